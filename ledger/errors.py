@@ -1,0 +1,66 @@
+"""Typed domain errors raised by the ledger; the edges translate them to messages and statuses."""
+
+from __future__ import annotations
+
+__all__ = [
+    "AgencyNotFoundError",
+    "DuplicateAgencyError",
+    "DuplicateEmployeeIdError",
+    "FutureEffectiveDateError",
+    "HoursOutOfRangeError",
+    "InvalidValueError",
+    "LedgerError",
+    "NotFoundError",
+    "PersonNotFoundError",
+    "RecordAlreadyVoidedError",
+    "TrainingRecordNotFoundError",
+    "ValidationError",
+]
+
+
+class LedgerError(Exception):
+    """Base of every error the ledger raises on purpose."""
+
+
+class ValidationError(LedgerError):
+    """The command's input is not acceptable; nothing was written."""
+
+
+class NotFoundError(LedgerError):
+    """The command names something the ledger does not hold."""
+
+
+class InvalidValueError(ValidationError):
+    """A field has a value outside its allowed set or shape."""
+
+
+class HoursOutOfRangeError(ValidationError):
+    """Training hours must be positive and no more than the rule allows per record."""
+
+
+class FutureEffectiveDateError(ValidationError):
+    """A fact cannot take effect after the moment it is recorded."""
+
+
+class DuplicateEmployeeIdError(ValidationError):
+    """Employee ids are unique within an agency."""
+
+
+class DuplicateAgencyError(ValidationError):
+    """Agency slugs are unique."""
+
+
+class RecordAlreadyVoidedError(ValidationError):
+    """A voided training record cannot be voided or corrected again."""
+
+
+class AgencyNotFoundError(NotFoundError):
+    """No agency with this slug or id."""
+
+
+class PersonNotFoundError(NotFoundError):
+    """No person with this employee id in the agency."""
+
+
+class TrainingRecordNotFoundError(NotFoundError):
+    """The person has no training record with this id."""
