@@ -4,6 +4,7 @@ from __future__ import annotations
 
 __all__ = [
     "AgencyNotFoundError",
+    "ConcurrentWriteError",
     "DuplicateAgencyError",
     "DuplicateEmployeeIdError",
     "FutureEffectiveDateError",
@@ -64,3 +65,7 @@ class PersonNotFoundError(NotFoundError):
 
 class TrainingRecordNotFoundError(NotFoundError):
     """The person has no training record with this id."""
+
+
+class ConcurrentWriteError(LedgerError):
+    """Another writer appended to the same stream first; the command saved nothing."""

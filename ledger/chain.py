@@ -1,0 +1,153 @@
+"""Tamper evidence: per-stream SHA-256 hash links and the Merkle root over stream heads.
+
+Each stored event's link is ``sha256(previous link || header || stored state)``, where the
+header fixes the stream, position, topic and the indexed envelope fields (agency, recorded
+time, effective date). Changing any stored byte, removing or reordering events inside a
+stream, or editing the recorded-time index therefore breaks a link. Removing the newest
+events of a stream (with their links) leaves a consistent shorter chain: that is detectable
+only by comparing with a previously saved digest, which records every stream head.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, timezone
+from uuid import UUID
+
+import orjson
+
+__all__ = [
+    "GENESIS",
+    "EventMeta",
+    "IndexRow",
+    "StreamHead",
+    "chain_rows",
+    "instant_text",
+    "link_for",
+    "merkle_root",
+]
+
+GENESIS = bytes(32)
+
+
+@dataclass(frozen=True, slots=True)
+class EventMeta:
+    """Envelope fields the store indexes beside each stored event."""
+
+    agency_id: UUID
+    stream_type: str
+    recorded_at: datetime
+    effective_on: date
+
+
+@dataclass(frozen=True, slots=True)
+class IndexRow:
+    originator_id: UUID
+    originator_version: int
+    notification_id: int
+    meta: EventMeta
+    link: bytes
+
+
+@dataclass(frozen=True, slots=True)
+class StreamHead:
+    originator_id: UUID
+    version: int
+    link: bytes
+
+
+def utc(moment: datetime) -> datetime:
+    return moment.astimezone(timezone.utc)
+
+
+def instant_text(moment: datetime) -> str:
+    """The one text form of a recorded time: UTC, microseconds, sortable as a string."""
+    return utc(moment).isoformat(timespec="microseconds")
+
+
+def link_for(
+    previous: bytes,
+    originator_id: UUID,
+    originator_version: int,
+    topic: str,
+    state: bytes,
+    meta: EventMeta,
+) -> bytes:
+    header = orjson.dumps(
+        [
+            str(originator_id),
+            originator_version,
+            topic,
+            str(meta.agency_id),
+            meta.stream_type,
+            instant_text(meta.recorded_at),
+            meta.effective_on.isoformat(),
+        ]
+    )
+    digest = hashlib.sha256()
+    digest.update(previous)
+    digest.update(len(header).to_bytes(4, "big"))
+    digest.update(header)
+    digest.update(state)
+    return digest.digest()
+
+
+class _Stored:
+    """Structural view of eventsourcing's StoredEvent (kept local to avoid a hard type)."""
+
+    originator_id: UUID | str
+    originator_version: int
+    topic: str
+    state: bytes
+
+
+def chain_rows(
+    stored_events: Sequence[_Stored],
+    metas: Sequence[EventMeta],
+    notification_ids: Sequence[int],
+    previous_links: dict[UUID, bytes],
+) -> list[IndexRow]:
+    """Link a batch of new events; ``previous_links`` holds each stream's current head link
+    for streams that already had events before this batch."""
+    heads = dict(previous_links)
+    rows: list[IndexRow] = []
+    for stored, meta, notification_id in zip(stored_events, metas, notification_ids, strict=True):
+        originator_id = _as_uuid(stored.originator_id)
+        if stored.originator_version == 1:
+            previous = GENESIS
+        elif originator_id in heads:
+            previous = heads[originator_id]
+        else:
+            msg = f"no hash link for the predecessor of {originator_id} v{stored.originator_version}"
+            raise LookupError(msg)
+        link = link_for(
+            previous, originator_id, stored.originator_version, stored.topic, stored.state, meta
+        )
+        heads[originator_id] = link
+        rows.append(IndexRow(originator_id, stored.originator_version, notification_id, meta, link))
+    return rows
+
+
+def _as_uuid(value: UUID | str) -> UUID:
+    return value if isinstance(value, UUID) else UUID(value)
+
+
+def merkle_root(heads: Iterable[StreamHead]) -> bytes:
+    """Root of a binary Merkle tree whose leaves are the stream heads sorted by stream id."""
+    level = [
+        hashlib.sha256(head.originator_id.bytes + head.version.to_bytes(8, "big") + head.link)
+        .digest()
+        for head in sorted(heads, key=lambda h: h.originator_id.bytes)
+    ]
+    if not level:
+        return hashlib.sha256(b"muster:empty-ledger").digest()
+    while len(level) > 1:
+        if len(level) % 2:
+            level.append(level[-1])
+        level = [
+            hashlib.sha256(b"\x01" + level[i] + level[i + 1]).digest()
+            for i in range(0, len(level), 2)
+        ]
+    return level[0]
