@@ -53,6 +53,7 @@ __all__ = ["MAX_HOURS_PER_RECORD", "Ledger", "Unit"]
 MAX_HOURS_PER_RECORD = Decimal(120)  # a three-week full-time course on one certificate
 _SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{1,62}$")
 _STATE = re.compile(r"^[A-Z]{2}$")
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 _TOPIC = re.compile(r"^[a-z][a-z0-9_]{1,63}$")
 
 
@@ -66,12 +67,17 @@ class ChainedRecorder(Protocol):
 
 
 class Unit:
-    """Aggregates loaded or created by a group of commands that are saved together."""
+    """Aggregates loaded or created by a group of commands that are saved together.
+
+    A unit may be saved several times (the synthetic generator does); aggregates stay
+    loaded between saves and only those touched since the last save are written.
+    """
 
     def __init__(self, ledger: Ledger) -> None:
         self.ledger = ledger
         self.agencies: dict[str, Agency] = {}
         self.people: dict[UUID, Person] = {}
+        self._touched: dict[UUID, Agency | Person] = {}
 
     def agency(self, slug: str) -> Agency:
         if slug not in self.agencies:
@@ -81,7 +87,12 @@ class Unit:
                 )
             except AggregateNotFoundError:
                 raise AgencyNotFoundError(f"no agency with slug {slug!r}") from None
-        return self.agencies[slug]
+        agency = self.agencies[slug]
+        self._touched[agency.id] = agency
+        return agency
+
+    def add_agency(self, agency: Agency) -> None:
+        self.agencies[agency.slug] = self._touched[agency.id] = agency
 
     def person(self, agency_slug: str, employee_id: str) -> Person:
         agency = self.agency(agency_slug)
@@ -92,24 +103,28 @@ class Unit:
             except AggregateNotFoundError:
                 msg = f"no person with employee id {employee_id!r} in agency {agency_slug!r}"
                 raise PersonNotFoundError(msg) from None
-        return self.people[person_id]
+        person = self.people[person_id]
+        self._touched[person_id] = person
+        return person
+
+    def add_person(self, person: Person) -> None:
+        self.people[person.id] = self._touched[person.id] = person
 
     def pending_count(self) -> int:
-        return sum(
-            len(aggregate.pending_events)
-            for aggregate in [*self.agencies.values(), *self.people.values()]
-        )
+        return sum(len(aggregate.pending_events) for aggregate in self._touched.values())
 
     def save(self) -> list[Recording[UUID]]:
-        aggregates = [*self.agencies.values(), *self.people.values()]
-        if not any(aggregate.pending_events for aggregate in aggregates):
+        """Append every pending event of this unit in one transaction (all or nothing)."""
+        aggregates = [a for a in self._touched.values() if a.pending_events]
+        self._touched = {}
+        if not aggregates:
             return []
         try:
             return self.ledger.save(*aggregates)
         except IntegrityError:
-            # Someone else appended to one of these streams first; nothing of ours was saved.
-            for aggregate in aggregates:
-                aggregate.collect_events()
+            # Someone else appended to one of these streams first; nothing of ours was saved,
+            # and the loaded aggregates are stale, so the unit cannot be used again.
+            self.agencies, self.people = {}, {}
             raise ConcurrentWriteError(
                 "another writer changed these records at the same time; retry"
             ) from None
@@ -196,7 +211,7 @@ class Ledger(Application[UUID]):
                 at=now, actor=actor, slug=slug, name=name,
                 jurisdiction=f"US-{state.upper()}", effective_on=now.date(),
             )
-            u.agencies[slug] = agency
+            u.add_agency(agency)
             return agency.id
 
     def adopt_jurisdiction(
@@ -257,7 +272,7 @@ class Ledger(Application[UUID]):
                 kind=kind, rank=_text("rank", rank), unit=_text("unit", unit_name),
                 assignments=_assignments(assignments), email=_text("email", email),
             )
-            u.people[person.id] = person
+            u.add_person(person)
             return person.id
 
     def record_license(
@@ -454,30 +469,39 @@ class Ledger(Application[UUID]):
     # -- reads ---------------------------------------------------------------------------
 
     def get_person(self, agency: str, employee_id: str) -> PersonView:
-        person = Unit(self).person(agency, employee_id)
-        return PersonView(
-            id=person.id, agency_id=person.agency_id, employee_id=person.employee_id,
-            first_name=person.first_name, last_name=person.last_name, kind=person.kind,
-            status=person.status, hired_on=person.hired_on, rank=person.rank,
-            unit=person.unit, assignments=list(person.assignments),
-            license_number=person.license_number,
-            license_period_end=person.license_period_end,
-            records=[
-                TrainingRecordView(
-                    record_id=record_id, completed_on=r.completed_on,
-                    course_title=r.course_title, hours=r.hours,
-                    topic_hours=dict(r.topic_hours), voided=r.voided,
-                )
-                for record_id, r in person.records.items()
-            ],
-            version=person.version,
-        )
+        return _person_view(Unit(self).person(agency, employee_id))
+
+    def get_person_by_id(self, person_id: UUID) -> PersonView:
+        try:
+            return _person_view(cast(Person, self.repository.get(person_id)))
+        except AggregateNotFoundError:
+            raise PersonNotFoundError(f"no person with id {person_id}") from None
 
     def people_ids(self, agency: str) -> list[UUID]:
         return self.store.streams("person", self.get_agency(agency).id)
 
     def stream(self, originator_id: UUID) -> list[LedgerEvent]:
         return cast(list[LedgerEvent], list(self.events.get(originator_id)))
+
+
+def _person_view(person: Person) -> PersonView:
+    return PersonView(
+        id=person.id, agency_id=person.agency_id, employee_id=person.employee_id,
+        first_name=person.first_name, last_name=person.last_name, kind=person.kind,
+        status=person.status, hired_on=person.hired_on, rank=person.rank,
+        unit=person.unit, assignments=list(person.assignments),
+        license_number=person.license_number,
+        license_period_end=person.license_period_end,
+        records=[
+            TrainingRecordView(
+                record_id=record_id, completed_on=r.completed_on,
+                course_title=r.course_title, hours=r.hours,
+                topic_hours=dict(r.topic_hours), voided=r.voided,
+            )
+            for record_id, r in person.records.items()
+        ],
+        version=person.version,
+    )
 
 
 def _meta(event: DomainEventProtocol[UUID]) -> EventMeta:
@@ -518,7 +542,7 @@ def _text(field: str, value: str, *, required: bool = False, limit: int = 200) -
     value = value.strip()
     if required and not value:
         raise InvalidValueError(f"{field} is required")
-    if len(value) > limit or any(ord(ch) < 32 for ch in value):
+    if len(value) > limit or _CONTROL.search(value):
         raise InvalidValueError(f"{field}: at most {limit} printable characters")
     return value
 

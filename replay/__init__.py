@@ -1,0 +1,1 @@
+"""Time: rebuilds, as-of queries, exports and verification of the store."""

@@ -1,0 +1,167 @@
+"""Recomputes every hash chain in the store and the ledger digest, and reports what broke."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any
+from uuid import UUID
+
+import orjson
+from eventsourcing.persistence import StoredEvent
+
+from ledger.application import ChainedRecorder
+from ledger.chain import GENESIS, IndexRow, StreamHead, link_for, merkle_root
+
+__all__ = ["DIGEST_FORMAT", "Break", "VerifyReport", "dumps_digest", "verify_store"]
+
+DIGEST_FORMAT = "muster-ledger-digest/1"
+
+
+@dataclass(frozen=True)
+class Break:
+    originator_id: UUID
+    position: int
+    problem: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"stream": str(self.originator_id), "position": self.position,
+                "problem": self.problem}
+
+
+@dataclass
+class VerifyReport:
+    events: int = 0
+    heads: list[StreamHead] = field(default_factory=list)
+    breaks: list[Break] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.breaks
+
+    @property
+    def root(self) -> str:
+        return merkle_root(self.heads).hex()
+
+    def digest(self) -> dict[str, Any]:
+        """The exportable digest: keep it somewhere the database's administrators cannot
+        write, and pass it back with ``against`` to detect removal of the newest events."""
+        return {
+            "format": DIGEST_FORMAT,
+            "root": self.root,
+            "events": self.events,
+            "streams": len(self.heads),
+            "heads": {
+                str(head.originator_id): {"version": head.version, "link": head.link.hex()}
+                for head in sorted(self.heads, key=lambda h: h.originator_id.bytes)
+            },
+        }
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "ok": self.ok,
+            "events": self.events,
+            "streams": len(self.heads),
+            "root": self.root,
+            "first_break": self.breaks[0].to_dict() if self.breaks else None,
+            "breaks": [b.to_dict() for b in self.breaks],
+        }
+
+
+def _merged(store: ChainedRecorder) -> Iterator[tuple[StoredEvent | None, IndexRow | None]]:
+    """Pairs stored events with their index rows by (stream, position), either side missing."""
+    events, index = store.iter_stored(), store.iter_index()
+    event, row = next(events, None), next(index, None)
+    while event is not None or row is not None:
+        event_key = (_uuid(event.originator_id).bytes, event.originator_version) if event else None
+        row_key = (row.originator_id.bytes, row.originator_version) if row else None
+        if row_key is None or (event_key is not None and event_key < row_key):
+            yield event, None
+            event = next(events, None)
+        elif event_key is None or row_key < event_key:
+            yield None, row
+            row = next(index, None)
+        else:
+            yield event, row
+            event, row = next(events, None), next(index, None)
+
+
+def verify_store(store: ChainedRecorder, against: dict[str, Any] | None = None) -> VerifyReport:
+    """Walk every stream in position order, recompute each link from the stored bytes and
+    the previous link, and compare with the stored chain (and with a saved digest)."""
+    report = VerifyReport()
+    saved = _saved_heads(against)
+    seen: set[UUID] = set()
+    current: UUID | None = None
+    expected, previous, last_link = 1, GENESIS, GENESIS
+
+    def close_stream() -> None:
+        if current is not None and expected > 1:
+            report.heads.append(StreamHead(current, expected - 1, last_link))
+
+    for event, row in _merged(store):
+        stream = _uuid(event.originator_id) if event else row.originator_id  # type: ignore[union-attr]
+        position = event.originator_version if event else row.originator_version  # type: ignore[union-attr]
+        if stream != current:
+            close_stream()
+            current, expected, previous, last_link = stream, 1, GENESIS, GENESIS
+            seen.add(stream)
+        if event is None:
+            report.breaks.append(Break(stream, position, "event missing: its hash link remains"))
+            continue
+        report.events += 1
+        if position != expected:
+            report.breaks.append(
+                Break(stream, expected, f"gap: position {expected} missing before {position}")
+            )
+        if row is None:
+            report.breaks.append(
+                Break(stream, position, "event has no hash link: written outside the ledger")
+            )
+        else:
+            recomputed = link_for(previous, stream, position, event.topic, event.state, row.meta)
+            if recomputed != row.link:
+                report.breaks.append(
+                    Break(stream, position, "hash link mismatch: stored bytes or index changed")
+                )
+            previous = last_link = row.link
+            want = saved.get(stream)
+            if want is not None and want[0] == position and want[1] != row.link:
+                report.breaks.append(
+                    Break(stream, position, "differs from the saved digest at this position")
+                )
+        expected = position + 1
+    close_stream()
+
+    heads = {head.originator_id: head.version for head in report.heads}
+    for stream, (version, _link) in sorted(saved.items(), key=lambda item: item[0].bytes):
+        have = heads.get(stream, 0)
+        if stream not in seen:
+            report.breaks.append(Break(stream, 1, "stream in the saved digest is gone"))
+        elif have < version:
+            report.breaks.append(
+                Break(stream, have + 1,
+                      f"events {have + 1}..{version} recorded in the saved digest are gone")
+            )
+    report.breaks.sort(key=lambda b: (b.originator_id.bytes, b.position))
+    return report
+
+
+def _saved_heads(digest: dict[str, Any] | None) -> dict[UUID, tuple[int, bytes]]:
+    if digest is None:
+        return {}
+    if digest.get("format") != DIGEST_FORMAT:
+        msg = f"not a muster ledger digest (expected format {DIGEST_FORMAT})"
+        raise ValueError(msg)
+    return {
+        UUID(stream): (int(head["version"]), bytes.fromhex(head["link"]))
+        for stream, head in digest["heads"].items()
+    }
+
+
+def _uuid(value: UUID | str) -> UUID:
+    return value if isinstance(value, UUID) else UUID(str(value))
+
+
+def dumps_digest(report: VerifyReport) -> bytes:
+    return orjson.dumps(report.digest(), option=orjson.OPT_INDENT_2)
