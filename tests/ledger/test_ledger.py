@@ -1,0 +1,229 @@
+"""The Ledger's use cases append the right facts and refuse bad input without writing."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta, timezone
+from decimal import Decimal
+from uuid import uuid4
+
+import pytest
+
+from ledger.application import Ledger
+from ledger.clock import SettableClock
+from ledger.errors import (
+    AgencyNotFoundError,
+    DuplicateAgencyError,
+    DuplicateEmployeeIdError,
+    FutureEffectiveDateError,
+    HoursOutOfRangeError,
+    InvalidValueError,
+    PersonNotFoundError,
+    RecordAlreadyVoidedError,
+    TrainingRecordNotFoundError,
+)
+from ledger.person import TrainingCompleted, TrainingCorrected, TrainingVoided
+from tests.factories import ACTOR, agency, officer
+
+
+def test_agency_registration_and_listing(ledger: Ledger) -> None:
+    """An agency is registered once under its state's jurisdiction and listed by slug."""
+    agency(ledger, "mpls", "mn")
+    view = ledger.get_agency("mpls")
+    assert (view.slug, view.jurisdiction) == ("mpls", "US-MN")
+    assert [a.slug for a in ledger.list_agencies()] == ["mpls"]
+    with pytest.raises(DuplicateAgencyError):
+        agency(ledger, "mpls")
+    with pytest.raises(InvalidValueError):
+        ledger.register_agency("Bad Slug!", "x", "MN", actor=ACTOR)
+    with pytest.raises(InvalidValueError):
+        ledger.register_agency("ok-slug", "x", "Minnesota", actor=ACTOR)
+    assert ledger.store.count_events() == 1
+
+
+def test_training_recorded_with_envelope(ledger: Ledger, clock: SettableClock) -> None:
+    """A completion carries effective date, actor, agency and the ledger's recorded time."""
+    slug = agency(ledger)
+    officer(ledger, slug)
+    record_id = ledger.record_training(
+        slug, "E1", completed_on=date(2025, 2, 10), course_title="Use of Force Update",
+        hours="4", topic_hours={"use_of_force": "2.5"}, actor=ACTOR,
+    )
+    person = ledger.get_person(slug, "E1")
+    event = ledger.stream(person.id)[-1]
+    assert isinstance(event, TrainingCompleted)
+    assert event.record_id == record_id
+    assert event.effective_on == date(2025, 2, 10)
+    assert event.timestamp == clock()
+    assert event.actor == ACTOR
+    assert event.agency_id == ledger.get_agency(slug).id
+    assert event.hours == Decimal("4.00")
+    assert event.topic_hours == {"use_of_force": Decimal("2.50")}
+
+
+@pytest.mark.parametrize(
+    ("changes", "error"),
+    [
+        ({"hours": "0"}, HoursOutOfRangeError),
+        ({"hours": "-2"}, HoursOutOfRangeError),
+        ({"hours": "121"}, HoursOutOfRangeError),
+        ({"hours": "1.234"}, HoursOutOfRangeError),
+        ({"hours": "abc"}, HoursOutOfRangeError),
+        ({"topic_hours": {"use_of_force": "5"}}, HoursOutOfRangeError),
+        ({"topic_hours": {"Use Of Force": "1"}}, InvalidValueError),
+        ({"completed_on": date(2025, 3, 2)}, FutureEffectiveDateError),
+        ({"course_title": "  "}, InvalidValueError),
+        ({"delivery": "carrier pigeon"}, InvalidValueError),
+    ],
+)
+def test_bad_training_input_is_refused_and_writes_nothing(
+    ledger: Ledger, changes: dict[str, object], error: type[Exception]
+) -> None:
+    """Each invalid completion raises its typed error and leaves the store unchanged."""
+    slug = agency(ledger)
+    officer(ledger, slug)
+    before = ledger.store.count_events()
+    fields: dict[str, object] = {
+        "completed_on": date(2025, 2, 1), "course_title": "Course", "hours": "4",
+        "topic_hours": {}, **changes,
+    }
+    with pytest.raises(error):
+        ledger.record_training(slug, "E1", actor=ACTOR, **fields)  # type: ignore[arg-type]
+    assert ledger.store.count_events() == before
+
+
+def test_unknown_people_and_agencies(ledger: Ledger) -> None:
+    """Commands naming someone the ledger does not hold fail with not-found errors."""
+    with pytest.raises(AgencyNotFoundError):
+        ledger.get_agency("nowhere")
+    slug = agency(ledger)
+    with pytest.raises(PersonNotFoundError):
+        ledger.record_training(slug, "E404", completed_on=date(2025, 1, 1), course_title="x",
+                               hours=1, actor=ACTOR)
+
+
+def test_employee_ids_unique_within_agency_only(ledger: Ledger) -> None:
+    """The same employee id may exist in two agencies but not twice in one."""
+    one, two = agency(ledger, "one-pd"), agency(ledger, "two-pd")
+    officer(ledger, one, "E1")
+    officer(ledger, two, "E1")
+    with pytest.raises(DuplicateEmployeeIdError):
+        officer(ledger, one, " e1 ")
+    assert ledger.get_person(one, "E1").id != ledger.get_person(two, "E1").id
+
+
+def test_correction_and_void(ledger: Ledger) -> None:
+    """Corrections restate a record with a reason; a voided record cannot be touched again."""
+    slug = agency(ledger)
+    officer(ledger, slug)
+    rid = ledger.record_training(slug, "E1", completed_on=date(2025, 1, 5), course_title="CIT",
+                                 hours=8, topic_hours={"crisis_intervention_mental_illness": 8},
+                                 actor=ACTOR)
+    changed = ledger.correct_training(slug, "E1", rid, reason="certificate says 7 h",
+                                      hours="7", topic_hours={
+                                          "crisis_intervention_mental_illness": "7"},
+                                      actor=ACTOR)
+    assert changed == ["hours", "topic_hours"]
+    with pytest.raises(InvalidValueError):
+        ledger.correct_training(slug, "E1", rid, reason="no-op", hours="7", actor=ACTOR)
+    with pytest.raises(TrainingRecordNotFoundError):
+        ledger.void_training(slug, "E1", uuid4(), reason="x", actor=ACTOR)
+    ledger.void_training(slug, "E1", rid, reason="entered twice", actor=ACTOR)
+    with pytest.raises(RecordAlreadyVoidedError):
+        ledger.void_training(slug, "E1", rid, reason="again", actor=ACTOR)
+    with pytest.raises(RecordAlreadyVoidedError):
+        ledger.correct_training(slug, "E1", rid, reason="late", hours="6", actor=ACTOR)
+    events = ledger.stream(ledger.get_person(slug, "E1").id)
+    kinds = [type(e) for e in events[-3:]]
+    assert kinds == [TrainingCompleted, TrainingCorrected, TrainingVoided]
+    corrected = events[-2]
+    assert isinstance(corrected, TrainingCorrected)
+    assert corrected.reason == "certificate says 7 h"
+    assert ledger.get_person(slug, "E1").records[0].voided
+
+
+def test_status_licence_assignment_and_exemptions(ledger: Ledger) -> None:
+    """Status, licence renewal, assignments and tolling are recorded as separate facts."""
+    slug = agency(ledger)
+    officer(ledger, slug)
+    with pytest.raises(InvalidValueError):
+        ledger.renew_license(slug, "E1", renewed_on=date(2023, 6, 1),
+                             period_end=date(2023, 6, 30), actor=ACTOR)
+    ledger.renew_license(slug, "E1", renewed_on=date(2023, 6, 1), period_end=date(2026, 6, 30),
+                         actor=ACTOR)
+    ledger.change_assignment(slug, "E1", effective_on=date(2024, 8, 20), rank="Officer",
+                             unit_name="Community", assignments=["SRO", "sro"], actor=ACTOR)
+    exemption = ledger.grant_exemption(
+        slug, "E1", kind="military_leave", starts_on=date(2024, 9, 1), ends_on=None,
+        reason="deployment", approver="Chief", actor=ACTOR)
+    ledger.change_status(slug, "E1", status="leave", effective_on=date(2024, 9, 1),
+                         reason="military", actor=ACTOR)
+    with pytest.raises(InvalidValueError):
+        ledger.change_status(slug, "E1", status="leave", effective_on=date(2024, 9, 2),
+                             reason="again", actor=ACTOR)
+    with pytest.raises(InvalidValueError):
+        ledger.end_exemption(slug, "E1", exemption, ended_on=date(2024, 8, 1), reason="x",
+                             actor=ACTOR)
+    ledger.end_exemption(slug, "E1", exemption, ended_on=date(2025, 2, 1), reason="home",
+                         actor=ACTOR)
+    ledger.change_status(slug, "E1", status="active", effective_on=date(2025, 2, 1),
+                         reason="reinstated after leave", actor=ACTOR)
+    person = ledger.get_person(slug, "E1")
+    assert person.license_period_end == date(2026, 6, 30)
+    assert person.assignments == ["sro"]
+    assert person.status == "active"
+
+
+def test_civilians_have_no_licence(ledger: Ledger) -> None:
+    """Recording a peace-officer licence for civilian staff is refused."""
+    slug = agency(ledger)
+    ledger.enrol_person(slug, "C1", first_name="Dee", last_name="Clerk", kind="civilian",
+                        hired_on=date(2021, 4, 1), actor=ACTOR)
+    with pytest.raises(InvalidValueError):
+        ledger.record_license(slug, "C1", license_number="1", issued_on=date(2021, 4, 1),
+                              period_end=date(2024, 6, 30), actor=ACTOR)
+
+
+def test_recorded_time_never_goes_backwards_in_a_stream(
+    ledger: Ledger, clock: SettableClock
+) -> None:
+    """A clock that jumps back still yields non-decreasing recorded times within a stream."""
+    slug = agency(ledger)
+    officer(ledger, slug)
+    clock.set(clock() - timedelta(days=2))
+    ledger.record_training(slug, "E1", completed_on=date(2025, 1, 2), course_title="x",
+                           hours=1, actor=ACTOR)
+    times = [e.timestamp for e in ledger.stream(ledger.get_person(slug, "E1").id)]
+    assert times == sorted(times)
+
+
+def test_unit_saves_all_or_nothing(ledger: Ledger) -> None:
+    """Commands in one unit are appended together; a failing command leaves nothing."""
+    slug = agency(ledger)
+    unit = ledger.unit()
+    officer_ids = ["A1", "A2"]
+    for employee_id in officer_ids:
+        ledger.enrol_person(slug, employee_id, first_name="A", last_name="B", kind="sworn",
+                            hired_on=date(2024, 1, 1), actor=ACTOR, unit=unit)
+    assert ledger.store.count_events() == 1
+    with pytest.raises(HoursOutOfRangeError):
+        ledger.record_training(slug, "A1", completed_on=date(2024, 2, 1), course_title="x",
+                               hours=0, actor=ACTOR, unit=unit)
+    recordings = unit.save()
+    assert len(recordings) == 2
+    assert ledger.store.count_events() == 3
+
+
+def test_recorded_time_index_matches_events(ledger: Ledger, clock: SettableClock) -> None:
+    """The recorded-time index holds each event's recorded time and effective date."""
+    slug = agency(ledger)
+    officer(ledger, slug)
+    clock.set(datetime(2025, 4, 1, 9, 0, tzinfo=timezone.utc))
+    ledger.record_training(slug, "E1", completed_on=date(2025, 3, 3), course_title="x",
+                           hours=1, actor=ACTOR)
+    rows = {(r.originator_id, r.originator_version): r for r in ledger.store.iter_index()}
+    person_id = ledger.get_person(slug, "E1").id
+    for event in ledger.stream(person_id):
+        row = rows[(person_id, event.originator_version)]
+        assert row.meta.recorded_at == event.timestamp
+        assert row.meta.effective_on == event.effective_on
+        assert row.meta.stream_type == "person"
