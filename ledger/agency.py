@@ -52,10 +52,14 @@ class Agency(Aggregate):
             **fields,
         )
 
-    def record(self, event_class: type[LedgerEvent], *, at: datetime, actor: str,
-               **fields: Any) -> None:
+    def record(
+        self, event_class: type[LedgerEvent], *, at: datetime, actor: str, **fields: Any
+    ) -> None:
         """Append one fact; recorded time never goes backwards within the stream."""
         self.trigger_event(
-            event_class, timestamp=max(at, self.modified_on), actor=actor, agency_id=self.id,
+            event_class,
+            timestamp=max(at, self.modified_on),
+            actor=actor,
+            agency_id=self.id,
             **fields,
         )

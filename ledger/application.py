@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any, Protocol, cast
 from uuid import UUID, uuid4
@@ -64,6 +64,7 @@ class ChainedRecorder(Protocol):
     def iter_stored(self, batch: int = ...) -> Iterator[StoredEvent]: ...
     def streams(self, stream_type: str, agency_id: UUID | None = ...) -> list[UUID]: ...
     def count_events(self) -> int: ...
+    def recorded_by(self, agency_id: UUID, moment: datetime) -> list[IndexRow]: ...
 
 
 class Unit:
@@ -82,9 +83,7 @@ class Unit:
     def agency(self, slug: str) -> Agency:
         if slug not in self.agencies:
             try:
-                self.agencies[slug] = cast(
-                    Agency, self.ledger.repository.get(agency_id_for(slug))
-                )
+                self.agencies[slug] = cast(Agency, self.ledger.repository.get(agency_id_for(slug)))
             except AggregateNotFoundError:
                 raise AgencyNotFoundError(f"no agency with slug {slug!r}") from None
         agency = self.agencies[slug]
@@ -208,14 +207,23 @@ class Ledger(Application[UUID]):
             raise DuplicateAgencyError(f"agency {slug!r} already exists")
         with self._using(unit) as u:
             agency = Agency.register(
-                at=now, actor=actor, slug=slug, name=name,
-                jurisdiction=f"US-{state.upper()}", effective_on=now.date(),
+                at=now,
+                actor=actor,
+                slug=slug,
+                name=name,
+                jurisdiction=f"US-{state.upper()}",
+                effective_on=now.date(),
             )
             u.add_agency(agency)
             return agency.id
 
     def adopt_jurisdiction(
-        self, slug: str, jurisdiction: str, effective_on: date, *, actor: str,
+        self,
+        slug: str,
+        jurisdiction: str,
+        effective_on: date,
+        *,
+        actor: str,
         unit: Unit | None = None,
     ) -> None:
         if not re.match(r"^US-[A-Z]{2}$", jurisdiction):
@@ -223,7 +231,10 @@ class Ledger(Application[UUID]):
         now = self._now_and_check(effective_on, "adoption date")
         with self._using(unit) as u:
             u.agency(slug).record(
-                JurisdictionAdopted, at=now, actor=actor, effective_on=effective_on,
+                JurisdictionAdopted,
+                at=now,
+                actor=actor,
+                effective_on=effective_on,
                 jurisdiction=jurisdiction,
             )
 
@@ -265,19 +276,32 @@ class Ledger(Application[UUID]):
                     f"employee id {employee_id!r} is already enrolled in agency {agency!r}"
                 )
             person = Person.enrol(
-                at=now, actor=actor, agency_id=owner.id, employee_id=employee_id,
+                at=now,
+                actor=actor,
+                agency_id=owner.id,
+                employee_id=employee_id,
                 hired_on=hired_on,
                 first_name=_text("first_name", first_name, required=True),
                 last_name=_text("last_name", last_name, required=True),
-                kind=kind, rank=_text("rank", rank), unit=_text("unit", unit_name),
-                assignments=_assignments(assignments), email=_text("email", email),
+                kind=kind,
+                rank=_text("rank", rank),
+                unit=_text("unit", unit_name),
+                assignments=_assignments(assignments),
+                email=_text("email", email),
             )
             u.add_person(person)
             return person.id
 
     def record_license(
-        self, agency: str, employee_id: str, *, license_number: str, issued_on: date,
-        period_end: date, actor: str, unit: Unit | None = None,
+        self,
+        agency: str,
+        employee_id: str,
+        *,
+        license_number: str,
+        issued_on: date,
+        period_end: date,
+        actor: str,
+        unit: Unit | None = None,
     ) -> None:
         now = self._now_and_check(issued_on, "licence issue date")
         if period_end <= issued_on:
@@ -286,14 +310,25 @@ class Ledger(Application[UUID]):
             person = u.person(agency, employee_id)
             _require_sworn(person)
             person.record(
-                LicenseRecorded, at=now, actor=actor, effective_on=issued_on,
+                LicenseRecorded,
+                at=now,
+                actor=actor,
+                effective_on=issued_on,
                 license_number=_text("license_number", license_number, required=True),
-                issued_on=issued_on, period_end=period_end,
+                issued_on=issued_on,
+                period_end=period_end,
             )
 
     def renew_license(
-        self, agency: str, employee_id: str, *, renewed_on: date, period_end: date,
-        actor: str, license_number: str | None = None, unit: Unit | None = None,
+        self,
+        agency: str,
+        employee_id: str,
+        *,
+        renewed_on: date,
+        period_end: date,
+        actor: str,
+        license_number: str | None = None,
+        unit: Unit | None = None,
     ) -> None:
         now = self._now_and_check(renewed_on, "renewal date")
         with self._using(unit) as u:
@@ -305,13 +340,24 @@ class Ledger(Application[UUID]):
                     f"renewed period end {period_end} must be after {person.license_period_end}"
                 )
             person.record(
-                LicenseRenewed, at=now, actor=actor, effective_on=renewed_on,
-                license_number=license_number or person.license_number, period_end=period_end,
+                LicenseRenewed,
+                at=now,
+                actor=actor,
+                effective_on=renewed_on,
+                license_number=license_number or person.license_number,
+                period_end=period_end,
             )
 
     def change_status(
-        self, agency: str, employee_id: str, *, status: str, effective_on: date, reason: str,
-        actor: str, unit: Unit | None = None,
+        self,
+        agency: str,
+        employee_id: str,
+        *,
+        status: str,
+        effective_on: date,
+        reason: str,
+        actor: str,
+        unit: Unit | None = None,
     ) -> None:
         status = _choice("status", status, PersonStatus)
         now = self._now_and_check(effective_on, "status date")
@@ -322,19 +368,35 @@ class Ledger(Application[UUID]):
             if status == PersonStatus.LEAVE and not reason.strip():
                 raise InvalidValueError("a leave needs a reason")
             person.record(
-                StatusChanged, at=now, actor=actor, effective_on=effective_on, status=status,
+                StatusChanged,
+                at=now,
+                actor=actor,
+                effective_on=effective_on,
+                status=status,
                 reason=_text("reason", reason),
             )
 
     def change_assignment(
-        self, agency: str, employee_id: str, *, effective_on: date, actor: str,
-        rank: str, unit_name: str, assignments: Sequence[str], unit: Unit | None = None,
+        self,
+        agency: str,
+        employee_id: str,
+        *,
+        effective_on: date,
+        actor: str,
+        rank: str,
+        unit_name: str,
+        assignments: Sequence[str],
+        unit: Unit | None = None,
     ) -> None:
         now = self._now_and_check(effective_on, "assignment date")
         with self._using(unit) as u:
             u.person(agency, employee_id).record(
-                AssignmentChanged, at=now, actor=actor, effective_on=effective_on,
-                rank=_text("rank", rank), unit=_text("unit", unit_name),
+                AssignmentChanged,
+                at=now,
+                actor=actor,
+                effective_on=effective_on,
+                rank=_text("rank", rank),
+                unit=_text("unit", unit_name),
                 assignments=_assignments(assignments),
             )
 
@@ -367,25 +429,44 @@ class Ledger(Application[UUID]):
             if new_id in person.records:
                 raise InvalidValueError(f"training record {new_id} already exists")
             person.record(
-                TrainingCompleted, at=now, actor=actor, effective_on=completed_on,
+                TrainingCompleted,
+                at=now,
+                actor=actor,
+                effective_on=completed_on,
                 record_id=new_id,
                 course_title=_text("course_title", course_title, required=True),
                 provider=_text("provider", provider),
                 post_course_number=_text("post_course_number", post_course_number),
-                delivery=_choice("delivery", delivery, DeliveryMode), hours=total,
-                topic_hours=topics, certificate_ref=_text("certificate_ref", certificate_ref),
+                delivery=_choice("delivery", delivery, DeliveryMode),
+                hours=total,
+                topic_hours=topics,
+                certificate_ref=_text("certificate_ref", certificate_ref),
                 source_record_id=_text("source_record_id", source_record_id),
             )
             return new_id
 
     def correct_training(
-        self, agency: str, employee_id: str, record_id: UUID, *, reason: str, actor: str,
-        unit: Unit | None = None, **changes: Any,
+        self,
+        agency: str,
+        employee_id: str,
+        record_id: UUID,
+        *,
+        reason: str,
+        actor: str,
+        unit: Unit | None = None,
+        **changes: Any,
     ) -> list[str]:
         """Restate a record with ``changes`` (any of completed_on, course_title, provider,
         post_course_number, delivery, hours, topic_hours); returns the changed field names."""
-        allowed = {"completed_on", "course_title", "provider", "post_course_number",
-                   "delivery", "hours", "topic_hours"}
+        allowed = {
+            "completed_on",
+            "course_title",
+            "provider",
+            "post_course_number",
+            "delivery",
+            "hours",
+            "topic_hours",
+        }
         unknown = set(changes) - allowed
         if unknown:
             raise InvalidValueError(f"cannot correct {sorted(unknown)}; allowed: {sorted(allowed)}")
@@ -394,9 +475,12 @@ class Ledger(Application[UUID]):
             person = u.person(agency, employee_id)
             record = _live_record(person, record_id)
             current = {
-                "completed_on": record.completed_on, "course_title": record.course_title,
-                "provider": record.provider, "post_course_number": record.post_course_number,
-                "delivery": record.delivery, "hours": record.hours,
+                "completed_on": record.completed_on,
+                "course_title": record.course_title,
+                "provider": record.provider,
+                "post_course_number": record.post_course_number,
+                "delivery": record.delivery,
+                "hours": record.hours,
                 "topic_hours": record.topic_hours,
             }
             new = {**current, **changes}
@@ -409,13 +493,25 @@ class Ledger(Application[UUID]):
                 raise InvalidValueError("the correction changes nothing")
             now = self._now_and_check(new["completed_on"], "completion date")
             person.record(
-                TrainingCorrected, at=now, actor=actor, effective_on=new.pop("completed_on"),
-                record_id=record_id, reason=reason, changed=changed, **new,
+                TrainingCorrected,
+                at=now,
+                actor=actor,
+                effective_on=new.pop("completed_on"),
+                record_id=record_id,
+                reason=reason,
+                changed=changed,
+                **new,
             )
             return changed
 
     def void_training(
-        self, agency: str, employee_id: str, record_id: UUID, *, reason: str, actor: str,
+        self,
+        agency: str,
+        employee_id: str,
+        record_id: UUID,
+        *,
+        reason: str,
+        actor: str,
         unit: Unit | None = None,
     ) -> None:
         reason = _text("reason", reason, required=True)
@@ -423,15 +519,28 @@ class Ledger(Application[UUID]):
             person = u.person(agency, employee_id)
             record = _live_record(person, record_id)
             person.record(
-                TrainingVoided, at=self.clock(), actor=actor, effective_on=record.completed_on,
-                record_id=record_id, reason=reason,
+                TrainingVoided,
+                at=self.clock(),
+                actor=actor,
+                effective_on=record.completed_on,
+                record_id=record_id,
+                reason=reason,
             )
 
     # -- exemptions ----------------------------------------------------------------------
 
     def grant_exemption(
-        self, agency: str, employee_id: str, *, kind: str, starts_on: date,
-        ends_on: date | None, reason: str, approver: str, actor: str,
+        self,
+        agency: str,
+        employee_id: str,
+        *,
+        kind: str,
+        starts_on: date,
+        ends_on: date | None,
+        reason: str,
+        approver: str,
+        actor: str,
+        exemption_id: UUID | None = None,
         unit: Unit | None = None,
     ) -> UUID:
         kind = _choice("kind", kind, ExemptionKind)
@@ -440,18 +549,31 @@ class Ledger(Application[UUID]):
             raise InvalidValueError("an exemption cannot end before it starts")
         with self._using(unit) as u:
             person = u.person(agency, employee_id)
-            exemption_id = uuid4()
+            exemption_id = exemption_id or uuid4()
             person.record(
-                ExemptionGranted, at=now, actor=actor, effective_on=starts_on,
-                exemption_id=exemption_id, kind=kind, starts_on=starts_on, ends_on=ends_on,
+                ExemptionGranted,
+                at=now,
+                actor=actor,
+                effective_on=starts_on,
+                exemption_id=exemption_id,
+                kind=kind,
+                starts_on=starts_on,
+                ends_on=ends_on,
                 reason=_text("reason", reason, required=True),
                 approver=_text("approver", approver, required=True),
             )
             return exemption_id
 
     def end_exemption(
-        self, agency: str, employee_id: str, exemption_id: UUID, *, ended_on: date,
-        reason: str, actor: str, unit: Unit | None = None,
+        self,
+        agency: str,
+        employee_id: str,
+        exemption_id: UUID,
+        *,
+        ended_on: date,
+        reason: str,
+        actor: str,
+        unit: Unit | None = None,
     ) -> None:
         now = self._now_and_check(ended_on, "exemption end")
         with self._using(unit) as u:
@@ -462,8 +584,13 @@ class Ledger(Application[UUID]):
             if ended_on < exemption.starts_on:
                 raise InvalidValueError("an exemption cannot end before it starts")
             person.record(
-                ExemptionEnded, at=now, actor=actor, effective_on=ended_on,
-                exemption_id=exemption_id, ended_on=ended_on, reason=_text("reason", reason),
+                ExemptionEnded,
+                at=now,
+                actor=actor,
+                effective_on=ended_on,
+                exemption_id=exemption_id,
+                ended_on=ended_on,
+                reason=_text("reason", reason),
             )
 
     # -- reads ---------------------------------------------------------------------------
@@ -486,17 +613,27 @@ class Ledger(Application[UUID]):
 
 def _person_view(person: Person) -> PersonView:
     return PersonView(
-        id=person.id, agency_id=person.agency_id, employee_id=person.employee_id,
-        first_name=person.first_name, last_name=person.last_name, kind=person.kind,
-        status=person.status, hired_on=person.hired_on, rank=person.rank,
-        unit=person.unit, assignments=list(person.assignments),
+        id=person.id,
+        agency_id=person.agency_id,
+        employee_id=person.employee_id,
+        first_name=person.first_name,
+        last_name=person.last_name,
+        kind=person.kind,
+        status=person.status,
+        hired_on=person.hired_on,
+        rank=person.rank,
+        unit=person.unit,
+        assignments=list(person.assignments),
         license_number=person.license_number,
         license_period_end=person.license_period_end,
         records=[
             TrainingRecordView(
-                record_id=record_id, completed_on=r.completed_on,
-                course_title=r.course_title, hours=r.hours,
-                topic_hours=dict(r.topic_hours), voided=r.voided,
+                record_id=record_id,
+                completed_on=r.completed_on,
+                course_title=r.course_title,
+                hours=r.hours,
+                topic_hours=dict(r.topic_hours),
+                voided=r.voided,
             )
             for record_id, r in person.records.items()
         ],
@@ -578,13 +715,13 @@ def _hours(field: str, value: Decimal | str | int) -> Decimal:
     return hours.quantize(Decimal("0.01"))
 
 
-def _topic_hours(
-    topic_hours: dict[str, Decimal | str | int], total: Decimal
-) -> dict[str, Decimal]:
+def _topic_hours(topic_hours: dict[str, Decimal | str | int], total: Decimal) -> dict[str, Decimal]:
     cleaned: dict[str, Decimal] = {}
     for topic, hours in topic_hours.items():
         if not _TOPIC.match(topic):
-            raise InvalidValueError(f"topic {topic!r}: use a canonical topic id such as use_of_force")
+            raise InvalidValueError(
+                f"topic {topic!r}: use a canonical topic id such as use_of_force"
+            )
         cleaned[topic] = _hours(f"hours for {topic}", hours)
     if sum(cleaned.values(), Decimal(0)) > total:
         raise HoursOutOfRangeError(
@@ -601,7 +738,9 @@ def _require_sworn(person: Person) -> None:
 def _live_record(person: Person, record_id: UUID) -> Any:
     record = person.records.get(record_id)
     if record is None:
-        raise TrainingRecordNotFoundError(f"{person.employee_id} has no training record {record_id}")
+        raise TrainingRecordNotFoundError(
+            f"{person.employee_id} has no training record {record_id}"
+        )
     if record.voided:
         raise RecordAlreadyVoidedError(f"training record {record_id} was voided")
     return record

@@ -13,10 +13,11 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from uuid import UUID
 
 import orjson
+from eventsourcing.persistence import StoredEvent
 
 __all__ = [
     "GENESIS",
@@ -59,7 +60,7 @@ class StreamHead:
 
 
 def utc(moment: datetime) -> datetime:
-    return moment.astimezone(timezone.utc)
+    return moment.astimezone(UTC)
 
 
 def instant_text(moment: datetime) -> str:
@@ -94,17 +95,8 @@ def link_for(
     return digest.digest()
 
 
-class _Stored:
-    """Structural view of eventsourcing's StoredEvent (kept local to avoid a hard type)."""
-
-    originator_id: UUID | str
-    originator_version: int
-    topic: str
-    state: bytes
-
-
 def chain_rows(
-    stored_events: Sequence[_Stored],
+    stored_events: Sequence[StoredEvent],
     metas: Sequence[EventMeta],
     notification_ids: Sequence[int],
     previous_links: dict[UUID, bytes],
@@ -120,7 +112,9 @@ def chain_rows(
         elif originator_id in heads:
             previous = heads[originator_id]
         else:
-            msg = f"no hash link for the predecessor of {originator_id} v{stored.originator_version}"
+            msg = (
+                f"no hash link for the predecessor of {originator_id} v{stored.originator_version}"
+            )
             raise LookupError(msg)
         link = link_for(
             previous, originator_id, stored.originator_version, stored.topic, stored.state, meta
@@ -137,8 +131,9 @@ def _as_uuid(value: UUID | str) -> UUID:
 def merkle_root(heads: Iterable[StreamHead]) -> bytes:
     """Root of a binary Merkle tree whose leaves are the stream heads sorted by stream id."""
     level = [
-        hashlib.sha256(head.originator_id.bytes + head.version.to_bytes(8, "big") + head.link)
-        .digest()
+        hashlib.sha256(
+            head.originator_id.bytes + head.version.to_bytes(8, "big") + head.link
+        ).digest()
         for head in sorted(heads, key=lambda h: h.originator_id.bytes)
     ]
     if not level:

@@ -224,7 +224,13 @@ class Person(Aggregate):
 
     @classmethod
     def enrol(
-        cls, *, at: datetime, actor: str, agency_id: UUID, employee_id: str, hired_on: date,
+        cls,
+        *,
+        at: datetime,
+        actor: str,
+        agency_id: UUID,
+        employee_id: str,
+        hired_on: date,
         **fields: Any,
     ) -> Person:
         return cls._create(
@@ -239,8 +245,9 @@ class Person(Aggregate):
             **fields,
         )
 
-    def record(self, event_class: type[LedgerEvent], *, at: datetime, actor: str,
-               **fields: Any) -> None:
+    def record(
+        self, event_class: type[LedgerEvent], *, at: datetime, actor: str, **fields: Any
+    ) -> None:
         """Append one fact; recorded time never goes backwards within the stream."""
         self.trigger_event(
             event_class,

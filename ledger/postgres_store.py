@@ -4,6 +4,7 @@ append-only triggers, all written in the event transaction under the library's t
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
+from datetime import datetime
 from typing import Any
 from uuid import UUID
 
@@ -128,18 +129,22 @@ class ChainedPostgresRecorder(PostgresApplicationRecorder):
                 rows = curs.fetchall()
             if not rows:
                 return
-            for row in rows:
-                yield IndexRow(
-                    row["originator_id"],
-                    row["originator_version"],
-                    row["notification_id"],
-                    EventMeta(
-                        row["agency_id"], row["stream_type"], row["recorded_at"],
-                        row["effective_on"],
-                    ),
-                    bytes(row["link"]),
-                )
+            yield from (_index_row(row) for row in rows)
             after = (rows[-1]["originator_id"], rows[-1]["originator_version"])
+
+    def recorded_by(self, agency_id: UUID, moment: datetime) -> list[IndexRow]:
+        """Index rows of one agency recorded at or before ``moment`` (uses the
+        (agency_id, recorded_at) index)."""
+        with self.datastore.get_connection() as conn, conn.cursor() as curs:
+            curs.execute(self.recorded_by_statement, (agency_id, moment))
+            return [_index_row(row) for row in curs.fetchall()]
+
+    @property
+    def recorded_by_statement(self) -> Composed:
+        return SQL(
+            "SELECT * FROM {0} WHERE agency_id = %s AND recorded_at <= %s "
+            "ORDER BY recorded_at, notification_id"
+        ).format(self._index)
 
     def iter_stored(self, batch: int = 5000) -> Iterator[StoredEvent]:
         """Every stored event in (stream, position) order, paged by key."""
@@ -159,7 +164,9 @@ class ChainedPostgresRecorder(PostgresApplicationRecorder):
                 return
             for row in rows:
                 yield StoredEvent(
-                    row["originator_id"], row["originator_version"], row["topic"],
+                    row["originator_id"],
+                    row["originator_version"],
+                    row["topic"],
                     bytes(row["state"]),
                 )
             after = (rows[-1]["originator_id"], rows[-1]["originator_version"])
@@ -182,3 +189,13 @@ class ChainedPostgresRecorder(PostgresApplicationRecorder):
             row = curs.fetchone()
             assert row is not None
             return int(row["n"])
+
+
+def _index_row(row: DictRow) -> IndexRow:
+    return IndexRow(
+        row["originator_id"],
+        row["originator_version"],
+        row["notification_id"],
+        EventMeta(row["agency_id"], row["stream_type"], row["recorded_at"], row["effective_on"]),
+        bytes(row["link"]),
+    )

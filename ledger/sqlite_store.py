@@ -104,20 +104,20 @@ class ChainedSQLiteRecorder(SQLiteApplicationRecorder):
                 rows = c.fetchall()
             if not rows:
                 return
-            for row in rows:
-                yield IndexRow(
-                    UUID(row["originator_id"]),
-                    row["originator_version"],
-                    row["notification_id"],
-                    EventMeta(
-                        UUID(row["agency_id"]),
-                        row["stream_type"],
-                        datetime.fromisoformat(row["recorded_at"]),
-                        date.fromisoformat(row["effective_on"]),
-                    ),
-                    bytes(row["link"]),
-                )
+            yield from (_index_row(row) for row in rows)
             after = (rows[-1]["originator_id"], rows[-1]["originator_version"])
+
+    RECORDED_BY = (
+        f"SELECT * FROM {INDEX_TABLE} WHERE agency_id = ? AND recorded_at <= ? "
+        "ORDER BY recorded_at, notification_id"
+    )
+
+    def recorded_by(self, agency_id: UUID, moment: datetime) -> list[IndexRow]:
+        """Index rows of one agency recorded at or before ``moment`` (uses the
+        (agency_id, recorded_at) index)."""
+        with self.datastore.transaction(commit=False) as c:
+            c.execute(self.RECORDED_BY, (agency_id.hex, instant_text(moment)))
+            return [_index_row(row) for row in c.fetchall()]
 
     def iter_stored(self, batch: int = 5000) -> Iterator[StoredEvent]:
         """Every stored event in (stream, position) order, paged by key."""
@@ -135,13 +135,18 @@ class ChainedSQLiteRecorder(SQLiteApplicationRecorder):
                 return
             for row in rows:
                 yield StoredEvent(
-                    UUID(row["originator_id"]), row["originator_version"], row["topic"],
+                    UUID(row["originator_id"]),
+                    row["originator_version"],
+                    row["topic"],
                     bytes(row["state"]),
                 )
             after = (rows[-1]["originator_id"], rows[-1]["originator_version"])
 
     def streams(self, stream_type: str, agency_id: UUID | None = None) -> list[UUID]:
-        sql = f"SELECT originator_id FROM {INDEX_TABLE} WHERE originator_version = 1 AND stream_type = ?"
+        sql = (
+            f"SELECT originator_id FROM {INDEX_TABLE} "
+            "WHERE originator_version = 1 AND stream_type = ?"
+        )
         params: list[Any] = [stream_type]
         if agency_id is not None:
             sql += " AND agency_id = ?"
@@ -158,3 +163,18 @@ class ChainedSQLiteRecorder(SQLiteApplicationRecorder):
 
 def _hex(originator_id: UUID | str) -> str:
     return originator_id.hex if isinstance(originator_id, UUID) else UUID(originator_id).hex
+
+
+def _index_row(row: Any) -> IndexRow:
+    return IndexRow(
+        UUID(row["originator_id"]),
+        row["originator_version"],
+        row["notification_id"],
+        EventMeta(
+            UUID(row["agency_id"]),
+            row["stream_type"],
+            datetime.fromisoformat(row["recorded_at"]),
+            date.fromisoformat(row["effective_on"]),
+        ),
+        bytes(row["link"]),
+    )

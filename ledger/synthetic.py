@@ -10,7 +10,7 @@ from __future__ import annotations
 import random
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 from time import perf_counter
 from uuid import UUID
@@ -25,35 +25,114 @@ ACTOR = "system:synthetic"
 # (title, provider, POST course number, hours, {canonical topic: hours})
 COURSES: list[tuple[str, str, str, str, dict[str, str]]] = [
     ("Use of Force Annual Update", "Agency Training Unit", "UOF-101", "4", {"use_of_force": "4"}),
-    ("Firearms Qualification and Judgement", "Agency Range", "FA-220", "4",
-     {"firearms": "3", "use_of_force": "1"}),
-    ("Crisis Intervention Team Basic", "State CIT Partnership", "CIT-40", "8",
-     {"crisis_intervention_mental_illness": "8"}),
+    (
+        "Firearms Qualification and Judgement",
+        "Agency Range",
+        "FA-220",
+        "4",
+        {"firearms": "3", "use_of_force": "1"},
+    ),
+    (
+        "Crisis Intervention Team Basic",
+        "State CIT Partnership",
+        "CIT-40",
+        "8",
+        {"crisis_intervention_mental_illness": "8"},
+    ),
     ("Autism Awareness for First Responders", "Autism Society", "AUT-4", "4", {"autism": "4"}),
-    ("Conflict Management and Mediation", "Regional Academy", "CMM-2", "2",
-     {"conflict_management_mediation": "2"}),
-    ("Implicit Bias in Policing", "Regional Academy", "IB-3", "3",
-     {"diversity_implicit_bias": "3"}),
-    ("Crimes Motivated by Bias", "State POST Online", "CMB-1", "1",
-     {"crimes_motivated_by_bias": "1"}),
-    ("Officer Wellness and Resilience", "Peer Support Network", "WEL-2", "2",
-     {"officer_wellness": "2"}),
-    ("Emergency Vehicle Operations", "State Driving Center", "EVOC-8", "8",
-     {"emergency_vehicle_operations": "8"}),
-    ("Defensive Tactics Refresher", "Agency Training Unit", "DT-4", "4",
-     {"defensive_tactics": "4"}),
+    (
+        "Conflict Management and Mediation",
+        "Regional Academy",
+        "CMM-2",
+        "2",
+        {"conflict_management_mediation": "2"},
+    ),
+    (
+        "Implicit Bias in Policing",
+        "Regional Academy",
+        "IB-3",
+        "3",
+        {"diversity_implicit_bias": "3"},
+    ),
+    (
+        "Crimes Motivated by Bias",
+        "State POST Online",
+        "CMB-1",
+        "1",
+        {"crimes_motivated_by_bias": "1"},
+    ),
+    (
+        "Officer Wellness and Resilience",
+        "Peer Support Network",
+        "WEL-2",
+        "2",
+        {"officer_wellness": "2"},
+    ),
+    (
+        "Emergency Vehicle Operations",
+        "State Driving Center",
+        "EVOC-8",
+        "8",
+        {"emergency_vehicle_operations": "8"},
+    ),
+    (
+        "Defensive Tactics Refresher",
+        "Agency Training Unit",
+        "DT-4",
+        "4",
+        {"defensive_tactics": "4"},
+    ),
     ("First Aid and CPR Recertification", "Red Cross", "FA-CPR", "4", {"first_aid_cpr": "4"}),
     ("Legislative Update", "State POST Online", "LEG-2", "2", {"legal_update": "2"}),
     ("Active Shooter Response", "Regional SWAT", "ASR-8", "8", {"active_shooter": "8"}),
     ("First-Line Supervision", "Command College", "LDR-16", "16", {"leadership": "16"}),
     ("Report Writing", "Regional Academy", "RW-2", "2", {}),
-    ("De-escalation Scenarios", "Agency Training Unit", "DE-4", "4",
-     {"conflict_management_mediation": "2", "use_of_force": "2"}),
+    (
+        "De-escalation Scenarios",
+        "Agency Training Unit",
+        "DE-4",
+        "4",
+        {"conflict_management_mediation": "2", "use_of_force": "2"},
+    ),
 ]
-FIRST_NAMES = ["Alex", "Sam", "Jordan", "Taylor", "Morgan", "Casey", "Riley", "Jamie", "Avery",
-               "Quinn", "Maria", "James", "Linh", "Ahmed", "Fatima", "Carlos", "Grace", "Noah"]
-LAST_NAMES = ["Johnson", "Nguyen", "Garcia", "Olson", "Anderson", "Hassan", "Smith", "Lee",
-              "Martinez", "Brown", "Larson", "Yang", "Thompson", "Khan", "Lopez", "Peterson"]
+FIRST_NAMES = [
+    "Alex",
+    "Sam",
+    "Jordan",
+    "Taylor",
+    "Morgan",
+    "Casey",
+    "Riley",
+    "Jamie",
+    "Avery",
+    "Quinn",
+    "Maria",
+    "James",
+    "Linh",
+    "Ahmed",
+    "Fatima",
+    "Carlos",
+    "Grace",
+    "Noah",
+]
+LAST_NAMES = [
+    "Johnson",
+    "Nguyen",
+    "Garcia",
+    "Olson",
+    "Anderson",
+    "Hassan",
+    "Smith",
+    "Lee",
+    "Martinez",
+    "Brown",
+    "Larson",
+    "Yang",
+    "Thompson",
+    "Khan",
+    "Lopez",
+    "Peterson",
+]
 UNITS = ["Patrol", "Investigations", "Traffic", "Community Engagement", "Records", "Dispatch"]
 RANKS = ["Officer", "Officer", "Officer", "Sergeant", "Lieutenant"]
 ASSIGNMENTS = ["sro", "k9", "fto", "swat"]
@@ -99,7 +178,7 @@ class _Plan:
         self.steps: list[_Step] = []
 
     def at(self, day: date, action: Action, *, delay_days: int = 0) -> datetime:
-        moment = datetime.combine(day + timedelta(days=delay_days), time(8), timezone.utc)
+        moment = datetime.combine(day + timedelta(days=delay_days), time(8), UTC)
         moment += timedelta(seconds=self.rng.randrange(9 * 3600))
         self.steps.append(_Step(moment, len(self.steps), action))
         return moment
@@ -113,8 +192,16 @@ def _june_30_after(day: date, years: int) -> date:
     return end if end > day else date(day.year + years, 6, 30)
 
 
-def _person(plan: _Plan, summary: DemoSummary, slug: str, employee_id: str, hired_on: date,
-            enrolled_on: date, until: date, sworn: bool) -> None:
+def _person(
+    plan: _Plan,
+    summary: DemoSummary,
+    slug: str,
+    employee_id: str,
+    hired_on: date,
+    enrolled_on: date,
+    until: date,
+    sworn: bool,
+) -> None:
     rng = plan.rng
     summary.people += 1
     summary.sworn += sworn
@@ -126,17 +213,27 @@ def _person(plan: _Plan, summary: DemoSummary, slug: str, employee_id: str, hire
 
     def enrol(u: Unit) -> None:
         u.ledger.enrol_person(
-            slug, employee_id, first_name=first, last_name=last,
-            kind="sworn" if sworn else "civilian", hired_on=hired_on, rank=rank,
-            unit_name=unit_name, assignments=assignments,
-            email=f"{first}.{last}.{employee_id}@example.org".lower(), actor=ACTOR, unit=u,
+            slug,
+            employee_id,
+            first_name=first,
+            last_name=last,
+            kind="sworn" if sworn else "civilian",
+            hired_on=hired_on,
+            rank=rank,
+            unit_name=unit_name,
+            assignments=assignments,
+            email=f"{first}.{last}.{employee_id}@example.org".lower(),
+            actor=ACTOR,
+            unit=u,
         )
 
     enrolled_at = plan.at(enrolled_on, enrol)
     after_enrol = enrolled_on + timedelta(days=1)
     leaves_on = until + timedelta(days=1)
     if rng.random() < 0.045 * max(1, (until - enrolled_on).days / 365):
-        leaves_on = enrolled_on + timedelta(days=rng.randrange(60, max(61, (until - enrolled_on).days)))
+        leaves_on = enrolled_on + timedelta(
+            days=rng.randrange(60, max(61, (until - enrolled_on).days))
+        )
     if sworn:
         period_end = _june_30_after(hired_on, 3)
         while period_end < enrolled_on:
@@ -145,8 +242,15 @@ def _person(plan: _Plan, summary: DemoSummary, slug: str, employee_id: str, hire
         issued = max(hired_on, date(period_end.year - 3, 7, 1))
 
         def record_license(u: Unit, pe: date = period_end, issued_on: date = issued) -> None:
-            u.ledger.record_license(slug, employee_id, license_number=license_number,
-                                    issued_on=issued_on, period_end=pe, actor=ACTOR, unit=u)
+            u.ledger.record_license(
+                slug,
+                employee_id,
+                license_number=license_number,
+                issued_on=issued_on,
+                period_end=pe,
+                actor=ACTOR,
+                unit=u,
+            )
 
         plan.at(after_enrol, record_license)
         while period_end < min(until, leaves_on):
@@ -154,8 +258,9 @@ def _person(plan: _Plan, summary: DemoSummary, slug: str, employee_id: str, hire
             new_end = date(period_end.year + 3, 6, 30)
 
             def renew(u: Unit, on: date = renewal_day, pe: date = new_end) -> None:
-                u.ledger.renew_license(slug, employee_id, renewed_on=on, period_end=pe,
-                                       actor=ACTOR, unit=u)
+                u.ledger.renew_license(
+                    slug, employee_id, renewed_on=on, period_end=pe, actor=ACTOR, unit=u
+                )
 
             plan.at(max(renewal_day, after_enrol + timedelta(days=1)), renew)
             period_end = new_end
@@ -167,19 +272,32 @@ def _person(plan: _Plan, summary: DemoSummary, slug: str, employee_id: str, hire
         record_id = plan.uuid()
         late = rng.random() < 0.12
         delay = rng.randrange(14, 60) if late else rng.randrange(0, 4)
-        summary.late_entries += late
-        summary.records += 1
         completed = day
         if completed + timedelta(days=delay) > until:
             break
+        summary.late_entries += late
+        summary.records += 1
 
-        def train(u: Unit, on: date = completed, c: tuple[str, str, str, str, dict[str, str]] = (
-                title, provider, number, hours, topics), rid: UUID = record_id) -> None:
+        def train(
+            u: Unit,
+            on: date = completed,
+            c: tuple[str, str, str, str, dict[str, str]] = (title, provider, number, hours, topics),
+            rid: UUID = record_id,
+        ) -> None:
             u.ledger.record_training(
-                slug, employee_id, completed_on=on, course_title=c[0], provider=c[1],
-                post_course_number=c[2], hours=c[3], topic_hours=dict(c[4]),
+                slug,
+                employee_id,
+                completed_on=on,
+                course_title=c[0],
+                provider=c[1],
+                post_course_number=c[2],
+                hours=c[3],
+                topic_hours=dict(c[4]),
                 delivery=rng.choice(["in_person", "in_person", "online", "hybrid"]),
-                certificate_ref=f"cert-{rid.hex[:12]}", record_id=rid, actor=ACTOR, unit=u,
+                certificate_ref=f"cert-{rid.hex[:12]}",
+                record_id=rid,
+                actor=ACTOR,
+                unit=u,
             )
 
         plan.at(completed, train, delay_days=delay)
@@ -190,40 +308,79 @@ def _person(plan: _Plan, summary: DemoSummary, slug: str, employee_id: str, hire
 
             def correct(u: Unit, rid: UUID = record_id, h: str = hours) -> None:
                 u.ledger.correct_training(
-                    slug, employee_id, rid, hours=str(Decimal(h) + 1),
-                    reason="certificate shows one more hour", actor=ACTOR, unit=u)
+                    slug,
+                    employee_id,
+                    rid,
+                    hours=str(Decimal(h) + 1),
+                    reason="certificate shows one more hour",
+                    actor=ACTOR,
+                    unit=u,
+                )
 
             plan.at(fix_day, correct)
         elif fix_day < until and roll < 0.03:
             summary.voids += 1
 
             def void(u: Unit, rid: UUID = record_id) -> None:
-                u.ledger.void_training(slug, employee_id, rid, reason="duplicate entry",
-                                       actor=ACTOR, unit=u)
+                u.ledger.void_training(
+                    slug, employee_id, rid, reason="duplicate entry", actor=ACTOR, unit=u
+                )
 
             plan.at(fix_day, void)
         day += timedelta(days=max(7, int(rng.expovariate(per_year / 365))))
     # Leave with tolling, at most one per person in the simulated span.
     if rng.random() < 0.08:
-        starts = enrolled_on + timedelta(days=rng.randrange(90, max(91, (until - enrolled_on).days)))
+        starts = enrolled_on + timedelta(
+            days=rng.randrange(90, max(91, (until - enrolled_on).days))
+        )
         ends = starts + timedelta(days=rng.randrange(45, 300))
         if ends < min(until, leaves_on):
             summary.exemptions += 1
             kind = rng.choice(["military_leave", "medical_leave"])
-            exemption_id: list[UUID] = []
+            exemption_id = plan.uuid()
 
             def start_leave(u: Unit, s: date = starts, k: str = kind) -> None:
-                u.ledger.change_status(slug, employee_id, status="leave", effective_on=s,
-                                       reason=k.replace("_", " "), actor=ACTOR, unit=u)
-                exemption_id.append(u.ledger.grant_exemption(
-                    slug, employee_id, kind=k, starts_on=s, ends_on=None,
-                    reason=k.replace("_", " "), approver="Chief of Police", actor=ACTOR, unit=u))
+                u.ledger.change_status(
+                    slug,
+                    employee_id,
+                    status="leave",
+                    effective_on=s,
+                    reason=k.replace("_", " "),
+                    actor=ACTOR,
+                    unit=u,
+                )
+                u.ledger.grant_exemption(
+                    slug,
+                    employee_id,
+                    kind=k,
+                    starts_on=s,
+                    ends_on=None,
+                    reason=k.replace("_", " "),
+                    approver="Chief of Police",
+                    actor=ACTOR,
+                    exemption_id=exemption_id,
+                    unit=u,
+                )
 
             def end_leave(u: Unit, e: date = ends) -> None:
-                u.ledger.end_exemption(slug, employee_id, exemption_id[0], ended_on=e,
-                                       reason="returned to duty", actor=ACTOR, unit=u)
-                u.ledger.change_status(slug, employee_id, status="active", effective_on=e,
-                                       reason="returned from leave", actor=ACTOR, unit=u)
+                u.ledger.end_exemption(
+                    slug,
+                    employee_id,
+                    exemption_id,
+                    ended_on=e,
+                    reason="returned to duty",
+                    actor=ACTOR,
+                    unit=u,
+                )
+                u.ledger.change_status(
+                    slug,
+                    employee_id,
+                    status="active",
+                    effective_on=e,
+                    reason="returned from leave",
+                    actor=ACTOR,
+                    unit=u,
+                )
 
             plan.at(starts, start_leave, delay_days=rng.randrange(0, 5))
             plan.at(ends, end_leave, delay_days=rng.randrange(0, 5))
@@ -232,18 +389,31 @@ def _person(plan: _Plan, summary: DemoSummary, slug: str, employee_id: str, hire
         if moved < min(until, leaves_on):
 
             def reassign(u: Unit, on: date = moved) -> None:
-                u.ledger.change_assignment(slug, employee_id, effective_on=on,
-                                           rank=rank, unit_name="Community Engagement",
-                                           assignments=["sro"], actor=ACTOR, unit=u)
+                u.ledger.change_assignment(
+                    slug,
+                    employee_id,
+                    effective_on=on,
+                    rank=rank,
+                    unit_name="Community Engagement",
+                    assignments=["sro"],
+                    actor=ACTOR,
+                    unit=u,
+                )
 
             plan.at(moved, reassign)
     if leaves_on <= until:
         summary.separated += 1
 
         def separate(u: Unit, on: date = leaves_on) -> None:
-            u.ledger.change_status(slug, employee_id, status="separated", effective_on=on,
-                                   reason=rng.choice(["retired", "resigned", "transferred"]),
-                                   actor=ACTOR, unit=u)
+            u.ledger.change_status(
+                slug,
+                employee_id,
+                status="separated",
+                effective_on=on,
+                reason=rng.choice(["retired", "resigned", "transferred"]),
+                actor=ACTOR,
+                unit=u,
+            )
 
         plan.at(leaves_on, separate, delay_days=rng.randrange(0, 10))
     _ = enrolled_at

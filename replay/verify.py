@@ -25,8 +25,11 @@ class Break:
     problem: str
 
     def to_dict(self) -> dict[str, Any]:
-        return {"stream": str(self.originator_id), "position": self.position,
-                "problem": self.problem}
+        return {
+            "stream": str(self.originator_id),
+            "position": self.position,
+            "problem": self.problem,
+        }
 
 
 @dataclass
@@ -140,8 +143,11 @@ def verify_store(store: ChainedRecorder, against: dict[str, Any] | None = None) 
             report.breaks.append(Break(stream, 1, "stream in the saved digest is gone"))
         elif have < version:
             report.breaks.append(
-                Break(stream, have + 1,
-                      f"events {have + 1}..{version} recorded in the saved digest are gone")
+                Break(
+                    stream,
+                    have + 1,
+                    f"events {have + 1}..{version} recorded in the saved digest are gone",
+                )
             )
     report.breaks.sort(key=lambda b: (b.originator_id.bytes, b.position))
     return report

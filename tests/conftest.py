@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import uuid
 from collections.abc import Iterator
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import psycopg
 import pytest
@@ -66,7 +66,7 @@ def database_url(backend: str, tmp_path: object) -> Iterator[str]:
 
 @pytest.fixture
 def clock() -> SettableClock:
-    return SettableClock(datetime(2025, 3, 1, 12, 0, tzinfo=timezone.utc))
+    return SettableClock(datetime(2025, 3, 1, 12, 0, tzinfo=UTC))
 
 
 @pytest.fixture

@@ -16,12 +16,23 @@ def agency(ledger: Ledger, slug: str = "test-pd", state: str = "MN") -> str:
 
 def officer(ledger: Ledger, slug: str, employee_id: str = "E1", *, licensed: bool = True) -> str:
     ledger.enrol_person(
-        slug, employee_id, first_name="Pat", last_name="Officer", kind="sworn",
-        hired_on=date(2020, 1, 6), rank="Officer", unit_name="Patrol", actor=ACTOR,
+        slug,
+        employee_id,
+        first_name="Pat",
+        last_name="Officer",
+        kind="sworn",
+        hired_on=date(2020, 1, 6),
+        rank="Officer",
+        unit_name="Patrol",
+        actor=ACTOR,
     )
     if licensed:
         ledger.record_license(
-            slug, employee_id, license_number="12345", issued_on=date(2020, 1, 6),
-            period_end=date(2023, 6, 30), actor=ACTOR,
+            slug,
+            employee_id,
+            license_number="12345",
+            issued_on=date(2020, 1, 6),
+            period_end=date(2023, 6, 30),
+            actor=ACTOR,
         )
     return employee_id

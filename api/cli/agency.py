@@ -31,6 +31,11 @@ def list_agencies() -> None:
         table = Table("slug", "name", "jurisdiction", "people", "registered (UTC)")
         for agency in ledger.list_agencies():
             people = len(ledger.store.streams("person", agency.id))
-            table.add_row(agency.slug, agency.name, agency.jurisdiction, str(people),
-                          agency.registered_at.strftime("%Y-%m-%d %H:%M"))
+            table.add_row(
+                agency.slug,
+                agency.name,
+                agency.jurisdiction,
+                str(people),
+                agency.registered_at.strftime("%Y-%m-%d %H:%M"),
+            )
     console.print(table)

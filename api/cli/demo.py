@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 
 import typer
 from rich.progress import Progress
@@ -28,7 +28,7 @@ def demo(
     """Create a demo agency with realistic history (or summarise the existing one)."""
     last_day = date.fromisoformat(until) if until else date.today()
     # A simulation records history at simulated times; production paths use the real clock.
-    clock = SettableClock(datetime.now(timezone.utc))
+    clock = SettableClock(datetime.now(UTC))
     with open_ledger(clock) as ledger:
         try:
             ledger.get_agency(slug)
@@ -40,8 +40,15 @@ def demo(
                     progress.update(task, completed=done, total=total)
 
                 summary = generate_agency(
-                    ledger, clock, slug=slug, name=name or f"{slug} (synthetic)",
-                    state=state, officers=officers, years=years, seed=seed, until=last_day,
+                    ledger,
+                    clock,
+                    slug=slug,
+                    name=name or f"{slug} (synthetic)",
+                    state=state,
+                    officers=officers,
+                    years=years,
+                    seed=seed,
+                    until=last_day,
                     progress=advance,
                 )
             console.print(
@@ -55,7 +62,9 @@ def demo(
         _summarise(ledger, slug)
         report = verify_store(ledger.store)
     console.print(f"ledger digest: {report.root} ({'verified' if report.ok else 'BROKEN'})")
-    console.print(f"database: {ledger.database.sqlite_path or ledger.database.env['POSTGRES_DBNAME']}")
+    console.print(
+        f"database: {ledger.database.sqlite_path or ledger.database.env['POSTGRES_DBNAME']}"
+    )
 
 
 def _summarise(ledger: Ledger, slug: str) -> None:

@@ -47,7 +47,8 @@ def verify(
                 f"{first.originator_id} position {first.position}: {first.problem}[/]"
             )
             for item in report.breaks[1:20]:
-                console.print(f"  stream {item.originator_id} position {item.position}: "
-                              f"{item.problem}")
+                console.print(
+                    f"  stream {item.originator_id} position {item.position}: {item.problem}"
+                )
     if not report.ok:
         raise typer.Exit(1)

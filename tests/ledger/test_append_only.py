@@ -30,8 +30,10 @@ def test_raw_update_and_delete_are_refused(ledger: Ledger, statement: str) -> No
     officer(ledger, slug)
     before = ledger.store.count_events()
     for table in _tables(ledger):
-        with pytest.raises(PersistenceError, match="append-only"), \
-                ledger.recorder.datastore.transaction(commit=True) as cursor:  # type: ignore[attr-defined]
+        with (
+            pytest.raises(PersistenceError, match="append-only"),
+            ledger.recorder.datastore.transaction(commit=True) as cursor,
+        ):  # type: ignore[attr-defined]
             cursor.execute(statement.format(table=table))
     assert ledger.store.count_events() == before
     assert len(list(ledger.store.iter_index())) == before
@@ -43,7 +45,9 @@ def test_truncate_is_refused_on_postgres(postgres_ledger: Ledger) -> None:
     ledger = postgres_ledger
     agency(ledger)
     for table in _tables(ledger):
-        with pytest.raises(PersistenceError, match="append-only"), \
-                ledger.recorder.datastore.transaction(commit=True) as cursor:  # type: ignore[attr-defined]
+        with (
+            pytest.raises(PersistenceError, match="append-only"),
+            ledger.recorder.datastore.transaction(commit=True) as cursor,
+        ):  # type: ignore[attr-defined]
             cursor.execute(f"TRUNCATE {table}")
     assert ledger.store.count_events() == 1

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from uuid import uuid4
 
@@ -45,8 +45,13 @@ def test_training_recorded_with_envelope(ledger: Ledger, clock: SettableClock) -
     slug = agency(ledger)
     officer(ledger, slug)
     record_id = ledger.record_training(
-        slug, "E1", completed_on=date(2025, 2, 10), course_title="Use of Force Update",
-        hours="4", topic_hours={"use_of_force": "2.5"}, actor=ACTOR,
+        slug,
+        "E1",
+        completed_on=date(2025, 2, 10),
+        course_title="Use of Force Update",
+        hours="4",
+        topic_hours={"use_of_force": "2.5"},
+        actor=ACTOR,
     )
     person = ledger.get_person(slug, "E1")
     event = ledger.stream(person.id)[-1]
@@ -83,8 +88,11 @@ def test_bad_training_input_is_refused_and_writes_nothing(
     officer(ledger, slug)
     before = ledger.store.count_events()
     fields: dict[str, object] = {
-        "completed_on": date(2025, 2, 1), "course_title": "Course", "hours": "4",
-        "topic_hours": {}, **changes,
+        "completed_on": date(2025, 2, 1),
+        "course_title": "Course",
+        "hours": "4",
+        "topic_hours": {},
+        **changes,
     }
     with pytest.raises(error):
         ledger.record_training(slug, "E1", actor=ACTOR, **fields)  # type: ignore[arg-type]
@@ -97,8 +105,9 @@ def test_unknown_people_and_agencies(ledger: Ledger) -> None:
         ledger.get_agency("nowhere")
     slug = agency(ledger)
     with pytest.raises(PersonNotFoundError):
-        ledger.record_training(slug, "E404", completed_on=date(2025, 1, 1), course_title="x",
-                               hours=1, actor=ACTOR)
+        ledger.record_training(
+            slug, "E404", completed_on=date(2025, 1, 1), course_title="x", hours=1, actor=ACTOR
+        )
 
 
 def test_employee_ids_unique_within_agency_only(ledger: Ledger) -> None:
@@ -115,13 +124,24 @@ def test_correction_and_void(ledger: Ledger) -> None:
     """Corrections restate a record with a reason; a voided record cannot be touched again."""
     slug = agency(ledger)
     officer(ledger, slug)
-    rid = ledger.record_training(slug, "E1", completed_on=date(2025, 1, 5), course_title="CIT",
-                                 hours=8, topic_hours={"crisis_intervention_mental_illness": 8},
-                                 actor=ACTOR)
-    changed = ledger.correct_training(slug, "E1", rid, reason="certificate says 7 h",
-                                      hours="7", topic_hours={
-                                          "crisis_intervention_mental_illness": "7"},
-                                      actor=ACTOR)
+    rid = ledger.record_training(
+        slug,
+        "E1",
+        completed_on=date(2025, 1, 5),
+        course_title="CIT",
+        hours=8,
+        topic_hours={"crisis_intervention_mental_illness": 8},
+        actor=ACTOR,
+    )
+    changed = ledger.correct_training(
+        slug,
+        "E1",
+        rid,
+        reason="certificate says 7 h",
+        hours="7",
+        topic_hours={"crisis_intervention_mental_illness": "7"},
+        actor=ACTOR,
+    )
     assert changed == ["hours", "topic_hours"]
     with pytest.raises(InvalidValueError):
         ledger.correct_training(slug, "E1", rid, reason="no-op", hours="7", actor=ACTOR)
@@ -146,27 +166,53 @@ def test_status_licence_assignment_and_exemptions(ledger: Ledger) -> None:
     slug = agency(ledger)
     officer(ledger, slug)
     with pytest.raises(InvalidValueError):
-        ledger.renew_license(slug, "E1", renewed_on=date(2023, 6, 1),
-                             period_end=date(2023, 6, 30), actor=ACTOR)
-    ledger.renew_license(slug, "E1", renewed_on=date(2023, 6, 1), period_end=date(2026, 6, 30),
-                         actor=ACTOR)
-    ledger.change_assignment(slug, "E1", effective_on=date(2024, 8, 20), rank="Officer",
-                             unit_name="Community", assignments=["SRO", "sro"], actor=ACTOR)
+        ledger.renew_license(
+            slug, "E1", renewed_on=date(2023, 6, 1), period_end=date(2023, 6, 30), actor=ACTOR
+        )
+    ledger.renew_license(
+        slug, "E1", renewed_on=date(2023, 6, 1), period_end=date(2026, 6, 30), actor=ACTOR
+    )
+    ledger.change_assignment(
+        slug,
+        "E1",
+        effective_on=date(2024, 8, 20),
+        rank="Officer",
+        unit_name="Community",
+        assignments=["SRO", "sro"],
+        actor=ACTOR,
+    )
     exemption = ledger.grant_exemption(
-        slug, "E1", kind="military_leave", starts_on=date(2024, 9, 1), ends_on=None,
-        reason="deployment", approver="Chief", actor=ACTOR)
-    ledger.change_status(slug, "E1", status="leave", effective_on=date(2024, 9, 1),
-                         reason="military", actor=ACTOR)
+        slug,
+        "E1",
+        kind="military_leave",
+        starts_on=date(2024, 9, 1),
+        ends_on=None,
+        reason="deployment",
+        approver="Chief",
+        actor=ACTOR,
+    )
+    ledger.change_status(
+        slug, "E1", status="leave", effective_on=date(2024, 9, 1), reason="military", actor=ACTOR
+    )
     with pytest.raises(InvalidValueError):
-        ledger.change_status(slug, "E1", status="leave", effective_on=date(2024, 9, 2),
-                             reason="again", actor=ACTOR)
+        ledger.change_status(
+            slug, "E1", status="leave", effective_on=date(2024, 9, 2), reason="again", actor=ACTOR
+        )
     with pytest.raises(InvalidValueError):
-        ledger.end_exemption(slug, "E1", exemption, ended_on=date(2024, 8, 1), reason="x",
-                             actor=ACTOR)
-    ledger.end_exemption(slug, "E1", exemption, ended_on=date(2025, 2, 1), reason="home",
-                         actor=ACTOR)
-    ledger.change_status(slug, "E1", status="active", effective_on=date(2025, 2, 1),
-                         reason="reinstated after leave", actor=ACTOR)
+        ledger.end_exemption(
+            slug, "E1", exemption, ended_on=date(2024, 8, 1), reason="x", actor=ACTOR
+        )
+    ledger.end_exemption(
+        slug, "E1", exemption, ended_on=date(2025, 2, 1), reason="home", actor=ACTOR
+    )
+    ledger.change_status(
+        slug,
+        "E1",
+        status="active",
+        effective_on=date(2025, 2, 1),
+        reason="reinstated after leave",
+        actor=ACTOR,
+    )
     person = ledger.get_person(slug, "E1")
     assert person.license_period_end == date(2026, 6, 30)
     assert person.assignments == ["sro"]
@@ -176,11 +222,24 @@ def test_status_licence_assignment_and_exemptions(ledger: Ledger) -> None:
 def test_civilians_have_no_licence(ledger: Ledger) -> None:
     """Recording a peace-officer licence for civilian staff is refused."""
     slug = agency(ledger)
-    ledger.enrol_person(slug, "C1", first_name="Dee", last_name="Clerk", kind="civilian",
-                        hired_on=date(2021, 4, 1), actor=ACTOR)
+    ledger.enrol_person(
+        slug,
+        "C1",
+        first_name="Dee",
+        last_name="Clerk",
+        kind="civilian",
+        hired_on=date(2021, 4, 1),
+        actor=ACTOR,
+    )
     with pytest.raises(InvalidValueError):
-        ledger.record_license(slug, "C1", license_number="1", issued_on=date(2021, 4, 1),
-                              period_end=date(2024, 6, 30), actor=ACTOR)
+        ledger.record_license(
+            slug,
+            "C1",
+            license_number="1",
+            issued_on=date(2021, 4, 1),
+            period_end=date(2024, 6, 30),
+            actor=ACTOR,
+        )
 
 
 def test_recorded_time_never_goes_backwards_in_a_stream(
@@ -190,8 +249,9 @@ def test_recorded_time_never_goes_backwards_in_a_stream(
     slug = agency(ledger)
     officer(ledger, slug)
     clock.set(clock() - timedelta(days=2))
-    ledger.record_training(slug, "E1", completed_on=date(2025, 1, 2), course_title="x",
-                           hours=1, actor=ACTOR)
+    ledger.record_training(
+        slug, "E1", completed_on=date(2025, 1, 2), course_title="x", hours=1, actor=ACTOR
+    )
     times = [e.timestamp for e in ledger.stream(ledger.get_person(slug, "E1").id)]
     assert times == sorted(times)
 
@@ -202,12 +262,27 @@ def test_unit_saves_all_or_nothing(ledger: Ledger) -> None:
     unit = ledger.unit()
     officer_ids = ["A1", "A2"]
     for employee_id in officer_ids:
-        ledger.enrol_person(slug, employee_id, first_name="A", last_name="B", kind="sworn",
-                            hired_on=date(2024, 1, 1), actor=ACTOR, unit=unit)
+        ledger.enrol_person(
+            slug,
+            employee_id,
+            first_name="A",
+            last_name="B",
+            kind="sworn",
+            hired_on=date(2024, 1, 1),
+            actor=ACTOR,
+            unit=unit,
+        )
     assert ledger.store.count_events() == 1
     with pytest.raises(HoursOutOfRangeError):
-        ledger.record_training(slug, "A1", completed_on=date(2024, 2, 1), course_title="x",
-                               hours=0, actor=ACTOR, unit=unit)
+        ledger.record_training(
+            slug,
+            "A1",
+            completed_on=date(2024, 2, 1),
+            course_title="x",
+            hours=0,
+            actor=ACTOR,
+            unit=unit,
+        )
     recordings = unit.save()
     assert len(recordings) == 2
     assert ledger.store.count_events() == 3
@@ -217,9 +292,10 @@ def test_recorded_time_index_matches_events(ledger: Ledger, clock: SettableClock
     """The recorded-time index holds each event's recorded time and effective date."""
     slug = agency(ledger)
     officer(ledger, slug)
-    clock.set(datetime(2025, 4, 1, 9, 0, tzinfo=timezone.utc))
-    ledger.record_training(slug, "E1", completed_on=date(2025, 3, 3), course_title="x",
-                           hours=1, actor=ACTOR)
+    clock.set(datetime(2025, 4, 1, 9, 0, tzinfo=UTC))
+    ledger.record_training(
+        slug, "E1", completed_on=date(2025, 3, 3), course_title="x", hours=1, actor=ACTOR
+    )
     rows = {(r.originator_id, r.originator_version): r for r in ledger.store.iter_index()}
     person_id = ledger.get_person(slug, "E1").id
     for event in ledger.stream(person_id):
@@ -227,3 +303,51 @@ def test_recorded_time_index_matches_events(ledger: Ledger, clock: SettableClock
         assert row.meta.recorded_at == event.timestamp
         assert row.meta.effective_on == event.effective_on
         assert row.meta.stream_type == "person"
+
+
+def test_events_recorded_by_an_instant_is_an_indexed_query(
+    ledger: Ledger, clock: SettableClock
+) -> None:
+    """ "All events recorded by T" comes from the recorded-time index, and the database
+    answers it with that index rather than a scan of the events."""
+    slug = agency(ledger)
+    officer(ledger, slug)
+    cut = clock()
+    clock.set(cut + timedelta(days=3))
+    ledger.record_training(
+        slug, "E1", completed_on=date(2025, 1, 2), course_title="late", hours=1, actor=ACTOR
+    )
+    agency_id = ledger.get_agency(slug).id
+    assert len(ledger.store.recorded_by(agency_id, cut)) == 3
+    assert len(ledger.store.recorded_by(agency_id, clock())) == 4
+    if ledger.database.backend == "sqlite":
+        plan = _sqlite_plan(ledger, agency_id)
+        assert "event_index_agency_recorded" in plan
+    else:
+        plan = _postgres_plan(ledger, agency_id)
+        assert "ledger_event_index_agency_recorded" in plan
+
+
+def _sqlite_plan(ledger: Ledger, agency_id: object) -> str:
+    import sqlite3
+
+    assert ledger.database.sqlite_path is not None
+    with sqlite3.connect(ledger.database.sqlite_path) as conn:
+        rows = conn.execute(
+            "EXPLAIN QUERY PLAN " + ledger.store.RECORDED_BY,  # type: ignore[attr-defined]
+            (agency_id.hex, "9999"),  # type: ignore[attr-defined]
+        ).fetchall()
+    return " ".join(str(row[-1]) for row in rows)
+
+
+def _postgres_plan(ledger: Ledger, agency_id: object) -> str:
+    import psycopg
+
+    with psycopg.connect(ledger.database.postgres_conninfo) as conn:
+        # A tiny table would be scanned sequentially; ask the planner what it would do at size.
+        conn.execute("SET enable_seqscan = off")
+        rows = conn.execute(
+            b"EXPLAIN " + ledger.store.recorded_by_statement.as_bytes(conn),  # type: ignore[attr-defined]
+            (agency_id, datetime(2030, 1, 1, tzinfo=UTC)),
+        ).fetchall()
+    return " ".join(str(row[0]) for row in rows)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from uuid import uuid4
 
@@ -25,33 +25,78 @@ from ledger.person import (
 )
 from ledger.serialisation import OrjsonTranscoder
 
-NOW = datetime(2025, 3, 1, 12, 30, 15, 123456, tzinfo=timezone.utc)
+NOW = datetime(2025, 3, 1, 12, 30, 15, 123456, tzinfo=UTC)
 ENVELOPE = {
-    "originator_id": uuid4(), "originator_version": 2, "timestamp": NOW,
-    "effective_on": date(2024, 2, 29), "actor": "user:alice", "agency_id": uuid4(),
+    "originator_id": uuid4(),
+    "originator_version": 2,
+    "timestamp": NOW,
+    "effective_on": date(2024, 2, 29),
+    "actor": "user:alice",
+    "agency_id": uuid4(),
 }
 TOPICS = {"use_of_force": Decimal("1.50"), "autism": Decimal("2.25")}
 SAMPLES: list[LedgerEvent] = [
-    AgencyRegistered(**ENVELOPE, originator_topic="ledger.agency:Agency", slug="mpls",
-                     name="Minneapolis", jurisdiction="US-MN"),
+    AgencyRegistered(
+        **ENVELOPE,
+        originator_topic="ledger.agency:Agency",
+        slug="mpls",
+        name="Minneapolis",
+        jurisdiction="US-MN",
+    ),
     JurisdictionAdopted(**ENVELOPE, jurisdiction="US-MN"),
-    PersonEnrolled(**ENVELOPE, originator_topic="ledger.person:Person", employee_id="E1",
-                   first_name="A", last_name="B", kind="sworn", hired_on=date(2020, 1, 6),
-                   rank="Sgt", unit="Patrol", assignments=["k9", "sro"], email="a@b.org"),
-    LicenseRecorded(**ENVELOPE, license_number="123", issued_on=date(2020, 1, 6),
-                    period_end=date(2023, 6, 30)),
+    PersonEnrolled(
+        **ENVELOPE,
+        originator_topic="ledger.person:Person",
+        employee_id="E1",
+        first_name="A",
+        last_name="B",
+        kind="sworn",
+        hired_on=date(2020, 1, 6),
+        rank="Sgt",
+        unit="Patrol",
+        assignments=["k9", "sro"],
+        email="a@b.org",
+    ),
+    LicenseRecorded(
+        **ENVELOPE, license_number="123", issued_on=date(2020, 1, 6), period_end=date(2023, 6, 30)
+    ),
     LicenseRenewed(**ENVELOPE, license_number="123", period_end=date(2026, 6, 30)),
     StatusChanged(**ENVELOPE, status="leave", reason="military"),
     AssignmentChanged(**ENVELOPE, rank="Lt", unit="Traffic", assignments=[]),
-    TrainingCompleted(**ENVELOPE, record_id=uuid4(), course_title="UoF", provider="P",
-                      post_course_number="N-1", delivery="online", hours=Decimal("4.00"),
-                      topic_hours=TOPICS, certificate_ref="c", source_record_id="s"),
-    TrainingCorrected(**ENVELOPE, record_id=uuid4(), reason="typo", changed=["hours"],
-                      course_title="UoF", provider="P", post_course_number="N-1",
-                      delivery="online", hours=Decimal("5.00"), topic_hours=TOPICS),
+    TrainingCompleted(
+        **ENVELOPE,
+        record_id=uuid4(),
+        course_title="UoF",
+        provider="P",
+        post_course_number="N-1",
+        delivery="online",
+        hours=Decimal("4.00"),
+        topic_hours=TOPICS,
+        certificate_ref="c",
+        source_record_id="s",
+    ),
+    TrainingCorrected(
+        **ENVELOPE,
+        record_id=uuid4(),
+        reason="typo",
+        changed=["hours"],
+        course_title="UoF",
+        provider="P",
+        post_course_number="N-1",
+        delivery="online",
+        hours=Decimal("5.00"),
+        topic_hours=TOPICS,
+    ),
     TrainingVoided(**ENVELOPE, record_id=uuid4(), reason="duplicate"),
-    ExemptionGranted(**ENVELOPE, exemption_id=uuid4(), kind="medical_leave",
-                     starts_on=date(2024, 1, 1), ends_on=None, reason="r", approver="Chief"),
+    ExemptionGranted(
+        **ENVELOPE,
+        exemption_id=uuid4(),
+        kind="medical_leave",
+        starts_on=date(2024, 1, 1),
+        ends_on=None,
+        reason="r",
+        approver="Chief",
+    ),
     ExemptionEnded(**ENVELOPE, exemption_id=uuid4(), ended_on=date(2024, 6, 1), reason="back"),
 ]
 
@@ -62,7 +107,9 @@ def test_every_event_class_has_a_sample() -> None:
     import ledger.person
 
     defined = {
-        obj for module in (ledger.agency, ledger.person) for obj in vars(module).values()
+        obj
+        for module in (ledger.agency, ledger.person)
+        for obj in vars(module).values()
         if isinstance(obj, type) and issubclass(obj, LedgerEvent) and obj is not LedgerEvent
     }
     assert defined == {type(sample) for sample in SAMPLES}

@@ -18,8 +18,14 @@ def _history(ledger: Ledger) -> UUID:
     officer(ledger, slug, "E1")
     officer(ledger, slug, "E2")
     for month in range(1, 6):
-        ledger.record_training(slug, "E1", completed_on=date(2024, month, 10),
-                               course_title=f"Course {month}", hours=2, actor=ACTOR)
+        ledger.record_training(
+            slug,
+            "E1",
+            completed_on=date(2024, month, 10),
+            course_title=f"Course {month}",
+            hours=2,
+            actor=ACTOR,
+        )
     return ledger.get_person(slug, "E1").id
 
 
@@ -39,11 +45,15 @@ def test_changed_byte_is_found(ledger: Ledger) -> None:
     with privileged(ledger) as raw:
         (state,) = raw.execute(
             f"SELECT state FROM {raw.events} WHERE originator_id = %s AND originator_version = 4",
-            (raw.key(person),))[0]
+            (raw.key(person),),
+        )[0]
         tampered = bytes(state).replace(b"Course 2", b"Course 9")
         assert tampered != bytes(state)
-        raw.execute(f"UPDATE {raw.events} SET state = %s WHERE originator_id = %s AND "
-                    "originator_version = 4", (tampered, raw.key(person)))
+        raw.execute(
+            f"UPDATE {raw.events} SET state = %s WHERE originator_id = %s AND "
+            "originator_version = 4",
+            (tampered, raw.key(person)),
+        )
     report = verify_store(ledger.store)
     assert not report.ok
     first = report.breaks[0]
@@ -56,8 +66,10 @@ def test_deleted_middle_event_is_found(ledger: Ledger) -> None:
     person = _history(ledger)
     with privileged(ledger) as raw:
         for table in (raw.events, raw.index):
-            raw.execute(f"DELETE FROM {table} WHERE originator_id = %s AND "
-                        "originator_version = 3", (raw.key(person),))
+            raw.execute(
+                f"DELETE FROM {table} WHERE originator_id = %s AND originator_version = 3",
+                (raw.key(person),),
+            )
     report = verify_store(ledger.store)
     assert not report.ok
     assert (report.breaks[0].originator_id, report.breaks[0].position) == (person, 3)
@@ -70,11 +82,16 @@ def test_swapped_events_are_found(ledger: Ledger) -> None:
     with privileged(ledger) as raw:
         rows = raw.execute(
             f"SELECT originator_version, state FROM {raw.events} WHERE originator_id = %s "
-            "AND originator_version IN (4, 5) ORDER BY originator_version", (raw.key(person),))
+            "AND originator_version IN (4, 5) ORDER BY originator_version",
+            (raw.key(person),),
+        )
         (_, four), (_, five) = rows
         for version, state in ((4, five), (5, four)):
-            raw.execute(f"UPDATE {raw.events} SET state = %s WHERE originator_id = %s AND "
-                        "originator_version = %s", (state, raw.key(person), version))
+            raw.execute(
+                f"UPDATE {raw.events} SET state = %s WHERE originator_id = %s AND "
+                "originator_version = %s",
+                (state, raw.key(person), version),
+            )
     report = verify_store(ledger.store)
     positions = [(b.originator_id, b.position) for b in report.breaks]
     assert (person, 4) in positions
@@ -89,16 +106,22 @@ def test_forged_event_is_found(ledger: Ledger, with_forged_link: bool) -> None:
     with privileged(ledger) as raw:
         topic, state = raw.execute(
             f"SELECT topic, state FROM {raw.events} WHERE originator_id = %s AND "
-            "originator_version = 7", (raw.key(person),))[0]
-        raw.execute(f"INSERT INTO {raw.events} (originator_id, originator_version, topic, state)"
-                    " VALUES (%s, 8, %s, %s)", (raw.key(person), topic, state))
+            "originator_version = 7",
+            (raw.key(person),),
+        )[0]
+        raw.execute(
+            f"INSERT INTO {raw.events} (originator_id, originator_version, topic, state)"
+            " VALUES (%s, 8, %s, %s)",
+            (raw.key(person), topic, state),
+        )
         if with_forged_link:
-            row = raw.execute(f"SELECT * FROM {raw.index} WHERE originator_id = %s AND "
-                              "originator_version = 7", (raw.key(person),))[0]
+            row = raw.execute(
+                f"SELECT * FROM {raw.index} WHERE originator_id = %s AND originator_version = 7",
+                (raw.key(person),),
+            )[0]
             forged = list(row)
             forged[1], forged[2], forged[-1] = 8, 10_000, bytes(32)
-            raw.execute(f"INSERT INTO {raw.index} VALUES (%s,%s,%s,%s,%s,%s,%s,%s)",
-                        tuple(forged))
+            raw.execute(f"INSERT INTO {raw.index} VALUES (%s,%s,%s,%s,%s,%s,%s,%s)", tuple(forged))
     report = verify_store(ledger.store)
     assert not report.ok
     assert (report.breaks[0].originator_id, report.breaks[0].position) == (person, 8)
@@ -111,8 +134,10 @@ def test_removed_newest_events_need_a_saved_digest(ledger: Ledger) -> None:
     saved = verify_store(ledger.store).digest()
     with privileged(ledger) as raw:
         for table in (raw.events, raw.index):
-            raw.execute(f"DELETE FROM {table} WHERE originator_id = %s AND "
-                        "originator_version >= 6", (raw.key(person),))
+            raw.execute(
+                f"DELETE FROM {table} WHERE originator_id = %s AND originator_version >= 6",
+                (raw.key(person),),
+            )
     alone = verify_store(ledger.store)
     assert alone.ok, "truncation alone is undetectable, as documented"
     assert alone.root != saved["root"]
@@ -126,6 +151,7 @@ def test_saved_digest_of_untouched_store_matches(ledger: Ledger) -> None:
     """New events after a digest was saved are fine: history only grows."""
     _history(ledger)
     saved = verify_store(ledger.store).digest()
-    ledger.record_training("test-pd", "E2", completed_on=date(2025, 1, 2), course_title="x",
-                           hours=1, actor=ACTOR)
+    ledger.record_training(
+        "test-pd", "E2", completed_on=date(2025, 1, 2), course_title="x", hours=1, actor=ACTOR
+    )
     assert verify_store(ledger.store, against=saved).ok
