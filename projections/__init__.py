@@ -1,0 +1,1 @@
+"""Read side of muster: pure compliance evaluation, read models and the queries they serve."""

@@ -1,0 +1,270 @@
+"""A person's history as the rule engine needs it, folded purely from the ledger's events.
+
+``history_from_events`` is the only bridge between the write side's Person events and the
+engine: it filters on recorded time (``known_at``) and nothing else. Effective dates are
+kept as facts and interpreted later by ``evaluate`` against ``as_of``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field, replace
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+from functools import singledispatch
+
+from ledger.person import (
+    AssignmentChanged,
+    ExemptionEnded,
+    ExemptionGranted,
+    LicenseRecorded,
+    LicenseRenewed,
+    PersonEnrolled,
+    StatusChanged,
+    TrainingCompleted,
+    TrainingCorrected,
+    TrainingVoided,
+)
+
+__all__ = [
+    "AssignmentPeriod",
+    "Exemption",
+    "LicensePeriod",
+    "PersonHistory",
+    "StatusPeriod",
+    "TrainingRecord",
+    "apply_event",
+    "history_from_events",
+]
+
+
+@dataclass(frozen=True)
+class StatusPeriod:
+    """The person's status from ``starts_on`` until the next period starts."""
+
+    status: str
+    starts_on: date
+    reason: str = ""
+
+
+@dataclass(frozen=True)
+class LicensePeriod:
+    """One licence period as recorded: the first from its issue date, renewals from the
+    day after the previous period end."""
+
+    license_number: str
+    starts_on: date
+    period_end: date
+
+
+@dataclass(frozen=True)
+class AssignmentPeriod:
+    starts_on: date
+    rank: str
+    unit: str
+    assignments: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class TrainingRecord:
+    """A live training record. ``completed_on`` is its effective date.
+
+    ``tags`` and ``valid_until`` are not carried by the ledger's events yet (see the rule
+    engine notes); they default to "no tags" and "no known expiry".
+    """
+
+    record_id: str
+    completed_on: date
+    hours: Decimal
+    topic_hours: Mapping[str, Decimal] = field(default_factory=dict)
+    recorded_at: datetime | None = None
+    post_course_number: str = ""
+    course_title: str = ""
+    provider: str = ""
+    delivery: str = "in_person"
+    tags: frozenset[str] = frozenset()
+    valid_until: date | None = None
+
+
+@dataclass(frozen=True)
+class Exemption:
+    exemption_id: str
+    kind: str
+    starts_on: date
+    ends_on: date | None
+    reason: str = ""
+
+
+@dataclass(frozen=True)
+class PersonHistory:
+    """Everything the engine may look at about one person, as known at one instant.
+
+    Fields after ``exemptions`` are facts the ledger's events do not carry yet; their
+    defaults mean "unknown" and the engine says so in its reasons where it matters.
+    """
+
+    person_id: str = ""
+    kind: str = "sworn"
+    hired_on: date | None = None
+    statuses: tuple[StatusPeriod, ...] = ()
+    licenses: tuple[LicensePeriod, ...] = ()
+    assignments: tuple[AssignmentPeriod, ...] = ()
+    records: tuple[TrainingRecord, ...] = ()
+    exemptions: tuple[Exemption, ...] = ()
+    certified_on: date | None = None
+    basic_completed_on: date | None = None
+    employment: str = "full_time"
+    certificates: frozenset[str] = frozenset()
+
+    def status_on(self, day: date) -> str:
+        """``not_hired`` before the hire date; otherwise the latest status started by ``day``."""
+        if self.hired_on is not None and day < self.hired_on:
+            return "not_hired"
+        current = "active"
+        for period in sorted(self.statuses, key=lambda p: p.starts_on):
+            if period.starts_on <= day:
+                current = period.status
+        return current
+
+    def assignment_on(self, day: date) -> AssignmentPeriod | None:
+        current = None
+        for period in sorted(self.assignments, key=lambda p: p.starts_on):
+            if period.starts_on <= day or current is None:
+                current = period
+        return current
+
+    @property
+    def first_licensed_on(self) -> date | None:
+        return min((p.starts_on for p in self.licenses), default=None)
+
+    @property
+    def licensed_or_hired_on(self) -> date | None:
+        return self.first_licensed_on or self.hired_on
+
+
+# -- the fold -------------------------------------------------------------------------------
+
+
+@singledispatch
+def apply_event(event: object, history: PersonHistory) -> PersonHistory:
+    """Events the engine does not need (or does not know yet) leave the history unchanged."""
+    return history
+
+
+@apply_event.register
+def _(event: PersonEnrolled, history: PersonHistory) -> PersonHistory:
+    return replace(
+        history,
+        person_id=str(event.originator_id),
+        kind=event.kind,
+        hired_on=event.hired_on,
+        statuses=(StatusPeriod("active", event.hired_on, "enrolled"),),
+        assignments=(
+            AssignmentPeriod(event.hired_on, event.rank, event.unit, tuple(event.assignments)),
+        ),
+    )
+
+
+@apply_event.register
+def _(event: LicenseRecorded, history: PersonHistory) -> PersonHistory:
+    period = LicensePeriod(event.license_number, event.issued_on, event.period_end)
+    return replace(history, licenses=(*history.licenses, period))
+
+
+@apply_event.register
+def _(event: LicenseRenewed, history: PersonHistory) -> PersonHistory:
+    previous = max((p.period_end for p in history.licenses), default=None)
+    # A renewal continues the previous period: it starts the day after that period ends.
+    starts_on = previous + timedelta(days=1) if previous else event.effective_on
+    period = LicensePeriod(event.license_number, starts_on, event.period_end)
+    return replace(history, licenses=(*history.licenses, period))
+
+
+@apply_event.register
+def _(event: StatusChanged, history: PersonHistory) -> PersonHistory:
+    period = StatusPeriod(event.status, event.effective_on, event.reason)
+    return replace(history, statuses=(*history.statuses, period))
+
+
+@apply_event.register
+def _(event: AssignmentChanged, history: PersonHistory) -> PersonHistory:
+    period = AssignmentPeriod(event.effective_on, event.rank, event.unit, tuple(event.assignments))
+    return replace(history, assignments=(*history.assignments, period))
+
+
+@apply_event.register
+def _(event: TrainingCompleted, history: PersonHistory) -> PersonHistory:
+    record = TrainingRecord(
+        record_id=str(event.record_id),
+        completed_on=event.effective_on,
+        hours=event.hours,
+        topic_hours=dict(event.topic_hours),
+        recorded_at=event.timestamp,
+        post_course_number=event.post_course_number,
+        course_title=event.course_title,
+        provider=event.provider,
+        delivery=event.delivery,
+    )
+    return replace(history, records=(*history.records, record))
+
+
+@apply_event.register
+def _(event: TrainingCorrected, history: PersonHistory) -> PersonHistory:
+    key = str(event.record_id)
+
+    def corrected(record: TrainingRecord) -> TrainingRecord:
+        # A correction is a full restatement; tags and expiry are not restated by the event.
+        return replace(
+            record,
+            completed_on=event.effective_on,
+            hours=event.hours,
+            topic_hours=dict(event.topic_hours),
+            post_course_number=event.post_course_number,
+            course_title=event.course_title,
+            provider=event.provider,
+            delivery=event.delivery,
+        )
+
+    records = tuple(corrected(r) if r.record_id == key else r for r in history.records)
+    return replace(history, records=records)
+
+
+@apply_event.register
+def _(event: TrainingVoided, history: PersonHistory) -> PersonHistory:
+    key = str(event.record_id)
+    return replace(history, records=tuple(r for r in history.records if r.record_id != key))
+
+
+@apply_event.register
+def _(event: ExemptionGranted, history: PersonHistory) -> PersonHistory:
+    exemption = Exemption(
+        str(event.exemption_id), event.kind, event.starts_on, event.ends_on, event.reason
+    )
+    return replace(history, exemptions=(*history.exemptions, exemption))
+
+
+@apply_event.register
+def _(event: ExemptionEnded, history: PersonHistory) -> PersonHistory:
+    key = str(event.exemption_id)
+    exemptions = tuple(
+        replace(e, ends_on=event.ended_on) if e.exemption_id == key else e
+        for e in history.exemptions
+    )
+    return replace(history, exemptions=exemptions)
+
+
+def history_from_events(
+    events: Iterable[object], known_at: datetime | None = None
+) -> PersonHistory:
+    """Fold one person's events (in stream order) recorded at or before ``known_at``.
+
+    ``known_at=None`` means "everything given"; the caller decides what "now" is, so this
+    function never reads a clock.
+    """
+    history = PersonHistory()
+    for event in events:
+        timestamp = getattr(event, "timestamp", None)
+        if known_at is not None and timestamp is not None and timestamp > known_at:
+            continue
+        history = apply_event(event, history)
+    return history

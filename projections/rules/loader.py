@@ -1,0 +1,183 @@
+"""Load rule-pack files (YAML) and resolve them into self-contained rule versions.
+
+Every problem is reported as a ``RulePackError`` naming the file and the field, so a
+coordinator editing a pack sees exactly where it went wrong.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import ValidationError
+
+from projections.rules.schema import (
+    CompleteOnceRequirement,
+    CoursesRequirement,
+    HoursRequirement,
+    PackFile,
+    PoolRequirement,
+    RuleVersion,
+    ValidAtAllTimesRequirement,
+    VersionSpec,
+)
+
+__all__ = [
+    "RulePackError",
+    "load_pack",
+    "load_pack_text",
+    "parse_pack",
+    "resolve_versions",
+    "rule_version_from_content",
+    "shipped_pack_dir",
+    "shipped_packs",
+    "version_content",
+]
+
+
+class RulePackError(ValueError):
+    """A pack file that cannot be used; ``file`` and ``field`` say where."""
+
+    def __init__(self, file: str, field: str, message: str) -> None:
+        self.file, self.field, self.message = file, field, message
+        super().__init__(f"{file}: {field or '(top level)'}: {message}")
+
+
+def shipped_pack_dir() -> Path:
+    """The packs shipped with muster (``ledger/rule_packs``, package data)."""
+    return Path(str(resources.files("ledger").joinpath("rule_packs")))
+
+
+def _field_path(loc: Iterable[int | str], tags: frozenset[str]) -> str:
+    parts: list[str] = []
+    for item in loc:
+        if isinstance(item, int):
+            parts.append(f"[{item}]")
+        elif item in tags:
+            # pydantic names the chosen union member ("hours") in the path; it is noise here.
+            continue
+        else:
+            parts.append(f".{item}" if parts else item)
+    return "".join(parts)
+
+
+_UNION_TAGS = frozenset(
+    {
+        "hours",
+        "pool",
+        "courses",
+        "complete_once",
+        "valid_at_all_times",
+        "fixed",
+        "license_period",
+        "cohort",
+        "rolling",
+    }
+)
+
+
+def parse_pack(data: Any, file: str) -> PackFile:
+    """Validate already-parsed data as a pack; ``file`` names it in errors."""
+    if not isinstance(data, Mapping):
+        raise RulePackError(file, "", "a pack file must be a mapping at the top level")
+    # Top-level keys starting with "x-" hold YAML anchors for reuse; they are not data.
+    data = {k: v for k, v in data.items() if not str(k).startswith("x-")}
+    try:
+        return PackFile.model_validate(data)
+    except ValidationError as error:
+        first = error.errors()[0]
+        field = _field_path(first["loc"], _UNION_TAGS)
+        more = f" (and {error.error_count() - 1} more)" if error.error_count() > 1 else ""
+        raise RulePackError(file, field, f"{first['msg']}{more}") from None
+
+
+def load_pack_text(text: str, file: str) -> PackFile:
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as error:
+        mark = getattr(error, "problem_mark", None)
+        where = f"line {mark.line + 1}" if mark is not None else ""
+        raise RulePackError(file, where, f"not valid YAML: {error}") from None
+    return parse_pack(data, file)
+
+
+def load_pack(path: Path | str) -> PackFile:
+    path = Path(path)
+    return load_pack_text(path.read_text(encoding="utf-8"), str(path))
+
+
+def shipped_packs(directory: Path | None = None) -> list[PackFile]:
+    """Every pack in the directory (default: the shipped packs), ordered by pack id."""
+    folder = directory or shipped_pack_dir()
+    packs = [load_pack(path) for path in sorted(folder.glob("*.yaml"))]
+    return sorted(packs, key=lambda p: p.pack)
+
+
+def _uses(version: VersionSpec) -> tuple[set[str], set[str], set[str], set[str]]:
+    """The source, topic, population and calendar ids a version refers to."""
+    sources, topics, populations, calendars = set(version.source), set(), set(), set()
+    for r in version.requirements:
+        sources |= set(r.source)
+        populations |= set(r.population)
+        if r.not_before_calendar:
+            calendars.add(r.not_before_calendar)
+        if isinstance(r, HoursRequirement | PoolRequirement | CoursesRequirement):
+            calendars.add(r.window)
+        if isinstance(r, HoursRequirement):
+            topics |= set(r.topics)
+        elif isinstance(r, PoolRequirement):
+            topics |= set(r.members)
+            for m in r.per_member_min.values():
+                sources |= set(m.source)
+            if r.choose:
+                sources |= set(r.choose.source)
+        elif isinstance(r, CoursesRequirement | CompleteOnceRequirement):
+            topics |= {t for item in r.complete_each for t in item.topics}
+        elif isinstance(r, ValidAtAllTimesRequirement):
+            topics |= set(r.credential.topics)
+    for x in version.credit_exclusions:
+        sources |= set(x.source)
+        topics |= set(x.topics)
+    for item in (*version.tolling, *version.enforcement_overrides):
+        sources |= set(item.source)
+    return sources, topics, populations, calendars
+
+
+def resolve_versions(pack: PackFile) -> list[RuleVersion]:
+    """Each version with copies of exactly what it uses, in effective order."""
+    resolved = []
+    for version in sorted(pack.versions, key=lambda v: v.effective_from):
+        sources, topics, populations, calendars = _uses(version)
+        for calendar_id in calendars:
+            sources |= set(pack.calendars[calendar_id].source)
+        resolved.append(
+            RuleVersion(
+                pack=pack.pack,
+                title=pack.title,
+                jurisdiction=pack.jurisdiction,
+                credential=pack.credential,
+                owner=pack.owner,
+                agency=pack.agency,
+                consequence=pack.consequence,
+                version=version,
+                sources={k: pack.sources[k] for k in sorted(sources)},
+                topics={k: pack.topics[k] for k in sorted(topics)},
+                populations={k: pack.populations[k] for k in sorted(populations)},
+                calendars={k: pack.calendars[k] for k in sorted(calendars)},
+            )
+        )
+    return resolved
+
+
+def version_content(version: RuleVersion) -> dict[str, Any]:
+    """Plain JSON-able content of a version: dates and hours as strings, defaults left out
+    so that adding an optional schema field later does not change stored content."""
+    return version.model_dump(mode="json", exclude_defaults=True)
+
+
+def rule_version_from_content(content: Mapping[str, Any]) -> RuleVersion:
+    """Rebuild a version from stored content (e.g. a RuleVersionPublished event)."""
+    return RuleVersion.model_validate(dict(content))

@@ -1,0 +1,170 @@
+"""The engine's answer: an overall status and one result per requirement, with reasons.
+
+``to_dict`` gives plain str/int/list/dict data in a fixed order (keys sorted, lists in a
+stable order), so that every export of the same answer is byte-identical. Hours are
+strings ("16", "6.5") so no float ever rounds them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from typing import Any, Literal
+
+__all__ = [
+    "STATUS_SEVERITY",
+    "Citation",
+    "RequirementStatus",
+    "Status",
+    "StatusCode",
+    "TopicProgress",
+    "hours_text",
+]
+
+StatusCode = Literal[
+    "compliant", "on_track", "due_soon", "non_compliant", "inactive", "not_applicable"
+]
+# Worst first: the overall status of applicable requirements is the most severe one.
+STATUS_SEVERITY: tuple[StatusCode, ...] = (
+    "non_compliant",
+    "due_soon",
+    "on_track",
+    "compliant",
+    "inactive",
+    "not_applicable",
+)
+
+
+def hours_text(value: Decimal) -> str:
+    """Canonical decimal text: 16, 6.5, 0.25 (never 16.00 or 1.6E+1)."""
+    text = format(value.normalize(), "f")
+    return "0" if text in {"-0", ""} else text
+
+
+def _day(value: date | None) -> str | None:
+    return value.isoformat() if value is not None else None
+
+
+def _sorted_dict(items: dict[str, Any]) -> dict[str, Any]:
+    return {key: items[key] for key in sorted(items)}
+
+
+@dataclass(frozen=True)
+class Citation:
+    source_id: str
+    title: str
+    url: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return _sorted_dict({"source_id": self.source_id, "title": self.title, "url": self.url})
+
+
+@dataclass(frozen=True)
+class TopicProgress:
+    """Progress toward one named minimum inside a pool (or one item of a course list)."""
+
+    topic: str
+    required: Decimal
+    counted: Decimal
+
+    def to_dict(self) -> dict[str, Any]:
+        return _sorted_dict(
+            {
+                "topic": self.topic,
+                "required": hours_text(self.required),
+                "counted": hours_text(self.counted),
+                "remaining": hours_text(max(self.required - self.counted, Decimal(0))),
+            }
+        )
+
+
+@dataclass(frozen=True)
+class RequirementStatus:
+    pack_id: str
+    version_id: str
+    requirement_id: str
+    title: str
+    kind: str
+    status: StatusCode
+    unit: Literal["hours", "completions"]
+    required: Decimal
+    counted: Decimal
+    remaining: Decimal
+    window_start: date | None
+    window_end: date | None
+    deadline: date | None
+    records: tuple[str, ...]
+    citations: tuple[Citation, ...]
+    confidence: str
+    reasons: tuple[str, ...]
+    topics: tuple[TopicProgress, ...] = ()
+    consequence: str | None = None
+
+    @property
+    def sort_key(self) -> tuple[str, str, str]:
+        return (self.pack_id, self.requirement_id, _day(self.window_start) or "")
+
+    def to_dict(self) -> dict[str, Any]:
+        return _sorted_dict(
+            {
+                "pack_id": self.pack_id,
+                "version_id": self.version_id,
+                "requirement_id": self.requirement_id,
+                "title": self.title,
+                "kind": self.kind,
+                "status": self.status,
+                "unit": self.unit,
+                "required": hours_text(self.required),
+                "counted": hours_text(self.counted),
+                "remaining": hours_text(self.remaining),
+                "window_start": _day(self.window_start),
+                "window_end": _day(self.window_end),
+                "deadline": _day(self.deadline),
+                "records": sorted(self.records),
+                "citations": [c.to_dict() for c in sorted(self.citations, key=_citation_key)],
+                "confidence": self.confidence,
+                "reasons": list(self.reasons),
+                "topics": [t.to_dict() for t in sorted(self.topics, key=lambda t: t.topic)],
+                "consequence": self.consequence,
+            }
+        )
+
+
+def _citation_key(citation: Citation) -> str:
+    return citation.source_id
+
+
+@dataclass(frozen=True)
+class Status:
+    """The answer for one person on ``as_of`` under the given rule versions."""
+
+    person_id: str
+    as_of: date
+    status: StatusCode
+    warning_days: int
+    requirements: tuple[RequirementStatus, ...]
+    reasons: tuple[str, ...]
+    rule_versions: tuple[str, ...]
+
+    def requirement(self, requirement_id: str) -> RequirementStatus:
+        """The current-window result for a requirement id (the last by window start)."""
+        found = [r for r in self.requirements if r.requirement_id == requirement_id]
+        if not found:
+            raise KeyError(requirement_id)
+        return found[-1]
+
+    def to_dict(self) -> dict[str, Any]:
+        return _sorted_dict(
+            {
+                "person_id": self.person_id,
+                "as_of": self.as_of.isoformat(),
+                "status": self.status,
+                "warning_days": self.warning_days,
+                "requirements": [
+                    r.to_dict() for r in sorted(self.requirements, key=lambda r: r.sort_key)
+                ],
+                "reasons": list(self.reasons),
+                "rule_versions": sorted(self.rule_versions),
+            }
+        )
