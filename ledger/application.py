@@ -65,6 +65,15 @@ class ChainedRecorder(Protocol):
     def streams(self, stream_type: str, agency_id: UUID | None = ...) -> list[UUID]: ...
     def count_events(self) -> int: ...
     def recorded_by(self, agency_id: UUID, moment: datetime) -> list[IndexRow]: ...
+    def select_stream_events(
+        self,
+        stream_type: str,
+        *,
+        agency_id: UUID | None = ...,
+        originator_ids: Sequence[UUID] | None = ...,
+        recorded_by: datetime | None = ...,
+        up_to_notification: int | None = ...,
+    ) -> list[StoredEvent]: ...
 
 
 class Unit:

@@ -11,7 +11,7 @@ from uuid import UUID
 from eventsourcing.persistence import StoredEvent
 from eventsourcing.postgres import PostgresApplicationRecorder, PostgresDatastore
 from psycopg import Cursor
-from psycopg.rows import DictRow
+from psycopg.rows import DictRow, tuple_row
 from psycopg.sql import SQL, Composed, Identifier
 
 from ledger.chain import EventMeta, IndexRow, chain_rows
@@ -145,6 +145,40 @@ class ChainedPostgresRecorder(PostgresApplicationRecorder):
             "SELECT * FROM {0} WHERE agency_id = %s AND recorded_at <= %s "
             "ORDER BY recorded_at, notification_id"
         ).format(self._index)
+
+    def select_stream_events(
+        self,
+        stream_type: str,
+        *,
+        agency_id: UUID | None = None,
+        originator_ids: Sequence[UUID] | None = None,
+        recorded_by: datetime | None = None,
+        up_to_notification: int | None = None,
+    ) -> list[StoredEvent]:
+        """Stored events of one stream type, in (stream, position) order, filtered by agency
+        or stream and by recorded time / log position through the index."""
+        sql = SQL(
+            "SELECT e.originator_id, e.originator_version, e.topic, e.state "
+            "FROM {0} i JOIN {1} e ON e.originator_id = i.originator_id "
+            "AND e.originator_version = i.originator_version WHERE i.stream_type = %s"
+        ).format(self._index, self._events)
+        params: list[Any] = [stream_type]
+        if agency_id is not None:
+            sql += SQL(" AND i.agency_id = %s")
+            params.append(agency_id)
+        if originator_ids is not None:
+            sql += SQL(" AND i.originator_id = ANY(%s)")
+            params.append(list(originator_ids))
+        if recorded_by is not None:
+            sql += SQL(" AND i.recorded_at <= %s")
+            params.append(recorded_by)
+        if up_to_notification is not None:
+            sql += SQL(" AND i.notification_id <= %s")
+            params.append(up_to_notification)
+        sql += SQL(" ORDER BY i.originator_id, i.originator_version")
+        with self.datastore.get_connection() as conn, conn.cursor(row_factory=tuple_row) as curs:
+            curs.execute(sql, params)
+            return [StoredEvent(row[0], row[1], row[2], bytes(row[3])) for row in curs.fetchall()]
 
     def iter_stored(self, batch: int = 5000) -> Iterator[StoredEvent]:
         """Every stored event in (stream, position) order, paged by key."""

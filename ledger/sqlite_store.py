@@ -119,6 +119,42 @@ class ChainedSQLiteRecorder(SQLiteApplicationRecorder):
             c.execute(self.RECORDED_BY, (agency_id.hex, instant_text(moment)))
             return [_index_row(row) for row in c.fetchall()]
 
+    def select_stream_events(
+        self,
+        stream_type: str,
+        *,
+        agency_id: UUID | None = None,
+        originator_ids: Sequence[UUID] | None = None,
+        recorded_by: datetime | None = None,
+        up_to_notification: int | None = None,
+    ) -> list[StoredEvent]:
+        """Stored events of one stream type, in (stream, position) order, filtered by agency
+        or stream and by recorded time / log position through the index."""
+        sql = (
+            "SELECT e.originator_id, e.originator_version, e.topic, e.state "
+            f"FROM {INDEX_TABLE} i JOIN stored_events e ON e.originator_id = i.originator_id "
+            "AND e.originator_version = i.originator_version WHERE i.stream_type = ?"
+        )
+        params: list[Any] = [stream_type]
+        if agency_id is not None:
+            sql += " AND i.agency_id = ?"
+            params.append(agency_id.hex)
+        if originator_ids is not None:
+            sql += f" AND i.originator_id IN ({','.join('?' for _ in originator_ids)})"
+            params += [originator_id.hex for originator_id in originator_ids]
+        if recorded_by is not None:
+            sql += " AND i.recorded_at <= ?"
+            params.append(instant_text(recorded_by))
+        if up_to_notification is not None:
+            sql += " AND i.notification_id <= ?"
+            params.append(up_to_notification)
+        sql += " ORDER BY i.originator_id, i.originator_version"
+        with self.datastore.transaction(commit=False) as c:
+            c.execute(sql, params)
+            return [
+                StoredEvent(UUID(row[0]), row[1], row[2], bytes(row[3])) for row in c.fetchall()
+            ]
+
     def iter_stored(self, batch: int = 5000) -> Iterator[StoredEvent]:
         """Every stored event in (stream, position) order, paged by key."""
         after: tuple[str, int] = ("", 0)

@@ -1,0 +1,395 @@
+"""Read-model tables beside the event log, on SQLite or PostgreSQL, in generations.
+
+Each full rebuild writes a new *generation* of tables (``rm_person_g7``...) while readers
+keep using the live one; the swap is one row update of ``rm_meta``, so readers never see a
+half-built model. Every change to a generation commits together with that generation's
+tracking position (``rm_tracking``), which only moves forward: a crash never skips or
+double-applies an event, and two runners cannot both apply the same batch.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import astuple, dataclass
+from typing import Any, Protocol
+from uuid import UUID
+
+__all__ = ["PersonRow", "ReadStore", "RequirementRow", "Tracking"]
+
+
+class _Cursor(Protocol):
+    def execute(self, sql: str, params: Sequence[Any] = ...) -> Any: ...
+    def fetchall(self) -> list[Any]: ...
+
+
+@dataclass(frozen=True)
+class Tracking:
+    generation: int
+    notification_id: int
+    as_of: str
+    building: bool
+    head: int
+    resume_after: str
+
+
+@dataclass(frozen=True)
+class PersonRow:
+    person_id: str
+    agency_id: str
+    employee_id: str
+    name: str
+    kind: str
+    person_status: str
+    status: str
+    next_deadline: str | None
+    as_of: str
+    version: int
+    body: str
+
+
+@dataclass(frozen=True)
+class RequirementRow:
+    person_id: str
+    agency_id: str
+    requirement_key: str
+    pack_id: str
+    requirement_id: str
+    version_id: str
+    status: str
+    deadline: str | None
+    required: str
+    counted: str
+    remaining: str
+
+
+_PERSON_COLUMNS = (
+    "person_id, agency_id, employee_id, name, kind, person_status, status, next_deadline, "
+    "as_of, version, body"
+)
+_REQUIREMENT_COLUMNS = (
+    "person_id, agency_id, requirement_key, pack_id, requirement_id, version_id, status, "
+    "deadline, required, counted, remaining"
+)
+
+
+class ReadStore:
+    """Read-model tables living in the same database (and schema) as the ledger."""
+
+    def __init__(self, datastore: Any, backend: str, schema: str = "public") -> None:
+        self._datastore = datastore
+        self.backend = backend
+        self._prefix = "" if backend == "sqlite" else f'"{schema}".'
+        self.create()
+
+    # -- plumbing -------------------------------------------------------------------------
+
+    def table(self, name: str) -> str:
+        return f"{self._prefix}{name}"
+
+    @contextmanager
+    def transaction(self) -> Iterator[_Cursor]:
+        """One database transaction; ``?`` placeholders work on both backends."""
+        if self.backend == "sqlite":
+            with self._datastore.transaction(commit=True) as cursor:
+                yield cursor
+            return
+        with self._datastore.get_connection() as conn, conn.transaction(), conn.cursor() as cur:
+            yield _QmarkCursor(cur)
+
+    @contextmanager
+    def reading(self) -> Iterator[_Cursor]:
+        if self.backend == "sqlite":
+            with self._datastore.transaction(commit=False) as cursor:
+                yield cursor
+            return
+        with self._datastore.get_connection() as conn, conn.cursor() as cur:
+            yield _QmarkCursor(cur)
+
+    def create(self) -> None:
+        with self.transaction() as cur:
+            cur.execute(
+                f"CREATE TABLE IF NOT EXISTS {self.table('rm_meta')} "
+                "(key TEXT PRIMARY KEY, value TEXT NOT NULL)"
+            )
+            cur.execute(
+                f"CREATE TABLE IF NOT EXISTS {self.table('rm_tracking')} ("
+                "generation INTEGER PRIMARY KEY, notification_id BIGINT NOT NULL, "
+                "as_of TEXT NOT NULL, building INTEGER NOT NULL, head BIGINT NOT NULL, "
+                "resume_after TEXT NOT NULL)"
+            )
+
+    def _create_generation(self, cur: _Cursor, generation: int) -> None:
+        person, requirement = self._names(generation)
+        cur.execute(
+            f"CREATE TABLE IF NOT EXISTS {self.table(person)} ("
+            "person_id TEXT PRIMARY KEY, agency_id TEXT NOT NULL, employee_id TEXT NOT NULL, "
+            "name TEXT NOT NULL, kind TEXT NOT NULL, person_status TEXT NOT NULL, "
+            "status TEXT NOT NULL, next_deadline TEXT, as_of TEXT NOT NULL, "
+            "version INTEGER NOT NULL, body TEXT NOT NULL)"
+        )
+        cur.execute(
+            f"CREATE INDEX IF NOT EXISTS {person}_agency ON {self.table(person)} "
+            "(agency_id, status, employee_id)"
+        )
+        cur.execute(
+            f"CREATE TABLE IF NOT EXISTS {self.table(requirement)} ("
+            "person_id TEXT NOT NULL, agency_id TEXT NOT NULL, requirement_key TEXT NOT NULL, "
+            "pack_id TEXT NOT NULL, requirement_id TEXT NOT NULL, version_id TEXT NOT NULL, "
+            "status TEXT NOT NULL, deadline TEXT, required TEXT NOT NULL, "
+            "counted TEXT NOT NULL, remaining TEXT NOT NULL, "
+            "PRIMARY KEY (person_id, requirement_key))"
+        )
+        cur.execute(
+            f"CREATE INDEX IF NOT EXISTS {requirement}_deadline ON {self.table(requirement)} "
+            "(agency_id, deadline)"
+        )
+
+    @staticmethod
+    def _names(generation: int) -> tuple[str, str]:
+        return f"rm_person_g{generation}", f"rm_requirement_g{generation}"
+
+    # -- generations ----------------------------------------------------------------------
+
+    def live_generation(self, cur: _Cursor | None = None) -> int | None:
+        if cur is None:
+            with self.reading() as reader:
+                return self.live_generation(reader)
+        cur.execute(f"SELECT value FROM {self.table('rm_meta')} WHERE key = 'live'")
+        rows = cur.fetchall()
+        return int(rows[0][0]) if rows else None
+
+    def tracking(self, generation: int) -> Tracking | None:
+        with self.reading() as cur:
+            cur.execute(
+                "SELECT generation, notification_id, as_of, building, head, resume_after "
+                f"FROM {self.table('rm_tracking')} WHERE generation = ?",
+                (generation,),
+            )
+            rows = cur.fetchall()
+        if not rows:
+            return None
+        g, n, as_of, building, head, resume_after = rows[0]
+        return Tracking(int(g), int(n), str(as_of), bool(building), int(head), str(resume_after))
+
+    def building_generation(self) -> Tracking | None:
+        """An unfinished rebuild, if one was interrupted."""
+        with self.reading() as cur:
+            cur.execute(
+                f"SELECT generation FROM {self.table('rm_tracking')} WHERE building = 1 "
+                "ORDER BY generation DESC"
+            )
+            rows = cur.fetchall()
+        return self.tracking(int(rows[0][0])) if rows else None
+
+    def start_generation(self, head: int, as_of: str) -> Tracking:
+        with self.transaction() as cur:
+            cur.execute(f"SELECT max(generation) FROM {self.table('rm_tracking')}")
+            latest = cur.fetchall()[0][0]
+            generation = int(latest or 0) + 1
+            self._create_generation(cur, generation)
+            cur.execute(
+                f"INSERT INTO {self.table('rm_tracking')} VALUES (?, 0, ?, 1, ?, '')",
+                (generation, as_of, head),
+            )
+        tracking = self.tracking(generation)
+        assert tracking is not None
+        return tracking
+
+    def write_rebuild_chunk(
+        self,
+        generation: int,
+        rows: Sequence[tuple[PersonRow, Sequence[RequirementRow]]],
+        resume_after: str,
+    ) -> None:
+        """Rows for the next people of a rebuild, and where to resume, in one transaction."""
+        with self.transaction() as cur:
+            self._upsert(cur, generation, rows)
+            cur.execute(
+                f"UPDATE {self.table('rm_tracking')} SET resume_after = ? "
+                "WHERE generation = ? AND building = 1",
+                (resume_after, generation),
+            )
+
+    def finish_generation(self, generation: int) -> None:
+        """Make a rebuilt generation live in one transaction, then drop older ones."""
+        with self.transaction() as cur:
+            cur.execute(
+                f"UPDATE {self.table('rm_tracking')} SET building = 0, notification_id = head "
+                "WHERE generation = ?",
+                (generation,),
+            )
+            cur.execute(f"DELETE FROM {self.table('rm_meta')} WHERE key = 'live'")
+            cur.execute(
+                f"INSERT INTO {self.table('rm_meta')} VALUES ('live', ?)", (str(generation),)
+            )
+        self._drop_older_than(generation)
+
+    def _drop_older_than(self, generation: int) -> None:
+        with self.transaction() as cur:
+            cur.execute(
+                f"SELECT generation FROM {self.table('rm_tracking')} WHERE generation < ?",
+                (generation,),
+            )
+            for (old,) in cur.fetchall():
+                for name in self._names(int(old)):
+                    cur.execute(f"DROP TABLE IF EXISTS {self.table(name)}")
+                cur.execute(f"DELETE FROM {self.table('rm_tracking')} WHERE generation = ?", (old,))
+
+    # -- incremental updates ----------------------------------------------------------------
+
+    def apply_batch(
+        self,
+        generation: int,
+        *,
+        from_position: int,
+        to_position: int,
+        as_of: str,
+        rows: Sequence[tuple[PersonRow, Sequence[RequirementRow]]],
+    ) -> bool:
+        """Write the rows and move tracking from ``from_position`` to ``to_position`` in one
+        transaction. Returns False (writing nothing) if another runner moved it first."""
+        with self.transaction() as cur:
+            cur.execute(
+                f"UPDATE {self.table('rm_tracking')} SET notification_id = ?, as_of = ? "
+                "WHERE generation = ? AND notification_id = ? AND building = 0",
+                (to_position, as_of, generation, from_position),
+            )
+            if _rowcount(cur) != 1:
+                return False
+            self._upsert(cur, generation, rows)
+        return True
+
+    def _upsert(
+        self,
+        cur: _Cursor,
+        generation: int,
+        rows: Sequence[tuple[PersonRow, Sequence[RequirementRow]]],
+    ) -> None:
+        person, requirement = (self.table(name) for name in self._names(generation))
+        for person_row, requirement_rows in rows:
+            cur.execute(f"DELETE FROM {requirement} WHERE person_id = ?", (person_row.person_id,))
+            cur.execute(f"DELETE FROM {person} WHERE person_id = ?", (person_row.person_id,))
+            cur.execute(
+                f"INSERT INTO {person} ({_PERSON_COLUMNS}) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+                _values(person_row),
+            )
+            for row in requirement_rows:
+                cur.execute(
+                    f"INSERT INTO {requirement} ({_REQUIREMENT_COLUMNS}) "
+                    "VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+                    _values(row),
+                )
+
+    # -- queries --------------------------------------------------------------------------
+
+    def people(self, agency_id: UUID) -> list[PersonRow]:
+        generation = self.live_generation()
+        if generation is None:
+            return []
+        person, _ = self._names(generation)
+        with self.reading() as cur:
+            cur.execute(
+                f"SELECT {_PERSON_COLUMNS} FROM {self.table(person)} WHERE agency_id = ? "
+                "ORDER BY employee_id",
+                (str(agency_id),),
+            )
+            return [PersonRow(*row) for row in cur.fetchall()]
+
+    def person(self, person_id: UUID) -> PersonRow | None:
+        generation = self.live_generation()
+        if generation is None:
+            return None
+        person, _ = self._names(generation)
+        with self.reading() as cur:
+            cur.execute(
+                f"SELECT {_PERSON_COLUMNS} FROM {self.table(person)} WHERE person_id = ?",
+                (str(person_id),),
+            )
+            rows = cur.fetchall()
+        return PersonRow(*rows[0]) if rows else None
+
+    def counts_by_status(self, agency_id: UUID) -> dict[str, int]:
+        return dict(self._grouped(agency_id, "person", "status"))
+
+    def counts_by_requirement(self, agency_id: UUID) -> dict[tuple[str, str], int]:
+        generation = self.live_generation()
+        if generation is None:
+            return {}
+        _, requirement = self._names(generation)
+        with self.reading() as cur:
+            cur.execute(
+                f"SELECT requirement_id, status, count(*) FROM {self.table(requirement)} "
+                "WHERE agency_id = ? GROUP BY requirement_id, status",
+                (str(agency_id),),
+            )
+            return {(str(r), str(s)): int(n) for r, s, n in cur.fetchall()}
+
+    def upcoming_deadlines(self, agency_id: UUID, limit: int = 50) -> list[RequirementRow]:
+        generation = self.live_generation()
+        if generation is None:
+            return []
+        _, requirement = self._names(generation)
+        with self.reading() as cur:
+            cur.execute(
+                f"SELECT {_REQUIREMENT_COLUMNS} FROM {self.table(requirement)} "
+                "WHERE agency_id = ? AND status IN ('due_soon', 'on_track') "
+                "AND deadline IS NOT NULL ORDER BY deadline, person_id LIMIT ?",
+                (str(agency_id), limit),
+            )
+            return [RequirementRow(*row) for row in cur.fetchall()]
+
+    def _grouped(self, agency_id: UUID, which: str, column: str) -> list[tuple[str, int]]:
+        generation = self.live_generation()
+        if generation is None:
+            return []
+        person, _ = self._names(generation)
+        with self.reading() as cur:
+            cur.execute(
+                f"SELECT {column}, count(*) FROM {self.table(person)} WHERE agency_id = ? "
+                f"GROUP BY {column} ORDER BY {column}",
+                (str(agency_id),),
+            )
+            return [(str(key), int(n)) for key, n in cur.fetchall()]
+
+    def dump(self) -> tuple[list[tuple[Any, ...]], list[tuple[Any, ...]]]:
+        """Every row of the live generation, sorted: for rebuilt == incremental checks."""
+        generation = self.live_generation()
+        assert generation is not None
+        person, requirement = self._names(generation)
+        with self.reading() as cur:
+            cur.execute(f"SELECT {_PERSON_COLUMNS} FROM {self.table(person)} ORDER BY person_id")
+            people = [tuple(row) for row in cur.fetchall()]
+            cur.execute(
+                f"SELECT {_REQUIREMENT_COLUMNS} FROM {self.table(requirement)} "
+                "ORDER BY person_id, requirement_key"
+            )
+            requirements = [tuple(row) for row in cur.fetchall()]
+        return people, requirements
+
+
+def _values(row: PersonRow | RequirementRow) -> tuple[Any, ...]:
+    return astuple(row)
+
+
+def _rowcount(cur: Any) -> int:
+    return int(cur.rowcount)
+
+
+class _QmarkCursor:
+    """psycopg cursor that accepts sqlite-style ``?`` placeholders."""
+
+    def __init__(self, cursor: Any) -> None:
+        self.cursor = cursor
+
+    def execute(self, sql: str, params: Sequence[Any] = ()) -> Any:
+        return self.cursor.execute(sql.replace("?", "%s"), params)
+
+    def fetchall(self) -> list[Any]:
+        return [
+            tuple(row.values()) if isinstance(row, dict) else row for row in self.cursor.fetchall()
+        ]
+
+    @property
+    def rowcount(self) -> int:
+        return int(self.cursor.rowcount)

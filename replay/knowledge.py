@@ -1,0 +1,102 @@
+"""What the ledger knew at an instant: an agency's people, their events and the rules.
+
+Everything here filters on recorded time only (``known_at``); effective dates are left to
+the pure evaluation. ``known_at=None`` means "everything recorded so far".
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from itertools import groupby
+from typing import cast
+from uuid import UUID
+
+from eventsourcing.persistence import StoredEvent
+
+from ledger.agency import Agency, agency_id_for
+from ledger.application import Ledger
+from ledger.envelope import LedgerEvent
+from ledger.errors import AgencyNotFoundError
+from projections.rules.loader import rule_version_from_content
+from projections.rules.schema import RuleVersion
+
+__all__ = [
+    "AgencyKnowledge",
+    "agency_at",
+    "agency_by_id",
+    "person_streams",
+    "rule_versions_for",
+]
+
+
+@dataclass(frozen=True)
+class AgencyKnowledge:
+    agency_id: UUID
+    slug: str
+    name: str
+    jurisdiction: str
+
+
+def agency_at(ledger: Ledger, slug: str, known_at: datetime | None) -> AgencyKnowledge:
+    return agency_by_id(ledger, agency_id_for(slug), known_at, slug)
+
+
+def agency_by_id(
+    ledger: Ledger, agency_id: UUID, known_at: datetime | None, slug: str = ""
+) -> AgencyKnowledge:
+    events = [e for e in ledger.stream(agency_id) if known_at is None or e.timestamp <= known_at]
+    if not events:
+        raise AgencyNotFoundError(f"no agency {slug or agency_id} was known at {known_at}")
+    agency = cast(Agency, None)
+    for event in events:
+        agency = event.mutate(agency)  # type: ignore[assignment]
+    return AgencyKnowledge(agency.id, agency.slug, agency.name, agency.jurisdiction)
+
+
+def _decode(ledger: Ledger, stored: Sequence[StoredEvent]) -> list[LedgerEvent]:
+    to_domain = ledger.mapper.to_domain_event
+    return [cast(LedgerEvent, to_domain(s)) for s in stored]
+
+
+def person_streams(
+    ledger: Ledger,
+    agency_id: UUID,
+    known_at: datetime | None,
+    *,
+    person_id: UUID | None = None,
+    up_to_notification: int | None = None,
+) -> Iterator[list[LedgerEvent]]:
+    """Each person's events recorded by ``known_at``, one list per person (stream order).
+
+    A person stream is a prefix in recorded time (recorded times never go backwards within
+    a stream), so filtering the index on recorded time yields exactly that prefix.
+    """
+    stored = ledger.store.select_stream_events(
+        "person",
+        agency_id=agency_id,
+        originator_ids=None if person_id is None else [person_id],
+        recorded_by=known_at,
+        up_to_notification=up_to_notification,
+    )
+    for _, group in groupby(stored, key=lambda s: s.originator_id):
+        yield _decode(ledger, list(group))
+
+
+def rule_versions_for(
+    ledger: Ledger, agency: AgencyKnowledge, known_at: datetime | None
+) -> list[RuleVersion]:
+    """Rule versions published by ``known_at`` that bind this agency: its jurisdiction's
+    state packs and the agency's own local packs."""
+    stored = ledger.store.select_stream_events("rule_pack", recorded_by=known_at)
+    versions: list[RuleVersion] = []
+    for event in _decode(ledger, stored):
+        content = getattr(event, "content", None)
+        if content is None:
+            continue
+        version = rule_version_from_content(content)
+        local_to = getattr(version, "agency", None)
+        if version.jurisdiction == agency.jurisdiction and local_to in (None, agency.slug):
+            versions.append(version)
+    return versions

@@ -1,0 +1,179 @@
+"""Keeping the read models current: full rebuilds and incremental catch-up, both batched.
+
+SQLite has no subscriptions in eventsourcing 9.5, so catch-up is a pull over the
+notification log in batches; it works the same on PostgreSQL. Each batch recomputes the
+people it touches from their whole stream (rules change what old records count for) and
+commits their rows together with the new tracking position.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from itertools import groupby
+from typing import cast
+from uuid import UUID
+
+from eventsourcing.persistence import StoredEvent
+
+from ledger.application import Ledger
+from ledger.envelope import LedgerEvent
+from projections.current import person_rows
+from projections.read_store import PersonRow, ReadStore, RequirementRow
+from projections.rules.schema import RuleVersion
+from replay.knowledge import AgencyKnowledge, agency_by_id, rule_versions_for
+
+__all__ = ["CatchUpReport", "catch_up", "open_read_store", "rebuild"]
+
+Progress = Callable[[int, int], None]
+Rows = list[tuple[PersonRow, Sequence[RequirementRow]]]
+
+
+def open_read_store(ledger: Ledger) -> ReadStore:
+    """The read models in the ledger's own database (and PostgreSQL schema)."""
+    return ReadStore(
+        ledger.recorder.datastore,  # type: ignore[attr-defined]
+        ledger.database.backend,
+        ledger.database.postgres_schema,
+    )
+
+
+@dataclass
+class _Rules:
+    """Rule versions per agency, looked up once per batch (they change rarely)."""
+
+    ledger: Ledger
+    agencies: dict[UUID, AgencyKnowledge] = field(default_factory=dict)
+    versions: dict[UUID, list[RuleVersion]] = field(default_factory=dict)
+
+    def for_agency(self, agency_id: UUID) -> list[RuleVersion]:
+        if agency_id not in self.versions:
+            agency = agency_by_id(self.ledger, agency_id, None)
+            self.agencies[agency_id] = agency
+            self.versions[agency_id] = rule_versions_for(self.ledger, agency, None)
+        return self.versions[agency_id]
+
+
+def _rows_for(
+    ledger: Ledger, streams: Iterable[list[LedgerEvent]], rules: _Rules, as_of: date
+) -> Rows:
+    rows: Rows = []
+    for events in streams:
+        rows.append(person_rows(events, rules.for_agency(events[0].agency_id), as_of))
+    return rows
+
+
+def rebuild(
+    ledger: Ledger,
+    store: ReadStore,
+    as_of: date,
+    *,
+    chunk: int = 250,
+    progress: Progress | None = None,
+    stop_after_chunks: int | None = None,
+) -> int:
+    """Build a new generation from the whole log up to the current head, in chunks of
+    people, resuming an interrupted rebuild; swap it in atomically when complete.
+    Returns the generation number (or -1 if stopped early on purpose)."""
+    building = store.building_generation()
+    if building is None or building.as_of != as_of.isoformat():
+        head = ledger.recorder.max_notification_id() or 0
+        building = store.start_generation(head, as_of.isoformat())
+    people = sorted(str(p) for p in ledger.store.streams("person"))
+    todo = [p for p in people if p > building.resume_after]
+    done = len(people) - len(todo)
+    rules = _Rules(ledger)
+    for number, start in enumerate(range(0, len(todo), chunk), start=1):
+        ids = [UUID(p) for p in todo[start : start + chunk]]
+        stored = ledger.store.select_stream_events(
+            "person", originator_ids=ids, up_to_notification=building.head
+        )
+        streams = _group(ledger, stored)
+        rows = _rows_for(ledger, streams, rules, as_of)
+        store.write_rebuild_chunk(building.generation, rows, resume_after=str(ids[-1]))
+        done += len(ids)
+        if progress is not None:
+            progress(done, len(people))
+        if stop_after_chunks is not None and number >= stop_after_chunks:
+            return -1
+    store.finish_generation(building.generation)
+    return building.generation
+
+
+def _group(ledger: Ledger, stored: Sequence[StoredEvent]) -> list[list[LedgerEvent]]:
+    to_domain = ledger.mapper.to_domain_event
+    return [
+        [cast(LedgerEvent, to_domain(s)) for s in group]
+        for _, group in groupby(stored, key=lambda s: s.originator_id)
+    ]
+
+
+@dataclass
+class CatchUpReport:
+    batches: int = 0
+    events: int = 0
+    people_updated: int = 0
+    rebuilt: bool = False
+    position: int = 0
+
+
+def _stream_type(topic: str) -> str:
+    return topic.split(":", 1)[0].rsplit(".", 1)[-1]
+
+
+def catch_up(
+    ledger: Ledger,
+    store: ReadStore,
+    as_of: date,
+    *,
+    batch: int = 1000,
+    max_batches: int | None = None,
+) -> CatchUpReport:
+    """Bring the live generation up to the head of the log. A different ``as_of`` (a new
+    day) changes every answer, so it triggers a full rebuild instead."""
+    report = CatchUpReport()
+    generation = store.live_generation()
+    tracking = store.tracking(generation) if generation is not None else None
+    if tracking is None or tracking.as_of != as_of.isoformat():
+        generation = rebuild(ledger, store, as_of)
+        tracking = store.tracking(generation)
+        report.rebuilt = True
+    assert tracking is not None
+    assert generation is not None
+    position = tracking.notification_id
+    while max_batches is None or report.batches < max_batches:
+        notifications = ledger.recorder.select_notifications(
+            position + 1, batch, inclusive_of_start=True
+        )
+        if not notifications:
+            break
+        people: set[UUID] = set()
+        everyone = False
+        for notification in notifications:
+            kind = _stream_type(notification.topic)
+            if kind == "person":
+                people.add(UUID(str(notification.originator_id)))
+            elif kind in {"agency", "rule_pack"}:
+                everyone = True  # a jurisdiction or rule change can touch anyone
+        if everyone:
+            people = set(ledger.store.streams("person"))
+        last = notifications[-1].id
+        stored = ledger.store.select_stream_events(
+            "person", originator_ids=sorted(people), up_to_notification=last
+        )
+        rows = _rows_for(ledger, _group(ledger, stored), _Rules(ledger), as_of)
+        if not store.apply_batch(
+            generation,
+            from_position=position,
+            to_position=last,
+            as_of=as_of.isoformat(),
+            rows=rows,
+        ):
+            break  # another runner advanced the position first; it owns this batch
+        position = last
+        report.batches += 1
+        report.events += len(notifications)
+        report.people_updated += len(rows)
+    report.position = position
+    return report
