@@ -1,0 +1,109 @@
+"""The RulePack aggregate: one stream per rule pack, one event per published version.
+
+A version's content is plain JSON data (strings for dates and hours) and its
+``content_hash`` is the SHA-256 of its canonical JSON, so a version, once published, can
+never silently change: publishing different content under the same version id is refused.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Mapping
+from datetime import datetime
+from typing import Any
+from uuid import NAMESPACE_URL, UUID, uuid5
+
+import orjson
+from eventsourcing.domain import Aggregate
+
+from ledger.envelope import LedgerEvent
+from ledger.errors import ValidationError
+
+__all__ = [
+    "SHARED_AGENCY_ID",
+    "RulePack",
+    "RulePackRegistered",
+    "RuleVersionConflictError",
+    "RuleVersionPublished",
+    "content_hash",
+    "rule_pack_id_for",
+]
+
+# State packs belong to no single tenant: they are recorded under this agency id, and an
+# agency follows them by adopting its jurisdiction (Agency.JurisdictionAdopted).
+SHARED_AGENCY_ID = UUID(int=0)
+
+
+def rule_pack_id_for(pack_id: str) -> UUID:
+    """Deterministic stream id: registering the same pack twice collides in the store."""
+    return uuid5(NAMESPACE_URL, f"muster:rule-pack:{pack_id}")
+
+
+def content_hash(content: Mapping[str, Any]) -> str:
+    """SHA-256 of the canonical JSON (sorted keys, no whitespace) of a version's content."""
+    return hashlib.sha256(orjson.dumps(dict(content), option=orjson.OPT_SORT_KEYS)).hexdigest()
+
+
+class RuleVersionConflictError(ValidationError):
+    """A version id that is already published with different content."""
+
+
+class RulePackRegistered(LedgerEvent, Aggregate.Created):
+    pack_id: str
+    jurisdiction: str
+    title: str
+    owner: str
+
+
+class RuleVersionPublished(LedgerEvent):
+    """``effective_on`` is the version's ``effective_from``; ``content`` is self-contained."""
+
+    pack_id: str
+    version_id: str
+    content_hash: str
+    content: dict[str, Any]
+
+    def apply(self, aggregate: RulePack) -> None:
+        aggregate.versions[self.version_id] = self.content_hash
+
+
+class RulePack(Aggregate):
+    def __init__(self, pack_id: str, jurisdiction: str, title: str, owner: str) -> None:
+        self.pack_id = pack_id
+        self.jurisdiction = jurisdiction
+        self.title = title
+        self.owner = owner
+        self.versions: dict[str, str] = {}
+
+    @classmethod
+    def register(
+        cls, *, at: datetime, actor: str, agency_id: UUID, pack_id: str, **fields: Any
+    ) -> RulePack:
+        return cls._create(
+            RulePackRegistered,
+            id=rule_pack_id_for(pack_id),
+            timestamp=at,
+            actor=actor,
+            agency_id=agency_id,
+            effective_on=at.date(),
+            pack_id=pack_id,
+            **fields,
+        )
+
+    def record(
+        self,
+        event_class: type[LedgerEvent],
+        *,
+        at: datetime,
+        actor: str,
+        agency_id: UUID,
+        **fields: Any,
+    ) -> None:
+        """Append one fact; recorded time never goes backwards within the stream."""
+        self.trigger_event(
+            event_class,
+            timestamp=max(at, self.modified_on),
+            actor=actor,
+            agency_id=agency_id,
+            **fields,
+        )
