@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import typer
 
-from api.cli import agency
+from api.cli import agency, imports
 from api.cli.demo import demo
+from api.cli.query import roster_command, status_command, trend_command
+from api.cli.replay import replay_command
 from api.cli.verify import verify
 
 __all__ = ["app"]
@@ -17,5 +19,10 @@ app = typer.Typer(
     pretty_exceptions_show_locals=False,
 )
 app.add_typer(agency.app, name="agency")
+app.add_typer(imports.app, name="import")
 app.command("demo")(demo)
 app.command("verify")(verify)
+app.command("status")(status_command)
+app.command("roster")(roster_command)
+app.command("trend")(trend_command)
+app.command("replay")(replay_command)

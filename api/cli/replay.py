@@ -1,0 +1,55 @@
+"""``muster replay``: rebuild every read model from the log, or catch them up."""
+
+from __future__ import annotations
+
+import time
+
+import typer
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
+
+from api.cli.context import console, open_ledger
+from api.cli.timeargs import parse_as_of
+from replay.read_models import catch_up, open_read_store, rebuild
+
+
+def replay_command(
+    as_of: str | None = typer.Option(None, "--as-of", help="Day the read models answer for"),
+    incremental: bool = typer.Option(
+        False, "--catch-up", help="Only apply events recorded since the last update"
+    ),
+    follow: bool = typer.Option(False, "--follow", help="Keep catching up every few seconds"),
+    interval: float = typer.Option(2.0, "--interval", help="Seconds between catch-ups"),
+) -> None:
+    """Rebuild the read models from an empty state (resumable, swapped in atomically)."""
+    day = parse_as_of(as_of)
+    with open_ledger() as ledger:
+        store = open_read_store(ledger)
+        if not incremental and not follow:
+            began = time.perf_counter()
+            with Progress(
+                "[progress.description]{task.description}",
+                BarColumn(),
+                MofNCompleteColumn(),
+                TimeRemainingColumn(),
+                console=console,
+            ) as progress:
+                task = progress.add_task("rebuilding read models (people)", total=None)
+                generation = rebuild(
+                    ledger,
+                    store,
+                    day,
+                    progress=lambda done, total: progress.update(task, completed=done, total=total),
+                )
+            console.print(
+                f"generation {generation} live for {day} in {time.perf_counter() - began:.1f} s"
+            )
+        while True:
+            report = catch_up(ledger, store, day)
+            console.print(
+                f"caught up to position {report.position}: {report.events} events, "
+                f"{report.people_updated} people updated"
+            )
+            if not follow:
+                break
+            time.sleep(interval)
+            day = parse_as_of(as_of)

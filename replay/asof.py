@@ -1,0 +1,218 @@
+"""Bitemporal answers: a person's or an agency's compliance on ``as_of`` as the records
+stood at ``known_at``, with the rule versions and every counted record named."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from ledger.application import Ledger
+from ledger.envelope import LedgerEvent
+from ledger.errors import PersonNotFoundError
+from ledger.person import PersonEnrolled, person_id_for
+from projections.evaluate import evaluate
+from projections.history import PersonHistory, history_from_events
+from projections.rules.schema import RuleVersion
+from projections.status import Status, hours_text
+from replay.knowledge import AgencyKnowledge, agency_at, person_streams, rule_versions_for
+
+__all__ = [
+    "PersonAnswer",
+    "RosterFilters",
+    "person_answer",
+    "roster",
+    "status",
+    "trend",
+]
+
+
+@dataclass(frozen=True)
+class RosterFilters:
+    statuses: frozenset[str] = frozenset()
+    kinds: frozenset[str] = frozenset()
+    person_statuses: frozenset[str] = frozenset()
+
+    def keep(self, answer: PersonAnswer) -> bool:
+        return (
+            (not self.statuses or answer.status.status in self.statuses)
+            and (not self.kinds or answer.kind in self.kinds)
+            and (not self.person_statuses or answer.person_status in self.person_statuses)
+        )
+
+    def to_dict(self) -> dict[str, list[str]]:
+        return {
+            "kind": sorted(self.kinds),
+            "person_status": sorted(self.person_statuses),
+            "status": sorted(self.statuses),
+        }
+
+
+@dataclass(frozen=True)
+class PersonAnswer:
+    employee_id: str
+    name: str
+    kind: str
+    person_status: str
+    status: Status
+    history: PersonHistory
+
+    def counted_records(self) -> list[dict[str, Any]]:
+        """Every record some requirement counted, with its effective date and recorded time."""
+        counted = {record for r in self.status.requirements for record in r.records}
+        return [
+            {
+                "record_id": record.record_id,
+                "effective_on": record.completed_on.isoformat(),
+                "recorded_at": record.recorded_at.isoformat() if record.recorded_at else None,
+                "course_title": record.course_title,
+                "hours": hours_text(record.hours),
+                "topic_hours": {k: hours_text(v) for k, v in sorted(record.topic_hours.items())},
+            }
+            for record in sorted(self.history.records, key=lambda r: (r.completed_on, r.record_id))
+            if record.record_id in counted
+        ]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "employee_id": self.employee_id,
+            "name": self.name,
+            "kind": self.kind,
+            "person_status": self.person_status,
+            "compliance": self.status.to_dict(),
+            "counted_records": self.counted_records(),
+        }
+
+
+def person_answer(
+    events: Sequence[LedgerEvent], versions: Sequence[RuleVersion], as_of: date
+) -> PersonAnswer:
+    """Pure: the events are already cut at ``known_at``."""
+    enrolled = events[0]
+    assert isinstance(enrolled, PersonEnrolled)
+    history = history_from_events(events)
+    return PersonAnswer(
+        employee_id=enrolled.employee_id,
+        name=f"{enrolled.last_name}, {enrolled.first_name}",
+        kind=enrolled.kind,
+        person_status=history.status_on(as_of),
+        status=evaluate(versions, history, as_of),
+        history=history,
+    )
+
+
+def _header(
+    agency: AgencyKnowledge, versions: Iterable[RuleVersion], as_of: date, known_at: datetime
+) -> dict[str, Any]:
+    return {
+        "agency": {"slug": agency.slug, "name": agency.name, "jurisdiction": agency.jurisdiction},
+        "as_of": as_of.isoformat(),
+        "known_at": known_at.isoformat(),
+        "rule_versions_known": sorted(f"{v.pack}@{v.id}" for v in versions),
+    }
+
+
+def status(
+    ledger: Ledger, slug: str, employee_id: str, as_of: date, known_at: datetime
+) -> dict[str, Any]:
+    """One person's answer, or PersonNotFoundError if the person was not known at T."""
+    agency = agency_at(ledger, slug, known_at)
+    versions = rule_versions_for(ledger, agency, known_at)
+    person_id = person_id_for(agency.agency_id, employee_id)
+    streams = list(person_streams(ledger, agency.agency_id, known_at, person_id=person_id))
+    if not streams:
+        raise PersonNotFoundError(
+            f"no person {employee_id!r} in {slug!r} was known at {known_at.isoformat()}"
+        )
+    answer = person_answer(streams[0], versions, as_of)
+    return {**_header(agency, versions, as_of, known_at), "person": answer.to_dict()}
+
+
+def _answers(
+    ledger: Ledger, slug: str, known_at: datetime
+) -> tuple[AgencyKnowledge, list[RuleVersion], list[list[LedgerEvent]]]:
+    agency = agency_at(ledger, slug, known_at)
+    versions = rule_versions_for(ledger, agency, known_at)
+    return agency, versions, list(person_streams(ledger, agency.agency_id, known_at))
+
+
+def roster(
+    ledger: Ledger,
+    slug: str,
+    as_of: date,
+    known_at: datetime,
+    filters: RosterFilters = RosterFilters(),
+) -> dict[str, Any]:
+    """Every person known at T, evaluated on ``as_of``, filtered, ordered by employee id."""
+    agency, versions, streams = _answers(ledger, slug, known_at)
+    answers = [person_answer(events, versions, as_of) for events in streams]
+    kept = sorted((a for a in answers if filters.keep(a)), key=lambda a: a.employee_id)
+    counts = Counter(a.status.status for a in kept)
+    return {
+        **_header(agency, versions, as_of, known_at),
+        "filters": filters.to_dict(),
+        "counts": dict(sorted(counts.items())),
+        "people": [a.to_dict() for a in kept],
+    }
+
+
+def trend(
+    ledger: Ledger, slug: str, start: date, end: date, every: str, known_at: datetime
+) -> dict[str, Any]:
+    """Status counts at each step from ``start`` to ``end``, all as known at T.
+
+    Histories are folded once (they depend on T only); each step re-evaluates them.
+    """
+    agency, versions, streams = _answers(ledger, slug, known_at)
+    histories = [(events[0], history_from_events(events)) for events in streams]
+    points = []
+    for day in _steps(start, end, every):
+        counts: Counter[str] = Counter()
+        for enrolled, history in histories:
+            if enrolled.effective_on <= day:
+                counts[evaluate(versions, history, day).status] += 1
+        points.append({"as_of": day.isoformat(), "counts": dict(sorted(counts.items()))})
+    header = _header(agency, versions, end, known_at)
+    header.pop("as_of")
+    return {
+        **header,
+        "from": start.isoformat(),
+        "to": end.isoformat(),
+        "every": every,
+        "points": points,
+    }
+
+
+def _steps(start: date, end: date, every: str) -> list[date]:
+    if end < start:
+        raise ValueError("--to must not be before --from")
+    days: list[date] = []
+    day = start
+    while day <= end:
+        days.append(day)
+        if every == "day":
+            day += timedelta(days=1)
+        elif every == "week":
+            day += timedelta(weeks=1)
+        elif every == "month":
+            month = day.month % 12 + 1
+            year = day.year + (day.month == 12)
+            day = _clamp(year, month, start.day)
+        elif every == "year":
+            day = _clamp(day.year + 1, start.month, start.day)
+        else:
+            raise ValueError(f"--every {every!r}: use day, week, month or year")
+        if len(days) > 2000:
+            raise ValueError("at most 2000 steps")
+    return days
+
+
+def _clamp(year: int, month: int, day: int) -> date:
+    for candidate in (day, 30, 29, 28):
+        try:
+            return date(year, month, min(day, candidate))
+        except ValueError:
+            continue
+    raise AssertionError("unreachable")

@@ -1,0 +1,88 @@
+"""Byte-stable exports of as-of answers: JSON and CSV of the same query are reproducible."""
+
+from __future__ import annotations
+
+import csv
+import io
+from typing import Any
+
+import orjson
+
+__all__ = ["ROSTER_CSV_COLUMNS", "roster_csv", "to_json"]
+
+ROSTER_CSV_COLUMNS = [
+    "agency",
+    "as_of",
+    "known_at",
+    "employee_id",
+    "name",
+    "kind",
+    "person_status",
+    "overall_status",
+    "pack_id",
+    "version_id",
+    "requirement_id",
+    "requirement_status",
+    "window_start",
+    "window_end",
+    "deadline",
+    "required",
+    "counted",
+    "remaining",
+    "confidence",
+    "records",
+]
+
+
+def to_json(document: dict[str, Any]) -> bytes:
+    """Sorted keys, two-space indent, trailing newline: the same answer, the same bytes."""
+    return orjson.dumps(document, option=orjson.OPT_SORT_KEYS | orjson.OPT_INDENT_2) + b"\n"
+
+
+def roster_csv(document: dict[str, Any]) -> bytes:
+    """One row per person and requirement (a person with none still gets one row);
+    counted records as ``record_id@effective_on/recorded_at`` joined by ``;``."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(ROSTER_CSV_COLUMNS)
+    for person in document["people"]:
+        compliance = person["compliance"]
+        records = {r["record_id"]: r for r in person["counted_records"]}
+        base = [
+            document["agency"]["slug"],
+            document["as_of"],
+            document["known_at"],
+            person["employee_id"],
+            person["name"],
+            person["kind"],
+            person["person_status"],
+            compliance["status"],
+        ]
+        requirements = compliance["requirements"] or [None]
+        for requirement in requirements:
+            if requirement is None:
+                writer.writerow([*base, *[""] * (len(ROSTER_CSV_COLUMNS) - len(base))])
+                continue
+            counted = ";".join(
+                f"{rid}@{records[rid]['effective_on']}/{records[rid]['recorded_at']}"
+                for rid in requirement["records"]
+                if rid in records
+            )
+            writer.writerow(
+                [
+                    *base,
+                    requirement["pack_id"],
+                    requirement["version_id"],
+                    requirement["requirement_id"],
+                    requirement["status"],
+                    requirement["window_start"] or "",
+                    requirement["window_end"] or "",
+                    requirement["deadline"] or "",
+                    requirement["required"],
+                    requirement["counted"],
+                    requirement["remaining"],
+                    requirement["confidence"],
+                    counted,
+                ]
+            )
+    return out.getvalue().encode()
