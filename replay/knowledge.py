@@ -19,7 +19,7 @@ from ledger.agency import Agency, agency_id_for
 from ledger.application import Ledger
 from ledger.envelope import LedgerEvent
 from ledger.errors import AgencyNotFoundError
-from projections.rules.loader import rule_version_from_content
+from projections.rules.from_ledger import rule_versions_from_events, versions_for_agency
 from projections.rules.schema import RuleVersion
 
 __all__ = [
@@ -88,15 +88,7 @@ def rule_versions_for(
     ledger: Ledger, agency: AgencyKnowledge, known_at: datetime | None
 ) -> list[RuleVersion]:
     """Rule versions published by ``known_at`` that bind this agency: its jurisdiction's
-    state packs and the agency's own local packs."""
+    state packs and the agency's own local packs (each checked against its content hash)."""
     stored = ledger.store.select_stream_events("rule_pack", recorded_by=known_at)
-    versions: list[RuleVersion] = []
-    for event in _decode(ledger, stored):
-        content = getattr(event, "content", None)
-        if content is None:
-            continue
-        version = rule_version_from_content(content)
-        local_to = getattr(version, "agency", None)
-        if version.jurisdiction == agency.jurisdiction and local_to in (None, agency.slug):
-            versions.append(version)
-    return versions
+    published = rule_versions_from_events(_decode(ledger, stored), known_at)
+    return versions_for_agency(published, agency.jurisdiction, agency.slug)

@@ -6,6 +6,7 @@ import typer
 from rich.table import Table
 
 from api.cli.context import console, open_ledger
+from api.rulebook import publish_shipped_packs
 
 app = typer.Typer(help="Register and list agencies.", no_args_is_help=True)
 
@@ -21,7 +22,10 @@ def add(
     with open_ledger() as ledger:
         agency_id = ledger.register_agency(slug, name, state, actor=f"user:{actor}")
         agency = ledger.get_agency(slug)
+        published = publish_shipped_packs(ledger, f"user:{actor}", jurisdiction=agency.jurisdiction)
     console.print(f"registered [bold]{slug}[/] ({agency.jurisdiction}) id={agency_id}")
+    if published:
+        console.print(f"published rule versions: {', '.join(published)}")
 
 
 @app.command("list")

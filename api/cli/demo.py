@@ -9,6 +9,7 @@ from rich.progress import Progress
 from rich.table import Table
 
 from api.cli.context import console, open_ledger
+from api.rulebook import publish_shipped_packs
 from ledger.application import Ledger
 from ledger.clock import SettableClock
 from ledger.errors import AgencyNotFoundError
@@ -33,6 +34,15 @@ def demo(
         try:
             ledger.get_agency(slug)
         except AgencyNotFoundError:
+            # The simulated ledger was in use for the whole span: its rule packs were
+            # published before the first simulated fact was recorded.
+            clock.set(
+                datetime.combine(
+                    date(last_day.year - years, 1, 1), datetime.min.time(), UTC
+                )
+            )
+            published = publish_shipped_packs(ledger, "system:demo")
+            console.print(f"published {len(published)} rule versions")
             with Progress(console=console, transient=True) as progress:
                 task = progress.add_task(f"simulating {years} years of {slug}", total=None)
 
