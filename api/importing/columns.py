@@ -1,0 +1,106 @@
+"""The columns each import kind reads, and matching a spreadsheet's header to them.
+
+Header names are matched case-insensitively, ignoring surrounding spaces and treating
+spaces and hyphens as underscores ("Employee ID" is ``employee_id``). Columns the import does
+not know are reported as warnings, never silently dropped; a missing required column is an
+error for the whole file.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from api.importing.report import ImportReport, Severity
+
+__all__ = [
+    "PEOPLE_COLUMNS",
+    "TRAINING_COLUMNS",
+    "Column",
+    "columns_for",
+    "map_header",
+    "normalise_header",
+]
+
+
+@dataclass(frozen=True)
+class Column:
+    name: str
+    required: bool
+    meaning: str
+
+
+PEOPLE_COLUMNS: tuple[Column, ...] = (
+    Column("employee_id", True, "the agency's own id for the person (unique in the agency)"),
+    Column("first_name", True, "given name"),
+    Column("last_name", True, "family name"),
+    Column("kind", True, "sworn or civilian"),
+    Column("hired_on", True, "hire date (YYYY-MM-DD or M/D/YYYY)"),
+    Column("status", False, "active (default), inactive or separated"),
+    Column("license_number", False, "peace-officer licence number (sworn only)"),
+    Column("license_expires_on", False, "end of the current licence period"),
+    Column("certified_on", False, "certification date, where the state's cycle derives from it"),
+    Column("rank", False, "rank, e.g. Officer, Sergeant"),
+    Column("unit", False, "unit or division, e.g. Patrol"),
+    Column("assignments", False, "';'-separated assignments, e.g. sro;k9"),
+    Column("email", False, "work email"),
+)
+
+TRAINING_COLUMNS: tuple[Column, ...] = (
+    Column("employee_id", True, "the person's employee id (must already be in the ledger)"),
+    Column("completed_on", True, "completion date (YYYY-MM-DD or M/D/YYYY)"),
+    Column("course_title", True, "course title"),
+    Column("hours", True, "credit hours, more than 0 and at most 24 per person per day"),
+    Column("topics", False, "';'-separated topic_id=hours; a single topic id takes all hours"),
+    Column("post_course_number", False, "the state POST board's course number"),
+    Column("provider", False, "who delivered the course"),
+    Column("delivery", False, "in_person (default), online, hybrid or self_study"),
+    Column("record_id", False, "the source system's own record id (unique in the agency)"),
+)
+
+
+def columns_for(kind: str) -> tuple[Column, ...]:
+    if kind == "people":
+        return PEOPLE_COLUMNS
+    if kind == "training":
+        return TRAINING_COLUMNS
+    msg = f"unknown import kind {kind!r}: people or training"
+    raise ValueError(msg)
+
+
+_SEPARATORS = re.compile(r"[\s\-]+")
+
+
+def normalise_header(text: str) -> str:
+    return _SEPARATORS.sub("_", text.strip().casefold()).strip("_")
+
+
+def map_header(
+    cells: Sequence[str], columns: Sequence[Column], row: int, report: ImportReport
+) -> dict[str, int] | None:
+    """Column name → cell index; ``None`` (with errors in ``report``) if unusable."""
+    known = {column.name for column in columns}
+    positions: dict[str, int] = {}
+    usable = True
+    for index, cell in enumerate(cells):
+        name = normalise_header(cell)
+        if not name:
+            continue  # trailing empty header cells are common; data under them is checked
+        if name in positions:
+            report.add(row, cell.strip(), f"column {name!r} appears twice in the header")
+            usable = False
+        elif name in known:
+            positions[name] = index
+        else:
+            report.add(
+                row,
+                cell.strip(),
+                f"unknown column {cell.strip()!r} is ignored; expected: {', '.join(sorted(known))}",
+                severity=Severity.WARNING,
+            )
+    for column in columns:
+        if column.required and column.name not in positions:
+            report.add(row, column.name, f"required column {column.name!r} is missing")
+            usable = False
+    return positions if usable else None

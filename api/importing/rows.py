@@ -1,0 +1,75 @@
+"""From a sheet to data rows keyed by column name, with the header found and checked."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+from api.importing.columns import Column, map_header
+from api.importing.files import Sheet
+from api.importing.report import ImportReport, Severity
+
+__all__ = ["Progress", "Row", "data_rows"]
+
+# (stage, done, total): the CLI draws a progress bar from it; the import never prints.
+Progress = Callable[[str, int, int], None]
+
+
+@dataclass(frozen=True)
+class Row:
+    """One data row: its spreadsheet row number and each known column's stripped text."""
+
+    number: int
+    cells: dict[str, str]
+
+    def __getitem__(self, column: str) -> str:
+        return self.cells.get(column, "")
+
+
+def data_rows(sheet: Sheet, columns: Sequence[Column], report: ImportReport) -> list[Row] | None:
+    """The data rows under the first non-blank row (the header); blank rows are skipped
+    but keep their numbers. ``None`` if the header is unusable (errors are in ``report``)."""
+    rows = [(number, cells) for number, cells in sheet.rows if any(c.strip() for c in cells)]
+    if not rows:
+        report.add(None, None, "the file has no rows")
+        return None
+    header_number, header = rows[0]
+    positions = map_header(header, columns, header_number, report)
+    if positions is None:
+        return None
+    unnamed: set[int] = set()
+    result: list[Row] = []
+    for number, cells in rows[1:]:
+        beyond = [c for c in cells[len(header) :] if c.strip()]
+        if beyond:
+            # More values than header cells means the row is misaligned, most often an
+            # unquoted ';' list (topics) in a semicolon-separated file: nothing is guessed.
+            report.add(
+                number,
+                f"column {len(header) + 1}",
+                "the row has more values than the header has columns; quote cells that "
+                "contain the separator (e.g. topics in a semicolon-separated file)",
+                beyond[0].strip(),
+            )
+        for index, cell in enumerate(cells[: len(header)]):
+            named = bool(header[index].strip())
+            if cell.strip() and not named and index not in unnamed:
+                # Reported once per column: a value with no header cannot be placed.
+                unnamed.add(index)
+                report.add(
+                    number,
+                    f"column {index + 1}",
+                    "a value in a column without a header is ignored",
+                    cell.strip(),
+                    Severity.WARNING,
+                )
+        result.append(
+            Row(
+                number,
+                {
+                    name: cells[index].strip() if index < len(cells) else ""
+                    for name, index in positions.items()
+                },
+            )
+        )
+    return result

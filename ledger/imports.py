@@ -1,0 +1,101 @@
+"""Spreadsheet imports as ledger facts: which files an agency has imported, and when.
+
+An import appends its rows and one ``ImportCompleted`` on the agency's stream in the same
+unit, so "this file was imported" is true exactly when its rows are in the ledger: a crash
+can never leave the rows without the marker or the marker without the rows. The marker also
+serialises imports per agency, because two concurrent imports both append to the agency
+stream and the second one fails with ``ConcurrentWriteError`` instead of interleaving.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from ledger.agency import agency_id_for
+from ledger.application import Ledger, Unit
+from ledger.envelope import LedgerEvent
+
+__all__ = ["ImportCompleted", "ImportView", "find_import", "list_imports", "record_import"]
+
+
+class ImportCompleted(LedgerEvent):
+    """The rows of one spreadsheet file (identified by its SHA-256) were appended.
+
+    ``effective_on`` is the import day: the facts in the file carry their own dates.
+    """
+
+    file_sha256: str
+    kind: str
+    file_name: str
+    rows: int
+    people: int
+    records: int
+
+
+@dataclass(frozen=True)
+class ImportView:
+    file_sha256: str
+    kind: str
+    file_name: str
+    recorded_at: datetime
+    actor: str
+    rows: int
+    people: int
+    records: int
+
+
+def record_import(
+    ledger: Ledger,
+    unit: Unit,
+    agency: str,
+    *,
+    file_sha256: str,
+    kind: str,
+    file_name: str,
+    rows: int,
+    people: int,
+    records: int,
+    actor: str,
+) -> None:
+    """Add the marker to ``unit``; the caller saves it together with the imported rows."""
+    now = ledger.clock()
+    unit.agency(agency).record(
+        ImportCompleted,
+        at=now,
+        actor=actor,
+        effective_on=now.date(),
+        file_sha256=file_sha256,
+        kind=kind,
+        file_name=file_name,
+        rows=rows,
+        people=people,
+        records=records,
+    )
+
+
+def list_imports(ledger: Ledger, agency: str) -> list[ImportView]:
+    """Every import recorded for the agency, oldest first."""
+    ledger.get_agency(agency)  # raises AgencyNotFoundError for an unknown slug
+    return [
+        ImportView(
+            file_sha256=event.file_sha256,
+            kind=event.kind,
+            file_name=event.file_name,
+            recorded_at=event.timestamp,
+            actor=event.actor,
+            rows=event.rows,
+            people=event.people,
+            records=event.records,
+        )
+        for event in ledger.stream(agency_id_for(agency))
+        if isinstance(event, ImportCompleted)
+    ]
+
+
+def find_import(ledger: Ledger, agency: str, file_sha256: str) -> ImportView | None:
+    """The earlier import of exactly these file bytes, if there was one."""
+    for view in list_imports(ledger, agency):
+        if view.file_sha256 == file_sha256:
+            return view
+    return None
