@@ -373,7 +373,8 @@ def _values(row: PersonRow | RequirementRow) -> tuple[Any, ...]:
 
 
 def _rowcount(cur: Any) -> int:
-    return int(cur.rowcount)
+    # eventsourcing wraps sqlite3 cursors without exposing rowcount.
+    return int(getattr(cur, "sqlite_cursor", cur).rowcount)
 
 
 class _QmarkCursor:
