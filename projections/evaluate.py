@@ -506,6 +506,16 @@ def _result(
             cited.append(
                 ([], calendar.first_period_confidence, calendar.first_period_note, "first period")
             )
+    started = ctx.history.licensed_or_hired_on
+    if (
+        requirement.first_window_note
+        and window is not None
+        and started is not None
+        and window.contains(started)
+        and status != "not_applicable"
+    ):
+        what = "first window"
+        cited.append(([], requirement.first_window_confidence, requirement.first_window_note, what))
     if isinstance(requirement, PoolRequirement):
         for topic, minimum in sorted(requirement.per_member_min.items()):
             cited.append((minimum.source, minimum.confidence, minimum.note, f"minimum {topic}"))

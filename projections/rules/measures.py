@@ -95,7 +95,7 @@ def measure_pool(requirement: PoolRequirement, credited: Sequence[CreditedRecord
         )
     named_total = sum(named.values(), ZERO)
     elective = requirement.min_total - named_total
-    if elective > 0 and requirement.total_from == "members" and choose is None:
+    if named and elective > 0 and requirement.total_from == "members" and choose is None:
         # The elective remainder may be taken in any member topic, beyond its own minimum.
         beyond = sum((max(per_topic[t] - named.get(t, ZERO), ZERO) for t in per_topic), ZERO)
         progress.append(TopicProgress("elective", elective, min(beyond, elective)))

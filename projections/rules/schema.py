@@ -176,6 +176,10 @@ class _RequirementBase(_Cited):
     exempt_year_of_basic: bool = False
     # Windows that start before the person's first window of this calendar do not apply.
     not_before_calendar: Identifier | None = None
+    # Said (with its confidence) when the person was hired or licensed inside the window:
+    # the open question of what a newcomer owes in a first, partial window.
+    first_window_note: str | None = None
+    first_window_confidence: Confidence = "uncertain"
 
 
 class HoursRequirement(_RequirementBase):
