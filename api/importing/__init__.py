@@ -11,7 +11,7 @@ from api.importing.files import MalformedFileError, Sheet, read_sheet
 from api.importing.report import ImportReport, ImportStatus, Issue, Severity
 from api.importing.service import file_sha256, run_import
 from api.importing.templates import template_bytes, template_rows
-from api.importing.topics import NoRulePackError, known_topics
+from api.importing.topics import NoRulePackError, agency_topics, known_topics
 
 __all__ = [
     "PEOPLE_COLUMNS",
@@ -24,6 +24,7 @@ __all__ = [
     "NoRulePackError",
     "Severity",
     "Sheet",
+    "agency_topics",
     "columns_for",
     "file_sha256",
     "known_topics",

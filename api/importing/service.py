@@ -18,14 +18,15 @@ from api.importing.files import MalformedFileError, read_sheet
 from api.importing.people import import_people
 from api.importing.report import ImportReport, ImportStatus, Severity
 from api.importing.rows import Progress, Row, data_rows
-from api.importing.topics import NoRulePackError, known_topics
+from api.importing.topics import NoRulePackError, agency_topics
 from api.importing.training import import_training
 from ledger.application import Ledger
 from ledger.imports import find_import, record_import
 
 __all__ = ["TopicSource", "file_sha256", "run_import"]
 
-TopicSource = Callable[[str, str], frozenset[str]]
+# (ledger, agency slug) -> topic ids; tests and other edges may pass their own.
+TopicSource = Callable[[Ledger, str], frozenset[str]]
 
 
 def file_sha256(data: bytes) -> str:
@@ -41,7 +42,7 @@ def run_import(
     file_name: str,
     dry_run: bool = False,
     progress: Progress | None = None,
-    topics: TopicSource = known_topics,
+    topics: TopicSource = agency_topics,
 ) -> ImportReport:
     """Import ``data`` (the file's bytes) as ``kind`` ("people" or "training") into
     ``agency``. Raises ``AgencyNotFoundError`` for an unknown agency and
@@ -50,7 +51,7 @@ def run_import(
     columns = columns_for(kind)
     digest = file_sha256(data)
     report = ImportReport(kind, agency, PurePath(file_name).name, digest, dry_run)
-    jurisdiction = ledger.get_agency(agency).jurisdiction
+    ledger.get_agency(agency)  # an unknown agency raises before anything is read
     earlier = find_import(ledger, agency, digest)
     if earlier is not None:
         report.status = ImportStatus.ALREADY_IMPORTED
@@ -81,7 +82,7 @@ def run_import(
             ledger, unit, agency, rows, report, actor=actor, progress=progress
         )
     else:
-        topic_set = _topics(topics, jurisdiction, agency, rows, report)
+        topic_set = _topics(topics, ledger, agency, rows, report)
         people, records = import_training(
             ledger, unit, agency, rows, report, actor=actor, topics=topic_set, progress=progress
         )
@@ -123,10 +124,10 @@ def run_import(
 
 
 def _topics(
-    topics: TopicSource, jurisdiction: str, agency: str, rows: list[Row], report: ImportReport
+    topics: TopicSource, ledger: Ledger, agency: str, rows: list[Row], report: ImportReport
 ) -> frozenset[str] | None:
     try:
-        return topics(jurisdiction, agency)
+        return topics(ledger, agency)
     except NoRulePackError as error:
         # Without a pack, topic ids cannot be checked; rows without topics still import.
         if any(row["topics"] for row in rows):

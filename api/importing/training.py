@@ -95,6 +95,11 @@ def parse_training(
             hours = parse_hours(row["hours"])
         except CellError as error:
             fail("hours", str(error))
+        else:
+            if hours > MAX_HOURS_PER_DAY:
+                # Reported here as well as by the per-day sum, so a row that fails for
+                # another reason still shows this problem.
+                fail("hours", f"{hours} hours in one day; at most {MAX_HOURS_PER_DAY} per day")
     topic_hours: dict[str, Decimal] = {}
     try:
         topic_hours = parse_topics(row["topics"], hours, topics)
