@@ -6,6 +6,7 @@ coordinator editing a pack sees exactly where it went wrong.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping
 from importlib import resources
 from pathlib import Path
@@ -64,6 +65,7 @@ def _field_path(loc: Iterable[int | str], tags: frozenset[str]) -> str:
     return "".join(parts)
 
 
+_PATH_PREFIX = re.compile(r"^(?P<path>[a-z_][\w.\[\]-]*): (?P<rest>.*)$", re.DOTALL)
 _UNION_TAGS = frozenset(
     {
         "hours",
@@ -90,8 +92,14 @@ def parse_pack(data: Any, file: str) -> PackFile:
     except ValidationError as error:
         first = error.errors()[0]
         field = _field_path(first["loc"], _UNION_TAGS)
+        message = str(first["msg"]).removeprefix("Value error, ")
+        # Cross-reference checks run on the whole pack and put the field path in front.
+        found = _PATH_PREFIX.match(message)
+        if found:
+            field = f"{field}.{found['path']}" if field else found["path"]
+            message = found["rest"]
         more = f" (and {error.error_count() - 1} more)" if error.error_count() > 1 else ""
-        raise RulePackError(file, field, f"{first['msg']}{more}") from None
+        raise RulePackError(file, field, f"{message}{more}") from None
 
 
 def load_pack_text(text: str, file: str) -> PackFile:

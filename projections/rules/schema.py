@@ -385,43 +385,49 @@ class PackFile(_PackHeader):
         if len(set(starts)) != len(starts):
             # Precedence between versions is by effective_from; a tie would be ambiguous.
             raise ValueError("two versions share an effective_from date")
+        # Messages start with the field path so the loader can report it as the field.
         for calendar_id, calendar in self.calendars.items():
-            self._known_sources(calendar.source, f"calendars.{calendar_id}")
-        for v in self.versions:
-            where = f"version {v.id}"
-            self._known_sources(v.source, where)
-            for r in v.requirements:
-                self._check_requirement(r, f"{where} requirement {r.id}")
-            for x in v.credit_exclusions:
-                self._known_sources(x.source, f"{where} credit_exclusions.{x.id}")
-                self._known_topics(x.topics, f"{where} credit_exclusions.{x.id}")
-            for item in (*v.tolling, *v.enforcement_overrides):
-                self._known_sources(item.source, f"{where} tolling/enforcement")
+            self._known_sources(calendar.source, f"calendars.{calendar_id}.source")
+        for i, v in enumerate(self.versions):
+            where = f"versions[{i}]"
+            self._known_sources(v.source, f"{where}.source")
+            for j, r in enumerate(v.requirements):
+                self._check_requirement(r, f"{where}.requirements[{j}]")
+            for j, x in enumerate(v.credit_exclusions):
+                self._known_sources(x.source, f"{where}.credit_exclusions[{j}].source")
+                self._known_topics(x.topics, f"{where}.credit_exclusions[{j}].topics")
+            for j, t in enumerate(v.tolling):
+                self._known_sources(t.source, f"{where}.tolling[{j}].source")
+            for j, o in enumerate(v.enforcement_overrides):
+                self._known_sources(o.source, f"{where}.enforcement_overrides[{j}].source")
         return self
 
     def _check_requirement(self, r: Requirement, where: str) -> None:
-        self._known_sources(r.source, where)
+        self._known_sources(r.source, f"{where}.source")
         for p in r.population:
             if p not in self.populations:
-                raise ValueError(f"{where}: unknown population {p!r}")
-        calendars = [getattr(r, "window", None), r.not_before_calendar]
-        for c in calendars:
-            if c is not None and c not in self.calendars:
-                raise ValueError(f"{where}: unknown calendar {c!r}")
+                raise ValueError(f"{where}.population: unknown population {p!r}")
+        window = getattr(r, "window", None)
+        if window is not None and window not in self.calendars:
+            raise ValueError(f"{where}.window: unknown calendar {window!r}")
+        if r.not_before_calendar and r.not_before_calendar not in self.calendars:
+            raise ValueError(
+                f"{where}.not_before_calendar: unknown calendar {r.not_before_calendar!r}"
+            )
         topics: list[str] = []
         if isinstance(r, HoursRequirement):
             topics = list(r.topics)
         elif isinstance(r, PoolRequirement):
             topics = list(r.members)
-            for m in r.per_member_min.values():
-                self._known_sources(m.source, where)
+            for topic, m in r.per_member_min.items():
+                self._known_sources(m.source, f"{where}.per_member_min.{topic}.source")
             if r.choose:
-                self._known_sources(r.choose.source, where)
+                self._known_sources(r.choose.source, f"{where}.choose.source")
         elif isinstance(r, CoursesRequirement | CompleteOnceRequirement):
             topics = [t for item in r.complete_each for t in item.topics]
         elif isinstance(r, ValidAtAllTimesRequirement):
             topics = list(r.credential.topics)
-        self._known_topics(topics, where)
+        self._known_topics(topics, f"{where}.topics")
 
     def _known_sources(self, ids: list[str], where: str) -> None:
         missing = sorted(set(ids) - set(self.sources))

@@ -25,13 +25,17 @@ def test_24_hours_with_2_2_2_topics_is_compliant() -> None:
 
 
 def test_a_missed_firearms_minimum_is_non_compliant_after_year_end() -> None:
-    """250 IAC 2-7-1 and the ILEA 2021 letter: hours must be completed January 1–December 31;
+    """250 IAC 2-7-1 and the ILEA 2021 letter: hours must be completed January 1-December 31;
     the grace period into the next year ended with the 2020 hours."""
     records = [r for r in FULL_2015 if "firearms" not in r.topic_hours]
     records.append(rec(date(2015, 7, 1), 2))
     status = evaluate_state("IN", person(records=records), date(2016, 1, 20))
     past = results(status, "firearms")[0]
-    assert (past.window_start, past.status, past.remaining) == (date(2015, 1, 1), "non_compliant", D(2))
+    assert (past.window_start, past.status, past.remaining) == (
+        date(2015, 1, 1),
+        "non_compliant",
+        D(2),
+    )
     assert status.status == "non_compliant"
     assert "suspend" in (past.consequence or "")
 

@@ -63,7 +63,7 @@ def test_2024_bias_crimes_applies_mid_cycle_to_2024_renewals() -> None:
 
 def test_2024_wellness_waits_for_the_next_full_cycle_while_bias_crimes_does_not() -> None:
     """Minn. Stat. 626.8478 subd. 3 ('next full three-year licensing cycle'; POST: required
-    for renewal in 2027) vs the 2024 bias-crimes rule: a cycle of July 2022–June 2025 owes
+    for renewal in 2027) vs the 2024 bias-crimes rule: a cycle of July 2022-June 2025 owes
     bias crimes but not wellness."""
     status = evaluate_state("MN", person(period_ends=[date(2025, 6, 30)]), date(2024, 9, 1))
     assert requirement(status, "officer_wellness").status == "not_applicable"
@@ -104,7 +104,9 @@ def test_use_of_force_is_owed_every_calendar_year() -> None:
 
     missed = evaluate_state(
         "MN",
-        person(period_ends=[date(2024, 6, 30)], records=[rec(date(2021, 5, 1), 1, {"use_of_force": 1})]),
+        person(
+            period_ends=[date(2024, 6, 30)], records=[rec(date(2021, 5, 1), 1, {"use_of_force": 1})]
+        ),
         date(2023, 3, 1),
     )
     past, current = results(missed, "use_of_force_annual")
@@ -131,9 +133,7 @@ def test_evoc_is_a_rolling_five_year_window() -> None:
 def test_inactive_officers_owe_48_hours_but_no_mandated_training() -> None:
     """MN POST CE page: inactive officers need 48 h of CE but are not required to complete
     the mandated training."""
-    officer = person(
-        period_ends=[date(2026, 6, 30)], statuses=[("inactive", date(2024, 1, 1))]
-    )
+    officer = person(period_ends=[date(2026, 6, 30)], statuses=[("inactive", date(2024, 1, 1))])
     status = evaluate_state("MN", officer, date(2025, 1, 15))
     assert status.status == "inactive"
     total = requirement(status, "total_ce")
@@ -152,7 +152,9 @@ def test_officer_first_licensed_mid_cycle_owes_the_full_amounts_flagged_uncertai
     status = evaluate_state("MN", officer, date(2023, 10, 1))
     total = requirement(status, "total_ce")
     assert (total.window_start, total.window_end, total.required) == (
-        date(2022, 3, 1), date(2024, 6, 30), D(48)
+        date(2022, 3, 1),
+        date(2024, 6, 30),
+        D(48),
     )
     assert total.confidence == "uncertain"
     assert any("first licence period" in r for r in total.reasons)
@@ -167,7 +169,11 @@ def test_unmet_hours_at_period_end_without_a_renewal_are_non_compliant() -> None
         "MN", person(period_ends=[date(2023, 6, 30)], records=records), date(2023, 8, 1)
     )
     past = results(lapsed, "total_ce")[0]
-    assert (past.status, past.deadline, past.remaining) == ("non_compliant", date(2023, 6, 30), D(8))
+    assert (past.status, past.deadline, past.remaining) == (
+        "non_compliant",
+        date(2023, 6, 30),
+        D(8),
+    )
     assert "expires July 1" in (past.consequence or "")
     assert any("projected" in r for r in requirement(lapsed, "total_ce").reasons)
 

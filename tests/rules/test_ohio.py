@@ -10,7 +10,7 @@ QUAL = "firearms_qualification"
 
 
 def test_a_zero_hour_year_owes_no_cpt_but_still_requalification() -> None:
-    """OPOTA News Oct 2017 ('2018 CPT – 0 hours'), CJU May 2022 (unfunded 2019–2021), and
+    """OPOTA News Oct 2017 ('2018 CPT - 0 hours'), CJU May 2022 (unfunded 2019-2021), and
     R.C. 109.801 (annual firearms requalification regardless)."""
     status = evaluate_state("OH", person(), date(2020, 6, 1))
     cpt = requirement(status, "cpt")
@@ -56,7 +56,10 @@ def test_2025_excess_does_not_cross_between_prescribed_and_priority() -> None:
 def test_firearms_requalification_is_not_cpt() -> None:
     """OPOTA News Dec 14, 2016: annual requalification cannot be counted toward CPT hours;
     it satisfies the separate requalification requirement (R.C. 109.801)."""
-    records = [rec(date(2024, 4, 1), 4, {QUAL: 4}, tags=[QUAL], rid="range"), rec(date(2024, 5, 1), 20)]
+    records = [
+        rec(date(2024, 4, 1), 4, {QUAL: 4}, tags=[QUAL], rid="range"),
+        rec(date(2024, 5, 1), 20),
+    ]
     status = evaluate_state("OH", person(records=records), date(2024, 6, 1))
     cpt = requirement(status, "cpt")
     assert (cpt.counted, "range" in cpt.records) == (D(20), False)
@@ -67,11 +70,18 @@ def test_2018_backlog_must_be_completed_once_by_december_31() -> None:
     """OAG CJU Fall 2017: existing officers complete the statutorily mandated topics by
     Dec 31, 2018; non-completers are in cease-function status from Jan 1, 2019."""
     topics = [
-        "missing_children", "child_abuse_neglect", "missing_persons", "domestic_violence",
-        "human_trafficking", "crisis_intervention_rape_victims", "companion_animal_encounters",
+        "missing_children",
+        "child_abuse_neglect",
+        "missing_persons",
+        "domestic_violence",
+        "human_trafficking",
+        "crisis_intervention_rape_victims",
+        "companion_animal_encounters",
     ]
     done = [rec(date(2017, 5, 1), 7, dict.fromkeys(topics, 1))]
-    ok = requirement(evaluate_state("OH", person(records=done), date(2019, 2, 1)), "mandated_topics_backlog")
+    ok = requirement(
+        evaluate_state("OH", person(records=done), date(2019, 2, 1)), "mandated_topics_backlog"
+    )
     assert ok.status == "compliant"
     partial = [rec(date(2017, 5, 1), 6, dict.fromkeys(topics[:-1], 1))]
     late = requirement(
@@ -85,10 +95,17 @@ def test_2022_choose_three_of_six_categories() -> None:
     """OAG 2022 CPT page: Diversity 4 h mandatory plus 3 of 6 categories at 4 h each."""
     good = [
         rec(date(2022, 2, 1), 4, {"diversity_implicit_bias": 4}),
-        rec(date(2022, 3, 1), 12, {"mental_health_response": 4, "use_of_force": 4, "legal_update": 4}),
+        rec(
+            date(2022, 3, 1),
+            12,
+            {"mental_health_response": 4, "use_of_force": 4, "legal_update": 4},
+        ),
         rec(date(2022, 4, 1), 8, {"ohio_collaborative_standards": 8}),
     ]
-    assert requirement(evaluate_state("OH", person(records=good), date(2022, 6, 1)), "cpt").remaining == 0
+    assert (
+        requirement(evaluate_state("OH", person(records=good), date(2022, 6, 1)), "cpt").remaining
+        == 0
+    )
     two_only = [
         rec(date(2022, 2, 1), 4, {"diversity_implicit_bias": 4}),
         rec(date(2022, 3, 1), 8, {"mental_health_response": 4, "use_of_force": 4}),
