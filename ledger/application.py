@@ -33,6 +33,7 @@ from ledger.errors import (
 )
 from ledger.person import (
     AssignmentChanged,
+    CertificationRecorded,
     ExemptionEnded,
     ExemptionGranted,
     LicenseRecorded,
@@ -46,7 +47,7 @@ from ledger.person import (
 )
 from ledger.serialisation import OrjsonTranscoder
 from ledger.views import AgencyView, PersonView, TrainingRecordView
-from ledger.vocabulary import DeliveryMode, ExemptionKind, PersonKind, PersonStatus
+from ledger.vocabulary import DeliveryMode, Employment, ExemptionKind, PersonKind, PersonStatus
 
 __all__ = ["MAX_HOURS_PER_RECORD", "Ledger", "Unit"]
 
@@ -65,6 +66,9 @@ class ChainedRecorder(Protocol):
     def streams(self, stream_type: str, agency_id: UUID | None = ...) -> list[UUID]: ...
     def count_events(self) -> int: ...
     def recorded_by(self, agency_id: UUID, moment: datetime) -> list[IndexRow]: ...
+    def stream_positions(
+        self, stream_type: str, *, recorded_by: datetime | None = ...
+    ) -> list[tuple[UUID, int]]: ...
     def select_stream_events(
         self,
         stream_type: str,
@@ -409,6 +413,39 @@ class Ledger(Application[UUID]):
                 assignments=_assignments(assignments),
             )
 
+    def record_certification(
+        self,
+        agency: str,
+        employee_id: str,
+        *,
+        effective_on: date,
+        actor: str,
+        certified_on: date | None = None,
+        basic_completed_on: date | None = None,
+        certificates: Sequence[str] = (),
+        employment: str = "full_time",
+        unit: Unit | None = None,
+    ) -> None:
+        """Restate certification facts (OR cohorts, OH year of basic, TX proficiency...)."""
+        now = self._now_and_check(effective_on, "certification date")
+        for name, day in (
+            ("certified_on", certified_on),
+            ("basic_completed_on", basic_completed_on),
+        ):
+            if day is not None and day > now.date():
+                raise FutureEffectiveDateError(f"{name} {day} is after today")
+        with self._using(unit) as u:
+            u.person(agency, employee_id).record(
+                CertificationRecorded,
+                at=now,
+                actor=actor,
+                effective_on=effective_on,
+                certified_on=certified_on,
+                basic_completed_on=basic_completed_on,
+                certificates=_tags(certificates),
+                employment=_choice("employment", employment, Employment),
+            )
+
     # -- training ------------------------------------------------------------------------
 
     def record_training(
@@ -426,6 +463,8 @@ class Ledger(Application[UUID]):
         delivery: str = DeliveryMode.IN_PERSON,
         certificate_ref: str = "",
         source_record_id: str = "",
+        tags: Sequence[str] = (),
+        valid_until: date | None = None,
         record_id: UUID | None = None,
         unit: Unit | None = None,
     ) -> UUID:
@@ -451,6 +490,8 @@ class Ledger(Application[UUID]):
                 topic_hours=topics,
                 certificate_ref=_text("certificate_ref", certificate_ref),
                 source_record_id=_text("source_record_id", source_record_id),
+                tags=_tags(tags),
+                valid_until=_valid_until(valid_until, completed_on),
             )
             return new_id
 
@@ -475,6 +516,8 @@ class Ledger(Application[UUID]):
             "delivery",
             "hours",
             "topic_hours",
+            "tags",
+            "valid_until",
         }
         unknown = set(changes) - allowed
         if unknown:
@@ -491,8 +534,12 @@ class Ledger(Application[UUID]):
                 "delivery": record.delivery,
                 "hours": record.hours,
                 "topic_hours": record.topic_hours,
+                "tags": record.tags,
+                "valid_until": record.valid_until,
             }
             new = {**current, **changes}
+            new["tags"] = _tags(new["tags"])
+            new["valid_until"] = _valid_until(new["valid_until"], new["completed_on"])
             new["hours"] = _hours("hours", new["hours"])
             new["topic_hours"] = _topic_hours(new["topic_hours"], new["hours"])
             new["delivery"] = _choice("delivery", new["delivery"], DeliveryMode)
@@ -737,6 +784,20 @@ def _topic_hours(topic_hours: dict[str, Decimal | str | int], total: Decimal) ->
             f"topic hours {sum(cleaned.values())} exceed the record's total {total}"
         )
     return dict(sorted(cleaned.items()))
+
+
+def _tags(values: Sequence[str]) -> list[str]:
+    cleaned = sorted({value.strip().lower() for value in values if value.strip()})
+    for value in cleaned:
+        if not _TOPIC.match(value):
+            raise InvalidValueError(f"tag {value!r}: use lowercase letters, digits and _")
+    return cleaned
+
+
+def _valid_until(valid_until: date | None, completed_on: date) -> date | None:
+    if valid_until is not None and valid_until < completed_on:
+        raise InvalidValueError("a credential cannot expire before it was earned")
+    return valid_until
 
 
 def _require_sworn(person: Person) -> None:

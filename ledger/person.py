@@ -14,6 +14,7 @@ from ledger.envelope import LedgerEvent
 
 __all__ = [
     "AssignmentChanged",
+    "CertificationRecorded",
     "ExemptionEnded",
     "ExemptionGranted",
     "LicenseRecorded",
@@ -96,6 +97,8 @@ class TrainingCompleted(LedgerEvent):
     topic_hours: dict[str, Decimal]
     certificate_ref: str
     source_record_id: str
+    tags: list[str]
+    valid_until: date | None
 
     def apply(self, aggregate: Person) -> None:
         aggregate.records[self.record_id] = TrainingRecordState(
@@ -106,6 +109,8 @@ class TrainingCompleted(LedgerEvent):
             delivery=self.delivery,
             hours=self.hours,
             topic_hours=dict(self.topic_hours),
+            tags=list(self.tags),
+            valid_until=self.valid_until,
         )
 
 
@@ -122,6 +127,8 @@ class TrainingCorrected(LedgerEvent):
     delivery: str
     hours: Decimal
     topic_hours: dict[str, Decimal]
+    tags: list[str]
+    valid_until: date | None
 
     def apply(self, aggregate: Person) -> None:
         record = aggregate.records[self.record_id]
@@ -132,6 +139,8 @@ class TrainingCorrected(LedgerEvent):
         record.delivery = self.delivery
         record.hours = self.hours
         record.topic_hours = dict(self.topic_hours)
+        record.tags = list(self.tags)
+        record.valid_until = self.valid_until
 
 
 class TrainingVoided(LedgerEvent):
@@ -142,6 +151,21 @@ class TrainingVoided(LedgerEvent):
 
     def apply(self, aggregate: Person) -> None:
         aggregate.records[self.record_id].voided = True
+
+
+class CertificationRecorded(LedgerEvent):
+    """Facts some states' cycles and exemptions hang on: certification (OR cohorts), basic
+    training completion (OH year-of-basic), held certificates or proficiency levels (TX,
+    OR supervisory) and employment basis (full-time, part-time, reserve). A full restatement:
+    the latest one recorded replaces the previous."""
+
+    certified_on: date | None
+    basic_completed_on: date | None
+    certificates: list[str]
+    employment: str
+
+    def apply(self, aggregate: Person) -> None:
+        aggregate.certified_on = self.certified_on
 
 
 class ExemptionGranted(LedgerEvent):
@@ -178,6 +202,8 @@ class TrainingRecordState:
     delivery: str
     hours: Decimal
     topic_hours: dict[str, Decimal]
+    tags: list[str]
+    valid_until: date | None
     voided: bool = False
 
 
@@ -221,6 +247,7 @@ class Person(Aggregate):
         self.license_period_end: date | None = None
         self.records: dict[UUID, TrainingRecordState] = {}
         self.exemptions: dict[UUID, ExemptionState] = {}
+        self.certified_on: date | None = None
 
     @classmethod
     def enrol(

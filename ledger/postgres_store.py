@@ -146,6 +146,22 @@ class ChainedPostgresRecorder(PostgresApplicationRecorder):
             "ORDER BY recorded_at, notification_id"
         ).format(self._index)
 
+    def stream_positions(
+        self, stream_type: str, *, recorded_by: datetime | None = None
+    ) -> list[tuple[UUID, int]]:
+        """(stream, position) of every event of a stream type recorded by an instant."""
+        sql = SQL(
+            "SELECT originator_id, originator_version FROM {0} WHERE stream_type = %s"
+        ).format(self._index)
+        params: list[Any] = [stream_type]
+        if recorded_by is not None:
+            sql += SQL(" AND recorded_at <= %s")
+            params.append(recorded_by)
+        sql += SQL(" ORDER BY originator_id, originator_version")
+        with self.datastore.get_connection() as conn, conn.cursor(row_factory=tuple_row) as curs:
+            curs.execute(sql, params)
+            return [(row[0], int(row[1])) for row in curs.fetchall()]
+
     def select_stream_events(
         self,
         stream_type: str,

@@ -47,16 +47,23 @@ _DECODERS: dict[str, Any] = {
 
 
 def _untag(value: Any) -> Any:
-    if isinstance(value, dict):
+    # Called once per stored event on every read: scalars are returned without a call.
+    kind = type(value)
+    if kind is dict:
         if len(value) == 2 and _TYPE in value and _DATA in value:
-            kind = value[_TYPE]
-            if kind == "tuple":
+            tag = value[_TYPE]
+            if tag == "tuple":
                 return tuple(_untag(item) for item in value[_DATA])
-            return _DECODERS[kind](value[_DATA])
-        return {key: _untag(item) for key, item in value.items()}
-    if isinstance(value, list):
-        return [_untag(item) for item in value]
+            return _DECODERS[tag](value[_DATA])
+        return {
+            key: _untag(item) if type(item) in _CONTAINERS else item for key, item in value.items()
+        }
+    if kind is list:
+        return [_untag(item) if type(item) in _CONTAINERS else item for item in value]
     return value
+
+
+_CONTAINERS = (dict, list)
 
 
 class OrjsonTranscoder(Transcoder):

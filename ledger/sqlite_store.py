@@ -119,6 +119,19 @@ class ChainedSQLiteRecorder(SQLiteApplicationRecorder):
             c.execute(self.RECORDED_BY, (agency_id.hex, instant_text(moment)))
             return [_index_row(row) for row in c.fetchall()]
 
+    def stream_positions(
+        self, stream_type: str, *, recorded_by: datetime | None = None
+    ) -> list[tuple[UUID, int]]:
+        """(stream, position) of every event of a stream type recorded by an instant."""
+        sql = f"SELECT originator_id, originator_version FROM {INDEX_TABLE} WHERE stream_type = ?"
+        params: list[Any] = [stream_type]
+        if recorded_by is not None:
+            sql += " AND recorded_at <= ?"
+            params.append(instant_text(recorded_by))
+        with self.datastore.transaction(commit=False) as c:
+            c.execute(sql + " ORDER BY originator_id, originator_version", params)
+            return [(UUID(row[0]), int(row[1])) for row in c.fetchall()]
+
     def select_stream_events(
         self,
         stream_type: str,

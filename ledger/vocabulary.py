@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from enum import StrEnum
 
-__all__ = ["DeliveryMode", "ExemptionKind", "PersonKind", "PersonStatus"]
+__all__ = ["DeliveryMode", "Employment", "ExemptionKind", "PersonKind", "PersonStatus"]
 
 
 class PersonKind(StrEnum):
@@ -30,3 +30,10 @@ class ExemptionKind(StrEnum):
     MILITARY_LEAVE = "military_leave"
     MEDICAL_LEAVE = "medical_leave"
     ADMINISTRATIVE = "administrative"
+
+
+class Employment(StrEnum):
+    FULL_TIME = "full_time"
+    PART_TIME = "part_time"
+    RESERVE = "reserve"
+    RESERVE_LEVEL_III = "reserve_level_iii"

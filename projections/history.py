@@ -15,6 +15,7 @@ from functools import singledispatch
 
 from ledger.person import (
     AssignmentChanged,
+    CertificationRecorded,
     ExemptionEnded,
     ExemptionGranted,
     LicenseRecorded,
@@ -69,8 +70,8 @@ class AssignmentPeriod:
 class TrainingRecord:
     """A live training record. ``completed_on`` is its effective date.
 
-    ``tags`` and ``valid_until`` are not carried by the ledger's events yet (see the rule
-    engine notes); they default to "no tags" and "no known expiry".
+    ``tags`` (e.g. ``warrior_style``, ``alerrt_level_1``) and ``valid_until`` (a credential's
+    expiry) come from the completion or its latest correction; empty means none recorded.
     """
 
     record_id: str
@@ -99,8 +100,8 @@ class Exemption:
 class PersonHistory:
     """Everything the engine may look at about one person, as known at one instant.
 
-    Fields after ``exemptions`` are facts the ledger's events do not carry yet; their
-    defaults mean "unknown" and the engine says so in its reasons where it matters.
+    Fields after ``exemptions`` come from the latest CertificationRecorded; until one is
+    recorded their defaults mean "unknown" and the engine says so where it matters.
     """
 
     person_id: str = ""
@@ -192,9 +193,8 @@ def _(event: AssignmentChanged, history: PersonHistory) -> PersonHistory:
     return replace(history, assignments=(*history.assignments, period))
 
 
-@apply_event.register
-def _(event: TrainingCompleted, history: PersonHistory) -> PersonHistory:
-    record = TrainingRecord(
+def _completed(event: TrainingCompleted) -> TrainingRecord:
+    return TrainingRecord(
         record_id=str(event.record_id),
         completed_on=event.effective_on,
         hours=event.hours,
@@ -204,29 +204,49 @@ def _(event: TrainingCompleted, history: PersonHistory) -> PersonHistory:
         course_title=event.course_title,
         provider=event.provider,
         delivery=event.delivery,
+        tags=frozenset(event.tags),
+        valid_until=event.valid_until,
     )
-    return replace(history, records=(*history.records, record))
+
+
+def _corrected(record: TrainingRecord, event: TrainingCorrected) -> TrainingRecord:
+    # A correction is a full restatement of the record; its recorded time stays the
+    # original's, because that is when the training first became known.
+    return replace(
+        record,
+        completed_on=event.effective_on,
+        hours=event.hours,
+        topic_hours=dict(event.topic_hours),
+        post_course_number=event.post_course_number,
+        course_title=event.course_title,
+        provider=event.provider,
+        delivery=event.delivery,
+        tags=frozenset(event.tags),
+        valid_until=event.valid_until,
+    )
+
+
+@apply_event.register
+def _(event: TrainingCompleted, history: PersonHistory) -> PersonHistory:
+    return replace(history, records=(*history.records, _completed(event)))
 
 
 @apply_event.register
 def _(event: TrainingCorrected, history: PersonHistory) -> PersonHistory:
     key = str(event.record_id)
-
-    def corrected(record: TrainingRecord) -> TrainingRecord:
-        # A correction is a full restatement; tags and expiry are not restated by the event.
-        return replace(
-            record,
-            completed_on=event.effective_on,
-            hours=event.hours,
-            topic_hours=dict(event.topic_hours),
-            post_course_number=event.post_course_number,
-            course_title=event.course_title,
-            provider=event.provider,
-            delivery=event.delivery,
-        )
-
-    records = tuple(corrected(r) if r.record_id == key else r for r in history.records)
+    records = tuple(_corrected(r, event) if r.record_id == key else r for r in history.records)
     return replace(history, records=records)
+
+
+@apply_event.register
+def _(event: CertificationRecorded, history: PersonHistory) -> PersonHistory:
+    return replace(
+        history,
+        certified_on=event.certified_on,
+        basic_completed_on=event.basic_completed_on,
+        certificates=frozenset(event.certificates),
+        employment=event.employment,
+    )
 
 
 @apply_event.register
@@ -259,12 +279,25 @@ def history_from_events(
     """Fold one person's events (in stream order) recorded at or before ``known_at``.
 
     ``known_at=None`` means "everything given"; the caller decides what "now" is, so this
-    function never reads a clock.
+    function never reads a clock. Equal to folding ``apply_event`` over the events; training
+    records are gathered in a dict on the way, because re-building the records tuple for
+    every completion made long histories quadratic.
     """
     history = PersonHistory()
+    records: dict[str, TrainingRecord] = {}
     for event in events:
         timestamp = getattr(event, "timestamp", None)
         if known_at is not None and timestamp is not None and timestamp > known_at:
             continue
-        history = apply_event(event, history)
-    return history
+        if isinstance(event, TrainingCompleted):
+            record = _completed(event)
+            records[record.record_id] = record
+        elif isinstance(event, TrainingCorrected):
+            key = str(event.record_id)
+            if key in records:
+                records[key] = _corrected(records[key], event)
+        elif isinstance(event, TrainingVoided):
+            records.pop(str(event.record_id), None)
+        else:
+            history = apply_event(event, history)
+    return replace(history, records=tuple(records.values()))

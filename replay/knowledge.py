@@ -12,6 +12,7 @@ from datetime import datetime
 from itertools import groupby
 from typing import cast
 from uuid import UUID
+from weakref import WeakKeyDictionary
 
 from eventsourcing.persistence import StoredEvent
 
@@ -84,11 +85,31 @@ def person_streams(
         yield _decode(ledger, list(group))
 
 
+class _RuleCache:
+    """Decoded rule versions by stream position. Stored events never change (the store
+    refuses it and ``verify`` proves it), so a position decoded once is valid for good."""
+
+    def __init__(self) -> None:
+        self.versions: dict[tuple[UUID, int], RuleVersion | None] = {}
+
+
+_RULE_CACHES: WeakKeyDictionary[Ledger, _RuleCache] = WeakKeyDictionary()
+
+
 def rule_versions_for(
     ledger: Ledger, agency: AgencyKnowledge, known_at: datetime | None
 ) -> list[RuleVersion]:
     """Rule versions published by ``known_at`` that bind this agency: its jurisdiction's
     state packs and the agency's own local packs (each checked against its content hash)."""
-    stored = ledger.store.select_stream_events("rule_pack", recorded_by=known_at)
-    published = rule_versions_from_events(_decode(ledger, stored), known_at)
-    return versions_for_agency(published, agency.jurisdiction, agency.slug)
+    cache = _RULE_CACHES.setdefault(ledger, _RuleCache())
+    positions = ledger.store.stream_positions("rule_pack", recorded_by=known_at)
+    if any(position not in cache.versions for position in positions):
+        stored = ledger.store.select_stream_events("rule_pack", recorded_by=known_at)
+        for event in _decode(ledger, stored):
+            parsed = rule_versions_from_events([event])
+            cache.versions[(event.originator_id, event.originator_version)] = (
+                parsed[0] if parsed else None
+            )
+    published = {(v.pack, v.id): v for p in positions if (v := cache.versions[p]) is not None}
+    ordered = [published[key] for key in sorted(published)]
+    return versions_for_agency(ordered, agency.jurisdiction, agency.slug)

@@ -13,6 +13,7 @@ from ledger.agency import AgencyRegistered, JurisdictionAdopted
 from ledger.envelope import LedgerEvent
 from ledger.person import (
     AssignmentChanged,
+    CertificationRecorded,
     ExemptionEnded,
     ExemptionGranted,
     LicenseRecorded,
@@ -65,6 +66,8 @@ SAMPLES: list[LedgerEvent] = [
     AssignmentChanged(**ENVELOPE, rank="Lt", unit="Traffic", assignments=[]),
     TrainingCompleted(
         **ENVELOPE,
+        tags=["alerrt_level_1"],
+        valid_until=date(2027, 2, 28),
         record_id=uuid4(),
         course_title="UoF",
         provider="P",
@@ -77,6 +80,8 @@ SAMPLES: list[LedgerEvent] = [
     ),
     TrainingCorrected(
         **ENVELOPE,
+        tags=[],
+        valid_until=None,
         record_id=uuid4(),
         reason="typo",
         changed=["hours"],
@@ -86,6 +91,13 @@ SAMPLES: list[LedgerEvent] = [
         delivery="online",
         hours=Decimal("5.00"),
         topic_hours=TOPICS,
+    ),
+    CertificationRecorded(
+        **ENVELOPE,
+        certified_on=date(2019, 8, 1),
+        basic_completed_on=None,
+        certificates=["intermediate"],
+        employment="part_time",
     ),
     TrainingVoided(**ENVELOPE, record_id=uuid4(), reason="duplicate"),
     ExemptionGranted(

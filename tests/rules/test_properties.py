@@ -156,6 +156,8 @@ def _events(recs: list[TrainingRecord], voided: set[int]) -> list[object]:
                 topic_hours=dict(r.topic_hours),
                 certificate_ref="",
                 source_record_id="",
+                tags=sorted(r.tags),
+                valid_until=r.valid_until,
             )
         )
         if index in voided:

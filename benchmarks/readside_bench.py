@@ -1,0 +1,334 @@
+"""Issue 4 benchmarks: ingest, rebuild, person status, roster — each against a baseline
+measured in the same run, on SQLite and PostgreSQL, at sizes M and L.
+
+    .venv/bin/python benchmarks/readside_bench.py --size M      # 1,000 officers x 10 years
+    .venv/bin/python benchmarks/readside_bench.py --size L      # 15,000 officers x 10 years
+
+Stores are generated once into benchmarks/out/ (SQLite) or schema bench_<size> (PostgreSQL)
+with the synthetic generator and reused by later runs.
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import platform
+import random
+import resource
+import statistics
+import subprocess
+import sys
+import time
+from collections import Counter
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import orjson
+import psycopg
+
+from api.rulebook import publish_shipped_packs
+from ledger.application import Ledger
+from ledger.clock import SettableClock
+from ledger.synthetic import generate_agency
+from replay.asof import roster, status
+
+OUT = Path(__file__).parent / "out"
+PG = "postgresql://postgres@127.0.0.1:5432/test"
+PG_CONNINFO = "host=127.0.0.1 port=5432 dbname=test user=postgres"
+SIZES = {"S": 100, "M": 1000, "L": 15000}
+UNTIL = date(2026, 11, 1)
+AS_OF = date(2026, 6, 1)
+
+
+def url_for(backend: str, size: str) -> str:
+    if backend == "sqlite":
+        OUT.mkdir(exist_ok=True)
+        return f"sqlite:///{OUT / f'bench_{size}.db'}"
+    return f"{PG}?schema=bench_{size.lower()}"
+
+
+def ensure_store(backend: str, size: str) -> tuple[Ledger, float | None]:
+    """Open (or generate) the store; returns the ledger and the generation time if new."""
+    clock = SettableClock(datetime(UNTIL.year - 11, 1, 1, tzinfo=UTC))
+    ledger = Ledger(url_for(backend, size), clock=clock)
+    if ledger.store.count_events():
+        return ledger, None
+    publish_shipped_packs(ledger, "system:bench")
+    began = time.perf_counter()
+    generate_agency(
+        ledger,
+        clock,
+        slug="bench-pd",
+        name="Bench PD",
+        state="MN",
+        officers=SIZES[size],
+        years=10,
+        seed=7,
+        until=UNTIL,
+        batch_size=5000,
+    )
+    return ledger, time.perf_counter() - began
+
+
+def all_notifications(ledger: Ledger) -> list[Any]:
+    rows, start = [], 1
+    while True:
+        page = ledger.recorder.select_notifications(start, 10000)
+        if not page:
+            return rows
+        rows += page
+        start = page[-1].id + 1
+
+
+def bench_ingest(ledger: Ledger, backend: str, size: str) -> dict[str, float]:
+    """The ledger's append path for already-built events (mapper, hash chain, recorded-time
+    index, insert) vs raw COPY (PostgreSQL) / executemany (SQLite) of the same stored rows."""
+    notifications = all_notifications(ledger)
+    events = [ledger.mapper.to_domain_event(n) for n in notifications]
+    target = Ledger(_scratch_url(backend, size, "ingest"))
+    began = time.perf_counter()
+    for i in range(0, len(events), 5000):
+        target.save(*events[i : i + 5000])
+    ledger_seconds = time.perf_counter() - began
+    assert target.store.count_events() == len(events)
+    target.close()
+    rows = [(n.originator_id, n.originator_version, n.topic, n.state) for n in notifications]
+    raw_seconds = _raw_copy(backend, size, rows)
+    return {
+        "events": len(events),
+        "ledger_eps": len(events) / ledger_seconds,
+        "raw_eps": len(rows) / raw_seconds,
+    }
+
+
+def _scratch_url(backend: str, size: str, what: str) -> str:
+    if backend == "sqlite":
+        path = OUT / f"scratch_{what}_{size}.db"
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"{path}{suffix}").unlink(missing_ok=True)
+        return f"sqlite:///{path}"
+    schema = f"scratch_{what}_{size.lower()}"
+    with psycopg.connect(PG_CONNINFO, autocommit=True) as conn:
+        conn.execute(f"DROP SCHEMA IF EXISTS {schema} CASCADE")
+    return f"{PG}?schema={schema}"
+
+
+def _raw_copy(backend: str, size: str, rows: list[tuple[Any, ...]]) -> float:
+    if backend == "sqlite":
+        import sqlite3
+
+        path = OUT / f"scratch_raw_{size}.db"
+        path.unlink(missing_ok=True)
+        conn = sqlite3.connect(path)
+        conn.execute("PRAGMA journal_mode=WAL")
+        conn.execute(
+            "CREATE TABLE raw (originator_id TEXT, originator_version INTEGER, "
+            "topic TEXT, state BLOB, PRIMARY KEY (originator_id, originator_version))"
+        )
+        began = time.perf_counter()
+        with conn:
+            conn.executemany(
+                "INSERT INTO raw VALUES (?,?,?,?)", [(str(a), b, c, d) for a, b, c, d in rows]
+            )
+        seconds = time.perf_counter() - began
+        conn.close()
+        return seconds
+    with psycopg.connect(PG_CONNINFO, autocommit=True) as conn:
+        conn.execute("DROP TABLE IF EXISTS public.bench_raw")
+        conn.execute(
+            "CREATE TABLE public.bench_raw (originator_id uuid, originator_version "
+            "bigint, topic text, state bytea, notification_id bigserial, "
+            "PRIMARY KEY (originator_id, originator_version))"
+        )
+        conn.execute("CREATE UNIQUE INDEX ON public.bench_raw (notification_id)")
+        began = time.perf_counter()
+        with (
+            conn.transaction(),
+            conn.cursor() as cur,
+            cur.copy(
+                "COPY public.bench_raw (originator_id, originator_version, topic, state) FROM STDIN"
+            ) as copy,
+        ):
+            for row in rows:
+                copy.write_row(row)
+        seconds = time.perf_counter() - began
+        conn.execute("DROP TABLE public.bench_raw")
+        return seconds
+
+
+def bench_rebuild(backend: str, size: str, ledger: Ledger) -> dict[str, float]:
+    """``muster replay`` (in a child process, to measure its peak RSS) vs a raw read of the
+    same log + orjson decode + a trivial fold (events per stream)."""
+    events = ledger.store.count_events()
+    script = (
+        "import resource, sys, time\n"
+        "from datetime import date\n"
+        "from ledger.application import Ledger\n"
+        "from replay.read_models import open_read_store, rebuild\n"
+        "ledger = Ledger(sys.argv[1])\n"
+        "began = time.perf_counter()\n"
+        "rebuild(ledger, open_read_store(ledger), date.fromisoformat(sys.argv[2]))\n"
+        "print(time.perf_counter() - began, "
+        "resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", script, url_for(backend, size), AS_OF.isoformat()],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    seconds, rss_kb = out.stdout.split()
+    began = time.perf_counter()
+    folded: Counter[Any] = Counter()
+    for notification in all_notifications(ledger):
+        orjson.loads(notification.state)
+        folded[notification.originator_id] += 1
+    raw_seconds = time.perf_counter() - began
+    return {
+        "events": events,
+        "rebuild_eps": events / float(seconds),
+        "raw_eps": events / raw_seconds,
+        "rss_mb": int(rss_kb) / 1024,
+    }
+
+
+def bench_status(ledger: Ledger, samples: int = 300) -> dict[str, float]:
+    rng = random.Random(3)
+    people = [ledger.get_person_by_id(p).employee_id for p in ledger.people_ids("bench-pd")]
+    now = datetime.now(UTC)
+    timings = []
+    for _ in range(samples):
+        employee_id = rng.choice(people)
+        as_of = UNTIL - timedelta(days=rng.randrange(0, 3650))
+        began = time.perf_counter()
+        try:
+            status(ledger, "bench-pd", employee_id, as_of, now)
+        except Exception:  # a person hired after as_of is still answered; nothing expected
+            raise
+        timings.append((time.perf_counter() - began) * 1000)
+    timings.sort()
+    return {"p50_ms": statistics.median(timings), "p99_ms": timings[int(len(timings) * 0.99) - 1]}
+
+
+def bench_roster(ledger: Ledger, backend: str, size: str) -> dict[str, float]:
+    known_at = datetime.now(UTC)
+    began = time.perf_counter()
+    answer = roster(ledger, "bench-pd", AS_OF, known_at)
+    roster_seconds = time.perf_counter() - began
+    sql_seconds = _flat_sql_baseline(ledger, backend, size, known_at)
+    return {
+        "people": len(answer["people"]),
+        "roster_ms": roster_seconds * 1000,
+        "sql_ms": sql_seconds * 1000,
+    }
+
+
+def _flat_sql_baseline(ledger: Ledger, backend: str, size: str, known_at: datetime) -> float:
+    """A hand-written SQL answer over a flat, indexed table of the same training facts:
+    hours per person and topic in the current three-year window, as known at T. It is what
+    a spreadsheet-era report would compute: no rule versions, no corrections logic."""
+    facts = []
+    for n in all_notifications(ledger):
+        if n.topic.endswith(":TrainingCompleted"):
+            state = orjson.loads(n.state)
+            facts.append(
+                (
+                    str(n.originator_id),
+                    state["effective_on"]["_data_"],
+                    state["timestamp"]["_data_"],
+                    state["hours"]["_data_"],
+                    orjson.dumps(state["topic_hours"]).decode(),
+                )
+            )
+    window_start = (AS_OF - timedelta(days=3 * 365)).isoformat()
+    query = (
+        "SELECT person_id, sum(hours) FROM flat WHERE effective_on > ? AND "
+        "effective_on <= ? AND recorded_at <= ? GROUP BY person_id"
+    )
+    if backend == "sqlite":
+        import sqlite3
+
+        conn = sqlite3.connect(":memory:")
+        conn.execute(
+            "CREATE TABLE flat (person_id TEXT, effective_on TEXT, recorded_at TEXT, "
+            "hours REAL, topics TEXT)"
+        )
+        conn.executemany("INSERT INTO flat VALUES (?,?,?,?,?)", facts)
+        conn.execute("CREATE INDEX flat_idx ON flat (effective_on, recorded_at, person_id)")
+        began = time.perf_counter()
+        conn.execute(query, (window_start, AS_OF.isoformat(), known_at.isoformat())).fetchall()
+        return time.perf_counter() - began
+    with psycopg.connect(PG_CONNINFO, autocommit=True) as conn:
+        conn.execute("DROP TABLE IF EXISTS public.bench_flat")
+        conn.execute(
+            "CREATE TABLE public.bench_flat (person_id uuid, effective_on date, "
+            "recorded_at timestamptz, hours numeric, topics jsonb)"
+        )
+        with conn.cursor() as cur, cur.copy("COPY public.bench_flat FROM STDIN") as copy:
+            for row in facts:
+                copy.write_row(row)
+        conn.execute("CREATE INDEX ON public.bench_flat (effective_on, recorded_at, person_id)")
+        conn.execute("ANALYZE public.bench_flat")
+        began = time.perf_counter()
+        conn.execute(
+            query.replace("flat", "public.bench_flat").replace("?", "%s"),
+            (window_start, AS_OF, known_at),
+        ).fetchall()
+        seconds = time.perf_counter() - began
+        conn.execute("DROP TABLE public.bench_flat")
+        return seconds
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--size", choices=sorted(SIZES), default="M")
+    parser.add_argument("--backends", default="sqlite,postgres")
+    parser.add_argument("--skip-ingest", action="store_true")
+    args = parser.parse_args()
+    print(
+        f"# size {args.size}: {SIZES[args.size]} officers x 10 years; {platform.machine()}, "
+        f"python {platform.python_version()}, {io.DEFAULT_BUFFER_SIZE}",
+        flush=True,
+    )
+    for backend in args.backends.split(","):
+        ledger, generated = ensure_store(backend, args.size)
+        events = ledger.store.count_events()
+        print(
+            f"## {backend}: {events:,} events"
+            + (f", generated in {generated:.0f} s" if generated else ""),
+            flush=True,
+        )
+        if not args.skip_ingest:
+            r = bench_ingest(ledger, backend, args.size)
+            print(
+                f"ingest: ledger {r['ledger_eps']:,.0f} ev/s vs raw {r['raw_eps']:,.0f} ev/s"
+                f" -> ratio {r['ledger_eps'] / r['raw_eps']:.3f}",
+                flush=True,
+            )
+        r = bench_rebuild(backend, args.size, ledger)
+        print(
+            f"rebuild: {r['rebuild_eps']:,.0f} ev/s vs raw read+decode+fold "
+            f"{r['raw_eps']:,.0f} ev/s -> ratio {r['rebuild_eps'] / r['raw_eps']:.3f}; "
+            f"peak RSS {r['rss_mb']:,.0f} MB",
+            flush=True,
+        )
+        r = bench_status(ledger)
+        print(
+            f"person status as-of: p50 {r['p50_ms']:.2f} ms, p99 {r['p99_ms']:.2f} ms", flush=True
+        )
+        r = bench_roster(ledger, backend, args.size)
+        print(
+            f"roster as-of ({r['people']:,} people): {r['roster_ms']:,.0f} ms vs flat SQL "
+            f"{r['sql_ms']:,.1f} ms -> ratio {r['roster_ms'] / r['sql_ms']:.1f}",
+            flush=True,
+        )
+        ledger.close()
+    print(
+        f"peak RSS of the benchmark process: "
+        f"{resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:,.0f} MB"
+    )
+
+
+if __name__ == "__main__":
+    main()
