@@ -162,6 +162,23 @@ class ChainedPostgresRecorder(PostgresApplicationRecorder):
             curs.execute(sql, params)
             return [(row[0], int(row[1])) for row in curs.fetchall()]
 
+    def stream_heads(
+        self, stream_type: str, agency_id: UUID, *, recorded_by: datetime | None = None
+    ) -> dict[UUID, int]:
+        """Each stream's last position recorded by an instant (streams of one agency)."""
+        sql = SQL(
+            "SELECT originator_id, max(originator_version) FROM {0} "
+            "WHERE agency_id = %s AND stream_type = %s"
+        ).format(self._index)
+        params: list[Any] = [agency_id, stream_type]
+        if recorded_by is not None:
+            sql += SQL(" AND recorded_at <= %s")
+            params.append(recorded_by)
+        sql += SQL(" GROUP BY originator_id")
+        with self.datastore.get_connection() as conn, conn.cursor(row_factory=tuple_row) as curs:
+            curs.execute(sql, params)
+            return {row[0]: int(row[1]) for row in curs.fetchall()}
+
     def select_stream_events(
         self,
         stream_type: str,

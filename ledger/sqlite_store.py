@@ -132,6 +132,22 @@ class ChainedSQLiteRecorder(SQLiteApplicationRecorder):
             c.execute(sql + " ORDER BY originator_id, originator_version", params)
             return [(UUID(row[0]), int(row[1])) for row in c.fetchall()]
 
+    def stream_heads(
+        self, stream_type: str, agency_id: UUID, *, recorded_by: datetime | None = None
+    ) -> dict[UUID, int]:
+        """Each stream's last position recorded by an instant (streams of one agency)."""
+        sql = (
+            f"SELECT originator_id, max(originator_version) FROM {INDEX_TABLE} "
+            "WHERE agency_id = ? AND stream_type = ?"
+        )
+        params: list[Any] = [agency_id.hex, stream_type]
+        if recorded_by is not None:
+            sql += " AND recorded_at <= ?"
+            params.append(instant_text(recorded_by))
+        with self.datastore.transaction(commit=False) as c:
+            c.execute(sql + " GROUP BY originator_id", params)
+            return {UUID(row[0]): int(row[1]) for row in c.fetchall()}
+
     def select_stream_events(
         self,
         stream_type: str,

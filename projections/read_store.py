@@ -113,6 +113,12 @@ class ReadStore:
                 "(key TEXT PRIMARY KEY, value TEXT NOT NULL)"
             )
             cur.execute(
+                f"CREATE TABLE IF NOT EXISTS {self.table('rm_answer_memo')} ("
+                "person_id TEXT NOT NULL, version INTEGER NOT NULL, rules_key TEXT NOT NULL, "
+                "as_of TEXT NOT NULL, agency_id TEXT NOT NULL, body TEXT NOT NULL, "
+                "PRIMARY KEY (agency_id, rules_key, as_of, person_id, version))"
+            )
+            cur.execute(
                 f"CREATE TABLE IF NOT EXISTS {self.table('rm_tracking')} ("
                 "generation INTEGER PRIMARY KEY, notification_id BIGINT NOT NULL, "
                 "as_of TEXT NOT NULL, building INTEGER NOT NULL, head BIGINT NOT NULL, "
@@ -280,6 +286,48 @@ class ReadStore:
                     "VALUES (?,?,?,?,?,?,?,?,?,?,?)",
                     _values(row),
                 )
+
+    # -- memoised as-of answers -----------------------------------------------------------
+
+    def memo_get(
+        self, agency_id: UUID, rules_key: str, as_of: str, heads: dict[UUID, int]
+    ) -> dict[UUID, str]:
+        """Stored answers for people whose stream head (at the asked instant) matches.
+
+        An answer is a pure function of (the person's events up to that head, the rule
+        versions, the day, the evaluation code), all of which the key pins down; stored
+        events never change, so an entry is never stale."""
+        with self.reading() as cur:
+            cur.execute(
+                f"SELECT person_id, version, body FROM {self.table('rm_answer_memo')} "
+                "WHERE agency_id = ? AND rules_key = ? AND as_of = ?",
+                (str(agency_id), rules_key, as_of),
+            )
+            found: dict[UUID, str] = {}
+            for person_id, version, body in cur.fetchall():
+                key = UUID(str(person_id))
+                if heads.get(key) == int(version):
+                    found[key] = str(body)
+            return found
+
+    def memo_put(
+        self, agency_id: UUID, rules_key: str, as_of: str, rows: Sequence[tuple[UUID, int, str]]
+    ) -> None:
+        if not rows:
+            return
+        conflict = "OR IGNORE " if self.backend == "sqlite" else ""
+        suffix = "" if self.backend == "sqlite" else " ON CONFLICT DO NOTHING"
+        with self.transaction() as cur:
+            for person_id, version, body in rows:
+                cur.execute(
+                    f"INSERT {conflict}INTO {self.table('rm_answer_memo')} "
+                    f"VALUES (?, ?, ?, ?, ?, ?){suffix}",
+                    (str(person_id), version, rules_key, as_of, str(agency_id), body),
+                )
+
+    def memo_clear(self) -> None:
+        with self.transaction() as cur:
+            cur.execute(f"DELETE FROM {self.table('rm_answer_memo')}")
 
     # -- queries --------------------------------------------------------------------------
 

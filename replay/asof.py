@@ -3,21 +3,30 @@ stood at ``known_at``, with the rule versions and every counted record named."""
 
 from __future__ import annotations
 
+import hashlib
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from typing import Any
+from itertools import groupby
+from typing import Any, cast
+from uuid import UUID
+from weakref import WeakKeyDictionary
+
+import orjson
 
 from ledger.application import Ledger
 from ledger.envelope import LedgerEvent
 from ledger.errors import PersonNotFoundError
 from ledger.person import PersonEnrolled, person_id_for
-from projections.evaluate import evaluate
+from projections.evaluate import DEFAULT_WARNING_DAYS, evaluate
+from projections.fingerprint import engine_fingerprint
 from projections.history import PersonHistory, history_from_events
+from projections.read_store import ReadStore
 from projections.rules.schema import RuleVersion
 from projections.status import Status, hours_text
 from replay.knowledge import AgencyKnowledge, agency_at, person_streams, rule_versions_for
+from replay.read_models import open_read_store
 
 __all__ = [
     "PersonAnswer",
@@ -35,11 +44,11 @@ class RosterFilters:
     kinds: frozenset[str] = frozenset()
     person_statuses: frozenset[str] = frozenset()
 
-    def keep(self, answer: PersonAnswer) -> bool:
+    def keep(self, answer: dict[str, Any]) -> bool:
         return (
-            (not self.statuses or answer.status.status in self.statuses)
-            and (not self.kinds or answer.kind in self.kinds)
-            and (not self.person_statuses or answer.person_status in self.person_statuses)
+            (not self.statuses or answer["compliance"]["status"] in self.statuses)
+            and (not self.kinds or answer["kind"] in self.kinds)
+            and (not self.person_statuses or answer["person_status"] in self.person_statuses)
         )
 
     def to_dict(self) -> dict[str, list[str]]:
@@ -114,28 +123,68 @@ def _header(
     }
 
 
+def _rules_key(versions: Sequence[RuleVersion], warning_days: int) -> str:
+    """What, besides a person's events and the day, an answer depends on."""
+    parts = [engine_fingerprint(), str(warning_days), *sorted(f"{v.pack}@{v.id}" for v in versions)]
+    return hashlib.sha256("\n".join(parts).encode()).hexdigest()[:32]
+
+
+def _answers_for(
+    ledger: Ledger,
+    agency: AgencyKnowledge,
+    versions: Sequence[RuleVersion],
+    as_of: date,
+    known_at: datetime,
+    only: UUID | None = None,
+    *,
+    memo: bool = True,
+) -> dict[UUID, dict[str, Any]]:
+    """Each person's answer; memoised by (person's stream head at T, rules, day, code).
+    ``memo=False`` computes everything afresh and stores nothing (for verification)."""
+    store = _read_store(ledger)
+    heads = ledger.store.stream_heads("person", agency.agency_id, recorded_by=known_at)
+    if only is not None:
+        heads = {only: heads[only]} if only in heads else {}
+    rules_key = _rules_key(versions, DEFAULT_WARNING_DAYS)
+    day = as_of.isoformat()
+    bodies = store.memo_get(agency.agency_id, rules_key, day, heads) if memo else {}
+    missing = sorted(set(heads) - set(bodies))
+    fresh: list[tuple[UUID, int, str]] = []
+    for start in range(0, len(missing), 500):
+        chunk = missing[start : start + 500]
+        stored = ledger.store.select_stream_events(
+            "person", agency_id=agency.agency_id, originator_ids=chunk, recorded_by=known_at
+        )
+        for _, group in groupby(stored, key=lambda s: s.originator_id):
+            events = [cast(LedgerEvent, ledger.mapper.to_domain_event(s)) for s in group]
+            body = orjson.dumps(person_answer(events, versions, as_of).to_dict()).decode()
+            person_id = events[0].originator_id
+            bodies[person_id] = body
+            fresh.append((person_id, heads[person_id], body))
+    if memo:
+        store.memo_put(agency.agency_id, rules_key, day, fresh)
+    return {person_id: orjson.loads(body) for person_id, body in bodies.items()}
+
+
 def status(
-    ledger: Ledger, slug: str, employee_id: str, as_of: date, known_at: datetime
+    ledger: Ledger,
+    slug: str,
+    employee_id: str,
+    as_of: date,
+    known_at: datetime,
+    *,
+    memo: bool = True,
 ) -> dict[str, Any]:
     """One person's answer, or PersonNotFoundError if the person was not known at T."""
     agency = agency_at(ledger, slug, known_at)
     versions = rule_versions_for(ledger, agency, known_at)
     person_id = person_id_for(agency.agency_id, employee_id)
-    streams = list(person_streams(ledger, agency.agency_id, known_at, person_id=person_id))
-    if not streams:
+    answers = _answers_for(ledger, agency, versions, as_of, known_at, only=person_id, memo=memo)
+    if not answers:
         raise PersonNotFoundError(
             f"no person {employee_id!r} in {slug!r} was known at {known_at.isoformat()}"
         )
-    answer = person_answer(streams[0], versions, as_of)
-    return {**_header(agency, versions, as_of, known_at), "person": answer.to_dict()}
-
-
-def _answers(
-    ledger: Ledger, slug: str, known_at: datetime
-) -> tuple[AgencyKnowledge, list[RuleVersion], list[list[LedgerEvent]]]:
-    agency = agency_at(ledger, slug, known_at)
-    versions = rule_versions_for(ledger, agency, known_at)
-    return agency, versions, list(person_streams(ledger, agency.agency_id, known_at))
+    return {**_header(agency, versions, as_of, known_at), "person": answers[person_id]}
 
 
 def roster(
@@ -144,18 +193,40 @@ def roster(
     as_of: date,
     known_at: datetime,
     filters: RosterFilters = RosterFilters(),
+    *,
+    memo: bool = True,
 ) -> dict[str, Any]:
     """Every person known at T, evaluated on ``as_of``, filtered, ordered by employee id."""
-    agency, versions, streams = _answers(ledger, slug, known_at)
-    answers = [person_answer(events, versions, as_of) for events in streams]
-    kept = sorted((a for a in answers if filters.keep(a)), key=lambda a: a.employee_id)
-    counts = Counter(a.status.status for a in kept)
+    agency = agency_at(ledger, slug, known_at)
+    versions = rule_versions_for(ledger, agency, known_at)
+    answers = _answers_for(ledger, agency, versions, as_of, known_at, memo=memo)
+    kept = sorted(
+        (a for a in answers.values() if filters.keep(a)), key=lambda a: str(a["employee_id"])
+    )
+    counts = Counter(a["compliance"]["status"] for a in kept)
     return {
         **_header(agency, versions, as_of, known_at),
         "filters": filters.to_dict(),
         "counts": dict(sorted(counts.items())),
-        "people": [a.to_dict() for a in kept],
+        "people": kept,
     }
+
+
+_READ_STORES: WeakKeyDictionary[Ledger, ReadStore] = WeakKeyDictionary()
+
+
+def _read_store(ledger: Ledger) -> ReadStore:
+    if ledger not in _READ_STORES:
+        _READ_STORES[ledger] = open_read_store(ledger)
+    return _READ_STORES[ledger]
+
+
+def _streams(
+    ledger: Ledger, slug: str, known_at: datetime
+) -> tuple[AgencyKnowledge, list[RuleVersion], list[list[LedgerEvent]]]:
+    agency = agency_at(ledger, slug, known_at)
+    versions = rule_versions_for(ledger, agency, known_at)
+    return agency, versions, list(person_streams(ledger, agency.agency_id, known_at))
 
 
 def trend(
@@ -165,7 +236,7 @@ def trend(
 
     Histories are folded once (they depend on T only); each step re-evaluates them.
     """
-    agency, versions, streams = _answers(ledger, slug, known_at)
+    agency, versions, streams = _streams(ledger, slug, known_at)
     histories = [(events[0], history_from_events(events)) for events in streams]
     points = []
     for day in _steps(start, end, every):

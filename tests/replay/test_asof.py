@@ -27,8 +27,11 @@ from tests.replay.helpers import publish_local_pack, synthetic_agency
 AS_OF = date(2025, 2, 28)
 
 
-def _roster_bytes(ledger: Ledger, as_of: date, known_at: datetime) -> tuple[bytes, bytes]:
-    answer = roster(ledger, "synth-pd", as_of, known_at)
+def _roster_bytes(
+    ledger: Ledger, as_of: date, known_at: datetime, *, memo: bool = False
+) -> tuple[bytes, bytes]:
+    """Computed afresh by default, so comparisons test the evaluation, not the memo."""
+    answer = roster(ledger, "synth-pd", as_of, known_at, memo=memo)
     return to_json(answer), roster_csv(answer)
 
 
@@ -77,6 +80,30 @@ def test_later_events_never_change_earlier_knowledge(ledger: Ledger, clock: Sett
     assert any(p["employee_id"] == "LATE1" for p in after["people"])
     with pytest.raises(PersonNotFoundError):
         status(ledger, "synth-pd", "LATE1", AS_OF, known_at)
+
+
+def test_memoised_answers_equal_fresh_ones(ledger: Ledger, clock: SettableClock) -> None:
+    """A memoised roster (cold, then warm) is byte-identical to one computed afresh, and a
+    person's new event or a new rule version makes the memo recompute them."""
+    synthetic_agency(ledger, clock, officers=6)
+    known_at = clock()
+    fresh = _roster_bytes(ledger, AS_OF, known_at)
+    assert _roster_bytes(ledger, AS_OF, known_at, memo=True) == fresh  # cold: fills memo
+    assert _roster_bytes(ledger, AS_OF, known_at, memo=True) == fresh  # warm: reads memo
+    clock.set(known_at + timedelta(minutes=5))
+    ledger.record_training(
+        "synth-pd",
+        "E00001",
+        completed_on=date(2025, 1, 5),
+        course_title="UoF",
+        hours=2,
+        topic_hours={"use_of_force": 2},
+        actor=ACTOR,
+    )
+    publish_local_pack(ledger, "synth-pd", [(date(2024, 1, 1), 3)])
+    later = clock()
+    assert _roster_bytes(ledger, AS_OF, later, memo=True) == _roster_bytes(ledger, AS_OF, later)
+    assert _roster_bytes(ledger, AS_OF, known_at, memo=True) == fresh
 
 
 def test_answers_state_their_axes_and_evidence(ledger: Ledger, clock: SettableClock) -> None:
@@ -248,7 +275,7 @@ def test_random_histories_keep_the_invariants(
         answer = status(ledger, slug, row.employee_id, AS_OF, clock())
         assert answer["person"]["compliance"]["status"] == row.status
     for known_at, before in snapshots:
-        assert to_json(roster(ledger, slug, AS_OF, known_at)) == before
+        assert to_json(roster(ledger, slug, AS_OF, known_at, memo=False)) == before
 
 
 def _apply(
