@@ -18,24 +18,31 @@ _TYPE, _DATA = "_type_", "_data_"
 def _tag(value: Any) -> Any:
     # orjson writes UUIDs and dates as bare strings and has no decode hook, so every
     # non-JSON type is wrapped in the library's {"_type_", "_data_"} envelope first.
-    if isinstance(value, dict):
-        return {key: _tag(item) for key, item in value.items()}
-    if isinstance(value, list):
-        return [_tag(item) for item in value]
-    if isinstance(value, str | int | float | bool) or value is None:
+    # Dispatch on the exact type: this runs for every value of every event written.
+    kind = type(value)
+    if kind in _PLAIN:
         return value
-    if isinstance(value, datetime):
-        return {_TYPE: "datetime_iso", _DATA: value.isoformat()}
-    if isinstance(value, date):
-        return {_TYPE: "date_iso", _DATA: value.isoformat()}
-    if isinstance(value, Decimal):
-        return {_TYPE: "decimal_str", _DATA: str(value)}
-    if isinstance(value, UUID):
-        return {_TYPE: "uuid_hex", _DATA: value.hex}
-    if isinstance(value, tuple):
-        return {_TYPE: "tuple", _DATA: [_tag(item) for item in value]}
-    msg = f"cannot serialise {type(value).__name__} in an event"
+    if kind is dict:
+        return {
+            key: item if type(item) in _PLAIN else _tag(item) for key, item in value.items()
+        }
+    if kind is list:
+        return [item if type(item) in _PLAIN else _tag(item) for item in value]
+    encode = _ENCODERS.get(kind)
+    if encode is not None:
+        return encode(value)
+    msg = f"cannot serialise {kind.__name__} in an event"
     raise TypeError(msg)
+
+
+_PLAIN = frozenset({str, int, float, bool, type(None)})
+_ENCODERS: dict[type, Any] = {
+    datetime: lambda v: {_TYPE: "datetime_iso", _DATA: v.isoformat()},
+    date: lambda v: {_TYPE: "date_iso", _DATA: v.isoformat()},
+    Decimal: lambda v: {_TYPE: "decimal_str", _DATA: str(v)},
+    UUID: lambda v: {_TYPE: "uuid_hex", _DATA: v.hex},
+    tuple: lambda v: {_TYPE: "tuple", _DATA: [_tag(item) for item in v]},
+}
 
 
 _DECODERS: dict[str, Any] = {
