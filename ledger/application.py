@@ -70,7 +70,12 @@ class ChainedRecorder(Protocol):
         self, stream_type: str, *, recorded_by: datetime | None = ...
     ) -> list[tuple[UUID, int]]: ...
     def stream_heads(
-        self, stream_type: str, agency_id: UUID, *, recorded_by: datetime | None = ...
+        self,
+        stream_type: str,
+        agency_id: UUID,
+        *,
+        recorded_by: datetime | None = ...,
+        originator_ids: Sequence[UUID] | None = ...,
     ) -> dict[UUID, int]: ...
     def select_stream_events(
         self,

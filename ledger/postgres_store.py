@@ -43,6 +43,9 @@ class ChainedPostgresRecorder(PostgresApplicationRecorder):
             SQL("CREATE INDEX IF NOT EXISTS {0} ON {1} (agency_id, recorded_at)").format(
                 Identifier(f"{self.index_table_name}_agency_recorded"), self._index
             ),
+            SQL("CREATE INDEX IF NOT EXISTS {0} ON {1} (stream_type, recorded_at)").format(
+                Identifier(f"{self.index_table_name}_type_recorded"), self._index
+            ),
             SQL(
                 "CREATE OR REPLACE FUNCTION {0}.{1}() RETURNS trigger LANGUAGE plpgsql AS $$ "
                 "BEGIN RAISE EXCEPTION 'muster: % on %.% refused: the event store is append-only',"
@@ -163,14 +166,25 @@ class ChainedPostgresRecorder(PostgresApplicationRecorder):
             return [(row[0], int(row[1])) for row in curs.fetchall()]
 
     def stream_heads(
-        self, stream_type: str, agency_id: UUID, *, recorded_by: datetime | None = None
+        self,
+        stream_type: str,
+        agency_id: UUID,
+        *,
+        recorded_by: datetime | None = None,
+        originator_ids: Sequence[UUID] | None = None,
     ) -> dict[UUID, int]:
         """Each stream's last position recorded by an instant (streams of one agency)."""
-        sql = SQL(
-            "SELECT originator_id, max(originator_version) FROM {0} "
-            "WHERE agency_id = %s AND stream_type = %s"
-        ).format(self._index)
-        params: list[Any] = [agency_id, stream_type]
+        sql = SQL("SELECT originator_id, max(originator_version) FROM {0} WHERE ").format(
+            self._index
+        )
+        params: list[Any]
+        if originator_ids is not None:
+            # Named streams: seek by primary key (the agency follows from the stream).
+            sql += SQL("originator_id = ANY(%s)")
+            params = [list(originator_ids)]
+        else:
+            sql += SQL("agency_id = %s AND stream_type = %s")
+            params = [agency_id, stream_type]
         if recorded_by is not None:
             sql += SQL(" AND recorded_at <= %s")
             params.append(recorded_by)

@@ -23,9 +23,7 @@ def _tag(value: Any) -> Any:
     if kind in _PLAIN:
         return value
     if kind is dict:
-        return {
-            key: item if type(item) in _PLAIN else _tag(item) for key, item in value.items()
-        }
+        return {key: item if type(item) in _PLAIN else _tag(item) for key, item in value.items()}
     if kind is list:
         return [item if type(item) in _PLAIN else _tag(item) for item in value]
     encode = _ENCODERS.get(kind)

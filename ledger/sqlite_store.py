@@ -40,6 +40,8 @@ class ChainedSQLiteRecorder(SQLiteApplicationRecorder):
             f"CREATE INDEX IF NOT EXISTS {INDEX_TABLE}_recorded ON {INDEX_TABLE} (recorded_at)",
             f"CREATE INDEX IF NOT EXISTS {INDEX_TABLE}_agency_recorded "
             f"ON {INDEX_TABLE} (agency_id, recorded_at)",
+            f"CREATE INDEX IF NOT EXISTS {INDEX_TABLE}_type_recorded "
+            f"ON {INDEX_TABLE} (stream_type, recorded_at)",
         ]
         for table in _APPEND_ONLY_TABLES:
             statements += [_refuse(table, "UPDATE"), _refuse(table, "DELETE")]
@@ -133,14 +135,23 @@ class ChainedSQLiteRecorder(SQLiteApplicationRecorder):
             return [(UUID(row[0]), int(row[1])) for row in c.fetchall()]
 
     def stream_heads(
-        self, stream_type: str, agency_id: UUID, *, recorded_by: datetime | None = None
+        self,
+        stream_type: str,
+        agency_id: UUID,
+        *,
+        recorded_by: datetime | None = None,
+        originator_ids: Sequence[UUID] | None = None,
     ) -> dict[UUID, int]:
         """Each stream's last position recorded by an instant (streams of one agency)."""
-        sql = (
-            f"SELECT originator_id, max(originator_version) FROM {INDEX_TABLE} "
-            "WHERE agency_id = ? AND stream_type = ?"
-        )
-        params: list[Any] = [agency_id.hex, stream_type]
+        sql = f"SELECT originator_id, max(originator_version) FROM {INDEX_TABLE} WHERE "
+        params: list[Any]
+        if originator_ids is not None:
+            # Named streams: seek by primary key (the agency follows from the stream).
+            sql += f"originator_id IN ({','.join('?' for _ in originator_ids)})"
+            params = [originator_id.hex for originator_id in originator_ids]
+        else:
+            sql += "agency_id = ? AND stream_type = ?"
+            params = [agency_id.hex, stream_type]
         if recorded_by is not None:
             sql += " AND recorded_at <= ?"
             params.append(instant_text(recorded_by))

@@ -142,9 +142,12 @@ def _answers_for(
     """Each person's answer; memoised by (person's stream head at T, rules, day, code).
     ``memo=False`` computes everything afresh and stores nothing (for verification)."""
     store = _read_store(ledger)
-    heads = ledger.store.stream_heads("person", agency.agency_id, recorded_by=known_at)
-    if only is not None:
-        heads = {only: heads[only]} if only in heads else {}
+    heads = ledger.store.stream_heads(
+        "person",
+        agency.agency_id,
+        recorded_by=known_at,
+        originator_ids=None if only is None else [only],
+    )
     rules_key = _rules_key(versions, DEFAULT_WARNING_DAYS)
     day = as_of.isoformat()
     bodies = store.memo_get(agency.agency_id, rules_key, day, heads) if memo else {}
@@ -152,8 +155,9 @@ def _answers_for(
     fresh: list[tuple[UUID, int, str]] = []
     for start in range(0, len(missing), 500):
         chunk = missing[start : start + 500]
+        # The ids are this agency's people; naming them lets the store seek by key.
         stored = ledger.store.select_stream_events(
-            "person", agency_id=agency.agency_id, originator_ids=chunk, recorded_by=known_at
+            "person", originator_ids=chunk, recorded_by=known_at
         )
         for _, group in groupby(stored, key=lambda s: s.originator_id):
             events = [cast(LedgerEvent, ledger.mapper.to_domain_event(s)) for s in group]
