@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import structlog
 import typer
 from rich.table import Table
 
@@ -23,6 +24,12 @@ def add(
         agency_id = ledger.register_agency(slug, name, state, actor=f"user:{actor}")
         agency = ledger.get_agency(slug)
         published = publish_shipped_packs(ledger, f"user:{actor}", jurisdiction=agency.jurisdiction)
+    structlog.get_logger().info(
+        "agency.registered",
+        agency=slug,
+        jurisdiction=agency.jurisdiction,
+        rule_versions_published=len(published),
+    )
     console.print(f"registered [bold]{slug}[/] ({agency.jurisdiction}) id={agency_id}")
     if published:
         console.print(f"published rule versions: {', '.join(published)}")

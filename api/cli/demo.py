@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 
+import structlog
 import typer
 from rich.progress import Progress
 from rich.table import Table
@@ -15,6 +16,8 @@ from ledger.clock import SettableClock
 from ledger.errors import AgencyNotFoundError
 from ledger.synthetic import generate_agency
 from replay.verify import verify_store
+
+log = structlog.get_logger()
 
 
 def demo(
@@ -36,11 +39,7 @@ def demo(
         except AgencyNotFoundError:
             # The simulated ledger was in use for the whole span: its rule packs were
             # published before the first simulated fact was recorded.
-            clock.set(
-                datetime.combine(
-                    date(last_day.year - years, 1, 1), datetime.min.time(), UTC
-                )
-            )
+            clock.set(datetime.combine(date(last_day.year - years, 1, 1), datetime.min.time(), UTC))
             published = publish_shipped_packs(ledger, "system:demo")
             console.print(f"published {len(published)} rule versions")
             with Progress(console=console, transient=True) as progress:
@@ -61,6 +60,14 @@ def demo(
                     until=last_day,
                     progress=advance,
                 )
+            log.info(
+                "demo.generated",
+                agency=slug,
+                events=summary.events,
+                people=summary.people,
+                seconds=round(summary.seconds, 2),
+                seed=seed,
+            )
             console.print(
                 f"generated {summary.events:,} events in {summary.seconds:.1f} s "
                 f"({summary.events_per_second:,.0f} events/s); "

@@ -15,7 +15,7 @@ from api.importing import (
     ImportStatus,
     NoRulePackError,
     Severity,
-    known_topics,
+    agency_topics,
     run_import,
     template_bytes,
 )
@@ -73,11 +73,10 @@ def template(
     topics: frozenset[str] | None = None
     if agency and kind == "training":
         with open_ledger() as ledger:
-            jurisdiction = ledger.get_agency(agency).jurisdiction
-        try:
-            topics = known_topics(jurisdiction, agency)
-        except NoRulePackError as error:
-            err_console.print(f"[yellow]warning:[/] {error}; using Minnesota's topic ids")
+            try:
+                topics = agency_topics(ledger, agency)
+            except NoRulePackError as error:
+                err_console.print(f"[yellow]warning:[/] {error}; using Minnesota's topic ids")
     target = output or Path(f"muster-{kind}-template.{file_format}")
     target.write_bytes(template_bytes(kind, file_format, topics))
     console.print(f"wrote {target}")

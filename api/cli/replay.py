@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import time
 
+import structlog
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
 
 from api.cli.context import console, open_ledger
 from api.cli.timeargs import parse_as_of
 from replay.read_models import catch_up, open_read_store, rebuild
+
+log = structlog.get_logger()
 
 
 def replay_command(
@@ -45,6 +48,13 @@ def replay_command(
             )
         while True:
             report = catch_up(ledger, store, day)
+            log.info(
+                "read_models.caught_up",
+                position=report.position,
+                events=report.events,
+                people=report.people_updated,
+                rebuilt=report.rebuilt,
+            )
             console.print(
                 f"caught up to position {report.position}: {report.events} events, "
                 f"{report.people_updated} people updated"

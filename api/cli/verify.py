@@ -5,10 +5,13 @@ from __future__ import annotations
 from pathlib import Path
 
 import orjson
+import structlog
 import typer
 
 from api.cli.context import console, err_console, open_ledger
 from replay.verify import dumps_digest, verify_store
+
+log = structlog.get_logger()
 
 
 def verify(
@@ -28,6 +31,15 @@ def verify(
         except ValueError as error:
             err_console.print(f"[red]error:[/] {error}")
             raise typer.Exit(2) from None
+    log.info(
+        "ledger.verified",
+        ok=report.ok,
+        events=report.events,
+        streams=len(report.heads),
+        root=report.root,
+        breaks=len(report.breaks),
+        first_break=report.breaks[0].to_dict() if report.breaks else None,
+    )
     if save_digest:
         save_digest.parent.mkdir(parents=True, exist_ok=True)
         save_digest.write_bytes(dumps_digest(report))
