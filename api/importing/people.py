@@ -7,6 +7,8 @@ What a row becomes in the ledger:
   email;
 - ``LicenseRecorded`` when a licence is given: the sheet has no issue date, so the licence is
   recorded as held since ``hired_on`` with ``license_expires_on`` as the current period end;
+- ``CertificationRecorded`` (effective on ``certified_on``) when a certification date is
+  given; the sheet has no employment column, so the ledger's default (full time) applies;
 - ``StatusChanged`` when status is not ``active``: the sheet has no status date, so it takes
   effect on the import day (the ledger never back-dates what the file does not say).
 
@@ -29,9 +31,8 @@ from ledger.vocabulary import PersonKind, PersonStatus
 
 __all__ = ["CERTIFIED_ON_STORED", "PersonRow", "import_people", "parse_person"]
 
-# The ledger has no event field for the certification date yet (the rule engine will
-# need it for cohort calendars such as Oregon's); until then it is validated, not stored.
-CERTIFIED_ON_STORED = False
+# certified_on is stored through Ledger.record_certification (CertificationRecorded).
+CERTIFIED_ON_STORED = True
 _STATUSES = (PersonStatus.ACTIVE, PersonStatus.INACTIVE, PersonStatus.SEPARATED)
 _COLUMNS = {
     "employee_id", "first_name", "last_name", "kind", "hired_on", "status", "license_number",
@@ -159,11 +160,8 @@ def import_people(
     if progress is not None:
         progress("checking", len(unique), len(unique))
     certified = sum(1 for p in parsed if p.certified_on is not None)
-    if certified and not CERTIFIED_ON_STORED:
-        report.notes.append(
-            f"certified_on: {certified} value(s) checked but not stored yet "
-            "(the ledger has no certification-date field yet)"
-        )
+    if certified and not CERTIFIED_ON_STORED:  # kept for ledgers without the event
+        report.notes.append(f"certified_on: {certified} value(s) checked but not stored")
     return enrolled, 0
 
 
@@ -191,6 +189,15 @@ def _stage(
             license_number=person.license_number,
             issued_on=person.hired_on,
             period_end=person.license_expires_on,
+            actor=actor,
+            unit=unit,
+        )
+    if person.certified_on is not None:
+        ledger.record_certification(
+            agency,
+            person.employee_id,
+            effective_on=person.certified_on,
+            certified_on=person.certified_on,
             actor=actor,
             unit=unit,
         )
@@ -236,6 +243,7 @@ def _already_enrolled(
         "unit": existing.unit,
         "assignments": list(existing.assignments),
         "email": existing.email,
+        "certified_on": getattr(existing, "certified_on", None),
     }
     ours = {name: getattr(person, name) for name in theirs}
     # A blank optional cell says nothing, so it does not count as a difference.

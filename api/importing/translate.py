@@ -17,6 +17,8 @@ _PREFIXES: dict[str, str] = {
     "licence issue date": "hired_on",  # the import records the licence as held since hire
     "licence period end": "license_expires_on",
     "completion date": "completed_on",
+    "certification date": "certified_on",
+    "certified_on": "certified_on",
     "hours for": "topics",
     "topic": "topics",
     "assignment": "assignments",

@@ -9,7 +9,12 @@ import pytest
 
 from api.importing import ImportStatus, Severity
 from ledger.application import Ledger
-from ledger.person import LicenseRecorded, PersonEnrolled, StatusChanged
+from ledger.person import (
+    CertificationRecorded,
+    LicenseRecorded,
+    PersonEnrolled,
+    StatusChanged,
+)
 from tests.factories import agency
 from tests.importing.helpers import people_file, person_row, problems, run
 
@@ -92,8 +97,10 @@ def test_people_already_enrolled_are_skipped_and_differences_flagged(empty: Ledg
     assert empty.store.count_events() == before + 3  # enrolment, licence, marker
 
 
-def test_certified_on_is_checked_and_reported_as_not_stored(empty: Ledger) -> None:
-    """The certification date is validated; the summary says it is not stored yet."""
-    report = run(empty, "people", people_file(person_row(certified_on="2019-03-01")))
+def test_certified_on_is_recorded_as_a_certification(empty: Ledger) -> None:
+    """A certification date becomes CertificationRecorded effective on that date."""
+    report = run(empty, "people", people_file(person_row(certified_on="3/1/2019")))
     assert report.status is ImportStatus.IMPORTED
-    assert any("not stored yet" in note for note in report.notes)
+    events = empty.stream(empty.get_person("test-pd", "P1").id)
+    assert isinstance(events[-1], CertificationRecorded)
+    assert events[-1].certified_on == events[-1].effective_on == date(2019, 3, 1)
