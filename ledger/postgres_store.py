@@ -8,15 +8,22 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
-from eventsourcing.persistence import StoredEvent
-from eventsourcing.postgres import PostgresApplicationRecorder, PostgresDatastore
+from eventsourcing.persistence import InterfaceError, OperationalError, StoredEvent
+from eventsourcing.postgres import (
+    PostgresAggregateRecorder,
+    PostgresApplicationRecorder,
+    PostgresDatastore,
+)
+from eventsourcing.utils import retry
 from psycopg import Cursor
 from psycopg.rows import DictRow, tuple_row
 from psycopg.sql import SQL, Composed, Identifier
 
 from ledger.chain import EventMeta, IndexRow, chain_rows
 
-__all__ = ["ChainedPostgresRecorder"]
+__all__ = ["INSERT_CHUNK", "ChainedPostgresRecorder"]
+
+INSERT_CHUNK = 1000
 
 
 class ChainedPostgresRecorder(PostgresApplicationRecorder):
@@ -69,14 +76,40 @@ class ChainedPostgresRecorder(PostgresApplicationRecorder):
             ).format(schema, table, refuse),
         ]
 
-    def _fetch_ids_after_insert_events(
-        self, curs: Cursor[DictRow], stored_events: Sequence[StoredEvent], **kwargs: Any
+    @retry((InterfaceError, OperationalError), max_attempts=10, wait=0.2)
+    def insert_events(
+        self, stored_events: Sequence[StoredEvent], **kwargs: Any
     ) -> Sequence[int] | None:
-        # Runs inside the insert transaction, after the library's EXCLUSIVE table lock, so
-        # the predecessor links read here cannot change before this transaction commits.
-        notification_ids = super()._fetch_ids_after_insert_events(curs, stored_events, **kwargs)
-        assert notification_ids is not None
-        metas: Sequence[EventMeta] = kwargs["event_meta"]
+        """The library's write path (table lock, NOTIFY, INSERT ... RETURNING), in chunks and
+        without pipeline mode: one pipelined statement of several megabytes deadlocked
+        (client and server both waiting) in 9.5.6. Still one transaction, all or nothing."""
+        notification_ids: list[int] = []
+        with (
+            self.datastore.get_connection() as conn,
+            conn.transaction(),
+            conn.cursor() as curs,
+        ):
+            self._insert_events(curs, stored_events, **kwargs)
+            if not stored_events:
+                return notification_ids
+            self._lock_table(curs)
+            self._notify_channel(curs)
+            for start in range(0, len(stored_events), INSERT_CHUNK):
+                chunk = stored_events[start : start + INSERT_CHUNK]
+                PostgresAggregateRecorder._insert_stored_events(self, curs, chunk)
+                notification_ids += [row["notification_id"] for row in curs.fetchall()]
+            # Still under the EXCLUSIVE table lock, so the predecessor links read here
+            # cannot change before this transaction commits.
+            self._write_index(curs, stored_events, notification_ids, kwargs["event_meta"])
+        return notification_ids
+
+    def _write_index(
+        self,
+        curs: Cursor[DictRow],
+        stored_events: Sequence[StoredEvent],
+        notification_ids: Sequence[int],
+        metas: Sequence[EventMeta],
+    ) -> None:
         previous = self._previous_links(curs, stored_events)
         rows = chain_rows(stored_events, metas, notification_ids, previous)
         curs.executemany(
@@ -95,7 +128,6 @@ class ChainedPostgresRecorder(PostgresApplicationRecorder):
                 for row in rows
             ],
         )
-        return notification_ids
 
     def _previous_links(
         self, curs: Cursor[DictRow], stored_events: Sequence[StoredEvent]

@@ -351,3 +351,30 @@ def _postgres_plan(ledger: Ledger, agency_id: object) -> str:
             (agency_id, datetime(2030, 1, 1, tzinfo=UTC)),
         ).fetchall()
     return " ".join(str(row[0]) for row in rows)
+
+
+def test_one_large_unit_saves_in_one_transaction(ledger: Ledger) -> None:
+    """A unit of 12,000 events (an import-sized write, several megabytes) is appended in one
+    transaction; on PostgreSQL a single pipelined INSERT of that size used to deadlock."""
+    slug = agency(ledger)
+    officer(ledger, slug)
+    unit = ledger.unit()
+    for n in range(12_000):
+        ledger.record_training(
+            slug,
+            "E1",
+            completed_on=date(2010, 1, 1) + timedelta(days=n % 5000),
+            course_title=f"Course {n}",
+            hours=1,
+            topic_hours={"use_of_force": 1},
+            actor=ACTOR,
+            unit=unit,
+        )
+    recordings = unit.save()
+    assert len(recordings) == 12_000
+    ids = [r.notification.id for r in recordings]
+    assert ids == sorted(ids)
+    assert ledger.store.count_events() == 12_003
+    from replay.verify import verify_store
+
+    assert verify_store(ledger.store).ok
