@@ -1,4 +1,4 @@
-"""The canonical topic ids an agency's training rows may name: those of its rule packs.
+"""The topic ids an agency's training rows may name: the canonical ids and its packs' ids.
 
 The packs an agency follows are the rule versions published in the ledger for its
 jurisdiction (plus its own local packs), read with the rule engine's own fold, so the import
@@ -16,6 +16,7 @@ from ledger.rule_service import published_versions
 from projections.rules.from_ledger import rule_versions_from_events, versions_for_agency
 from projections.rules.loader import shipped_packs
 from projections.rules.schema import PackFile
+from projections.rules.topics import CANONICAL_TOPICS
 
 __all__ = ["NoRulePackError", "agency_topics", "known_topics"]
 
@@ -25,7 +26,8 @@ class NoRulePackError(LookupError):
 
 
 def agency_topics(ledger: Ledger, agency: str) -> frozenset[str]:
-    """Topic ids of every pack version the agency follows, published or shipped."""
+    """The canonical topic ids, plus those of every pack version the agency follows,
+    published or shipped (state-specific ids such as Ohio's CPT categories)."""
     jurisdiction = ledger.get_agency(agency).jurisdiction
     published = versions_for_agency(
         rule_versions_from_events(published_versions(ledger)), jurisdiction, agency
@@ -36,7 +38,7 @@ def agency_topics(ledger: Ledger, agency: str) -> frozenset[str]:
     except NoRulePackError:
         if not published:
             raise
-    return frozenset(topics)
+    return frozenset(topics | set(CANONICAL_TOPICS))
 
 
 def known_topics(jurisdiction: str, agency: str | None = None) -> frozenset[str]:

@@ -100,7 +100,7 @@ def test_2022_choose_three_of_six_categories() -> None:
             12,
             {"mental_health_response": 4, "use_of_force": 4, "legal_update": 4},
         ),
-        rec(date(2022, 4, 1), 8, {"ohio_collaborative_standards": 8}),
+        rec(date(2022, 4, 1), 8, {"oh_collaborative_standards": 8}),
     ]
     assert (
         requirement(evaluate_state("OH", person(records=good), date(2022, 6, 1)), "cpt").remaining
@@ -109,7 +109,7 @@ def test_2022_choose_three_of_six_categories() -> None:
     two_only = [
         rec(date(2022, 2, 1), 4, {"diversity_implicit_bias": 4}),
         rec(date(2022, 3, 1), 8, {"mental_health_response": 4, "use_of_force": 4}),
-        rec(date(2022, 4, 1), 12, {"ohio_collaborative_standards": 12}),
+        rec(date(2022, 4, 1), 12, {"oh_collaborative_standards": 12}),
     ]
     cpt = requirement(evaluate_state("OH", person(records=two_only), date(2022, 6, 1)), "cpt")
     assert (cpt.counted, cpt.remaining) == (D(24), D(4))
