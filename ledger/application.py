@@ -711,7 +711,9 @@ def _meta(event: DomainEventProtocol[UUID]) -> EventMeta:
         raise TypeError(msg)
     return EventMeta(
         agency_id=event.agency_id,
-        stream_type=type(event).__module__.rsplit(".", 1)[-1],
+        # The stream's type is its aggregate module's name unless the event says otherwise
+        # (ImportCompleted is recorded on the agency stream from its own module).
+        stream_type=getattr(type(event), "STREAM_TYPE", type(event).__module__.rsplit(".", 1)[-1]),
         recorded_at=event.timestamp,
         effective_on=event.effective_on,
     )

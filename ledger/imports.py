@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import ClassVar
 
 from ledger.agency import agency_id_for
 from ledger.application import Ledger, Unit
@@ -24,6 +25,8 @@ class ImportCompleted(LedgerEvent):
 
     ``effective_on`` is the import day: the facts in the file carry their own dates.
     """
+
+    STREAM_TYPE: ClassVar[str] = "agency"
 
     file_sha256: str
     kind: str

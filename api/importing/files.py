@@ -105,8 +105,8 @@ def _delimiter(text: str, expected_columns: Collection[str]) -> str:
 
 
 def _read_xlsx(data: bytes) -> Sheet:
-    from openpyxl import load_workbook  # type: ignore[import-untyped]  # no stubs shipped
-    from openpyxl.utils.exceptions import (  # type: ignore[import-untyped]
+    from openpyxl import load_workbook
+    from openpyxl.utils.exceptions import (
         InvalidFileException,
     )
 

@@ -24,7 +24,7 @@ def write_csv(header: Sequence[str], rows: Sequence[Sequence[str]], delimiter: s
 
 
 def write_xlsx(header: Sequence[str], rows: Sequence[Sequence[str]], title: str = "data") -> bytes:
-    from openpyxl import Workbook  # type: ignore[import-untyped]  # no stubs shipped
+    from openpyxl import Workbook
 
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet(title)

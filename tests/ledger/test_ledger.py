@@ -378,3 +378,31 @@ def test_one_large_unit_saves_in_one_transaction(ledger: Ledger) -> None:
     from replay.verify import verify_store
 
     assert verify_store(ledger.store).ok
+
+
+def test_every_stream_has_one_stream_type_in_the_index(ledger: Ledger) -> None:
+    """Events recorded on an agency's stream from other modules (an import marker) are
+    indexed under the agency's stream type, like the stream's first event."""
+    from ledger.imports import record_import
+
+    slug = agency(ledger)
+    officer(ledger, slug)
+    unit = ledger.unit()
+    record_import(
+        ledger,
+        unit,
+        slug,
+        file_sha256="ab" * 32,
+        kind="training",
+        file_name="t.csv",
+        rows=0,
+        people=0,
+        records=0,
+        actor=ACTOR,
+    )
+    unit.save()
+    types: dict[object, set[str]] = {}
+    for row in ledger.store.iter_index():
+        types.setdefault(row.originator_id, set()).add(row.meta.stream_type)
+    assert all(len(kinds) == 1 for kinds in types.values()), types
+    assert types[ledger.get_agency(slug).id] == {"agency"}
