@@ -15,6 +15,7 @@ from ledger.application import Ledger
 from ledger.clock import SettableClock
 from ledger.errors import AgencyNotFoundError
 from ledger.synthetic import generate_agency
+from replay.read_models import catch_up, open_read_store
 from replay.verify import verify_store
 
 log = structlog.get_logger()
@@ -77,6 +78,7 @@ def demo(
         else:
             console.print(f"agency {slug} already exists: summarising it")
         _summarise(ledger, slug)
+        _compliance(ledger, slug, last_day)
         report = verify_store(ledger.store)
     console.print(f"ledger digest: {report.root} ({'verified' if report.ok else 'BROKEN'})")
     console.print(
@@ -103,3 +105,30 @@ def _summarise(ledger: Ledger, slug: str) -> None:
         f"{len(records) - len(live)} voided  hours: {sum(r.hours for r in live):,}  "
         f"events in store: {ledger.store.count_events():,}"
     )
+
+
+def _compliance(ledger: Ledger, slug: str, as_of: date) -> None:
+    """Bring the read models up to date and show the agency's compliance today."""
+    store = open_read_store(ledger)
+    catch_up(ledger, store, as_of)
+    agency_id = ledger.get_agency(slug).id
+    counts = store.counts_by_status(agency_id)
+    console.print(
+        f"compliance on {as_of}: "
+        + "  ".join(f"{status}: {count}" for status, count in sorted(counts.items()))
+    )
+    people = {row.person_id: row for row in store.people(agency_id)}
+    table = Table(title="next deadlines", show_header=True)
+    for column in ("employee", "name", "requirement", "status", "deadline", "remaining"):
+        table.add_column(column)
+    for row in store.upcoming_deadlines(agency_id, limit=8):
+        person = people[row.person_id]
+        table.add_row(
+            person.employee_id,
+            person.name,
+            row.requirement_id,
+            row.status,
+            row.deadline or "",
+            row.remaining,
+        )
+    console.print(table)
