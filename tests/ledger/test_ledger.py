@@ -334,7 +334,7 @@ def _sqlite_plan(ledger: Ledger, agency_id: object) -> str:
     assert ledger.database.sqlite_path is not None
     with sqlite3.connect(ledger.database.sqlite_path) as conn:
         rows = conn.execute(
-            "EXPLAIN QUERY PLAN " + ledger.store.RECORDED_BY,  # type: ignore[attr-defined]
+            "EXPLAIN QUERY PLAN " + ledger.store.recorded_by_sql(),  # type: ignore[attr-defined]
             (agency_id.hex, "9999"),  # type: ignore[attr-defined]
         ).fetchall()
     return " ".join(str(row[-1]) for row in rows)
@@ -347,7 +347,7 @@ def _postgres_plan(ledger: Ledger, agency_id: object) -> str:
         # A tiny table would be scanned sequentially; ask the planner what it would do at size.
         conn.execute("SET enable_seqscan = off")
         rows = conn.execute(
-            b"EXPLAIN " + ledger.store.recorded_by_statement.as_bytes(conn),  # type: ignore[attr-defined]
+            ("EXPLAIN " + ledger.store.recorded_by_sql()).encode(),  # type: ignore[attr-defined]
             (agency_id, datetime(2030, 1, 1, tzinfo=UTC)),
         ).fetchall()
     return " ".join(str(row[0]) for row in rows)

@@ -1,0 +1,255 @@
+"""The recorded-time index and hash links beside the event table: every read and write of
+it, written once for both backends.
+
+A backend supplies a ``Dialect`` (placeholder, table names, how ids and instants travel) and
+a way to run a read query; everything else is shared, so SQLite and PostgreSQL answer the
+same questions with the same SQL shape.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any, Protocol
+from uuid import UUID
+
+from eventsourcing.persistence import StoredEvent
+
+from ledger.chain import EventMeta, IndexRow, chain_rows
+
+__all__ = ["Dialect", "IndexReads", "WriteCursor", "write_index"]
+
+_INDEX_COLUMNS = (
+    "originator_id, originator_version, notification_id, agency_id, stream_type, recorded_at, "
+    "effective_on, link"
+)
+
+
+@dataclass(frozen=True)
+class Dialect:
+    placeholder: str
+    index_table: str
+    events_table: str
+    id_param: Callable[[UUID], Any]
+    time_param: Callable[[datetime], Any]
+    date_param: Callable[[date], Any]
+    to_uuid: Callable[[Any], UUID]
+    to_time: Callable[[Any], datetime]
+    to_date: Callable[[Any], date]
+
+    def marks(self, count: int) -> str:
+        return ",".join([self.placeholder] * count)
+
+    def index_row(self, row: Sequence[Any]) -> IndexRow:
+        originator_id, version, notification_id, agency_id, kind, recorded, effective, link = row
+        return IndexRow(
+            self.to_uuid(originator_id),
+            int(version),
+            int(notification_id),
+            EventMeta(
+                self.to_uuid(agency_id), str(kind), self.to_time(recorded), self.to_date(effective)
+            ),
+            bytes(link),
+        )
+
+
+class WriteCursor(Protocol):
+    def execute(self, sql: str, params: Sequence[Any] = ...) -> Any: ...
+    def executemany(self, sql: str, params: Sequence[Sequence[Any]]) -> Any: ...
+    def fetchall(self) -> Any: ...
+
+
+def write_index(
+    dialect: Dialect,
+    cursor: WriteCursor,
+    stored_events: Sequence[StoredEvent],
+    notification_ids: Sequence[int],
+    metas: Sequence[EventMeta],
+) -> None:
+    """Chain and index a batch of new events, inside the transaction that inserts them."""
+    previous = _previous_links(dialect, cursor, stored_events)
+    rows = chain_rows(stored_events, metas, notification_ids, previous)
+    cursor.executemany(
+        f"INSERT INTO {dialect.index_table} ({_INDEX_COLUMNS}) VALUES ({dialect.marks(8)})",
+        [
+            (
+                dialect.id_param(row.originator_id),
+                row.originator_version,
+                row.notification_id,
+                dialect.id_param(row.meta.agency_id),
+                row.meta.stream_type,
+                dialect.time_param(row.meta.recorded_at),
+                dialect.date_param(row.meta.effective_on),
+                row.link,
+            )
+            for row in rows
+        ],
+    )
+
+
+def _previous_links(
+    dialect: Dialect, cursor: WriteCursor, stored_events: Sequence[StoredEvent]
+) -> dict[UUID, bytes]:
+    """The current head link of each stream this batch continues."""
+    wanted: dict[UUID, int] = {}
+    for stored in stored_events:
+        originator_id = UUID(str(stored.originator_id))
+        if originator_id not in wanted and stored.originator_version > 1:
+            wanted[originator_id] = stored.originator_version - 1
+    if not wanted:
+        return {}
+    pairs = ",".join(f"({dialect.marks(2)})" for _ in wanted)
+    cursor.execute(
+        f"SELECT originator_id, link FROM {dialect.index_table} "
+        f"WHERE (originator_id, originator_version) IN ({pairs})",
+        [item for key, version in wanted.items() for item in (dialect.id_param(key), version)],
+    )
+    return {dialect.to_uuid(row[0]): bytes(row[1]) for row in cursor.fetchall()}
+
+
+class IndexReads:
+    """Read queries over the index, for a recorder that provides ``dialect`` and ``_read``."""
+
+    dialect: Dialect
+
+    def _read(self, sql: str, params: Sequence[Any]) -> list[Sequence[Any]]:
+        raise NotImplementedError
+
+    def iter_index(self, batch: int = 5000) -> Iterator[IndexRow]:
+        """Every index row in (stream, position) order, paged by key."""
+        d = self.dialect
+        after: tuple[Any, int] = (d.id_param(UUID(int=0)), 0)
+        while True:
+            rows = self._read(
+                f"SELECT {_INDEX_COLUMNS} FROM {d.index_table} "
+                f"WHERE (originator_id, originator_version) > ({d.marks(2)}) "
+                f"ORDER BY originator_id, originator_version LIMIT {d.placeholder}",
+                (*after, batch),
+            )
+            if not rows:
+                return
+            yield from (d.index_row(row) for row in rows)
+            after = (rows[-1][0], rows[-1][1])
+
+    def iter_stored(self, batch: int = 5000) -> Iterator[StoredEvent]:
+        """Every stored event in (stream, position) order, paged by key."""
+        d = self.dialect
+        after: tuple[Any, int] = (d.id_param(UUID(int=0)), 0)
+        while True:
+            rows = self._read(
+                f"SELECT originator_id, originator_version, topic, state FROM {d.events_table} "
+                f"WHERE (originator_id, originator_version) > ({d.marks(2)}) "
+                f"ORDER BY originator_id, originator_version LIMIT {d.placeholder}",
+                (*after, batch),
+            )
+            if not rows:
+                return
+            for row in rows:
+                yield StoredEvent(d.to_uuid(row[0]), int(row[1]), str(row[2]), bytes(row[3]))
+            after = (rows[-1][0], rows[-1][1])
+
+    def recorded_by_sql(self) -> str:
+        d = self.dialect
+        return (
+            f"SELECT {_INDEX_COLUMNS} FROM {d.index_table} WHERE agency_id = {d.placeholder} "
+            f"AND recorded_at <= {d.placeholder} ORDER BY recorded_at, notification_id"
+        )
+
+    def recorded_by(self, agency_id: UUID, moment: datetime) -> list[IndexRow]:
+        """Index rows of one agency recorded at or before ``moment`` (uses the
+        (agency_id, recorded_at) index)."""
+        d = self.dialect
+        rows = self._read(self.recorded_by_sql(), (d.id_param(agency_id), d.time_param(moment)))
+        return [d.index_row(row) for row in rows]
+
+    def stream_positions(
+        self, stream_type: str, *, recorded_by: datetime | None = None
+    ) -> list[tuple[UUID, int]]:
+        """(stream, position) of every event of a stream type recorded by an instant."""
+        d = self.dialect
+        sql = (
+            f"SELECT originator_id, originator_version FROM {d.index_table} "
+            f"WHERE stream_type = {d.placeholder}"
+        )
+        params: list[Any] = [stream_type]
+        if recorded_by is not None:
+            sql += f" AND recorded_at <= {d.placeholder}"
+            params.append(d.time_param(recorded_by))
+        rows = self._read(sql + " ORDER BY originator_id, originator_version", params)
+        return [(d.to_uuid(row[0]), int(row[1])) for row in rows]
+
+    def stream_heads(
+        self,
+        stream_type: str,
+        agency_id: UUID,
+        *,
+        recorded_by: datetime | None = None,
+        originator_ids: Sequence[UUID] | None = None,
+    ) -> dict[UUID, int]:
+        """Each stream's last position recorded by an instant (streams of one agency)."""
+        d = self.dialect
+        sql = f"SELECT originator_id, max(originator_version) FROM {d.index_table} WHERE "
+        params: list[Any]
+        if originator_ids is not None:
+            # Named streams: seek by primary key (the agency follows from the stream).
+            sql += f"originator_id IN ({d.marks(len(originator_ids)) or 'NULL'})"
+            params = [d.id_param(originator_id) for originator_id in originator_ids]
+        else:
+            sql += f"agency_id = {d.placeholder} AND stream_type = {d.placeholder}"
+            params = [d.id_param(agency_id), stream_type]
+        if recorded_by is not None:
+            sql += f" AND recorded_at <= {d.placeholder}"
+            params.append(d.time_param(recorded_by))
+        rows = self._read(sql + " GROUP BY originator_id", params)
+        return {d.to_uuid(row[0]): int(row[1]) for row in rows}
+
+    def select_stream_events(
+        self,
+        stream_type: str,
+        *,
+        agency_id: UUID | None = None,
+        originator_ids: Sequence[UUID] | None = None,
+        recorded_by: datetime | None = None,
+        up_to_notification: int | None = None,
+    ) -> list[StoredEvent]:
+        """Stored events of one stream type, in (stream, position) order, filtered by agency
+        or streams and by recorded time / log position through the index."""
+        d = self.dialect
+        sql = (
+            "SELECT e.originator_id, e.originator_version, e.topic, e.state "
+            f"FROM {d.index_table} i JOIN {d.events_table} e "
+            "ON e.originator_id = i.originator_id AND e.originator_version = i.originator_version "
+            f"WHERE i.stream_type = {d.placeholder}"
+        )
+        params: list[Any] = [stream_type]
+        if agency_id is not None:
+            sql += f" AND i.agency_id = {d.placeholder}"
+            params.append(d.id_param(agency_id))
+        if originator_ids is not None:
+            sql += f" AND i.originator_id IN ({d.marks(len(originator_ids)) or 'NULL'})"
+            params += [d.id_param(originator_id) for originator_id in originator_ids]
+        if recorded_by is not None:
+            sql += f" AND i.recorded_at <= {d.placeholder}"
+            params.append(d.time_param(recorded_by))
+        if up_to_notification is not None:
+            sql += f" AND i.notification_id <= {d.placeholder}"
+            params.append(up_to_notification)
+        rows = self._read(sql + " ORDER BY i.originator_id, i.originator_version", params)
+        return [StoredEvent(d.to_uuid(r[0]), int(r[1]), str(r[2]), bytes(r[3])) for r in rows]
+
+    def streams(self, stream_type: str, agency_id: UUID | None = None) -> list[UUID]:
+        """Streams of a type (first event's position order), optionally of one agency."""
+        d = self.dialect
+        sql = (
+            f"SELECT originator_id FROM {d.index_table} "
+            f"WHERE originator_version = 1 AND stream_type = {d.placeholder}"
+        )
+        params: list[Any] = [stream_type]
+        if agency_id is not None:
+            sql += f" AND agency_id = {d.placeholder}"
+            params.append(d.id_param(agency_id))
+        return [d.to_uuid(row[0]) for row in self._read(sql + " ORDER BY notification_id", params)]
+
+    def count_events(self) -> int:
+        return int(self._read(f"SELECT count(*) FROM {self.dialect.events_table}", ())[0][0])
