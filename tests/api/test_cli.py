@@ -91,3 +91,37 @@ def ledger_url_with_tamper(database_url: str) -> str:
         )
     ledger.close()
     return database_url
+
+
+def test_rules_commands_need_no_database(tmp_path: Path) -> None:
+    """``muster rules list|show`` read the shipped packs; show lists versions and sources."""
+    url = f"sqlite:///{tmp_path}/unused.db"
+    listing = run(url, "rules", "list").stdout
+    for pack in (
+        "us-mn-post",
+        "us-in-letb",
+        "us-oh-opotc",
+        "us-or-dpsst",
+        "us-ca-post",
+        "us-tx-tcole",
+    ):
+        assert pack in listing
+    shown = run(url, "rules", "show", "MN").stdout
+    for version in ("mn-2018-07", "mn-2021-07", "mn-2024-07"):
+        assert version in shown
+    assert "mn_rule_6700_1000" in shown
+
+
+def test_every_command_in_the_readme_exists(tmp_path: Path) -> None:
+    """Each ``muster ...`` command the README's table names answers ``--help``."""
+    import re
+
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text()
+    commands = sorted(set(re.findall(r"^\| `muster ([a-z]+(?: [a-z]+)?)", readme, re.M)))
+    assert len(commands) >= 10
+    for command in commands:
+        words = command.split()
+        result = run(f"sqlite:///{tmp_path}/x.db", *words, "--help", ok=False)
+        if result.returncode != 0:  # "agency add SLUG" style: the second word is an argument
+            result = run(f"sqlite:///{tmp_path}/x.db", words[0], "--help")
+        assert "Usage" in result.stdout, command
