@@ -214,21 +214,26 @@ class IndexReads:
         up_to_notification: int | None = None,
     ) -> list[StoredEvent]:
         """Stored events of one stream type, in (stream, position) order, filtered by agency
-        or streams and by recorded time / log position through the index."""
+        or named streams (which must be of that type) and by recorded time / log position
+        through the index."""
         d = self.dialect
         sql = (
             "SELECT e.originator_id, e.originator_version, e.topic, e.state "
             f"FROM {d.index_table} i JOIN {d.events_table} e "
             "ON e.originator_id = i.originator_id AND e.originator_version = i.originator_version "
-            f"WHERE i.stream_type = {d.placeholder}"
         )
-        params: list[Any] = [stream_type]
-        if agency_id is not None:
-            sql += f" AND i.agency_id = {d.placeholder}"
-            params.append(d.id_param(agency_id))
+        params: list[Any]
         if originator_ids is not None:
-            sql += f" AND i.originator_id IN ({d.marks(len(originator_ids)) or 'NULL'})"
-            params += [d.id_param(originator_id) for originator_id in originator_ids]
+            # Named streams: seek by primary key. Adding the type or agency condition here
+            # made SQLite scan the whole stream-type index once per chunk of streams.
+            sql += f"WHERE i.originator_id IN ({d.marks(len(originator_ids)) or 'NULL'})"
+            params = [d.id_param(originator_id) for originator_id in originator_ids]
+        else:
+            sql += f"WHERE i.stream_type = {d.placeholder}"
+            params = [stream_type]
+            if agency_id is not None:
+                sql += f" AND i.agency_id = {d.placeholder}"
+                params.append(d.id_param(agency_id))
         if recorded_by is not None:
             sql += f" AND i.recorded_at <= {d.placeholder}"
             params.append(d.time_param(recorded_by))
