@@ -358,7 +358,17 @@ class ReadStore:
         return PersonRow(*rows[0]) if rows else None
 
     def counts_by_status(self, agency_id: UUID) -> dict[str, int]:
-        return dict(self._grouped(agency_id, "person", "status"))
+        generation = self.live_generation()
+        if generation is None:
+            return {}
+        person, _ = self._names(generation)
+        with self.reading() as cur:
+            cur.execute(
+                f"SELECT status, count(*) FROM {self.table(person)} WHERE agency_id = ? "
+                "GROUP BY status ORDER BY status",
+                (str(agency_id),),
+            )
+            return {str(status): int(n) for status, n in cur.fetchall()}
 
     def counts_by_requirement(self, agency_id: UUID) -> dict[tuple[str, str], int]:
         generation = self.live_generation()
@@ -386,19 +396,6 @@ class ReadStore:
                 (str(agency_id), limit),
             )
             return [RequirementRow(*row) for row in cur.fetchall()]
-
-    def _grouped(self, agency_id: UUID, which: str, column: str) -> list[tuple[str, int]]:
-        generation = self.live_generation()
-        if generation is None:
-            return []
-        person, _ = self._names(generation)
-        with self.reading() as cur:
-            cur.execute(
-                f"SELECT {column}, count(*) FROM {self.table(person)} WHERE agency_id = ? "
-                f"GROUP BY {column} ORDER BY {column}",
-                (str(agency_id),),
-            )
-            return [(str(key), int(n)) for key, n in cur.fetchall()]
 
     def dump(self) -> tuple[list[tuple[Any, ...]], list[tuple[Any, ...]]]:
         """Every row of the live generation, sorted: for rebuilt == incremental checks."""

@@ -22,7 +22,7 @@ from ledger.envelope import LedgerEvent
 from projections.current import person_rows
 from projections.read_store import PersonRow, ReadStore, RequirementRow
 from projections.rules.schema import RuleVersion
-from replay.knowledge import AgencyKnowledge, agency_by_id, rule_versions_for
+from replay.knowledge import agency_by_id, rule_versions_for
 
 __all__ = ["CatchUpReport", "catch_up", "open_read_store", "rebuild"]
 
@@ -44,24 +44,17 @@ class _Rules:
     """Rule versions per agency, looked up once per batch (they change rarely)."""
 
     ledger: Ledger
-    agencies: dict[UUID, AgencyKnowledge] = field(default_factory=dict)
     versions: dict[UUID, list[RuleVersion]] = field(default_factory=dict)
 
     def for_agency(self, agency_id: UUID) -> list[RuleVersion]:
         if agency_id not in self.versions:
             agency = agency_by_id(self.ledger, agency_id, None)
-            self.agencies[agency_id] = agency
             self.versions[agency_id] = rule_versions_for(self.ledger, agency, None)
         return self.versions[agency_id]
 
 
-def _rows_for(
-    ledger: Ledger, streams: Iterable[list[LedgerEvent]], rules: _Rules, as_of: date
-) -> Rows:
-    rows: Rows = []
-    for events in streams:
-        rows.append(person_rows(events, rules.for_agency(events[0].agency_id), as_of))
-    return rows
+def _rows_for(streams: Iterable[list[LedgerEvent]], rules: _Rules, as_of: date) -> Rows:
+    return [person_rows(events, rules.for_agency(events[0].agency_id), as_of) for events in streams]
 
 
 def rebuild(
@@ -90,7 +83,7 @@ def rebuild(
             "person", originator_ids=ids, up_to_notification=building.head
         )
         streams = _group(ledger, stored)
-        rows = _rows_for(ledger, streams, rules, as_of)
+        rows = _rows_for(streams, rules, as_of)
         store.write_rebuild_chunk(building.generation, rows, resume_after=str(ids[-1]))
         done += len(ids)
         if progress is not None:
@@ -162,7 +155,7 @@ def catch_up(
         stored = ledger.store.select_stream_events(
             "person", originator_ids=sorted(people), up_to_notification=last
         )
-        rows = _rows_for(ledger, _group(ledger, stored), _Rules(ledger), as_of)
+        rows = _rows_for(_group(ledger, stored), _Rules(ledger), as_of)
         if not store.apply_batch(
             generation,
             from_position=position,
