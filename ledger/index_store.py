@@ -34,6 +34,9 @@ class Dialect:
     id_param: Callable[[UUID], Any]
     time_param: Callable[[datetime], Any]
     date_param: Callable[[date], Any]
+    # The (stream, position) pairs a batch continues, as a joinable row source named
+    # ``wanted(column1, column2)``, and its parameters.
+    pairs_source: Callable[[Sequence[tuple[Any, int]]], tuple[str, list[Any]]]
     to_uuid: Callable[[Any], UUID]
     to_time: Callable[[Any], datetime]
     to_date: Callable[[Any], date]
@@ -99,11 +102,13 @@ def _previous_links(
             wanted[originator_id] = stored.originator_version - 1
     if not wanted:
         return {}
-    pairs = ",".join(f"({dialect.marks(2)})" for _ in wanted)
+    source, params = dialect.pairs_source(
+        [(dialect.id_param(key), version) for key, version in wanted.items()]
+    )
     cursor.execute(
-        f"SELECT originator_id, link FROM {dialect.index_table} "
-        f"WHERE (originator_id, originator_version) IN ({pairs})",
-        [item for key, version in wanted.items() for item in (dialect.id_param(key), version)],
+        f"SELECT i.originator_id, i.link FROM {dialect.index_table} i JOIN {source} "
+        "ON i.originator_id = wanted.column1 AND i.originator_version = wanted.column2",
+        params,
     )
     return {dialect.to_uuid(row[0]): bytes(row[1]) for row in cursor.fetchall()}
 

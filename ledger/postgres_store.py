@@ -39,6 +39,7 @@ class ChainedPostgresRecorder(IndexReads, PostgresApplicationRecorder):
             id_param=_same,
             time_param=_same,
             date_param=_same,
+            pairs_source=_unnest_pairs,
             to_uuid=_same,
             to_time=_same,
             to_date=_same,
@@ -120,6 +121,15 @@ class ChainedPostgresRecorder(IndexReads, PostgresApplicationRecorder):
 
 def _same(value: Any) -> Any:
     return value
+
+
+def _unnest_pairs(pairs: Sequence[tuple[Any, int]]) -> tuple[str, list[Any]]:
+    # Arrays keep the statement small, and the planner probes the primary key per pair (a
+    # VALUES list of thousands of rows made it hash-join a scan of the whole index).
+    return (
+        "unnest(%s::uuid[], %s::bigint[]) AS wanted(column1, column2)",
+        [[pair[0] for pair in pairs], [pair[1] for pair in pairs]],
+    )
 
 
 def _quoted(schema: str, table: str) -> str:

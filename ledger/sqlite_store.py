@@ -27,6 +27,10 @@ DIALECT = Dialect(
     id_param=lambda value: value.hex,
     time_param=instant_text,
     date_param=date.isoformat,
+    pairs_source=lambda pairs: (
+        f"(VALUES {','.join('(?,?)' for _ in pairs)}) AS wanted",
+        [item for pair in pairs for item in pair],
+    ),
     to_uuid=lambda value: UUID(value),
     to_time=datetime.fromisoformat,
     to_date=date.fromisoformat,
