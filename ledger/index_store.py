@@ -105,12 +105,17 @@ def _previous_links(
     source, params = dialect.pairs_source(
         [(dialect.id_param(key), version) for key, version in wanted.items()]
     )
+    # One primary-key probe per pair, whatever the planner thinks of the table's size (a
+    # join let PostgreSQL prefer scanning the whole index table once it grew).
     cursor.execute(
-        f"SELECT i.originator_id, i.link FROM {dialect.index_table} i JOIN {source} "
-        "ON i.originator_id = wanted.column1 AND i.originator_version = wanted.column2",
+        f"SELECT wanted.column1, (SELECT i.link FROM {dialect.index_table} i "
+        "WHERE i.originator_id = wanted.column1 AND i.originator_version = wanted.column2) "
+        f"FROM {source}",
         params,
     )
-    return {dialect.to_uuid(row[0]): bytes(row[1]) for row in cursor.fetchall()}
+    return {
+        dialect.to_uuid(row[0]): bytes(row[1]) for row in cursor.fetchall() if row[1] is not None
+    }
 
 
 class IndexReads:

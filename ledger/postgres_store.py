@@ -124,8 +124,7 @@ def _same(value: Any) -> Any:
 
 
 def _unnest_pairs(pairs: Sequence[tuple[Any, int]]) -> tuple[str, list[Any]]:
-    # Arrays keep the statement small, and the planner probes the primary key per pair (a
-    # VALUES list of thousands of rows made it hash-join a scan of the whole index).
+    # Two arrays keep the statement small however many streams a batch continues.
     return (
         "unnest(%s::uuid[], %s::bigint[]) AS wanted(column1, column2)",
         [[pair[0] for pair in pairs], [pair[1] for pair in pairs]],
