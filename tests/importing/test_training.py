@@ -3,7 +3,7 @@ reported with row and column and nothing is appended; good files append once."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
@@ -11,6 +11,7 @@ import pytest
 from api.importing import ImportStatus, Severity
 from api.importing.service import file_sha256
 from ledger.application import Ledger
+from ledger.clock import SettableClock
 from ledger.imports import list_imports
 from ledger.person import TrainingCompleted
 from tests.factories import ACTOR, agency, officer
@@ -300,3 +301,41 @@ def test_unknown_columns_are_warnings_and_misaligned_rows_errors(staffed: Ledger
     text += "E2;2024-01-02;x;4;use_of_force=2;autism=2\n"
     bad = run(staffed, "training", text.encode())
     assert problems(bad) == [(2, "column 6")]
+
+
+def test_imported_history_is_visible_to_status_and_roster(staffed: Ledger, clock: object) -> None:
+    """Right after an import, as-of answers count the imported records, with the import's
+    recorded time; asked as known before the import, they do not."""
+    from api.rulebook import publish_shipped_packs
+    from replay.asof import roster, status
+
+    publish_shipped_packs(staffed, "system:test")
+    before = staffed.clock()
+    clock.set(before + timedelta(minutes=1))
+    report = run(
+        staffed,
+        "training",
+        training_file(
+            training_row(completed_on="2025-01-10", hours="4", topics="use_of_force=4"),
+            training_row(
+                employee_id="E2", completed_on="2025-02-03", hours="2", topics="use_of_force=2"
+            ),
+        ),
+    )
+    assert report.status is ImportStatus.IMPORTED, report.issues
+    now = staffed.clock()
+    answer = status(staffed, "test-pd", "E1", date(2025, 2, 28), now)
+    counted = answer["person"]["counted_records"]
+    assert [(r["effective_on"], r["hours"]) for r in counted] == [("2025-01-10", "4")]
+    assert counted[0]["recorded_at"] == now.isoformat()
+    uof = [
+        r
+        for r in answer["person"]["compliance"]["requirements"]
+        if r["requirement_id"] == "use_of_force_annual"
+    ]
+    assert uof
+    assert uof[-1]["status"] == "compliant"
+    earlier = status(staffed, "test-pd", "E1", date(2025, 2, 28), before)
+    assert earlier["person"]["counted_records"] == []
+    everyone = roster(staffed, "test-pd", date(2025, 2, 28), now)
+    assert {p["employee_id"] for p in everyone["people"]} == {"E1", "E2"}
