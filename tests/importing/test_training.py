@@ -221,7 +221,6 @@ def test_csv_and_xlsx_give_identical_ledgers(
     database_url: str, backend: str, tmp_path: object, clock: object
 ) -> None:
     """The same rows from CSV and from XLSX produce the same events apart from the actor."""
-    from ledger.clock import SettableClock
 
     assert isinstance(clock, SettableClock)
     rows = [
