@@ -1,6 +1,6 @@
 """Tamper evidence: per-stream SHA-256 hash links and the Merkle root over stream heads.
 
-Each stored event's link is ``sha256(previous link || header || stored state)``, where the
+Each stored event's link is ``sha256(previous link || sha256(header || stored state))``, where the
 header fixes the stream, position, topic and the indexed envelope fields (agency, recorded
 time, effective date). Changing any stored byte, removing or reordering events inside a
 stream, or editing the recorded-time index therefore breaks a link. Removing the newest
@@ -25,8 +25,11 @@ __all__ = [
     "IndexRow",
     "StreamHead",
     "chain_rows",
+    "content_digest",
+    "content_digests",
     "instant_text",
     "link_for",
+    "link_from",
     "merkle_root",
 ]
 
@@ -68,14 +71,10 @@ def instant_text(moment: datetime) -> str:
     return utc(moment).isoformat(timespec="microseconds")
 
 
-def link_for(
-    previous: bytes,
-    originator_id: UUID,
-    originator_version: int,
-    topic: str,
-    state: bytes,
-    meta: EventMeta,
+def content_digest(
+    originator_id: UUID, originator_version: int, topic: str, state: bytes, meta: EventMeta
 ) -> bytes:
+    """SHA-256 of one event's header (stream, position, topic, indexed envelope) and bytes."""
     header = orjson.dumps(
         [
             str(originator_id),
@@ -88,11 +87,45 @@ def link_for(
         ]
     )
     digest = hashlib.sha256()
-    digest.update(previous)
     digest.update(len(header).to_bytes(4, "big"))
     digest.update(header)
     digest.update(state)
     return digest.digest()
+
+
+def link_from(previous: bytes, digest: bytes) -> bytes:
+    """The chain step: an event's link is ``sha256(previous link || content digest)``."""
+    return hashlib.sha256(previous + digest).digest()
+
+
+def link_for(
+    previous: bytes,
+    originator_id: UUID,
+    originator_version: int,
+    topic: str,
+    state: bytes,
+    meta: EventMeta,
+) -> bytes:
+    return link_from(
+        previous, content_digest(originator_id, originator_version, topic, state, meta)
+    )
+
+
+def content_digests(
+    stored_events: Sequence[StoredEvent], metas: Sequence[EventMeta]
+) -> list[bytes]:
+    """Digests of a batch, computed before its transaction opens: the work inside the
+    transaction (under the table lock) is then one short hash per event."""
+    return [
+        content_digest(
+            _as_uuid(stored.originator_id),
+            stored.originator_version,
+            stored.topic,
+            stored.state,
+            meta,
+        )
+        for stored, meta in zip(stored_events, metas, strict=True)
+    ]
 
 
 def chain_rows(
@@ -100,12 +133,17 @@ def chain_rows(
     metas: Sequence[EventMeta],
     notification_ids: Sequence[int],
     previous_links: dict[UUID, bytes],
+    digests: Sequence[bytes] | None = None,
 ) -> list[IndexRow]:
     """Link a batch of new events; ``previous_links`` holds each stream's current head link
     for streams that already had events before this batch."""
+    if digests is None:
+        digests = content_digests(stored_events, metas)
     heads = dict(previous_links)
     rows: list[IndexRow] = []
-    for stored, meta, notification_id in zip(stored_events, metas, notification_ids, strict=True):
+    for stored, meta, notification_id, digest in zip(
+        stored_events, metas, notification_ids, digests, strict=True
+    ):
         originator_id = _as_uuid(stored.originator_id)
         if stored.originator_version == 1:
             previous = GENESIS
@@ -116,9 +154,7 @@ def chain_rows(
                 f"no hash link for the predecessor of {originator_id} v{stored.originator_version}"
             )
             raise LookupError(msg)
-        link = link_for(
-            previous, originator_id, stored.originator_version, stored.topic, stored.state, meta
-        )
+        link = link_from(previous, digest)
         heads[originator_id] = link
         rows.append(IndexRow(originator_id, stored.originator_version, notification_id, meta, link))
     return rows

@@ -62,6 +62,8 @@ def parse_database_url(url: str) -> DatabaseConfig:
                 # Fail fast instead of the library's ~5 minute retry loop on an empty pool.
                 "POSTGRES_CONNECT_TIMEOUT": "5",
                 "POSTGRES_LOCK_TIMEOUT": "10",
+                # The library's 5 s default cut off large imports' transactions mid-write.
+                "POSTGRES_IDLE_IN_TRANSACTION_SESSION_TIMEOUT": "60",
                 "POSTGRES_POOL_SIZE": "4",
                 "POSTGRES_MAX_OVERFLOW": "8",
                 # Never POSTGRES_ENABLE_DB_FUNCTIONS: in 9.5.6 it skips the table lock.

@@ -69,10 +69,11 @@ def write_index(
     stored_events: Sequence[StoredEvent],
     notification_ids: Sequence[int],
     metas: Sequence[EventMeta],
+    digests: Sequence[bytes] | None = None,
 ) -> None:
     """Chain and index a batch of new events, inside the transaction that inserts them."""
     previous = _previous_links(dialect, cursor, stored_events)
-    rows = chain_rows(stored_events, metas, notification_ids, previous)
+    rows = chain_rows(stored_events, metas, notification_ids, previous, digests)
     cursor.executemany(
         f"INSERT INTO {dialect.index_table} ({_INDEX_COLUMNS}) VALUES ({dialect.marks(8)})",
         [

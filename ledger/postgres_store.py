@@ -16,6 +16,7 @@ from eventsourcing.utils import retry
 from psycopg.rows import tuple_row
 from psycopg.sql import SQL, Composed, Identifier
 
+from ledger.chain import EventMeta, content_digests
 from ledger.index_store import Dialect, IndexReads, write_index
 
 __all__ = ["INSERT_CHUNK", "ChainedPostgresRecorder"]
@@ -93,6 +94,10 @@ class ChainedPostgresRecorder(IndexReads, PostgresApplicationRecorder):
         without pipeline mode: one pipelined statement of several megabytes deadlocked
         (client and server both waiting) in 9.5.6. Still one transaction, all or nothing."""
         notification_ids: list[int] = []
+        metas: Sequence[EventMeta] = kwargs["event_meta"]
+        # Hash the batch before the transaction: PostgreSQL ends sessions that sit idle in a
+        # transaction (the library sets a timeout), and hashing thousands of events is idle.
+        digests = content_digests(stored_events, metas)
         with (
             self.datastore.get_connection() as conn,
             conn.transaction(),
@@ -110,7 +115,7 @@ class ChainedPostgresRecorder(IndexReads, PostgresApplicationRecorder):
                 notification_ids += [row["notification_id"] for row in curs.fetchall()]
             # Still under the EXCLUSIVE table lock, so the predecessor links read here
             # cannot change before this transaction commits.
-            write_index(self.dialect, plain, stored_events, notification_ids, kwargs["event_meta"])
+            write_index(self.dialect, plain, stored_events, notification_ids, metas, digests)
         return notification_ids
 
     def _read(self, sql: str, params: Sequence[Any]) -> list[Sequence[Any]]:
