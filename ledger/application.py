@@ -307,7 +307,7 @@ class Ledger(Application[UUID]):
                 kind=kind,
                 rank=_text("rank", rank),
                 unit=_text("unit", unit_name),
-                assignments=_assignments(assignments),
+                assignments=_tags(assignments, "assignment"),
                 email=_text("email", email),
             )
             u.add_person(person)
@@ -418,7 +418,7 @@ class Ledger(Application[UUID]):
                 effective_on=effective_on,
                 rank=_text("rank", rank),
                 unit=_text("unit", unit_name),
-                assignments=_assignments(assignments),
+                assignments=_tags(assignments, "assignment"),
             )
 
     def record_certification(
@@ -758,14 +758,6 @@ def _choice(field: str, value: str, allowed: type[Any]) -> str:
         raise InvalidValueError(f"{field} {value!r}: expected one of {options}") from None
 
 
-def _assignments(values: Sequence[str]) -> list[str]:
-    cleaned = sorted({value.strip().lower() for value in values if value.strip()})
-    for value in cleaned:
-        if not _TOPIC.match(value):
-            raise InvalidValueError(f"assignment {value!r}: use lowercase letters and _")
-    return cleaned
-
-
 def _hours(field: str, value: Decimal | str | int) -> Decimal:
     try:
         hours = Decimal(str(value).strip())
@@ -796,11 +788,12 @@ def _topic_hours(topic_hours: dict[str, Decimal | str | int], total: Decimal) ->
     return dict(sorted(cleaned.items()))
 
 
-def _tags(values: Sequence[str]) -> list[str]:
+def _tags(values: Sequence[str], kind: str = "tag") -> list[str]:
+    """A set of identifiers (tags, certificates, assignments): lower case, sorted, unique."""
     cleaned = sorted({value.strip().lower() for value in values if value.strip()})
     for value in cleaned:
         if not _TOPIC.match(value):
-            raise InvalidValueError(f"tag {value!r}: use lowercase letters, digits and _")
+            raise InvalidValueError(f"{kind} {value!r}: use lowercase letters, digits and _")
     return cleaned
 
 

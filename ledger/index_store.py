@@ -127,38 +127,32 @@ class IndexReads:
     def _read(self, sql: str, params: Sequence[Any]) -> list[Sequence[Any]]:
         raise NotImplementedError
 
-    def iter_index(self, batch: int = 5000) -> Iterator[IndexRow]:
-        """Every index row in (stream, position) order, paged by key."""
+    def _pages(self, columns: str, table: str, batch: int) -> Iterator[Sequence[Any]]:
+        """Every row of a table keyed by (stream, position), in key order, paged by key."""
         d = self.dialect
         after: tuple[Any, int] = (d.id_param(UUID(int=0)), 0)
         while True:
             rows = self._read(
-                f"SELECT {_INDEX_COLUMNS} FROM {d.index_table} "
+                f"SELECT {columns} FROM {table} "
                 f"WHERE (originator_id, originator_version) > ({d.marks(2)}) "
                 f"ORDER BY originator_id, originator_version LIMIT {d.placeholder}",
                 (*after, batch),
             )
             if not rows:
                 return
-            yield from (d.index_row(row) for row in rows)
+            yield from rows
             after = (rows[-1][0], rows[-1][1])
 
-    def iter_stored(self, batch: int = 5000) -> Iterator[StoredEvent]:
-        """Every stored event in (stream, position) order, paged by key."""
+    def iter_index(self, batch: int = 5000) -> Iterator[IndexRow]:
+        """Every index row in (stream, position) order."""
         d = self.dialect
-        after: tuple[Any, int] = (d.id_param(UUID(int=0)), 0)
-        while True:
-            rows = self._read(
-                f"SELECT originator_id, originator_version, topic, state FROM {d.events_table} "
-                f"WHERE (originator_id, originator_version) > ({d.marks(2)}) "
-                f"ORDER BY originator_id, originator_version LIMIT {d.placeholder}",
-                (*after, batch),
-            )
-            if not rows:
-                return
-            for row in rows:
-                yield StoredEvent(d.to_uuid(row[0]), int(row[1]), str(row[2]), bytes(row[3]))
-            after = (rows[-1][0], rows[-1][1])
+        return (d.index_row(row) for row in self._pages(_INDEX_COLUMNS, d.index_table, batch))
+
+    def iter_stored(self, batch: int = 5000) -> Iterator[StoredEvent]:
+        """Every stored event in (stream, position) order."""
+        d = self.dialect
+        rows = self._pages("originator_id, originator_version, topic, state", d.events_table, batch)
+        return (StoredEvent(d.to_uuid(r[0]), int(r[1]), str(r[2]), bytes(r[3])) for r in rows)
 
     def recorded_by_sql(self) -> str:
         d = self.dialect
