@@ -140,7 +140,20 @@ def _overall(results: Sequence[RequirementStatus], ctx: _Context) -> tuple[Statu
 
 
 def _definition(version: RuleVersion, requirement_id: str) -> Requirement | None:
-    return next((r for r in version.version.requirements if r.id == requirement_id), None)
+    return _definitions(version).get(requirement_id)
+
+
+# Asked for tens of times per evaluation: each version's requirements by id, built once. The
+# entry holds the version itself, so its id() cannot be reused while the entry exists.
+_DEFINITIONS: dict[int, tuple[RuleVersion, dict[str, Requirement]]] = {}
+
+
+def _definitions(version: RuleVersion) -> dict[str, Requirement]:
+    entry = _DEFINITIONS.get(id(version))
+    if entry is None or entry[0] is not version:
+        entry = (version, {r.id: r for r in version.version.requirements})
+        _DEFINITIONS[id(version)] = entry
+    return entry[1]
 
 
 def _window(
@@ -356,7 +369,11 @@ def _evaluate_in(
         if earlier is not None:
             start = earlier.start
     credited, excluded = credited_records(
-        history.records, version.version.credit_exclusions, requirement.id, start, count_end
+        history.records_between(start, count_end),
+        version.version.credit_exclusions,
+        requirement.id,
+        start,
+        count_end,
     )
     notes.extend(excluded)
     measure = _measure(requirement, credited)
@@ -389,7 +406,11 @@ def _rolling(
     the anchor date (licensing by default)."""
     history, as_of, length = ctx.history, ctx.as_of, calendar.length_years
     credited, excluded = credited_records(
-        history.records, version.version.credit_exclusions, requirement.id, None, as_of
+        history.records_between(None, as_of),
+        version.version.credit_exclusions,
+        requirement.id,
+        None,
+        as_of,
     )
     shares = [(c.record.completed_on, hours_contribution(requirement, c), c) for c in credited]
     shares = [s for s in shares if s[1] > 0]
@@ -444,7 +465,11 @@ def _valid_at_all_times(
 ) -> RequirementStatus:
     as_of = ctx.as_of
     credited, excluded = credited_records(
-        ctx.history.records, version.version.credit_exclusions, requirement.id, None, as_of
+        ctx.history.records_between(None, as_of),
+        version.version.credit_exclusions,
+        requirement.id,
+        None,
+        as_of,
     )
     held = [c for c in credited if matches(requirement.credential, c.record, c.topic_hours)]
     current = [c for c in held if c.record.valid_until and c.record.valid_until >= as_of]

@@ -7,11 +7,12 @@ kept as facts and interpreted later by ``evaluate`` against ``as_of``.
 
 from __future__ import annotations
 
+from bisect import bisect_left, bisect_right
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from decimal import Decimal
-from functools import singledispatch
+from functools import cached_property, singledispatch
 
 from ledger.person import (
     AssignmentChanged,
@@ -133,6 +134,19 @@ class PersonHistory:
             if period.starts_on <= day or current is None:
                 current = period
         return current
+
+    @cached_property
+    def _records_by_date(self) -> tuple[tuple[TrainingRecord, ...], list[date]]:
+        ordered = tuple(sorted(self.records, key=lambda r: (r.completed_on, r.record_id)))
+        return ordered, [r.completed_on for r in ordered]
+
+    def records_between(self, start: date | None, end: date) -> tuple[TrainingRecord, ...]:
+        """Records completed in [start, end] (from the first if ``start`` is None), ordered
+        by date and id. Every window of every requirement asks, so the order is built once
+        per history and the range found by bisection."""
+        ordered, dates = self._records_by_date
+        low = 0 if start is None else bisect_left(dates, start)
+        return ordered[low : bisect_right(dates, end)]
 
     @property
     def first_licensed_on(self) -> date | None:

@@ -7,7 +7,7 @@ topic exclusion removes only that topic's hours from it.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -24,11 +24,11 @@ ZERO = Decimal(0)
 class CreditedRecord:
     record: TrainingRecord
     hours: Decimal
-    topic_hours: dict[str, Decimal] = field(default_factory=dict)
+    topic_hours: Mapping[str, Decimal] = field(default_factory=dict)
     excluded_by: tuple[str, ...] = ()
 
 
-def matches(item: Match, record: TrainingRecord, topic_hours: dict[str, Decimal]) -> bool:
+def matches(item: Match, record: TrainingRecord, topic_hours: Mapping[str, Decimal]) -> bool:
     """A record matches by course number, by tag, or by having hours in a listed topic."""
     return (
         record.post_course_number in item.courses
@@ -37,10 +37,8 @@ def matches(item: Match, record: TrainingRecord, topic_hours: dict[str, Decimal]
     )
 
 
-def _applies(exclusion: CreditExclusion, requirement_id: str, record: TrainingRecord) -> bool:
-    if exclusion.requirements and requirement_id not in exclusion.requirements:
-        return False
-    return exclusion.effective_from is None or record.completed_on >= exclusion.effective_from
+def _record_order(record: TrainingRecord) -> tuple[date, str]:
+    return record.completed_on, record.record_id
 
 
 def credited_records(
@@ -52,34 +50,44 @@ def credited_records(
 ) -> tuple[list[CreditedRecord], list[str]]:
     """Records completed in [start, end] with exclusions applied, ordered by date and id;
     also the reasons for anything excluded."""
-    rules = list(exclusions)
+    # Runs for every window of every requirement of every person evaluated: the rules that
+    # concern this requirement and their tag/course sets are prepared once per call.
+    rules = [
+        (rule, frozenset(rule.tags), frozenset(rule.courses))
+        for rule in exclusions
+        if not rule.requirements or requirement_id in rule.requirements
+    ]
     kept: list[CreditedRecord] = []
     reasons: list[str] = []
     in_range = [
         r for r in records if (start is None or r.completed_on >= start) and r.completed_on <= end
     ]
-    for record in sorted(in_range, key=lambda r: (r.completed_on, r.record_id)):
+    for record in sorted(in_range, key=_record_order):
         hours = record.hours
-        topics = dict(record.topic_hours)
+        topics: Mapping[str, Decimal] = record.topic_hours
         dropped = None
         removed: list[str] = []
-        for rule in rules:
-            if not _applies(rule, requirement_id, record):
+        for rule, tags, courses in rules:
+            if rule.effective_from is not None and record.completed_on < rule.effective_from:
                 continue
-            if record.post_course_number in rule.courses or record.tags & set(rule.tags):
+            if record.post_course_number in courses or not tags.isdisjoint(record.tags):
                 dropped = rule.id
                 break
             for topic in rule.topics:
                 if topic in topics:
+                    if topics is record.topic_hours:
+                        topics = dict(topics)  # copied only when a topic is taken out
+                    assert isinstance(topics, dict)
                     hours -= topics.pop(topic)
                     removed.append(rule.id)
         if dropped is not None:
             reasons.append(f"record {record.record_id} not credited ({dropped})")
             continue
-        if removed:
+        excluded_by = tuple(sorted(set(removed)))
+        if excluded_by:
             reasons.append(
                 f"record {record.record_id}: excluded topic hours not credited "
-                f"({', '.join(sorted(set(removed)))})"
+                f"({', '.join(excluded_by)})"
             )
-        kept.append(CreditedRecord(record, max(hours, ZERO), topics, tuple(sorted(set(removed)))))
+        kept.append(CreditedRecord(record, max(hours, ZERO), topics, excluded_by))
     return kept, reasons
