@@ -194,20 +194,41 @@ class IndexReads:
     ) -> dict[UUID, int]:
         """Each stream's last position recorded by an instant (streams of one agency)."""
         d = self.dialect
-        sql = f"SELECT originator_id, max(originator_version) FROM {d.index_table} WHERE "
-        params: list[Any]
-        if originator_ids is not None:
-            # Named streams: seek by primary key (the agency follows from the stream).
-            sql += f"originator_id IN ({d.marks(len(originator_ids)) or 'NULL'})"
-            params = [d.id_param(originator_id) for originator_id in originator_ids]
-        else:
-            sql += f"agency_id = {d.placeholder} AND stream_type = {d.placeholder}"
-            params = [d.id_param(agency_id), stream_type]
+        if originator_ids is None:
+            return self._agency_heads(stream_type, agency_id, recorded_by)
+        # Named streams: seek by primary key (the agency follows from the stream).
+        sql = (
+            f"SELECT originator_id, max(originator_version) FROM {d.index_table} "
+            f"WHERE originator_id IN ({d.marks(len(originator_ids)) or 'NULL'})"
+        )
+        params: list[Any] = [d.id_param(originator_id) for originator_id in originator_ids]
         if recorded_by is not None:
             sql += f" AND recorded_at <= {d.placeholder}"
             params.append(d.time_param(recorded_by))
         rows = self._read(sql + " GROUP BY originator_id", params)
         return {d.to_uuid(row[0]): int(row[1]) for row in rows}
+
+    def _agency_heads(
+        self, stream_type: str, agency_id: UUID, recorded_by: datetime | None
+    ) -> dict[UUID, int]:
+        # The agency's streams from the stream-start index, then one backward primary-key
+        # seek per stream (recorded times never go back within a stream, so the first row
+        # from the end recorded by T is the head at T). Grouping all of an agency's index
+        # rows instead took a second at 100k events.
+        d = self.dialect
+        by_time = f" AND i.recorded_at <= {d.placeholder}" if recorded_by is not None else ""
+        by_time_s = by_time.replace("i.", "s.")
+        sql = (
+            "SELECT s.originator_id, "
+            f"(SELECT i.originator_version FROM {d.index_table} i "
+            f"WHERE i.originator_id = s.originator_id{by_time} "
+            "ORDER BY i.originator_version DESC LIMIT 1) "
+            f"FROM {d.index_table} s WHERE s.originator_version = 1 "
+            f"AND s.agency_id = {d.placeholder} AND s.stream_type = {d.placeholder}{by_time_s}"
+        )
+        moment = [d.time_param(recorded_by)] if recorded_by is not None else []
+        params = [*moment, d.id_param(agency_id), stream_type, *moment]
+        return {d.to_uuid(row[0]): int(row[1]) for row in self._read(sql, params)}
 
     def select_stream_events(
         self,

@@ -63,6 +63,11 @@ class ChainedPostgresRecorder(IndexReads, PostgresApplicationRecorder):
             SQL("CREATE INDEX IF NOT EXISTS {0} ON {1} (stream_type, recorded_at)").format(
                 Identifier(f"{self.index_table_name}_type_recorded"), self._index
             ),
+            # Stream starts of an agency (its people), for per-stream head look-ups.
+            SQL(
+                "CREATE INDEX IF NOT EXISTS {0} ON {1} "
+                "(agency_id, stream_type, recorded_at, originator_id) WHERE originator_version = 1"
+            ).format(Identifier(f"{self.index_table_name}_starts"), self._index),
             SQL(
                 "CREATE OR REPLACE FUNCTION {0}.{1}() RETURNS trigger LANGUAGE plpgsql AS $$ "
                 "BEGIN RAISE EXCEPTION 'muster: % on %.% refused: the event store is append-only',"

@@ -61,6 +61,10 @@ class ChainedSQLiteRecorder(IndexReads, SQLiteApplicationRecorder):
             f"ON {INDEX_TABLE} (agency_id, recorded_at)",
             f"CREATE INDEX IF NOT EXISTS {INDEX_TABLE}_type_recorded "
             f"ON {INDEX_TABLE} (stream_type, recorded_at)",
+            # Stream starts of an agency (its people), for per-stream head look-ups.
+            f"CREATE INDEX IF NOT EXISTS {INDEX_TABLE}_starts "
+            f"ON {INDEX_TABLE} (agency_id, stream_type, recorded_at, originator_id) "
+            "WHERE originator_version = 1",
         ]
         for table in _APPEND_ONLY_TABLES:
             statements += [_refuse(table, "UPDATE"), _refuse(table, "DELETE")]

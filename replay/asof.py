@@ -9,7 +9,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from itertools import groupby
-from typing import Any, cast
+from typing import Any, Literal, cast
 from uuid import UUID
 from weakref import WeakKeyDictionary
 
@@ -21,10 +21,11 @@ from ledger.errors import PersonNotFoundError
 from ledger.person import PersonEnrolled, person_id_for
 from projections.evaluate import DEFAULT_WARNING_DAYS, evaluate
 from projections.fingerprint import engine_fingerprint
-from projections.history import PersonHistory, history_from_events
+from projections.history import PersonHistory, TrainingRecord, history_from_events
 from projections.read_store import ReadStore
 from projections.rules.schema import RuleVersion
 from projections.status import Status, hours_text
+from replay.gc_pause import paused_gc
 from replay.knowledge import AgencyKnowledge, agency_at, person_streams, rule_versions_for
 from replay.read_models import open_read_store
 
@@ -33,6 +34,7 @@ __all__ = [
     "RosterFilters",
     "person_answer",
     "roster",
+    "rule_catalogue",
     "status",
     "trend",
 ]
@@ -68,20 +70,22 @@ class PersonAnswer:
     status: Status
     history: PersonHistory
 
+    def _counted(self) -> list[TrainingRecord]:
+        counted = {record for r in self.status.requirements for record in r.records}
+        return [r for r in self.history.records_between(None, date.max) if r.record_id in counted]
+
     def counted_records(self) -> list[dict[str, Any]]:
         """Every record some requirement counted, with its effective date and recorded time."""
-        counted = {record for r in self.status.requirements for record in r.records}
         return [
             {
                 "record_id": record.record_id,
                 "effective_on": record.completed_on.isoformat(),
-                "recorded_at": record.recorded_at.isoformat() if record.recorded_at else None,
+                "recorded_at": _instant(record.recorded_at),
                 "course_title": record.course_title,
                 "hours": hours_text(record.hours),
                 "topic_hours": {k: hours_text(v) for k, v in sorted(record.topic_hours.items())},
             }
-            for record in sorted(self.history.records, key=lambda r: (r.completed_on, r.record_id))
-            if record.record_id in counted
+            for record in self._counted()
         ]
 
     def to_dict(self) -> dict[str, Any]:
@@ -93,6 +97,67 @@ class PersonAnswer:
             "compliance": self.status.to_dict(),
             "counted_records": self.counted_records(),
         }
+
+    def roster_entry(self) -> dict[str, Any]:
+        """The roster's row for this person: the same status, windows, deadlines, counts,
+        reasons and counted records (effective date, recorded time), without what every
+        person shares — requirement titles, kinds, default consequences and source texts
+        are stated once in the roster's ``rule_versions`` catalogue, citations by source id.
+        A statewide roster is tens of thousands of these, so they are kept small."""
+        compliance = self.status.to_dict()
+        compliance["requirements"] = [
+            {
+                **{k: v for k, v in row.items() if k not in _CATALOGUED},
+                "citations": [c["source_id"] for c in row["citations"]],
+            }
+            for row in compliance["requirements"]
+        ]
+        return {
+            "employee_id": self.employee_id,
+            "name": self.name,
+            "kind": self.kind,
+            "person_status": self.person_status,
+            "compliance": compliance,
+            "counted_records": [
+                {
+                    "record_id": record.record_id,
+                    "effective_on": record.completed_on.isoformat(),
+                    "recorded_at": _instant(record.recorded_at),
+                }
+                for record in self._counted()
+            ],
+        }
+
+
+# Stated once per roster in the catalogue (an enforcement override of a consequence is
+# named in the requirement's reasons).
+_CATALOGUED = frozenset({"title", "kind", "consequence", "citations"})
+
+
+def _instant(moment: datetime | None) -> str | None:
+    return moment.isoformat() if moment is not None else None
+
+
+def rule_catalogue(versions: Iterable[RuleVersion]) -> dict[str, Any]:
+    """Per rule version: its requirements' titles, kinds and default consequences, and the
+    sources a roster row cites by id."""
+    return {
+        f"{v.pack}@{v.id}": {
+            "requirements": {
+                r.id: {
+                    "title": r.title,
+                    "kind": r.kind,
+                    "consequence": r.consequence or v.consequence,
+                }
+                for r in sorted(v.version.requirements, key=lambda r: r.id)
+            },
+            "sources": {
+                source_id: {"title": source.title, "url": source.url}
+                for source_id, source in sorted(v.sources.items())
+            },
+        }
+        for v in versions
+    }
 
 
 def person_answer(
@@ -123,9 +188,15 @@ def _header(
     }
 
 
-def _rules_key(versions: Sequence[RuleVersion], warning_days: int) -> str:
-    """What, besides a person's events and the day, an answer depends on."""
-    parts = [engine_fingerprint(), str(warning_days), *sorted(f"{v.pack}@{v.id}" for v in versions)]
+def _rules_key(versions: Sequence[RuleVersion], warning_days: int, form: str) -> str:
+    """What, besides a person's events and the day, an answer depends on (and its form:
+    a full answer or a roster row)."""
+    parts = [
+        engine_fingerprint(),
+        form,
+        str(warning_days),
+        *sorted(f"{v.pack}@{v.id}" for v in versions),
+    ]
     return hashlib.sha256("\n".join(parts).encode()).hexdigest()[:32]
 
 
@@ -137,37 +208,42 @@ def _answers_for(
     known_at: datetime,
     only: UUID | None = None,
     *,
+    form: Literal["answer", "roster"] = "answer",
     memo: bool = True,
 ) -> dict[UUID, dict[str, Any]]:
-    """Each person's answer; memoised by (person's stream head at T, rules, day, code).
-    ``memo=False`` computes everything afresh and stores nothing (for verification)."""
+    """Each person's answer (or roster row); memoised by (person's stream head at T, rules,
+    day, form, code). ``memo=False`` computes everything afresh and stores nothing (for
+    verification)."""
     store = _read_store(ledger)
-    heads = ledger.store.stream_heads(
-        "person",
-        agency.agency_id,
-        recorded_by=known_at,
-        originator_ids=None if only is None else [only],
-    )
-    rules_key = _rules_key(versions, DEFAULT_WARNING_DAYS)
-    day = as_of.isoformat()
-    bodies = store.memo_get(agency.agency_id, rules_key, day, heads) if memo else {}
-    missing = sorted(set(heads) - set(bodies))
-    fresh: list[tuple[UUID, int, str]] = []
-    for start in range(0, len(missing), 500):
-        chunk = missing[start : start + 500]
-        # The ids are this agency's people; naming them lets the store seek by key.
-        stored = ledger.store.select_stream_events(
-            "person", originator_ids=chunk, recorded_by=known_at
+    with paused_gc():
+        heads = ledger.store.stream_heads(
+            "person",
+            agency.agency_id,
+            recorded_by=known_at,
+            originator_ids=None if only is None else [only],
         )
-        for _, group in groupby(stored, key=lambda s: s.originator_id):
-            events = [cast(LedgerEvent, ledger.mapper.to_domain_event(s)) for s in group]
-            body = orjson.dumps(person_answer(events, versions, as_of).to_dict()).decode()
-            person_id = events[0].originator_id
-            bodies[person_id] = body
-            fresh.append((person_id, heads[person_id], body))
-    if memo:
-        store.memo_put(agency.agency_id, rules_key, day, fresh)
-    return {person_id: orjson.loads(body) for person_id, body in bodies.items()}
+        rules_key = _rules_key(versions, DEFAULT_WARNING_DAYS, form)
+        day = as_of.isoformat()
+        bodies = store.memo_get(agency.agency_id, rules_key, day, heads) if memo else {}
+        missing = sorted(set(heads) - set(bodies))
+        fresh: list[tuple[UUID, int, str]] = []
+        for start in range(0, len(missing), 500):
+            chunk = missing[start : start + 500]
+            # The ids are this agency's people; naming them lets the store seek by key.
+            stored = ledger.store.select_stream_events(
+                "person", originator_ids=chunk, recorded_by=known_at
+            )
+            for _, group in groupby(stored, key=lambda s: s.originator_id):
+                events = [cast(LedgerEvent, ledger.mapper.to_domain_event(s)) for s in group]
+                answer = person_answer(events, versions, as_of)
+                document = answer.roster_entry() if form == "roster" else answer.to_dict()
+                body = orjson.dumps(document).decode()
+                person_id = events[0].originator_id
+                bodies[person_id] = body
+                fresh.append((person_id, heads[person_id], body))
+        if memo:
+            store.memo_put(agency.agency_id, rules_key, day, fresh)
+        return {person_id: orjson.loads(body) for person_id, body in bodies.items()}
 
 
 def status(
@@ -203,7 +279,7 @@ def roster(
     """Every person known at T, evaluated on ``as_of``, filtered, ordered by employee id."""
     agency = agency_at(ledger, slug, known_at)
     versions = rule_versions_for(ledger, agency, known_at)
-    answers = _answers_for(ledger, agency, versions, as_of, known_at, memo=memo)
+    answers = _answers_for(ledger, agency, versions, as_of, known_at, form="roster", memo=memo)
     kept = sorted(
         (a for a in answers.values() if filters.keep(a)), key=lambda a: str(a["employee_id"])
     )
@@ -212,6 +288,7 @@ def roster(
         **_header(agency, versions, as_of, known_at),
         "filters": filters.to_dict(),
         "counts": dict(sorted(counts.items())),
+        "rule_versions": rule_catalogue(versions),
         "people": kept,
     }
 
@@ -240,15 +317,17 @@ def trend(
 
     Histories are folded once (they depend on T only); each step re-evaluates them.
     """
-    agency, versions, streams = _streams(ledger, slug, known_at)
-    histories = [(events[0], history_from_events(events)) for events in streams]
-    points = []
-    for day in _steps(start, end, every):
-        counts: Counter[str] = Counter()
-        for enrolled, history in histories:
-            if enrolled.effective_on <= day:
-                counts[evaluate(versions, history, day).status] += 1
-        points.append({"as_of": day.isoformat(), "counts": dict(sorted(counts.items()))})
+    days = _steps(start, end, every)
+    with paused_gc():
+        agency, versions, streams = _streams(ledger, slug, known_at)
+        histories = [(events[0], history_from_events(events)) for events in streams]
+        points = []
+        for day in days:
+            counts: Counter[str] = Counter()
+            for enrolled, history in histories:
+                if enrolled.effective_on <= day:
+                    counts[evaluate(versions, history, day).status] += 1
+            points.append({"as_of": day.isoformat(), "counts": dict(sorted(counts.items()))})
     header = _header(agency, versions, end, known_at)
     header.pop("as_of")
     return {
