@@ -318,6 +318,11 @@ class ReadStore:
         conflict = "OR IGNORE " if self.backend == "sqlite" else ""
         suffix = "" if self.backend == "sqlite" else " ON CONFLICT DO NOTHING"
         with self.transaction() as cur:
+            if self.backend == "postgres":
+                # A memo entry can always be recomputed, so its commit need not wait for the
+                # WAL flush (measured ~5 ms of a ~10 ms cold answer). Atomicity is unchanged,
+                # and the setting is local to this transaction: event writes keep theirs.
+                cur.execute("SET LOCAL synchronous_commit TO OFF")
             for person_id, version, body in rows:
                 cur.execute(
                     f"INSERT {conflict}INTO {self.table('rm_answer_memo')} "

@@ -47,13 +47,27 @@ def agency_at(ledger: Ledger, slug: str, known_at: datetime | None) -> AgencyKno
 def agency_by_id(
     ledger: Ledger, agency_id: UUID, known_at: datetime | None, slug: str = ""
 ) -> AgencyKnowledge:
-    events = [e for e in ledger.stream(agency_id) if known_at is None or e.timestamp <= known_at]
-    if not events:
+    # Folded once per stream head: an agency stream also carries every import, so reading
+    # it whole for each answer grew with the agency's history.
+    heads = ledger.store.stream_heads(
+        "agency", agency_id, recorded_by=known_at, originator_ids=[agency_id]
+    )
+    if agency_id not in heads:
         raise AgencyNotFoundError(f"no agency {slug or agency_id} was known at {known_at}")
-    agency = cast(Agency, None)
-    for event in events:
-        agency = event.mutate(agency)  # type: ignore[assignment]
-    return AgencyKnowledge(agency.id, agency.slug, agency.name, agency.jurisdiction)
+    cache = _AGENCY_CACHES.setdefault(ledger, {})
+    key = (agency_id, heads[agency_id])
+    if key not in cache:
+        events = cast(list[LedgerEvent], list(ledger.events.get(agency_id, lte=heads[agency_id])))
+        agency = cast(Agency, None)
+        for event in events:
+            agency = event.mutate(agency)  # type: ignore[assignment]
+        cache[key] = AgencyKnowledge(agency.id, agency.slug, agency.name, agency.jurisdiction)
+    return cache[key]
+
+
+_AGENCY_CACHES: WeakKeyDictionary[Ledger, dict[tuple[UUID, int], AgencyKnowledge]] = (
+    WeakKeyDictionary()
+)
 
 
 def _decode(ledger: Ledger, stored: Sequence[StoredEvent]) -> list[LedgerEvent]:
