@@ -164,6 +164,8 @@ class Ledger(Application[UUID]):
         env: dict[str, str] | None = None,
     ) -> None:
         self.database: DatabaseConfig = parse_database_url(database_url)
+        self.database_url = database_url  # worker processes open their own ledger
+        self.env_overrides = dict(env or {})
         self.clock = clock
         if self.database.sqlite_path is not None:
             self.database.sqlite_path.parent.mkdir(parents=True, exist_ok=True)

@@ -8,7 +8,11 @@ commits their rows together with the new tracking position.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+import multiprocessing
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from concurrent.futures import Future, ProcessPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
 from itertools import groupby
@@ -22,6 +26,7 @@ from ledger.envelope import LedgerEvent
 from projections.current import person_rows
 from projections.read_store import PersonRow, ReadStore, RequirementRow
 from projections.rules.schema import RuleVersion
+from replay.gc_pause import paused_gc
 from replay.knowledge import agency_by_id, rule_versions_for
 
 __all__ = ["CatchUpReport", "catch_up", "open_read_store", "rebuild"]
@@ -65,10 +70,15 @@ def rebuild(
     chunk: int = 250,
     progress: Progress | None = None,
     stop_after_chunks: int | None = None,
+    workers: int = 1,
 ) -> int:
     """Build a new generation from the whole log up to the current head, in chunks of
     people, resuming an interrupted rebuild; swap it in atomically when complete.
-    Returns the generation number (or -1 if stopped early on purpose)."""
+    Returns the generation number (or -1 if stopped early on purpose).
+
+    With ``workers`` > 1, chunks are read and evaluated by that many worker processes
+    (each with its own connection, all reading the log up to the same head); this process
+    writes the chunks in order, so resuming works exactly as with one."""
     building = store.building_generation()
     if building is None or building.as_of != as_of.isoformat():
         head = ledger.recorder.max_notification_id() or 0
@@ -76,22 +86,86 @@ def rebuild(
     people = sorted(str(p) for p in ledger.store.streams("person"))
     todo = [p for p in people if p > building.resume_after]
     done = len(people) - len(todo)
-    rules = _Rules(ledger)
-    for number, start in enumerate(range(0, len(todo), chunk), start=1):
-        ids = [UUID(p) for p in todo[start : start + chunk]]
-        stored = ledger.store.select_stream_events(
-            "person", originator_ids=ids, up_to_notification=building.head
-        )
-        streams = _group(ledger, stored)
-        rows = _rows_for(streams, rules, as_of)
-        store.write_rebuild_chunk(building.generation, rows, resume_after=str(ids[-1]))
-        done += len(ids)
-        if progress is not None:
-            progress(done, len(people))
-        if stop_after_chunks is not None and number >= stop_after_chunks:
-            return -1
+    chunks = [
+        [UUID(p) for p in todo[start : start + chunk]] for start in range(0, len(todo), chunk)
+    ]
+    if stop_after_chunks is not None:
+        chunks = chunks[:stop_after_chunks]
+    with _chunk_evaluator(ledger, workers if len(chunks) > 1 else 1) as evaluate_chunks:
+        for ids, rows in evaluate_chunks(chunks, building.head, as_of):
+            store.write_rebuild_chunk(building.generation, rows, resume_after=str(ids[-1]))
+            done += len(ids)
+            if progress is not None:
+                progress(done, len(people))
+    if stop_after_chunks is not None and done < len(people):
+        return -1
     store.finish_generation(building.generation)
     return building.generation
+
+
+ChunkResults = Iterator[tuple[list[UUID], Rows]]
+ChunkEvaluator = Callable[[list[list[UUID]], int, date], ChunkResults]
+
+
+def _chunk_rows(ledger: Ledger, rules: _Rules, ids: list[UUID], head: int, as_of: date) -> Rows:
+    """Read, fold and evaluate one chunk of people, their log cut at ``head``."""
+    with paused_gc():
+        stored = ledger.store.select_stream_events(
+            "person", originator_ids=ids, up_to_notification=head
+        )
+        return _rows_for(_group(ledger, stored), rules, as_of)
+
+
+@contextmanager
+def _chunk_evaluator(ledger: Ledger, workers: int) -> Iterator[ChunkEvaluator]:
+    if workers <= 1:
+        rules = _Rules(ledger)
+
+        def in_process(chunks: list[list[UUID]], head: int, as_of: date) -> ChunkResults:
+            for ids in chunks:
+                yield ids, _chunk_rows(ledger, rules, ids, head, as_of)
+
+        yield in_process
+        return
+    # Spawned, not forked: a forked child would share the parent's open database
+    # connections. Each worker opens its own ledger on the same database.
+    context = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(
+        max_workers=workers,
+        mp_context=context,
+        initializer=_open_worker,
+        initargs=(ledger.database_url, ledger.env_overrides),
+    ) as pool:
+
+        def in_workers(chunks: list[list[UUID]], head: int, as_of: date) -> ChunkResults:
+            # At most two chunks per worker in flight, so finished rows never pile up in
+            # memory faster than they are written.
+            pending: deque[tuple[list[UUID], Future[Rows]]] = deque()
+            for ids in chunks:
+                pending.append((ids, pool.submit(_worker_chunk_rows, ids, head, as_of)))
+                if len(pending) >= 2 * workers:
+                    done_ids, future = pending.popleft()
+                    yield done_ids, future.result()
+            while pending:
+                done_ids, future = pending.popleft()
+                yield done_ids, future.result()
+
+        yield in_workers
+
+
+_WORKER: tuple[Ledger, _Rules] | None = None
+
+
+def _open_worker(database_url: str, env: dict[str, str]) -> None:
+    global _WORKER
+    ledger = Ledger(database_url, env=env)
+    _WORKER = (ledger, _Rules(ledger))
+
+
+def _worker_chunk_rows(ids: list[UUID], head: int, as_of: date) -> Rows:
+    assert _WORKER is not None, "worker not initialised"
+    ledger, rules = _WORKER
+    return _chunk_rows(ledger, rules, ids, head, as_of)
 
 
 def _group(ledger: Ledger, stored: Sequence[StoredEvent]) -> list[list[LedgerEvent]]:
@@ -152,10 +226,7 @@ def catch_up(
         if everyone:
             people = set(ledger.store.streams("person"))
         last = notifications[-1].id
-        stored = ledger.store.select_stream_events(
-            "person", originator_ids=sorted(people), up_to_notification=last
-        )
-        rows = _rows_for(_group(ledger, stored), _Rules(ledger), as_of)
+        rows = _chunk_rows(ledger, _Rules(ledger), sorted(people), last, as_of)
         if not store.apply_batch(
             generation,
             from_position=position,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import time
 
 import structlog
@@ -22,6 +23,9 @@ def replay_command(
     ),
     follow: bool = typer.Option(False, "--follow", help="Keep catching up every few seconds"),
     interval: float = typer.Option(2.0, "--interval", help="Seconds between catch-ups"),
+    workers: int = typer.Option(
+        os.cpu_count() or 1, "--workers", min=1, help="Processes evaluating people in a rebuild"
+    ),
 ) -> None:
     """Rebuild the read models from an empty state (resumable, swapped in atomically)."""
     day = parse_as_of(as_of)
@@ -42,6 +46,7 @@ def replay_command(
                     store,
                     day,
                     progress=lambda done, total: progress.update(task, completed=done, total=total),
+                    workers=workers,
                 )
             console.print(
                 f"generation {generation} live for {day} in {time.perf_counter() - began:.1f} s"

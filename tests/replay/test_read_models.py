@@ -132,3 +132,20 @@ def test_agency_roll_up(ledger: Ledger, clock: SettableClock) -> None:
     assert [d.deadline for d in deadlines] == sorted(d.deadline for d in deadlines)
     assert all(d.deadline and d.deadline >= AS_OF.isoformat() for d in deadlines)
     _ = ACTOR
+
+
+def test_rebuild_in_worker_processes_equals_one_process(
+    ledger: Ledger, clock: SettableClock
+) -> None:
+    """Worker processes (each with its own connection) build exactly the rows one process
+    builds, and a parallel rebuild stopped part-way resumes like any other."""
+    store = open_read_store(ledger)
+    synthetic_agency(ledger, clock, officers=12)
+    rebuild(ledger, store, AS_OF, chunk=4)
+    alone = store.dump()
+    assert alone[0]
+    assert rebuild(ledger, store, AS_OF, chunk=4, workers=2, stop_after_chunks=2) == -1
+    assert store.dump() == alone  # the half-built generation is invisible
+    parallel = rebuild(ledger, store, AS_OF, chunk=4, workers=2)
+    assert store.live_generation() == parallel
+    assert store.dump() == alone
