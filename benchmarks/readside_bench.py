@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import io
+import os
 import platform
 import random
 import resource
@@ -173,17 +174,21 @@ def bench_rebuild(backend: str, size: str, ledger: Ledger) -> dict[str, float]:
         "from replay.read_models import open_read_store, rebuild\n"
         "ledger = Ledger(sys.argv[1])\n"
         "began = time.perf_counter()\n"
-        "rebuild(ledger, open_read_store(ledger), date.fromisoformat(sys.argv[2]))\n"
+        "rebuild(ledger, open_read_store(ledger), date.fromisoformat(sys.argv[2]), "
+        "workers=int(sys.argv[3]))\n"
         "print(time.perf_counter() - began, "
-        "resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)\n"
+        "resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, "
+        "resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)\n"
     )
+    # As `muster replay` runs by default: one worker process per CPU.
+    workers = os.cpu_count() or 1
     out = subprocess.run(
-        [sys.executable, "-c", script, url_for(backend, size), AS_OF.isoformat()],
+        [sys.executable, "-c", script, url_for(backend, size), AS_OF.isoformat(), str(workers)],
         capture_output=True,
         text=True,
         check=True,
     )
-    seconds, rss_kb = out.stdout.split()
+    seconds, rss_kb, worker_rss_kb = out.stdout.split()
     began = time.perf_counter()
     folded: Counter[Any] = Counter()
     for notification in all_notifications(ledger):
@@ -194,7 +199,10 @@ def bench_rebuild(backend: str, size: str, ledger: Ledger) -> dict[str, float]:
         "events": events,
         "rebuild_eps": events / float(seconds),
         "raw_eps": events / raw_seconds,
-        "rss_mb": int(rss_kb) / 1024,
+        # Peak of the writing process plus the largest worker's peak times the workers: an
+        # upper bound on what the rebuild held at once.
+        "rss_mb": (int(rss_kb) + workers * int(worker_rss_kb)) / 1024,
+        "workers": workers,
     }
 
 
@@ -330,7 +338,7 @@ def main() -> None:
             print(
                 f"rebuild: {r['rebuild_eps']:,.0f} ev/s vs raw read+decode+fold "
                 f"{r['raw_eps']:,.0f} ev/s -> ratio {r['rebuild_eps'] / r['raw_eps']:.3f}; "
-                f"peak RSS {r['rss_mb']:,.0f} MB",
+                f"peak RSS {r['rss_mb']:,.0f} MB ({r['workers']} workers)",
                 flush=True,
             )
         r = bench_status(ledger)
