@@ -7,11 +7,12 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
+from functools import cache
 from typing import Any, Protocol, cast
 from uuid import UUID, uuid4
 
 from eventsourcing.application import AggregateNotFoundError, Application, ProcessingEvent
-from eventsourcing.domain import DomainEventProtocol
+from eventsourcing.domain import Aggregate, DomainEventProtocol, MutableOrImmutableAggregate
 from eventsourcing.persistence import IntegrityError, Recording, StoredEvent, Transcoder
 
 from ledger.agency import Agency, JurisdictionAdopted, agency_id_for
@@ -31,6 +32,7 @@ from ledger.errors import (
     RecordAlreadyVoidedError,
     TrainingRecordNotFoundError,
 )
+from ledger.gc_pause import paused_gc
 from ledger.person import (
     AssignmentChanged,
     CertificationRecorded,
@@ -179,6 +181,33 @@ class Ledger(Application[UUID]):
 
     def construct_transcoder(self) -> Transcoder:
         return OrjsonTranscoder()
+
+    def save(
+        self,
+        *objs: MutableOrImmutableAggregate[UUID] | DomainEventProtocol[UUID] | None,
+        **kwargs: Any,
+    ) -> list[Recording[UUID]]:
+        """``Application.save`` (one transaction for everything given), collecting muster's
+        own events and aggregates by their classes: the library tells events from
+        aggregates with runtime protocol checks, which cost more per event than encoding
+        it. Anything else still goes through the library's checks, in argument order."""
+        processing_event: ProcessingEvent[UUID] = ProcessingEvent()
+        events = processing_event.events
+        for obj in objs:
+            if isinstance(obj, LedgerEvent):
+                events.append(obj)
+            elif isinstance(obj, Aggregate):
+                events.extend(obj.collect_events())
+                processing_event.aggregates[obj.id] = obj
+            elif obj is not None:
+                processing_event.collect_events(obj)
+        processing_event.saved_kwargs.update(kwargs)
+        with paused_gc():  # encoding, hashing and rows: many small objects, no cycles
+            recordings = self._record(processing_event)
+        self._take_snapshots(processing_event)
+        self._notify(recordings)
+        self.notify(processing_event.events)  # deprecated in the library; kept in step
+        return recordings
 
     def _record(self, processing_event: ProcessingEvent[UUID]) -> list[Recording[UUID]]:
         # The recorded-time index and hash links are written by the recorder in the same
@@ -712,13 +741,15 @@ def _meta(event: DomainEventProtocol[UUID]) -> EventMeta:
         msg = f"{type(event).__name__} does not carry the muster envelope"
         raise TypeError(msg)
     return EventMeta(
-        agency_id=event.agency_id,
-        # The stream's type is its aggregate module's name unless the event says otherwise
-        # (ImportCompleted is recorded on the agency stream from its own module).
-        stream_type=getattr(type(event), "STREAM_TYPE", type(event).__module__.rsplit(".", 1)[-1]),
-        recorded_at=event.timestamp,
-        effective_on=event.effective_on,
+        event.agency_id, _stream_type(type(event)), event.timestamp, event.effective_on
     )
+
+
+@cache
+def _stream_type(event_class: type[LedgerEvent]) -> str:
+    # The stream's type is its aggregate module's name unless the event says otherwise
+    # (ImportCompleted is recorded on the agency stream from its own module).
+    return str(getattr(event_class, "STREAM_TYPE", event_class.__module__.rsplit(".", 1)[-1]))
 
 
 def _ensure_schema(database: DatabaseConfig) -> None:

@@ -24,7 +24,8 @@ __all__ = [
     "EventMeta",
     "IndexRow",
     "StreamHead",
-    "chain_rows",
+    "as_uuid",
+    "chain_links",
     "content_digest",
     "content_digests",
     "instant_text",
@@ -68,26 +69,31 @@ def utc(moment: datetime) -> datetime:
 
 def instant_text(moment: datetime) -> str:
     """The one text form of a recorded time: UTC, microseconds, sortable as a string."""
-    return utc(moment).isoformat(timespec="microseconds")
+    if moment.tzinfo is not UTC:  # the ledger's clocks give UTC; skip the conversion then
+        moment = utc(moment)
+    return moment.isoformat(timespec="microseconds")
 
 
 def content_digest(
     originator_id: UUID, originator_version: int, topic: str, state: bytes, meta: EventMeta
 ) -> bytes:
-    """SHA-256 of one event's header (stream, position, topic, indexed envelope) and bytes."""
+    """SHA-256 of one event's header (stream, position, topic, indexed envelope) and bytes.
+
+    The header is the JSON array ``[stream, position, topic, agency, stream type, recorded
+    time (instant_text), effective date (ISO)]``, ids in their hyphenated form (orjson writes
+    a UUID exactly as ``str()`` does, without the Python call)."""
     header = orjson.dumps(
         [
-            str(originator_id),
+            originator_id,
             originator_version,
             topic,
-            str(meta.agency_id),
+            meta.agency_id,
             meta.stream_type,
             instant_text(meta.recorded_at),
             meta.effective_on.isoformat(),
         ]
     )
-    digest = hashlib.sha256()
-    digest.update(len(header).to_bytes(4, "big"))
+    digest = hashlib.sha256(len(header).to_bytes(4, "big"))
     digest.update(header)
     digest.update(state)
     return digest.digest()
@@ -118,7 +124,7 @@ def content_digests(
     transaction (under the table lock) is then one short hash per event."""
     return [
         content_digest(
-            _as_uuid(stored.originator_id),
+            as_uuid(stored.originator_id),
             stored.originator_version,
             stored.topic,
             stored.state,
@@ -128,39 +134,35 @@ def content_digests(
     ]
 
 
-def chain_rows(
+def chain_links(
     stored_events: Sequence[StoredEvent],
-    metas: Sequence[EventMeta],
-    notification_ids: Sequence[int],
+    digests: Sequence[bytes],
     previous_links: dict[UUID, bytes],
-    digests: Sequence[bytes] | None = None,
-) -> list[IndexRow]:
+) -> list[bytes]:
     """Link a batch of new events; ``previous_links`` holds each stream's current head link
     for streams that already had events before this batch."""
-    if digests is None:
-        digests = content_digests(stored_events, metas)
     heads = dict(previous_links)
-    rows: list[IndexRow] = []
-    for stored, meta, notification_id, digest in zip(
-        stored_events, metas, notification_ids, digests, strict=True
-    ):
-        originator_id = _as_uuid(stored.originator_id)
+    links: list[bytes] = []
+    for stored, digest in zip(stored_events, digests, strict=True):
+        originator_id = as_uuid(stored.originator_id)
         if stored.originator_version == 1:
             previous = GENESIS
-        elif originator_id in heads:
-            previous = heads[originator_id]
         else:
-            msg = (
-                f"no hash link for the predecessor of {originator_id} v{stored.originator_version}"
-            )
-            raise LookupError(msg)
-        link = link_from(previous, digest)
-        heads[originator_id] = link
-        rows.append(IndexRow(originator_id, stored.originator_version, notification_id, meta, link))
-    return rows
+            found = heads.get(originator_id)
+            if found is None:
+                msg = (
+                    f"no hash link for the predecessor of {originator_id} "
+                    f"v{stored.originator_version}"
+                )
+                raise LookupError(msg)
+            previous = found
+        link = heads[originator_id] = link_from(previous, digest)
+        links.append(link)
+    return links
 
 
-def _as_uuid(value: UUID | str) -> UUID:
+def as_uuid(value: UUID | str) -> UUID:
+    """A stored event's stream id as a UUID (the library allows text ids)."""
     return value if isinstance(value, UUID) else UUID(value)
 
 

@@ -16,9 +16,16 @@ from uuid import UUID
 
 from eventsourcing.persistence import StoredEvent
 
-from ledger.chain import EventMeta, IndexRow, chain_rows
+from ledger.chain import EventMeta, IndexRow, as_uuid, chain_links
 
-__all__ = ["Dialect", "IndexReads", "WriteCursor", "write_index"]
+__all__ = [
+    "Dialect",
+    "IndexReads",
+    "WriteCursor",
+    "copy_index_statement",
+    "index_rows",
+    "insert_index_statement",
+]
 
 _INDEX_COLUMNS = (
     "originator_id, originator_version, notification_id, agency_id, stream_type, recorded_at, "
@@ -63,49 +70,61 @@ class WriteCursor(Protocol):
     def fetchall(self) -> Any: ...
 
 
-def write_index(
+def index_rows(
     dialect: Dialect,
     cursor: WriteCursor,
     stored_events: Sequence[StoredEvent],
     notification_ids: Sequence[int],
     metas: Sequence[EventMeta],
-    digests: Sequence[bytes] | None = None,
-) -> None:
-    """Chain and index a batch of new events, inside the transaction that inserts them."""
-    previous = _previous_links(dialect, cursor, stored_events)
-    rows = chain_rows(stored_events, metas, notification_ids, previous, digests)
-    cursor.executemany(
-        f"INSERT INTO {dialect.index_table} ({_INDEX_COLUMNS}) VALUES ({dialect.marks(8)})",
-        [
-            (
-                dialect.id_param(row.originator_id),
-                row.originator_version,
-                row.notification_id,
-                dialect.id_param(row.meta.agency_id),
-                row.meta.stream_type,
-                dialect.time_param(row.meta.recorded_at),
-                dialect.date_param(row.meta.effective_on),
-                row.link,
-            )
-            for row in rows
-        ],
-    )
+    digests: Sequence[bytes],
+) -> list[tuple[Any, ...]]:
+    """The index rows (``_INDEX_COLUMNS``) of a batch of new events, each chained to its
+    stream's head: run inside the transaction that inserts the events."""
+    links = chain_links(stored_events, digests, _previous_links(dialect, cursor, stored_events))
+    id_param, time_param, date_param = dialect.id_param, dialect.time_param, dialect.date_param
+    return [
+        (
+            id_param(as_uuid(stored.originator_id)),
+            stored.originator_version,
+            notification_id,
+            id_param(meta.agency_id),
+            meta.stream_type,
+            time_param(meta.recorded_at),
+            date_param(meta.effective_on),
+            link,
+        )
+        for stored, meta, notification_id, link in zip(
+            stored_events, metas, notification_ids, links, strict=True
+        )
+    ]
+
+
+def insert_index_statement(dialect: Dialect) -> str:
+    """``INSERT`` of one index row as ``index_rows`` gives them."""
+    return f"INSERT INTO {dialect.index_table} ({_INDEX_COLUMNS}) VALUES ({dialect.marks(8)})"
+
+
+def copy_index_statement(dialect: Dialect) -> str:
+    """``COPY ... FROM STDIN`` of index rows in the order ``index_rows`` gives them."""
+    return f"COPY {dialect.index_table} ({_INDEX_COLUMNS}) FROM STDIN (FORMAT BINARY)"
 
 
 def _previous_links(
     dialect: Dialect, cursor: WriteCursor, stored_events: Sequence[StoredEvent]
 ) -> dict[UUID, bytes]:
-    """The current head link of each stream this batch continues."""
-    wanted: dict[UUID, int] = {}
+    """The current head link of each stream this batch continues (streams it starts have
+    none, and later events of a stream follow the batch's own earlier ones)."""
+    seen: set[UUID] = set()
+    wanted: list[tuple[Any, int]] = []
     for stored in stored_events:
-        originator_id = UUID(str(stored.originator_id))
-        if originator_id not in wanted and stored.originator_version > 1:
-            wanted[originator_id] = stored.originator_version - 1
+        originator_id = as_uuid(stored.originator_id)
+        if originator_id not in seen:
+            seen.add(originator_id)
+            if stored.originator_version > 1:
+                wanted.append((dialect.id_param(originator_id), stored.originator_version - 1))
     if not wanted:
         return {}
-    source, params = dialect.pairs_source(
-        [(dialect.id_param(key), version) for key, version in wanted.items()]
-    )
+    source, params = dialect.pairs_source(wanted)
     # One primary-key probe per pair, whatever the planner thinks of the table's size (a
     # join let PostgreSQL prefer scanning the whole index table once it grew).
     cursor.execute(

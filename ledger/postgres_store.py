@@ -8,7 +8,6 @@ from typing import Any
 
 from eventsourcing.persistence import InterfaceError, OperationalError, StoredEvent
 from eventsourcing.postgres import (
-    PostgresAggregateRecorder,
     PostgresApplicationRecorder,
     PostgresDatastore,
 )
@@ -17,11 +16,13 @@ from psycopg.rows import tuple_row
 from psycopg.sql import SQL, Composed, Identifier
 
 from ledger.chain import EventMeta, content_digests
-from ledger.index_store import Dialect, IndexReads, write_index
+from ledger.index_store import Dialect, IndexReads, copy_index_statement, index_rows
 
 __all__ = ["INSERT_CHUNK", "ChainedPostgresRecorder"]
 
 INSERT_CHUNK = 1000
+_EVENT_TYPES = ("uuid", "int8", "text", "bytea", "int8")
+_INDEX_TYPES = ("uuid", "int8", "int8", "uuid", "text", "timestamptz", "date", "bytea")
 
 
 class ChainedPostgresRecorder(IndexReads, PostgresApplicationRecorder):
@@ -33,6 +34,14 @@ class ChainedPostgresRecorder(IndexReads, PostgresApplicationRecorder):
         self._index = SQL("{0}.{1}").format(schema, index)
         self._events = SQL("{0}.{1}").format(schema, Identifier(events_table_name))
         refuse = Identifier(f"{self.index_table_name}_refuse_change")
+        self._next_ids = SQL(
+            "SELECT nextval(pg_get_serial_sequence({0}, 'notification_id')) "
+            "FROM generate_series(1, %s)"
+        ).format(_quoted(datastore.schema, events_table_name))
+        self._copy_events = SQL(
+            "COPY {0} (originator_id, originator_version, topic, state, notification_id) "
+            "FROM STDIN (FORMAT BINARY)"
+        ).format(self._events)
         self.dialect = Dialect(
             placeholder="%s",
             index_table=_quoted(datastore.schema, self.index_table_name),
@@ -45,6 +54,7 @@ class ChainedPostgresRecorder(IndexReads, PostgresApplicationRecorder):
             to_time=_same,
             to_date=_same,
         )
+        self._copy_index = copy_index_statement(self.dialect)
         self.sql_create_statements += [
             SQL(
                 "CREATE TABLE IF NOT EXISTS {0} ("
@@ -95,10 +105,10 @@ class ChainedPostgresRecorder(IndexReads, PostgresApplicationRecorder):
     def insert_events(
         self, stored_events: Sequence[StoredEvent], **kwargs: Any
     ) -> Sequence[int] | None:
-        """The library's write path (table lock, NOTIFY, INSERT ... RETURNING), in chunks and
-        without pipeline mode: one pipelined statement of several megabytes deadlocked
-        (client and server both waiting) in 9.5.6. Still one transaction, all or nothing."""
-        notification_ids: list[int] = []
+        """The library's write path (table lock, NOTIFY, then the rows), with the rows sent
+        by binary COPY in chunks and without pipeline mode: one pipelined statement of
+        several megabytes deadlocked (client and server both waiting) in 9.5.6. Still one
+        transaction, all or nothing, with the chained index rows in it."""
         metas: Sequence[EventMeta] = kwargs["event_meta"]
         # Hash the batch before the transaction: PostgreSQL ends sessions that sit idle in a
         # transaction (the library sets a timeout), and hashing thousands of events is idle.
@@ -111,16 +121,35 @@ class ChainedPostgresRecorder(IndexReads, PostgresApplicationRecorder):
         ):
             self._insert_events(curs, stored_events, **kwargs)
             if not stored_events:
-                return notification_ids
+                return []
             self._lock_table(curs)
             self._notify_channel(curs)
+            # Under the EXCLUSIVE table lock: the notification ids drawn here are the next
+            # ones and nobody else draws any before this transaction ends (every writer
+            # takes the lock first), and the predecessor links read cannot change.
+            plain.execute(self._next_ids, (len(stored_events),))
+            notification_ids = sorted(row[0] for row in plain.fetchall())
+            rows = index_rows(self.dialect, plain, stored_events, notification_ids, metas, digests)
             for start in range(0, len(stored_events), INSERT_CHUNK):
-                chunk = stored_events[start : start + INSERT_CHUNK]
-                PostgresAggregateRecorder._insert_stored_events(self, curs, chunk)
-                notification_ids += [row["notification_id"] for row in curs.fetchall()]
-            # Still under the EXCLUSIVE table lock, so the predecessor links read here
-            # cannot change before this transaction commits.
-            write_index(self.dialect, plain, stored_events, notification_ids, metas, digests)
+                end = start + INSERT_CHUNK
+                with plain.copy(self._copy_events) as copy:
+                    copy.set_types(_EVENT_TYPES)
+                    for stored, notification_id in zip(
+                        stored_events[start:end], notification_ids[start:end], strict=True
+                    ):
+                        copy.write_row(
+                            (
+                                stored.originator_id,
+                                stored.originator_version,
+                                stored.topic,
+                                stored.state,
+                                notification_id,
+                            )
+                        )
+                with plain.copy(self._copy_index) as copy:
+                    copy.set_types(_INDEX_TYPES)
+                    for row in rows[start:end]:
+                        copy.write_row(row)
         return notification_ids
 
     def _read(self, sql: str, params: Sequence[Any]) -> list[Sequence[Any]]:

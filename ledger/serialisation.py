@@ -18,29 +18,43 @@ _TYPE, _DATA = "_type_", "_data_"
 def _tag(value: Any) -> Any:
     # orjson writes UUIDs and dates as bare strings and has no decode hook, so every
     # non-JSON type is wrapped in the library's {"_type_", "_data_"} envelope first.
-    # Dispatch on the exact type: this runs for every value of every event written.
     kind = type(value)
-    if kind in _PLAIN:
-        return value
     if kind is dict:
-        return {key: item if type(item) in _PLAIN else _tag(item) for key, item in value.items()}
+        return _tag_dict(value)
     if kind is list:
         return [item if type(item) in _PLAIN else _tag(item) for item in value]
-    encode = _ENCODERS.get(kind)
-    if encode is not None:
-        return encode(value)
-    msg = f"cannot serialise {kind.__name__} in an event"
-    raise TypeError(msg)
+    if kind is tuple:
+        return {_TYPE: "tuple", _DATA: [_tag(item) for item in value]}
+    return _tag_dict({_DATA: value})[_DATA]
+
+
+def _tag_dict(value: dict[Any, Any]) -> dict[Any, Any]:
+    # Runs for every event written; an event's state is a flat dict of scalars, so they
+    # are tagged inline (one call per event rather than one per field), dispatching on
+    # the exact type; containers recurse.
+    out = {}
+    for key, item in value.items():
+        kind = type(item)
+        if kind in _PLAIN:
+            out[key] = item
+        elif kind is datetime:
+            out[key] = {_TYPE: "datetime_iso", _DATA: item.isoformat()}
+        elif kind is date:
+            out[key] = {_TYPE: "date_iso", _DATA: item.isoformat()}
+        elif kind is UUID:
+            out[key] = {_TYPE: "uuid_hex", _DATA: item.hex}
+        elif kind is Decimal:
+            out[key] = {_TYPE: "decimal_str", _DATA: str(item)}
+        elif kind in _NESTED:
+            out[key] = _tag(item)
+        else:
+            msg = f"cannot serialise {kind.__name__} in an event"
+            raise TypeError(msg)
+    return out
 
 
 _PLAIN = frozenset({str, int, float, bool, type(None)})
-_ENCODERS: dict[type, Any] = {
-    datetime: lambda v: {_TYPE: "datetime_iso", _DATA: v.isoformat()},
-    date: lambda v: {_TYPE: "date_iso", _DATA: v.isoformat()},
-    Decimal: lambda v: {_TYPE: "decimal_str", _DATA: str(v)},
-    UUID: lambda v: {_TYPE: "uuid_hex", _DATA: v.hex},
-    tuple: lambda v: {_TYPE: "tuple", _DATA: [_tag(item) for item in v]},
-}
+_NESTED = frozenset({dict, list, tuple})
 
 
 def _uuid_from_hex(text: str) -> UUID:

@@ -11,8 +11,8 @@ from uuid import UUID
 from eventsourcing.persistence import StoredEvent
 from eventsourcing.sqlite import SQLiteApplicationRecorder, SQLiteCursor
 
-from ledger.chain import EventMeta, instant_text
-from ledger.index_store import Dialect, IndexReads, write_index
+from ledger.chain import EventMeta, as_uuid, content_digests, instant_text
+from ledger.index_store import Dialect, IndexReads, index_rows, insert_index_statement
 
 __all__ = ["INDEX_TABLE", "ChainedSQLiteRecorder"]
 
@@ -47,6 +47,7 @@ def _refuse(table: str, operation: str) -> str:
 
 class ChainedSQLiteRecorder(IndexReads, SQLiteApplicationRecorder):
     dialect = DIALECT
+    _insert_index = insert_index_statement(DIALECT)
 
     def construct_create_table_statements(self) -> list[str]:
         statements = super().construct_create_table_statements()
@@ -70,16 +71,62 @@ class ChainedSQLiteRecorder(IndexReads, SQLiteApplicationRecorder):
             statements += [_refuse(table, "UPDATE"), _refuse(table, "DELETE")]
         return statements
 
+    def insert_events(
+        self, stored_events: Sequence[StoredEvent], **kwargs: Any
+    ) -> Sequence[int] | None:
+        # Hash the batch before taking the write lock: inside the transaction each event
+        # then costs one short hash to link it.
+        digests = content_digests(stored_events, kwargs["event_meta"])
+        return super().insert_events(stored_events, event_digests=digests, **kwargs)
+
     def _insert_events(
         self, c: SQLiteCursor, stored_events: Sequence[StoredEvent], **kwargs: Any
     ) -> Sequence[int] | None:
-        notification_ids = super()._insert_events(c, stored_events, **kwargs)
-        assert notification_ids is not None
+        # The library inserts row by row to read each rowid; one executemany is cheaper,
+        # and the rowids follow from the last one (below).
+        c.executemany(
+            self.insert_events_statement,
+            [
+                (as_uuid(s.originator_id).hex, s.originator_version, s.topic, s.state)
+                for s in stored_events
+            ],
+        )
+        notification_ids = _rowids(c, stored_events)
         metas: Sequence[EventMeta] = kwargs["event_meta"]
-        write_index(self.dialect, c, stored_events, notification_ids, metas)
+        digests: Sequence[bytes] = kwargs.get("event_digests") or content_digests(
+            stored_events, metas
+        )
+        c.executemany(
+            self._insert_index,
+            index_rows(self.dialect, c, stored_events, notification_ids, metas, digests),
+        )
         return notification_ids
 
     def _read(self, sql: str, params: Sequence[Any]) -> list[Sequence[Any]]:
         with self.datastore.transaction(commit=False) as c:
             c.execute(sql, params)
             return list(c.fetchall())
+
+
+def _rowids(c: SQLiteCursor, stored_events: Sequence[StoredEvent]) -> list[int]:
+    """The rowids (notification ids) the last executemany gave ``stored_events``.
+
+    Under the write lock SQLite gives each new row max(rowid) + 1, so a batch's rowids are
+    consecutive up to last_insert_rowid(); the first event's rowid is checked all the same,
+    and if it differs every rowid is read back by primary key."""
+    if not stored_events:
+        return []
+    c.execute("SELECT last_insert_rowid()")
+    last = int(c.fetchone()[0])
+    first = last - len(stored_events) + 1
+    if _rowid_of(c, stored_events[0]) == first:
+        return list(range(first, last + 1))
+    return [_rowid_of(c, stored) for stored in stored_events]
+
+
+def _rowid_of(c: SQLiteCursor, stored: StoredEvent) -> int:
+    c.execute(
+        "SELECT rowid FROM stored_events WHERE originator_id = ? AND originator_version = ?",
+        (as_uuid(stored.originator_id).hex, stored.originator_version),
+    )
+    return int(c.fetchone()[0])

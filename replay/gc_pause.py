@@ -1,27 +1,8 @@
-"""Bulk reads with the cyclic garbage collector paused.
-
-Decoding a log builds millions of small acyclic objects (events, dates, Decimals, records).
-Each allocation burst triggers collections that rescan everything still alive, which
-measured at roughly half the time of a bulk decode; none of these objects can form a
-cycle, so pausing the collector for the duration loses nothing.
-"""
+"""Bulk reads with the cyclic garbage collector paused (the helper lives beside the write
+path, which pauses it for large appends; see ``ledger.gc_pause``)."""
 
 from __future__ import annotations
 
-import gc
-from collections.abc import Iterator
-from contextlib import contextmanager
+from ledger.gc_pause import paused_gc
 
 __all__ = ["paused_gc"]
-
-
-@contextmanager
-def paused_gc() -> Iterator[None]:
-    """Pause the collector for the block; nested blocks leave it to the outermost."""
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
