@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
@@ -88,6 +88,14 @@ class ChainedRecorder(Protocol):
         recorded_by: datetime | None = ...,
         up_to_notification: int | None = ...,
     ) -> list[StoredEvent]: ...
+    def heads_of(
+        self,
+        originator_ids: Sequence[UUID],
+        *,
+        recorded_by: datetime | None = ...,
+        up_to_notification: int | None = ...,
+    ) -> dict[UUID, int]: ...
+    def select_streams_up_to(self, heads: Mapping[UUID, int]) -> list[StoredEvent]: ...
 
 
 class Unit:

@@ -8,7 +8,7 @@ same questions with the same SQL shape.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, Protocol
@@ -212,10 +212,20 @@ class IndexReads:
         originator_ids: Sequence[UUID] | None = None,
     ) -> dict[UUID, int]:
         """Each stream's last position recorded by an instant (streams of one agency)."""
-        d = self.dialect
         if originator_ids is None:
             return self._agency_heads(stream_type, agency_id, recorded_by)
-        # Named streams: seek by primary key (the agency follows from the stream).
+        return self.heads_of(originator_ids, recorded_by=recorded_by)
+
+    def heads_of(
+        self,
+        originator_ids: Sequence[UUID],
+        *,
+        recorded_by: datetime | None = None,
+        up_to_notification: int | None = None,
+    ) -> dict[UUID, int]:
+        """Named streams' last positions recorded by an instant or up to a log position
+        (a primary-key seek per stream; streams with nothing by then are left out)."""
+        d = self.dialect
         sql = (
             f"SELECT originator_id, max(originator_version) FROM {d.index_table} "
             f"WHERE originator_id IN ({d.marks(len(originator_ids)) or 'NULL'})"
@@ -224,8 +234,38 @@ class IndexReads:
         if recorded_by is not None:
             sql += f" AND recorded_at <= {d.placeholder}"
             params.append(d.time_param(recorded_by))
+        if up_to_notification is not None:
+            sql += f" AND notification_id <= {d.placeholder}"
+            params.append(up_to_notification)
         rows = self._read(sql + " GROUP BY originator_id", params)
         return {d.to_uuid(row[0]): int(row[1]) for row in rows}
+
+    def select_streams_up_to(self, heads: Mapping[UUID, int]) -> list[StoredEvent]:
+        """Stored events of the named streams, each up to its given position, in (stream,
+        position) order. Read from the event table by key alone: joining the index for the
+        cut-off cost more than reading the events (the positions come from ``heads_of``
+        or ``stream_heads``, which consult the index)."""
+        if not heads:
+            return []
+        d = self.dialect
+        ids = sorted(heads)
+        rows = self._read(
+            "SELECT originator_id, originator_version, topic, state "
+            f"FROM {d.events_table} WHERE originator_id IN ({d.marks(len(ids))}) "
+            "ORDER BY originator_id, originator_version",
+            [d.id_param(originator_id) for originator_id in ids],
+        )
+        out: list[StoredEvent] = []
+        raw_id: Any = None
+        stream = UUID(int=0)
+        limit = 0
+        for row_id, version, topic, state in rows:
+            if row_id != raw_id:  # rows come stream by stream: one id conversion each
+                raw_id, stream = row_id, d.to_uuid(row_id)
+                limit = heads[stream]
+            if version <= limit:
+                out.append(StoredEvent(stream, int(version), str(topic), bytes(state)))
+        return out
 
     def _agency_heads(
         self, stream_type: str, agency_id: UUID, recorded_by: datetime | None

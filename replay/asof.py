@@ -229,10 +229,7 @@ def _answers_for(
         fresh: list[tuple[UUID, int, str]] = []
         for start in range(0, len(missing), 500):
             chunk = missing[start : start + 500]
-            # The ids are this agency's people; naming them lets the store seek by key.
-            stored = ledger.store.select_stream_events(
-                "person", originator_ids=chunk, recorded_by=known_at
-            )
+            stored = ledger.store.select_streams_up_to({p: heads[p] for p in chunk})
             for _, group in groupby(stored, key=lambda s: s.originator_id):
                 events = [cast(LedgerEvent, ledger.mapper.to_domain_event(s)) for s in group]
                 answer = person_answer(events, versions, as_of)

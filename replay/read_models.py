@@ -110,9 +110,8 @@ ChunkEvaluator = Callable[[list[list[UUID]], int, date], ChunkResults]
 def _chunk_rows(ledger: Ledger, rules: _Rules, ids: list[UUID], head: int, as_of: date) -> Rows:
     """Read, fold and evaluate one chunk of people, their log cut at ``head``."""
     with paused_gc():
-        stored = ledger.store.select_stream_events(
-            "person", originator_ids=ids, up_to_notification=head
-        )
+        heads = ledger.store.heads_of(ids, up_to_notification=head)
+        stored = ledger.store.select_streams_up_to(heads)
         return _rows_for(_group(ledger, stored), rules, as_of)
 
 
