@@ -26,8 +26,15 @@ from projections.read_store import ReadStore
 from projections.rules.schema import RuleVersion
 from projections.status import Status, hours_text
 from replay.gc_pause import paused_gc
-from replay.knowledge import AgencyKnowledge, agency_at, person_streams, rule_versions_for
+from replay.knowledge import (
+    AgencyKnowledge,
+    agency_at,
+    agency_by_id,
+    person_streams,
+    rule_versions_for,
+)
 from replay.read_models import open_read_store
+from replay.workers import worker_pool
 
 __all__ = [
     "PersonAnswer",
@@ -210,10 +217,11 @@ def _answers_for(
     *,
     form: Literal["answer", "roster"] = "answer",
     memo: bool = True,
+    workers: int = 1,
 ) -> dict[UUID, dict[str, Any]]:
     """Each person's answer (or roster row); memoised by (person's stream head at T, rules,
     day, form, code). ``memo=False`` computes everything afresh and stores nothing (for
-    verification)."""
+    verification). Many answers to compute are spread over ``workers`` processes."""
     store = _read_store(ledger)
     with paused_gc():
         heads = ledger.store.stream_heads(
@@ -227,20 +235,47 @@ def _answers_for(
         bodies = store.memo_get(agency.agency_id, rules_key, day, heads) if memo else {}
         missing = sorted(set(heads) - set(bodies))
         fresh: list[tuple[UUID, int, str]] = []
-        for start in range(0, len(missing), 500):
-            chunk = missing[start : start + 500]
-            stored = ledger.store.select_streams_up_to({p: heads[p] for p in chunk})
-            for _, group in groupby(stored, key=lambda s: s.originator_id):
-                events = [cast(LedgerEvent, ledger.mapper.to_domain_event(s)) for s in group]
-                answer = person_answer(events, versions, as_of)
-                document = answer.roster_entry() if form == "roster" else answer.to_dict()
-                body = orjson.dumps(document).decode()
-                person_id = events[0].originator_id
-                bodies[person_id] = body
-                fresh.append((person_id, heads[person_id], body))
+        chunks = [missing[start : start + 250] for start in range(0, len(missing), 250)]
+        calls = [
+            (agency.agency_id, known_at, as_of, form, {p: heads[p] for p in chunk})
+            for chunk in chunks
+        ]
+        spread = workers if len(missing) >= _SPREAD_FROM else 1
+        with worker_pool(ledger, spread) as pool:
+            for computed in pool.map_in_order(_answer_bodies, calls):
+                for person_id, body in computed:
+                    bodies[person_id] = body
+                    fresh.append((person_id, heads[person_id], body))
         if memo:
             store.memo_put(agency.agency_id, rules_key, day, fresh)
         return {person_id: orjson.loads(body) for person_id, body in bodies.items()}
+
+
+# Spawning a worker costs about a second (imports, rule packs, a connection): only worth
+# it for hundreds of people to evaluate.
+_SPREAD_FROM = 1000
+
+
+def _answer_bodies(
+    ledger: Ledger,
+    agency_id: UUID,
+    known_at: datetime,
+    as_of: date,
+    form: str,
+    heads: dict[UUID, int],
+) -> list[tuple[UUID, str]]:
+    """The JSON answers of one chunk of people, their streams cut at the given heads (run
+    here or in a worker process: the rule versions are looked up again for ``known_at``)."""
+    with paused_gc():
+        versions = rule_versions_for(ledger, agency_by_id(ledger, agency_id, known_at), known_at)
+        out = []
+        stored = ledger.store.select_streams_up_to(heads)
+        for person_id, group in groupby(stored, key=lambda s: s.originator_id):
+            events = [cast(LedgerEvent, ledger.mapper.to_domain_event(s)) for s in group]
+            answer = person_answer(events, versions, as_of)
+            document = answer.roster_entry() if form == "roster" else answer.to_dict()
+            out.append((person_id, orjson.dumps(document).decode()))
+        return out
 
 
 def status(
@@ -272,11 +307,15 @@ def roster(
     filters: RosterFilters = RosterFilters(),
     *,
     memo: bool = True,
+    workers: int = 1,
 ) -> dict[str, Any]:
-    """Every person known at T, evaluated on ``as_of``, filtered, ordered by employee id."""
+    """Every person known at T, evaluated on ``as_of``, filtered, ordered by employee id
+    (people not answered before are evaluated in up to ``workers`` processes)."""
     agency = agency_at(ledger, slug, known_at)
     versions = rule_versions_for(ledger, agency, known_at)
-    answers = _answers_for(ledger, agency, versions, as_of, known_at, form="roster", memo=memo)
+    answers = _answers_for(
+        ledger, agency, versions, as_of, known_at, form="roster", memo=memo, workers=workers
+    )
     kept = sorted(
         (a for a in answers.values() if filters.keep(a)), key=lambda a: str(a["employee_id"])
     )

@@ -8,11 +8,7 @@ commits their rows together with the new tracking position.
 
 from __future__ import annotations
 
-import multiprocessing
-from collections import deque
-from collections.abc import Callable, Iterable, Iterator, Sequence
-from concurrent.futures import Future, ProcessPoolExecutor
-from contextlib import contextmanager
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from itertools import groupby
@@ -28,6 +24,7 @@ from projections.read_store import PersonRow, ReadStore, RequirementRow
 from projections.rules.schema import RuleVersion
 from replay.gc_pause import paused_gc
 from replay.knowledge import agency_by_id, rule_versions_for
+from replay.workers import worker_pool
 
 __all__ = ["CatchUpReport", "catch_up", "open_read_store", "rebuild"]
 
@@ -91,8 +88,9 @@ def rebuild(
     ]
     if stop_after_chunks is not None:
         chunks = chunks[:stop_after_chunks]
-    with _chunk_evaluator(ledger, workers if len(chunks) > 1 else 1) as evaluate_chunks:
-        for ids, rows in evaluate_chunks(chunks, building.head, as_of):
+    calls = [(ids, building.head, as_of) for ids in chunks]
+    with worker_pool(ledger, workers if len(chunks) > 1 else 1) as pool:
+        for ids, rows in zip(chunks, pool.map_in_order(_chunk_rows, calls), strict=True):
             store.write_rebuild_chunk(building.generation, rows, resume_after=str(ids[-1]))
             done += len(ids)
             if progress is not None:
@@ -103,68 +101,12 @@ def rebuild(
     return building.generation
 
 
-ChunkResults = Iterator[tuple[list[UUID], Rows]]
-ChunkEvaluator = Callable[[list[list[UUID]], int, date], ChunkResults]
-
-
-def _chunk_rows(ledger: Ledger, rules: _Rules, ids: list[UUID], head: int, as_of: date) -> Rows:
+def _chunk_rows(ledger: Ledger, ids: list[UUID], head: int, as_of: date) -> Rows:
     """Read, fold and evaluate one chunk of people, their log cut at ``head``."""
     with paused_gc():
         heads = ledger.store.heads_of(ids, up_to_notification=head)
         stored = ledger.store.select_streams_up_to(heads)
-        return _rows_for(_group(ledger, stored), rules, as_of)
-
-
-@contextmanager
-def _chunk_evaluator(ledger: Ledger, workers: int) -> Iterator[ChunkEvaluator]:
-    if workers <= 1:
-        rules = _Rules(ledger)
-
-        def in_process(chunks: list[list[UUID]], head: int, as_of: date) -> ChunkResults:
-            for ids in chunks:
-                yield ids, _chunk_rows(ledger, rules, ids, head, as_of)
-
-        yield in_process
-        return
-    # Spawned, not forked: a forked child would share the parent's open database
-    # connections. Each worker opens its own ledger on the same database.
-    context = multiprocessing.get_context("spawn")
-    with ProcessPoolExecutor(
-        max_workers=workers,
-        mp_context=context,
-        initializer=_open_worker,
-        initargs=(ledger.database_url, ledger.env_overrides),
-    ) as pool:
-
-        def in_workers(chunks: list[list[UUID]], head: int, as_of: date) -> ChunkResults:
-            # At most two chunks per worker in flight, so finished rows never pile up in
-            # memory faster than they are written.
-            pending: deque[tuple[list[UUID], Future[Rows]]] = deque()
-            for ids in chunks:
-                pending.append((ids, pool.submit(_worker_chunk_rows, ids, head, as_of)))
-                if len(pending) >= 2 * workers:
-                    done_ids, future = pending.popleft()
-                    yield done_ids, future.result()
-            while pending:
-                done_ids, future = pending.popleft()
-                yield done_ids, future.result()
-
-        yield in_workers
-
-
-_WORKER: tuple[Ledger, _Rules] | None = None
-
-
-def _open_worker(database_url: str, env: dict[str, str]) -> None:
-    global _WORKER
-    ledger = Ledger(database_url, env=env)
-    _WORKER = (ledger, _Rules(ledger))
-
-
-def _worker_chunk_rows(ids: list[UUID], head: int, as_of: date) -> Rows:
-    assert _WORKER is not None, "worker not initialised"
-    ledger, rules = _WORKER
-    return _chunk_rows(ledger, rules, ids, head, as_of)
+        return _rows_for(_group(ledger, stored), _Rules(ledger), as_of)
 
 
 def _group(ledger: Ledger, stored: Sequence[StoredEvent]) -> list[list[LedgerEvent]]:
@@ -225,7 +167,7 @@ def catch_up(
         if everyone:
             people = set(ledger.store.streams("person"))
         last = notifications[-1].id
-        rows = _chunk_rows(ledger, _Rules(ledger), sorted(people), last, as_of)
+        rows = _chunk_rows(ledger, sorted(people), last, as_of)
         if not store.apply_batch(
             generation,
             from_position=position,

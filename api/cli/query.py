@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from typing import Any
 
 import typer
@@ -95,7 +96,7 @@ def roster_command(
     day, moment = parse_as_of(as_of), parse_known_at(known_at)
     filters = RosterFilters(frozenset(status_filter), frozenset(kind), frozenset(person_status))
     with open_ledger() as ledger:
-        answer = roster(ledger, agency, day, moment, filters)
+        answer = roster(ledger, agency, day, moment, filters, workers=os.cpu_count() or 1)
     if output == "json":
         typer.echo(to_json(answer).decode(), nl=False)
     elif output == "csv":

@@ -18,6 +18,7 @@ from api.rulebook import publish_shipped_packs
 from ledger.application import Ledger
 from ledger.clock import SettableClock
 from ledger.errors import LedgerError, PersonNotFoundError
+from replay import asof
 from replay.asof import RosterFilters, roster, status, trend
 from replay.export import roster_csv, to_json
 from replay.read_models import catch_up, open_read_store, rebuild
@@ -325,3 +326,20 @@ def _apply(
         catch_up(ledger, store, AS_OF, batch=int(op[1]))  # type: ignore[arg-type]
     elif kind == "snapshot":
         snapshots.append((clock(), to_json(roster(ledger, slug, AS_OF, clock()))))
+
+
+def test_answers_computed_in_worker_processes_are_the_same_bytes(
+    ledger: Ledger, clock: SettableClock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A roster whose people are evaluated in worker processes (each with its own
+    connection) is byte-identical to one evaluated here, at a past known_at too."""
+    synthetic_agency(ledger, clock, officers=6)
+    known_at = datetime(2024, 3, 15, 23, 59, 59, tzinfo=UTC)
+    here = [roster(ledger, "synth-pd", AS_OF, t, memo=False) for t in (known_at, clock())]
+    monkeypatch.setattr(asof, "_SPREAD_FROM", 1)  # spread even this small agency
+    spread = [
+        roster(ledger, "synth-pd", AS_OF, t, memo=False, workers=2) for t in (known_at, clock())
+    ]
+    assert [to_json(a) for a in spread] == [to_json(a) for a in here]
+    assert here[0]["people"]
+    assert here[0] != here[1]
