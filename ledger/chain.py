@@ -21,6 +21,7 @@ from eventsourcing.persistence import StoredEvent
 
 __all__ = [
     "GENESIS",
+    "Chain",
     "EventMeta",
     "IndexRow",
     "StreamHead",
@@ -134,31 +135,37 @@ def content_digests(
     ]
 
 
+class Chain:
+    """Links new events onto their streams' heads, one event at a time in log order;
+    ``previous_links`` holds the current head link of each stream that already had events."""
+
+    def __init__(self, previous_links: dict[UUID, bytes]) -> None:
+        self._heads = dict(previous_links)
+
+    def link(self, originator_id: UUID, originator_version: int, digest: bytes) -> bytes:
+        if originator_version == 1:
+            previous = GENESIS
+        else:
+            found = self._heads.get(originator_id)
+            if found is None:
+                msg = f"no hash link for the predecessor of {originator_id} v{originator_version}"
+                raise LookupError(msg)
+            previous = found
+        link = self._heads[originator_id] = link_from(previous, digest)
+        return link
+
+
 def chain_links(
     stored_events: Sequence[StoredEvent],
     digests: Sequence[bytes],
     previous_links: dict[UUID, bytes],
 ) -> list[bytes]:
-    """Link a batch of new events; ``previous_links`` holds each stream's current head link
-    for streams that already had events before this batch."""
-    heads = dict(previous_links)
-    links: list[bytes] = []
-    for stored, digest in zip(stored_events, digests, strict=True):
-        originator_id = as_uuid(stored.originator_id)
-        if stored.originator_version == 1:
-            previous = GENESIS
-        else:
-            found = heads.get(originator_id)
-            if found is None:
-                msg = (
-                    f"no hash link for the predecessor of {originator_id} "
-                    f"v{stored.originator_version}"
-                )
-                raise LookupError(msg)
-            previous = found
-        link = heads[originator_id] = link_from(previous, digest)
-        links.append(link)
-    return links
+    """The links of a batch of new events (see ``Chain``)."""
+    chain = Chain(previous_links)
+    return [
+        chain.link(as_uuid(stored.originator_id), stored.originator_version, digest)
+        for stored, digest in zip(stored_events, digests, strict=True)
+    ]
 
 
 def as_uuid(value: UUID | str) -> UUID:

@@ -23,8 +23,10 @@ __all__ = [
     "IndexReads",
     "WriteCursor",
     "copy_index_statement",
+    "index_row",
     "index_rows",
     "insert_index_statement",
+    "previous_links",
 ]
 
 _INDEX_COLUMNS = (
@@ -80,23 +82,29 @@ def index_rows(
 ) -> list[tuple[Any, ...]]:
     """The index rows (``_INDEX_COLUMNS``) of a batch of new events, each chained to its
     stream's head: run inside the transaction that inserts the events."""
-    links = chain_links(stored_events, digests, _previous_links(dialect, cursor, stored_events))
-    id_param, time_param, date_param = dialect.id_param, dialect.time_param, dialect.date_param
+    links = chain_links(stored_events, digests, previous_links(dialect, cursor, stored_events))
     return [
-        (
-            id_param(as_uuid(stored.originator_id)),
-            stored.originator_version,
-            notification_id,
-            id_param(meta.agency_id),
-            meta.stream_type,
-            time_param(meta.recorded_at),
-            date_param(meta.effective_on),
-            link,
-        )
+        index_row(dialect, stored, notification_id, meta, link)
         for stored, meta, notification_id, link in zip(
             stored_events, metas, notification_ids, links, strict=True
         )
     ]
+
+
+def index_row(
+    dialect: Dialect, stored: StoredEvent, notification_id: int, meta: EventMeta, link: bytes
+) -> tuple[Any, ...]:
+    """One event's index row, in ``_INDEX_COLUMNS`` order."""
+    return (
+        dialect.id_param(as_uuid(stored.originator_id)),
+        stored.originator_version,
+        notification_id,
+        dialect.id_param(meta.agency_id),
+        meta.stream_type,
+        dialect.time_param(meta.recorded_at),
+        dialect.date_param(meta.effective_on),
+        link,
+    )
 
 
 def insert_index_statement(dialect: Dialect) -> str:
@@ -109,11 +117,12 @@ def copy_index_statement(dialect: Dialect) -> str:
     return f"COPY {dialect.index_table} ({_INDEX_COLUMNS}) FROM STDIN (FORMAT BINARY)"
 
 
-def _previous_links(
+def previous_links(
     dialect: Dialect, cursor: WriteCursor, stored_events: Sequence[StoredEvent]
 ) -> dict[UUID, bytes]:
-    """The current head link of each stream this batch continues (streams it starts have
-    none, and later events of a stream follow the batch's own earlier ones)."""
+    """The current head link of each stream a batch of new events continues (streams it
+    starts have none, and later events of a stream follow the batch's own earlier ones):
+    read under the write lock, in the transaction that appends the batch."""
     seen: set[UUID] = set()
     wanted: list[tuple[Any, int]] = []
     for stored in stored_events:

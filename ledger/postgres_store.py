@@ -12,11 +12,18 @@ from eventsourcing.postgres import (
     PostgresDatastore,
 )
 from eventsourcing.utils import retry
+from psycopg import Cursor
 from psycopg.rows import tuple_row
 from psycopg.sql import SQL, Composed, Identifier
 
-from ledger.chain import EventMeta, content_digests
-from ledger.index_store import Dialect, IndexReads, copy_index_statement, index_rows
+from ledger.chain import Chain, EventMeta, as_uuid, content_digest
+from ledger.index_store import (
+    Dialect,
+    IndexReads,
+    copy_index_statement,
+    index_row,
+    previous_links,
+)
 
 __all__ = ["INSERT_CHUNK", "ChainedPostgresRecorder"]
 
@@ -110,9 +117,6 @@ class ChainedPostgresRecorder(IndexReads, PostgresApplicationRecorder):
         several megabytes deadlocked (client and server both waiting) in 9.5.6. Still one
         transaction, all or nothing, with the chained index rows in it."""
         metas: Sequence[EventMeta] = kwargs["event_meta"]
-        # Hash the batch before the transaction: PostgreSQL ends sessions that sit idle in a
-        # transaction (the library sets a timeout), and hashing thousands of events is idle.
-        digests = content_digests(stored_events, metas)
         with (
             self.datastore.get_connection() as conn,
             conn.transaction(),
@@ -129,28 +133,42 @@ class ChainedPostgresRecorder(IndexReads, PostgresApplicationRecorder):
             # takes the lock first), and the predecessor links read cannot change.
             plain.execute(self._next_ids, (len(stored_events),))
             notification_ids = sorted(row[0] for row in plain.fetchall())
-            rows = index_rows(self.dialect, plain, stored_events, notification_ids, metas, digests)
+            chain = Chain(previous_links(self.dialect, plain, stored_events))
             for start in range(0, len(stored_events), INSERT_CHUNK):
-                end = start + INSERT_CHUNK
-                with plain.copy(self._copy_events) as copy:
-                    copy.set_types(_EVENT_TYPES)
-                    for stored, notification_id in zip(
-                        stored_events[start:end], notification_ids[start:end], strict=True
-                    ):
-                        copy.write_row(
-                            (
-                                stored.originator_id,
-                                stored.originator_version,
-                                stored.topic,
-                                stored.state,
-                                notification_id,
-                            )
-                        )
-                with plain.copy(self._copy_index) as copy:
-                    copy.set_types(_INDEX_TYPES)
-                    for row in rows[start:end]:
-                        copy.write_row(row)
+                chunk = list(
+                    zip(
+                        stored_events[start : start + INSERT_CHUNK],
+                        notification_ids[start : start + INSERT_CHUNK],
+                        metas[start : start + INSERT_CHUNK],
+                        strict=True,
+                    )
+                )
+                self._copy_chunk(plain, chunk, chain)
         return notification_ids
+
+    def _copy_chunk(
+        self, cursor: Cursor[Any], chunk: list[tuple[StoredEvent, int, EventMeta]], chain: Chain
+    ) -> None:
+        # Each event is hashed right after its row is sent, while the server is still
+        # storing the rows before it (so the session is never idle in the transaction);
+        # its index row follows in a second COPY once the chunk's events are in.
+        digests = []
+        with cursor.copy(self._copy_events) as copy:
+            copy.set_types(_EVENT_TYPES)
+            for stored, notification_id, meta in chunk:
+                originator_id = as_uuid(stored.originator_id)
+                version = stored.originator_version
+                copy.write_row(
+                    (originator_id, version, stored.topic, stored.state, notification_id)
+                )
+                digests.append(
+                    content_digest(originator_id, version, stored.topic, stored.state, meta)
+                )
+        with cursor.copy(self._copy_index) as copy:
+            copy.set_types(_INDEX_TYPES)
+            for (stored, notification_id, meta), digest in zip(chunk, digests, strict=True):
+                link = chain.link(as_uuid(stored.originator_id), stored.originator_version, digest)
+                copy.write_row(index_row(self.dialect, stored, notification_id, meta, link))
 
     def _read(self, sql: str, params: Sequence[Any]) -> list[Sequence[Any]]:
         with self.datastore.get_connection() as conn, conn.cursor(row_factory=tuple_row) as curs:

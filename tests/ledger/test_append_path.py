@@ -15,7 +15,7 @@ import pytest
 from psycopg import sql
 
 from ledger.application import Ledger
-from ledger.chain import EventMeta, content_digest
+from ledger.chain import GENESIS, Chain, EventMeta, content_digest, link_from
 from ledger.clock import SettableClock
 from ledger.errors import ConcurrentWriteError
 from ledger.postgres_store import INSERT_CHUNK
@@ -209,3 +209,18 @@ def test_content_digest_header_is_fixed(clock: SettableClock) -> None:
     elsewhere = recorded.astimezone(timezone(timedelta(hours=-5)))
     moved = EventMeta(agency_id, "person", elsewhere, date(2016, 11, 16))
     assert content_digest(stream, 3, "ledger.person:TrainingCompleted", b"{}", moved) == expected
+
+
+def test_a_chain_links_each_event_to_its_streams_head() -> None:
+    """New events link to the stream's stored head or to the batch's own previous event;
+    a stream's first event links to the genesis; a continued stream without a known head
+    is refused rather than linked to nothing."""
+    one, two = uuid.uuid4(), uuid.uuid4()
+    head = hashlib.sha256(b"stored head").digest()
+    chain = Chain({one: head})
+    first = chain.link(one, 5, b"a" * 32)
+    assert first == link_from(head, b"a" * 32)
+    assert chain.link(one, 6, b"b" * 32) == link_from(first, b"b" * 32)
+    assert chain.link(two, 1, b"c" * 32) == link_from(GENESIS, b"c" * 32)
+    with pytest.raises(LookupError, match="no hash link"):
+        chain.link(uuid.uuid4(), 2, b"d" * 32)
