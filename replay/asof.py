@@ -15,6 +15,7 @@ from weakref import WeakKeyDictionary
 
 import orjson
 
+from ledger.agency import agency_id_for
 from ledger.application import Ledger
 from ledger.envelope import LedgerEvent
 from ledger.errors import PersonNotFoundError
@@ -29,6 +30,7 @@ from replay.gc_pause import paused_gc
 from replay.knowledge import (
     AgencyKnowledge,
     agency_at,
+    agency_at_head,
     agency_by_id,
     person_streams,
     rule_versions_for,
@@ -213,23 +215,20 @@ def _answers_for(
     versions: Sequence[RuleVersion],
     as_of: date,
     known_at: datetime,
-    only: UUID | None = None,
+    heads: dict[UUID, int] | None = None,
     *,
     form: Literal["answer", "roster"] = "answer",
     memo: bool = True,
     workers: int = 1,
 ) -> dict[UUID, dict[str, Any]]:
-    """Each person's answer (or roster row); memoised by (person's stream head at T, rules,
+    """Each person's answer (or roster row), for the given people's stream heads at T or
+    everyone's; memoised by (person's stream head at T, rules,
     day, form, code). ``memo=False`` computes everything afresh and stores nothing (for
     verification). Many answers to compute are spread over ``workers`` processes."""
     store = _read_store(ledger)
     with paused_gc():
-        heads = ledger.store.stream_heads(
-            "person",
-            agency.agency_id,
-            recorded_by=known_at,
-            originator_ids=None if only is None else [only],
-        )
+        if heads is None:  # everyone in the agency
+            heads = ledger.store.stream_heads("person", agency.agency_id, recorded_by=known_at)
         rules_key = _rules_key(versions, DEFAULT_WARNING_DAYS, form)
         day = as_of.isoformat()
         bodies = store.memo_get(agency.agency_id, rules_key, day, heads) if memo else {}
@@ -288,10 +287,14 @@ def status(
     memo: bool = True,
 ) -> dict[str, Any]:
     """One person's answer, or PersonNotFoundError if the person was not known at T."""
-    agency = agency_at(ledger, slug, known_at)
+    agency_id = agency_id_for(slug)
+    person_id = person_id_for(agency_id, employee_id)
+    # The agency's and the person's heads at T in one round trip.
+    heads = ledger.store.heads_of([agency_id, person_id], recorded_by=known_at)
+    agency = agency_at_head(ledger, agency_id, heads.get(agency_id), known_at, slug)
     versions = rule_versions_for(ledger, agency, known_at)
-    person_id = person_id_for(agency.agency_id, employee_id)
-    answers = _answers_for(ledger, agency, versions, as_of, known_at, only=person_id, memo=memo)
+    person_heads = {person_id: heads[person_id]} if person_id in heads else {}
+    answers = _answers_for(ledger, agency, versions, as_of, known_at, person_heads, memo=memo)
     if not answers:
         raise PersonNotFoundError(
             f"no person {employee_id!r} in {slug!r} was known at {known_at.isoformat()}"

@@ -26,6 +26,7 @@ from projections.rules.schema import RuleVersion
 __all__ = [
     "AgencyKnowledge",
     "agency_at",
+    "agency_at_head",
     "agency_by_id",
     "person_streams",
     "rule_versions_for",
@@ -47,17 +48,22 @@ def agency_at(ledger: Ledger, slug: str, known_at: datetime | None) -> AgencyKno
 def agency_by_id(
     ledger: Ledger, agency_id: UUID, known_at: datetime | None, slug: str = ""
 ) -> AgencyKnowledge:
+    heads = ledger.store.heads_of([agency_id], recorded_by=known_at)
+    return agency_at_head(ledger, agency_id, heads.get(agency_id), known_at, slug)
+
+
+def agency_at_head(
+    ledger: Ledger, agency_id: UUID, head: int | None, known_at: datetime | None, slug: str = ""
+) -> AgencyKnowledge:
+    """The agency folded up to its stream head at ``known_at`` (None: no agency by then)."""
+    if head is None:
+        raise AgencyNotFoundError(f"no agency {slug or agency_id} was known at {known_at}")
     # Folded once per stream head: an agency stream also carries every import, so reading
     # it whole for each answer grew with the agency's history.
-    heads = ledger.store.stream_heads(
-        "agency", agency_id, recorded_by=known_at, originator_ids=[agency_id]
-    )
-    if agency_id not in heads:
-        raise AgencyNotFoundError(f"no agency {slug or agency_id} was known at {known_at}")
     cache = _AGENCY_CACHES.setdefault(ledger, {})
-    key = (agency_id, heads[agency_id])
+    key = (agency_id, head)
     if key not in cache:
-        events = cast(list[LedgerEvent], list(ledger.events.get(agency_id, lte=heads[agency_id])))
+        events = cast(list[LedgerEvent], list(ledger.events.get(agency_id, lte=head)))
         agency = cast(Agency, None)
         for event in events:
             agency = event.mutate(agency)  # type: ignore[assignment]

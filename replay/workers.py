@@ -27,7 +27,10 @@ _LEDGER: Ledger | None = None
 
 def _open(database_url: str, env: dict[str, str]) -> None:
     global _LEDGER
-    _LEDGER = Ledger(database_url, env=env)
+    # The parent opened the ledger, so its tables, indexes and triggers exist. Workers
+    # starting together and each re-running that DDL deadlocked on PostgreSQL (the
+    # trigger function's catalogue row against a table lock), so workers never run it.
+    _LEDGER = Ledger(database_url, env={**env, "CREATE_TABLE": "false"})
 
 
 def _run(task: Task[T], args: tuple[Any, ...]) -> T:

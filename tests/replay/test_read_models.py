@@ -3,9 +3,14 @@ invariants 2 and 3), on both backends."""
 
 from __future__ import annotations
 
+import threading
+import time
 from datetime import UTC, date, datetime, timedelta
+from typing import cast
 
 import orjson
+import psycopg
+from psycopg import sql
 
 from ledger.application import Ledger
 from ledger.clock import SettableClock
@@ -148,4 +153,36 @@ def test_rebuild_in_worker_processes_equals_one_process(
     assert store.dump() == alone  # the half-built generation is invisible
     parallel = rebuild(ledger, store, AS_OF, chunk=4, workers=2)
     assert store.live_generation() == parallel
+    assert store.dump() == alone
+
+
+def test_workers_start_while_the_schema_is_locked(postgres_ledger: Ledger) -> None:
+    """Worker processes never re-run the store's DDL: two workers doing so at once
+    deadlocked on PostgreSQL. While another session holds a lock that any CREATE TRIGGER or
+    CREATE INDEX would wait for (reads do not), a rebuild in two workers still completes."""
+    ledger = postgres_ledger
+    clock = cast(SettableClock, ledger.clock)
+    synthetic_agency(ledger, clock, officers=8)
+    store = open_read_store(ledger)
+    rebuild(ledger, store, AS_OF, chunk=3)
+    alone = store.dump()
+    schema = ledger.database.postgres_schema
+    holder = psycopg.connect(ledger.database.postgres_conninfo)
+    release = threading.Timer(60, holder.rollback)
+    try:
+        holder.execute(
+            sql.SQL("LOCK TABLE {}.{}, {}.{} IN SHARE ROW EXCLUSIVE MODE").format(
+                sql.Identifier(schema),
+                sql.Identifier("ledger_events"),
+                sql.Identifier(schema),
+                sql.Identifier("ledger_event_index"),
+            )
+        )
+        release.start()
+        began = time.monotonic()
+        rebuild(ledger, store, AS_OF, chunk=3, workers=2)
+        assert time.monotonic() - began < 60  # not merely waiting for the lock's release
+    finally:
+        release.cancel()
+        holder.close()
     assert store.dump() == alone
