@@ -96,6 +96,13 @@ class ChainedRecorder(Protocol):
         up_to_notification: int | None = ...,
     ) -> dict[UUID, int]: ...
     def select_streams_up_to(self, heads: Mapping[UUID, int]) -> list[StoredEvent]: ...
+    def heads_and_positions(
+        self,
+        originator_ids: Sequence[UUID],
+        stream_type: str,
+        *,
+        recorded_by: datetime | None = ...,
+    ) -> tuple[dict[UUID, int], list[tuple[UUID, int]]]: ...
 
 
 class Unit:

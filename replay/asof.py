@@ -289,10 +289,12 @@ def status(
     """One person's answer, or PersonNotFoundError if the person was not known at T."""
     agency_id = agency_id_for(slug)
     person_id = person_id_for(agency_id, employee_id)
-    # The agency's and the person's heads at T in one round trip.
-    heads = ledger.store.heads_of([agency_id, person_id], recorded_by=known_at)
+    # The agency's and the person's heads at T and the rule-pack positions: one round trip.
+    heads, rule_positions = ledger.store.heads_and_positions(
+        [agency_id, person_id], "rule_pack", recorded_by=known_at
+    )
     agency = agency_at_head(ledger, agency_id, heads.get(agency_id), known_at, slug)
-    versions = rule_versions_for(ledger, agency, known_at)
+    versions = rule_versions_for(ledger, agency, known_at, rule_positions)
     person_heads = {person_id: heads[person_id]} if person_id in heads else {}
     answers = _answers_for(ledger, agency, versions, as_of, known_at, person_heads, memo=memo)
     if not answers:

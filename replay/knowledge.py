@@ -117,12 +117,17 @@ _RULE_CACHES: WeakKeyDictionary[Ledger, _RuleCache] = WeakKeyDictionary()
 
 
 def rule_versions_for(
-    ledger: Ledger, agency: AgencyKnowledge, known_at: datetime | None
+    ledger: Ledger,
+    agency: AgencyKnowledge,
+    known_at: datetime | None,
+    positions: list[tuple[UUID, int]] | None = None,
 ) -> list[RuleVersion]:
     """Rule versions published by ``known_at`` that bind this agency: its jurisdiction's
-    state packs and the agency's own local packs (each checked against its content hash)."""
+    state packs and the agency's own local packs (each checked against its content hash).
+    ``positions``: the rule-pack stream positions recorded by ``known_at``, if already read."""
     cache = _RULE_CACHES.setdefault(ledger, _RuleCache())
-    positions = ledger.store.stream_positions("rule_pack", recorded_by=known_at)
+    if positions is None:
+        positions = ledger.store.stream_positions("rule_pack", recorded_by=known_at)
     if any(position not in cache.versions for position in positions):
         stored = ledger.store.select_stream_events("rule_pack", recorded_by=known_at)
         for event in _decode(ledger, stored):

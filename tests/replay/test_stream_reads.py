@@ -31,3 +31,18 @@ def test_reads_up_to_heads_equal_index_filtered_reads(ledger: Ledger, clock: Set
         heads = ledger.store.heads_of(people, up_to_notification=position)
         assert ledger.store.select_streams_up_to(heads) == expected
         assert {s.originator_id for s in expected} == set(heads)
+
+
+def test_heads_and_positions_in_one_round_trip_equal_the_separate_reads(
+    ledger: Ledger, clock: SettableClock
+) -> None:
+    synthetic_agency(ledger, clock, officers=4)
+    agency_id = ledger.store.streams("agency")[0]
+    people = ledger.store.streams("person")[:2]
+    recorded = sorted({row.meta.recorded_at for row in ledger.store.iter_index()})
+    for moment in (None, recorded[0], recorded[len(recorded) // 2], recorded[-1]):
+        named = [agency_id, *people]
+        heads, positions = ledger.store.heads_and_positions(named, "rule_pack", recorded_by=moment)
+        assert heads == ledger.store.heads_of(named, recorded_by=moment)
+        assert positions == ledger.store.stream_positions("rule_pack", recorded_by=moment)
+    assert positions
