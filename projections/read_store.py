@@ -363,30 +363,28 @@ class ReadStore:
         return PersonRow(*rows[0]) if rows else None
 
     def counts_by_status(self, agency_id: UUID) -> dict[str, int]:
-        generation = self.live_generation()
-        if generation is None:
-            return {}
-        person, _ = self._names(generation)
-        with self.reading() as cur:
-            cur.execute(
-                f"SELECT status, count(*) FROM {self.table(person)} WHERE agency_id = ? "
-                "GROUP BY status ORDER BY status",
-                (str(agency_id),),
-            )
-            return {str(status): int(n) for status, n in cur.fetchall()}
+        rows = self._counted_by(agency_id, "person", "status")
+        return {str(status): int(n) for status, n in rows}
 
     def counts_by_requirement(self, agency_id: UUID) -> dict[tuple[str, str], int]:
+        rows = self._counted_by(agency_id, "requirement", "requirement_id, status")
+        return {(str(r), str(s)): int(n) for r, s, n in rows}
+
+    def _counted_by(self, agency_id: UUID, which: str, columns: str) -> list[Any]:
+        """Rows of (columns..., count) of one agency in the live generation's person or
+        requirement table, ordered by the columns."""
         generation = self.live_generation()
         if generation is None:
-            return {}
-        _, requirement = self._names(generation)
+            return []
+        person, requirement = self._names(generation)
+        table = person if which == "person" else requirement
         with self.reading() as cur:
             cur.execute(
-                f"SELECT requirement_id, status, count(*) FROM {self.table(requirement)} "
-                "WHERE agency_id = ? GROUP BY requirement_id, status",
+                f"SELECT {columns}, count(*) FROM {self.table(table)} WHERE agency_id = ? "
+                f"GROUP BY {columns} ORDER BY {columns}",
                 (str(agency_id),),
             )
-            return {(str(r), str(s)): int(n) for r, s, n in cur.fetchall()}
+            return cur.fetchall()
 
     def upcoming_deadlines(self, agency_id: UUID, limit: int = 50) -> list[RequirementRow]:
         generation = self.live_generation()

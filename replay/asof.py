@@ -222,9 +222,9 @@ def _answers_for(
     workers: int = 1,
 ) -> dict[UUID, dict[str, Any]]:
     """Each person's answer (or roster row), for the given people's stream heads at T or
-    everyone's; memoised by (person's stream head at T, rules,
-    day, form, code). ``memo=False`` computes everything afresh and stores nothing (for
-    verification). Many answers to compute are spread over ``workers`` processes."""
+    everyone's; memoised by (person's stream head at T, rules, day, form, code).
+    ``memo=False`` computes everything afresh and stores nothing (for verification). Many
+    answers to compute are spread over ``workers`` processes."""
     store = _read_store(ledger)
     with paused_gc():
         if heads is None:  # everyone in the agency
@@ -235,11 +235,13 @@ def _answers_for(
         missing = sorted(set(heads) - set(bodies))
         fresh: list[tuple[UUID, int, str]] = []
         chunks = [missing[start : start + 250] for start in range(0, len(missing), 250)]
+        spread = workers if len(missing) >= _SPREAD_FROM else 1
+        # Here the versions already read are used; a worker looks them up itself.
+        given = list(versions) if spread == 1 else None
         calls = [
-            (agency.agency_id, known_at, as_of, form, {p: heads[p] for p in chunk})
+            (agency.agency_id, known_at, as_of, form, {p: heads[p] for p in chunk}, given)
             for chunk in chunks
         ]
-        spread = workers if len(missing) >= _SPREAD_FROM else 1
         with worker_pool(ledger, spread) as pool:
             for computed in pool.map_in_order(_answer_bodies, calls):
                 for person_id, body in computed:
@@ -262,11 +264,14 @@ def _answer_bodies(
     as_of: date,
     form: str,
     heads: dict[UUID, int],
+    versions: list[RuleVersion] | None,
 ) -> list[tuple[UUID, str]]:
     """The JSON answers of one chunk of people, their streams cut at the given heads (run
-    here or in a worker process: the rule versions are looked up again for ``known_at``)."""
+    here or in a worker process, which looks the rule versions up for ``known_at``)."""
     with paused_gc():
-        versions = rule_versions_for(ledger, agency_by_id(ledger, agency_id, known_at), known_at)
+        if versions is None:
+            agency = agency_by_id(ledger, agency_id, known_at)
+            versions = rule_versions_for(ledger, agency, known_at)
         out = []
         stored = ledger.store.select_streams_up_to(heads)
         for person_id, group in groupby(stored, key=lambda s: s.originator_id):
