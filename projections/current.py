@@ -9,7 +9,7 @@ import orjson
 
 from ledger.person import PersonEnrolled
 from projections.evaluate import evaluate
-from projections.history import history_from_events
+from projections.history import PersonHistory
 from projections.read_store import PersonRow, RequirementRow
 from projections.rules.schema import RuleVersion
 from projections.status import Status, hours_text
@@ -30,12 +30,14 @@ def status_document(status: Status, person: PersonEnrolled, person_status: str) 
 
 
 def person_rows(
-    events: Sequence[object], rule_versions: Sequence[RuleVersion], as_of: date
+    enrolled: PersonEnrolled,
+    history: PersonHistory,
+    version: int,
+    rule_versions: Sequence[RuleVersion],
+    as_of: date,
 ) -> tuple[PersonRow, list[RequirementRow]]:
-    """Evaluate a person's whole known stream on ``as_of``; pure, no I/O."""
-    enrolled = events[0]
-    assert isinstance(enrolled, PersonEnrolled)
-    history = history_from_events(events)
+    """Evaluate a person's history (their stream folded up to ``version``) on ``as_of``;
+    pure, no I/O."""
     status = evaluate(rule_versions, history, as_of)
     person_status = history.status_on(as_of)
     person_id, agency_id = str(enrolled.originator_id), str(enrolled.agency_id)
@@ -54,7 +56,7 @@ def person_rows(
         status=status.status,
         next_deadline=deadlines[0] if deadlines else None,
         as_of=as_of.isoformat(),
-        version=len(events),
+        version=version,
         body=status_document(status, enrolled, person_status).decode(),
     )
     requirements = [

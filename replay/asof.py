@@ -23,6 +23,7 @@ from ledger.person import PersonEnrolled, person_id_for
 from projections.evaluate import DEFAULT_WARNING_DAYS, evaluate
 from projections.fingerprint import engine_fingerprint
 from projections.history import PersonHistory, TrainingRecord, history_from_events
+from projections.history_codec import Identity, decode_history, encode_history, fold_key
 from projections.read_store import ReadStore
 from projections.rules.schema import RuleVersion
 from projections.status import Status, hours_text
@@ -170,16 +171,13 @@ def rule_catalogue(versions: Iterable[RuleVersion]) -> dict[str, Any]:
 
 
 def person_answer(
-    events: Sequence[LedgerEvent], versions: Sequence[RuleVersion], as_of: date
+    identity: Identity, history: PersonHistory, versions: Sequence[RuleVersion], as_of: date
 ) -> PersonAnswer:
-    """Pure: the events are already cut at ``known_at``."""
-    enrolled = events[0]
-    assert isinstance(enrolled, PersonEnrolled)
-    history = history_from_events(events)
+    """Pure: the history is already folded at ``known_at``."""
     return PersonAnswer(
-        employee_id=enrolled.employee_id,
-        name=f"{enrolled.last_name}, {enrolled.first_name}",
-        kind=enrolled.kind,
+        employee_id=identity.employee_id,
+        name=identity.name,
+        kind=identity.kind,
         person_status=history.status_on(as_of),
         status=evaluate(versions, history, as_of),
         history=history,
@@ -223,8 +221,10 @@ def _answers_for(
 ) -> dict[UUID, dict[str, Any]]:
     """Each person's answer (or roster row), for the given people's stream heads at T or
     everyone's; memoised by (person's stream head at T, rules, day, form, code).
-    ``memo=False`` computes everything afresh and stores nothing (for verification). Many
-    answers to compute are spread over ``workers`` processes."""
+    People not memoised are evaluated from their history checkpoint at that head, or
+    from their events where there is none (and the checkpoint is stored).
+    ``memo=False`` computes everything afresh from the events and stores nothing (for
+    verification). Many answers to compute are spread over ``workers`` processes."""
     store = _read_store(ledger)
     with paused_gc():
         if heads is None:  # everyone in the agency
@@ -233,22 +233,35 @@ def _answers_for(
         day = as_of.isoformat()
         bodies = store.memo_get(agency.agency_id, rules_key, day, heads) if memo else {}
         missing = sorted(set(heads) - set(bodies))
+        checkpoints = (
+            store.histories_get({p: heads[p] for p in missing}, fold_key()) if memo else {}
+        )
         fresh: list[tuple[UUID, int, str]] = []
+        folded: list[tuple[UUID, int, str]] = []
         chunks = [missing[start : start + 250] for start in range(0, len(missing), 250)]
         spread = workers if len(missing) >= _SPREAD_FROM else 1
         # Here the versions already read are used; a worker looks them up itself.
         given = list(versions) if spread == 1 else None
         calls = [
-            (agency.agency_id, known_at, as_of, form, {p: heads[p] for p in chunk}, given)
+            (
+                agency.agency_id,
+                known_at,
+                as_of,
+                form,
+                {p: heads[p] for p in chunk},
+                {p: checkpoints[p] for p in chunk if p in checkpoints},
+                given,
+            )
             for chunk in chunks
         ]
         with worker_pool(ledger, spread) as pool:
-            for computed in pool.map_in_order(_answer_bodies, calls):
+            for computed, new_checkpoints in pool.map_in_order(_answer_bodies, calls):
                 for person_id, body in computed:
                     bodies[person_id] = body
                     fresh.append((person_id, heads[person_id], body))
+                folded.extend(new_checkpoints)
         if memo:
-            store.memo_put(agency.agency_id, rules_key, day, fresh)
+            store.memo_put(agency.agency_id, rules_key, day, fresh, histories=folded)
         return {person_id: orjson.loads(body) for person_id, body in bodies.items()}
 
 
@@ -264,22 +277,35 @@ def _answer_bodies(
     as_of: date,
     form: str,
     heads: dict[UUID, int],
+    checkpoints: dict[UUID, str],
     versions: list[RuleVersion] | None,
-) -> list[tuple[UUID, str]]:
-    """The JSON answers of one chunk of people, their streams cut at the given heads (run
-    here or in a worker process, which looks the rule versions up for ``known_at``)."""
+) -> tuple[list[tuple[UUID, str]], list[tuple[UUID, int, str]]]:
+    """The JSON answers of one chunk of people at the given heads, from their history
+    checkpoints or else their events cut at those heads (run here or in a worker process,
+    which looks the rule versions up for ``known_at``); also the checkpoints of the
+    histories folded from events."""
     with paused_gc():
         if versions is None:
             agency = agency_by_id(ledger, agency_id, known_at)
             versions = rule_versions_for(ledger, agency, known_at)
-        out = []
-        stored = ledger.store.select_streams_up_to(heads)
+        histories = [decode_history(body) for body in checkpoints.values()]
+        folded = []
+        unfolded = {p: head for p, head in heads.items() if p not in checkpoints}
+        stored = ledger.store.select_streams_up_to(unfolded)
         for person_id, group in groupby(stored, key=lambda s: s.originator_id):
             events = [cast(LedgerEvent, ledger.mapper.to_domain_event(s)) for s in group]
-            answer = person_answer(events, versions, as_of)
+            enrolled = events[0]
+            assert isinstance(enrolled, PersonEnrolled)
+            identity, history = Identity.of(enrolled), history_from_events(events)
+            histories.append((identity, history))
+            body = encode_history(identity, history).decode()
+            folded.append((person_id, heads[person_id], body))
+        out = []
+        for identity, history in histories:
+            answer = person_answer(identity, history, versions, as_of)
             document = answer.roster_entry() if form == "roster" else answer.to_dict()
-            out.append((person_id, orjson.dumps(document).decode()))
-        return out
+            out.append((UUID(history.person_id), orjson.dumps(document).decode()))
+        return out, folded
 
 
 def status(

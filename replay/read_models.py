@@ -19,7 +19,10 @@ from eventsourcing.persistence import StoredEvent
 
 from ledger.application import Ledger
 from ledger.envelope import LedgerEvent
+from ledger.person import PersonEnrolled
 from projections.current import person_rows
+from projections.history import history_from_events
+from projections.history_codec import Identity, encode_history
 from projections.read_store import PersonRow, ReadStore, RequirementRow
 from projections.rules.schema import RuleVersion
 from replay.gc_pause import paused_gc
@@ -30,6 +33,8 @@ __all__ = ["CatchUpReport", "catch_up", "open_read_store", "rebuild"]
 
 Progress = Callable[[int, int], None]
 Rows = list[tuple[PersonRow, Sequence[RequirementRow]]]
+# (person, stream head, encoded history): the history checkpoints beside the rows.
+Checkpoints = list[tuple[UUID, int, str]]
 
 
 def open_read_store(ledger: Ledger) -> ReadStore:
@@ -55,8 +60,21 @@ class _Rules:
         return self.versions[agency_id]
 
 
-def _rows_for(streams: Iterable[list[LedgerEvent]], rules: _Rules, as_of: date) -> Rows:
-    return [person_rows(events, rules.for_agency(events[0].agency_id), as_of) for events in streams]
+def _rows_for(
+    streams: Iterable[list[LedgerEvent]], rules: _Rules, as_of: date
+) -> tuple[Rows, Checkpoints]:
+    """Each person's rows, and the checkpoint of the history they were evaluated from."""
+    rows: Rows = []
+    checkpoints: Checkpoints = []
+    for events in streams:
+        enrolled = events[0]
+        assert isinstance(enrolled, PersonEnrolled)
+        history = history_from_events(events)
+        versions = rules.for_agency(enrolled.agency_id)
+        rows.append(person_rows(enrolled, history, len(events), versions, as_of))
+        body = encode_history(Identity.of(enrolled), history).decode()
+        checkpoints.append((enrolled.originator_id, len(events), body))
+    return rows, checkpoints
 
 
 def rebuild(
@@ -90,8 +108,12 @@ def rebuild(
         chunks = chunks[:stop_after_chunks]
     calls = [(ids, building.head, as_of) for ids in chunks]
     with worker_pool(ledger, workers if len(chunks) > 1 else 1) as pool:
-        for ids, rows in zip(chunks, pool.map_in_order(_chunk_rows, calls), strict=True):
-            store.write_rebuild_chunk(building.generation, rows, resume_after=str(ids[-1]))
+        for ids, (rows, checkpoints) in zip(
+            chunks, pool.map_in_order(_chunk_rows, calls), strict=True
+        ):
+            store.write_rebuild_chunk(
+                building.generation, rows, resume_after=str(ids[-1]), histories=checkpoints
+            )
             done += len(ids)
             if progress is not None:
                 progress(done, len(people))
@@ -101,7 +123,9 @@ def rebuild(
     return building.generation
 
 
-def _chunk_rows(ledger: Ledger, ids: list[UUID], head: int, as_of: date) -> Rows:
+def _chunk_rows(
+    ledger: Ledger, ids: list[UUID], head: int, as_of: date
+) -> tuple[Rows, Checkpoints]:
     """Read, fold and evaluate one chunk of people, their log cut at ``head``."""
     with paused_gc():
         heads = ledger.store.heads_of(ids, up_to_notification=head)
@@ -167,13 +191,14 @@ def catch_up(
         if everyone:
             people = set(ledger.store.streams("person"))
         last = notifications[-1].id
-        rows = _chunk_rows(ledger, sorted(people), last, as_of)
+        rows, checkpoints = _chunk_rows(ledger, sorted(people), last, as_of)
         if not store.apply_batch(
             generation,
             from_position=position,
             to_position=last,
             as_of=as_of.isoformat(),
             rows=rows,
+            histories=checkpoints,
         ):
             break  # another runner advanced the position first; it owns this batch
         position = last
