@@ -318,6 +318,7 @@ def main() -> None:
     parser.add_argument("--backends", default="sqlite,postgres")
     parser.add_argument("--skip-ingest", action="store_true")
     parser.add_argument("--skip-rebuild", action="store_true")
+    parser.add_argument("--only", choices=["ingest"], help="run only this benchmark")
     args = parser.parse_args()
     print(
         f"# size {args.size}: {SIZES[args.size]} officers x 10 years; {platform.machine()}, "
@@ -339,6 +340,9 @@ def main() -> None:
                 f" -> ratio {r['ledger_eps'] / r['raw_eps']:.3f}",
                 flush=True,
             )
+        if args.only == "ingest":
+            ledger.close()
+            continue
         if not args.skip_rebuild:
             r = bench_rebuild(backend, args.size, ledger)
             print(
