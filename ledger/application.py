@@ -13,7 +13,7 @@ from uuid import UUID, uuid4
 
 from eventsourcing.application import AggregateNotFoundError, Application, ProcessingEvent
 from eventsourcing.domain import Aggregate, DomainEventProtocol, MutableOrImmutableAggregate
-from eventsourcing.persistence import IntegrityError, Recording, StoredEvent, Transcoder
+from eventsourcing.persistence import IntegrityError, Mapper, Recording, StoredEvent, Transcoder
 
 from ledger.agency import Agency, JurisdictionAdopted, agency_id_for
 from ledger.chain import EventMeta, IndexRow
@@ -47,7 +47,7 @@ from ledger.person import (
     TrainingVoided,
     person_id_for,
 )
-from ledger.serialisation import OrjsonTranscoder
+from ledger.serialisation import LedgerMapper, OrjsonTranscoder
 from ledger.views import AgencyView, PersonView, TrainingRecordView
 from ledger.vocabulary import DeliveryMode, Employment, ExemptionKind, PersonKind, PersonStatus
 
@@ -196,6 +196,11 @@ class Ledger(Application[UUID]):
 
     def construct_transcoder(self) -> Transcoder:
         return OrjsonTranscoder()
+
+    def construct_mapper(self) -> Mapper[UUID]:
+        return self.factory.mapper(
+            transcoder=self.construct_transcoder(), mapper_class=LedgerMapper
+        )
 
     def save(
         self,

@@ -36,6 +36,7 @@ __all__ = [
 ]
 
 GENESIS = bytes(32)
+_sha256 = hashlib.sha256
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,10 +70,16 @@ def utc(moment: datetime) -> datetime:
 
 
 def instant_text(moment: datetime) -> str:
-    """The one text form of a recorded time: UTC, microseconds, sortable as a string."""
+    """The one text form of a recorded time: UTC, microseconds, sortable as a string.
+
+    That is ``isoformat(timespec="microseconds")`` of the UTC instant; orjson writes the
+    same ISO form in C (~0.3 against ~1.6 µs), leaving out the fraction when it is zero."""
     if moment.tzinfo is not UTC:  # the ledger's clocks give UTC; skip the conversion then
         moment = utc(moment)
-    return moment.isoformat(timespec="microseconds")
+    text = orjson.dumps(moment).decode()  # '"YYYY-MM-DDTHH:MM:SS[.ffffff]+00:00"'
+    if moment.microsecond:
+        return text[1:-1]
+    return text[1:20] + ".000000+00:00"
 
 
 def content_digest(
@@ -82,7 +89,9 @@ def content_digest(
 
     The header is the JSON array ``[stream, position, topic, agency, stream type, recorded
     time (instant_text), effective date (ISO)]``, ids in their hyphenated form (orjson writes
-    a UUID exactly as ``str()`` does, without the Python call)."""
+    a UUID exactly as ``str()`` does, and a date exactly as ``isoformat()`` does, without
+    the Python calls)."""
+    effective_on = meta.effective_on
     header = orjson.dumps(
         [
             originator_id,
@@ -91,13 +100,10 @@ def content_digest(
             meta.agency_id,
             meta.stream_type,
             instant_text(meta.recorded_at),
-            meta.effective_on.isoformat(),
+            effective_on if type(effective_on) is date else effective_on.isoformat(),
         ]
     )
-    digest = hashlib.sha256(len(header).to_bytes(4, "big"))
-    digest.update(header)
-    digest.update(state)
-    return digest.digest()
+    return hashlib.sha256(len(header).to_bytes(4, "big") + header + state).digest()
 
 
 def link_from(previous: bytes, digest: bytes) -> bytes:
@@ -140,18 +146,20 @@ class Chain:
     ``previous_links`` holds the current head link of each stream that already had events."""
 
     def __init__(self, previous_links: dict[UUID, bytes]) -> None:
-        self._heads = dict(previous_links)
+        # Keyed by the ids' integers: a UUID hashes in Python, an int in C.
+        self._heads = {originator_id.int: link for originator_id, link in previous_links.items()}
 
     def link(self, originator_id: UUID, originator_version: int, digest: bytes) -> bytes:
+        key = originator_id.int
         if originator_version == 1:
             previous = GENESIS
         else:
-            found = self._heads.get(originator_id)
+            found = self._heads.get(key)
             if found is None:
                 msg = f"no hash link for the predecessor of {originator_id} v{originator_version}"
                 raise LookupError(msg)
             previous = found
-        link = self._heads[originator_id] = link_from(previous, digest)
+        link = self._heads[key] = _sha256(previous + digest).digest()
         return link
 
 

@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
 from uuid import UUID, SafeUUID
 
 import orjson
-from eventsourcing.persistence import Transcoder
+from eventsourcing.domain import DomainEventProtocol
+from eventsourcing.persistence import Mapper, StoredEvent, Transcoder
+from eventsourcing.utils import get_topic
 
-__all__ = ["OrjsonTranscoder"]
+__all__ = ["LedgerMapper", "OrjsonTranscoder", "uuid_hex"]
 
 _TYPE, _DATA = "_type_", "_data_"
 
@@ -28,33 +30,58 @@ def _tag(value: Any) -> Any:
     return _tag_dict({_DATA: value})[_DATA]
 
 
-def _tag_dict(value: dict[Any, Any]) -> dict[Any, Any]:
+def _tag_dict(value: dict[Any, Any], skip: frozenset[str] = frozenset()) -> dict[Any, Any]:
     # Runs for every event written; an event's state is a flat dict of scalars, so they
     # are tagged inline (one call per event rather than one per field), dispatching on
-    # the exact type; containers recurse.
+    # the exact type; containers recurse. Dates and UTC or naive datetimes stay objects
+    # inside their tag: orjson writes them in C exactly as ``isoformat()`` does (~0.1 µs
+    # against ~1.5 µs for an aware datetime's ``isoformat``); datetimes in other zones
+    # keep ``isoformat()``, whose offset forms orjson need not match. ``skip`` leaves out
+    # keys (an event's stream and position, stored in their own columns).
     out = {}
     for key, item in value.items():
         kind = type(item)
         if kind in _PLAIN:
             out[key] = item
         elif kind is datetime:
-            out[key] = {_TYPE: "datetime_iso", _DATA: item.isoformat()}
+            zone = item.tzinfo
+            data = item if zone is UTC or zone is None else item.isoformat()
+            out[key] = {_TYPE: "datetime_iso", _DATA: data}
         elif kind is date:
-            out[key] = {_TYPE: "date_iso", _DATA: item.isoformat()}
+            out[key] = {_TYPE: "date_iso", _DATA: item}
         elif kind is UUID:
-            out[key] = {_TYPE: "uuid_hex", _DATA: item.hex}
+            out[key] = {_TYPE: "uuid_hex", _DATA: uuid_hex(item)}
         elif kind is Decimal:
             out[key] = {_TYPE: "decimal_str", _DATA: str(item)}
-        elif kind in _NESTED:
+        elif kind is dict:
+            out[key] = _tag_dict(item)
+        elif kind is list:
+            # orjson writes a list as it is: copy only one that holds something to tag.
+            for element in item:
+                if type(element) not in _PLAIN:
+                    out[key] = _tag(item)
+                    break
+            else:
+                out[key] = item
+        elif kind is tuple:
             out[key] = _tag(item)
+        elif key in skip:
+            continue
         else:
             msg = f"cannot serialise {kind.__name__} in an event"
             raise TypeError(msg)
+    for key in skip:
+        out.pop(key, None)
     return out
 
 
+def uuid_hex(value: UUID) -> str:
+    """``value.hex`` without the property's Python-level formatting (~0.1 against ~0.5 µs)."""
+    return value.int.to_bytes(16).hex()
+
+
 _PLAIN = frozenset({str, int, float, bool, type(None)})
-_NESTED = frozenset({dict, list, tuple})
+_STREAM_KEYS = frozenset({"originator_id", "originator_version"})
 
 
 def _uuid_from_hex(text: str) -> UUID:
@@ -129,5 +156,33 @@ class OrjsonTranscoder(Transcoder):
     def encode(self, obj: Any) -> bytes:
         return orjson.dumps(_tag(obj), option=orjson.OPT_SORT_KEYS)
 
+    def encode_event_state(self, state: dict[str, Any], class_version: int = 1) -> bytes:
+        """``encode`` of an event's ``vars()`` without its stream and position (and with
+        ``class_version`` when above 1), as the library's mapper stores it, without
+        copying the dict first."""
+        tagged = _tag_dict(state, _STREAM_KEYS)
+        if class_version > 1:
+            tagged["class_version"] = class_version
+        return orjson.dumps(tagged, option=orjson.OPT_SORT_KEYS)
+
     def decode(self, data: bytes) -> Any:
         return _untag(orjson.loads(data))
+
+
+class LedgerMapper(Mapper[UUID]):
+    """The library's mapper, with events encoded straight from their ``vars()`` when the
+    transcoder is ours and nothing compresses or encrypts (the same bytes, without the
+    copy of each event's dict and the transcoder's generic entry)."""
+
+    def to_stored_event(self, domain_event: DomainEventProtocol[UUID]) -> StoredEvent:
+        transcoder = self.transcoder
+        if type(transcoder) is not OrjsonTranscoder or self.compressor or self.cipher:
+            return super().to_stored_event(domain_event)
+        kind = type(domain_event)
+        state = vars(domain_event)
+        return StoredEvent(
+            state["originator_id"],
+            state["originator_version"],
+            get_topic(kind),
+            transcoder.encode_event_state(state, getattr(kind, "class_version", 1)),
+        )

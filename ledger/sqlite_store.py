@@ -13,6 +13,7 @@ from eventsourcing.sqlite import SQLiteApplicationRecorder, SQLiteCursor
 
 from ledger.chain import EventMeta, as_uuid, content_digests, instant_text
 from ledger.index_store import Dialect, IndexReads, index_rows, insert_index_statement
+from ledger.serialisation import uuid_hex
 
 __all__ = ["INDEX_TABLE", "ChainedSQLiteRecorder"]
 
@@ -24,7 +25,7 @@ DIALECT = Dialect(
     placeholder="?",
     index_table=INDEX_TABLE,
     events_table="stored_events",
-    id_param=lambda value: value.hex,
+    id_param=uuid_hex,
     time_param=instant_text,
     date_param=date.isoformat,
     pairs_source=lambda pairs: (
@@ -87,7 +88,7 @@ class ChainedSQLiteRecorder(IndexReads, SQLiteApplicationRecorder):
         c.executemany(
             self.insert_events_statement,
             [
-                (as_uuid(s.originator_id).hex, s.originator_version, s.topic, s.state)
+                (uuid_hex(as_uuid(s.originator_id)), s.originator_version, s.topic, s.state)
                 for s in stored_events
             ],
         )
