@@ -11,6 +11,7 @@ also looks one window back: a previous window whose deadline passed unmet is rep
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -40,6 +41,7 @@ from projections.rules.schema import (
     CompleteOnceRequirement,
     Confidence,
     CoursesRequirement,
+    EnforcementOverride,
     HoursRequirement,
     LicensePeriodCalendar,
     PoolRequirement,
@@ -372,8 +374,6 @@ def _evaluate_in(
         history.records_between(start, count_end),
         version.version.credit_exclusions,
         requirement.id,
-        start,
-        count_end,
     )
     notes.extend(excluded)
     measure = _measure(requirement, credited)
@@ -409,14 +409,21 @@ def _rolling(
         history.records_between(None, as_of),
         version.version.credit_exclusions,
         requirement.id,
-        None,
-        as_of,
     )
     shares = [(c.record.completed_on, hours_contribution(requirement, c), c) for c in credited]
     shares = [s for s in shares if s[1] > 0]
+    # Shares are in date order: the hours in (day - length, day] are a difference of
+    # running totals (exact: decimals add without rounding at these sizes).
+    dates = [d for d, _, _ in shares]
+    running = [ZERO]
+    for _, h, _ in shares:
+        running.append(running[-1] + h)
     last_met = None
-    for day, _, _ in shares:
-        total = sum((h for d, h, _ in shares if add_years(day, -length) < d <= day), ZERO)
+    for day in dates:
+        total = (
+            running[bisect_right(dates, day)]
+            - running[bisect_right(dates, add_years(day, -length))]
+        )
         if total >= requirement.min_hours:
             last_met = day
     notes = list(excluded)
@@ -468,8 +475,6 @@ def _valid_at_all_times(
         ctx.history.records_between(None, as_of),
         version.version.credit_exclusions,
         requirement.id,
-        None,
-        as_of,
     )
     held = [c for c in credited if matches(requirement.credential, c.record, c.topic_hours)]
     current = [c for c in held if c.record.valid_until and c.record.valid_until >= as_of]
@@ -512,60 +517,35 @@ def _result(
     notes: list[str],
 ) -> RequirementStatus:
     spec = version.version
-    # Every element the answer rests on contributes its sources and its confidence.
-    cited: list[tuple[list[str], Confidence, str | None, str]] = [
-        (requirement.source, requirement.confidence, requirement.note, "requirement"),
-        (spec.source, spec.confidence, spec.note, f"version {spec.id}"),
-    ]
     calendar_id = getattr(requirement, "window", None)
-    if calendar_id:
-        calendar = version.calendars[calendar_id]
-        what = f"calendar {calendar_id}"
-        cited.append((calendar.source, calendar.confidence, calendar.note, what))
-        if (
-            isinstance(calendar, LicensePeriodCalendar)
-            and window is not None
-            and window.partial
-            and status != "not_applicable"
-        ):
-            cited.append(
-                ([], calendar.first_period_confidence, calendar.first_period_note, "first period")
-            )
+    calendar = version.calendars[calendar_id] if calendar_id else None
+    applies = status != "not_applicable"
+    first_period = (
+        isinstance(calendar, LicensePeriodCalendar)
+        and window is not None
+        and window.partial
+        and applies
+    )
     started = ctx.history.licensed_or_hired_on
-    if (
+    first_window = bool(
         requirement.first_window_note
         and window is not None
         and started is not None
         and window.contains(started)
-        and status != "not_applicable"
-    ):
-        what = "first window"
-        cited.append(([], requirement.first_window_confidence, requirement.first_window_note, what))
-    if isinstance(requirement, PoolRequirement):
-        for topic, minimum in sorted(requirement.per_member_min.items()):
-            cited.append((minimum.source, minimum.confidence, minimum.note, f"minimum {topic}"))
-        if requirement.choose:
-            choice = requirement.choose
-            cited.append((choice.source, choice.confidence, choice.note, "choice"))
-    for rule in tolling or ():
-        cited.append((rule.source, rule.confidence, rule.note, "tolling"))
+        and applies
+    )
     consequence = requirement.consequence or version.consequence
+    overrides: list[EnforcementOverride] = []
     for override in spec.enforcement_overrides:
         if deadline is not None and override.starts_on <= deadline <= override.ends_on:
             consequence = override.action
-            cited.append((override.source, override.confidence, override.note, "enforcement"))
+            overrides.append(override)
             notes.append(
                 f"enforcement override {override.starts_on.isoformat()}–"
                 f"{override.ends_on.isoformat()}: {override.action}"
             )
-    confidence = _worst(c for _, c, _, _ in cited)
-    reasons = list(notes)
-    for _, level, note, what in cited:
-        if level in {"uncertain", "derived"}:
-            reasons.append(f"{level} ({what}): {note or 'verify against the live rule text'}")
-    source_ids = sorted({s for ids, _, _, _ in cited for s in ids})
-    citations = tuple(
-        Citation(s, version.sources[s].title, version.sources[s].url) for s in source_ids
+    confidence, flagged, citations = _cited(
+        version, requirement, first_period, first_window, tuple(tolling or ()), tuple(overrides)
     )
     return RequirementStatus(
         pack_id=version.pack,
@@ -584,10 +564,82 @@ def _result(
         records=measure.records if measure else (),
         citations=citations,
         confidence=confidence,
-        reasons=tuple(reasons),
+        reasons=(*notes, *flagged),
         topics=measure.topics if measure else (),
         consequence=consequence,
     )
+
+
+_Cited = tuple[Confidence, tuple[str, ...], tuple[Citation, ...]]
+# What a result cites depends only on the version, the requirement and which optional
+# elements took part, and is asked for every requirement of every person: built once.
+_CITED: dict[tuple[object, ...], tuple[RuleVersion, _Cited]] = {}
+
+
+def _cited(
+    version: RuleVersion,
+    requirement: Requirement,
+    first_period: bool,
+    first_window: bool,
+    tolling: tuple[Tolling, ...],
+    overrides: tuple[EnforcementOverride, ...],
+) -> _Cited:
+    """The worst confidence of every element the answer rests on, the reasons flagged by
+    uncertain or derived elements, and the citations of their sources."""
+    key = (
+        id(version),
+        requirement.id,
+        first_period,
+        first_window,
+        tuple(id(rule) for rule in tolling),
+        tuple(id(override) for override in overrides),
+    )
+    entry = _CITED.get(key)
+    if entry is not None and entry[0] is version:
+        return entry[1]
+    spec = version.version
+    # Every element the answer rests on contributes its sources and its confidence.
+    cited: list[tuple[list[str], Confidence, str | None, str]] = [
+        (requirement.source, requirement.confidence, requirement.note, "requirement"),
+        (spec.source, spec.confidence, spec.note, f"version {spec.id}"),
+    ]
+    calendar_id = getattr(requirement, "window", None)
+    if calendar_id:
+        calendar = version.calendars[calendar_id]
+        what = f"calendar {calendar_id}"
+        cited.append((calendar.source, calendar.confidence, calendar.note, what))
+        if first_period:
+            assert isinstance(calendar, LicensePeriodCalendar)
+            cited.append(
+                ([], calendar.first_period_confidence, calendar.first_period_note, "first period")
+            )
+    if first_window:
+        what = "first window"
+        cited.append(([], requirement.first_window_confidence, requirement.first_window_note, what))
+    if isinstance(requirement, PoolRequirement):
+        for topic, minimum in sorted(requirement.per_member_min.items()):
+            cited.append((minimum.source, minimum.confidence, minimum.note, f"minimum {topic}"))
+        if requirement.choose:
+            choice = requirement.choose
+            cited.append((choice.source, choice.confidence, choice.note, "choice"))
+    for rule in tolling:
+        cited.append((rule.source, rule.confidence, rule.note, "tolling"))
+    for override in overrides:
+        cited.append((override.source, override.confidence, override.note, "enforcement"))
+    confidence = _worst(c for _, c, _, _ in cited)
+    flagged = tuple(
+        f"{level} ({what}): {note or 'verify against the live rule text'}"
+        for _, level, note, what in cited
+        if level in {"uncertain", "derived"}
+    )
+    source_ids = sorted({s for ids, _, _, _ in cited for s in ids})
+    citations = tuple(
+        Citation(s, version.sources[s].title, version.sources[s].url) for s in source_ids
+    )
+    if len(_CITED) > 50_000:  # versions re-read many times over: start afresh
+        _CITED.clear()
+    _CITED[key] = (version, (confidence, flagged, citations))
+    return confidence, flagged, citations
 
 
 def _unit(requirement: Requirement) -> Literal["hours", "completions"]:

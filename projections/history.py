@@ -122,18 +122,34 @@ class PersonHistory:
         """``not_hired`` before the hire date; otherwise the latest status started by ``day``."""
         if self.hired_on is not None and day < self.hired_on:
             return "not_hired"
-        current = "active"
-        for period in sorted(self.statuses, key=lambda p: p.starts_on):
-            if period.starts_on <= day:
-                current = period.status
-        return current
+        starts, periods = self._statuses_by_start
+        found = bisect_right(starts, day)
+        return periods[found - 1].status if found else "active"
 
     def assignment_on(self, day: date) -> AssignmentPeriod | None:
-        current = None
-        for period in sorted(self.assignments, key=lambda p: p.starts_on):
-            if period.starts_on <= day or current is None:
-                current = period
-        return current
+        """The latest assignment started by ``day`` (the earliest one before any starts)."""
+        starts, periods = self._assignments_by_start
+        if not periods:
+            return None
+        return periods[max(bisect_right(starts, day) - 1, 0)]
+
+    # The engine asks for statuses, assignments and licence ends many times per evaluation;
+    # each is ordered once per history. Sorting is stable, so among periods starting the
+    # same day the one recorded last wins, as it did when they were scanned in order.
+    @cached_property
+    def _statuses_by_start(self) -> tuple[list[date], tuple[StatusPeriod, ...]]:
+        ordered = tuple(sorted(self.statuses, key=lambda p: p.starts_on))
+        return [p.starts_on for p in ordered], ordered
+
+    @cached_property
+    def _assignments_by_start(self) -> tuple[list[date], tuple[AssignmentPeriod, ...]]:
+        ordered = tuple(sorted(self.assignments, key=lambda p: p.starts_on))
+        return [p.starts_on for p in ordered], ordered
+
+    @cached_property
+    def license_period_ends(self) -> tuple[date, ...]:
+        """The recorded licence period ends, distinct and in order."""
+        return tuple(sorted({p.period_end for p in self.licenses}))
 
     @cached_property
     def _records_by_date(self) -> tuple[tuple[TrainingRecord, ...], list[date]]:
@@ -148,7 +164,7 @@ class PersonHistory:
         low = 0 if start is None else bisect_left(dates, start)
         return ordered[low : bisect_right(dates, end)]
 
-    @property
+    @cached_property
     def first_licensed_on(self) -> date | None:
         return min((p.starts_on for p in self.licenses), default=None)
 

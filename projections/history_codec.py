@@ -8,7 +8,7 @@ The format is positional JSON (dates ISO, decimals as their exact text), version
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
@@ -101,28 +101,55 @@ def encode_history(identity: Identity, history: PersonHistory) -> bytes:
 
 _on = date.fromisoformat
 
+# Records are most of a checkpoint, tens per person: built without the frozen dataclass's
+# per-field __setattr__ (which doubles the cost of a decode). Valid while TrainingRecord
+# is a plain frozen dataclass with no __post_init__ and no slots; checked here, once.
+_RECORD_FIELDS = tuple(f.name for f in fields(TrainingRecord))
+if hasattr(TrainingRecord, "__post_init__") or hasattr(TrainingRecord, "__slots__"):
+    raise TypeError("TrainingRecord changed shape: decode it through its constructor")
+_new = object.__new__
+# Hours repeat across records and people ("8", "2.5"): one Decimal per distinct text.
+_DECIMALS: dict[str, Decimal] = {}
+
+
+def _decimal(text: str) -> Decimal:
+    value = _DECIMALS.get(text)
+    if value is None:
+        if len(_DECIMALS) > 10_000:
+            _DECIMALS.clear()
+        value = _DECIMALS[text] = Decimal(text)
+    return value
+
 
 def _optional_day(text: str | None) -> date | None:
     return None if text is None else _on(text)
 
 
-def _decoded_record(fields: list[Any]) -> TrainingRecord:
+def _decoded_record(values: list[Any]) -> TrainingRecord:
     (rid, completed, hours, topics, recorded, course, title, provider, delivery, tags, valid) = (
-        fields
+        values
     )
-    return TrainingRecord(
-        rid,
-        _on(completed),
-        Decimal(hours),
-        {topic: Decimal(value) for topic, value in topics},
-        None if recorded is None else datetime.fromisoformat(recorded),
-        course,
-        title,
-        provider,
-        delivery,
-        frozenset(tags),
-        None if valid is None else _on(valid),
+    record: TrainingRecord = _new(TrainingRecord)
+    record.__dict__.update(
+        zip(
+            _RECORD_FIELDS,
+            (
+                rid,
+                _on(completed),
+                _decimal(hours),
+                {topic: _decimal(value) for topic, value in topics},
+                None if recorded is None else datetime.fromisoformat(recorded),
+                course,
+                title,
+                provider,
+                delivery,
+                frozenset(tags),
+                None if valid is None else _on(valid),
+            ),
+            strict=True,
+        )
     )
+    return record
 
 
 def decode_history(data: bytes | str) -> tuple[Identity, PersonHistory]:

@@ -69,14 +69,12 @@ class TopicProgress:
     counted: Decimal
 
     def to_dict(self) -> dict[str, Any]:
-        return _sorted_dict(
-            {
-                "topic": self.topic,
-                "required": hours_text(self.required),
-                "counted": hours_text(self.counted),
-                "remaining": hours_text(max(self.required - self.counted, Decimal(0))),
-            }
-        )
+        return {
+            "counted": hours_text(self.counted),
+            "remaining": hours_text(max(self.required - self.counted, Decimal(0))),
+            "required": hours_text(self.required),
+            "topic": self.topic,
+        }
 
 
 @dataclass(frozen=True)
@@ -105,30 +103,46 @@ class RequirementStatus:
     def sort_key(self) -> tuple[str, str, str]:
         return (self.pack_id, self.requirement_id, _day(self.window_start) or "")
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self, *, compact: bool = False) -> dict[str, Any]:
+        """Keys in sorted order. ``compact`` leaves out what every person's result for this
+        requirement shares (title, kind, default consequence, source texts: a roster states
+        them once) and cites sources by id, last."""
+        # Built in key order rather than sorted afterwards: this runs for every requirement
+        # of every person in a roster.
+        common = {
+            "confidence": self.confidence,
+            "counted": hours_text(self.counted),
+            "deadline": _day(self.deadline),
+            "pack_id": self.pack_id,
+            "reasons": list(self.reasons),
+            "records": sorted(self.records),
+            "remaining": hours_text(self.remaining),
+            "required": hours_text(self.required),
+            "requirement_id": self.requirement_id,
+            "status": self.status,
+            "topics": [t.to_dict() for t in sorted(self.topics, key=_topic_key)],
+            "unit": self.unit,
+            "version_id": self.version_id,
+            "window_end": _day(self.window_end),
+            "window_start": _day(self.window_start),
+        }
+        cited = sorted(self.citations, key=_citation_key)
+        if compact:
+            common["citations"] = [c.source_id for c in cited]
+            return common
         return _sorted_dict(
             {
-                "pack_id": self.pack_id,
-                "version_id": self.version_id,
-                "requirement_id": self.requirement_id,
-                "title": self.title,
-                "kind": self.kind,
-                "status": self.status,
-                "unit": self.unit,
-                "required": hours_text(self.required),
-                "counted": hours_text(self.counted),
-                "remaining": hours_text(self.remaining),
-                "window_start": _day(self.window_start),
-                "window_end": _day(self.window_end),
-                "deadline": _day(self.deadline),
-                "records": sorted(self.records),
-                "citations": [c.to_dict() for c in sorted(self.citations, key=_citation_key)],
-                "confidence": self.confidence,
-                "reasons": list(self.reasons),
-                "topics": [t.to_dict() for t in sorted(self.topics, key=lambda t: t.topic)],
+                **common,
+                "citations": [c.to_dict() for c in cited],
                 "consequence": self.consequence,
+                "kind": self.kind,
+                "title": self.title,
             }
         )
+
+
+def _topic_key(topic: TopicProgress) -> str:
+    return topic.topic
 
 
 def _citation_key(citation: Citation) -> str:
@@ -154,17 +168,17 @@ class Status:
             raise KeyError(requirement_id)
         return found[-1]
 
-    def to_dict(self) -> dict[str, Any]:
-        return _sorted_dict(
-            {
-                "person_id": self.person_id,
-                "as_of": self.as_of.isoformat(),
-                "status": self.status,
-                "warning_days": self.warning_days,
-                "requirements": [
-                    r.to_dict() for r in sorted(self.requirements, key=lambda r: r.sort_key)
-                ],
-                "reasons": list(self.reasons),
-                "rule_versions": sorted(self.rule_versions),
-            }
-        )
+    def to_dict(self, *, compact: bool = False) -> dict[str, Any]:
+        """Keys in sorted order; ``compact``: requirements in their compact form."""
+        return {
+            "as_of": self.as_of.isoformat(),
+            "person_id": self.person_id,
+            "reasons": list(self.reasons),
+            "requirements": [
+                r.to_dict(compact=compact)
+                for r in sorted(self.requirements, key=lambda r: r.sort_key)
+            ],
+            "rule_versions": sorted(self.rule_versions),
+            "status": self.status,
+            "warning_days": self.warning_days,
+        }

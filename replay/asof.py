@@ -114,20 +114,12 @@ class PersonAnswer:
         person shares — requirement titles, kinds, default consequences and source texts
         are stated once in the roster's ``rule_versions`` catalogue, citations by source id.
         A statewide roster is tens of thousands of these, so they are kept small."""
-        compliance = self.status.to_dict()
-        compliance["requirements"] = [
-            {
-                **{k: v for k, v in row.items() if k not in _CATALOGUED},
-                "citations": [c["source_id"] for c in row["citations"]],
-            }
-            for row in compliance["requirements"]
-        ]
         return {
             "employee_id": self.employee_id,
             "name": self.name,
             "kind": self.kind,
             "person_status": self.person_status,
-            "compliance": compliance,
+            "compliance": self.status.to_dict(compact=True),
             "counted_records": [
                 {
                     "record_id": record.record_id,
@@ -137,11 +129,6 @@ class PersonAnswer:
                 for record in self._counted()
             ],
         }
-
-
-# Stated once per roster in the catalogue (an enforcement override of a consequence is
-# named in the requirement's reasons).
-_CATALOGUED = frozenset({"title", "kind", "consequence", "citations"})
 
 
 def _instant(moment: datetime | None) -> str | None:

@@ -7,6 +7,7 @@ windows depend on the records themselves and live with the requirement measures.
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -68,11 +69,11 @@ def _license_period(
     first = history.first_licensed_on
     if first is None or day < first:
         return None
-    ends = sorted({p.period_end for p in history.licenses})
-    later = [e for e in ends if e >= day]
+    ends = history.license_period_ends
+    later = bisect_left(ends, day)
     # Periods repeat every ``length_years`` from the nearest recorded period end: the
     # renewal schedule is permanent once set (MN POST licence-renewal page).
-    anchor = later[0] if later else ends[-1]
+    anchor = ends[later] if later < len(ends) else ends[-1]
     length = calendar.length_years
     end = anchor
     while add_years(end, -length) >= day:

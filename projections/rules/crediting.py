@@ -8,9 +8,8 @@ topic exclusion removes only that topic's hours from it.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
-from datetime import date
 from decimal import Decimal
+from typing import NamedTuple
 
 from projections.history import TrainingRecord
 from projections.rules.schema import CreditExclusion, Match
@@ -20,11 +19,11 @@ __all__ = ["CreditedRecord", "credited_records", "matches"]
 ZERO = Decimal(0)
 
 
-@dataclass(frozen=True)
-class CreditedRecord:
+class CreditedRecord(NamedTuple):
+    # A named tuple, not a dataclass: one is built per record per window evaluated.
     record: TrainingRecord
     hours: Decimal
-    topic_hours: Mapping[str, Decimal] = field(default_factory=dict)
+    topic_hours: Mapping[str, Decimal]
     excluded_by: tuple[str, ...] = ()
 
 
@@ -37,19 +36,14 @@ def matches(item: Match, record: TrainingRecord, topic_hours: Mapping[str, Decim
     )
 
 
-def _record_order(record: TrainingRecord) -> tuple[date, str]:
-    return record.completed_on, record.record_id
-
-
 def credited_records(
     records: Iterable[TrainingRecord],
     exclusions: Iterable[CreditExclusion],
     requirement_id: str,
-    start: date | None,
-    end: date,
 ) -> tuple[list[CreditedRecord], list[str]]:
-    """Records completed in [start, end] with exclusions applied, ordered by date and id;
-    also the reasons for anything excluded."""
+    """The records (completed in [start, end] and ordered by date and id, as
+    ``PersonHistory.records_between`` gives them) with exclusions applied; also the
+    reasons for anything excluded."""
     # Runs for every window of every requirement of every person evaluated: the rules that
     # concern this requirement and their tag/course sets are prepared once per call.
     rules = [
@@ -59,10 +53,19 @@ def credited_records(
     ]
     kept: list[CreditedRecord] = []
     reasons: list[str] = []
-    in_range = [
-        r for r in records if (start is None or r.completed_on >= start) and r.completed_on <= end
-    ]
-    for record in sorted(in_range, key=_record_order):
+    # Most records meet no rule at all: one check against every rule's tags, courses and
+    # topics together tells, and such a record is credited whole.
+    any_tags = frozenset().union(*(tags for _, tags, _ in rules))
+    any_courses = frozenset().union(*(courses for _, _, courses in rules))
+    any_topics = frozenset(topic for rule, _, _ in rules for topic in rule.topics)
+    for record in records:
+        if (
+            record.post_course_number not in any_courses
+            and any_tags.isdisjoint(record.tags)
+            and any_topics.isdisjoint(record.topic_hours)
+        ):
+            kept.append(CreditedRecord(record, max(record.hours, ZERO), record.topic_hours))
+            continue
         hours = record.hours
         topics: Mapping[str, Decimal] = record.topic_hours
         dropped = None

@@ -42,12 +42,21 @@ def hours_contribution(requirement: HoursRequirement, credited: CreditedRecord) 
     if requirement.deliveries and record.delivery not in requirement.deliveries:
         return ZERO
     if requirement.courses or requirement.tags:
-        if record.post_course_number in requirement.courses or record.tags & set(requirement.tags):
+        if record.post_course_number in requirement.courses or not record.tags.isdisjoint(
+            requirement.tags
+        ):
             return credited.hours
         if not requirement.topics:
             return ZERO
     if requirement.topics:
-        return sum((credited.topic_hours.get(t, ZERO) for t in requirement.topics), ZERO)
+        # Asked for every record of every window: a plain loop, no generator.
+        total = ZERO
+        topic_hours = credited.topic_hours
+        for topic in requirement.topics:
+            hours = topic_hours.get(topic)
+            if hours is not None:
+                total += hours
+        return total
     return credited.hours
 
 
