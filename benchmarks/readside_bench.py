@@ -33,6 +33,7 @@ from ledger.application import Ledger
 from ledger.clock import SettableClock
 from ledger.synthetic import generate_agency
 from replay.asof import roster, status
+from replay.export import to_json
 from replay.read_models import open_read_store
 
 OUT = Path(__file__).parent / "out"
@@ -215,18 +216,34 @@ def _percentiles(timings: list[float]) -> tuple[float, float]:
     return statistics.median(timings), timings[max(0, int(len(timings) * 0.99) - 1)]
 
 
+# Three temperatures, measured in this order on the same questions:
+# - coldest: no memoised answer and no history checkpoint: every answer reads, decodes and
+#   folds the person's events, evaluates, and stores the answer and the checkpoint;
+# - cold: no memoised answer, checkpoints present (as the read models keep them: rebuild
+#   and catch-up write one per person at their stream head): every answer is evaluated;
+# - warm: the same questions again, served from the memo.
+TEMPERATURES = ("coldest", "cold", "warm")
+
+
+def _prepare(ledger: Ledger, label: str) -> None:
+    store = open_read_store(ledger)
+    if label in {"coldest", "cold"}:
+        store.memo_clear()
+    if label == "coldest":
+        store.histories_clear()
+
+
 def bench_status(ledger: Ledger, samples: int = 300) -> dict[str, float]:
-    """Random (person, as-of day) pairs, known now: first asked (cold, evaluated and
-    memoised) and asked again (warm, served from the memo)."""
+    """Random (person, as-of day) pairs, known now, at each temperature."""
     rng = random.Random(3)
     people = [ledger.get_person_by_id(p).employee_id for p in ledger.people_ids("bench-pd")]
     now = datetime.now(UTC)
-    open_read_store(ledger).memo_clear()  # "cold" must not find answers of an earlier run
     pairs = [
         (rng.choice(people), UNTIL - timedelta(days=rng.randrange(0, 3650))) for _ in range(samples)
     ]
     result: dict[str, float] = {}
-    for label in ("cold", "warm"):
+    for label in TEMPERATURES:
+        _prepare(ledger, label)
         timings = []
         for employee_id, as_of in pairs:
             began = time.perf_counter()
@@ -237,21 +254,26 @@ def bench_status(ledger: Ledger, samples: int = 300) -> dict[str, float]:
 
 
 def bench_roster(ledger: Ledger, backend: str, size: str) -> dict[str, float]:
-    """Roster as of a day, known now: cold (every person evaluated), warm (memo)."""
+    """Roster as of a day, known now, as its JSON export, at each temperature."""
     known_at = datetime.now(UTC)
-    open_read_store(ledger).memo_clear()
     timings = {}
-    for label in ("cold", "warm"):
+    for label in TEMPERATURES:
+        _prepare(ledger, label)
         began = time.perf_counter()
-        # As `muster roster` runs: people not answered before evaluated in one worker
-        # process per CPU.
+        # As `muster roster --format json` runs: people not answered before evaluated in
+        # one worker process per CPU; the answer is its JSON bytes.
         answer = roster(ledger, "bench-pd", AS_OF, known_at, workers=os.cpu_count() or 1)
+        exported = to_json(answer)
         timings[label] = (time.perf_counter() - began) * 1000
+    assert (
+        exported
+        == orjson.dumps(dict(answer), option=orjson.OPT_SORT_KEYS | orjson.OPT_INDENT_2) + b"\n"
+    )
     sql_seconds = _flat_sql_baseline(ledger, backend, size, known_at)
     return {
         "people": len(answer["people"]),
-        "cold_ms": timings["cold"],
-        "warm_ms": timings["warm"],
+        "bytes": len(exported),
+        **{f"{label}_ms": timings[label] for label in TEMPERATURES},
         "sql_ms": sql_seconds * 1000,
     }
 
@@ -353,16 +375,19 @@ def main() -> None:
             )
         r = bench_status(ledger)
         print(
-            f"person status as-of: cold p50 {r['cold_p50_ms']:.2f} ms, p99 "
-            f"{r['cold_p99_ms']:.2f} ms; warm p50 {r['warm_p50_ms']:.2f} ms, p99 "
-            f"{r['warm_p99_ms']:.2f} ms",
+            "person status as-of: "
+            + "; ".join(
+                f"{t} p50 {r[f'{t}_p50_ms']:.2f} ms, p99 {r[f'{t}_p99_ms']:.2f} ms"
+                for t in TEMPERATURES
+            ),
             flush=True,
         )
         r = bench_roster(ledger, backend, args.size)
         print(
-            f"roster as-of ({r['people']:,} people): cold {r['cold_ms']:,.0f} ms, warm "
-            f"{r['warm_ms']:,.0f} ms vs flat SQL {r['sql_ms']:,.1f} ms -> ratios "
-            f"{r['cold_ms'] / r['sql_ms']:.1f} / {r['warm_ms'] / r['sql_ms']:.1f}",
+            f"roster as-of as JSON ({r['people']:,} people, {r['bytes'] / 1e6:,.1f} MB): "
+            + ", ".join(f"{t} {r[f'{t}_ms']:,.0f} ms" for t in TEMPERATURES)
+            + f" vs flat SQL {r['sql_ms']:,.1f} ms -> ratios "
+            + " / ".join(f"{r[f'{t}_ms'] / r['sql_ms']:.1f}" for t in TEMPERATURES),
             flush=True,
         )
         ledger.close()

@@ -21,7 +21,7 @@ from uuid import UUID
 
 from projections.history_codec import fold_key
 
-__all__ = ["PersonRow", "ReadStore", "RequirementRow", "Tracking"]
+__all__ = ["AnswerRow", "PersonRow", "ReadStore", "RequirementRow", "Tracking"]
 
 
 class _Cursor(Protocol):
@@ -38,6 +38,17 @@ class Tracking:
     building: bool
     head: int
     resume_after: str
+
+
+@dataclass(frozen=True)
+class AnswerRow:
+    """A memoised as-of answer: its JSON body and what a roster filters and counts on."""
+
+    employee_id: str
+    status: str
+    kind: str
+    person_status: str
+    body: bytes
 
 
 @dataclass(frozen=True)
@@ -105,12 +116,13 @@ class ReadStore:
             yield _QmarkCursor(cur)
 
     @contextmanager
-    def reading(self) -> Iterator[_Cursor]:
+    def reading(self, *, binary: bool = False) -> Iterator[_Cursor]:
+        """A read; ``binary``: PostgreSQL sends results in binary (bytea as raw bytes)."""
         if self.backend == "sqlite":
             with self._datastore.transaction(commit=False) as cursor:
                 yield cursor
             return
-        with self._datastore.get_connection() as conn, conn.cursor() as cur:
+        with self._datastore.get_connection() as conn, conn.cursor(binary=binary) as cur:
             yield _QmarkCursor(cur)
 
     def create(self) -> None:
@@ -119,10 +131,14 @@ class ReadStore:
                 f"CREATE TABLE IF NOT EXISTS {self.table('rm_meta')} "
                 "(key TEXT PRIMARY KEY, value TEXT NOT NULL)"
             )
+            # The memo of earlier code, without the facets a roster filters on (a cache).
+            cur.execute(f"DROP TABLE IF EXISTS {self.table('rm_answer_memo')}")
             cur.execute(
-                f"CREATE TABLE IF NOT EXISTS {self.table('rm_answer_memo')} ("
+                f"CREATE TABLE IF NOT EXISTS {self.table('rm_answers')} ("
                 "person_id TEXT NOT NULL, version INTEGER NOT NULL, rules_key TEXT NOT NULL, "
-                "as_of TEXT NOT NULL, agency_id TEXT NOT NULL, body TEXT NOT NULL, "
+                "as_of TEXT NOT NULL, agency_id TEXT NOT NULL, employee_id TEXT NOT NULL, "
+                "status TEXT NOT NULL, kind TEXT NOT NULL, person_status TEXT NOT NULL, "
+                f"body {'BLOB' if self.backend == 'sqlite' else 'BYTEA'} NOT NULL, "
                 "PRIMARY KEY (agency_id, rules_key, as_of, person_id, version))"
             )
             cur.execute(
@@ -308,23 +324,25 @@ class ReadStore:
 
     def memo_get(
         self, agency_id: UUID, rules_key: str, as_of: str, heads: dict[UUID, int]
-    ) -> dict[UUID, str]:
+    ) -> dict[UUID, AnswerRow]:
         """Stored answers for people whose stream head (at the asked instant) matches.
 
         An answer is a pure function of (the person's events up to that head, the rule
         versions, the day, the evaluation code), all of which the key pins down; stored
         events never change, so an entry is never stale."""
-        with self.reading() as cur:
+        # Bodies stay bytes end to end: a roster is put together from them without decoding.
+        with self.reading(binary=True) as cur:
             cur.execute(
-                f"SELECT person_id, version, body FROM {self.table('rm_answer_memo')} "
+                "SELECT person_id, version, employee_id, status, kind, person_status, body "
+                f"FROM {self.table('rm_answers')} "
                 "WHERE agency_id = ? AND rules_key = ? AND as_of = ?",
                 (str(agency_id), rules_key, as_of),
             )
-            found: dict[UUID, str] = {}
-            for person_id, version, body in cur.fetchall():
-                key = UUID(str(person_id))
-                if heads.get(key) == int(version):
-                    found[key] = str(body)
+            found: dict[UUID, AnswerRow] = {}
+            for person_id, version, *facets in cur.fetchall():
+                key = UUID(person_id)
+                if heads.get(key) == version:
+                    found[key] = AnswerRow(*facets)
             return found
 
     def memo_put(
@@ -332,7 +350,7 @@ class ReadStore:
         agency_id: UUID,
         rules_key: str,
         as_of: str,
-        rows: Sequence[tuple[UUID, int, str]],
+        rows: Sequence[tuple[UUID, int, AnswerRow]],
         histories: Sequence[tuple[UUID, int, str]] = (),
     ) -> None:
         """Store answers (and the history checkpoints folded to compute them)."""
@@ -348,18 +366,29 @@ class ReadStore:
                 cur.execute("SET LOCAL synchronous_commit TO OFF")
             if rows:
                 cur.executemany(
-                    f"INSERT {conflict}INTO {self.table('rm_answer_memo')} "
-                    f"VALUES (?, ?, ?, ?, ?, ?){suffix}",
+                    f"INSERT {conflict}INTO {self.table('rm_answers')} "
+                    f"VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?){suffix}",
                     [
-                        (str(person_id), version, rules_key, as_of, str(agency_id), body)
-                        for person_id, version, body in rows
+                        (
+                            str(person_id),
+                            version,
+                            rules_key,
+                            as_of,
+                            str(agency_id),
+                            row.employee_id,
+                            row.status,
+                            row.kind,
+                            row.person_status,
+                            row.body,
+                        )
+                        for person_id, version, row in rows
                     ],
                 )
             self.histories_put(histories, fold_key(), cur)
 
     def memo_clear(self) -> None:
         with self.transaction() as cur:
-            cur.execute(f"DELETE FROM {self.table('rm_answer_memo')}")
+            cur.execute(f"DELETE FROM {self.table('rm_answers')}")
 
     # -- history checkpoints ---------------------------------------------------------------
 
@@ -385,6 +414,10 @@ class ReadStore:
                     if heads[key] == int(version):
                         found[key] = str(body)
         return found
+
+    def histories_clear(self) -> None:
+        with self.transaction() as cur:
+            cur.execute(f"DELETE FROM {self.table('rm_history')}")
 
     def histories_put(
         self, rows: Sequence[tuple[UUID, int, str]], fold_key: str, cur: _Cursor | None = None

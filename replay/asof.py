@@ -5,10 +5,11 @@ from __future__ import annotations
 
 import hashlib
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from itertools import groupby
+from pathlib import Path
 from typing import Any, Literal, cast
 from uuid import UUID
 from weakref import WeakKeyDictionary
@@ -24,7 +25,7 @@ from projections.evaluate import DEFAULT_WARNING_DAYS, evaluate
 from projections.fingerprint import engine_fingerprint
 from projections.history import PersonHistory, TrainingRecord, history_from_events
 from projections.history_codec import Identity, decode_history, encode_history, fold_key
-from projections.read_store import ReadStore
+from projections.read_store import AnswerRow, ReadStore
 from projections.rules.schema import RuleVersion
 from projections.status import Status, hours_text
 from replay.gc_pause import paused_gc
@@ -41,6 +42,7 @@ from replay.workers import worker_pool
 
 __all__ = [
     "PersonAnswer",
+    "RosterAnswer",
     "RosterFilters",
     "person_answer",
     "roster",
@@ -56,11 +58,11 @@ class RosterFilters:
     kinds: frozenset[str] = frozenset()
     person_statuses: frozenset[str] = frozenset()
 
-    def keep(self, answer: dict[str, Any]) -> bool:
+    def keep(self, row: AnswerRow) -> bool:
         return (
-            (not self.statuses or answer["compliance"]["status"] in self.statuses)
-            and (not self.kinds or answer["kind"] in self.kinds)
-            and (not self.person_statuses or answer["person_status"] in self.person_statuses)
+            (not self.statuses or row.status in self.statuses)
+            and (not self.kinds or row.kind in self.kinds)
+            and (not self.person_statuses or row.person_status in self.person_statuses)
         )
 
     def to_dict(self) -> dict[str, list[str]]:
@@ -182,11 +184,16 @@ def _header(
     }
 
 
+# The documents stored in the memo are built here, outside the engine's fingerprint.
+_DOCUMENTS_FINGERPRINT = hashlib.sha256(Path(__file__).read_bytes()).hexdigest()[:16]
+
+
 def _rules_key(versions: Sequence[RuleVersion], warning_days: int, form: str) -> str:
     """What, besides a person's events and the day, an answer depends on (and its form:
     a full answer or a roster row)."""
     parts = [
         engine_fingerprint(),
+        _DOCUMENTS_FINGERPRINT,
         form,
         str(warning_days),
         *sorted(f"{v.pack}@{v.id}" for v in versions),
@@ -205,7 +212,7 @@ def _answers_for(
     form: Literal["answer", "roster"] = "answer",
     memo: bool = True,
     workers: int = 1,
-) -> dict[UUID, dict[str, Any]]:
+) -> dict[UUID, AnswerRow]:
     """Each person's answer (or roster row), for the given people's stream heads at T or
     everyone's; memoised by (person's stream head at T, rules, day, form, code).
     People not memoised are evaluated from their history checkpoint at that head, or
@@ -218,12 +225,12 @@ def _answers_for(
             heads = ledger.store.stream_heads("person", agency.agency_id, recorded_by=known_at)
         rules_key = _rules_key(versions, DEFAULT_WARNING_DAYS, form)
         day = as_of.isoformat()
-        bodies = store.memo_get(agency.agency_id, rules_key, day, heads) if memo else {}
-        missing = sorted(set(heads) - set(bodies))
+        answers = store.memo_get(agency.agency_id, rules_key, day, heads) if memo else {}
+        missing = sorted(set(heads) - set(answers))
         checkpoints = (
             store.histories_get({p: heads[p] for p in missing}, fold_key()) if memo else {}
         )
-        fresh: list[tuple[UUID, int, str]] = []
+        fresh: list[tuple[UUID, int, AnswerRow]] = []
         folded: list[tuple[UUID, int, str]] = []
         chunks = [missing[start : start + 250] for start in range(0, len(missing), 250)]
         spread = workers if len(missing) >= _SPREAD_FROM else 1
@@ -242,14 +249,14 @@ def _answers_for(
             for chunk in chunks
         ]
         with worker_pool(ledger, spread) as pool:
-            for computed, new_checkpoints in pool.map_in_order(_answer_bodies, calls):
-                for person_id, body in computed:
-                    bodies[person_id] = body
-                    fresh.append((person_id, heads[person_id], body))
+            for computed, new_checkpoints in pool.map_in_order(_answer_rows, calls):
+                for person_id, row in computed:
+                    answers[person_id] = row
+                    fresh.append((person_id, heads[person_id], row))
                 folded.extend(new_checkpoints)
         if memo:
             store.memo_put(agency.agency_id, rules_key, day, fresh, histories=folded)
-        return {person_id: orjson.loads(body) for person_id, body in bodies.items()}
+        return answers
 
 
 # Spawning a worker costs about a second (imports, rule packs, a connection): only worth
@@ -257,7 +264,7 @@ def _answers_for(
 _SPREAD_FROM = 1000
 
 
-def _answer_bodies(
+def _answer_rows(
     ledger: Ledger,
     agency_id: UUID,
     known_at: datetime,
@@ -266,8 +273,8 @@ def _answer_bodies(
     heads: dict[UUID, int],
     checkpoints: dict[UUID, str],
     versions: list[RuleVersion] | None,
-) -> tuple[list[tuple[UUID, str]], list[tuple[UUID, int, str]]]:
-    """The JSON answers of one chunk of people at the given heads, from their history
+) -> tuple[list[tuple[UUID, AnswerRow]], list[tuple[UUID, int, str]]]:
+    """The answers of one chunk of people at the given heads, from their history
     checkpoints or else their events cut at those heads (run here or in a worker process,
     which looks the rule versions up for ``known_at``); also the checkpoints of the
     histories folded from events."""
@@ -290,8 +297,21 @@ def _answer_bodies(
         out = []
         for identity, history in histories:
             answer = person_answer(identity, history, versions, as_of)
-            document = answer.roster_entry() if form == "roster" else answer.to_dict()
-            out.append((UUID(history.person_id), orjson.dumps(document).decode()))
+            if form == "roster":
+                # Stored exactly as it appears in the export (sorted keys, indented at its
+                # depth there), so a roster is put together without parsing anything.
+                document = orjson.dumps(answer.roster_entry(), option=_EXPORT_OPTIONS)
+                document = _ROW_INDENT + document.replace(b"\n", b"\n" + _ROW_INDENT)
+            else:
+                document = orjson.dumps(answer.to_dict())
+            row = AnswerRow(
+                answer.employee_id,
+                answer.status.status,
+                answer.kind,
+                answer.person_status,
+                document,
+            )
+            out.append((UUID(history.person_id), row))
         return out, folded
 
 
@@ -319,7 +339,8 @@ def status(
         raise PersonNotFoundError(
             f"no person {employee_id!r} in {slug!r} was known at {known_at.isoformat()}"
         )
-    return {**_header(agency, versions, as_of, known_at), "person": answers[person_id]}
+    person = orjson.loads(answers[person_id].body)
+    return {**_header(agency, versions, as_of, known_at), "person": person}
 
 
 def roster(
@@ -331,7 +352,7 @@ def roster(
     *,
     memo: bool = True,
     workers: int = 1,
-) -> dict[str, Any]:
+) -> RosterAnswer:
     """Every person known at T, evaluated on ``as_of``, filtered, ordered by employee id
     (people not answered before are evaluated in up to ``workers`` processes)."""
     agency = agency_at(ledger, slug, known_at)
@@ -339,17 +360,65 @@ def roster(
     answers = _answers_for(
         ledger, agency, versions, as_of, known_at, form="roster", memo=memo, workers=workers
     )
-    kept = sorted(
-        (a for a in answers.values() if filters.keep(a)), key=lambda a: str(a["employee_id"])
-    )
-    counts = Counter(a["compliance"]["status"] for a in kept)
-    return {
+    kept = sorted((a for a in answers.values() if filters.keep(a)), key=lambda a: a.employee_id)
+    counts = Counter(a.status for a in kept)
+    header = {
         **_header(agency, versions, as_of, known_at),
         "filters": filters.to_dict(),
         "counts": dict(sorted(counts.items())),
         "rule_versions": rule_catalogue(versions),
-        "people": kept,
     }
+    return RosterAnswer(header, [a.body for a in kept])
+
+
+_EXPORT_OPTIONS = orjson.OPT_SORT_KEYS | orjson.OPT_INDENT_2
+# A row sits at depth two of the exported document (its list of people), four spaces in.
+_ROW_INDENT = b"    "
+
+
+class RosterAnswer(Mapping[str, Any]):
+    """A roster: its header, and each person's row kept as the JSON it is exported as.
+
+    Read like the document it is (``answer["people"]`` parses the rows, once); ``to_json``
+    puts the export together from the stored rows without parsing them, which for a
+    statewide roster is most of the time an answer takes."""
+
+    def __init__(self, header: dict[str, Any], rows: list[bytes]) -> None:
+        self._header = header
+        self._rows = rows
+        self._people: list[dict[str, Any]] | None = None
+
+    def __getitem__(self, key: str) -> Any:
+        if key != "people":
+            return self._header[key]
+        if self._people is None:
+            self._people = [orjson.loads(row) for row in self._rows]
+        return self._people
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(sorted([*self._header, "people"]))
+
+    def __len__(self) -> int:
+        return len(self._header) + 1
+
+    def to_json(self) -> bytes:
+        """Byte for byte what ``replay.export.to_json`` makes of the parsed document."""
+        head = orjson.dumps({**self._header, "people": _PLACEHOLDER}, option=_EXPORT_OPTIONS)
+        before, after = head.split(orjson.dumps(_PLACEHOLDER), 1)
+        if not self._rows:
+            return b"".join((before, b"[]", after, b"\n"))
+        # One copy of tens of megabytes, not one per concatenation.
+        parts = [before, b"[\n"]
+        for row in self._rows:
+            parts += (row, b",\n")
+        parts[-1] = b"\n  ]"
+        parts += (after, b"\n")
+        return b"".join(parts)
+
+
+# Stands for the rows while the header is serialised; no text of an answer contains it
+# (a control character, escaped inside any JSON string).
+_PLACEHOLDER = "\x00people\x00"
 
 
 _READ_STORES: WeakKeyDictionary[Ledger, ReadStore] = WeakKeyDictionary()

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Mapping
 from typing import Any
 
 import orjson
+
+from replay.asof import RosterAnswer
 
 __all__ = ["ROSTER_CSV_COLUMNS", "roster_csv", "to_json"]
 
@@ -34,12 +37,14 @@ ROSTER_CSV_COLUMNS = [
 ]
 
 
-def to_json(document: dict[str, Any]) -> bytes:
+def to_json(document: Mapping[str, Any]) -> bytes:
     """Sorted keys, two-space indent, trailing newline: the same answer, the same bytes."""
+    if isinstance(document, RosterAnswer):
+        return document.to_json()  # the same bytes, put together from the stored rows
     return orjson.dumps(document, option=orjson.OPT_SORT_KEYS | orjson.OPT_INDENT_2) + b"\n"
 
 
-def roster_csv(document: dict[str, Any]) -> bytes:
+def roster_csv(document: Mapping[str, Any]) -> bytes:
     """One row per person and requirement (a person with none still gets one row);
     counted records as ``record_id@effective_on/recorded_at`` joined by ``;``."""
     out = io.StringIO()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from typing import Any
 
 import typer
@@ -105,7 +106,7 @@ def roster_command(
         _roster_table(answer)
 
 
-def _roster_table(answer: dict[str, Any]) -> None:
+def _roster_table(answer: Mapping[str, Any]) -> None:
     console.print(
         f"{answer['agency']['name']}: as of {answer['as_of']}, known at {answer['known_at']}; "
         f"rule versions: {', '.join(answer['rule_versions_known']) or 'none'}"
