@@ -51,23 +51,21 @@ def fold_key() -> str:
     return f"{CODEC_VERSION}:{engine_fingerprint()}"
 
 
-def _day(value: date | None) -> str | None:
-    return None if value is None else value.isoformat()
-
-
+# Dates and instants go to orjson as they are: it writes them as ISO 8601 text (the
+# instants' offset as +00:00, microseconds when there are any), as isoformat() would.
 def _record(r: TrainingRecord) -> list[Any]:
     return [
         r.record_id,
-        r.completed_on.isoformat(),
+        r.completed_on,
         str(r.hours),
         [[topic, str(hours)] for topic, hours in r.topic_hours.items()],
-        None if r.recorded_at is None else r.recorded_at.isoformat(),
+        r.recorded_at,
         r.post_course_number,
         r.course_title,
         r.provider,
         r.delivery,
         sorted(r.tags),
-        _day(r.valid_until),
+        r.valid_until,
     ]
 
 
@@ -79,20 +77,14 @@ def encode_history(identity: Identity, history: PersonHistory) -> bytes:
             [identity.employee_id, identity.name, identity.kind],
             h.person_id,
             h.kind,
-            _day(h.hired_on),
-            [[s.status, s.starts_on.isoformat(), s.reason] for s in h.statuses],
-            [
-                [p.license_number, p.starts_on.isoformat(), p.period_end.isoformat()]
-                for p in h.licenses
-            ],
-            [[a.starts_on.isoformat(), a.rank, a.unit, list(a.assignments)] for a in h.assignments],
+            h.hired_on,
+            [[s.status, s.starts_on, s.reason] for s in h.statuses],
+            [[p.license_number, p.starts_on, p.period_end] for p in h.licenses],
+            [[a.starts_on, a.rank, a.unit, list(a.assignments)] for a in h.assignments],
             [_record(r) for r in h.records],
-            [
-                [e.exemption_id, e.kind, e.starts_on.isoformat(), _day(e.ends_on), e.reason]
-                for e in h.exemptions
-            ],
-            _day(h.certified_on),
-            _day(h.basic_completed_on),
+            [[e.exemption_id, e.kind, e.starts_on, e.ends_on, e.reason] for e in h.exemptions],
+            h.certified_on,
+            h.basic_completed_on,
             h.employment,
             sorted(h.certificates),
         ]

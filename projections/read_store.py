@@ -15,7 +15,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import astuple, dataclass
+from dataclasses import dataclass
+from operator import attrgetter
 from typing import Any, Protocol
 from uuid import UUID
 
@@ -240,7 +241,7 @@ class ReadStore:
         """Rows (and history checkpoints) for the next people of a rebuild, and where to
         resume, in one transaction."""
         with self.transaction() as cur:
-            self._upsert(cur, generation, rows)
+            self._upsert(cur, generation, rows, fresh=True)
             self.histories_put(histories, fold_key(), cur)
             cur.execute(
                 f"UPDATE {self.table('rm_tracking')} SET resume_after = ? "
@@ -304,21 +305,24 @@ class ReadStore:
         cur: _Cursor,
         generation: int,
         rows: Sequence[tuple[PersonRow, Sequence[RequirementRow]]],
+        *,
+        fresh: bool = False,
     ) -> None:
+        """Replace these people's rows (``fresh``: a rebuild's next people, who have none
+        yet: nothing to delete)."""
         person, requirement = (self.table(name) for name in self._names(generation))
-        for person_row, requirement_rows in rows:
-            cur.execute(f"DELETE FROM {requirement} WHERE person_id = ?", (person_row.person_id,))
-            cur.execute(f"DELETE FROM {person} WHERE person_id = ?", (person_row.person_id,))
-            cur.execute(
-                f"INSERT INTO {person} ({_PERSON_COLUMNS}) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
-                _values(person_row),
-            )
-            for row in requirement_rows:
-                cur.execute(
-                    f"INSERT INTO {requirement} ({_REQUIREMENT_COLUMNS}) "
-                    "VALUES (?,?,?,?,?,?,?,?,?,?,?)",
-                    _values(row),
-                )
+        if not fresh:
+            ids = [(person_row.person_id,) for person_row, _ in rows]
+            cur.executemany(f"DELETE FROM {requirement} WHERE person_id = ?", ids)
+            cur.executemany(f"DELETE FROM {person} WHERE person_id = ?", ids)
+        cur.executemany(
+            f"INSERT INTO {person} ({_PERSON_COLUMNS}) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+            [_person_values(person_row) for person_row, _ in rows],
+        )
+        cur.executemany(
+            f"INSERT INTO {requirement} ({_REQUIREMENT_COLUMNS}) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+            [_requirement_values(row) for _, requirement_rows in rows for row in requirement_rows],
+        )
 
     # -- memoised as-of answers -----------------------------------------------------------
 
@@ -520,8 +524,10 @@ class ReadStore:
         return people, requirements
 
 
-def _values(row: PersonRow | RequirementRow) -> tuple[Any, ...]:
-    return astuple(row)
+# Column values in column order (``astuple`` deep-copies every field: a rebuild writes
+# tens of thousands of rows).
+_person_values = attrgetter(*(c.strip() for c in _PERSON_COLUMNS.split(",")))
+_requirement_values = attrgetter(*(c.strip() for c in _REQUIREMENT_COLUMNS.split(",")))
 
 
 def _rowcount(cur: Any) -> int:
