@@ -34,7 +34,6 @@ from replay.knowledge import (
     agency_at,
     agency_at_head,
     agency_by_id,
-    person_streams,
     rule_versions_for,
 )
 from replay.read_models import open_read_store
@@ -282,18 +281,7 @@ def _answer_rows(
         if versions is None:
             agency = agency_by_id(ledger, agency_id, known_at)
             versions = rule_versions_for(ledger, agency, known_at)
-        histories = [decode_history(body) for body in checkpoints.values()]
-        folded = []
-        unfolded = {p: head for p, head in heads.items() if p not in checkpoints}
-        stored = ledger.store.select_streams_up_to(unfolded)
-        for person_id, group in groupby(stored, key=lambda s: s.originator_id):
-            events = [cast(LedgerEvent, ledger.mapper.to_domain_event(s)) for s in group]
-            enrolled = events[0]
-            assert isinstance(enrolled, PersonEnrolled)
-            identity, history = Identity.of(enrolled), history_from_events(events)
-            histories.append((identity, history))
-            body = encode_history(identity, history).decode()
-            folded.append((person_id, heads[person_id], body))
+        histories, folded = _histories(ledger, heads, checkpoints)
         out = []
         for identity, history in histories:
             answer = person_answer(identity, history, versions, as_of)
@@ -313,6 +301,26 @@ def _answer_rows(
             )
             out.append((UUID(history.person_id), row))
         return out, folded
+
+
+def _histories(
+    ledger: Ledger, heads: dict[UUID, int], checkpoints: dict[UUID, str]
+) -> tuple[list[tuple[Identity, PersonHistory]], list[tuple[UUID, int, str]]]:
+    """People's histories at the given heads: from their checkpoints (which must be at
+    those heads), else folded from their events cut there; also the checkpoints of the
+    histories folded."""
+    histories = [decode_history(body) for body in checkpoints.values()]
+    folded = []
+    unfolded = {p: head for p, head in heads.items() if p not in checkpoints}
+    stored = ledger.store.select_streams_up_to(unfolded)
+    for person_id, group in groupby(stored, key=lambda s: s.originator_id):
+        events = [cast(LedgerEvent, ledger.mapper.to_domain_event(s)) for s in group]
+        enrolled = events[0]
+        assert isinstance(enrolled, PersonEnrolled)
+        identity, history = Identity.of(enrolled), history_from_events(events)
+        histories.append((identity, history))
+        folded.append((person_id, heads[person_id], encode_history(identity, history).decode()))
+    return histories, folded
 
 
 def status(
@@ -430,30 +438,28 @@ def _read_store(ledger: Ledger) -> ReadStore:
     return _READ_STORES[ledger]
 
 
-def _streams(
-    ledger: Ledger, slug: str, known_at: datetime
-) -> tuple[AgencyKnowledge, list[RuleVersion], list[list[LedgerEvent]]]:
-    agency = agency_at(ledger, slug, known_at)
-    versions = rule_versions_for(ledger, agency, known_at)
-    return agency, versions, list(person_streams(ledger, agency.agency_id, known_at))
-
-
 def trend(
     ledger: Ledger, slug: str, start: date, end: date, every: str, known_at: datetime
 ) -> dict[str, Any]:
     """Status counts at each step from ``start`` to ``end``, all as known at T.
 
-    Histories are folded once (they depend on T only); each step re-evaluates them.
+    Histories are read once (they depend on T only: checkpoints at the people's heads at
+    T, else their events); each step re-evaluates them.
     """
     days = _steps(start, end, every)
+    store = _read_store(ledger)
     with paused_gc():
-        agency, versions, streams = _streams(ledger, slug, known_at)
-        histories = [(events[0], history_from_events(events)) for events in streams]
+        agency = agency_at(ledger, slug, known_at)
+        versions = rule_versions_for(ledger, agency, known_at)
+        heads = ledger.store.stream_heads("person", agency.agency_id, recorded_by=known_at)
+        histories, folded = _histories(ledger, heads, store.histories_get(heads, fold_key()))
+        store.histories_put(folded, fold_key())
         points = []
         for day in days:
             counts: Counter[str] = Counter()
-            for enrolled, history in histories:
-                if enrolled.effective_on <= day:
+            for _, history in histories:
+                # Enrolment takes effect on the hire date.
+                if history.hired_on is not None and history.hired_on <= day:
                     counts[evaluate(versions, history, day).status] += 1
             points.append({"as_of": day.isoformat(), "counts": dict(sorted(counts.items()))})
     header = _header(agency, versions, end, known_at)

@@ -12,9 +12,10 @@ from hypothesis import strategies as st
 
 from ledger.application import Ledger
 from ledger.clock import SettableClock
+from ledger.vocabulary import PersonStatus
 from projections.history import Exemption, PersonHistory, history_from_events
 from projections.history_codec import Identity, decode_history, encode_history, fold_key
-from replay.asof import roster, status
+from replay.asof import RosterFilters, roster, status, trend
 from replay.export import to_json
 from replay.knowledge import agency_at, person_streams
 from replay.read_models import catch_up, open_read_store, rebuild
@@ -139,3 +140,24 @@ def test_a_checkpoint_of_other_code_is_never_used(ledger: Ledger, clock: Settabl
     store.histories_put([(asked, heads[asked] - 1, empty)], fold_key())
     assert store.histories_get(heads, fold_key())[asked] != empty
     assert to_json(status(ledger, "synth-pd", "E00001", AS_OF, known_at)) == fresh
+
+
+def test_trend_from_checkpoints_equals_trend_from_events(
+    ledger: Ledger, clock: SettableClock
+) -> None:
+    """The trend reads histories from checkpoints when there are any; its counts are the
+    same as from the events, and each step's counts are the roster's on that day (of the
+    people hired by then: the trend does not count people before their hire date)."""
+    synthetic_agency(ledger, clock, officers=6)
+    known_at = clock()
+    store = open_read_store(ledger)
+    store.histories_clear()
+    from_events = trend(ledger, "synth-pd", date(2023, 1, 31), AS_OF, "month", known_at)
+    assert _stored_checkpoints(ledger)  # the trend stored what it folded
+    from_checkpoints = trend(ledger, "synth-pd", date(2023, 1, 31), AS_OF, "month", known_at)
+    assert to_json(from_checkpoints) == to_json(from_events)
+    hired = RosterFilters(person_statuses=frozenset(PersonStatus))
+    for point in from_events["points"]:
+        day = date.fromisoformat(point["as_of"])
+        answer = roster(ledger, "synth-pd", day, known_at, hired, memo=False)
+        assert point["counts"] == answer["counts"]
