@@ -9,6 +9,7 @@ import subprocess
 import sys
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
+from uuid import UUID
 
 import orjson
 import pytest
@@ -19,9 +20,14 @@ from api.rulebook import publish_shipped_packs
 from ledger.application import Ledger
 from ledger.clock import SettableClock
 from ledger.errors import LedgerError, PersonNotFoundError
+from ledger.person import PersonEnrolled
+from projections.history import history_from_events
+from projections.history_codec import Identity, decode_history, fold_key
+from projections.read_store import ReadStore
 from replay import asof
 from replay.asof import RosterFilters, roster, status, trend
 from replay.export import roster_csv, to_json
+from replay.knowledge import person_streams
 from replay.read_models import catch_up, open_read_store, rebuild
 from tests.factories import ACTOR
 from tests.replay.helpers import publish_local_pack, synthetic_agency
@@ -296,14 +302,29 @@ def test_random_histories_keep_the_invariants(
             _apply(ledger, store, slug, op, rule_versions, snapshots, clock)
     catch_up(ledger, store, AS_OF, batch=5)
     incremental = store.dump()
+    agency_id = ledger.get_agency(slug).id
+    _assert_checkpoints_at_heads(ledger, store, agency_id)
     rebuild(ledger, store, AS_OF)
     assert store.dump() == incremental
-    agency_id = ledger.get_agency(slug).id
+    _assert_checkpoints_at_heads(ledger, store, agency_id)
     for row in store.people(agency_id):
         answer = status(ledger, slug, row.employee_id, AS_OF, clock())
         assert answer["person"]["compliance"]["status"] == row.status
     for known_at, before in snapshots:
         assert to_json(roster(ledger, slug, AS_OF, known_at, memo=False)) == before
+
+
+def _assert_checkpoints_at_heads(ledger: Ledger, store: ReadStore, agency_id: UUID) -> None:
+    """Caught up or rebuilt, every person's history checkpoint is at their stream head and
+    is exactly the fold of their events."""
+    heads = ledger.store.stream_heads("person", agency_id, recorded_by=None)
+    checkpoints = store.histories_get(heads, fold_key())
+    assert set(checkpoints) == set(heads)
+    for events in person_streams(ledger, agency_id, None):
+        enrolled = events[0]
+        assert isinstance(enrolled, PersonEnrolled)
+        expected = (Identity.of(enrolled), history_from_events(events))
+        assert decode_history(checkpoints[enrolled.originator_id]) == expected
 
 
 def _apply(

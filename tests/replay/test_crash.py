@@ -11,6 +11,7 @@ from datetime import date
 
 from ledger.application import Ledger
 from ledger.clock import SettableClock
+from projections.read_store import ReadStore
 from replay.read_models import catch_up, open_read_store, rebuild
 from tests.replay.helpers import synthetic_agency
 from tests.replay.test_asof import _url
@@ -20,6 +21,7 @@ RUNNER = """
 import sys
 from datetime import date
 from ledger.application import Ledger
+from projections.read_store import ReadStore
 from replay.read_models import catch_up, open_read_store
 ledger = Ledger(sys.argv[1])
 print("started", flush=True)
@@ -65,6 +67,16 @@ def test_sigkill_mid_catch_up_then_restart_equals_rebuild(
     report = catch_up(ledger, store, AS_OF, batch=50)
     assert not report.rebuilt
     assert report.position == head
-    resumed = store.dump()
+    resumed, resumed_checkpoints = store.dump(), _checkpoints(store)
     rebuild(ledger, store, AS_OF)
     assert store.dump() == resumed
+    # The history checkpoints written with the batches are the rebuild's, byte for byte.
+    assert _checkpoints(store) == resumed_checkpoints
+
+
+def _checkpoints(store: ReadStore) -> list[tuple[str, int, str]]:
+    with store.reading() as cur:
+        cur.execute(
+            f"SELECT person_id, version, body FROM {store.table('rm_history')} ORDER BY person_id"
+        )
+        return [(str(p), int(v), str(b)) for p, v, b in cur.fetchall()]
