@@ -14,6 +14,7 @@ import hashlib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
+from typing import NamedTuple
 from uuid import UUID
 
 import orjson
@@ -39,9 +40,9 @@ GENESIS = bytes(32)
 _sha256 = hashlib.sha256
 
 
-@dataclass(frozen=True, slots=True)
-class EventMeta:
-    """Envelope fields the store indexes beside each stored event."""
+class EventMeta(NamedTuple):
+    """Envelope fields the store indexes beside each stored event (a named tuple: one is
+    built for every event appended, and a frozen dataclass took ~3x as long to build)."""
 
     agency_id: UUID
     stream_type: str
