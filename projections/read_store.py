@@ -95,11 +95,15 @@ _REQUIREMENT_COLUMNS = (
 class ReadStore:
     """Read-model tables living in the same database (and schema) as the ledger."""
 
-    def __init__(self, datastore: Any, backend: str, schema: str = "public") -> None:
+    def __init__(
+        self, datastore: Any, backend: str, schema: str = "public", *, create: bool = True
+    ) -> None:
+        """``create=False``: the tables exist (worker processes never run the DDL)."""
         self._datastore = datastore
         self.backend = backend
         self._prefix = "" if backend == "sqlite" else f'"{schema}".'
-        self.create()
+        if create:
+            self.create()
 
     # -- plumbing -------------------------------------------------------------------------
 
@@ -231,18 +235,23 @@ class ReadStore:
         assert tracking is not None
         return tracking
 
-    def write_rebuild_chunk(
+    def write_rebuild_rows(
         self,
         generation: int,
         rows: Sequence[tuple[PersonRow, Sequence[RequirementRow]]],
-        resume_after: str,
         histories: Sequence[tuple[UUID, int, str]] = (),
     ) -> None:
-        """Rows (and history checkpoints) for the next people of a rebuild, and where to
-        resume, in one transaction."""
+        """Rows (and history checkpoints) for some people of a rebuild, in one transaction.
+        They replace any rows of those people, so a chunk written again after an
+        interruption (its rows committed, the resume point not yet moved) is harmless."""
         with self.transaction() as cur:
-            self._upsert(cur, generation, rows, fresh=True)
+            self._upsert(cur, generation, rows)
             self.histories_put(histories, fold_key(), cur)
+
+    def rebuilt_up_to(self, generation: int, resume_after: str) -> None:
+        """Every person up to ``resume_after`` (in id order) has their rows in the
+        generation: where an interrupted rebuild resumes."""
+        with self.transaction() as cur:
             cur.execute(
                 f"UPDATE {self.table('rm_tracking')} SET resume_after = ? "
                 "WHERE generation = ? AND building = 1",
@@ -305,16 +314,11 @@ class ReadStore:
         cur: _Cursor,
         generation: int,
         rows: Sequence[tuple[PersonRow, Sequence[RequirementRow]]],
-        *,
-        fresh: bool = False,
     ) -> None:
-        """Replace these people's rows (``fresh``: a rebuild's next people, who have none
-        yet: nothing to delete)."""
         person, requirement = (self.table(name) for name in self._names(generation))
-        if not fresh:
-            ids = [(person_row.person_id,) for person_row, _ in rows]
-            cur.executemany(f"DELETE FROM {requirement} WHERE person_id = ?", ids)
-            cur.executemany(f"DELETE FROM {person} WHERE person_id = ?", ids)
+        ids = [(person_row.person_id,) for person_row, _ in rows]
+        cur.executemany(f"DELETE FROM {requirement} WHERE person_id = ?", ids)
+        cur.executemany(f"DELETE FROM {person} WHERE person_id = ?", ids)
         cur.executemany(
             f"INSERT INTO {person} ({_PERSON_COLUMNS}) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
             [_person_values(person_row) for person_row, _ in rows],

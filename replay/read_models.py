@@ -14,6 +14,7 @@ from datetime import date
 from itertools import groupby
 from typing import cast
 from uuid import UUID
+from weakref import WeakKeyDictionary
 
 from eventsourcing.persistence import StoredEvent
 
@@ -37,12 +38,14 @@ Rows = list[tuple[PersonRow, Sequence[RequirementRow]]]
 Checkpoints = list[tuple[UUID, int, str]]
 
 
-def open_read_store(ledger: Ledger) -> ReadStore:
-    """The read models in the ledger's own database (and PostgreSQL schema)."""
+def open_read_store(ledger: Ledger, *, create: bool = True) -> ReadStore:
+    """The read models in the ledger's own database (and PostgreSQL schema);
+    ``create=False`` where the tables exist and DDL must not run (worker processes)."""
     return ReadStore(
         ledger.recorder.datastore,  # type: ignore[attr-defined]
         ledger.database.backend,
         ledger.database.postgres_schema,
+        create=create,
     )
 
 
@@ -106,14 +109,12 @@ def rebuild(
     ]
     if stop_after_chunks is not None:
         chunks = chunks[:stop_after_chunks]
-    calls = [(ids, building.head, as_of) for ids in chunks]
+    calls = [(ids, building.head, as_of, building.generation) for ids in chunks]
     with worker_pool(ledger, workers if len(chunks) > 1 else 1) as pool:
-        for ids, (rows, checkpoints) in zip(
-            chunks, pool.map_in_order(_chunk_rows, calls), strict=True
-        ):
-            store.write_rebuild_chunk(
-                building.generation, rows, resume_after=str(ids[-1]), histories=checkpoints
-            )
+        # Each chunk's rows are written where they are computed (the writes are a third of
+        # a rebuild); the resume point moves here, in order, once a chunk is written.
+        for ids, _ in zip(chunks, pool.map_in_order(_write_chunk, calls), strict=True):
+            store.rebuilt_up_to(building.generation, str(ids[-1]))
             done += len(ids)
             if progress is not None:
                 progress(done, len(people))
@@ -121,6 +122,23 @@ def rebuild(
         return -1
     store.finish_generation(building.generation)
     return building.generation
+
+
+def _write_chunk(ledger: Ledger, ids: list[UUID], head: int, as_of: date, generation: int) -> int:
+    """Compute one chunk of a rebuild and write its rows and checkpoints (in a worker
+    process, or here); returns how many people it wrote."""
+    rows, checkpoints = _chunk_rows(ledger, ids, head, as_of)
+    _worker_store(ledger).write_rebuild_rows(generation, rows, checkpoints)
+    return len(rows)
+
+
+_STORES: WeakKeyDictionary[Ledger, ReadStore] = WeakKeyDictionary()
+
+
+def _worker_store(ledger: Ledger) -> ReadStore:
+    if ledger not in _STORES:
+        _STORES[ledger] = open_read_store(ledger, create=False)
+    return _STORES[ledger]
 
 
 def _chunk_rows(
