@@ -401,11 +401,12 @@ class ReadStore:
 
     # -- history checkpoints ---------------------------------------------------------------
 
-    def histories_get(self, heads: dict[UUID, int], fold_key: str) -> dict[UUID, str]:
+    def histories_get(self, heads: dict[UUID, int], code: str) -> dict[UUID, str]:
         """Checkpoints of people's folded histories at exactly the given stream heads.
 
         A checkpoint is a pure function of the events up to its head and of the fold code
-        (``fold_key``), so a matching one is never stale; others are ignored."""
+        (``code``, see ``history_codec.fold_key``), so a matching one is never stale;
+        others are ignored."""
         if not heads:
             return {}
         found: dict[UUID, str] = {}
@@ -417,7 +418,7 @@ class ReadStore:
                 cur.execute(
                     f"SELECT person_id, version, body FROM {self.table('rm_history')} "
                     f"WHERE fold_key = ? AND person_id IN ({', '.join('?' * len(chunk))})",
-                    (fold_key, *chunk),
+                    (code, *chunk),
                 )
                 for person_id, version, body in cur.fetchall():
                     key, head = wanted[person_id]
@@ -430,7 +431,7 @@ class ReadStore:
             cur.execute(f"DELETE FROM {self.table('rm_history')}")
 
     def histories_put(
-        self, rows: Sequence[tuple[UUID, int, str]], fold_key: str, cur: _Cursor | None = None
+        self, rows: Sequence[tuple[UUID, int, str]], code: str, cur: _Cursor | None = None
     ) -> None:
         """Keep each person's latest checkpoint: an older head never replaces a newer one
         of the same fold code."""
@@ -438,7 +439,7 @@ class ReadStore:
             return
         if cur is None:
             with self.transaction() as writer:
-                self.histories_put(rows, fold_key, writer)
+                self.histories_put(rows, code, writer)
             return
         table = self.table("rm_history")
         statement = (
@@ -446,7 +447,7 @@ class ReadStore:
             "SET version = excluded.version, fold_key = excluded.fold_key, body = excluded.body "
             "WHERE excluded.version > old.version OR excluded.fold_key <> old.fold_key"
         )
-        cur.executemany(statement, [(str(p), version, fold_key, body) for p, version, body in rows])
+        cur.executemany(statement, [(str(p), version, code, body) for p, version, body in rows])
 
     # -- queries --------------------------------------------------------------------------
 
