@@ -98,6 +98,7 @@ _new = object.__new__
 _set = object.__setattr__
 _UNKNOWN_SAFETY = SafeUUID.unknown
 
+
 def _repeating(decode: Callable[[str], Any], limit: int = 4096) -> Callable[[str], Any]:
     """``decode`` with the values of recently seen texts kept: the same agency id, hours
     and dates recur across thousands of events, and these values are immutable, so one
