@@ -22,7 +22,11 @@ from uuid import UUID
 
 from projections.history_codec import fold_key
 
-__all__ = ["AnswerRow", "PersonRow", "ReadStore", "RequirementRow", "Tracking"]
+# Memoised answers an agency keeps at most: about 2 GB of roster rows, a statewide roster
+# for ten days, an agency of a thousand for a hundred and fifty.
+MEMO_ANSWERS = 200_000
+
+__all__ = ["MEMO_ANSWERS", "AnswerRow", "PersonRow", "ReadStore", "RequirementRow", "Tracking"]
 
 
 class _Cursor(Protocol):
@@ -96,11 +100,19 @@ class ReadStore:
     """Read-model tables living in the same database (and schema) as the ledger."""
 
     def __init__(
-        self, datastore: Any, backend: str, schema: str = "public", *, create: bool = True
+        self,
+        datastore: Any,
+        backend: str,
+        schema: str = "public",
+        *,
+        create: bool = True,
+        memo_answers: int = MEMO_ANSWERS,
     ) -> None:
-        """``create=False``: the tables exist (worker processes never run the DDL)."""
+        """``create=False``: the tables exist (worker processes never run the DDL).
+        ``memo_answers``: how many memoised answers an agency keeps at most."""
         self._datastore = datastore
         self.backend = backend
+        self.memo_answers = memo_answers
         self._prefix = "" if backend == "sqlite" else f'"{schema}".'
         if create:
             self.create()
@@ -145,6 +157,18 @@ class ReadStore:
                 "status TEXT NOT NULL, kind TEXT NOT NULL, person_status TEXT NOT NULL, "
                 f"body {'BLOB' if self.backend == 'sqlite' else 'BYTEA'} NOT NULL, "
                 "PRIMARY KEY (agency_id, rules_key, as_of, person_id, version))"
+            )
+            # One row per memoised answer set (an agency's answers for one rules key and
+            # day): how many answers it holds and when it was first stored, for eviction.
+            cur.execute(
+                f"CREATE TABLE IF NOT EXISTS {self.table('rm_answer_sets')} ("
+                "agency_id TEXT NOT NULL, rules_key TEXT NOT NULL, as_of TEXT NOT NULL, "
+                "answers INTEGER NOT NULL, stored INTEGER NOT NULL, "
+                "PRIMARY KEY (agency_id, rules_key, as_of))"
+            )
+            cur.execute(
+                f"CREATE TABLE IF NOT EXISTS {self.table('rm_answer_totals')} ("
+                "agency_id TEXT PRIMARY KEY, answers BIGINT NOT NULL)"
             )
             cur.execute(
                 f"CREATE TABLE IF NOT EXISTS {self.table('rm_history')} ("
@@ -393,11 +417,54 @@ class ReadStore:
                         for person_id, version, row in rows
                     ],
                 )
+                self._count_and_evict(cur, str(agency_id), rules_key, as_of, len(rows))
             self.histories_put(histories, fold_key(), cur)
+
+    def _count_and_evict(
+        self, cur: _Cursor, agency_id: str, rules_key: str, as_of: str, added: int
+    ) -> None:
+        """Count the answers added; past the agency's limit, drop whole answer sets, first
+        stored first, never the one being written. (A roster row is about 10 KB: unbounded,
+        a dashboard stepping through days would fill the disk.)"""
+        sets, totals = self.table("rm_answer_sets"), self.table("rm_answer_totals")
+        cur.execute(
+            f"INSERT INTO {sets} AS old VALUES (?, ?, ?, ?, "
+            f"(SELECT coalesce(max(stored), 0) + 1 FROM {sets})) "
+            "ON CONFLICT (agency_id, rules_key, as_of) DO UPDATE "
+            "SET answers = old.answers + excluded.answers",
+            (agency_id, rules_key, as_of, added),
+        )
+        cur.execute(
+            f"INSERT INTO {totals} AS old VALUES (?, ?) ON CONFLICT (agency_id) DO UPDATE "
+            "SET answers = old.answers + excluded.answers RETURNING answers",
+            (agency_id, added),
+        )
+        if int(cur.fetchall()[0][0]) <= self.memo_answers:
+            return
+        cur.execute(
+            f"SELECT rules_key, as_of, answers FROM {sets} WHERE agency_id = ? "
+            "ORDER BY stored DESC",
+            (agency_id,),
+        )
+        kept, full = 0, False
+        for key, day, answers in cur.fetchall():
+            full = full or kept + int(answers) > self.memo_answers
+            if not full or (key, day) == (rules_key, as_of):
+                kept += int(answers)
+                continue
+            for table in ("rm_answers", "rm_answer_sets"):
+                cur.execute(
+                    f"DELETE FROM {self.table(table)} "
+                    "WHERE agency_id = ? AND rules_key = ? AND as_of = ?",
+                    (agency_id, key, day),
+                )
+        cur.execute(f"UPDATE {totals} SET answers = ? WHERE agency_id = ?", (kept, agency_id))
 
     def memo_clear(self) -> None:
         with self.transaction() as cur:
             cur.execute(f"DELETE FROM {self.table('rm_answers')}")
+            cur.execute(f"DELETE FROM {self.table('rm_answer_sets')}")
+            cur.execute(f"DELETE FROM {self.table('rm_answer_totals')}")
 
     # -- history checkpoints ---------------------------------------------------------------
 

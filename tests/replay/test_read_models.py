@@ -7,6 +7,7 @@ import threading
 import time
 from datetime import UTC, date, datetime, timedelta
 from typing import cast
+from uuid import UUID, uuid4
 
 import orjson
 import psycopg
@@ -14,6 +15,7 @@ from psycopg import sql
 
 from ledger.application import Ledger
 from ledger.clock import SettableClock
+from projections.read_store import AnswerRow
 from replay.asof import status
 from replay.read_models import catch_up, open_read_store, rebuild
 from tests.factories import ACTOR
@@ -186,3 +188,31 @@ def test_workers_start_while_the_schema_is_locked(postgres_ledger: Ledger) -> No
         release.cancel()
         holder.close()
     assert store.dump() == alone
+
+
+def test_the_answer_memo_is_bounded(ledger: Ledger) -> None:
+    """Past an agency's limit, the answer sets stored first are dropped whole (never the
+    one being written, even alone over the limit); other agencies keep theirs."""
+    store = open_read_store(ledger)
+    store.memo_answers = 5
+    agency, other = uuid4(), uuid4()
+
+    def put(agency_id: UUID, day: str, people: int) -> dict[UUID, int]:
+        heads = {uuid4(): 1 for _ in range(people)}
+        row = AnswerRow("E1", "compliant", "sworn", "active", b"{}")
+        store.memo_put(agency_id, "rules", day, [(p, 1, row) for p in heads])
+        return heads
+
+    first = put(agency, "2026-01-01", 2)
+    second = put(agency, "2026-01-02", 2)
+    elsewhere = put(other, "2026-01-01", 3)
+    assert len(store.memo_get(agency, "rules", "2026-01-01", first)) == 2
+    third = put(agency, "2026-01-03", 2)  # 6 > 5: the first set goes
+    assert store.memo_get(agency, "rules", "2026-01-01", first) == {}
+    assert len(store.memo_get(agency, "rules", "2026-01-02", second)) == 2
+    assert len(store.memo_get(agency, "rules", "2026-01-03", third)) == 2
+    big = put(agency, "2026-01-04", 7)  # alone over the limit: kept, the others go
+    assert len(store.memo_get(agency, "rules", "2026-01-04", big)) == 7
+    assert store.memo_get(agency, "rules", "2026-01-02", second) == {}
+    assert store.memo_get(agency, "rules", "2026-01-03", third) == {}
+    assert len(store.memo_get(other, "rules", "2026-01-01", elsewhere)) == 3
