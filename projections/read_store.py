@@ -22,11 +22,13 @@ from uuid import UUID
 
 from projections.history_codec import fold_key
 
-# Memoised answers an agency keeps at most: about 2 GB of roster rows, a statewide roster
-# for ten days, an agency of a thousand for a hundred and fifty.
-MEMO_ANSWERS = 200_000
+# What an agency's memoised answers may take at most: a statewide roster is ~230 MB, an
+# agency of a thousand's ~16 MB, a status-only answer (for trends) ~200 bytes.
+MEMO_BYTES = 2 * 1024**3
+# Counted per stored answer besides its body: the key columns and the row's overhead.
+_MEMO_ROW_BYTES = 200
 
-__all__ = ["MEMO_ANSWERS", "AnswerRow", "PersonRow", "ReadStore", "RequirementRow", "Tracking"]
+__all__ = ["MEMO_BYTES", "AnswerRow", "PersonRow", "ReadStore", "RequirementRow", "Tracking"]
 
 
 class _Cursor(Protocol):
@@ -106,13 +108,13 @@ class ReadStore:
         schema: str = "public",
         *,
         create: bool = True,
-        memo_answers: int = MEMO_ANSWERS,
+        memo_bytes: int = MEMO_BYTES,
     ) -> None:
         """``create=False``: the tables exist (worker processes never run the DDL).
-        ``memo_answers``: how many memoised answers an agency keeps at most."""
+        ``memo_bytes``: how much an agency's memoised answers may take at most."""
         self._datastore = datastore
         self.backend = backend
-        self.memo_answers = memo_answers
+        self.memo_bytes = memo_bytes
         self._prefix = "" if backend == "sqlite" else f'"{schema}".'
         if create:
             self.create()
@@ -159,16 +161,19 @@ class ReadStore:
                 "PRIMARY KEY (agency_id, rules_key, as_of, person_id, version))"
             )
             # One row per memoised answer set (an agency's answers for one rules key and
-            # day): how many answers it holds and when it was first stored, for eviction.
+            # day): the bytes it takes and when it was first stored, for eviction; and the
+            # agency's total. (rm_answer_sets/totals: the same, counted in answers.)
+            for name in ("rm_answer_sets", "rm_answer_totals"):
+                cur.execute(f"DROP TABLE IF EXISTS {self.table(name)}")
             cur.execute(
-                f"CREATE TABLE IF NOT EXISTS {self.table('rm_answer_sets')} ("
+                f"CREATE TABLE IF NOT EXISTS {self.table('rm_memo_sets')} ("
                 "agency_id TEXT NOT NULL, rules_key TEXT NOT NULL, as_of TEXT NOT NULL, "
-                "answers INTEGER NOT NULL, stored INTEGER NOT NULL, "
+                "bytes BIGINT NOT NULL, stored INTEGER NOT NULL, "
                 "PRIMARY KEY (agency_id, rules_key, as_of))"
             )
             cur.execute(
-                f"CREATE TABLE IF NOT EXISTS {self.table('rm_answer_totals')} ("
-                "agency_id TEXT PRIMARY KEY, answers BIGINT NOT NULL)"
+                f"CREATE TABLE IF NOT EXISTS {self.table('rm_memo_totals')} ("
+                "agency_id TEXT PRIMARY KEY, bytes BIGINT NOT NULL)"
             )
             cur.execute(
                 f"CREATE TABLE IF NOT EXISTS {self.table('rm_history')} ("
@@ -417,54 +422,54 @@ class ReadStore:
                         for person_id, version, row in rows
                     ],
                 )
-                self._count_and_evict(cur, str(agency_id), rules_key, as_of, len(rows))
+                size = sum(len(row.body) + _MEMO_ROW_BYTES for _, _, row in rows)
+                self._count_and_evict(cur, str(agency_id), rules_key, as_of, size)
             self.histories_put(histories, fold_key(), cur)
 
     def _count_and_evict(
         self, cur: _Cursor, agency_id: str, rules_key: str, as_of: str, added: int
     ) -> None:
-        """Count the answers added; past the agency's limit, drop whole answer sets, first
+        """Count the bytes added; past the agency's limit, drop whole answer sets, first
         stored first, never the one being written. (A roster row is about 10 KB: unbounded,
         a dashboard stepping through days would fill the disk.)"""
-        sets, totals = self.table("rm_answer_sets"), self.table("rm_answer_totals")
+        sets, totals = self.table("rm_memo_sets"), self.table("rm_memo_totals")
         cur.execute(
             f"INSERT INTO {sets} AS old VALUES (?, ?, ?, ?, "
             f"(SELECT coalesce(max(stored), 0) + 1 FROM {sets})) "
             "ON CONFLICT (agency_id, rules_key, as_of) DO UPDATE "
-            "SET answers = old.answers + excluded.answers",
+            "SET bytes = old.bytes + excluded.bytes",
             (agency_id, rules_key, as_of, added),
         )
         cur.execute(
             f"INSERT INTO {totals} AS old VALUES (?, ?) ON CONFLICT (agency_id) DO UPDATE "
-            "SET answers = old.answers + excluded.answers RETURNING answers",
+            "SET bytes = old.bytes + excluded.bytes RETURNING bytes",
             (agency_id, added),
         )
-        if int(cur.fetchall()[0][0]) <= self.memo_answers:
+        if int(cur.fetchall()[0][0]) <= self.memo_bytes:
             return
         cur.execute(
-            f"SELECT rules_key, as_of, answers FROM {sets} WHERE agency_id = ? "
-            "ORDER BY stored DESC",
+            f"SELECT rules_key, as_of, bytes FROM {sets} WHERE agency_id = ? ORDER BY stored DESC",
             (agency_id,),
         )
         kept, full = 0, False
-        for key, day, answers in cur.fetchall():
-            full = full or kept + int(answers) > self.memo_answers
+        for key, day, size in cur.fetchall():
+            full = full or kept + int(size) > self.memo_bytes
             if not full or (key, day) == (rules_key, as_of):
-                kept += int(answers)
+                kept += int(size)
                 continue
-            for table in ("rm_answers", "rm_answer_sets"):
+            for table in ("rm_answers", "rm_memo_sets"):
                 cur.execute(
                     f"DELETE FROM {self.table(table)} "
                     "WHERE agency_id = ? AND rules_key = ? AND as_of = ?",
                     (agency_id, key, day),
                 )
-        cur.execute(f"UPDATE {totals} SET answers = ? WHERE agency_id = ?", (kept, agency_id))
+        cur.execute(f"UPDATE {totals} SET bytes = ? WHERE agency_id = ?", (kept, agency_id))
 
     def memo_clear(self) -> None:
         with self.transaction() as cur:
             cur.execute(f"DELETE FROM {self.table('rm_answers')}")
-            cur.execute(f"DELETE FROM {self.table('rm_answer_sets')}")
-            cur.execute(f"DELETE FROM {self.table('rm_answer_totals')}")
+            cur.execute(f"DELETE FROM {self.table('rm_memo_sets')}")
+            cur.execute(f"DELETE FROM {self.table('rm_memo_totals')}")
 
     # -- history checkpoints ---------------------------------------------------------------
 

@@ -439,12 +439,23 @@ def _read_store(ledger: Ledger) -> ReadStore:
 
 
 def trend(
-    ledger: Ledger, slug: str, start: date, end: date, every: str, known_at: datetime
+    ledger: Ledger,
+    slug: str,
+    start: date,
+    end: date,
+    every: str,
+    known_at: datetime,
+    *,
+    memo: bool = True,
+    workers: int = 1,
 ) -> dict[str, Any]:
-    """Status counts at each step from ``start`` to ``end``, all as known at T.
+    """Status counts at each step from ``start`` to ``end`` (of the people hired by then),
+    all as known at T.
 
-    Histories are read once (they depend on T only: checkpoints at the people's heads at
-    T, else their events); each step re-evaluates them.
+    Each person's status on each day is memoised like any answer (status only), so a chart
+    asked again costs a read per step, and after new events only the people they concern
+    are evaluated again. Those not memoised have their history read once (checkpoint, else
+    events) and evaluated for every step they miss, in up to ``workers`` processes.
     """
     days = _steps(start, end, every)
     store = _read_store(ledger)
@@ -452,16 +463,55 @@ def trend(
         agency = agency_at(ledger, slug, known_at)
         versions = rule_versions_for(ledger, agency, known_at)
         heads = ledger.store.stream_heads("person", agency.agency_id, recorded_by=known_at)
-        histories, folded = _histories(ledger, heads, store.histories_get(heads, fold_key()))
-        store.histories_put(folded, fold_key())
-        points = []
-        for day in days:
-            counts: Counter[str] = Counter()
-            for _, history in histories:
-                # Enrolment takes effect on the hire date.
-                if history.hired_on is not None and history.hired_on <= day:
-                    counts[evaluate(versions, history, day).status] += 1
-            points.append({"as_of": day.isoformat(), "counts": dict(sorted(counts.items()))})
+        rules_key = _rules_key(versions, DEFAULT_WARNING_DAYS, "status")
+        known = {
+            day: store.memo_get(agency.agency_id, rules_key, day.isoformat(), heads) if memo else {}
+            for day in days
+        }
+        missing = {p: [d for d in days if p not in known[d]] for p in heads}
+        people = sorted(p for p, wanted in missing.items() if wanted)
+        checkpoints = store.histories_get({p: heads[p] for p in people}, fold_key()) if memo else {}
+        chunks = [people[i : i + 250] for i in range(0, len(people), 250)]
+        spread = workers if len(people) >= _SPREAD_FROM else 1
+        given = list(versions) if spread == 1 else None
+        calls = [
+            (
+                agency.agency_id,
+                known_at,
+                {p: heads[p] for p in chunk},
+                {p: checkpoints[p] for p in chunk if p in checkpoints},
+                {p: missing[p] for p in chunk},
+                given,
+            )
+            for chunk in chunks
+        ]
+        fresh: dict[date, list[tuple[UUID, int, AnswerRow]]] = {day: [] for day in days}
+        folded: list[tuple[UUID, int, str]] = []
+        with worker_pool(ledger, spread) as pool:
+            for computed, new_checkpoints in pool.map_in_order(_status_rows, calls):
+                for person_id, day, row in computed:
+                    known[day][person_id] = row
+                    fresh[day].append((person_id, heads[person_id], row))
+                folded.extend(new_checkpoints)
+        if memo:
+            for day in days:
+                store.memo_put(agency.agency_id, rules_key, day.isoformat(), fresh[day])
+            store.histories_put(folded, fold_key())
+    points = [
+        {
+            "as_of": day.isoformat(),
+            "counts": dict(
+                sorted(
+                    Counter(
+                        row.status
+                        for row in known[day].values()
+                        if row.person_status != "not_hired"
+                    ).items()
+                )
+            ),
+        }
+        for day in days
+    ]
     header = _header(agency, versions, end, known_at)
     header.pop("as_of")
     return {
@@ -471,6 +521,34 @@ def trend(
         "every": every,
         "points": points,
     }
+
+
+def _status_rows(
+    ledger: Ledger,
+    agency_id: UUID,
+    known_at: datetime,
+    heads: dict[UUID, int],
+    checkpoints: dict[UUID, str],
+    days: dict[UUID, list[date]],
+    versions: list[RuleVersion] | None,
+) -> tuple[list[tuple[UUID, date, AnswerRow]], list[tuple[UUID, int, str]]]:
+    """Each person's overall status on each of their days (a status-only answer, no
+    document), their history read once; also the checkpoints of histories folded."""
+    with paused_gc():
+        if versions is None:
+            agency = agency_by_id(ledger, agency_id, known_at)
+            versions = rule_versions_for(ledger, agency, known_at)
+        histories, folded = _histories(ledger, heads, checkpoints)
+        out = []
+        for identity, history in histories:
+            person_id = UUID(history.person_id)
+            for day in days[person_id]:
+                status = evaluate(versions, history, day).status
+                row = AnswerRow(
+                    identity.employee_id, status, identity.kind, history.status_on(day), b""
+                )
+                out.append((person_id, day, row))
+        return out, folded
 
 
 def _steps(start: date, end: date, every: str) -> list[date]:

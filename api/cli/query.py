@@ -142,7 +142,7 @@ def trend_command(
     first, last, moment = parse_as_of(start), parse_as_of(end), parse_known_at(known_at)
     with open_ledger() as ledger:
         try:
-            answer = trend(ledger, agency, first, last, every, moment)
+            answer = trend(ledger, agency, first, last, every, moment, workers=os.cpu_count() or 1)
         except ValueError as error:
             raise typer.BadParameter(str(error)) from None
     if as_json:

@@ -7,6 +7,7 @@ from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
+import orjson
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -142,22 +143,38 @@ def test_a_checkpoint_of_other_code_is_never_used(ledger: Ledger, clock: Settabl
     assert to_json(status(ledger, "synth-pd", "E00001", AS_OF, known_at)) == fresh
 
 
-def test_trend_from_checkpoints_equals_trend_from_events(
+def test_trend_from_memo_and_checkpoints_equals_trend_from_events(
     ledger: Ledger, clock: SettableClock
 ) -> None:
-    """The trend reads histories from checkpoints when there are any; its counts are the
-    same as from the events, and each step's counts are the roster's on that day (of the
-    people hired by then: the trend does not count people before their hire date)."""
+    """The trend computed afresh from events, computed from checkpoints (and memoised),
+    and served from the memo are the same; after a new event only that person's statuses
+    change; each step's counts are the roster's on that day (of the people hired by then:
+    the trend does not count people before their hire date)."""
     synthetic_agency(ledger, clock, officers=6)
     known_at = clock()
     store = open_read_store(ledger)
+    args = ("synth-pd", date(2023, 1, 31), AS_OF, "month")
+    fresh = to_json(trend(ledger, *args, known_at, memo=False))
+    assert not _stored_checkpoints(ledger)  # memo=False stores nothing
     store.histories_clear()
-    from_events = trend(ledger, "synth-pd", date(2023, 1, 31), AS_OF, "month", known_at)
-    assert _stored_checkpoints(ledger)  # the trend stored what it folded
-    from_checkpoints = trend(ledger, "synth-pd", date(2023, 1, 31), AS_OF, "month", known_at)
-    assert to_json(from_checkpoints) == to_json(from_events)
+    assert to_json(trend(ledger, *args, known_at)) == fresh  # folds, stores checkpoints
+    assert _stored_checkpoints(ledger)
+    store.memo_clear()
+    assert to_json(trend(ledger, *args, known_at)) == fresh  # from checkpoints
+    assert to_json(trend(ledger, *args, known_at)) == fresh  # from the memo
     hired = RosterFilters(person_statuses=frozenset(PersonStatus))
-    for point in from_events["points"]:
+    for point in orjson.loads(fresh)["points"]:
         day = date.fromisoformat(point["as_of"])
         answer = roster(ledger, "synth-pd", day, known_at, hired, memo=False)
         assert point["counts"] == answer["counts"]
+    clock.set(known_at + timedelta(minutes=5))
+    ledger.void_training(
+        "synth-pd",
+        "E00002",
+        ledger.get_person("synth-pd", "E00002").records[0].record_id,
+        reason="entered twice",
+        actor=ACTOR,
+    )
+    later = clock()
+    assert to_json(trend(ledger, *args, later)) == to_json(trend(ledger, *args, later, memo=False))
+    assert to_json(trend(ledger, *args, known_at)) == fresh

@@ -15,7 +15,7 @@ from psycopg import sql
 
 from ledger.application import Ledger
 from ledger.clock import SettableClock
-from projections.read_store import AnswerRow
+from projections.read_store import _MEMO_ROW_BYTES, AnswerRow
 from replay.asof import status
 from replay.read_models import catch_up, open_read_store, rebuild
 from tests.factories import ACTOR
@@ -194,7 +194,7 @@ def test_the_answer_memo_is_bounded(ledger: Ledger) -> None:
     """Past an agency's limit, the answer sets stored first are dropped whole (never the
     one being written, even alone over the limit); other agencies keep theirs."""
     store = open_read_store(ledger)
-    store.memo_answers = 5
+    store.memo_bytes = 5 * (_MEMO_ROW_BYTES + 2)  # five answers of two bytes
     agency, other = uuid4(), uuid4()
 
     def put(agency_id: UUID, day: str, people: int) -> dict[UUID, int]:
