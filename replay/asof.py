@@ -225,16 +225,9 @@ def _answers_for(
         rules_key = _rules_key(versions, DEFAULT_WARNING_DAYS, form)
         day = as_of.isoformat()
         answers = store.memo_get(agency.agency_id, rules_key, day, heads) if memo else {}
-        missing = sorted(set(heads) - set(answers))
-        checkpoints = (
-            store.histories_get({p: heads[p] for p in missing}, fold_key()) if memo else {}
-        )
+        work = _Work.plan(store, heads, sorted(set(heads) - set(answers)), versions, memo, workers)
         fresh: list[tuple[UUID, int, AnswerRow]] = []
         folded: list[tuple[UUID, int, str]] = []
-        chunks = [missing[start : start + 250] for start in range(0, len(missing), 250)]
-        spread = workers if len(missing) >= _SPREAD_FROM else 1
-        # Here the versions already read are used; a worker looks them up itself.
-        given = list(versions) if spread == 1 else None
         calls = [
             (
                 agency.agency_id,
@@ -242,12 +235,12 @@ def _answers_for(
                 as_of,
                 form,
                 {p: heads[p] for p in chunk},
-                {p: checkpoints[p] for p in chunk if p in checkpoints},
-                given,
+                work.checkpoints_of(chunk),
+                work.versions,
             )
-            for chunk in chunks
+            for chunk in work.chunks
         ]
-        with worker_pool(ledger, spread) as pool:
+        with worker_pool(ledger, work.workers) as pool:
             for computed, new_checkpoints in pool.map_in_order(_answer_rows, calls):
                 for person_id, row in computed:
                     answers[person_id] = row
@@ -258,9 +251,42 @@ def _answers_for(
         return answers
 
 
-# Spawning a worker costs about a second (imports, rule packs, a connection): only worth
-# it for hundreds of people to evaluate.
+# Spawning a worker costs about half a second (interpreter, imports, a connection): only
+# worth it for hundreds of people to evaluate.
 _SPREAD_FROM = 1000
+
+
+@dataclass(frozen=True)
+class _Work:
+    """People to evaluate: in chunks, with the checkpoints found for them, over how many
+    processes, and the rule versions for work done here (a worker looks them up itself)."""
+
+    chunks: list[list[UUID]]
+    checkpoints: dict[UUID, str]
+    workers: int
+    versions: list[RuleVersion] | None
+
+    @classmethod
+    def plan(
+        cls,
+        store: ReadStore,
+        heads: dict[UUID, int],
+        people: list[UUID],
+        versions: Sequence[RuleVersion],
+        memo: bool,
+        workers: int,
+    ) -> _Work:
+        checkpoints = store.histories_get({p: heads[p] for p in people}, fold_key()) if memo else {}
+        spread = workers if len(people) >= _SPREAD_FROM else 1
+        return cls(
+            chunks=[people[start : start + 250] for start in range(0, len(people), 250)],
+            checkpoints=checkpoints,
+            workers=spread,
+            versions=list(versions) if spread == 1 else None,
+        )
+
+    def checkpoints_of(self, chunk: list[UUID]) -> dict[UUID, str]:
+        return {p: self.checkpoints[p] for p in chunk if p in self.checkpoints}
 
 
 def _answer_rows(
@@ -470,24 +496,21 @@ def trend(
         }
         missing = {p: [d for d in days if p not in known[d]] for p in heads}
         people = sorted(p for p, wanted in missing.items() if wanted)
-        checkpoints = store.histories_get({p: heads[p] for p in people}, fold_key()) if memo else {}
-        chunks = [people[i : i + 250] for i in range(0, len(people), 250)]
-        spread = workers if len(people) >= _SPREAD_FROM else 1
-        given = list(versions) if spread == 1 else None
+        work = _Work.plan(store, heads, people, versions, memo, workers)
         calls = [
             (
                 agency.agency_id,
                 known_at,
                 {p: heads[p] for p in chunk},
-                {p: checkpoints[p] for p in chunk if p in checkpoints},
+                work.checkpoints_of(chunk),
                 {p: missing[p] for p in chunk},
-                given,
+                work.versions,
             )
-            for chunk in chunks
+            for chunk in work.chunks
         ]
         fresh: dict[date, list[tuple[UUID, int, AnswerRow]]] = {day: [] for day in days}
         folded: list[tuple[UUID, int, str]] = []
-        with worker_pool(ledger, spread) as pool:
+        with worker_pool(ledger, work.workers) as pool:
             for computed, new_checkpoints in pool.map_in_order(_status_rows, calls):
                 for person_id, day, row in computed:
                     known[day][person_id] = row
