@@ -3,7 +3,8 @@
 SQLite has no subscriptions in eventsourcing 9.5, so catch-up is a pull over the
 notification log in batches; it works the same on PostgreSQL. Each batch recomputes the
 people it touches from their whole stream (rules change what old records count for) and
-commits their rows together with the new tracking position.
+commits their rows, and the checkpoints of their folded histories, together with the new
+tracking position.
 """
 
 from __future__ import annotations
@@ -94,9 +95,10 @@ def rebuild(
     people, resuming an interrupted rebuild; swap it in atomically when complete.
     Returns the generation number (or -1 if stopped early on purpose).
 
-    With ``workers`` > 1, chunks are read and evaluated by that many worker processes
-    (each with its own connection, all reading the log up to the same head); this process
-    writes the chunks in order, so resuming works exactly as with one."""
+    With ``workers`` > 1, chunks are read, evaluated and written by that many worker
+    processes (each with its own connection, all reading the log up to the same head);
+    this process moves the resume point over the chunks in order, so resuming works
+    exactly as with one (a chunk written but not yet passed is simply written again)."""
     building = store.building_generation()
     if building is None or building.as_of != as_of.isoformat():
         head = ledger.recorder.max_notification_id() or 0
@@ -111,8 +113,8 @@ def rebuild(
         chunks = chunks[:stop_after_chunks]
     calls = [(ids, building.head, as_of, building.generation) for ids in chunks]
     with worker_pool(ledger, workers if len(chunks) > 1 else 1) as pool:
-        # Each chunk's rows are written where they are computed (the writes are a third of
-        # a rebuild); the resume point moves here, in order, once a chunk is written.
+        # Each chunk's rows are written where they are computed (this process writing them
+        # all was a third of a two-worker rebuild); the resume point moves here, in order.
         for ids, _ in zip(chunks, pool.map_in_order(_write_chunk, calls), strict=True):
             store.rebuilt_up_to(building.generation, str(ids[-1]))
             done += len(ids)
