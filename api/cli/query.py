@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import sys
 from collections.abc import Mapping
 from typing import Any
 
@@ -99,7 +100,9 @@ def roster_command(
     with open_ledger() as ledger:
         answer = roster(ledger, agency, day, moment, filters, workers=os.cpu_count() or 1)
     if output == "json":
-        typer.echo(to_json(answer).decode(), nl=False)
+        # Bytes straight out: a statewide roster is hundreds of megabytes of JSON.
+        sys.stdout.buffer.write(to_json(answer))
+        sys.stdout.buffer.flush()
     elif output == "csv":
         typer.echo(roster_csv(answer).decode(), nl=False)
     else:
