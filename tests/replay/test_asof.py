@@ -391,3 +391,13 @@ def test_answers_computed_in_worker_processes_are_the_same_bytes(
     assert [to_json(a) for a in spread] == [to_json(a) for a in here]
     assert here[0]["people"]
     assert here[0] != here[1]
+    # From history checkpoints (a rebuild wrote them), in workers, memoised: the same.
+    store = open_read_store(ledger)
+    rebuild(ledger, store, AS_OF)
+    store.memo_clear()
+    now = clock()
+    from_checkpoints = roster(ledger, "synth-pd", AS_OF, now, workers=2)
+    assert to_json(from_checkpoints) == to_json(here[1])
+    # A trend evaluated in workers equals one evaluated here.
+    steps = ("synth-pd", date(2023, 1, 31), AS_OF, "month", now)
+    assert to_json(trend(ledger, *steps, workers=2)) == to_json(trend(ledger, *steps, memo=False))
