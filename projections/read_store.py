@@ -162,9 +162,7 @@ class ReadStore:
             )
             # One row per memoised answer set (an agency's answers for one rules key and
             # day): the bytes it takes and when it was first stored, for eviction; and the
-            # agency's total. (rm_answer_sets/totals: the same, counted in answers.)
-            for name in ("rm_answer_sets", "rm_answer_totals"):
-                cur.execute(f"DROP TABLE IF EXISTS {self.table(name)}")
+            # agency's total.
             cur.execute(
                 f"CREATE TABLE IF NOT EXISTS {self.table('rm_memo_sets')} ("
                 "agency_id TEXT NOT NULL, rules_key TEXT NOT NULL, as_of TEXT NOT NULL, "
