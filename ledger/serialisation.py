@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import UTC, date, datetime
 from decimal import Decimal
+from functools import lru_cache
 from typing import Any
 from uuid import UUID, SafeUUID
 
@@ -99,28 +99,16 @@ _set = object.__setattr__
 _UNKNOWN_SAFETY = SafeUUID.unknown
 
 
-def _repeating(decode: Callable[[str], Any], limit: int = 4096) -> Callable[[str], Any]:
-    """``decode`` with the values of recently seen texts kept: the same agency id, hours
-    and dates recur across thousands of events, and these values are immutable, so one
-    object can stand for every occurrence. Bounded: emptied when full."""
-    seen: dict[str, Any] = {}
-
-    def cached(text: str) -> Any:
-        value = seen.get(text)
-        if value is None:
-            if len(seen) >= limit:
-                seen.clear()
-            value = seen[text] = decode(text)
-        return value
-
-    return cached
+# The same agency id, hours and dates recur across thousands of events, and these values
+# are immutable, so one object can stand for every occurrence of a text.
+_recurring = lru_cache(maxsize=4096)
 
 
 _DECODERS: dict[str, Any] = {
     "datetime_iso": datetime.fromisoformat,
-    "date_iso": _repeating(date.fromisoformat),
-    "decimal_str": _repeating(Decimal),
-    "uuid_hex": _repeating(_uuid_from_hex),
+    "date_iso": _recurring(date.fromisoformat),
+    "decimal_str": _recurring(Decimal),
+    "uuid_hex": _recurring(_uuid_from_hex),
 }
 
 

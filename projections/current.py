@@ -10,6 +10,7 @@ import orjson
 from ledger.person import PersonEnrolled
 from projections.evaluate import evaluate
 from projections.history import PersonHistory
+from projections.history_codec import Identity
 from projections.read_store import PersonRow, RequirementRow
 from projections.rules.schema import RuleVersion
 from projections.status import Status, hours_text
@@ -22,7 +23,7 @@ def status_document(status: Status, person: PersonEnrolled, person_status: str) 
     body = status.to_dict()
     body["person"] = {
         "employee_id": person.employee_id,
-        "name": f"{person.last_name}, {person.first_name}",
+        "name": Identity.of(person).name,
         "kind": person.kind,
         "person_status": person_status,
     }
@@ -50,7 +51,7 @@ def person_rows(
         person_id=person_id,
         agency_id=agency_id,
         employee_id=enrolled.employee_id,
-        name=f"{enrolled.last_name}, {enrolled.first_name}",
+        name=Identity.of(enrolled).name,
         kind=enrolled.kind,
         person_status=person_status,
         status=status.status,

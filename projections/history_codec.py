@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, fields
 from datetime import date, datetime
 from decimal import Decimal
+from functools import lru_cache
 from typing import Any
 
 import orjson
@@ -101,16 +102,7 @@ if hasattr(TrainingRecord, "__post_init__") or hasattr(TrainingRecord, "__slots_
     raise TypeError("TrainingRecord changed shape: decode it through its constructor")
 _new = object.__new__
 # Hours repeat across records and people ("8", "2.5"): one Decimal per distinct text.
-_DECIMALS: dict[str, Decimal] = {}
-
-
-def _decimal(text: str) -> Decimal:
-    value = _DECIMALS.get(text)
-    if value is None:
-        if len(_DECIMALS) > 10_000:
-            _DECIMALS.clear()
-        value = _DECIMALS[text] = Decimal(text)
-    return value
+_decimal = lru_cache(maxsize=4096)(Decimal)
 
 
 def _optional_day(text: str | None) -> date | None:

@@ -12,7 +12,6 @@ from itertools import groupby
 from pathlib import Path
 from typing import Any, Literal, cast
 from uuid import UUID
-from weakref import WeakKeyDictionary
 
 import orjson
 
@@ -36,7 +35,7 @@ from replay.knowledge import (
     agency_by_id,
     rule_versions_for,
 )
-from replay.read_models import open_read_store
+from replay.read_models import read_store_of
 from replay.workers import worker_pool
 
 __all__ = [
@@ -218,7 +217,7 @@ def _answers_for(
     from their events where there is none (and the checkpoint is stored).
     ``memo=False`` computes everything afresh from the events and stores nothing (for
     verification). Many answers to compute are spread over ``workers`` processes."""
-    store = _read_store(ledger)
+    store = read_store_of(ledger)
     with paused_gc():
         if heads is None:  # everyone in the agency
             heads = ledger.store.stream_heads("person", agency.agency_id, recorded_by=known_at)
@@ -305,8 +304,7 @@ def _answer_rows(
     histories folded from events."""
     with paused_gc():
         if versions is None:
-            agency = agency_by_id(ledger, agency_id, known_at)
-            versions = rule_versions_for(ledger, agency, known_at)
+            versions = _versions_by_id(ledger, agency_id, known_at)
         histories, folded = _histories(ledger, heads, checkpoints)
         out = []
         for identity, history in histories:
@@ -327,6 +325,12 @@ def _answer_rows(
             )
             out.append((UUID(history.person_id), row))
         return out, folded
+
+
+def _versions_by_id(ledger: Ledger, agency_id: UUID, known_at: datetime) -> list[RuleVersion]:
+    """The rule versions binding the agency at ``known_at`` (a worker process, given only
+    the agency's id, looks them up itself)."""
+    return rule_versions_for(ledger, agency_by_id(ledger, agency_id, known_at), known_at)
 
 
 def _histories(
@@ -455,15 +459,6 @@ class RosterAnswer(Mapping[str, Any]):
 _PLACEHOLDER = "\x00people\x00"
 
 
-_READ_STORES: WeakKeyDictionary[Ledger, ReadStore] = WeakKeyDictionary()
-
-
-def _read_store(ledger: Ledger) -> ReadStore:
-    if ledger not in _READ_STORES:
-        _READ_STORES[ledger] = open_read_store(ledger)
-    return _READ_STORES[ledger]
-
-
 def trend(
     ledger: Ledger,
     slug: str,
@@ -484,7 +479,7 @@ def trend(
     events) and evaluated for every step they miss, in up to ``workers`` processes.
     """
     days = _steps(start, end, every)
-    store = _read_store(ledger)
+    store = read_store_of(ledger)
     with paused_gc():
         agency = agency_at(ledger, slug, known_at)
         versions = rule_versions_for(ledger, agency, known_at)
@@ -518,8 +513,9 @@ def trend(
                 folded.extend(new_checkpoints)
         if memo:
             for day in days:
-                store.memo_put(agency.agency_id, rules_key, day.isoformat(), fresh[day])
-            store.histories_put(folded, fold_key())
+                # The folded histories' checkpoints go with the first day's answers.
+                stored = folded if day == days[0] else []
+                store.memo_put(agency.agency_id, rules_key, day.isoformat(), fresh[day], stored)
     points = [
         {
             "as_of": day.isoformat(),
@@ -559,8 +555,7 @@ def _status_rows(
     document), their history read once; also the checkpoints of histories folded."""
     with paused_gc():
         if versions is None:
-            agency = agency_by_id(ledger, agency_id, known_at)
-            versions = rule_versions_for(ledger, agency, known_at)
+            versions = _versions_by_id(ledger, agency_id, known_at)
         histories, folded = _histories(ledger, heads, checkpoints)
         out = []
         for identity, history in histories:

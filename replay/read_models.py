@@ -31,7 +31,7 @@ from replay.gc_pause import paused_gc
 from replay.knowledge import agency_by_id, rule_versions_for
 from replay.workers import worker_pool
 
-__all__ = ["CatchUpReport", "catch_up", "open_read_store", "rebuild"]
+__all__ = ["CatchUpReport", "catch_up", "open_read_store", "read_store_of", "rebuild"]
 
 Progress = Callable[[int, int], None]
 Rows = list[tuple[PersonRow, Sequence[RequirementRow]]]
@@ -39,15 +39,27 @@ Rows = list[tuple[PersonRow, Sequence[RequirementRow]]]
 Checkpoints = list[tuple[UUID, int, str]]
 
 
-def open_read_store(ledger: Ledger, *, create: bool = True) -> ReadStore:
-    """The read models in the ledger's own database (and PostgreSQL schema);
-    ``create=False`` where the tables exist and DDL must not run (worker processes)."""
+def open_read_store(ledger: Ledger) -> ReadStore:
+    """The read models in the ledger's own database (and PostgreSQL schema). Their DDL runs
+    where the ledger's own does: not in worker processes, whose ledgers are opened with
+    ``CREATE_TABLE=false`` (the tables exist, and DDL run by two at once deadlocked)."""
+    create = ledger.env_overrides.get("CREATE_TABLE", "true").lower() != "false"
     return ReadStore(
         ledger.recorder.datastore,  # type: ignore[attr-defined]
         ledger.database.backend,
         ledger.database.postgres_schema,
         create=create,
     )
+
+
+_STORES: WeakKeyDictionary[Ledger, ReadStore] = WeakKeyDictionary()
+
+
+def read_store_of(ledger: Ledger) -> ReadStore:
+    """The ledger's read store, opened once per ledger (answers and workers reuse it)."""
+    if ledger not in _STORES:
+        _STORES[ledger] = open_read_store(ledger)
+    return _STORES[ledger]
 
 
 @dataclass
@@ -130,17 +142,8 @@ def _write_chunk(ledger: Ledger, ids: list[UUID], head: int, as_of: date, genera
     """Compute one chunk of a rebuild and write its rows and checkpoints (in a worker
     process, or here); returns how many people it wrote."""
     rows, checkpoints = _chunk_rows(ledger, ids, head, as_of)
-    _worker_store(ledger).write_rebuild_rows(generation, rows, checkpoints)
+    read_store_of(ledger).write_rebuild_rows(generation, rows, checkpoints)
     return len(rows)
-
-
-_STORES: WeakKeyDictionary[Ledger, ReadStore] = WeakKeyDictionary()
-
-
-def _worker_store(ledger: Ledger) -> ReadStore:
-    if ledger not in _STORES:
-        _STORES[ledger] = open_read_store(ledger, create=False)
-    return _STORES[ledger]
 
 
 def _chunk_rows(
