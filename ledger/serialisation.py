@@ -125,7 +125,8 @@ def _untag_dict(value: dict[str, Any]) -> Any:
     # Runs for every stored event on every read, so the common shapes (a tagged scalar, a
     # flat dict of tagged scalars) are handled inline rather than by recursive calls.
     tag = value.get(_TYPE)
-    if tag is not None and len(value) == 2 and _DATA in value:
+    # Only a text tag beside data is a tag: a dict of the event's own may hold these keys.
+    if type(tag) is str and len(value) == 2 and _DATA in value:
         decode = _DECODERS.get(tag)
         if decode is not None:
             return decode(value[_DATA])
@@ -138,7 +139,7 @@ def _untag_dict(value: dict[str, Any]) -> Any:
         kind = type(item)
         if kind is dict:
             inner = item.get(_TYPE)
-            if inner is not None and len(item) == 2:
+            if type(inner) is str and len(item) == 2 and _DATA in item:
                 decode = _DECODERS.get(inner)
                 out[key] = decode(item[_DATA]) if decode is not None else _untag_dict(item)
             else:

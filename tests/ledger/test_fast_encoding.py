@@ -12,7 +12,7 @@ from typing import Any
 import orjson
 from eventsourcing.compressor import ZlibCompressor
 from eventsourcing.persistence import Mapper
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from ledger.chain import instant_text
@@ -87,6 +87,9 @@ def _reference_encode(value: Any) -> bytes:
 
 @settings(max_examples=400, deadline=None)
 @given(st.dictionaries(st.text(max_size=6), VALUES, max_size=8))
+# An event's own dicts may hold a "_type_" key that is no tag (hypothesis found the first).
+@example({"": {"": None, "_type_": []}})
+@example({"_type_": [1], "_data_": 2})
 def test_tagged_encoding_is_the_plain_one(state: dict[str, Any]) -> None:
     assert OrjsonTranscoder().encode(state) == _reference_encode(state)
     assert OrjsonTranscoder().decode(OrjsonTranscoder().encode(state)) == state
