@@ -384,7 +384,9 @@ def test_answers_computed_in_worker_processes_are_the_same_bytes(
     synthetic_agency(ledger, clock, officers=6)
     known_at = datetime(2024, 3, 15, 23, 59, 59, tzinfo=UTC)
     here = [roster(ledger, "synth-pd", AS_OF, t, memo=False) for t in (known_at, clock())]
-    monkeypatch.setattr(asof, "_SPREAD_FROM", 1)  # spread even this small agency
+    monkeypatch.setattr(
+        asof, "_SPREAD_FROM", {"fork": 1, "spawn": 1}
+    )  # spread even this small agency
     spread = [
         roster(ledger, "synth-pd", AS_OF, t, memo=False, workers=2) for t in (known_at, clock())
     ]

@@ -3,6 +3,7 @@ invariants 2 and 3), on both backends."""
 
 from __future__ import annotations
 
+import sys
 import threading
 import time
 from datetime import UTC, date, datetime, timedelta
@@ -18,6 +19,7 @@ from ledger.clock import SettableClock
 from projections.read_store import _MEMO_ROW_BYTES, AnswerRow
 from replay.asof import status
 from replay.read_models import catch_up, open_read_store, rebuild
+from replay.workers import start_method
 from tests.factories import ACTOR
 from tests.replay.helpers import publish_local_pack, synthetic_agency
 
@@ -156,6 +158,27 @@ def test_rebuild_in_worker_processes_equals_one_process(
     parallel = rebuild(ledger, store, AS_OF, chunk=4, workers=2)
     assert store.live_generation() == parallel
     assert store.dump() == alone
+
+
+def test_forked_workers_leave_the_parents_connection_alone(
+    ledger: Ledger, clock: SettableClock
+) -> None:
+    """Workers forked from a process with open connections (and, on PostgreSQL, a pool's
+    threads) neither use nor close them: after a parallel rebuild this process still
+    appends and catches up, and the models equal those one process builds."""
+    if sys.platform == "linux" and sys.version_info < (3, 12):
+        assert start_method() == "fork"
+    store = open_read_store(ledger)
+    synthetic_agency(ledger, clock, officers=10)
+    rebuild(ledger, store, AS_OF, chunk=3, workers=2)
+    people = len(store.dump()[0])
+    assert people >= 10
+    clock.set(datetime(2025, 3, 1, 9, tzinfo=UTC))
+    publish_local_pack(ledger, "synth-pd", [(date(2024, 1, 1), 60)])
+    assert catch_up(ledger, store, AS_OF).people_updated == people
+    incremental = store.dump()
+    rebuild(ledger, store, AS_OF, chunk=3)
+    assert store.dump() == incremental
 
 
 def test_workers_start_while_the_schema_is_locked(postgres_ledger: Ledger) -> None:
