@@ -8,11 +8,12 @@ kept as facts and interpreted later by ``evaluate`` against ``as_of``.
 from __future__ import annotations
 
 from bisect import bisect_left, bisect_right
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from functools import cached_property, singledispatch
+from typing import Any
 
 from ledger.person import (
     AssignmentChanged,
@@ -36,6 +37,7 @@ __all__ = [
     "StatusPeriod",
     "TrainingRecord",
     "apply_event",
+    "completion_record",
     "history_from_events",
 ]
 
@@ -224,18 +226,25 @@ def _(event: AssignmentChanged, history: PersonHistory) -> PersonHistory:
 
 
 def _completed(event: TrainingCompleted) -> TrainingRecord:
+    return completion_record(vars(event), lambda value: value)
+
+
+def completion_record(state: Mapping[str, Any], value: Callable[[Any], Any]) -> TrainingRecord:
+    """The record a ``TrainingCompleted`` makes, from the event's fields or from its stored
+    state (``value`` decodes one stored value; the identity for the event's own)."""
+    valid_until = state["valid_until"]
     return TrainingRecord(
-        record_id=str(event.record_id),
-        completed_on=event.effective_on,
-        hours=event.hours,
-        topic_hours=dict(event.topic_hours),
-        recorded_at=event.timestamp,
-        post_course_number=event.post_course_number,
-        course_title=event.course_title,
-        provider=event.provider,
-        delivery=event.delivery,
-        tags=frozenset(event.tags),
-        valid_until=event.valid_until,
+        record_id=str(value(state["record_id"])),
+        completed_on=value(state["effective_on"]),
+        hours=value(state["hours"]),
+        topic_hours={topic: value(hours) for topic, hours in state["topic_hours"].items()},
+        recorded_at=value(state["timestamp"]),
+        post_course_number=state["post_course_number"],
+        course_title=state["course_title"],
+        provider=state["provider"],
+        delivery=state["delivery"],
+        tags=frozenset(state["tags"]),
+        valid_until=None if valid_until is None else value(valid_until),
     )
 
 
@@ -311,11 +320,17 @@ def history_from_events(
     ``known_at=None`` means "everything given"; the caller decides what "now" is, so this
     function never reads a clock. Equal to folding ``apply_event`` over the events; training
     records are gathered in a dict on the way, because re-building the records tuple for
-    every completion made long histories quadratic.
+    every completion made long histories quadratic. A ``TrainingRecord`` among the events
+    stands for the completion it was made from (``completion_record``), so a reader of
+    stored events can skip building the event.
     """
     history = PersonHistory()
     records: dict[str, TrainingRecord] = {}
     for event in events:
+        if type(event) is TrainingRecord:
+            if known_at is None or event.recorded_at is None or event.recorded_at <= known_at:
+                records[event.record_id] = event
+            continue
         timestamp = getattr(event, "timestamp", None)
         if known_at is not None and timestamp is not None and timestamp > known_at:
             continue

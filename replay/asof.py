@@ -8,21 +8,19 @@ from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from itertools import groupby
 from pathlib import Path
-from typing import Any, Literal, cast
+from typing import Any, Literal
 from uuid import UUID
 
 import orjson
 
 from ledger.agency import agency_id_for
 from ledger.application import Ledger
-from ledger.envelope import LedgerEvent
 from ledger.errors import PersonNotFoundError
-from ledger.person import PersonEnrolled, person_id_for
+from ledger.person import person_id_for
 from projections.evaluate import DEFAULT_WARNING_DAYS, evaluate
 from projections.fingerprint import engine_fingerprint
-from projections.history import PersonHistory, TrainingRecord, history_from_events
+from projections.history import PersonHistory, TrainingRecord
 from projections.history_codec import Identity, decode_history, encode_history, fold_key
 from projections.read_store import AnswerRow, ReadStore
 from projections.rules.schema import RuleVersion
@@ -36,6 +34,7 @@ from replay.knowledge import (
     rule_versions_for,
 )
 from replay.read_models import read_store_of
+from replay.stored_streams import fold_streams
 from replay.workers import start_method, worker_pool
 
 __all__ = [
@@ -342,14 +341,11 @@ def _histories(
     histories = [decode_history(body) for body in checkpoints.values()]
     folded = []
     unfolded = {p: head for p, head in heads.items() if p not in checkpoints}
-    stored = ledger.store.select_streams_up_to(unfolded)
-    for person_id, group in groupby(stored, key=lambda s: s.originator_id):
-        events = [cast(LedgerEvent, ledger.mapper.to_domain_event(s)) for s in group]
-        enrolled = events[0]
-        assert isinstance(enrolled, PersonEnrolled)
-        identity, history = Identity.of(enrolled), history_from_events(events)
+    for stream in fold_streams(ledger.mapper, ledger.store.select_streams_up_to(unfolded)):
+        identity, history = Identity.of(stream.enrolled), stream.history
         histories.append((identity, history))
-        folded.append((person_id, heads[person_id], encode_history(identity, history).decode()))
+        body = encode_history(identity, history).decode()
+        folded.append((stream.enrolled.originator_id, heads[stream.enrolled.originator_id], body))
     return histories, folded
 
 

@@ -12,23 +12,17 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
-from itertools import groupby
-from typing import cast
 from uuid import UUID
 from weakref import WeakKeyDictionary
 
-from eventsourcing.persistence import StoredEvent
-
 from ledger.application import Ledger
-from ledger.envelope import LedgerEvent
-from ledger.person import PersonEnrolled
 from projections.current import person_rows
-from projections.history import history_from_events
 from projections.history_codec import Identity, encode_history
 from projections.read_store import PersonRow, ReadStore, RequirementRow
 from projections.rules.schema import RuleVersion
 from replay.gc_pause import paused_gc
 from replay.knowledge import agency_by_id, rule_versions_for
+from replay.stored_streams import FoldedStream, fold_streams
 from replay.workers import worker_pool
 
 __all__ = ["CatchUpReport", "catch_up", "open_read_store", "read_store_of", "rebuild"]
@@ -77,19 +71,17 @@ class _Rules:
 
 
 def _rows_for(
-    streams: Iterable[list[LedgerEvent]], rules: _Rules, as_of: date
+    streams: Iterable[FoldedStream], rules: _Rules, as_of: date
 ) -> tuple[Rows, Checkpoints]:
     """Each person's rows, and the checkpoint of the history they were evaluated from."""
     rows: Rows = []
     checkpoints: Checkpoints = []
-    for events in streams:
-        enrolled = events[0]
-        assert isinstance(enrolled, PersonEnrolled)
-        history = history_from_events(events)
+    for stream in streams:
+        enrolled, history = stream.enrolled, stream.history
         versions = rules.for_agency(enrolled.agency_id)
-        rows.append(person_rows(enrolled, history, len(events), versions, as_of))
+        rows.append(person_rows(enrolled, history, stream.events, versions, as_of))
         body = encode_history(Identity.of(enrolled), history).decode()
-        checkpoints.append((enrolled.originator_id, len(events), body))
+        checkpoints.append((enrolled.originator_id, stream.events, body))
     return rows, checkpoints
 
 
@@ -153,15 +145,7 @@ def _chunk_rows(
     with paused_gc():
         heads = ledger.store.heads_of(ids, up_to_notification=head)
         stored = ledger.store.select_streams_up_to(heads)
-        return _rows_for(_group(ledger, stored), _Rules(ledger), as_of)
-
-
-def _group(ledger: Ledger, stored: Sequence[StoredEvent]) -> list[list[LedgerEvent]]:
-    to_domain = ledger.mapper.to_domain_event
-    return [
-        [cast(LedgerEvent, to_domain(s)) for s in group]
-        for _, group in groupby(stored, key=lambda s: s.originator_id)
-    ]
+        return _rows_for(fold_streams(ledger.mapper, stored), _Rules(ledger), as_of)
 
 
 @dataclass
