@@ -96,6 +96,9 @@ class ChainedRecorder(Protocol):
         up_to_notification: int | None = ...,
     ) -> dict[UUID, int]: ...
     def select_streams_up_to(self, heads: Mapping[UUID, int]) -> list[StoredEvent]: ...
+    def select_streams_until(
+        self, originator_ids: Sequence[UUID], up_to_notification: int
+    ) -> list[StoredEvent]: ...
     def heads_and_positions(
         self,
         originator_ids: Sequence[UUID],

@@ -49,6 +49,8 @@ class Dialect:
     to_uuid: Callable[[Any], UUID]
     to_time: Callable[[Any], datetime]
     to_date: Callable[[Any], date]
+    # The event table's column holding an event's log position.
+    notification_column: str = "notification_id"
 
     def marks(self, count: int) -> str:
         return ",".join([self.placeholder] * count)
@@ -279,20 +281,45 @@ class IndexReads:
         rows = self._read(sql + " GROUP BY originator_id", params)
         return {d.to_uuid(row[0]): int(row[1]) for row in rows}
 
+    def select_streams_until(
+        self, originator_ids: Sequence[UUID], up_to_notification: int
+    ) -> list[StoredEvent]:
+        """Stored events of the named streams recorded at or before a log position, in
+        (stream, position) order: ``select_streams_up_to(heads_of(ids, up_to_notification=
+        n))`` in one read of the event table (log positions follow commit order, so what
+        a stream recorded by then is a prefix of it)."""
+        d = self.dialect
+        return self._streams(
+            originator_ids,
+            f" AND {d.notification_column} <= {d.placeholder}",
+            [up_to_notification],
+            None,
+        )
+
     def select_streams_up_to(self, heads: Mapping[UUID, int]) -> list[StoredEvent]:
         """Stored events of the named streams, each up to its given position, in (stream,
         position) order. Read from the event table by key alone: joining the index for the
         cut-off cost more than reading the events (the positions come from ``heads_of``
         or ``stream_heads``, which consult the index)."""
-        if not heads:
+        return self._streams(list(heads), "", [], heads)
+
+    # ``heads``: each stream's last position to keep (None: every position the query gives).
+    def _streams(
+        self,
+        originator_ids: Sequence[UUID],
+        condition: str,
+        params: list[Any],
+        heads: Mapping[UUID, int] | None,
+    ) -> list[StoredEvent]:
+        if not originator_ids:
             return []
         d = self.dialect
-        ids = sorted(heads)
+        ids = sorted(originator_ids)
         rows = self._read(
             "SELECT originator_id, originator_version, topic, state "
-            f"FROM {d.events_table} WHERE originator_id IN ({d.marks(len(ids))}) "
+            f"FROM {d.events_table} WHERE originator_id IN ({d.marks(len(ids))}){condition} "
             "ORDER BY originator_id, originator_version",
-            [d.id_param(originator_id) for originator_id in ids],
+            [*(d.id_param(originator_id) for originator_id in ids), *params],
         )
         out: list[StoredEvent] = []
         raw_id: Any = None
@@ -301,7 +328,7 @@ class IndexReads:
         for row_id, version, topic, state in rows:
             if row_id != raw_id:  # rows come stream by stream: one id conversion each
                 raw_id, stream = row_id, d.to_uuid(row_id)
-                limit = heads[stream]
+                limit = heads[stream] if heads is not None else _EVERY_POSITION
             if version <= limit:
                 out.append(StoredEvent(stream, int(version), str(topic), bytes(state)))
         return out
@@ -382,3 +409,6 @@ class IndexReads:
 
     def count_events(self) -> int:
         return int(self._read(f"SELECT count(*) FROM {self.dialect.events_table}", ())[0][0])
+
+
+_EVERY_POSITION = 2**63

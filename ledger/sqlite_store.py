@@ -41,6 +41,7 @@ DIALECT = Dialect(
     to_uuid=lambda value: UUID(value),
     to_time=datetime.fromisoformat,
     to_date=date.fromisoformat,
+    notification_column="rowid",
 )
 
 

@@ -477,24 +477,33 @@ class ReadStore:
         A checkpoint is a pure function of the events up to its head and of the fold code
         (``code``, see ``history_codec.fold_key``), so a matching one is never stale;
         others are ignored."""
+        return dict(self._checkpoints_at(heads, code, "body"))
+
+    def histories_current(self, heads: dict[UUID, int], code: str) -> set[UUID]:
+        """The people whose checkpoint is at exactly the given head, of this fold code
+        (writing theirs again would write the same text)."""
+        return {person for person, _ in self._checkpoints_at(heads, code, "NULL")}
+
+    def _checkpoints_at(
+        self, heads: dict[UUID, int], code: str, column: str
+    ) -> Iterator[tuple[UUID, Any]]:
+        """(person, ``column``) of each checkpoint at exactly the person's given head."""
         if not heads:
-            return {}
-        found: dict[UUID, str] = {}
+            return
         wanted = _by_text(heads)
         ids = list(wanted)
         with self.reading() as cur:
             for start in range(0, len(ids), 500):
                 chunk = ids[start : start + 500]
                 cur.execute(
-                    f"SELECT person_id, version, body FROM {self.table('rm_history')} "
+                    f"SELECT person_id, version, {column} FROM {self.table('rm_history')} "
                     f"WHERE fold_key = ? AND person_id IN ({', '.join('?' * len(chunk))})",
                     (code, *chunk),
                 )
-                for person_id, version, body in cur.fetchall():
+                for person_id, version, value in cur.fetchall():
                     key, head = wanted[person_id]
                     if head == version:
-                        found[key] = body
-        return found
+                        yield key, value
 
     def histories_clear(self) -> None:
         with self.transaction() as cur:

@@ -344,8 +344,8 @@ def _histories(
     for stream in fold_streams(ledger.mapper, ledger.store.select_streams_up_to(unfolded)):
         identity, history = Identity.of(stream.enrolled), stream.history
         histories.append((identity, history))
-        body = encode_history(identity, history).decode()
-        folded.append((stream.enrolled.originator_id, heads[stream.enrolled.originator_id], body))
+        person_id = stream.enrolled.originator_id
+        folded.append((person_id, heads[person_id], encode_history(identity, history).decode()))
     return histories, folded
 
 

@@ -17,7 +17,7 @@ from weakref import WeakKeyDictionary
 
 from ledger.application import Ledger
 from projections.current import person_rows
-from projections.history_codec import Identity, encode_history
+from projections.history_codec import Identity, encode_history, fold_key
 from projections.read_store import PersonRow, ReadStore, RequirementRow
 from projections.rules.schema import RuleVersion
 from replay.gc_pause import paused_gc
@@ -71,17 +71,19 @@ class _Rules:
 
 
 def _rows_for(
-    streams: Iterable[FoldedStream], rules: _Rules, as_of: date
+    streams: Iterable[FoldedStream], rules: _Rules, as_of: date, stored: set[UUID]
 ) -> tuple[Rows, Checkpoints]:
-    """Each person's rows, and the checkpoint of the history they were evaluated from."""
+    """Each person's rows, and the checkpoint of the history they were evaluated from
+    (unless one of the same head and fold code is ``stored`` already)."""
     rows: Rows = []
     checkpoints: Checkpoints = []
     for stream in streams:
         enrolled, history = stream.enrolled, stream.history
         versions = rules.for_agency(enrolled.agency_id)
         rows.append(person_rows(enrolled, history, stream.events, versions, as_of))
-        body = encode_history(Identity.of(enrolled), history).decode()
-        checkpoints.append((enrolled.originator_id, stream.events, body))
+        if enrolled.originator_id not in stored:
+            body = encode_history(Identity.of(enrolled), history).decode()
+            checkpoints.append((enrolled.originator_id, stream.events, body))
     return rows, checkpoints
 
 
@@ -143,9 +145,11 @@ def _chunk_rows(
 ) -> tuple[Rows, Checkpoints]:
     """Read, fold and evaluate one chunk of people, their log cut at ``head``."""
     with paused_gc():
-        heads = ledger.store.heads_of(ids, up_to_notification=head)
-        stored = ledger.store.select_streams_up_to(heads)
-        return _rows_for(fold_streams(ledger.mapper, stored), _Rules(ledger), as_of)
+        streams = fold_streams(ledger.mapper, ledger.store.select_streams_until(ids, head))
+        heads = {s.enrolled.originator_id: s.events for s in streams}
+        # Folded from the events all the same; only the cached text is not sent again.
+        current = read_store_of(ledger).histories_current(heads, fold_key())
+        return _rows_for(streams, _Rules(ledger), as_of, current)
 
 
 @dataclass

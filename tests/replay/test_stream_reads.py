@@ -31,6 +31,10 @@ def test_reads_up_to_heads_equal_index_filtered_reads(ledger: Ledger, clock: Set
         heads = ledger.store.heads_of(people, up_to_notification=position)
         assert ledger.store.select_streams_up_to(heads) == expected
         assert {s.originator_id for s in expected} == set(heads)
+        # The same cut in one read of the event table, without the heads.
+        assert ledger.store.select_streams_until(people, position) == expected
+    assert ledger.store.select_streams_until(people, 0) == []
+    assert ledger.store.select_streams_until([], head) == []
 
 
 def test_heads_and_positions_in_one_round_trip_equal_the_separate_reads(
