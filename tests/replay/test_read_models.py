@@ -16,6 +16,7 @@ from psycopg import sql
 
 from ledger.application import Ledger
 from ledger.clock import SettableClock
+from projections.history_codec import fold_key
 from projections.read_store import _MEMO_ROW_BYTES, AnswerRow
 from replay.asof import status
 from replay.read_models import catch_up, open_read_store, rebuild
@@ -211,6 +212,34 @@ def test_workers_start_while_the_schema_is_locked(postgres_ledger: Ledger) -> No
         release.cancel()
         holder.close()
     assert store.dump() == alone
+
+
+def test_large_documents_are_stored_uncompressed_on_postgresql(
+    postgres_ledger: Ledger,
+) -> None:
+    """Checkpoints and status documents are kept out of line without compression (the
+    rebuild's writes spent ~10% compressing them), set once and left alone after."""
+    ledger = postgres_ledger
+    synthetic_agency(ledger, cast(SettableClock, ledger.clock), officers=2)
+    store = open_read_store(ledger)
+    generation = rebuild(ledger, store, AS_OF)
+    schema = ledger.database.postgres_schema
+
+    def storage() -> list[tuple[str, str]]:
+        with psycopg.connect(ledger.database.postgres_conninfo) as conn:
+            return conn.execute(
+                "SELECT c.relname, a.attstorage FROM pg_attribute a "
+                "JOIN pg_class c ON c.oid = a.attrelid JOIN pg_namespace n "
+                "ON n.oid = c.relnamespace WHERE n.nspname = %s AND a.attname = 'body' "
+                "AND c.relname IN ('rm_history', %s) ORDER BY c.relname",
+                (schema, f"rm_person_g{generation}"),
+            ).fetchall()
+
+    assert storage() == [("rm_history", "e"), (f"rm_person_g{generation}", "e")]
+    open_read_store(ledger)  # opening again finds it so and alters nothing
+    assert storage() == [("rm_history", "e"), (f"rm_person_g{generation}", "e")]
+    people = ledger.store.streams("person")
+    assert len(store.histories_get(ledger.store.heads_of(people), fold_key())) == len(people)
 
 
 def test_the_answer_memo_is_bounded(ledger: Ledger) -> None:
