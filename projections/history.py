@@ -2,7 +2,8 @@
 
 ``history_from_events`` is the only bridge between the write side's Person events and the
 engine: it filters on recorded time (``known_at``) and nothing else. Effective dates are
-kept as facts and interpreted later by ``evaluate`` against ``as_of``.
+kept as facts and interpreted later by ``evaluate`` against ``as_of``. A completion's record
+is made by ``completion_record`` alone, whether from the event or from its stored state.
 """
 
 from __future__ import annotations
