@@ -302,9 +302,9 @@ def _answer_rows(
     which looks the rule versions up for ``known_at``); also the checkpoints of the
     histories folded from events."""
     with paused_gc():
-        if versions is None:
-            versions = _versions_by_id(ledger, agency_id, known_at)
-        histories, folded = _histories(ledger, heads, checkpoints)
+        versions, histories, folded = _chunk(
+            ledger, agency_id, known_at, heads, checkpoints, versions
+        )
         out = []
         for identity, history in histories:
             answer = person_answer(identity, history, versions, as_of)
@@ -324,6 +324,22 @@ def _answer_rows(
             )
             out.append((UUID(history.person_id), row))
         return out, folded
+
+
+def _chunk(
+    ledger: Ledger,
+    agency_id: UUID,
+    known_at: datetime,
+    heads: dict[UUID, int],
+    checkpoints: dict[UUID, str],
+    versions: list[RuleVersion] | None,
+) -> tuple[list[RuleVersion], list[tuple[Identity, PersonHistory]], list[tuple[UUID, int, str]]]:
+    """What a chunk of answers starts from: the rule versions (looked up here when a
+    worker was not given them) and the people's histories, with the checkpoints folded."""
+    if versions is None:
+        versions = _versions_by_id(ledger, agency_id, known_at)
+    histories, folded = _histories(ledger, heads, checkpoints)
+    return versions, histories, folded
 
 
 def _versions_by_id(ledger: Ledger, agency_id: UUID, known_at: datetime) -> list[RuleVersion]:
@@ -550,9 +566,9 @@ def _status_rows(
     """Each person's overall status on each of their days (a status-only answer, no
     document), their history read once; also the checkpoints of histories folded."""
     with paused_gc():
-        if versions is None:
-            versions = _versions_by_id(ledger, agency_id, known_at)
-        histories, folded = _histories(ledger, heads, checkpoints)
+        versions, histories, folded = _chunk(
+            ledger, agency_id, known_at, heads, checkpoints, versions
+        )
         out = []
         for identity, history in histories:
             person_id = UUID(history.person_id)

@@ -42,18 +42,19 @@ class FoldedStream:
 
 def fold_streams(mapper: Mapper[UUID], stored: Iterable[StoredEvent]) -> list[FoldedStream]:
     """Each person's stream (stored events grouped by stream, in stream order) folded."""
+    tagged_state = mapper.tagged_state if isinstance(mapper, LedgerMapper) else None
+
+    def event_or_record(stored: StoredEvent) -> LedgerEvent | TrainingRecord:
+        if tagged_state is not None and stored.topic == _COMPLETED:
+            state = tagged_state(stored)
+            if state is not None:
+                return completion_record(state, untag)
+        return cast(LedgerEvent, mapper.to_domain_event(stored))
+
     folded = []
     for _, group in groupby(stored, key=lambda s: s.originator_id):
-        events = [_event_or_record(mapper, s) for s in group]
+        events = [event_or_record(s) for s in group]
         enrolled = events[0]
         assert isinstance(enrolled, PersonEnrolled)
         folded.append(FoldedStream(enrolled, len(events), history_from_events(events)))
     return folded
-
-
-def _event_or_record(mapper: Mapper[UUID], stored: StoredEvent) -> LedgerEvent | TrainingRecord:
-    if stored.topic == _COMPLETED and isinstance(mapper, LedgerMapper):
-        state = mapper.tagged_state(stored)
-        if state is not None:
-            return completion_record(state, untag)
-    return cast(LedgerEvent, mapper.to_domain_event(stored))
