@@ -23,9 +23,9 @@ from eventsourcing.persistence import StoredEvent
 from eventsourcing.postgres import PostgresApplicationRecorder, PostgresDatastore
 from eventsourcing.sqlite import SQLiteApplicationRecorder, SQLiteDatastore
 
+from api.synthetic import generate_agency
 from ledger.application import Ledger
 from ledger.clock import SettableClock
-from ledger.synthetic import generate_agency
 from replay.verify import verify_store
 
 PG = "postgresql://postgres@127.0.0.1:5432/test"

@@ -6,7 +6,7 @@ completions per person, MN topic ids) three ways in the same run:
 
 - parse:  read + header + row parsing only, no ledger (the floor for any importer);
 - dry:    ``--dry-run``: everything a real run does except the save;
-- import: the real run, one ``unit.save()`` of every event;
+- import: the real run, one ``uow.save()`` of every event;
 - raw:    baseline: the same records appended with ``Ledger.record_training`` in one unit
           and one save, with no import machinery (fresh store with the same roster).
 
@@ -150,7 +150,7 @@ def raw_append(ledger: Ledger, header: list[str], rows: list[list[str]]) -> floa
 
     index = {name: i for i, name in enumerate(header)}
     began = time.perf_counter()
-    unit = ledger.unit()
+    uow = ledger.unit_of_work()
     for row in rows:
         topics: dict[str, Decimal | str | int] = {}
         for part in filter(None, row[index["topics"]].split(";")):
@@ -166,9 +166,9 @@ def raw_append(ledger: Ledger, header: list[str], rows: list[list[str]]) -> floa
             provider=row[index["provider"]],
             source_record_id=row[index["record_id"]],
             actor="user:bench",
-            unit=unit,
+            uow=uow,
         )
-    unit.save()
+    uow.save()
     return time.perf_counter() - began
 
 

@@ -30,9 +30,9 @@ import psycopg
 from psycopg import sql
 
 from api.rulebook import publish_shipped_packs
+from api.synthetic import generate_agency
 from ledger.application import Ledger
 from ledger.clock import SettableClock
-from ledger.synthetic import generate_agency
 from replay.asof import roster, status
 from replay.export import to_json
 from replay.read_models import open_read_store

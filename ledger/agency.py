@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-from typing import Any
+from datetime import date, datetime
 from uuid import NAMESPACE_URL, UUID, uuid5
 
 from eventsourcing.domain import Aggregate
 
-from ledger.envelope import LedgerEvent
+from ledger import streams
+from ledger.aggregate import Envelope, LedgerAggregate
 
 __all__ = ["Agency", "AgencyRegistered", "JurisdictionAdopted", "agency_id_for"]
 
@@ -18,13 +18,13 @@ def agency_id_for(slug: str) -> UUID:
     return uuid5(NAMESPACE_URL, f"muster:agency:{slug}")
 
 
-class AgencyRegistered(LedgerEvent, Aggregate.Created):
+class AgencyRegistered(streams.AgencyEvent, Aggregate.Created):
     slug: str
     name: str
     jurisdiction: str
 
 
-class JurisdictionAdopted(LedgerEvent):
+class JurisdictionAdopted(streams.AgencyEvent):
     """The agency follows the named jurisdiction's rule pack from ``effective_on``."""
 
     jurisdiction: str
@@ -33,33 +33,45 @@ class JurisdictionAdopted(LedgerEvent):
         aggregate.jurisdiction = self.jurisdiction
 
 
-class Agency(Aggregate):
-    def __init__(self, slug: str, name: str, jurisdiction: str) -> None:
+class Agency(LedgerAggregate):
+    """An agency's stream; it is its own tenant, so its events carry its own id as agency."""
+
+    stream_type = streams.AgencyEvent.stream_type
+
+    def __init__(self, agency_id: UUID, slug: str, name: str, jurisdiction: str) -> None:
+        self.agency_id = agency_id
         self.slug = slug
         self.name = name
         self.jurisdiction = jurisdiction
 
     @classmethod
-    def register(cls, *, at: datetime, actor: str, slug: str, **fields: Any) -> Agency:
+    def register(
+        cls, *, at: datetime, actor: str, slug: str, name: str, jurisdiction: str
+    ) -> Agency:
         agency_id = agency_id_for(slug)
-        return cls._create(
-            AgencyRegistered,
-            id=agency_id,
-            timestamp=at,
-            actor=actor,
-            agency_id=agency_id,
-            slug=slug,
-            **fields,
+        return cls._start(
+            AgencyRegistered(
+                **cls._start_envelope(agency_id, at, actor, agency_id),
+                effective_on=at.date(),
+                slug=slug,
+                name=name,
+                jurisdiction=jurisdiction,
+            )
         )
 
-    def record(
-        self, event_class: type[LedgerEvent], *, at: datetime, actor: str, **fields: Any
+    def adopt_jurisdiction(
+        self, *, at: datetime, actor: str, jurisdiction: str, effective_on: date
     ) -> None:
-        """Append one fact; recorded time never goes backwards within the stream."""
-        self.trigger_event(
-            event_class,
-            timestamp=max(at, self.modified_on),
-            actor=actor,
-            agency_id=self.id,
-            **fields,
+        self._record(
+            JurisdictionAdopted(
+                **self._envelope(at, actor), effective_on=effective_on, jurisdiction=jurisdiction
+            )
         )
+
+    def envelope(self, at: datetime, actor: str) -> Envelope:
+        """The envelope of the stream's next event, for facts another module defines on the
+        agency's stream (``ledger.imports``' marker, which records itself with ``record``)."""
+        return self._envelope(at, actor)
+
+    def record(self, event: streams.AgencyEvent) -> None:
+        self._record(event)

@@ -11,22 +11,22 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import ClassVar
+from typing import TYPE_CHECKING
 
-from ledger.agency import agency_id_for
-from ledger.application import Ledger, Unit
-from ledger.envelope import LedgerEvent
+from ledger.streams import AgencyEvent
+
+if TYPE_CHECKING:
+    from ledger.application import Ledger
+    from ledger.unit_of_work import UnitOfWork
 
 __all__ = ["ImportCompleted", "ImportView", "find_import", "list_imports", "record_import"]
 
 
-class ImportCompleted(LedgerEvent):
+class ImportCompleted(AgencyEvent):
     """The rows of one spreadsheet file (identified by its SHA-256) were appended.
 
     ``effective_on`` is the import day: the facts in the file carry their own dates.
     """
-
-    STREAM_TYPE: ClassVar[str] = "agency"
 
     file_sha256: str
     kind: str
@@ -50,7 +50,7 @@ class ImportView:
 
 def record_import(
     ledger: Ledger,
-    unit: Unit,
+    uow: UnitOfWork,
     agency: str,
     *,
     file_sha256: str,
@@ -61,25 +61,26 @@ def record_import(
     records: int,
     actor: str,
 ) -> None:
-    """Add the marker to ``unit``; the caller saves it together with the imported rows."""
+    """Add the marker to ``uow``; the caller saves it together with the imported rows."""
     now = ledger.clock()
-    unit.agency(agency).record(
-        ImportCompleted,
-        at=now,
-        actor=actor,
-        effective_on=now.date(),
-        file_sha256=file_sha256,
-        kind=kind,
-        file_name=file_name,
-        rows=rows,
-        people=people,
-        records=records,
+    owner = uow.agency(agency)
+    owner.record(
+        ImportCompleted(
+            **owner.envelope(now, actor),
+            effective_on=now.date(),
+            file_sha256=file_sha256,
+            kind=kind,
+            file_name=file_name,
+            rows=rows,
+            people=people,
+            records=records,
+        )
     )
 
 
 def list_imports(ledger: Ledger, agency: str) -> list[ImportView]:
     """Every import recorded for the agency, oldest first."""
-    ledger.get_agency(agency)  # raises AgencyNotFoundError for an unknown slug
+    agency_id = ledger.get_agency(agency).id  # raises AgencyNotFoundError for an unknown slug
     return [
         ImportView(
             file_sha256=event.file_sha256,
@@ -91,7 +92,7 @@ def list_imports(ledger: Ledger, agency: str) -> list[ImportView]:
             people=event.people,
             records=event.records,
         )
-        for event in ledger.stream(agency_id_for(agency))
+        for event in ledger.stream(agency_id)
         if isinstance(event, ImportCompleted)
     ]
 

@@ -1,22 +1,30 @@
-"""The Person aggregate (sworn officer or civilian staff) and the facts recorded about them."""
+"""The Person aggregate (sworn officer or civilian staff), the facts recorded about them,
+and the rules a fact must meet before it is recorded."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Any
 from uuid import NAMESPACE_URL, UUID, uuid5
 
 from eventsourcing.domain import Aggregate
 
-from ledger.envelope import LedgerEvent
+from ledger import streams
+from ledger.aggregate import LedgerAggregate
+from ledger.errors import (
+    InvalidValueError,
+    RecordAlreadyVoidedError,
+    TrainingRecordNotFoundError,
+)
+from ledger.vocabulary import PersonKind, PersonStatus
 
 __all__ = [
     "AssignmentChanged",
     "CertificationRecorded",
     "ExemptionEnded",
     "ExemptionGranted",
+    "ExemptionState",
     "LicenseRecorded",
     "LicenseRenewed",
     "Person",
@@ -24,6 +32,7 @@ __all__ = [
     "StatusChanged",
     "TrainingCompleted",
     "TrainingCorrected",
+    "TrainingRecordState",
     "TrainingVoided",
     "person_id_for",
 ]
@@ -34,7 +43,7 @@ def person_id_for(agency_id: UUID, employee_id: str) -> UUID:
     return uuid5(NAMESPACE_URL, f"muster:person:{agency_id}:{employee_id.strip().casefold()}")
 
 
-class PersonEnrolled(LedgerEvent, Aggregate.Created):
+class PersonEnrolled(streams.PersonEvent, Aggregate.Created):
     employee_id: str
     first_name: str
     last_name: str
@@ -46,7 +55,7 @@ class PersonEnrolled(LedgerEvent, Aggregate.Created):
     email: str
 
 
-class LicenseRecorded(LedgerEvent):
+class LicenseRecorded(streams.PersonEvent):
     license_number: str
     issued_on: date
     period_end: date
@@ -56,7 +65,7 @@ class LicenseRecorded(LedgerEvent):
         aggregate.license_period_end = self.period_end
 
 
-class LicenseRenewed(LedgerEvent):
+class LicenseRenewed(streams.PersonEvent):
     license_number: str
     period_end: date
 
@@ -65,7 +74,7 @@ class LicenseRenewed(LedgerEvent):
         aggregate.license_period_end = self.period_end
 
 
-class StatusChanged(LedgerEvent):
+class StatusChanged(streams.PersonEvent):
     """``status`` is a PersonStatus value; a reinstatement is a change back to active."""
 
     status: str
@@ -75,7 +84,7 @@ class StatusChanged(LedgerEvent):
         aggregate.status = self.status
 
 
-class AssignmentChanged(LedgerEvent):
+class AssignmentChanged(streams.PersonEvent):
     rank: str
     unit: str
     assignments: list[str]
@@ -85,7 +94,7 @@ class AssignmentChanged(LedgerEvent):
         aggregate.assignments = list(self.assignments)
 
 
-class TrainingCompleted(LedgerEvent):
+class TrainingCompleted(streams.PersonEvent):
     """``effective_on`` is the completion date; ``topic_hours`` never sum above ``hours``."""
 
     record_id: UUID
@@ -114,7 +123,7 @@ class TrainingCompleted(LedgerEvent):
         )
 
 
-class TrainingCorrected(LedgerEvent):
+class TrainingCorrected(streams.PersonEvent):
     """Restates an earlier record in full; ``changed`` names the fields that differ and
     ``effective_on`` is the (possibly corrected) completion date."""
 
@@ -143,7 +152,7 @@ class TrainingCorrected(LedgerEvent):
         record.valid_until = self.valid_until
 
 
-class TrainingVoided(LedgerEvent):
+class TrainingVoided(streams.PersonEvent):
     """The record no longer counts, for any answer known after this event was recorded."""
 
     record_id: UUID
@@ -153,7 +162,7 @@ class TrainingVoided(LedgerEvent):
         aggregate.records[self.record_id].voided = True
 
 
-class CertificationRecorded(LedgerEvent):
+class CertificationRecorded(streams.PersonEvent):
     """Facts some states' cycles and exemptions hang on: certification (OR cohorts), basic
     training completion (OH year-of-basic), held certificates or proficiency levels (TX,
     OR supervisory) and employment basis (full-time, part-time, reserve). A full restatement:
@@ -168,7 +177,7 @@ class CertificationRecorded(LedgerEvent):
         aggregate.certified_on = self.certified_on
 
 
-class ExemptionGranted(LedgerEvent):
+class ExemptionGranted(streams.PersonEvent):
     """Tolling for leave: ``effective_on`` is ``starts_on``; ``ends_on`` may be open."""
 
     exemption_id: UUID
@@ -184,7 +193,7 @@ class ExemptionGranted(LedgerEvent):
         )
 
 
-class ExemptionEnded(LedgerEvent):
+class ExemptionEnded(streams.PersonEvent):
     exemption_id: UUID
     ended_on: date
     reason: str
@@ -214,12 +223,16 @@ class ExemptionState:
     ends_on: date | None
 
 
-class Person(Aggregate):
+class Person(LedgerAggregate):
     """One person's stream: enrolment, licence, status, assignments, training, exemptions.
 
-    Methods here only apply facts; the Ledger service checks preconditions first.
-    ``at`` is the recorded time from the ledger's clock.
+    Each command method checks the rules that depend on what the stream already holds and
+    then records one event; its arguments are already parsed and validated values (the
+    Ledger service turns primitives into them). ``at`` is the recorded time from the
+    ledger's clock.
     """
+
+    stream_type = streams.PersonEvent.stream_type
 
     def __init__(
         self,
@@ -258,28 +271,306 @@ class Person(Aggregate):
         agency_id: UUID,
         employee_id: str,
         hired_on: date,
-        **fields: Any,
+        first_name: str,
+        last_name: str,
+        kind: str,
+        rank: str,
+        unit: str,
+        assignments: list[str],
+        email: str,
     ) -> Person:
-        return cls._create(
-            PersonEnrolled,
-            id=person_id_for(agency_id, employee_id),
-            timestamp=at,
-            actor=actor,
-            agency_id=agency_id,
-            effective_on=hired_on,
-            employee_id=employee_id,
-            hired_on=hired_on,
-            **fields,
+        person_id = person_id_for(agency_id, employee_id)
+        return cls._start(
+            PersonEnrolled(
+                **cls._start_envelope(person_id, at, actor, agency_id),
+                effective_on=hired_on,
+                employee_id=employee_id,
+                first_name=first_name,
+                last_name=last_name,
+                kind=kind,
+                hired_on=hired_on,
+                rank=rank,
+                unit=unit,
+                assignments=assignments,
+                email=email,
+            )
         )
 
-    def record(
-        self, event_class: type[LedgerEvent], *, at: datetime, actor: str, **fields: Any
+    # -- licence ---------------------------------------------------------------------------
+
+    def record_license(
+        self, *, at: datetime, actor: str, license_number: str, issued_on: date, period_end: date
     ) -> None:
-        """Append one fact; recorded time never goes backwards within the stream."""
-        self.trigger_event(
-            event_class,
-            timestamp=max(at, self.modified_on),
-            actor=actor,
-            agency_id=self.agency_id,
-            **fields,
+        if period_end <= issued_on:
+            raise InvalidValueError("licence period end must be after the issue date")
+        if self.kind != PersonKind.SWORN:
+            raise InvalidValueError(
+                f"{self.employee_id} is civilian staff: no peace-officer licence"
+            )
+        self._record(
+            LicenseRecorded(
+                **self._envelope(at, actor),
+                effective_on=issued_on,
+                license_number=license_number,
+                issued_on=issued_on,
+                period_end=period_end,
+            )
         )
+
+    def renew_license(
+        self,
+        *,
+        at: datetime,
+        actor: str,
+        renewed_on: date,
+        period_end: date,
+        license_number: str | None = None,
+    ) -> None:
+        if self.license_period_end is None:
+            raise InvalidValueError("record a licence before renewing it")
+        if period_end <= self.license_period_end:
+            raise InvalidValueError(
+                f"renewed period end {period_end} must be after {self.license_period_end}"
+            )
+        self._record(
+            LicenseRenewed(
+                **self._envelope(at, actor),
+                effective_on=renewed_on,
+                license_number=license_number or self.license_number,
+                period_end=period_end,
+            )
+        )
+
+    # -- employment ------------------------------------------------------------------------
+
+    def change_status(
+        self, *, at: datetime, actor: str, status: str, effective_on: date, reason: str
+    ) -> None:
+        if self.status == status:
+            raise InvalidValueError(f"{self.employee_id} is already {status}")
+        if status == PersonStatus.LEAVE and not reason:
+            raise InvalidValueError("a leave needs a reason")
+        self._record(
+            StatusChanged(
+                **self._envelope(at, actor), effective_on=effective_on, status=status, reason=reason
+            )
+        )
+
+    def change_assignment(
+        self,
+        *,
+        at: datetime,
+        actor: str,
+        effective_on: date,
+        rank: str,
+        unit: str,
+        assignments: list[str],
+    ) -> None:
+        self._record(
+            AssignmentChanged(
+                **self._envelope(at, actor),
+                effective_on=effective_on,
+                rank=rank,
+                unit=unit,
+                assignments=assignments,
+            )
+        )
+
+    def record_certification(
+        self,
+        *,
+        at: datetime,
+        actor: str,
+        effective_on: date,
+        certified_on: date | None,
+        basic_completed_on: date | None,
+        certificates: list[str],
+        employment: str,
+    ) -> None:
+        self._record(
+            CertificationRecorded(
+                **self._envelope(at, actor),
+                effective_on=effective_on,
+                certified_on=certified_on,
+                basic_completed_on=basic_completed_on,
+                certificates=certificates,
+                employment=employment,
+            )
+        )
+
+    # -- training --------------------------------------------------------------------------
+
+    def live_record(self, record_id: UUID) -> TrainingRecordState:
+        """The training record, which must exist and not be voided."""
+        record = self.records.get(record_id)
+        if record is None:
+            raise TrainingRecordNotFoundError(
+                f"{self.employee_id} has no training record {record_id}"
+            )
+        if record.voided:
+            raise RecordAlreadyVoidedError(f"training record {record_id} was voided")
+        return record
+
+    def complete_training(
+        self,
+        *,
+        at: datetime,
+        actor: str,
+        record_id: UUID,
+        completed_on: date,
+        course_title: str,
+        provider: str,
+        post_course_number: str,
+        delivery: str,
+        hours: Decimal,
+        topic_hours: dict[str, Decimal],
+        certificate_ref: str,
+        source_record_id: str,
+        tags: list[str],
+        valid_until: date | None,
+    ) -> None:
+        if record_id in self.records:
+            raise InvalidValueError(f"training record {record_id} already exists")
+        self._record(
+            TrainingCompleted(
+                **self._envelope(at, actor),
+                effective_on=completed_on,
+                record_id=record_id,
+                course_title=course_title,
+                provider=provider,
+                post_course_number=post_course_number,
+                delivery=delivery,
+                hours=hours,
+                topic_hours=topic_hours,
+                certificate_ref=certificate_ref,
+                source_record_id=source_record_id,
+                tags=tags,
+                valid_until=valid_until,
+            )
+        )
+
+    def correct_training(
+        self,
+        record_id: UUID,
+        *,
+        at: datetime,
+        actor: str,
+        reason: str,
+        completed_on: date,
+        course_title: str,
+        provider: str,
+        post_course_number: str,
+        delivery: str,
+        hours: Decimal,
+        topic_hours: dict[str, Decimal],
+        tags: list[str],
+        valid_until: date | None,
+    ) -> list[str]:
+        """Restate a live record in full; returns the names of the fields that change."""
+        record = self.live_record(record_id)
+        new = TrainingRecordState(
+            completed_on,
+            course_title,
+            provider,
+            post_course_number,
+            delivery,
+            hours,
+            topic_hours,
+            tags,
+            valid_until,
+        )
+        changed = sorted(
+            name for name in CORRECTABLE if getattr(new, name) != getattr(record, name)
+        )
+        if not changed:
+            raise InvalidValueError("the correction changes nothing")
+        self._record(
+            TrainingCorrected(
+                **self._envelope(at, actor),
+                effective_on=completed_on,
+                record_id=record_id,
+                reason=reason,
+                changed=changed,
+                course_title=course_title,
+                provider=provider,
+                post_course_number=post_course_number,
+                delivery=delivery,
+                hours=hours,
+                topic_hours=topic_hours,
+                tags=tags,
+                valid_until=valid_until,
+            )
+        )
+        return changed
+
+    def void_training(self, record_id: UUID, *, at: datetime, actor: str, reason: str) -> None:
+        record = self.live_record(record_id)
+        self._record(
+            TrainingVoided(
+                **self._envelope(at, actor),
+                effective_on=record.completed_on,
+                record_id=record_id,
+                reason=reason,
+            )
+        )
+
+    # -- exemptions ------------------------------------------------------------------------
+
+    def grant_exemption(
+        self,
+        *,
+        at: datetime,
+        actor: str,
+        exemption_id: UUID,
+        kind: str,
+        starts_on: date,
+        ends_on: date | None,
+        reason: str,
+        approver: str,
+    ) -> None:
+        if ends_on is not None and ends_on < starts_on:
+            raise InvalidValueError("an exemption cannot end before it starts")
+        self._record(
+            ExemptionGranted(
+                **self._envelope(at, actor),
+                effective_on=starts_on,
+                exemption_id=exemption_id,
+                kind=kind,
+                starts_on=starts_on,
+                ends_on=ends_on,
+                reason=reason,
+                approver=approver,
+            )
+        )
+
+    def end_exemption(
+        self, exemption_id: UUID, *, at: datetime, actor: str, ended_on: date, reason: str
+    ) -> None:
+        exemption = self.exemptions.get(exemption_id)
+        if exemption is None:
+            raise InvalidValueError(f"no exemption {exemption_id} for {self.employee_id}")
+        if ended_on < exemption.starts_on:
+            raise InvalidValueError("an exemption cannot end before it starts")
+        self._record(
+            ExemptionEnded(
+                **self._envelope(at, actor),
+                effective_on=ended_on,
+                exemption_id=exemption_id,
+                ended_on=ended_on,
+                reason=reason,
+            )
+        )
+
+
+# The fields a correction may restate, as named on TrainingRecordState.
+CORRECTABLE = (
+    "completed_on",
+    "course_title",
+    "provider",
+    "post_course_number",
+    "delivery",
+    "hours",
+    "topic_hours",
+    "tags",
+    "valid_until",
+)

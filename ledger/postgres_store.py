@@ -1,5 +1,6 @@
-"""PostgreSQL event store: the library's recorder plus the chained recorded-time index and
-append-only triggers, all written in the event transaction under the library's table lock."""
+"""PostgreSQL event store: the library's recorder plus its schema, the chained recorded-time
+index and append-only triggers, all written in the event transaction under the library's
+table lock."""
 
 from __future__ import annotations
 
@@ -94,6 +95,15 @@ class ChainedPostgresRecorder(IndexReads, PostgresApplicationRecorder):
         ]
         for table in (Identifier(events_table_name), index):
             self.sql_create_statements += self._append_only(schema, table, refuse)
+
+    def create_table(self) -> None:
+        """The library's tables, after the schema they live in (a fresh schema per store is
+        how tests and benchmarks keep stores apart)."""
+        with self.datastore.transaction(commit=True) as curs:
+            curs.execute(
+                SQL("CREATE SCHEMA IF NOT EXISTS {}").format(Identifier(self.datastore.schema))
+            )
+        super().create_table()
 
     @staticmethod
     def _append_only(schema: Identifier, table: Identifier, refuse: Identifier) -> list[Composed]:

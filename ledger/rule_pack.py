@@ -9,14 +9,15 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Mapping
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 from uuid import NAMESPACE_URL, UUID, uuid5
 
 import orjson
 from eventsourcing.domain import Aggregate
 
-from ledger.envelope import LedgerEvent
+from ledger import streams
+from ledger.aggregate import LedgerAggregate
 from ledger.errors import ValidationError
 
 __all__ = [
@@ -48,14 +49,14 @@ class RuleVersionConflictError(ValidationError):
     """A version id that is already published with different content."""
 
 
-class RulePackRegistered(LedgerEvent, Aggregate.Created):
+class RulePackRegistered(streams.RulePackEvent, Aggregate.Created):
     pack_id: str
     jurisdiction: str
     title: str
     owner: str
 
 
-class RuleVersionPublished(LedgerEvent):
+class RuleVersionPublished(streams.RulePackEvent):
     """``effective_on`` is the version's ``effective_from``; ``content`` is self-contained."""
 
     pack_id: str
@@ -67,8 +68,16 @@ class RuleVersionPublished(LedgerEvent):
         aggregate.versions[self.version_id] = self.content_hash
 
 
-class RulePack(Aggregate):
-    def __init__(self, pack_id: str, jurisdiction: str, title: str, owner: str) -> None:
+class RulePack(LedgerAggregate):
+    """A rule pack's stream; ``agency_id`` is the owning agency (``SHARED_AGENCY_ID`` for
+    state packs)."""
+
+    stream_type = streams.RulePackEvent.stream_type
+
+    def __init__(
+        self, agency_id: UUID, pack_id: str, jurisdiction: str, title: str, owner: str
+    ) -> None:
+        self.agency_id = agency_id
         self.pack_id = pack_id
         self.jurisdiction = jurisdiction
         self.title = title
@@ -77,33 +86,56 @@ class RulePack(Aggregate):
 
     @classmethod
     def register(
-        cls, *, at: datetime, actor: str, agency_id: UUID, pack_id: str, **fields: Any
-    ) -> RulePack:
-        return cls._create(
-            RulePackRegistered,
-            id=rule_pack_id_for(pack_id),
-            timestamp=at,
-            actor=actor,
-            agency_id=agency_id,
-            effective_on=at.date(),
-            pack_id=pack_id,
-            **fields,
-        )
-
-    def record(
-        self,
-        event_class: type[LedgerEvent],
+        cls,
         *,
         at: datetime,
         actor: str,
         agency_id: UUID,
-        **fields: Any,
-    ) -> None:
-        """Append one fact; recorded time never goes backwards within the stream."""
-        self.trigger_event(
-            event_class,
-            timestamp=max(at, self.modified_on),
-            actor=actor,
-            agency_id=agency_id,
-            **fields,
+        pack_id: str,
+        jurisdiction: str,
+        title: str,
+        owner: str,
+    ) -> RulePack:
+        return cls._start(
+            RulePackRegistered(
+                **cls._start_envelope(rule_pack_id_for(pack_id), at, actor, agency_id),
+                effective_on=at.date(),
+                pack_id=pack_id,
+                jurisdiction=jurisdiction,
+                title=title,
+                owner=owner,
+            )
         )
+
+    def publish_version(
+        self,
+        *,
+        at: datetime,
+        actor: str,
+        version_id: str,
+        effective_from: date,
+        content: dict[str, Any],
+    ) -> bool:
+        """Record a version unless it is already published with the same content (returns
+        whether it was recorded); the same version id with other content is refused."""
+        digest = content_hash(content)
+        known = self.versions.get(version_id)
+        if known == digest:
+            return False
+        if known is not None:
+            raise RuleVersionConflictError(
+                f"rule version {self.pack_id}@{version_id} is already published with "
+                f"different content (stored {known[:12]}…, given {digest[:12]}…): "
+                "publish a new version id"
+            )
+        self._record(
+            RuleVersionPublished(
+                **self._envelope(at, actor),
+                effective_on=effective_from,
+                pack_id=self.pack_id,
+                version_id=version_id,
+                content_hash=digest,
+                content=content,
+            )
+        )
+        return True

@@ -18,9 +18,7 @@ from ledger.errors import InvalidValueError
 from ledger.rule_pack import (
     SHARED_AGENCY_ID,
     RulePack,
-    RuleVersionConflictError,
     RuleVersionPublished,
-    content_hash,
     rule_pack_id_for,
 )
 
@@ -64,53 +62,35 @@ def publish_pack(
     if len(pack_ids) != 1:
         raise InvalidValueError(f"versions of several packs given together: {sorted(pack_ids)}")
     pack_id = pack_ids.pop()
-    owner_id = agency_id or SHARED_AGENCY_ID
+    now: datetime = ledger.clock()
     try:
         pack = cast(RulePack, ledger.repository.get(rule_pack_id_for(pack_id)))
     except AggregateNotFoundError:
-        pack = None
-    published: dict[str, str] = dict(pack.versions) if pack else {}
-    new: list[tuple[str, date, str, dict[str, Any]]] = []
-    for content, (_, version_id, effective_from) in zip(versions, fields, strict=True):
-        digest = content_hash(content)
-        known = published.get(version_id)
-        if known == digest:
-            continue
-        if known is not None:
-            raise RuleVersionConflictError(
-                f"rule version {pack_id}@{version_id} is already published with different "
-                f"content (stored {known[:12]}…, given {digest[:12]}…): publish a new version id"
-            )
-        published[version_id] = digest
-        new.append((version_id, effective_from, digest, dict(content)))
-    if not new:
-        return []
-    now: datetime = ledger.clock()
-    if pack is None:
         first = versions[0]
         pack = RulePack.register(
             at=now,
             actor=actor,
-            agency_id=owner_id,
+            agency_id=agency_id or SHARED_AGENCY_ID,
             pack_id=pack_id,
             jurisdiction=str(first.get("jurisdiction", "")),
             title=str(first.get("title", "")),
             owner=str(first.get("owner", "state")),
         )
-    for version_id, effective_from, digest, content in new:
-        pack.record(
-            RuleVersionPublished,
+    # A conflict anywhere raises before the save, so nothing at all is appended.
+    new = [
+        version_id
+        for content, (_, version_id, effective_from) in zip(versions, fields, strict=True)
+        if pack.publish_version(
             at=now,
             actor=actor,
-            agency_id=owner_id,
-            effective_on=effective_from,
-            pack_id=pack_id,
             version_id=version_id,
-            content_hash=digest,
-            content=content,
+            effective_from=effective_from,
+            content=dict(content),
         )
-    ledger.save(pack)
-    return [version_id for version_id, _, _, _ in new]
+    ]
+    if new:
+        ledger.save(pack)
+    return new
 
 
 def published_versions(
@@ -119,7 +99,7 @@ def published_versions(
     """Every RuleVersionPublished recorded at or before ``known_at`` (all when None), in
     pack-stream order; the read side turns their content into rule versions."""
     events: list[RuleVersionPublished] = []
-    for stream_id in ledger.store.streams("rule_pack"):
+    for stream_id in ledger.store.streams(RulePack.stream_type):
         for event in ledger.stream(stream_id):
             if not isinstance(event, RuleVersionPublished):
                 continue

@@ -15,13 +15,7 @@ from ledger.chain import EventMeta, as_uuid, content_digests, instant_text
 from ledger.index_store import Dialect, IndexReads, index_rows, insert_index_statement
 from ledger.serialisation import uuid_hex
 
-__all__ = [
-    "INDEX_DDL",
-    "INDEX_TABLE",
-    "LEGACY_INDEX_DDL",
-    "ChainedSQLiteRecorder",
-    "index_table_layout",
-]
+__all__ = ["DIALECT", "INDEX_DDL", "INDEX_TABLE", "ChainedSQLiteRecorder"]
 
 INDEX_TABLE = "event_index"
 
@@ -45,67 +39,30 @@ DIALECT = Dialect(
 )
 
 
-def _index_ddl(table: str, starts_columns: str, key_index: bool) -> list[str]:
-    return [
-        table,
-        *(
-            [
-                f"CREATE UNIQUE INDEX IF NOT EXISTS {INDEX_TABLE}_key "
-                f"ON {INDEX_TABLE} (originator_id, originator_version)"
-            ]
-            if key_index
-            else []
-        ),
-        f"CREATE INDEX IF NOT EXISTS {INDEX_TABLE}_recorded ON {INDEX_TABLE} (recorded_at)",
-        f"CREATE INDEX IF NOT EXISTS {INDEX_TABLE}_agency_recorded "
-        f"ON {INDEX_TABLE} (agency_id, recorded_at)",
-        f"CREATE INDEX IF NOT EXISTS {INDEX_TABLE}_type_recorded "
-        f"ON {INDEX_TABLE} (stream_type, recorded_at)",
-        # Stream starts of an agency (its people), for per-stream head look-ups.
-        f"CREATE INDEX IF NOT EXISTS {INDEX_TABLE}_starts "
-        f"ON {INDEX_TABLE} ({starts_columns}) WHERE originator_version = 1",
-    ]
-
-
 # Index rows stored in log order (the notification id is the rowid), found by stream and
 # position through a narrow unique index. A save of 5,000 events then appends to the
 # table's last pages and spreads only the narrow keys over that index, instead of
-# inserting whole rows at random places of a table clustered on its random key (the
-# legacy layout below: ~4,900 pages rewritten per save at M, the page cache outgrown at
-# L). The stream-start index carries the position so that it still covers its queries
-# (a secondary index of the legacy table held the key columns implicitly).
-INDEX_DDL = _index_ddl(
+# inserting whole rows at random places of a table clustered on its random key (~4,900
+# pages rewritten per save at M, the page cache outgrown at L). The stream-start index
+# carries the position so that it covers its queries.
+INDEX_DDL = [
     f"CREATE TABLE IF NOT EXISTS {INDEX_TABLE} ("
     "originator_id TEXT NOT NULL, originator_version INTEGER NOT NULL, "
     "notification_id INTEGER PRIMARY KEY, agency_id TEXT NOT NULL, "
     "stream_type TEXT NOT NULL, recorded_at TEXT NOT NULL, effective_on TEXT NOT NULL, "
     "link BLOB NOT NULL)",
-    "agency_id, stream_type, recorded_at, originator_id, originator_version",
-    key_index=True,
-)
-
-# The first layout, clustered on (stream, position). Stores created with it keep it and
-# are never rebuilt (the store is append-only); reads and writes use the same statements
-# on both layouts.
-LEGACY_INDEX_DDL = _index_ddl(
-    f"CREATE TABLE IF NOT EXISTS {INDEX_TABLE} ("
-    "originator_id TEXT NOT NULL, originator_version INTEGER NOT NULL, "
-    "notification_id INTEGER NOT NULL UNIQUE, agency_id TEXT NOT NULL, "
-    "stream_type TEXT NOT NULL, recorded_at TEXT NOT NULL, effective_on TEXT NOT NULL, "
-    "link BLOB NOT NULL, PRIMARY KEY (originator_id, originator_version)) WITHOUT ROWID",
-    "agency_id, stream_type, recorded_at, originator_id",
-    key_index=False,
-)
-
-
-def index_table_layout(c: SQLiteCursor) -> str | None:
-    """``"legacy"`` (clustered on its key), ``"log_order"`` (rowid = notification id), or
-    None when the store has no index table yet."""
-    c.execute("SELECT sql FROM sqlite_master WHERE type = 'table' AND name = ?", (INDEX_TABLE,))
-    row = c.fetchone()
-    if row is None:
-        return None
-    return "legacy" if "WITHOUT ROWID" in str(row[0]).upper() else "log_order"
+    f"CREATE UNIQUE INDEX IF NOT EXISTS {INDEX_TABLE}_key "
+    f"ON {INDEX_TABLE} (originator_id, originator_version)",
+    f"CREATE INDEX IF NOT EXISTS {INDEX_TABLE}_recorded ON {INDEX_TABLE} (recorded_at)",
+    f"CREATE INDEX IF NOT EXISTS {INDEX_TABLE}_agency_recorded "
+    f"ON {INDEX_TABLE} (agency_id, recorded_at)",
+    f"CREATE INDEX IF NOT EXISTS {INDEX_TABLE}_type_recorded "
+    f"ON {INDEX_TABLE} (stream_type, recorded_at)",
+    # Stream starts of an agency (its people), for per-stream head look-ups.
+    f"CREATE INDEX IF NOT EXISTS {INDEX_TABLE}_starts ON {INDEX_TABLE} "
+    "(agency_id, stream_type, recorded_at, originator_id, originator_version) "
+    "WHERE originator_version = 1",
+]
 
 
 def _refuse(table: str, operation: str) -> str:
@@ -121,22 +78,10 @@ class ChainedSQLiteRecorder(IndexReads, SQLiteApplicationRecorder):
     _insert_index = insert_index_statement(DIALECT)
 
     def construct_create_table_statements(self) -> list[str]:
-        return self._statements(INDEX_DDL)
-
-    def _statements(self, index_ddl: list[str]) -> list[str]:
-        statements = [*super().construct_create_table_statements(), *index_ddl]
+        statements = [*super().construct_create_table_statements(), *INDEX_DDL]
         for table in _APPEND_ONLY_TABLES:
             statements += [_refuse(table, "UPDATE"), _refuse(table, "DELETE")]
         return statements
-
-    def _create_table(self, c: SQLiteCursor) -> None:
-        # A store with the legacy layout gets exactly the statements it was created with
-        # (all no-ops by then): no index is added to it and nothing of it is rewritten.
-        statements = self.create_table_statements
-        if index_table_layout(c) == "legacy":
-            statements = self._statements(LEGACY_INDEX_DDL)
-        for statement in statements:
-            c.execute(statement)
 
     def insert_events(
         self, stored_events: Sequence[StoredEvent], **kwargs: Any

@@ -1,4 +1,4 @@
-"""Plain data the Ledger service returns: never aggregates."""
+"""Plain data the Ledger service returns (never aggregates), and how it is read off them."""
 
 from __future__ import annotations
 
@@ -7,7 +7,10 @@ from datetime import date, datetime
 from decimal import Decimal
 from uuid import UUID
 
-__all__ = ["AgencyView", "PersonView", "TrainingRecordView"]
+from ledger.agency import Agency
+from ledger.person import Person
+
+__all__ = ["AgencyView", "PersonView", "TrainingRecordView", "agency_view", "person_view"]
 
 
 @dataclass(frozen=True)
@@ -46,3 +49,37 @@ class PersonView:
     license_period_end: date | None
     records: list[TrainingRecordView]
     version: int
+
+
+def agency_view(agency: Agency) -> AgencyView:
+    return AgencyView(agency.id, agency.slug, agency.name, agency.jurisdiction, agency.created_on)
+
+
+def person_view(person: Person) -> PersonView:
+    return PersonView(
+        id=person.id,
+        agency_id=person.agency_id,
+        employee_id=person.employee_id,
+        first_name=person.first_name,
+        last_name=person.last_name,
+        kind=person.kind,
+        status=person.status,
+        hired_on=person.hired_on,
+        rank=person.rank,
+        unit=person.unit,
+        assignments=list(person.assignments),
+        license_number=person.license_number,
+        license_period_end=person.license_period_end,
+        records=[
+            TrainingRecordView(
+                record_id=record_id,
+                completed_on=r.completed_on,
+                course_title=r.course_title,
+                hours=r.hours,
+                topic_hours=dict(r.topic_hours),
+                voided=r.voided,
+            )
+            for record_id, r in person.records.items()
+        ],
+        version=person.version,
+    )

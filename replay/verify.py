@@ -10,8 +10,8 @@ from uuid import UUID
 import orjson
 from eventsourcing.persistence import StoredEvent
 
-from ledger.application import ChainedRecorder
 from ledger.chain import GENESIS, IndexRow, StreamHead, link_for, merkle_root
+from ledger.store import ChainedRecorder
 
 __all__ = ["DIGEST_FORMAT", "Break", "VerifyReport", "dumps_digest", "verify_store"]
 

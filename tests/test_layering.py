@@ -15,7 +15,7 @@ ALLOWED = {
     "replay": {"replay", "projections", "ledger", "eventsourcing", "orjson", "psycopg"},
 }
 # The PostgreSQL store adapter is the one place the write side talks to the driver.
-EXCEPTIONS = {"ledger/postgres_store.py": {"psycopg"}, "ledger/application.py": {"psycopg"}}
+EXCEPTIONS = {"ledger/postgres_store.py": {"psycopg"}}
 
 
 def _imports(path: Path) -> set[str]:

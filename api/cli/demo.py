@@ -11,10 +11,10 @@ from rich.table import Table
 
 from api.cli.context import console, open_ledger
 from api.rulebook import publish_shipped_packs
+from api.synthetic import generate_agency
 from ledger.application import Ledger
 from ledger.clock import SettableClock
 from ledger.errors import AgencyNotFoundError
-from ledger.synthetic import generate_agency
 from replay.read_models import catch_up, open_read_store
 from replay.verify import verify_store
 

@@ -25,8 +25,9 @@ from api.importing.report import ImportReport, Severity
 from api.importing.rows import Progress, Row
 from api.importing.translate import column_for
 from api.importing.values import CellError, parse_date, parse_list
-from ledger.application import Ledger, Unit
+from ledger.application import Ledger
 from ledger.errors import LedgerError, PersonNotFoundError
+from ledger.unit_of_work import UnitOfWork
 from ledger.vocabulary import PersonKind, PersonStatus
 
 __all__ = ["CERTIFIED_ON_STORED", "PersonRow", "import_people", "parse_person"]
@@ -119,7 +120,7 @@ def _date(
 
 def import_people(
     ledger: Ledger,
-    unit: Unit,
+    uow: UnitOfWork,
     agency: str,
     rows: list[Row],
     report: ImportReport,
@@ -127,7 +128,7 @@ def import_people(
     actor: str,
     progress: Progress | None = None,
 ) -> tuple[int, int]:
-    """Stage every valid new person in ``unit``; returns (people, records) staged."""
+    """Stage every valid new person in ``uow``; returns (people, records) staged."""
     today = ledger.clock().date()
     parsed = [p for p in (parse_person(row, today, report) for row in rows) if p is not None]
     first_seen: dict[str, int] = {}
@@ -148,10 +149,10 @@ def import_people(
     for done, person in enumerate(unique, start=1):
         if progress is not None and done % 100 == 0:
             progress("checking", done, len(unique))
-        if _already_enrolled(ledger, unit, agency, person, report):
+        if _already_enrolled(ledger, uow, agency, person, report):
             continue
         try:
-            _stage(ledger, unit, agency, person, actor, today)
+            _stage(ledger, uow, agency, person, actor, today)
         except LedgerError as error:
             column = column_for(error, _COLUMNS, "employee_id")
             report.add(person.number, column, str(error), _value(person, column))
@@ -166,7 +167,7 @@ def import_people(
 
 
 def _stage(
-    ledger: Ledger, unit: Unit, agency: str, person: PersonRow, actor: str, today: date
+    ledger: Ledger, uow: UnitOfWork, agency: str, person: PersonRow, actor: str, today: date
 ) -> None:
     ledger.enrol_person(
         agency,
@@ -180,7 +181,7 @@ def _stage(
         assignments=person.assignments,
         email=person.email,
         actor=actor,
-        unit=unit,
+        uow=uow,
     )
     if person.license_expires_on is not None:
         ledger.record_license(
@@ -190,7 +191,7 @@ def _stage(
             issued_on=person.hired_on,
             period_end=person.license_expires_on,
             actor=actor,
-            unit=unit,
+            uow=uow,
         )
     if person.certified_on is not None:
         ledger.record_certification(
@@ -199,7 +200,7 @@ def _stage(
             effective_on=person.certified_on,
             certified_on=person.certified_on,
             actor=actor,
-            unit=unit,
+            uow=uow,
         )
     if person.status != PersonStatus.ACTIVE:
         ledger.change_status(
@@ -209,15 +210,15 @@ def _stage(
             effective_on=today,
             reason="status as given in the imported roster",
             actor=actor,
-            unit=unit,
+            uow=uow,
         )
 
 
 def _already_enrolled(
-    ledger: Ledger, unit: Unit, agency: str, person: PersonRow, report: ImportReport
+    ledger: Ledger, uow: UnitOfWork, agency: str, person: PersonRow, report: ImportReport
 ) -> bool:
     try:
-        existing = unit.person(agency, person.employee_id)
+        existing = uow.person(agency, person.employee_id)
     except PersonNotFoundError:
         return False
     if existing.pending_events:

@@ -2,7 +2,7 @@
 
 The same function serves the CLI now and the API and dashboard later. It never prints;
 it returns an ``ImportReport``. A real run appends every new fact of the file and one
-``ImportCompleted`` marker in a single ``unit.save()`` (one transaction), and only when the
+``ImportCompleted`` marker in a single ``uow.save()`` (one transaction), and only when the
 file has no error at all; a dry run does everything except that save.
 """
 
@@ -75,21 +75,21 @@ def run_import(
     if not rows:
         report.add(None, None, "the file has a header but no data rows")
         return _finish(report, started)
-    unit = ledger.unit()
+    uow = ledger.unit_of_work()
     actor = report.actor
     if kind == "people":
         people, records = import_people(
-            ledger, unit, agency, rows, report, actor=actor, progress=progress
+            ledger, uow, agency, rows, report, actor=actor, progress=progress
         )
     else:
         topic_set = _topics(topics, ledger, agency, rows, report)
         people, records = import_training(
-            ledger, unit, agency, rows, report, actor=actor, topics=topic_set, progress=progress
+            ledger, uow, agency, rows, report, actor=actor, topics=topic_set, progress=progress
         )
     failed = {i.row for i in report.errors}
     report.rows_valid = sum(1 for row in rows if row.number not in failed)
     report.people_appended, report.records_appended = people, records
-    pending = unit.pending_count()
+    pending = uow.pending_count()
     if report.errors:
         # All or nothing: the staged events of the valid rows are simply never saved.
         report.people_appended = report.records_appended = 0
@@ -102,7 +102,7 @@ def run_import(
     else:
         record_import(
             ledger,
-            unit,
+            uow,
             agency,
             file_sha256=digest,
             kind=kind,
@@ -112,10 +112,10 @@ def run_import(
             records=records,
             actor=actor,
         )
-        events = unit.pending_count()
+        events = uow.pending_count()
         if progress is not None:
             progress("saving", 0, 1)
-        unit.save()
+        uow.save()
         if progress is not None:
             progress("saving", 1, 1)
         report.events_appended = events

@@ -23,9 +23,10 @@ from api.importing.rows import Progress, Row
 from api.importing.translate import column_for
 from api.importing.values import CellError, normalise_token, parse_date, parse_hours, parse_topics
 from api.importing.values import row_key_text as key_text
-from ledger.application import Ledger, Unit
+from ledger.application import Ledger
 from ledger.errors import LedgerError
 from ledger.person import Person, TrainingCompleted, person_id_for
+from ledger.unit_of_work import UnitOfWork
 from ledger.vocabulary import DeliveryMode
 
 __all__ = ["MAX_HOURS_PER_DAY", "TrainingRow", "import_training", "parse_training", "record_id_for"]
@@ -182,7 +183,7 @@ class _Known:
     live_sources: dict[str, UUID] = field(default_factory=dict)
 
 
-def _load(ledger: Ledger, unit: Unit, agency_id: UUID, employee_id: str) -> _Known | None:
+def _load(ledger: Ledger, uow: UnitOfWork, agency_id: UUID, employee_id: str) -> _Known | None:
     person_id = person_id_for(agency_id, employee_id)
     sources: dict[UUID, str] = {}
 
@@ -197,15 +198,15 @@ def _load(ledger: Ledger, unit: Unit, agency_id: UUID, employee_id: str) -> _Kno
     def project(aggregate: Any, events: Iterable[Any]) -> Any:
         return project_aggregate(aggregate, watch(events))
 
-    if person_id in unit.people:
-        person = unit.people[person_id]
+    if person_id in uow.people:
+        person = uow.people[person_id]
     else:
         try:
             person = cast(Person, ledger.repository.get(person_id, projector_func=project))
         except AggregateNotFoundError:
             return None
-        # The unit reuses this aggregate, so record_training does not read the stream again.
-        unit.people[person_id] = person
+        # The unit of work reuses this aggregate, so record_training does not read the stream again.
+        uow.people[person_id] = person
     known = _Known(person)
     for record_id, record in person.records.items():
         if record.voided:
@@ -219,7 +220,7 @@ def _load(ledger: Ledger, unit: Unit, agency_id: UUID, employee_id: str) -> _Kno
 
 def import_training(
     ledger: Ledger,
-    unit: Unit,
+    uow: UnitOfWork,
     agency: str,
     rows: list[Row],
     report: ImportReport,
@@ -228,7 +229,7 @@ def import_training(
     topics: frozenset[str] | None,
     progress: Progress | None = None,
 ) -> tuple[int, int]:
-    """Stage every valid new record in ``unit``; returns (people, records) staged."""
+    """Stage every valid new record in ``uow``; returns (people, records) staged."""
     today = ledger.clock().date()
     agency_id = ledger.get_agency(agency).id
     parsed = [p for p in (parse_training(row, today, topics, report) for row in rows) if p]
@@ -240,7 +241,7 @@ def import_training(
             progress("checking", done, len(checked))
         employee = row.employee_id.casefold()
         if employee not in people:
-            people[employee] = _load(ledger, unit, agency_id, row.employee_id)
+            people[employee] = _load(ledger, uow, agency_id, row.employee_id)
         known = people[employee]
         if known is None:
             report.add(
@@ -271,7 +272,7 @@ def import_training(
                 source_record_id=row.source_record_id,
                 record_id=record_id,
                 actor=actor,
-                unit=unit,
+                uow=uow,
             )
         except LedgerError as error:
             column = column_for(error, _COLUMNS, "course_title")

@@ -25,7 +25,7 @@ from tests.conftest import POSTGRES_URL, _conninfo
 from tests.factories import ACTOR, agency, officer
 
 
-def _trainings(ledger: Ledger, slug: str, employee_id: str, count: int, unit: object) -> None:
+def _trainings(ledger: Ledger, slug: str, employee_id: str, count: int, uow: object) -> None:
     for n in range(count):
         ledger.record_training(
             slug,
@@ -35,7 +35,7 @@ def _trainings(ledger: Ledger, slug: str, employee_id: str, count: int, unit: ob
             hours=1,
             topic_hours={"use_of_force": 1},
             actor=ACTOR,
-            unit=unit,  # type: ignore[arg-type]
+            uow=uow,  # type: ignore[arg-type]
         )
 
 
@@ -49,7 +49,7 @@ def test_a_failed_big_save_leaves_nothing(ledger: Ledger) -> None:
     slug = agency(ledger)
     officer(ledger, slug, "E1")
     officer(ledger, slug, "E2")
-    stale = ledger.unit()
+    stale = ledger.unit_of_work()
     stale.person(slug, "E2")  # saved first
     stale.person(slug, "E1")  # saved last; loaded here, then changed by someone else
     ledger.record_training(
@@ -77,9 +77,9 @@ def test_notification_ids_are_the_logs_and_the_indexs(ledger: Ledger) -> None:
     officer(ledger, slug, "E1")
     returned: dict[tuple[uuid.UUID | str, int], int] = {}
     for size in (3, INSERT_CHUNK + 5):
-        unit = ledger.unit()
-        _trainings(ledger, slug, "E1", size, unit)
-        recordings = unit.save()
+        uow = ledger.unit_of_work()
+        _trainings(ledger, slug, "E1", size, uow)
+        recordings = uow.save()
         ids = [r.notification.id for r in recordings]
         assert ids == sorted(ids)
         assert len(set(ids)) == size
@@ -122,9 +122,9 @@ def test_built_events_saved_elsewhere_store_the_same_bytes(
     same bytes under the same hash links, and the copy verifies."""
     slug = agency(ledger)
     officer(ledger, slug, "E1")
-    unit = ledger.unit()
-    _trainings(ledger, slug, "E1", 40, unit)
-    unit.save()
+    uow = ledger.unit_of_work()
+    _trainings(ledger, slug, "E1", 40, uow)
+    uow.save()
     notifications = ledger.recorder.select_notifications(1, 1000)
     events = [ledger.mapper.to_domain_event(n) for n in notifications]
     second_ledger.save(*events[:10])
@@ -144,7 +144,7 @@ def test_the_collector_runs_again_after_a_save(ledger: Ledger) -> None:
     slug = agency(ledger)
     officer(ledger, slug, "E1")
     assert gc.isenabled()
-    stale = ledger.unit()
+    stale = ledger.unit_of_work()
     stale.person(slug, "E1")
     ledger.record_training(
         slug, "E1", completed_on=date(2024, 1, 2), course_title="x", hours=1, actor=ACTOR

@@ -259,7 +259,7 @@ def test_recorded_time_never_goes_backwards_in_a_stream(
 def test_unit_saves_all_or_nothing(ledger: Ledger) -> None:
     """Commands in one unit are appended together; a failing command leaves nothing."""
     slug = agency(ledger)
-    unit = ledger.unit()
+    uow = ledger.unit_of_work()
     officer_ids = ["A1", "A2"]
     for employee_id in officer_ids:
         ledger.enrol_person(
@@ -270,7 +270,7 @@ def test_unit_saves_all_or_nothing(ledger: Ledger) -> None:
             kind="sworn",
             hired_on=date(2024, 1, 1),
             actor=ACTOR,
-            unit=unit,
+            uow=uow,
         )
     assert ledger.store.count_events() == 1
     with pytest.raises(HoursOutOfRangeError):
@@ -281,9 +281,9 @@ def test_unit_saves_all_or_nothing(ledger: Ledger) -> None:
             course_title="x",
             hours=0,
             actor=ACTOR,
-            unit=unit,
+            uow=uow,
         )
-    recordings = unit.save()
+    recordings = uow.save()
     assert len(recordings) == 2
     assert ledger.store.count_events() == 3
 
@@ -358,7 +358,7 @@ def test_one_large_unit_saves_in_one_transaction(ledger: Ledger) -> None:
     transaction; on PostgreSQL a single pipelined INSERT of that size used to deadlock."""
     slug = agency(ledger)
     officer(ledger, slug)
-    unit = ledger.unit()
+    uow = ledger.unit_of_work()
     for n in range(12_000):
         ledger.record_training(
             slug,
@@ -368,9 +368,9 @@ def test_one_large_unit_saves_in_one_transaction(ledger: Ledger) -> None:
             hours=1,
             topic_hours={"use_of_force": 1},
             actor=ACTOR,
-            unit=unit,
+            uow=uow,
         )
-    recordings = unit.save()
+    recordings = uow.save()
     assert len(recordings) == 12_000
     ids = [r.notification.id for r in recordings]
     assert ids == sorted(ids)
@@ -387,10 +387,10 @@ def test_every_stream_has_one_stream_type_in_the_index(ledger: Ledger) -> None:
 
     slug = agency(ledger)
     officer(ledger, slug)
-    unit = ledger.unit()
+    uow = ledger.unit_of_work()
     record_import(
         ledger,
-        unit,
+        uow,
         slug,
         file_sha256="ab" * 32,
         kind="training",
@@ -400,7 +400,7 @@ def test_every_stream_has_one_stream_type_in_the_index(ledger: Ledger) -> None:
         records=0,
         actor=ACTOR,
     )
-    unit.save()
+    uow.save()
     types: dict[object, set[str]] = {}
     for row in ledger.store.iter_index():
         types.setdefault(row.originator_id, set()).add(row.meta.stream_type)

@@ -1,6 +1,5 @@
-"""SQLite's index table: new stores keep index rows in log order with a narrow unique key,
-stores created with the first (key-clustered) layout keep theirs untouched, and both answer
-every read the same way, through indexes rather than scans."""
+"""SQLite's index table: stores keep index rows in log order with a narrow unique key, and
+answer every read through indexes rather than scans."""
 
 from __future__ import annotations
 
@@ -16,8 +15,7 @@ from eventsourcing.persistence import StoredEvent
 from ledger.application import Ledger
 from ledger.clock import SettableClock
 from ledger.index_store import previous_links
-from ledger.sqlite_store import DIALECT, INDEX_DDL, LEGACY_INDEX_DDL
-from replay.verify import verify_store
+from ledger.sqlite_store import DIALECT, INDEX_DDL
 from tests.factories import ACTOR, agency, officer
 
 
@@ -32,14 +30,6 @@ def _schema(path: Path) -> set[str]:
 
 def _as_created(ddl: list[str]) -> set[str]:
     return {statement.replace(" IF NOT EXISTS", "") for statement in ddl}
-
-
-def _legacy_file(path: Path) -> None:
-    """A file as the first layout left it before any event: the index table clustered on
-    its key (the ledger's other statements are the same for both layouts)."""
-    with sqlite3.connect(path) as conn:
-        for statement in LEGACY_INDEX_DDL:
-            conn.execute(statement)
 
 
 def _history(ledger: Ledger, clock: SettableClock) -> None:
@@ -59,68 +49,24 @@ def _history(ledger: Ledger, clock: SettableClock) -> None:
         )
 
 
-def _copy_new_events(source: Ledger, target: Ledger) -> None:
-    """Save the source's events the target lacks into the target (the same events, so the
-    same bytes and links), in two saves."""
-    done = target.store.count_events()
-    notifications = source.recorder.select_notifications(done + 1, 10_000)
-    events = [source.mapper.to_domain_event(n) for n in notifications]
-    half = len(events) // 2
-    for part in (events[:half], events[half:]):
-        if part:
-            target.save(*part)
-
-
 @pytest.fixture
-def stores(tmp_path: Path, clock: SettableClock) -> tuple[Path, Path]:
-    """A new-layout and a legacy-layout SQLite store holding the same events."""
-    new, legacy = tmp_path / "new.db", tmp_path / "legacy.db"
-    _legacy_file(legacy)
-    source = Ledger(f"sqlite:///{new}", clock=clock)
+def store(tmp_path: Path, clock: SettableClock) -> Path:
+    """A SQLite store holding a small history."""
+    path = tmp_path / "new.db"
+    source = Ledger(f"sqlite:///{path}", clock=clock)
     _history(source, clock)
-    target = Ledger(f"sqlite:///{legacy}", clock=clock)
-    _copy_new_events(source, target)
     source.close()
-    target.close()
-    return new, legacy
+    return path
 
 
-def test_a_new_store_gets_the_log_order_layout(stores: tuple[Path, Path]) -> None:
-    new, _ = stores
+def test_a_new_store_gets_the_log_order_layout(store: Path) -> None:
+    new = store
     assert _schema(new) == _as_created(INDEX_DDL)
     with sqlite3.connect(new) as conn:
         # The notification id is the rowid: rows lie in log order.
         rows = conn.execute("SELECT rowid, notification_id FROM event_index").fetchall()
     assert rows
     assert all(rowid == notification_id for rowid, notification_id in rows)
-
-
-def test_a_legacy_store_keeps_its_layout_and_answers_alike(
-    stores: tuple[Path, Path], clock: SettableClock
-) -> None:
-    """Opening and appending to a store of the first layout adds no index and rewrites
-    nothing; its index rows, links, heads and time cuts equal a new store's."""
-    new, legacy = stores
-    assert _schema(legacy) == _as_created(LEGACY_INDEX_DDL)
-    with sqlite3.connect(legacy) as conn:
-        before = conn.execute("SELECT * FROM event_index ORDER BY notification_id").fetchall()
-    ledgers = [Ledger(f"sqlite:///{path}", clock=clock) for path in (new, legacy)]
-    try:
-        ledgers[0].record_training(  # one more save, continuing existing streams
-            "test-pd", "E2", completed_on=date(2024, 3, 1), course_title="x", hours=2, actor=ACTOR
-        )
-        _copy_new_events(ledgers[0], ledgers[1])
-        answers = [_answers(ledger) for ledger in ledgers]
-        assert answers[0] == answers[1]
-        assert all(verify_store(ledger.store).ok for ledger in ledgers)
-    finally:
-        for ledger in ledgers:
-            ledger.close()
-    assert _schema(legacy) == _as_created(LEGACY_INDEX_DDL)
-    with sqlite3.connect(legacy) as conn:
-        after = conn.execute("SELECT * FROM event_index ORDER BY notification_id").fetchall()
-    assert after[: len(before)] == before
-    assert len(after) == len(before) + 1
 
 
 def _answers(ledger: Ledger) -> list[Any]:
@@ -142,13 +88,12 @@ def _answers(ledger: Ledger) -> list[Any]:
     ]
 
 
-@pytest.mark.parametrize("layout", ["new", "legacy"])
 def test_index_reads_use_indexes_not_scans(
-    stores: tuple[Path, Path], clock: SettableClock, layout: str, monkeypatch: pytest.MonkeyPatch
+    store: Path, clock: SettableClock, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Every read of the index table (and the write path's predecessor look-up) is
-    planned as index searches on both layouts: no full scan of the index table."""
-    path = stores[0] if layout == "new" else stores[1]
+    planned as index searches: no full scan of the index table."""
+    path = store
     ledger = Ledger(f"sqlite:///{path}", clock=clock)
     recorder: Any = ledger.store
     queries: list[tuple[str, list[Any]]] = []

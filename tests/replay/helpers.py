@@ -5,10 +5,10 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 
 from api.rulebook import publish_shipped_packs
+from api.synthetic import DemoSummary, generate_agency
 from ledger.application import Ledger
 from ledger.clock import SettableClock
 from ledger.rule_service import publish_pack
-from ledger.synthetic import DemoSummary, generate_agency
 from projections.rules.from_ledger import pack_contents
 from projections.rules.loader import load_pack_text
 

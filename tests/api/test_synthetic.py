@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pytest
 
+from api.synthetic import DemoSummary, generate_agency
 from ledger.application import Ledger
 from ledger.clock import SettableClock
 from ledger.person import StatusChanged, TrainingCompleted, TrainingCorrected, TrainingVoided
-from ledger.synthetic import DemoSummary, generate_agency
 from replay.verify import verify_store
 from tests.conftest import POSTGRES_URL
 

@@ -1,0 +1,63 @@
+"""What the chained stores (``ledger.sqlite_store``, ``ledger.postgres_store``) offer beyond
+the library's recorder: reads of the recorded-time index and of whole streams."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping, Sequence
+from datetime import datetime
+from typing import Protocol
+from uuid import UUID
+
+from eventsourcing.persistence import StoredEvent
+
+from ledger.chain import IndexRow
+
+__all__ = ["ChainedRecorder"]
+
+
+class ChainedRecorder(Protocol):
+    """Read access the chained stores add to the library's recorder."""
+
+    def iter_index(self, batch: int = ...) -> Iterator[IndexRow]: ...
+    def iter_stored(self, batch: int = ...) -> Iterator[StoredEvent]: ...
+    def streams(self, stream_type: str, agency_id: UUID | None = ...) -> list[UUID]: ...
+    def count_events(self) -> int: ...
+    def recorded_by(self, agency_id: UUID, moment: datetime) -> list[IndexRow]: ...
+    def stream_positions(
+        self, stream_type: str, *, recorded_by: datetime | None = ...
+    ) -> list[tuple[UUID, int]]: ...
+    def stream_heads(
+        self,
+        stream_type: str,
+        agency_id: UUID,
+        *,
+        recorded_by: datetime | None = ...,
+        originator_ids: Sequence[UUID] | None = ...,
+    ) -> dict[UUID, int]: ...
+    def select_stream_events(
+        self,
+        stream_type: str,
+        *,
+        agency_id: UUID | None = ...,
+        originator_ids: Sequence[UUID] | None = ...,
+        recorded_by: datetime | None = ...,
+        up_to_notification: int | None = ...,
+    ) -> list[StoredEvent]: ...
+    def heads_of(
+        self,
+        originator_ids: Sequence[UUID],
+        *,
+        recorded_by: datetime | None = ...,
+        up_to_notification: int | None = ...,
+    ) -> dict[UUID, int]: ...
+    def select_streams_up_to(self, heads: Mapping[UUID, int]) -> list[StoredEvent]: ...
+    def select_streams_until(
+        self, originator_ids: Sequence[UUID], up_to_notification: int
+    ) -> list[StoredEvent]: ...
+    def heads_and_positions(
+        self,
+        originator_ids: Sequence[UUID],
+        stream_type: str,
+        *,
+        recorded_by: datetime | None = ...,
+    ) -> tuple[dict[UUID, int], list[tuple[UUID, int]]]: ...

@@ -1,0 +1,30 @@
+"""The kinds of stream: each aggregate's base event class, with the stream-type literal that
+goes into the hash header of every event on such a stream (so these strings never change,
+wherever the classes move)."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from ledger.envelope import LedgerEvent
+
+__all__ = ["AgencyEvent", "PersonEvent", "RulePackEvent"]
+
+
+class PersonEvent(LedgerEvent):
+    """Base of the facts on a person's stream (``ledger.person``)."""
+
+    stream_type: ClassVar[str] = "person"
+
+
+class AgencyEvent(LedgerEvent):
+    """Base of the facts on an agency's stream (``ledger.agency``; ``ledger.imports``
+    records its markers there too)."""
+
+    stream_type: ClassVar[str] = "agency"
+
+
+class RulePackEvent(LedgerEvent):
+    """Base of the facts on a rule pack's stream (``ledger.rule_pack``)."""
+
+    stream_type: ClassVar[str] = "rule_pack"

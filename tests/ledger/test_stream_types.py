@@ -1,0 +1,59 @@
+"""Stream types are declared literally, so moving or renaming a class cannot change the hash
+header of any event."""
+
+from __future__ import annotations
+
+import pytest
+from eventsourcing.utils import get_topic
+
+import ledger.agency
+import ledger.imports
+import ledger.person
+import ledger.rule_pack
+from ledger.agency import Agency
+from ledger.envelope import LedgerEvent
+from ledger.person import Person
+from ledger.rule_pack import RulePack
+
+# Every stored topic with the stream type in its events' hash headers, as first recorded.
+STREAM_TYPES = {
+    "ledger.agency:AgencyRegistered": "agency",
+    "ledger.agency:JurisdictionAdopted": "agency",
+    "ledger.imports:ImportCompleted": "agency",
+    "ledger.person:PersonEnrolled": "person",
+    "ledger.person:LicenseRecorded": "person",
+    "ledger.person:LicenseRenewed": "person",
+    "ledger.person:StatusChanged": "person",
+    "ledger.person:AssignmentChanged": "person",
+    "ledger.person:TrainingCompleted": "person",
+    "ledger.person:TrainingCorrected": "person",
+    "ledger.person:TrainingVoided": "person",
+    "ledger.person:CertificationRecorded": "person",
+    "ledger.person:ExemptionGranted": "person",
+    "ledger.person:ExemptionEnded": "person",
+    "ledger.rule_pack:RulePackRegistered": "rule_pack",
+    "ledger.rule_pack:RuleVersionPublished": "rule_pack",
+}
+
+
+def test_every_event_class_declares_its_stream_type() -> None:
+    """Each concrete event class has exactly the stream type its stored events were
+    hashed with."""
+    modules = (ledger.agency, ledger.imports, ledger.person, ledger.rule_pack)
+    declared = {
+        get_topic(obj): obj.stream_type
+        for module in modules
+        for obj in vars(module).values()
+        if isinstance(obj, type)
+        and issubclass(obj, LedgerEvent)
+        and obj.__module__ == module.__name__
+    }
+    assert declared == STREAM_TYPES
+
+
+@pytest.mark.parametrize(
+    ("aggregate", "stream_type"), [(Agency, "agency"), (Person, "person"), (RulePack, "rule_pack")]
+)
+def test_each_aggregate_declares_its_stream_type(aggregate: type, stream_type: str) -> None:
+    """An aggregate's stream type is a class attribute, the same as its events'."""
+    assert aggregate.__dict__["stream_type"] == stream_type
