@@ -1,4 +1,9 @@
-"""Turns ``MUSTER_DATABASE_URL`` into the eventsourcing environment for one of the two stores."""
+"""Turns ``MUSTER_DATABASE_URL`` into the eventsourcing environment for one of the two stores.
+
+Parsed here with ``urllib.parse`` rather than at the edge with pydantic's DSN types: the
+ledger is opened from a URL by every caller (the CLI, worker processes, tests, benchmarks),
+and ``ledger/`` imports nothing beyond the standard library, eventsourcing and orjson.
+"""
 
 from __future__ import annotations
 
@@ -44,9 +49,7 @@ def parse_database_url(url: str) -> DatabaseConfig:
         host = parts.hostname or "127.0.0.1"
         port = str(parts.port or 5432)
         password = unquote(parts.password or "")
-        conninfo = f"host={host} port={port} dbname={dbname} user={user}"
-        if password:
-            conninfo += f" password={password}"
+        conninfo = _conninfo(host=host, port=port, dbname=dbname, user=user, password=password)
         return DatabaseConfig(
             backend="postgres",
             postgres_conninfo=conninfo,
@@ -72,3 +75,16 @@ def parse_database_url(url: str) -> DatabaseConfig:
         )
     msg = f"unsupported database URL {url!r}: use sqlite:///path or postgresql://..."
     raise ValueError(msg)
+
+
+def _conninfo(**params: str) -> str:
+    """A libpq keyword/value string; values with spaces, quotes or backslashes (a password
+    may have any of them) are single-quoted and escaped as libpq requires."""
+    parts = []
+    for key, value in params.items():
+        if not value:
+            continue
+        if any(char in value for char in " '\\\t\n"):
+            value = "'" + value.replace("\\", "\\\\").replace("'", "\\'") + "'"
+        parts.append(f"{key}={value}")
+    return " ".join(parts)
