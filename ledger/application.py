@@ -62,6 +62,9 @@ class Ledger(Application[UUID]):
         if self.database.sqlite_path is not None:
             self.database.sqlite_path.parent.mkdir(parents=True, exist_ok=True)
         super().__init__(env={**self.database.env, **(env or {})})
+        if self.snapshots is not None or self.repository.cache is not None:
+            msg = "the ledger saves without snapshots or an aggregate cache: do not enable them"
+            raise ValueError(msg)
 
     @property
     def store(self) -> ChainedRecorder:
@@ -80,12 +83,29 @@ class Ledger(Application[UUID]):
         *objs: MutableOrImmutableAggregate[UUID] | DomainEventProtocol[UUID] | None,
         **kwargs: Any,
     ) -> list[Recording[UUID]]:
-        """``Application.save`` (one transaction for everything given), handing the store
-        each event's envelope: the recorded-time index and hash links are written in the
-        same transaction, and the stored bytes hide the envelope."""
-        metas = [_meta(event) for event in _pending(objs)]
+        """Append the pending events of ``objs`` (aggregates or events, in argument order)
+        in one transaction, handing the store each event's envelope: the recorded-time
+        index and hash links are written in the same transaction, and the stored bytes
+        hide the envelope.
+
+        ``Application.save`` would do the same and then update the aggregate cache, take
+        snapshots and call notification hooks, none of which this ledger uses (``__init__``
+        refuses the first two). It is not called because it tells events from aggregates
+        with runtime protocol checks, which cost more per event than encoding it; this
+        uses only the library's public ``collect_events`` and ``EventStore.put``.
+        """
+        events: list[DomainEventProtocol[UUID]] = []
+        for obj in objs:
+            if isinstance(obj, LedgerEvent):
+                events.append(obj)
+            elif isinstance(obj, Aggregate):
+                events.extend(obj.collect_events())
+            elif obj is not None:
+                msg = f"{type(obj).__name__} is neither a muster aggregate nor a muster event"
+                raise TypeError(msg)
+        metas = [_meta(event) for event in events]
         with paused_gc():  # encoding, hashing and rows: many small objects, no cycles
-            return super().save(*objs, event_meta=metas, **kwargs)
+            return self.events.put(events, event_meta=metas, **kwargs)
 
     # -- units of work -------------------------------------------------------------------
 
@@ -498,20 +518,7 @@ class Ledger(Application[UUID]):
         return bool(self.recorder.select_events(aggregate_id, limit=1))
 
 
-def _pending(
-    objs: Sequence[MutableOrImmutableAggregate[UUID] | DomainEventProtocol[UUID] | None],
-) -> Iterator[object]:
-    """The events ``Application.save`` will collect from ``objs``, in its order."""
-    for obj in objs:
-        if isinstance(obj, LedgerEvent):
-            yield obj
-        elif isinstance(obj, Aggregate):
-            yield from obj.pending_events
-        elif obj is not None:
-            yield obj
-
-
-def _meta(event: object) -> EventMeta:
+def _meta(event: DomainEventProtocol[UUID]) -> EventMeta:
     if not isinstance(event, LedgerEvent):
         msg = f"{type(event).__name__} does not carry the muster envelope"
         raise TypeError(msg)
