@@ -6,6 +6,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from functools import cached_property
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
@@ -44,7 +45,9 @@ class PersonAnswer:
     status: Status
     history: PersonHistory
 
+    @cached_property
     def _counted(self) -> list[TrainingRecord]:
+        """The records some requirement counted (both documents of an answer list them)."""
         counted = {record for r in self.status.requirements for record in r.records}
         return [r for r in self.history.records_between(None, date.max) if r.record_id in counted]
 
@@ -59,7 +62,7 @@ class PersonAnswer:
                 "hours": hours_text(record.hours),
                 "topic_hours": {k: hours_text(v) for k, v in sorted(record.topic_hours.items())},
             }
-            for record in self._counted()
+            for record in self._counted
         ]
 
     def to_dict(self) -> dict[str, Any]:
@@ -90,7 +93,7 @@ class PersonAnswer:
                     "effective_on": record.completed_on.isoformat(),
                     "recorded_at": _instant(record.recorded_at),
                 }
-                for record in self._counted()
+                for record in self._counted
             ],
         }
 

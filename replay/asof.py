@@ -16,6 +16,7 @@ from typing import Any, Literal
 from uuid import UUID
 
 import orjson
+from eventsourcing.persistence import PersistenceError
 
 from ledger.agency import agency_id_for
 from ledger.application import Ledger
@@ -23,7 +24,7 @@ from ledger.errors import PersonNotFoundError
 from ledger.person import person_id_for
 from projections.answers import EXPORT_OPTIONS, rule_catalogue, rules_key
 from projections.current import TRACKED_FORM
-from projections.read_store import AnswerRow
+from projections.read_store import AnswerRow, ReadStore
 from projections.rules.schema import RuleVersion
 from replay.chunks import Checkpoint, Work, answer_rows
 from replay.gc_pause import paused_gc
@@ -96,14 +97,7 @@ def answers_for(
     with paused_gc():
         if heads is None:  # everyone in the agency
             heads = ledger.store.stream_heads("person", agency.agency_id, recorded_by=known_at)
-        answers: dict[UUID, AnswerRow] = {}
-        live = store.tracked.live() if memo else None
-        if live is not None and live.as_of == as_of.isoformat():
-            tracked_key = rules_key(versions, TRACKED_FORM)
-            roster = form == "roster"
-            answers = store.queries.answers(
-                live, agency.agency_id, tracked_key, heads, roster=roster
-            )
+        answers = _tracked(store, agency, versions, as_of, heads, form) if memo else {}
         if len(answers) == len(heads):
             return answers
         key, day = rules_key(versions, form), as_of.isoformat()
@@ -134,6 +128,29 @@ def answers_for(
         if memo:
             store.memo.put(agency.agency_id, key, day, fresh, histories=folded)
         return answers
+
+
+def _tracked(
+    store: ReadStore,
+    agency: AgencyKnowledge,
+    versions: list[RuleVersion],
+    as_of: date,
+    heads: dict[UUID, int],
+    form: str,
+) -> dict[UUID, AnswerRow]:
+    """The answers the tracked model holds for these people at these heads, on its day and
+    under these rules (none when it is at another day: a row of yesterday is not today's)."""
+    live = store.tracked.live()
+    if live is None or live.as_of != as_of.isoformat():
+        return {}
+    key = rules_key(versions, TRACKED_FORM)
+    try:
+        return store.queries.answers(live, agency.agency_id, key, heads, roster=form == "roster")
+    except PersistenceError:
+        again = store.tracked.live()
+        if again is not None and again.generation != live.generation:
+            return {}  # a rebuild swapped its generation in and dropped this one meanwhile
+        raise
 
 
 def status(

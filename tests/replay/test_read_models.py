@@ -24,6 +24,7 @@ from projections.read_store import AnswerRow
 from projections.read_store.memo import MEMO_ROW_BYTES
 from replay import asof, chunks
 from replay.asof import roster, status
+from replay.export import to_json
 from replay.knowledge import Knowledge, person_streams
 from replay.read_models import catch_up, rebuild
 from replay.read_side import open_read_store
@@ -106,6 +107,7 @@ def test_the_present_is_read_from_the_tracked_model(
     row = next(
         r for r in store.queries.people(agency_id) if orjson.loads(r.body)["counted_records"]
     )
+    evaluated_roster = to_json(roster(ledger, "synth-pd", AS_OF, clock(), memo=False))
     computed: list[object] = []
     answer_rows = chunks.answer_rows
 
@@ -116,8 +118,9 @@ def test_the_present_is_read_from_the_tracked_model(
     monkeypatch.setattr(asof, "answer_rows", counting)
     answer = status(ledger, "synth-pd", row.employee_id, AS_OF, clock())
     assert answer["person"] == orjson.loads(row.body)
-    roster(ledger, "synth-pd", AS_OF, clock())
+    present = roster(ledger, "synth-pd", AS_OF, clock())
     assert computed == []
+    assert to_json(present) == evaluated_roster
     heads = {UUID(row.person_id): row.version}
     assert store.memo.get(agency_id, "any", AS_OF.isoformat(), heads) == {}
     # The next day: the row says nothing about it.
