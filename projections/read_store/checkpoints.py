@@ -8,14 +8,9 @@ from typing import Any
 from uuid import UUID
 
 from projections.read_store.database import Cursor, ReadDatabase
+from projections.read_store.rows import by_text
 
-__all__ = ["Checkpoints", "by_text"]
-
-
-def by_text(heads: dict[UUID, int]) -> dict[str, tuple[UUID, int]]:
-    """Stream heads by the text form of the person id, as the tables store it (parsing
-    thousands of ids back into UUIDs cost more than the rest of a memo read)."""
-    return {str(person_id): (person_id, head) for person_id, head in heads.items()}
+__all__ = ["Checkpoints"]
 
 
 class Checkpoints:

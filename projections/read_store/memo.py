@@ -7,9 +7,9 @@ from collections.abc import Sequence
 from uuid import UUID
 
 from projections.history_codec import fold_key
-from projections.read_store.checkpoints import Checkpoints, by_text
+from projections.read_store.checkpoints import Checkpoints
 from projections.read_store.database import Cursor, ReadDatabase
-from projections.read_store.rows import AnswerRow
+from projections.read_store.rows import AnswerRow, matching
 
 __all__ = ["MEMO_BYTES", "MEMO_ROW_BYTES", "AnswerMemo"]
 
@@ -133,14 +133,3 @@ class AnswerMemo:
         with self._db.transaction() as cur:
             for table in ("rm_answers", "rm_memo_sets", "rm_memo_totals"):
                 cur.execute(f"DELETE FROM {self._db.table(table)}")
-
-
-def matching(rows: list[tuple[object, ...]], heads: dict[UUID, int]) -> dict[UUID, AnswerRow]:
-    """Of rows (person id, version, answer facets and body), those at the person's head."""
-    wanted = by_text(heads)
-    found: dict[UUID, AnswerRow] = {}
-    for person_id, version, *facets in rows:
-        key, head = wanted.get(str(person_id), (None, None))
-        if key is not None and head == version:
-            found[key] = AnswerRow(*facets)  # type: ignore[arg-type]
-    return found

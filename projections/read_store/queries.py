@@ -7,7 +7,6 @@ from typing import Any
 from uuid import UUID
 
 from projections.read_store.database import ReadDatabase
-from projections.read_store.memo import matching
 from projections.read_store.rows import (
     PERSON_COLUMNS,
     REQUIREMENT_COLUMNS,
@@ -15,6 +14,7 @@ from projections.read_store.rows import (
     PersonRow,
     RequirementRow,
     Tracking,
+    matching,
 )
 from projections.read_store.schema import generation_tables
 from projections.read_store.tracked import TrackedModel

@@ -1,9 +1,11 @@
-"""The rows the read side's tables hold, as frozen records, with their column lists."""
+"""The rows the read side's tables hold, as frozen records, with their column lists, and
+the picking of stored answers at given stream heads."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from operator import attrgetter
+from uuid import UUID
 
 __all__ = [
     "PERSON_COLUMNS",
@@ -12,6 +14,8 @@ __all__ = [
     "PersonRow",
     "RequirementRow",
     "Tracking",
+    "by_text",
+    "matching",
     "person_values",
     "requirement_values",
 ]
@@ -90,3 +94,21 @@ REQUIREMENT_COLUMNS = (
 # tens of thousands of rows).
 person_values = attrgetter(*(c.strip() for c in PERSON_COLUMNS.split(",")))
 requirement_values = attrgetter(*(c.strip() for c in REQUIREMENT_COLUMNS.split(",")))
+
+
+def by_text(heads: dict[UUID, int]) -> dict[str, tuple[UUID, int]]:
+    """Stream heads by the text form of the person id, as the tables store it (parsing
+    thousands of ids back into UUIDs cost more than the rest of a memo read)."""
+    return {str(person_id): (person_id, head) for person_id, head in heads.items()}
+
+
+def matching(rows: list[tuple[object, ...]], heads: dict[UUID, int]) -> dict[UUID, AnswerRow]:
+    """Of rows (person id, version, answer facets and body), the answers at the person's
+    given head; rows at another head are left out."""
+    wanted = by_text(heads)
+    found: dict[UUID, AnswerRow] = {}
+    for person_id, version, *facets in rows:
+        key, head = wanted.get(str(person_id), (None, None))
+        if key is not None and head == version:
+            found[key] = AnswerRow(*facets)  # type: ignore[arg-type]
+    return found

@@ -337,3 +337,18 @@ def test_the_answer_memo_is_bounded(ledger: Ledger) -> None:
     assert store.memo.get(agency, "rules", "2026-01-02", second) == {}
     assert store.memo.get(agency, "rules", "2026-01-03", third) == {}
     assert len(store.memo.get(other, "rules", "2026-01-01", elsewhere)) == 3
+
+
+def test_tracked_tables_of_another_layout_are_retired(ledger: Ledger, clock: SettableClock) -> None:
+    """Opening the read store over tracked tables of an earlier layout drops them (they are
+    derived), and the next catch-up rebuilds the model."""
+    store = open_read_store(ledger)
+    synthetic_agency(ledger, clock, officers=3)
+    catch_up(ledger, store, AS_OF)
+    rows = store.queries.dump()
+    with store.db.transaction() as cur:
+        cur.execute(f"UPDATE {store.db.table('rm_meta')} SET value = '1' WHERE key = 'layout'")
+    reopened = open_read_store(ledger)
+    assert reopened.tracked.live() is None
+    assert catch_up(ledger, reopened, AS_OF).rebuilt
+    assert reopened.queries.dump() == rows
