@@ -147,10 +147,11 @@ def _tracked(
     try:
         return store.queries.answers(live, agency.agency_id, key, heads, roster=form == "roster")
     except PersistenceError:
-        again = store.tracked.live()
-        if again is not None and again.generation != live.generation:
-            return {}  # a rebuild swapped its generation in and dropped this one meanwhile
-        raise
+        swapped = store.tracked.live()
+        if swapped is None or swapped.generation == live.generation:
+            raise
+        # A rebuild swapped another generation in and dropped this one meanwhile.
+        return _tracked(store, agency, versions, as_of, heads, form)
 
 
 def status(

@@ -27,7 +27,7 @@ from replay.asof import roster, status
 from replay.export import to_json
 from replay.knowledge import Knowledge, person_streams
 from replay.read_models import catch_up, rebuild
-from replay.read_side import open_read_store
+from replay.read_side import open_read_store, read_side
 from replay.workers import start_method
 from tests.factories import ACTOR
 from tests.replay.helpers import publish_local_pack, synthetic_agency
@@ -352,3 +352,21 @@ def test_tracked_tables_of_another_layout_are_retired(ledger: Ledger, clock: Set
     assert reopened.tracked.live() is None
     assert catch_up(ledger, reopened, AS_OF).rebuilt
     assert reopened.queries.dump() == rows
+
+
+def test_a_generation_dropped_while_answering_is_not_an_error(
+    ledger: Ledger, clock: SettableClock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A rebuild may swap a new generation in (dropping the old) between an answer's read of
+    the live generation and its read of that generation's rows: the answer reads the new."""
+    store = open_read_store(ledger)
+    synthetic_agency(ledger, clock, officers=3)
+    old = store.tracked.tracking(rebuild(ledger, store, AS_OF))
+    rebuild(ledger, store, AS_OF)
+    row = store.queries.people(ledger.get_agency("synth-pd").id)[0]
+    tracked = read_side(ledger).store.tracked
+    live = tracked.live
+    seen = iter([old])
+    monkeypatch.setattr(tracked, "live", lambda: next(seen, None) or live())
+    answer = status(ledger, "synth-pd", row.employee_id, AS_OF, clock())
+    assert answer["person"] == orjson.loads(row.body)
