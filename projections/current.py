@@ -1,33 +1,24 @@
-"""One person's read-model rows: their status under the rules in force, as plain rows."""
+"""One person's rows in the tracked model: their answer on the model's day under the rules
+in force, as a status document, a roster row and one row per requirement."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import date
 
-import orjson
-
 from ledger.person import PersonEnrolled
-from projections.evaluate import evaluate
+from projections.answers import answer_document, person_answer, roster_document
 from projections.history import PersonHistory
 from projections.history_codec import Identity
 from projections.read_store import PersonRow, RequirementRow
 from projections.rules.schema import RuleVersion
-from projections.status import Status, hours_text
+from projections.status import hours_text
 
-__all__ = ["person_rows", "status_document"]
+__all__ = ["TRACKED_FORM", "person_rows"]
 
-
-def status_document(status: Status, person: PersonEnrolled, person_status: str) -> bytes:
-    """The stable JSON document for one person's answer (sorted keys, hours as text)."""
-    body = status.to_dict()
-    body["person"] = {
-        "employee_id": person.employee_id,
-        "name": Identity.of(person).name,
-        "kind": person.kind,
-        "person_status": person_status,
-    }
-    return orjson.dumps(body, option=orjson.OPT_SORT_KEYS)
+# The form the tracked model's rows are stored in (in their rules key): a status document
+# and a roster row of the same answer.
+TRACKED_FORM = "tracked"
 
 
 def person_rows(
@@ -35,12 +26,14 @@ def person_rows(
     history: PersonHistory,
     version: int,
     rule_versions: Sequence[RuleVersion],
+    rules_key: str,
     as_of: date,
 ) -> tuple[PersonRow, list[RequirementRow]]:
-    """Evaluate a person's history (their stream folded up to ``version``) on ``as_of``;
-    pure, no I/O."""
-    status = evaluate(rule_versions, history, as_of)
-    person_status = history.status_on(as_of)
+    """Evaluate a person's history (their stream folded up to ``version``) on ``as_of``
+    under ``rule_versions`` (which ``rules_key`` names); pure, no I/O."""
+    identity = Identity.of(enrolled)
+    answer = person_answer(identity, history, rule_versions, as_of)
+    status = answer.status
     person_id, agency_id = str(enrolled.originator_id), str(enrolled.agency_id)
     deadlines = sorted(
         r.deadline.isoformat()
@@ -51,14 +44,16 @@ def person_rows(
         person_id=person_id,
         agency_id=agency_id,
         employee_id=enrolled.employee_id,
-        name=Identity.of(enrolled).name,
+        name=identity.name,
         kind=enrolled.kind,
-        person_status=person_status,
+        person_status=answer.person_status,
         status=status.status,
         next_deadline=deadlines[0] if deadlines else None,
         as_of=as_of.isoformat(),
         version=version,
-        body=status_document(status, enrolled, person_status).decode(),
+        rules_key=rules_key,
+        body=answer_document(answer),
+        roster=roster_document(answer),
     )
     requirements = [
         RequirementRow(

@@ -12,7 +12,6 @@ from datetime import datetime
 from itertools import groupby
 from typing import cast
 from uuid import UUID
-from weakref import WeakKeyDictionary
 
 from eventsourcing.persistence import StoredEvent
 
@@ -23,14 +22,7 @@ from ledger.errors import AgencyNotFoundError
 from projections.rules.from_ledger import rule_versions_from_events, versions_for_agency
 from projections.rules.schema import RuleVersion
 
-__all__ = [
-    "AgencyKnowledge",
-    "agency_at",
-    "agency_at_head",
-    "agency_by_id",
-    "person_streams",
-    "rule_versions_for",
-]
+__all__ = ["AgencyKnowledge", "Knowledge", "person_streams"]
 
 
 @dataclass(frozen=True)
@@ -41,39 +33,67 @@ class AgencyKnowledge:
     jurisdiction: str
 
 
-def agency_at(ledger: Ledger, slug: str, known_at: datetime | None) -> AgencyKnowledge:
-    return agency_by_id(ledger, agency_id_for(slug), known_at, slug)
+class Knowledge:
+    """Agencies and rule versions as known at an instant, for one ledger, with what their
+    stored events decode to kept by stream position: stored events never change (the store
+    refuses it and ``verify`` proves it), so a position decoded once is valid for good."""
 
+    def __init__(self, ledger: Ledger) -> None:
+        self._ledger = ledger
+        self._agencies: dict[tuple[UUID, int], AgencyKnowledge] = {}
+        self._rule_versions: dict[tuple[UUID, int], RuleVersion | None] = {}
 
-def agency_by_id(
-    ledger: Ledger, agency_id: UUID, known_at: datetime | None, slug: str = ""
-) -> AgencyKnowledge:
-    heads = ledger.store.heads_of([agency_id], recorded_by=known_at)
-    return agency_at_head(ledger, agency_id, heads.get(agency_id), known_at, slug)
+    def agency_at(self, slug: str, known_at: datetime | None) -> AgencyKnowledge:
+        return self.agency_by_id(agency_id_for(slug), known_at, slug)
 
+    def agency_by_id(
+        self, agency_id: UUID, known_at: datetime | None, slug: str = ""
+    ) -> AgencyKnowledge:
+        heads = self._ledger.store.heads_of([agency_id], recorded_by=known_at)
+        return self.agency_at_head(agency_id, heads.get(agency_id), known_at, slug)
 
-def agency_at_head(
-    ledger: Ledger, agency_id: UUID, head: int | None, known_at: datetime | None, slug: str = ""
-) -> AgencyKnowledge:
-    """The agency folded up to its stream head at ``known_at`` (None: no agency by then)."""
-    if head is None:
-        raise AgencyNotFoundError(f"no agency {slug or agency_id} was known at {known_at}")
-    # Folded once per stream head: an agency stream also carries every import, so reading
-    # it whole for each answer grew with the agency's history.
-    cache = _AGENCY_CACHES.setdefault(ledger, {})
-    key = (agency_id, head)
-    if key not in cache:
-        events = cast(list[LedgerEvent], list(ledger.events.get(agency_id, lte=head)))
-        agency = cast(Agency, None)
-        for event in events:
-            agency = event.mutate(agency)  # type: ignore[assignment]
-        cache[key] = AgencyKnowledge(agency.id, agency.slug, agency.name, agency.jurisdiction)
-    return cache[key]
+    def agency_at_head(
+        self, agency_id: UUID, head: int | None, known_at: datetime | None, slug: str = ""
+    ) -> AgencyKnowledge:
+        """The agency folded up to its stream head at ``known_at`` (None: no agency by then)."""
+        if head is None:
+            raise AgencyNotFoundError(f"no agency {slug or agency_id} was known at {known_at}")
+        # Folded once per stream head: an agency stream also carries every import, so reading
+        # it whole for each answer grew with the agency's history.
+        key = (agency_id, head)
+        if key not in self._agencies:
+            events = cast(list[LedgerEvent], list(self._ledger.events.get(agency_id, lte=head)))
+            agency = cast(Agency, None)
+            for event in events:
+                agency = event.mutate(agency)  # type: ignore[assignment]
+            self._agencies[key] = AgencyKnowledge(
+                agency.id, agency.slug, agency.name, agency.jurisdiction
+            )
+        return self._agencies[key]
 
-
-_AGENCY_CACHES: WeakKeyDictionary[Ledger, dict[tuple[UUID, int], AgencyKnowledge]] = (
-    WeakKeyDictionary()
-)
+    def rule_versions_for(
+        self,
+        agency: AgencyKnowledge,
+        known_at: datetime | None,
+        positions: list[tuple[UUID, int]] | None = None,
+    ) -> list[RuleVersion]:
+        """Rule versions published by ``known_at`` that bind this agency: its jurisdiction's
+        state packs and the agency's own local packs (each checked against its content
+        hash). ``positions``: the rule-pack stream positions recorded by ``known_at``, if
+        already read."""
+        store, cache = self._ledger.store, self._rule_versions
+        if positions is None:
+            positions = store.stream_positions("rule_pack", recorded_by=known_at)
+        if any(position not in cache for position in positions):
+            stored = store.select_stream_events("rule_pack", recorded_by=known_at)
+            for event in _decode(self._ledger, stored):
+                parsed = rule_versions_from_events([event])
+                cache[(event.originator_id, event.originator_version)] = (
+                    parsed[0] if parsed else None
+                )
+        published = {(v.pack, v.id): v for p in positions if (v := cache[p]) is not None}
+        ordered = [published[key] for key in sorted(published)]
+        return versions_for_agency(ordered, agency.jurisdiction, agency.slug)
 
 
 def _decode(ledger: Ledger, stored: Sequence[StoredEvent]) -> list[LedgerEvent]:
@@ -103,38 +123,3 @@ def person_streams(
     )
     for _, group in groupby(stored, key=lambda s: s.originator_id):
         yield _decode(ledger, list(group))
-
-
-class _RuleCache:
-    """Decoded rule versions by stream position. Stored events never change (the store
-    refuses it and ``verify`` proves it), so a position decoded once is valid for good."""
-
-    def __init__(self) -> None:
-        self.versions: dict[tuple[UUID, int], RuleVersion | None] = {}
-
-
-_RULE_CACHES: WeakKeyDictionary[Ledger, _RuleCache] = WeakKeyDictionary()
-
-
-def rule_versions_for(
-    ledger: Ledger,
-    agency: AgencyKnowledge,
-    known_at: datetime | None,
-    positions: list[tuple[UUID, int]] | None = None,
-) -> list[RuleVersion]:
-    """Rule versions published by ``known_at`` that bind this agency: its jurisdiction's
-    state packs and the agency's own local packs (each checked against its content hash).
-    ``positions``: the rule-pack stream positions recorded by ``known_at``, if already read."""
-    cache = _RULE_CACHES.setdefault(ledger, _RuleCache())
-    if positions is None:
-        positions = ledger.store.stream_positions("rule_pack", recorded_by=known_at)
-    if any(position not in cache.versions for position in positions):
-        stored = ledger.store.select_stream_events("rule_pack", recorded_by=known_at)
-        for event in _decode(ledger, stored):
-            parsed = rule_versions_from_events([event])
-            cache.versions[(event.originator_id, event.originator_version)] = (
-                parsed[0] if parsed else None
-            )
-    published = {(v.pack, v.id): v for p in positions if (v := cache.versions[p]) is not None}
-    ordered = [published[key] for key in sorted(published)]
-    return versions_for_agency(ordered, agency.jurisdiction, agency.slug)

@@ -1,4 +1,4 @@
-"""Keeping the read models current: full rebuilds and incremental catch-up, both batched.
+"""Keeping the tracked model current: full rebuilds and incremental catch-up, both batched.
 
 SQLite has no subscriptions in eventsourcing 9.5, so catch-up is a pull over the
 notification log in batches; it works the same on PostgreSQL. Each batch recomputes the
@@ -13,19 +13,19 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from uuid import UUID
-from weakref import WeakKeyDictionary
 
 from ledger.application import Ledger
-from projections.current import person_rows
+from projections.answers import rules_key
+from projections.current import TRACKED_FORM, person_rows
 from projections.history_codec import Identity, encode_history, fold_key
 from projections.read_store import PersonRow, ReadStore, RequirementRow
 from projections.rules.schema import RuleVersion
 from replay.gc_pause import paused_gc
-from replay.knowledge import agency_by_id, rule_versions_for
+from replay.read_side import read_side
 from replay.stored_streams import FoldedStream, fold_streams
 from replay.workers import worker_pool
 
-__all__ = ["CatchUpReport", "catch_up", "open_read_store", "read_store_of", "rebuild"]
+__all__ = ["CatchUpReport", "catch_up", "rebuild"]
 
 Progress = Callable[[int, int], None]
 Rows = list[tuple[PersonRow, Sequence[RequirementRow]]]
@@ -33,40 +33,20 @@ Rows = list[tuple[PersonRow, Sequence[RequirementRow]]]
 Checkpoints = list[tuple[UUID, int, str]]
 
 
-def open_read_store(ledger: Ledger) -> ReadStore:
-    """The read models in the ledger's own database (and PostgreSQL schema). Their DDL runs
-    where the ledger's own does: not in worker processes, whose ledgers are opened with
-    ``CREATE_TABLE=false`` (the tables exist, and DDL run by two at once deadlocked)."""
-    create = ledger.env_overrides.get("CREATE_TABLE", "true").lower() != "false"
-    return ReadStore(
-        ledger.recorder.datastore,  # type: ignore[attr-defined]
-        ledger.database.backend,
-        ledger.database.postgres_schema,
-        create=create,
-    )
-
-
-_STORES: WeakKeyDictionary[Ledger, ReadStore] = WeakKeyDictionary()
-
-
-def read_store_of(ledger: Ledger) -> ReadStore:
-    """The ledger's read store, opened once per ledger (answers and workers reuse it)."""
-    if ledger not in _STORES:
-        _STORES[ledger] = open_read_store(ledger)
-    return _STORES[ledger]
-
-
 @dataclass
 class _Rules:
     """Rule versions per agency, looked up once per batch (they change rarely)."""
 
     ledger: Ledger
-    versions: dict[UUID, list[RuleVersion]] = field(default_factory=dict)
+    versions: dict[UUID, tuple[list[RuleVersion], str]] = field(default_factory=dict)
 
-    def for_agency(self, agency_id: UUID) -> list[RuleVersion]:
+    def for_agency(self, agency_id: UUID) -> tuple[list[RuleVersion], str]:
+        """The agency's rule versions known now, and the rules key naming them."""
         if agency_id not in self.versions:
-            agency = agency_by_id(self.ledger, agency_id, None)
-            self.versions[agency_id] = rule_versions_for(self.ledger, agency, None)
+            knowledge = read_side(self.ledger).knowledge
+            agency = knowledge.agency_by_id(agency_id, None)
+            versions = knowledge.rule_versions_for(agency, None)
+            self.versions[agency_id] = (versions, rules_key(versions, TRACKED_FORM))
         return self.versions[agency_id]
 
 
@@ -79,8 +59,8 @@ def _rows_for(
     checkpoints: Checkpoints = []
     for stream in streams:
         enrolled, history = stream.enrolled, stream.history
-        versions = rules.for_agency(enrolled.agency_id)
-        rows.append(person_rows(enrolled, history, stream.events, versions, as_of))
+        versions, key = rules.for_agency(enrolled.agency_id)
+        rows.append(person_rows(enrolled, history, stream.events, versions, key, as_of))
         if enrolled.originator_id not in stored:
             body = encode_history(Identity.of(enrolled), history).decode()
             checkpoints.append((enrolled.originator_id, stream.events, body))
@@ -105,10 +85,11 @@ def rebuild(
     processes (each with its own connection, all reading the log up to the same head);
     this process moves the resume point over the chunks in order, so resuming works
     exactly as with one (a chunk written but not yet passed is simply written again)."""
-    building = store.building_generation()
+    tracked = store.tracked
+    building = tracked.building_generation()
     if building is None or building.as_of != as_of.isoformat():
         head = ledger.recorder.max_notification_id() or 0
-        building = store.start_generation(head, as_of.isoformat())
+        building = tracked.start_generation(head, as_of.isoformat())
     people = sorted(str(p) for p in ledger.store.streams("person"))
     todo = [p for p in people if p > building.resume_after]
     done = len(people) - len(todo)
@@ -122,13 +103,13 @@ def rebuild(
         # Each chunk's rows are written where they are computed (this process writing them
         # all was a third of a two-worker rebuild); the resume point moves here, in order.
         for ids, _ in zip(chunks, pool.map_in_order(_write_chunk, calls), strict=True):
-            store.rebuilt_up_to(building.generation, str(ids[-1]))
+            tracked.rebuilt_up_to(building.generation, str(ids[-1]))
             done += len(ids)
             if progress is not None:
                 progress(done, len(people))
     if stop_after_chunks is not None and done < len(people):
         return -1
-    store.finish_generation(building.generation)
+    tracked.finish_generation(building.generation)
     return building.generation
 
 
@@ -136,7 +117,7 @@ def _write_chunk(ledger: Ledger, ids: list[UUID], head: int, as_of: date, genera
     """Compute one chunk of a rebuild and write its rows and checkpoints (in a worker
     process, or here); returns how many people it wrote."""
     rows, checkpoints = _chunk_rows(ledger, ids, head, as_of)
-    read_store_of(ledger).write_rebuild_rows(generation, rows, checkpoints)
+    read_side(ledger).store.tracked.write_rebuild_rows(generation, rows, checkpoints)
     return len(rows)
 
 
@@ -148,7 +129,7 @@ def _chunk_rows(
         streams = fold_streams(ledger.mapper, ledger.store.select_streams_until(ids, head))
         heads = {s.enrolled.originator_id: s.events for s in streams}
         # Folded from the events all the same; only the cached text is not sent again.
-        current = read_store_of(ledger).histories_current(heads, fold_key())
+        current = read_side(ledger).store.checkpoints.current(heads, fold_key())
         return _rows_for(streams, _Rules(ledger), as_of, current)
 
 
@@ -176,14 +157,12 @@ def catch_up(
     """Bring the live generation up to the head of the log. A different ``as_of`` (a new
     day) changes every answer, so it triggers a full rebuild instead."""
     report = CatchUpReport()
-    generation = store.live_generation()
-    tracking = store.tracking(generation) if generation is not None else None
+    tracking = store.tracked.live()
     if tracking is None or tracking.as_of != as_of.isoformat():
-        generation = rebuild(ledger, store, as_of)
-        tracking = store.tracking(generation)
+        tracking = store.tracked.tracking(rebuild(ledger, store, as_of))
         report.rebuilt = True
     assert tracking is not None
-    assert generation is not None
+    generation = tracking.generation
     position = tracking.notification_id
     while max_batches is None or report.batches < max_batches:
         notifications = ledger.recorder.select_notifications(
@@ -203,7 +182,7 @@ def catch_up(
             people = set(ledger.store.streams("person"))
         last = notifications[-1].id
         rows, checkpoints = _chunk_rows(ledger, sorted(people), last, as_of)
-        if not store.apply_batch(
+        if not store.tracked.apply_batch(
             generation,
             from_position=position,
             to_position=last,

@@ -15,7 +15,8 @@ from api.synthetic import generate_agency
 from ledger.application import Ledger
 from ledger.clock import SettableClock
 from ledger.errors import AgencyNotFoundError
-from replay.read_models import catch_up, open_read_store
+from replay.read_models import catch_up
+from replay.read_side import open_read_store
 from replay.verify import verify_store
 
 log = structlog.get_logger()
@@ -108,20 +109,20 @@ def _summarise(ledger: Ledger, slug: str) -> None:
 
 
 def _compliance(ledger: Ledger, slug: str, as_of: date) -> None:
-    """Bring the read models up to date and show the agency's compliance today."""
+    """Bring the tracked model up to date and show the agency's compliance today."""
     store = open_read_store(ledger)
     catch_up(ledger, store, as_of)
     agency_id = ledger.get_agency(slug).id
-    counts = store.counts_by_status(agency_id)
+    counts = store.queries.counts_by_status(agency_id)
     console.print(
         f"compliance on {as_of}: "
         + "  ".join(f"{status}: {count}" for status, count in sorted(counts.items()))
     )
-    people = {row.person_id: row for row in store.people(agency_id)}
+    people = {row.person_id: row for row in store.queries.people(agency_id)}
     table = Table(title="next deadlines", show_header=True)
     for column in ("employee", "name", "requirement", "status", "deadline", "remaining"):
         table.add_column(column)
-    for row in store.upcoming_deadlines(agency_id, limit=8):
+    for row in store.queries.upcoming_deadlines(agency_id, limit=8):
         person = people[row.person_id]
         table.add_row(
             person.employee_id,

@@ -12,8 +12,9 @@ from rich.table import Table
 
 from api.cli.context import console, open_ledger
 from api.cli.timeargs import parse_as_of, parse_known_at
-from replay.asof import RosterFilters, roster, status, trend
+from replay.asof import RosterFilters, roster, status
 from replay.export import roster_csv, to_json
+from replay.trend import trend
 
 AGENCY = typer.Option(..., "--agency", help="Agency slug")
 AS_OF = typer.Option(None, "--as-of", help="The day asked about (YYYY-MM-DD, default today)")

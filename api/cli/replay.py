@@ -11,7 +11,8 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemaining
 
 from api.cli.context import console, open_ledger
 from api.cli.timeargs import parse_as_of
-from replay.read_models import catch_up, open_read_store, rebuild
+from replay.read_models import catch_up, rebuild
+from replay.read_side import open_read_store
 
 log = structlog.get_logger()
 

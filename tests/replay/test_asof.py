@@ -24,11 +24,13 @@ from ledger.person import PersonEnrolled
 from projections.history import history_from_events
 from projections.history_codec import Identity, decode_history, fold_key
 from projections.read_store import ReadStore
-from replay import asof
-from replay.asof import RosterFilters, roster, status, trend
+from replay import chunks
+from replay.asof import RosterFilters, roster, status
 from replay.export import roster_csv, to_json
 from replay.knowledge import person_streams
-from replay.read_models import catch_up, open_read_store, rebuild
+from replay.read_models import catch_up, rebuild
+from replay.read_side import open_read_store
+from replay.trend import trend
 from tests.factories import ACTOR
 from tests.replay.helpers import publish_local_pack, synthetic_agency
 
@@ -301,13 +303,13 @@ def test_random_histories_keep_the_invariants(
         with contextlib.suppress(LedgerError):
             _apply(ledger, store, slug, op, rule_versions, snapshots, clock)
     catch_up(ledger, store, AS_OF, batch=5)
-    incremental = store.dump()
+    incremental = store.queries.dump()
     agency_id = ledger.get_agency(slug).id
     _assert_checkpoints_at_heads(ledger, store, agency_id)
     rebuild(ledger, store, AS_OF)
-    assert store.dump() == incremental
+    assert store.queries.dump() == incremental
     _assert_checkpoints_at_heads(ledger, store, agency_id)
-    for row in store.people(agency_id):
+    for row in store.queries.people(agency_id):
         answer = status(ledger, slug, row.employee_id, AS_OF, clock())
         assert answer["person"]["compliance"]["status"] == row.status
     for known_at, before in snapshots:
@@ -318,7 +320,7 @@ def _assert_checkpoints_at_heads(ledger: Ledger, store: ReadStore, agency_id: UU
     """Caught up or rebuilt, every person's history checkpoint is at their stream head and
     is exactly the fold of their events."""
     heads = ledger.store.stream_heads("person", agency_id, recorded_by=None)
-    checkpoints = store.histories_get(heads, fold_key())
+    checkpoints = store.checkpoints.get(heads, fold_key())
     assert set(checkpoints) == set(heads)
     for events in person_streams(ledger, agency_id, None):
         enrolled = events[0]
@@ -385,7 +387,7 @@ def test_answers_computed_in_worker_processes_are_the_same_bytes(
     known_at = datetime(2024, 3, 15, 23, 59, 59, tzinfo=UTC)
     here = [roster(ledger, "synth-pd", AS_OF, t, memo=False) for t in (known_at, clock())]
     monkeypatch.setattr(
-        asof, "_SPREAD_FROM", {"fork": 1, "spawn": 1}
+        chunks, "SPREAD_FROM", {"fork": 1, "spawn": 1}
     )  # spread even this small agency
     spread = [
         roster(ledger, "synth-pd", AS_OF, t, memo=False, workers=2) for t in (known_at, clock())
@@ -396,7 +398,7 @@ def test_answers_computed_in_worker_processes_are_the_same_bytes(
     # From history checkpoints (a rebuild wrote them), in workers, memoised: the same.
     store = open_read_store(ledger)
     rebuild(ledger, store, AS_OF)
-    store.memo_clear()
+    store.memo.clear()
     now = clock()
     from_checkpoints = roster(ledger, "synth-pd", AS_OF, now, workers=2)
     assert to_json(from_checkpoints) == to_json(here[1])

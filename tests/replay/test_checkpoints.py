@@ -16,10 +16,12 @@ from ledger.clock import SettableClock
 from ledger.vocabulary import PersonStatus
 from projections.history import Exemption, PersonHistory, history_from_events
 from projections.history_codec import Identity, decode_history, encode_history, fold_key
-from replay.asof import RosterFilters, roster, status, trend
+from replay.asof import RosterFilters, roster, status
 from replay.export import to_json
-from replay.knowledge import agency_at, person_streams
-from replay.read_models import catch_up, open_read_store, rebuild
+from replay.knowledge import person_streams
+from replay.read_models import catch_up, rebuild
+from replay.read_side import open_read_store, read_side
+from replay.trend import trend
 from tests.factories import ACTOR
 from tests.replay.helpers import synthetic_agency
 from tests.rules.test_properties import people
@@ -54,7 +56,7 @@ def test_a_history_survives_its_encoding(
 
 def test_folded_histories_survive_their_encoding(ledger: Ledger, clock: SettableClock) -> None:
     synthetic_agency(ledger, clock, officers=6)
-    agency = agency_at(ledger, "synth-pd", None)
+    agency = read_side(ledger).knowledge.agency_at("synth-pd", None)
     for events in person_streams(ledger, agency.agency_id, None):
         history = history_from_events(events)
         identity = Identity(events[0].employee_id, "n", events[0].kind)  # type: ignore[attr-defined]
@@ -63,8 +65,8 @@ def test_folded_histories_survive_their_encoding(ledger: Ledger, clock: Settable
 
 def _stored_checkpoints(ledger: Ledger) -> dict[str, int]:
     store = open_read_store(ledger)
-    with store.reading() as cur:
-        cur.execute(f"SELECT person_id, version FROM {store.table('rm_history')}")
+    with store.db.reading() as cur:
+        cur.execute(f"SELECT person_id, version FROM {store.db.table('rm_history')}")
         return {str(p): int(v) for p, v in cur.fetchall()}
 
 
@@ -74,7 +76,7 @@ def test_rebuild_and_catch_up_keep_checkpoints_at_the_heads(
     synthetic_agency(ledger, clock, officers=5)
     store = open_read_store(ledger)
     rebuild(ledger, store, AS_OF)
-    agency = agency_at(ledger, "synth-pd", None)
+    agency = read_side(ledger).knowledge.agency_at("synth-pd", None)
     heads = ledger.store.stream_heads("person", agency.agency_id, recorded_by=None)
     assert _stored_checkpoints(ledger) == {str(p): v for p, v in heads.items()}
     clock.set(clock() + timedelta(minutes=3))
@@ -112,10 +114,10 @@ def test_answers_from_checkpoints_equal_answers_from_events(
     rebuild(ledger, store, AS_OF)
     for known_at in (now, earlier):
         for day in (date(2022, 1, 31), date(2024, 6, 30), AS_OF):
-            store.memo_clear()
+            store.memo.clear()
             fresh = to_json(roster(ledger, "synth-pd", day, known_at, memo=False))
             assert to_json(roster(ledger, "synth-pd", day, known_at)) == fresh
-            store.memo_clear()
+            store.memo.clear()
             one = status(ledger, "synth-pd", "E00001", day, known_at)
             assert to_json(one) == to_json(
                 status(ledger, "synth-pd", "E00001", day, known_at, memo=False)
@@ -128,18 +130,18 @@ def test_a_checkpoint_of_other_code_is_never_used(ledger: Ledger, clock: Settabl
     synthetic_agency(ledger, clock, officers=3)
     known_at = clock()
     fresh = to_json(status(ledger, "synth-pd", "E00001", AS_OF, known_at, memo=False))
-    agency = agency_at(ledger, "synth-pd", None)
+    agency = read_side(ledger).knowledge.agency_at("synth-pd", None)
     heads = ledger.store.stream_heads("person", agency.agency_id, recorded_by=None)
     store = open_read_store(ledger)
     empty = encode_history(Identity("E00001", "Nobody", "sworn"), PersonHistory()).decode()
-    store.histories_put([(p, v, empty) for p, v in heads.items()], "0:other-code")
+    store.checkpoints.put([(p, v, empty) for p, v in heads.items()], "0:other-code")
     assert to_json(status(ledger, "synth-pd", "E00001", AS_OF, known_at)) == fresh
     # The person asked about now has a checkpoint of this code at their head...
     asked = ledger.get_person("synth-pd", "E00001").id
-    assert asked in store.histories_get(heads, fold_key())
+    assert asked in store.checkpoints.get(heads, fold_key())
     # ... which a checkpoint of an older head does not replace.
-    store.histories_put([(asked, heads[asked] - 1, empty)], fold_key())
-    assert store.histories_get(heads, fold_key())[asked] != empty
+    store.checkpoints.put([(asked, heads[asked] - 1, empty)], fold_key())
+    assert store.checkpoints.get(heads, fold_key())[asked] != empty
     assert to_json(status(ledger, "synth-pd", "E00001", AS_OF, known_at)) == fresh
 
 
@@ -156,10 +158,10 @@ def test_trend_from_memo_and_checkpoints_equals_trend_from_events(
     args = ("synth-pd", date(2023, 1, 31), AS_OF, "month")
     fresh = to_json(trend(ledger, *args, known_at, memo=False))
     assert not _stored_checkpoints(ledger)  # memo=False stores nothing
-    store.histories_clear()
+    store.checkpoints.clear()
     assert to_json(trend(ledger, *args, known_at)) == fresh  # folds, stores checkpoints
     assert _stored_checkpoints(ledger)
-    store.memo_clear()
+    store.memo.clear()
     assert to_json(trend(ledger, *args, known_at)) == fresh  # from checkpoints
     assert to_json(trend(ledger, *args, known_at)) == fresh  # from the memo
     hired = RosterFilters(person_statuses=frozenset(PersonStatus))

@@ -12,7 +12,8 @@ from datetime import date
 from ledger.application import Ledger
 from ledger.clock import SettableClock
 from projections.read_store import ReadStore
-from replay.read_models import catch_up, open_read_store, rebuild
+from replay.read_models import catch_up, rebuild
+from replay.read_side import open_read_store
 from tests.replay.helpers import synthetic_agency
 from tests.replay.test_asof import _url
 
@@ -22,7 +23,8 @@ import sys
 from datetime import date
 from ledger.application import Ledger
 from projections.read_store import ReadStore
-from replay.read_models import catch_up, open_read_store
+from replay.read_models import catch_up
+from replay.read_side import open_read_store
 ledger = Ledger(sys.argv[1])
 print("started", flush=True)
 catch_up(ledger, open_read_store(ledger), date.fromisoformat(sys.argv[2]), batch=7)
@@ -50,7 +52,7 @@ def test_sigkill_mid_catch_up_then_restart_equals_rebuild(
     position = 0
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:  # wait until it has committed some batches
-        tracking = store.tracking(generation)
+        tracking = store.tracked.tracking(generation)
         assert tracking is not None
         position = tracking.notification_id
         if position > 0:
@@ -60,23 +62,24 @@ def test_sigkill_mid_catch_up_then_restart_equals_rebuild(
     runner.send_signal(signal.SIGKILL)
     runner.wait(timeout=30)
     assert runner.returncode == -signal.SIGKILL
-    tracking = store.tracking(generation)
+    tracking = store.tracked.tracking(generation)
     assert tracking is not None
     assert head is not None
     assert 0 < tracking.notification_id < head, "the kill must land mid-way"
     report = catch_up(ledger, store, AS_OF, batch=50)
     assert not report.rebuilt
     assert report.position == head
-    resumed, resumed_checkpoints = store.dump(), _checkpoints(store)
+    resumed, resumed_checkpoints = store.queries.dump(), _checkpoints(store)
     rebuild(ledger, store, AS_OF)
-    assert store.dump() == resumed
+    assert store.queries.dump() == resumed
     # The history checkpoints written with the batches are the rebuild's, byte for byte.
     assert _checkpoints(store) == resumed_checkpoints
 
 
 def _checkpoints(store: ReadStore) -> list[tuple[str, int, str]]:
-    with store.reading() as cur:
+    with store.db.reading() as cur:
         cur.execute(
-            f"SELECT person_id, version, body FROM {store.table('rm_history')} ORDER BY person_id"
+            f"SELECT person_id, version, body FROM {store.db.table('rm_history')} "
+            "ORDER BY person_id"
         )
         return [(str(p), int(v), str(b)) for p, v, b in cur.fetchall()]

@@ -1,0 +1,169 @@
+"""One person's answer and the documents stored for it (a status answer, a roster row),
+with the key naming everything besides their events and the day that they depend on."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from functools import cached_property
+from pathlib import Path
+from typing import Any
+
+import orjson
+
+from projections.evaluate import DEFAULT_WARNING_DAYS, evaluate
+from projections.fingerprint import engine_fingerprint
+from projections.history import PersonHistory, TrainingRecord
+from projections.history_codec import Identity
+from projections.rules.schema import RuleVersion
+from projections.status import Status, hours_text
+
+__all__ = [
+    "EXPORT_OPTIONS",
+    "PersonAnswer",
+    "answer_document",
+    "person_answer",
+    "roster_document",
+    "rule_catalogue",
+    "rules_key",
+]
+
+# How exports are serialised: sorted keys, indented.
+EXPORT_OPTIONS = orjson.OPT_SORT_KEYS | orjson.OPT_INDENT_2
+# A roster row sits at depth two of the exported document (its list of people), four in.
+_ROW_INDENT = b"    "
+
+
+@dataclass(frozen=True)
+class PersonAnswer:
+    employee_id: str
+    name: str
+    kind: str
+    person_status: str
+    status: Status
+    history: PersonHistory
+
+    @cached_property
+    def _counted(self) -> list[TrainingRecord]:
+        """The records some requirement counted (both documents of an answer list them)."""
+        counted = {record for r in self.status.requirements for record in r.records}
+        return [r for r in self.history.records_between(None, date.max) if r.record_id in counted]
+
+    def counted_records(self) -> list[dict[str, Any]]:
+        """Every record some requirement counted, with its effective date and recorded time."""
+        return [
+            {
+                "record_id": record.record_id,
+                "effective_on": record.completed_on.isoformat(),
+                "recorded_at": _instant(record.recorded_at),
+                "course_title": record.course_title,
+                "hours": hours_text(record.hours),
+                "topic_hours": {k: hours_text(v) for k, v in sorted(record.topic_hours.items())},
+            }
+            for record in self._counted
+        ]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "employee_id": self.employee_id,
+            "name": self.name,
+            "kind": self.kind,
+            "person_status": self.person_status,
+            "compliance": self.status.to_dict(),
+            "counted_records": self.counted_records(),
+        }
+
+    def roster_entry(self) -> dict[str, Any]:
+        """The roster's row for this person: the same status, windows, deadlines, counts,
+        reasons and counted records (effective date, recorded time), without what every
+        person shares — requirement titles, kinds, default consequences and source texts
+        are stated once in the roster's ``rule_versions`` catalogue, citations by source id.
+        A statewide roster is tens of thousands of these, so they are kept small."""
+        return {
+            "employee_id": self.employee_id,
+            "name": self.name,
+            "kind": self.kind,
+            "person_status": self.person_status,
+            "compliance": self.status.to_dict(compact=True),
+            "counted_records": [
+                {
+                    "record_id": record.record_id,
+                    "effective_on": record.completed_on.isoformat(),
+                    "recorded_at": _instant(record.recorded_at),
+                }
+                for record in self._counted
+            ],
+        }
+
+
+def _instant(moment: datetime | None) -> str | None:
+    return moment.isoformat() if moment is not None else None
+
+
+def person_answer(
+    identity: Identity, history: PersonHistory, versions: Sequence[RuleVersion], as_of: date
+) -> PersonAnswer:
+    """Pure: the history is already folded at ``known_at``."""
+    return PersonAnswer(
+        employee_id=identity.employee_id,
+        name=identity.name,
+        kind=identity.kind,
+        person_status=history.status_on(as_of),
+        status=evaluate(versions, history, as_of),
+        history=history,
+    )
+
+
+def answer_document(answer: PersonAnswer) -> bytes:
+    """The stored status answer: the ``person`` of ``muster status --json``."""
+    return orjson.dumps(answer.to_dict())
+
+
+def roster_document(answer: PersonAnswer) -> bytes:
+    """The stored roster row, exactly as it appears in the export (sorted keys, indented
+    at its depth there), so a roster is put together without parsing anything."""
+    document = orjson.dumps(answer.roster_entry(), option=EXPORT_OPTIONS)
+    return _ROW_INDENT + document.replace(b"\n", b"\n" + _ROW_INDENT)
+
+
+def rule_catalogue(versions: Iterable[RuleVersion]) -> dict[str, Any]:
+    """Per rule version: its requirements' titles, kinds and default consequences, and the
+    sources a roster row cites by id."""
+    return {
+        f"{v.pack}@{v.id}": {
+            "requirements": {
+                r.id: {
+                    "title": r.title,
+                    "kind": r.kind,
+                    "consequence": r.consequence or v.consequence,
+                }
+                for r in sorted(v.version.requirements, key=lambda r: r.id)
+            },
+            "sources": {
+                source_id: {"title": source.title, "url": source.url}
+                for source_id, source in sorted(v.sources.items())
+            },
+        }
+        for v in versions
+    }
+
+
+# The stored documents are built here, outside the engine's fingerprint.
+_DOCUMENTS_FINGERPRINT = hashlib.sha256(Path(__file__).read_bytes()).hexdigest()[:16]
+
+
+def rules_key(
+    versions: Sequence[RuleVersion], form: str, warning_days: int = DEFAULT_WARNING_DAYS
+) -> str:
+    """What, besides a person's events and the day, a stored answer depends on (and its
+    form: a full answer, a roster row, a status only, or the tracked model's pair)."""
+    parts = [
+        engine_fingerprint(),
+        _DOCUMENTS_FINGERPRINT,
+        form,
+        str(warning_days),
+        *sorted(f"{v.pack}@{v.id}" for v in versions),
+    ]
+    return hashlib.sha256("\n".join(parts).encode()).hexdigest()[:32]

@@ -1,0 +1,94 @@
+"""The read side's connection to the ledger's database: transactions and reads on SQLite
+or PostgreSQL, every statement written once with psycopg's placeholders."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from functools import lru_cache
+from typing import Any
+
+__all__ = ["Cursor", "ReadDatabase", "to_qmark"]
+
+# psycopg's placeholder grammar as the read side uses it: ``%s`` a parameter, ``%%`` a
+# literal percent sign; any other ``%`` is refused on both backends, as psycopg refuses it.
+_PERCENT = re.compile(r"%(.?)", re.DOTALL)
+
+
+@lru_cache(maxsize=1024)
+def to_qmark(statement: str) -> str:
+    """A statement in psycopg's placeholder style, in sqlite3's (``?``). Only ``%`` is read:
+    a literal ``?`` (say, in a string literal) is left as it is, and means a question mark
+    on both backends."""
+
+    def replace(match: re.Match[str]) -> str:
+        if match.group(1) == "s":
+            return "?"
+        if match.group(1) == "%":
+            return "%"
+        raise ValueError(f"only %s and %% may follow a % in a statement: {statement!r}")
+
+    return _PERCENT.sub(replace, statement)
+
+
+class Cursor:
+    """A cursor of either backend taking statements in psycopg's placeholder style."""
+
+    def __init__(self, cursor: Any, *, qmark: bool) -> None:
+        self._cursor = cursor
+        self._qmark = qmark
+
+    def _text(self, statement: str) -> str:
+        return to_qmark(statement) if self._qmark else statement
+
+    def execute(self, statement: str, params: Sequence[Any] = ()) -> None:
+        # Parameters are always passed (an empty tuple too), so psycopg always reads the
+        # placeholders: ``%%`` means the same with and without parameters.
+        self._cursor.execute(self._text(statement), tuple(params))
+
+    def executemany(self, statement: str, params: Sequence[Sequence[Any]]) -> None:
+        self._cursor.executemany(self._text(statement), params)
+
+    def fetchall(self) -> list[Any]:
+        rows = self._cursor.fetchall()
+        if rows and isinstance(rows[0], dict):  # psycopg's dict rows, as eventsourcing sets
+            return [tuple(row.values()) for row in rows]
+        return list(rows)
+
+    @property
+    def rowcount(self) -> int:
+        # eventsourcing wraps sqlite3 cursors without exposing rowcount.
+        return int(getattr(self._cursor, "sqlite_cursor", self._cursor).rowcount)
+
+
+class ReadDatabase:
+    """The ledger's own database (and PostgreSQL schema), through its datastore's pool."""
+
+    def __init__(self, datastore: Any, backend: str, schema: str = "public") -> None:
+        self._datastore = datastore
+        self.backend = backend
+        self._prefix = "" if backend == "sqlite" else f'"{schema}".'
+
+    def table(self, name: str) -> str:
+        return f"{self._prefix}{name}"
+
+    @contextmanager
+    def transaction(self) -> Iterator[Cursor]:
+        """One database transaction, committed when the block ends without an error."""
+        if self.backend == "sqlite":
+            with self._datastore.transaction(commit=True) as cursor:
+                yield Cursor(cursor, qmark=True)
+            return
+        with self._datastore.get_connection() as conn, conn.transaction(), conn.cursor() as cur:
+            yield Cursor(cur, qmark=False)
+
+    @contextmanager
+    def reading(self, *, binary: bool = False) -> Iterator[Cursor]:
+        """A read; ``binary``: PostgreSQL sends results in binary (bytea as raw bytes)."""
+        if self.backend == "sqlite":
+            with self._datastore.transaction(commit=False) as cursor:
+                yield Cursor(cursor, qmark=True)
+            return
+        with self._datastore.get_connection() as conn, conn.cursor(binary=binary) as cur:
+            yield Cursor(cur, qmark=False)

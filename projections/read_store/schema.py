@@ -1,0 +1,121 @@
+"""The read side's tables: their DDL, and the layout version that retires tables of an
+earlier layout (everything here is derived from the log, so retiring loses nothing)."""
+
+from __future__ import annotations
+
+from projections.read_store.database import Cursor, ReadDatabase
+
+__all__ = ["LAYOUT", "create_generation", "create_tables", "generation_tables"]
+
+# Bumped whenever a table changes shape: the tracked model's tables of another layout are
+# dropped, and the next catch-up rebuilds them.
+LAYOUT = "2"
+
+
+def generation_tables(generation: int) -> tuple[str, str]:
+    """The person and requirement tables of one generation of the tracked model."""
+    return f"rm_person_g{generation}", f"rm_requirement_g{generation}"
+
+
+def create_tables(db: ReadDatabase) -> None:
+    """Every table but the generations', if missing (idempotent)."""
+    blob = "BLOB" if db.backend == "sqlite" else "BYTEA"
+    with db.transaction() as cur:
+        cur.execute(
+            f"CREATE TABLE IF NOT EXISTS {db.table('rm_meta')} "
+            "(key TEXT PRIMARY KEY, value TEXT NOT NULL)"
+        )
+        cur.execute(
+            f"CREATE TABLE IF NOT EXISTS {db.table('rm_tracking')} ("
+            "generation INTEGER PRIMARY KEY, notification_id BIGINT NOT NULL, "
+            "as_of TEXT NOT NULL, building INTEGER NOT NULL, head BIGINT NOT NULL, "
+            "resume_after TEXT NOT NULL)"
+        )
+        _retire_other_layouts(db, cur)
+        cur.execute(
+            f"CREATE TABLE IF NOT EXISTS {db.table('rm_answers')} ("
+            "person_id TEXT NOT NULL, version INTEGER NOT NULL, rules_key TEXT NOT NULL, "
+            "as_of TEXT NOT NULL, agency_id TEXT NOT NULL, employee_id TEXT NOT NULL, "
+            "status TEXT NOT NULL, kind TEXT NOT NULL, person_status TEXT NOT NULL, "
+            f"body {blob} NOT NULL, "
+            "PRIMARY KEY (agency_id, rules_key, as_of, person_id, version))"
+        )
+        # One row per memoised answer set (an agency's answers for one rules key and day):
+        # the bytes it takes and when it was first stored, for eviction; and the agency's
+        # total.
+        cur.execute(
+            f"CREATE TABLE IF NOT EXISTS {db.table('rm_memo_sets')} ("
+            "agency_id TEXT NOT NULL, rules_key TEXT NOT NULL, as_of TEXT NOT NULL, "
+            "bytes BIGINT NOT NULL, stored INTEGER NOT NULL, "
+            "PRIMARY KEY (agency_id, rules_key, as_of))"
+        )
+        cur.execute(
+            f"CREATE TABLE IF NOT EXISTS {db.table('rm_memo_totals')} ("
+            "agency_id TEXT PRIMARY KEY, bytes BIGINT NOT NULL)"
+        )
+        cur.execute(
+            f"CREATE TABLE IF NOT EXISTS {db.table('rm_history')} ("
+            "person_id TEXT PRIMARY KEY, version INTEGER NOT NULL, fold_key TEXT NOT NULL, "
+            "body TEXT NOT NULL)"
+        )
+        _store_uncompressed(db, cur, "rm_history", "body")
+
+
+def _retire_other_layouts(db: ReadDatabase, cur: Cursor) -> None:
+    cur.execute(f"SELECT value FROM {db.table('rm_meta')} WHERE key = 'layout'")
+    if [tuple(row) for row in cur.fetchall()] == [(LAYOUT,)]:
+        return
+    cur.execute(f"SELECT generation FROM {db.table('rm_tracking')}")
+    for (generation,) in cur.fetchall():
+        for name in generation_tables(int(generation)):
+            cur.execute(f"DROP TABLE IF EXISTS {db.table(name)}")
+    cur.execute(f"DELETE FROM {db.table('rm_tracking')}")
+    cur.execute(f"DELETE FROM {db.table('rm_meta')}")
+    cur.execute(f"INSERT INTO {db.table('rm_meta')} VALUES ('layout', %s)", (LAYOUT,))
+
+
+def create_generation(db: ReadDatabase, cur: Cursor, generation: int) -> None:
+    """One generation's person and requirement tables, with their indexes."""
+    person, requirement = generation_tables(generation)
+    blob = "BLOB" if db.backend == "sqlite" else "BYTEA"
+    cur.execute(
+        f"CREATE TABLE IF NOT EXISTS {db.table(person)} ("
+        "person_id TEXT PRIMARY KEY, agency_id TEXT NOT NULL, employee_id TEXT NOT NULL, "
+        "name TEXT NOT NULL, kind TEXT NOT NULL, person_status TEXT NOT NULL, "
+        "status TEXT NOT NULL, next_deadline TEXT, as_of TEXT NOT NULL, "
+        f"version INTEGER NOT NULL, rules_key TEXT NOT NULL, body {blob} NOT NULL, "
+        f"roster {blob} NOT NULL)"
+    )
+    _store_uncompressed(db, cur, person, "body")
+    _store_uncompressed(db, cur, person, "roster")
+    cur.execute(
+        f"CREATE INDEX IF NOT EXISTS {person}_agency ON {db.table(person)} "
+        "(agency_id, status, employee_id)"
+    )
+    cur.execute(
+        f"CREATE TABLE IF NOT EXISTS {db.table(requirement)} ("
+        "person_id TEXT NOT NULL, agency_id TEXT NOT NULL, requirement_key TEXT NOT NULL, "
+        "pack_id TEXT NOT NULL, requirement_id TEXT NOT NULL, version_id TEXT NOT NULL, "
+        "status TEXT NOT NULL, deadline TEXT, required TEXT NOT NULL, "
+        "counted TEXT NOT NULL, remaining TEXT NOT NULL, "
+        "PRIMARY KEY (person_id, requirement_key))"
+    )
+    cur.execute(
+        f"CREATE INDEX IF NOT EXISTS {requirement}_deadline ON {db.table(requirement)} "
+        "(agency_id, deadline)"
+    )
+
+
+def _store_uncompressed(db: ReadDatabase, cur: Cursor, table: str, column: str) -> None:
+    """On PostgreSQL, a table's document column kept out of line without compression:
+    checkpoints and answer documents (~12 KB each) are written by the thousand in a
+    rebuild, and compressing them (pglz) took a tenth of a rebuild at L on two cores shared
+    with the server. Altered only when not already so (the change takes a table lock)."""
+    if db.backend != "postgres":
+        return
+    cur.execute(
+        "SELECT attstorage FROM pg_attribute WHERE attrelid = %s::regclass AND attname = %s",
+        (db.table(table), column),
+    )
+    if [tuple(row) for row in cur.fetchall()] != [("e",)]:
+        cur.execute(f"ALTER TABLE {db.table(table)} ALTER COLUMN {column} SET STORAGE EXTERNAL")

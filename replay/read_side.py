@@ -1,0 +1,47 @@
+"""The read side of one ledger: its read store and what it knows of agencies and rules,
+built once per ledger and owning every cache the answers and the read models keep."""
+
+from __future__ import annotations
+
+from weakref import WeakKeyDictionary
+
+from ledger.application import Ledger
+from projections.read_store import ReadStore
+from replay.knowledge import Knowledge
+
+__all__ = ["ReadSide", "open_read_store", "read_side"]
+
+
+def open_read_store(ledger: Ledger) -> ReadStore:
+    """The read-side tables in the ledger's own database (and PostgreSQL schema), their DDL
+    run where the ledger's own runs: not in worker processes, whose ledgers are opened with
+    ``CREATE_TABLE=false`` (the tables exist, and DDL run by two at once deadlocked)."""
+    create = ledger.env_overrides.get("CREATE_TABLE", "true").lower() != "false"
+    return ReadStore(
+        ledger.recorder.datastore,  # type: ignore[attr-defined]
+        ledger.database.backend,
+        ledger.database.postgres_schema,
+        create=create,
+    )
+
+
+class ReadSide:
+    """One ledger's read store and knowledge, shared by every answer and read-model update
+    in this process (a worker process has its own ledger, so its own read side)."""
+
+    def __init__(self, ledger: Ledger) -> None:
+        self.ledger = ledger
+        self.store = open_read_store(ledger)
+        self.knowledge = Knowledge(ledger)
+
+
+# The one registry: a ledger's read side lives as long as the ledger does.
+_READ_SIDES: WeakKeyDictionary[Ledger, ReadSide] = WeakKeyDictionary()
+
+
+def read_side(ledger: Ledger) -> ReadSide:
+    """The ledger's read side, built on first use."""
+    side = _READ_SIDES.get(ledger)
+    if side is None:
+        side = _READ_SIDES[ledger] = ReadSide(ledger)
+    return side

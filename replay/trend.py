@@ -1,0 +1,137 @@
+"""``trend``: an agency's status counts at each step between two days, as known at T,
+each person's status on each day memoised like any answer."""
+
+from __future__ import annotations
+
+from collections import Counter
+from datetime import date, datetime, timedelta
+from typing import Any
+from uuid import UUID
+
+from ledger.application import Ledger
+from projections.answers import rules_key
+from projections.read_store import AnswerRow
+from replay.asof import header
+from replay.chunks import Checkpoint, Work, status_rows
+from replay.gc_pause import paused_gc
+from replay.read_side import read_side
+from replay.workers import worker_pool
+
+__all__ = ["trend"]
+
+
+def trend(
+    ledger: Ledger,
+    slug: str,
+    start: date,
+    end: date,
+    every: str,
+    known_at: datetime,
+    *,
+    memo: bool = True,
+    workers: int = 1,
+) -> dict[str, Any]:
+    """Status counts at each step from ``start`` to ``end`` (of the people hired by then),
+    all as known at T.
+
+    Each person's status on each day is memoised like any answer (status only), so a chart
+    asked again costs a read per step, and after new events only the people they concern
+    are evaluated again. Those not memoised have their history read once (checkpoint, else
+    events) and evaluated for every step they miss, in up to ``workers`` processes.
+    """
+    days = _steps(start, end, every)
+    side = read_side(ledger)
+    store = side.store
+    with paused_gc():
+        agency = side.knowledge.agency_at(slug, known_at)
+        versions = side.knowledge.rule_versions_for(agency, known_at)
+        heads = ledger.store.stream_heads("person", agency.agency_id, recorded_by=known_at)
+        key = rules_key(versions, "status")
+        known = {
+            day: store.memo.get(agency.agency_id, key, day.isoformat(), heads) if memo else {}
+            for day in days
+        }
+        missing = {p: [d for d in days if p not in known[d]] for p in heads}
+        people = sorted(p for p, wanted in missing.items() if wanted)
+        work = Work.plan(store, heads, people, versions, memo, workers)
+        calls = [
+            (
+                agency.agency_id,
+                known_at,
+                {p: heads[p] for p in chunk},
+                work.checkpoints_of(chunk),
+                {p: missing[p] for p in chunk},
+                work.versions,
+            )
+            for chunk in work.chunks
+        ]
+        fresh: dict[date, list[tuple[UUID, int, AnswerRow]]] = {day: [] for day in days}
+        folded: list[Checkpoint] = []
+        with worker_pool(ledger, work.workers) as pool:
+            for computed, new_checkpoints in pool.map_in_order(status_rows, calls):
+                for person_id, day, row in computed:
+                    known[day][person_id] = row
+                    fresh[day].append((person_id, heads[person_id], row))
+                folded.extend(new_checkpoints)
+        if memo:
+            for day in days:
+                # The folded histories' checkpoints go with the first day's answers.
+                stored = folded if day == days[0] else []
+                store.memo.put(agency.agency_id, key, day.isoformat(), fresh[day], stored)
+    points = [
+        {
+            "as_of": day.isoformat(),
+            "counts": dict(
+                sorted(
+                    Counter(
+                        row.status
+                        for row in known[day].values()
+                        if row.person_status != "not_hired"
+                    ).items()
+                )
+            ),
+        }
+        for day in days
+    ]
+    head = header(agency, versions, end, known_at)
+    head.pop("as_of")
+    return {
+        **head,
+        "from": start.isoformat(),
+        "to": end.isoformat(),
+        "every": every,
+        "points": points,
+    }
+
+
+def _steps(start: date, end: date, every: str) -> list[date]:
+    if end < start:
+        raise ValueError("--to must not be before --from")
+    days: list[date] = []
+    day = start
+    while day <= end:
+        days.append(day)
+        if every == "day":
+            day += timedelta(days=1)
+        elif every == "week":
+            day += timedelta(weeks=1)
+        elif every == "month":
+            month = day.month % 12 + 1
+            year = day.year + (day.month == 12)
+            day = _clamp(year, month, start.day)
+        elif every == "year":
+            day = _clamp(day.year + 1, start.month, start.day)
+        else:
+            raise ValueError(f"--every {every!r}: use day, week, month or year")
+        if len(days) > 2000:
+            raise ValueError("at most 2000 steps")
+    return days
+
+
+def _clamp(year: int, month: int, day: int) -> date:
+    for candidate in (day, 30, 29, 28):
+        try:
+            return date(year, month, min(day, candidate))
+        except ValueError:
+            continue
+    raise AssertionError("unreachable")
