@@ -21,13 +21,13 @@ from eventsourcing.persistence import PersistenceError
 from ledger.agency import agency_id_for
 from ledger.application import Ledger
 from ledger.errors import PersonNotFoundError
+from ledger.gc_pause import paused_gc
 from ledger.person import person_id_for
 from projections.answers import EXPORT_OPTIONS, rule_catalogue, rules_key
 from projections.current import TRACKED_FORM
 from projections.read_store import AnswerRow, ReadStore
 from projections.rules.schema import RuleVersion
 from replay.chunks import Checkpoint, Work, answer_rows
-from replay.gc_pause import paused_gc
 from replay.knowledge import AgencyKnowledge
 from replay.read_side import read_side
 from replay.workers import worker_pool

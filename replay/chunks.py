@@ -8,13 +8,13 @@ from datetime import date, datetime
 from uuid import UUID
 
 from ledger.application import Ledger
+from ledger.gc_pause import paused_gc
 from projections.answers import answer_document, person_answer, roster_document
 from projections.evaluate import evaluate
 from projections.history import PersonHistory
 from projections.history_codec import Identity, decode_history, encode_history, fold_key
 from projections.read_store import AnswerRow, ReadStore
 from projections.rules.schema import RuleVersion
-from replay.gc_pause import paused_gc
 from replay.read_side import read_side
 from replay.stored_streams import fold_streams
 from replay.workers import start_method

@@ -15,12 +15,12 @@ from datetime import date
 from uuid import UUID
 
 from ledger.application import Ledger
+from ledger.gc_pause import paused_gc
 from projections.answers import rules_key
 from projections.current import TRACKED_FORM, person_rows
 from projections.history_codec import Identity, encode_history, fold_key
 from projections.read_store import PersonRow, ReadStore, RequirementRow
 from projections.rules.schema import RuleVersion
-from replay.gc_pause import paused_gc
 from replay.read_side import read_side
 from replay.stored_streams import FoldedStream, fold_streams
 from replay.workers import worker_pool

@@ -4,16 +4,18 @@ each person's status on each day memoised like any answer."""
 from __future__ import annotations
 
 from collections import Counter
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from typing import Any
 from uuid import UUID
 
+from dateutil.relativedelta import relativedelta
+
 from ledger.application import Ledger
+from ledger.gc_pause import paused_gc
 from projections.answers import rules_key
 from projections.read_store import AnswerRow
 from replay.asof import header
 from replay.chunks import Checkpoint, Work, status_rows
-from replay.gc_pause import paused_gc
 from replay.read_side import read_side
 from replay.workers import worker_pool
 
@@ -105,33 +107,25 @@ def trend(
 
 
 def _steps(start: date, end: date, every: str) -> list[date]:
+    """Each step counts from ``start``, so a month step from the 31st lands on each month's
+    last day and comes back to the 31st (dateutil clamps to the month's end)."""
     if end < start:
         raise ValueError("--to must not be before --from")
+    if every not in _STEP:
+        raise ValueError(f"--every {every!r}: use day, week, month or year")
     days: list[date] = []
     day = start
     while day <= end:
         days.append(day)
-        if every == "day":
-            day += timedelta(days=1)
-        elif every == "week":
-            day += timedelta(weeks=1)
-        elif every == "month":
-            month = day.month % 12 + 1
-            year = day.year + (day.month == 12)
-            day = _clamp(year, month, start.day)
-        elif every == "year":
-            day = _clamp(day.year + 1, start.month, start.day)
-        else:
-            raise ValueError(f"--every {every!r}: use day, week, month or year")
         if len(days) > 2000:
             raise ValueError("at most 2000 steps")
+        day = start + _STEP[every] * len(days)
     return days
 
 
-def _clamp(year: int, month: int, day: int) -> date:
-    for candidate in (day, 30, 29, 28):
-        try:
-            return date(year, month, min(day, candidate))
-        except ValueError:
-            continue
-    raise AssertionError("unreachable")
+_STEP = {
+    "day": relativedelta(days=1),
+    "week": relativedelta(weeks=1),
+    "month": relativedelta(months=1),
+    "year": relativedelta(years=1),
+}
