@@ -12,10 +12,15 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
+from functools import cache
 from uuid import UUID
+
+from eventsourcing.utils import resolve_topic
 
 from ledger.application import Ledger
 from ledger.gc_pause import paused_gc
+from ledger.imports import ImportCompleted
+from ledger.streams import PersonEvent
 from projections.answers import rules_key
 from projections.current import TRACKED_FORM, person_rows
 from projections.history_codec import Identity, encode_history, fold_key
@@ -142,8 +147,18 @@ class CatchUpReport:
     position: int = 0
 
 
-def _stream_type(topic: str) -> str:
-    return topic.split(":", 1)[0].rsplit(".", 1)[-1]
+@cache
+def _touches(topic: str) -> str:
+    """Whose answers an event of this topic can change: its person's ("person"), nobody's
+    (an import marker: the imported facts are on the people's own streams), or everyone's
+    (a jurisdiction or rule change). Read off the event class's declared stream type, never
+    off module names."""
+    event_class = resolve_topic(topic)
+    if issubclass(event_class, ImportCompleted):
+        return "nobody"
+    if issubclass(event_class, PersonEvent):
+        return "person"
+    return "everyone"
 
 
 def catch_up(
@@ -173,11 +188,11 @@ def catch_up(
         people: set[UUID] = set()
         everyone = False
         for notification in notifications:
-            kind = _stream_type(notification.topic)
-            if kind == "person":
+            touches = _touches(notification.topic)
+            if touches == "person":
                 people.add(UUID(str(notification.originator_id)))
-            elif kind in {"agency", "rule_pack"}:
-                everyone = True  # a jurisdiction or rule change can touch anyone
+            elif touches == "everyone":
+                everyone = True
         if everyone:
             people = set(ledger.store.streams("person"))
         last = notifications[-1].id
