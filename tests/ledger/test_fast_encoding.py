@@ -17,8 +17,8 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from ledger.chain import instant_text
-from ledger.person import StatusChanged
 from ledger.fast_uuid import uuid_from_hex, uuid_hex
+from ledger.person import StatusChanged
 from ledger.serialisation import LedgerMapper, OrjsonTranscoder
 from tests.ledger.test_serialisation import SAMPLES
 
