@@ -11,6 +11,7 @@ from __future__ import annotations
 import ast
 import hashlib
 import importlib.util
+from collections.abc import Iterator
 from functools import cache
 from pathlib import Path
 
@@ -29,28 +30,38 @@ _ROOTS = (
 _PACKAGES = ("projections", "replay")
 
 
-def _without_docstrings(tree: ast.AST) -> ast.AST:
-    for node in ast.walk(tree):
-        body = getattr(node, "body", None)
-        if not isinstance(body, list):
-            continue
-        kept = [
-            statement
-            for statement in body
-            if not (
-                isinstance(statement, ast.Expr)
-                and isinstance(statement.value, ast.Constant)
-                and isinstance(statement.value.value, str)
-            )
-        ]
-        node.body = kept or [ast.Pass()]  # type: ignore[attr-defined]
-    return tree
+def _statement_lists(statements: list[ast.stmt]) -> Iterator[list[ast.stmt]]:
+    """``statements`` and every statement list nested in them (bodies of definitions,
+    branches, loops, handlers), without descending into expressions."""
+    yield statements
+    for statement in statements:
+        for field in ("body", "orelse", "finalbody"):
+            inner = getattr(statement, field, None)
+            if isinstance(inner, list) and inner and isinstance(inner[0], ast.stmt):
+                yield from _statement_lists(inner)
+        for part in (*getattr(statement, "handlers", ()), *getattr(statement, "cases", ())):
+            yield from _statement_lists(part.body)
+
+
+def _is_docstring(statement: ast.stmt) -> bool:
+    return (
+        isinstance(statement, ast.Expr)
+        and isinstance(statement.value, ast.Constant)
+        and isinstance(statement.value.value, str)
+    )
+
+
+def _code(tree: ast.Module) -> str:
+    """The module's syntax tree without docstrings (nor any other statement that is a bare
+    string, which does nothing) or positions, as text."""
+    for statements in _statement_lists(tree.body):
+        statements[:] = [s for s in statements if not _is_docstring(s)] or [ast.Pass()]
+    return ast.dump(tree, include_attributes=False)
 
 
 def code_digest(source: str) -> str:
     """SHA-256 of a module's code: its syntax tree, without docstrings or positions."""
-    tree = _without_docstrings(ast.parse(source))
-    return hashlib.sha256(ast.dump(tree, include_attributes=False).encode()).hexdigest()
+    return hashlib.sha256(_code(ast.parse(source)).encode()).hexdigest()
 
 
 def _path(module: str) -> Path:
@@ -60,33 +71,45 @@ def _path(module: str) -> Path:
     return Path(spec.origin)
 
 
+def _module_code(module: str) -> tuple[str, set[str]]:
+    """The module's code (``_code``) and the project modules it imports."""
+    tree = ast.parse(_path(module).read_text())
+    imported = _imported(tree)
+    return _code(tree), imported
+
+
+def _fingerprint(codes: dict[str, str]) -> str:
+    digest = hashlib.sha256()
+    for module in sorted(codes):
+        code = hashlib.sha256(codes[module].encode()).hexdigest()
+        digest.update(f"{module}\n{code}\n".encode())
+    return digest.hexdigest()[:16]
+
+
 def code_fingerprint(*modules: str) -> str:
     """One fingerprint of the named modules' code (``code_digest`` of each, by name)."""
-    digest = hashlib.sha256()
-    for module in sorted(set(modules)):
-        digest.update(f"{module}\n{code_digest(_path(module).read_text())}\n".encode())
-    return digest.hexdigest()[:16]
+    return _fingerprint({module: _module_code(module)[0] for module in modules})
 
 
 def _ours(module: str) -> bool:
     return module.split(".")[0] in _PACKAGES
 
 
-def _imported(module: str) -> set[str]:
-    """The project modules ``module`` imports, with the packages they sit in (whose
-    ``__init__`` runs first)."""
+def _imported(tree: ast.Module) -> set[str]:
+    """The project modules a module's statements import, with the packages they sit in
+    (whose ``__init__`` runs first)."""
     found: set[str] = set()
-    for node in ast.walk(ast.parse(_path(module).read_text())):
-        names: list[str] = []
-        if isinstance(node, ast.Import):
-            names = [alias.name for alias in node.names]
-        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
-            # ``from package import module`` imports a module; anything else, a name.
-            names = [node.module]
-            names += [f"{node.module}.{alias.name}" for alias in node.names]
-        for name in names:
-            if _ours(name) and _is_module(name):
-                found.update(_with_packages(name))
+    for statements in _statement_lists(tree.body):
+        for node in statements:
+            names: list[str] = []
+            if isinstance(node, ast.Import):
+                names = [alias.name for alias in node.names]
+            elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+                # ``from package import module`` imports a module; anything else, a name.
+                names = [node.module, *(f"{node.module}.{alias.name}" for alias in node.names)]
+            for name in names:
+                if _ours(name) and _is_module(name):
+                    found.update(_with_packages(name))
     return found
 
 
@@ -103,21 +126,24 @@ def _is_module(name: str) -> bool:
 
 
 @cache
-def engine_modules() -> frozenset[str]:
-    """The modules an answer or a checkpoint is computed by: the roots and every project
-    module they import, transitively."""
-    seen: set[str] = set()
+def _engine() -> tuple[frozenset[str], str]:
+    codes: dict[str, str] = {}
     pending = [name for root in _ROOTS for name in _with_packages(root)]
     while pending:
         module = pending.pop()
-        if module in seen:
+        if module in codes:
             continue
-        seen.add(module)
-        pending.extend(_imported(module) - seen)
-    return frozenset(seen)
+        codes[module], imported = _module_code(module)
+        pending.extend(imported - codes.keys())
+    return frozenset(codes), _fingerprint(codes)
 
 
-@cache
+def engine_modules() -> frozenset[str]:
+    """The modules an answer or a checkpoint is computed by: the roots and every project
+    module they import, transitively."""
+    return _engine()[0]
+
+
 def engine_fingerprint() -> str:
     """``code_fingerprint`` of ``engine_modules``."""
-    return code_fingerprint(*engine_modules())
+    return _engine()[1]
