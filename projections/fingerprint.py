@@ -25,8 +25,8 @@ _ROOTS = (
     "projections.history_codec",
     "replay.stored_streams",
 )
-# Imports are followed within these packages only: the write side's event classes change
-# what is stored only with a new class version, which the fold's reader already checks.
+# Imports are followed within these packages only: the ledger's event classes and codec
+# are the stored format, which changes only with an event's class version (upcast on read).
 _PACKAGES = ("projections", "replay")
 
 
