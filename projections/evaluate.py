@@ -6,7 +6,8 @@ and the day asked about. For each requirement id of each pack it finds the perso
 window containing ``as_of``, the version that governs that window (see
 ``projections.rules.selection``), measures the credited records, applies tolling, and
 also looks one window back: a previous window whose deadline passed unmet is reported as
-``non_compliant`` beside the current one.
+``non_compliant`` beside the current one. What it derives from a rule version alone is made
+once per version object (``projections.rules.prepared``), not once per person.
 """
 
 from __future__ import annotations
@@ -35,11 +36,9 @@ from projections.rules.measures import (
     measure_items,
     measure_pool,
 )
-from projections.rules.populations import in_population
+from projections.rules.prepared import prepare
 from projections.rules.schema import (
-    CONFIDENCE_ORDER,
     CompleteOnceRequirement,
-    Confidence,
     CoursesRequirement,
     EnforcementOverride,
     HoursRequirement,
@@ -55,7 +54,6 @@ from projections.rules.selection import claims
 from projections.rules.tolling import toll
 from projections.status import (
     STATUS_SEVERITY,
-    Citation,
     RequirementStatus,
     Status,
     StatusCode,
@@ -142,20 +140,7 @@ def _overall(results: Sequence[RequirementStatus], ctx: _Context) -> tuple[Statu
 
 
 def _definition(version: RuleVersion, requirement_id: str) -> Requirement | None:
-    return _definitions(version).get(requirement_id)
-
-
-# Asked for tens of times per evaluation: each version's requirements by id, built once. The
-# entry holds the version itself, so its id() cannot be reused while the entry exists.
-_DEFINITIONS: dict[int, tuple[RuleVersion, dict[str, Requirement]]] = {}
-
-
-def _definitions(version: RuleVersion) -> dict[str, Requirement]:
-    entry = _DEFINITIONS.get(id(version))
-    if entry is None or entry[0] is not version:
-        entry = (version, {r.id: r for r in version.version.requirements})
-        _DEFINITIONS[id(version)] = entry
-    return entry[1]
+    return prepare(version).requirements.get(requirement_id)
 
 
 def _window(
@@ -276,8 +261,8 @@ def _phased_in(
 def _binds(
     version: RuleVersion, requirement: Requirement, history: PersonHistory, day: date
 ) -> bool:
-    populations = [version.populations[p] for p in requirement.population]
-    return any(in_population(p, history, day) for p in populations)
+    conditions = prepare(version).populations
+    return any(conditions[p].hold(history, day) for p in requirement.population)
 
 
 def _exempt_window(
@@ -501,10 +486,6 @@ def _valid_at_all_times(
 # -- assembling a result -------------------------------------------------------------------
 
 
-def _worst(confidences: Iterable[Confidence]) -> Confidence:
-    return max(confidences, key=CONFIDENCE_ORDER.index, default="verified")
-
-
 def _result(
     version: RuleVersion,
     requirement: Requirement,
@@ -544,7 +525,7 @@ def _result(
                 f"enforcement override {override.starts_on.isoformat()}–"
                 f"{override.ends_on.isoformat()}: {override.action}"
             )
-    confidence, flagged, citations = _cited(
+    confidence, flagged, citations = prepare(version).cited(
         version, requirement, first_period, first_window, tuple(tolling or ()), tuple(overrides)
     )
     return RequirementStatus(
@@ -568,78 +549,6 @@ def _result(
         topics=measure.topics if measure else (),
         consequence=consequence,
     )
-
-
-_Cited = tuple[Confidence, tuple[str, ...], tuple[Citation, ...]]
-# What a result cites depends only on the version, the requirement and which optional
-# elements took part, and is asked for every requirement of every person: built once.
-_CITED: dict[tuple[object, ...], tuple[RuleVersion, _Cited]] = {}
-
-
-def _cited(
-    version: RuleVersion,
-    requirement: Requirement,
-    first_period: bool,
-    first_window: bool,
-    tolling: tuple[Tolling, ...],
-    overrides: tuple[EnforcementOverride, ...],
-) -> _Cited:
-    """The worst confidence of every element the answer rests on, the reasons flagged by
-    uncertain or derived elements, and the citations of their sources."""
-    key = (
-        id(version),
-        requirement.id,
-        first_period,
-        first_window,
-        tuple(id(rule) for rule in tolling),
-        tuple(id(override) for override in overrides),
-    )
-    entry = _CITED.get(key)
-    if entry is not None and entry[0] is version:
-        return entry[1]
-    spec = version.version
-    # Every element the answer rests on contributes its sources and its confidence.
-    cited: list[tuple[list[str], Confidence, str | None, str]] = [
-        (requirement.source, requirement.confidence, requirement.note, "requirement"),
-        (spec.source, spec.confidence, spec.note, f"version {spec.id}"),
-    ]
-    calendar_id = getattr(requirement, "window", None)
-    if calendar_id:
-        calendar = version.calendars[calendar_id]
-        what = f"calendar {calendar_id}"
-        cited.append((calendar.source, calendar.confidence, calendar.note, what))
-        if first_period:
-            assert isinstance(calendar, LicensePeriodCalendar)
-            cited.append(
-                ([], calendar.first_period_confidence, calendar.first_period_note, "first period")
-            )
-    if first_window:
-        what = "first window"
-        cited.append(([], requirement.first_window_confidence, requirement.first_window_note, what))
-    if isinstance(requirement, PoolRequirement):
-        for topic, minimum in sorted(requirement.per_member_min.items()):
-            cited.append((minimum.source, minimum.confidence, minimum.note, f"minimum {topic}"))
-        if requirement.choose:
-            choice = requirement.choose
-            cited.append((choice.source, choice.confidence, choice.note, "choice"))
-    for rule in tolling:
-        cited.append((rule.source, rule.confidence, rule.note, "tolling"))
-    for override in overrides:
-        cited.append((override.source, override.confidence, override.note, "enforcement"))
-    confidence = _worst(c for _, c, _, _ in cited)
-    flagged = tuple(
-        f"{level} ({what}): {note or 'verify against the live rule text'}"
-        for _, level, note, what in cited
-        if level in {"uncertain", "derived"}
-    )
-    source_ids = sorted({s for ids, _, _, _ in cited for s in ids})
-    citations = tuple(
-        Citation(s, version.sources[s].title, version.sources[s].url) for s in source_ids
-    )
-    if len(_CITED) > 50_000:  # versions re-read many times over: start afresh
-        _CITED.clear()
-    _CITED[key] = (version, (confidence, flagged, citations))
-    return confidence, flagged, citations
 
 
 def _unit(requirement: Requirement) -> Literal["hours", "completions"]:

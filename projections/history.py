@@ -2,19 +2,19 @@
 
 ``history_from_events`` is the only bridge between the write side's Person events and the
 engine: it filters on recorded time (``known_at``) and nothing else. Effective dates are
-kept as facts and interpreted later by ``evaluate`` against ``as_of``. A completion's record
-is made by ``completion_record`` alone, whether from the event or from its stored state.
+kept as facts and interpreted later by ``evaluate`` against ``as_of``. ``HistoryFold`` is
+the fold itself, one event at a time; its ``add_record`` lets a reader of stored events
+(``replay.stored_streams``) put a completion's record in its place without its event.
 """
 
 from __future__ import annotations
 
 from bisect import bisect_left, bisect_right
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from functools import cached_property, singledispatch
-from typing import Any
 
 from ledger.person import (
     AssignmentChanged,
@@ -33,13 +33,13 @@ from ledger.person import (
 __all__ = [
     "AssignmentPeriod",
     "Exemption",
+    "HistoryFold",
     "LicensePeriod",
     "PersonHistory",
     "StatusPeriod",
     "TrainingRecord",
-    "apply_event",
-    "completion_record",
     "history_from_events",
+    "training_record",
 ]
 
 
@@ -180,12 +180,13 @@ class PersonHistory:
 
 
 @singledispatch
-def apply_event(event: object, history: PersonHistory) -> PersonHistory:
-    """Events the engine does not need (or does not know yet) leave the history unchanged."""
+def _apply(event: object, history: PersonHistory) -> PersonHistory:
+    """Events the engine does not need (or does not know yet) leave the history unchanged.
+    Training records are not kept here but by the fold (``HistoryFold``), by record id."""
     return history
 
 
-@apply_event.register
+@_apply.register
 def _(event: PersonEnrolled, history: PersonHistory) -> PersonHistory:
     return replace(
         history,
@@ -199,13 +200,13 @@ def _(event: PersonEnrolled, history: PersonHistory) -> PersonHistory:
     )
 
 
-@apply_event.register
+@_apply.register
 def _(event: LicenseRecorded, history: PersonHistory) -> PersonHistory:
     period = LicensePeriod(event.license_number, event.issued_on, event.period_end)
     return replace(history, licenses=(*history.licenses, period))
 
 
-@apply_event.register
+@_apply.register
 def _(event: LicenseRenewed, history: PersonHistory) -> PersonHistory:
     previous = max((p.period_end for p in history.licenses), default=None)
     # A renewal continues the previous period: it starts the day after that period ends.
@@ -214,38 +215,62 @@ def _(event: LicenseRenewed, history: PersonHistory) -> PersonHistory:
     return replace(history, licenses=(*history.licenses, period))
 
 
-@apply_event.register
+@_apply.register
 def _(event: StatusChanged, history: PersonHistory) -> PersonHistory:
     period = StatusPeriod(event.status, event.effective_on, event.reason)
     return replace(history, statuses=(*history.statuses, period))
 
 
-@apply_event.register
+@_apply.register
 def _(event: AssignmentChanged, history: PersonHistory) -> PersonHistory:
     period = AssignmentPeriod(event.effective_on, event.rank, event.unit, tuple(event.assignments))
     return replace(history, assignments=(*history.assignments, period))
 
 
-def _completed(event: TrainingCompleted) -> TrainingRecord:
-    return completion_record(vars(event), lambda value: value)
+@_apply.register
+def _(event: CertificationRecorded, history: PersonHistory) -> PersonHistory:
+    return replace(
+        history,
+        certified_on=event.certified_on,
+        basic_completed_on=event.basic_completed_on,
+        certificates=frozenset(event.certificates),
+        employment=event.employment,
+    )
 
 
-def completion_record(state: Mapping[str, Any], value: Callable[[Any], Any]) -> TrainingRecord:
-    """The record a ``TrainingCompleted`` makes, from the event's fields or from its stored
-    state (``value`` decodes one stored value; the identity for the event's own)."""
-    valid_until = state["valid_until"]
+@_apply.register
+def _(event: ExemptionGranted, history: PersonHistory) -> PersonHistory:
+    exemption = Exemption(
+        str(event.exemption_id), event.kind, event.starts_on, event.ends_on, event.reason
+    )
+    return replace(history, exemptions=(*history.exemptions, exemption))
+
+
+@_apply.register
+def _(event: ExemptionEnded, history: PersonHistory) -> PersonHistory:
+    key = str(event.exemption_id)
+    exemptions = tuple(
+        replace(e, ends_on=event.ended_on) if e.exemption_id == key else e
+        for e in history.exemptions
+    )
+    return replace(history, exemptions=exemptions)
+
+
+def training_record(event: TrainingCompleted) -> TrainingRecord:
+    """The record a completion makes: its effective date is the day completed, its
+    recorded time when the training became known."""
     return TrainingRecord(
-        record_id=str(value(state["record_id"])),
-        completed_on=value(state["effective_on"]),
-        hours=value(state["hours"]),
-        topic_hours={topic: value(hours) for topic, hours in state["topic_hours"].items()},
-        recorded_at=value(state["timestamp"]),
-        post_course_number=state["post_course_number"],
-        course_title=state["course_title"],
-        provider=state["provider"],
-        delivery=state["delivery"],
-        tags=frozenset(state["tags"]),
-        valid_until=None if valid_until is None else value(valid_until),
+        record_id=str(event.record_id),
+        completed_on=event.effective_on,
+        hours=event.hours,
+        topic_hours=dict(event.topic_hours),
+        recorded_at=event.timestamp,
+        post_course_number=event.post_course_number,
+        course_title=event.course_title,
+        provider=event.provider,
+        delivery=event.delivery,
+        tags=frozenset(event.tags),
+        valid_until=event.valid_until,
     )
 
 
@@ -266,51 +291,36 @@ def _corrected(record: TrainingRecord, event: TrainingCorrected) -> TrainingReco
     )
 
 
-@apply_event.register
-def _(event: TrainingCompleted, history: PersonHistory) -> PersonHistory:
-    return replace(history, records=(*history.records, _completed(event)))
+class HistoryFold:
+    """One person's history being folded, event by event in stream order.
 
+    Live training records are kept by record id (a completion adds one, a correction
+    restates it, a void removes it), so a long history folds in linear time.
+    """
 
-@apply_event.register
-def _(event: TrainingCorrected, history: PersonHistory) -> PersonHistory:
-    key = str(event.record_id)
-    records = tuple(_corrected(r, event) if r.record_id == key else r for r in history.records)
-    return replace(history, records=records)
+    def __init__(self) -> None:
+        self._history = PersonHistory()
+        self._records: dict[str, TrainingRecord] = {}
 
+    def apply(self, event: object) -> None:
+        if isinstance(event, TrainingCompleted):
+            self.add_record(training_record(event))
+        elif isinstance(event, TrainingCorrected):
+            key = str(event.record_id)
+            if key in self._records:
+                self._records[key] = _corrected(self._records[key], event)
+        elif isinstance(event, TrainingVoided):
+            self._records.pop(str(event.record_id), None)
+        else:
+            self._history = _apply(event, self._history)
 
-@apply_event.register
-def _(event: CertificationRecorded, history: PersonHistory) -> PersonHistory:
-    return replace(
-        history,
-        certified_on=event.certified_on,
-        basic_completed_on=event.basic_completed_on,
-        certificates=frozenset(event.certificates),
-        employment=event.employment,
-    )
+    def add_record(self, record: TrainingRecord) -> None:
+        """What ``apply`` does with the completion ``record`` was made from (its
+        ``training_record``), for a reader that made the record without the event."""
+        self._records[record.record_id] = record
 
-
-@apply_event.register
-def _(event: TrainingVoided, history: PersonHistory) -> PersonHistory:
-    key = str(event.record_id)
-    return replace(history, records=tuple(r for r in history.records if r.record_id != key))
-
-
-@apply_event.register
-def _(event: ExemptionGranted, history: PersonHistory) -> PersonHistory:
-    exemption = Exemption(
-        str(event.exemption_id), event.kind, event.starts_on, event.ends_on, event.reason
-    )
-    return replace(history, exemptions=(*history.exemptions, exemption))
-
-
-@apply_event.register
-def _(event: ExemptionEnded, history: PersonHistory) -> PersonHistory:
-    key = str(event.exemption_id)
-    exemptions = tuple(
-        replace(e, ends_on=event.ended_on) if e.exemption_id == key else e
-        for e in history.exemptions
-    )
-    return replace(history, exemptions=exemptions)
+    def history(self) -> PersonHistory:
+        return replace(self._history, records=tuple(self._records.values()))
 
 
 def history_from_events(
@@ -319,31 +329,12 @@ def history_from_events(
     """Fold one person's events (in stream order) recorded at or before ``known_at``.
 
     ``known_at=None`` means "everything given"; the caller decides what "now" is, so this
-    function never reads a clock. Equal to folding ``apply_event`` over the events; training
-    records are gathered in a dict on the way, because re-building the records tuple for
-    every completion made long histories quadratic. A ``TrainingRecord`` among the events
-    stands for the completion it was made from (``completion_record``), so a reader of
-    stored events can skip building the event.
+    function never reads a clock.
     """
-    history = PersonHistory()
-    records: dict[str, TrainingRecord] = {}
+    fold = HistoryFold()
     for event in events:
-        if type(event) is TrainingRecord:
-            if known_at is None or event.recorded_at is None or event.recorded_at <= known_at:
-                records[event.record_id] = event
-            continue
         timestamp = getattr(event, "timestamp", None)
         if known_at is not None and timestamp is not None and timestamp > known_at:
             continue
-        if isinstance(event, TrainingCompleted):
-            record = _completed(event)
-            records[record.record_id] = record
-        elif isinstance(event, TrainingCorrected):
-            key = str(event.record_id)
-            if key in records:
-                records[key] = _corrected(records[key], event)
-        elif isinstance(event, TrainingVoided):
-            records.pop(str(event.record_id), None)
-        else:
-            history = apply_event(event, history)
-    return replace(history, records=tuple(records.values()))
+        fold.apply(event)
+    return fold.history()

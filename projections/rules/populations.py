@@ -8,7 +8,7 @@ from datetime import date
 from projections.history import PersonHistory
 from projections.rules.schema import Population
 
-__all__ = ["in_population"]
+__all__ = ["Conditions", "in_population"]
 
 
 def _folded(values: list[str] | tuple[str, ...] | frozenset[str]) -> frozenset[str]:
@@ -16,9 +16,9 @@ def _folded(values: list[str] | tuple[str, ...] | frozenset[str]) -> frozenset[s
 
 
 @dataclass(frozen=True)
-class _Prepared:
-    """A population's conditions as sets, names folded once (asked for every requirement
-    of every person evaluated)."""
+class Conditions:
+    """A population's conditions as sets, names folded: made once per rule version
+    (``projections.rules.prepared``), asked for every requirement of every person."""
 
     kinds: frozenset[str]
     statuses: frozenset[str]
@@ -33,7 +33,7 @@ class _Prepared:
     basic_completed: bool
 
     @classmethod
-    def of(cls, p: Population) -> _Prepared:
+    def of(cls, p: Population) -> Conditions:
         return cls(
             frozenset(p.kinds),
             frozenset(p.statuses),
@@ -48,52 +48,41 @@ class _Prepared:
             p.basic_completed,
         )
 
-
-_PREPARED: dict[int, tuple[Population, _Prepared]] = {}
-
-
-def _prepared(population: Population) -> _Prepared:
-    # Keyed by identity; the entry holds the population, so its id() is not reused.
-    entry = _PREPARED.get(id(population))
-    if entry is None or entry[0] is not population:
-        if len(_PREPARED) > 10_000:
-            _PREPARED.clear()
-        entry = (population, _Prepared.of(population))
-        _PREPARED[id(population)] = entry
-    return entry[1]
+    def hold(self, history: PersonHistory, day: date) -> bool:
+        """Every condition holds for the person on ``day``."""
+        if self.kinds and history.kind not in self.kinds:
+            return False
+        if self.statuses and history.status_on(day) not in self.statuses:
+            return False
+        if self.employment and history.employment not in self.employment:
+            return False
+        if history.employment in self.employment_none:
+            return False
+        if self.assignments_any or self.assignments_none or self.ranks_any or self.ranks_none:
+            assignment = history.assignment_on(day)
+            rank = {assignment.rank.strip().casefold()} if assignment else set()
+            assignments = _folded(assignment.assignments) if assignment else frozenset()
+            if self.assignments_any and not assignments & self.assignments_any:
+                return False
+            if assignments & self.assignments_none:
+                return False
+            if self.ranks_any and not rank & self.ranks_any:
+                return False
+            if rank & self.ranks_none:
+                return False
+        if self.certificates_any or self.certificates_none:
+            certificates = _folded(history.certificates)
+            if self.certificates_any and not certificates & self.certificates_any:
+                return False
+            if certificates & self.certificates_none:
+                return False
+        return (
+            not self.basic_completed
+            or history.basic_completed_on is None
+            or history.basic_completed_on <= day
+        )
 
 
 def in_population(population: Population, history: PersonHistory, day: date) -> bool:
     """Every condition the population states must hold on ``day``."""
-    p = _prepared(population)
-    if p.kinds and history.kind not in p.kinds:
-        return False
-    if p.statuses and history.status_on(day) not in p.statuses:
-        return False
-    if p.employment and history.employment not in p.employment:
-        return False
-    if history.employment in p.employment_none:
-        return False
-    if p.assignments_any or p.assignments_none or p.ranks_any or p.ranks_none:
-        assignment = history.assignment_on(day)
-        rank = {assignment.rank.strip().casefold()} if assignment else set()
-        assignments = _folded(assignment.assignments) if assignment else frozenset()
-        if p.assignments_any and not assignments & p.assignments_any:
-            return False
-        if assignments & p.assignments_none:
-            return False
-        if p.ranks_any and not rank & p.ranks_any:
-            return False
-        if rank & p.ranks_none:
-            return False
-    if p.certificates_any or p.certificates_none:
-        certificates = _folded(history.certificates)
-        if p.certificates_any and not certificates & p.certificates_any:
-            return False
-        if certificates & p.certificates_none:
-            return False
-    return (
-        not p.basic_completed
-        or history.basic_completed_on is None
-        or history.basic_completed_on <= day
-    )
+    return Conditions.of(population).hold(history, day)

@@ -1,6 +1,7 @@
 """The append path's shortcuts give exactly the bytes of the plain formulations they
 replace (stores written before them must keep verifying): tagged state encoding, the
-mapper's encoding from an event's ``vars()``, the recorded-time text and UUID hex."""
+mapper's encoding from an event's ``vars()``, the recorded-time text and UUID hex text both
+ways."""
 
 from __future__ import annotations
 
@@ -16,8 +17,9 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from ledger.chain import instant_text
+from ledger.fast_uuid import uuid_from_hex, uuid_hex
 from ledger.person import StatusChanged
-from ledger.serialisation import LedgerMapper, OrjsonTranscoder, uuid_hex
+from ledger.serialisation import LedgerMapper, OrjsonTranscoder
 from tests.ledger.test_serialisation import SAMPLES
 
 ZONES = st.sampled_from(
@@ -104,6 +106,20 @@ def test_instant_text_is_the_utc_isoformat(moment: datetime) -> None:
 @given(st.uuids())
 def test_uuid_hex_is_the_property(value: uuid.UUID) -> None:
     assert uuid_hex(value) == value.hex
+
+
+@given(st.uuids())
+def test_uuid_from_hex_is_the_constructor(value: uuid.UUID) -> None:
+    """Equal, the same text, hash, fields and safety as ``UUID(hex)`` gives."""
+    built, plain = uuid_from_hex(value.hex), uuid.UUID(value.hex)
+    assert type(built) is uuid.UUID
+    assert built == plain
+    assert (str(built), hash(built), built.fields, built.is_safe) == (
+        str(plain),
+        hash(plain),
+        plain.fields,
+        plain.is_safe,
+    )
 
 
 class _StatusChangedV2(StatusChanged):

@@ -58,7 +58,8 @@ completions = st.fixed_dictionaries(
             max_size=3,
         ),
         "tags": st.lists(st.sampled_from(["warrior_style", "alerrt_level_1"]), unique=True),
-        "valid_until": st.none() | st.dates(date(2024, 1, 1), date(2030, 1, 1)),
+        # Completed on 1 to 6 January 2024: a credential never expires before it is earned.
+        "valid_until": st.none() | st.dates(date(2024, 1, 7), date(2030, 1, 1)),
         "title": st.text(alphabet="abcÉü \"\\'", min_size=1, max_size=12).filter(str.strip),
         "delivery": st.sampled_from(["in_person", "online"]),
     }

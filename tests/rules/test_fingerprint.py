@@ -1,0 +1,82 @@
+"""The engine's fingerprint changes when evaluation code changes, and only then: not for a
+docstring, a comment or blank lines, and not for modules the engine does not import."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pytest
+
+import projections.evaluate
+from projections.fingerprint import code_digest, code_fingerprint, engine_modules
+
+SOURCE = Path(projections.evaluate.__file__).read_text()
+
+
+def _reworded(source: str) -> str:
+    """The same code, its docstrings, comments and blank lines edited."""
+    edits = [
+        ('"""The rule engine:', '"""The engine of rules (reworded):'),
+        (
+            '    """The person\'s status on ``as_of`` under the given rule versions.',
+            '    """A reworded docstring.\n\n    Over two lines.',
+        ),
+        ("def _overall(", "# a new comment\n\n\ndef _overall("),
+        ("        # A recorded period end", "        # A period end recorded"),
+    ]
+    for old, new in edits:
+        assert old in source, old
+        source = source.replace(old, new, 1)
+    return source
+
+
+def test_docstrings_comments_and_blank_lines_leave_the_digest() -> None:
+    assert code_digest(_reworded(SOURCE)) == code_digest(SOURCE)
+
+
+@pytest.mark.parametrize(
+    ("old", "new"),
+    [
+        ("DEFAULT_WARNING_DAYS = 90", "DEFAULT_WARNING_DAYS = 91"),
+        ('return "compliant"', 'return "on_track"'),
+        ("if deadline < ctx.as_of:", "if deadline <= ctx.as_of:"),
+    ],
+)
+def test_a_code_change_changes_the_digest(old: str, new: str) -> None:
+    assert old in SOURCE
+    assert code_digest(SOURCE.replace(old, new, 1)) != code_digest(SOURCE)
+
+
+def test_a_module_of_only_a_docstring_still_has_code() -> None:
+    with_body = 'def f():\n    """Why."""\n'
+    assert code_digest(with_body) == code_digest("def f():\n    pass\n")
+    assert code_digest(with_body) != code_digest("def g():\n    pass\n")
+
+
+def test_the_fingerprint_of_copied_modules(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A temporary copy of the engine's module: reworded keeps its fingerprint, recoded not."""
+    module = tmp_path / "engine_copy.py"
+    monkeypatch.syspath_prepend(str(tmp_path))
+    module.write_text(SOURCE)
+    original = code_fingerprint("engine_copy")
+    module.write_text(_reworded(SOURCE))
+    assert code_fingerprint("engine_copy") == original
+    module.write_text(SOURCE.replace("DEFAULT_WARNING_DAYS = 90", "DEFAULT_WARNING_DAYS = 91"))
+    assert code_fingerprint("engine_copy") != original
+    sys.modules.pop("engine_copy", None)
+
+
+def test_the_engine_is_what_the_fold_evaluate_and_codec_import() -> None:
+    modules = engine_modules()
+    assert {
+        "projections.evaluate",
+        "projections.history",
+        "projections.history_codec",
+        "projections.status",
+        "projections.rules.schema",
+        "projections.rules.prepared",
+        "projections.rules.loader",
+        "replay.stored_streams",
+    } <= modules
+    assert not {"projections.read_store", "projections.current", "replay.asof"} & modules
