@@ -7,14 +7,13 @@ import hashlib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
-from functools import cached_property
-from pathlib import Path
+from functools import cache, cached_property
 from typing import Any
 
 import orjson
 
 from projections.evaluate import DEFAULT_WARNING_DAYS, evaluate
-from projections.fingerprint import engine_fingerprint
+from projections.fingerprint import code_fingerprint, engine_fingerprint
 from projections.history import PersonHistory, TrainingRecord
 from projections.history_codec import Identity
 from projections.rules.schema import RuleVersion
@@ -150,8 +149,11 @@ def rule_catalogue(versions: Iterable[RuleVersion]) -> dict[str, Any]:
     }
 
 
-# The stored documents are built here, outside the engine's fingerprint.
-_DOCUMENTS_FINGERPRINT = hashlib.sha256(Path(__file__).read_bytes()).hexdigest()[:16]
+@cache
+def _documents_fingerprint() -> str:
+    """The code that shapes stored documents (here and the tracked rows), outside the
+    engine's fingerprint; docstrings and comments do not count."""
+    return code_fingerprint(__name__, "projections.current")
 
 
 def rules_key(
@@ -161,7 +163,7 @@ def rules_key(
     form: a full answer, a roster row, a status only, or the tracked model's pair)."""
     parts = [
         engine_fingerprint(),
-        _DOCUMENTS_FINGERPRINT,
+        _documents_fingerprint(),
         form,
         str(warning_days),
         *sorted(f"{v.pack}@{v.id}" for v in versions),
