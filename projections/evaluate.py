@@ -345,23 +345,22 @@ def _evaluate_in(
     deadline = tolled.deadline
     count_end = min(as_of, deadline) if deadline else as_of
     start: date | None = window.start
+    since: list[date | None] | None = None
     if isinstance(requirement, CompleteOnceRequirement):
         # Late completions cure a missed one-time mandate ("until compliance is filed").
         start, count_end = requirement.counts_from, as_of
-    elif isinstance(requirement, CoursesRequirement) and requirement.extra_windows_back:
-        calendar = version.calendars[requirement.window]
-        earlier: Window | None = window
-        for _ in range(requirement.extra_windows_back):
-            earlier = previous_window(calendar, history, earlier) if earlier else None
-        if earlier is not None:
-            start = earlier.start
+    elif isinstance(requirement, CoursesRequirement):
+        since = _item_starts(version, requirement, window, history)
+        start = min((s for s in since if s is not None), default=None)
     credited, excluded = credited_records(
         history.records_between(start, count_end),
         version.version.credit_exclusions,
         requirement.id,
     )
     notes.extend(excluded)
-    measure = _measure(requirement, credited)
+    measure = _measure(requirement, credited, since)
+    if since is not None and isinstance(requirement, CoursesRequirement):
+        notes.extend(_earlier_window_credit(requirement, credited, since, window))
     status = _status_for(measure.met, deadline, ctx)
     if deadline is None and not measure.met:
         notes.append("deadline suspended by an open exemption")
@@ -374,12 +373,71 @@ def _evaluate_in(
     )
 
 
-def _measure(requirement: Requirement, credited: list[CreditedRecord]) -> Measure:
+def _item_starts(
+    version: RuleVersion, requirement: CoursesRequirement, window: Window, history: PersonHistory
+) -> list[date | None]:
+    """The first completion date each item accepts: the window's start, or the start of the
+    window ``extra_windows_back`` before it (the item's own allowance, or the requirement's
+    for every item)."""
+    calendar = version.calendars[requirement.window]
+    starts: dict[int, date] = {0: window.start}
+    earlier: Window | None = window
+    back = max(
+        (requirement.extra_windows_back, *(i.extra_windows_back for i in requirement.complete_each))
+    )
+    for n in range(1, back + 1):
+        earlier = previous_window(calendar, history, earlier) if earlier else None
+        starts[n] = earlier.start if earlier is not None else starts[n - 1]
+    return [
+        starts[max(requirement.extra_windows_back, item.extra_windows_back)]
+        for item in requirement.complete_each
+    ]
+
+
+def _earlier_window_credit(
+    requirement: CoursesRequirement,
+    credited: Sequence[CreditedRecord],
+    since: Sequence[date | None],
+    window: Window,
+) -> list[str]:
+    """Say which items were met only by a completion before the window (the allowance)."""
+    notes = []
+    for item, first in zip(requirement.complete_each, since, strict=True):
+        if first is None or first >= window.start:
+            continue
+        inside = [
+            c
+            for c in credited
+            if c.record.completed_on >= window.start and matches(item, c.record, c.topic_hours)
+        ]
+        before = [
+            c
+            for c in credited
+            if first <= c.record.completed_on < window.start
+            and matches(item, c.record, c.topic_hours)
+        ]
+        if before and not inside:
+            record = before[-1].record
+            notes.append(
+                f"{item.label or 'item'}: counted from the earlier window beginning "
+                f"{first.isoformat()} (record {record.record_id}, "
+                f"{record.completed_on.isoformat()}), as the rule allows for this item"
+            )
+    return notes
+
+
+def _measure(
+    requirement: Requirement,
+    credited: list[CreditedRecord],
+    since: Sequence[date | None] | None = None,
+) -> Measure:
     if isinstance(requirement, HoursRequirement):
         return measure_hours(requirement, credited)
     if isinstance(requirement, PoolRequirement):
         return measure_pool(requirement, credited)
-    if isinstance(requirement, CoursesRequirement | CompleteOnceRequirement):
+    if isinstance(requirement, CoursesRequirement):
+        return measure_items(requirement.complete_each, credited, since)
+    if isinstance(requirement, CompleteOnceRequirement):
         return measure_items(requirement.complete_each, credited)
     raise TypeError(type(requirement).__name__)
 

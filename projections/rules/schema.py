@@ -151,12 +151,18 @@ Calendar = Annotated[
 
 class Match(_Model):
     """Which records an item or requirement accepts: by POST course number, by tag, or by
-    canonical topic. A record matches when any given list matches."""
+    canonical topic. A record matches when any given list matches.
+
+    ``extra_windows_back`` (an item of a ``courses`` requirement only): this item may also
+    have been completed in that many windows before the window judged, the allowance the
+    rule gives one named course ("#470/#4070 if not completed in the 2021-23 unit").
+    """
 
     label: str = ""
     courses: list[str] = []
     tags: list[str] = []
     topics: list[Identifier] = []
+    extra_windows_back: int = Field(default=0, ge=0, le=3)
 
     @model_validator(mode="after")
     def _not_empty(self) -> Match:
@@ -244,8 +250,11 @@ class PoolRequirement(_RequirementBase):
 
 
 class CoursesRequirement(_RequirementBase):
-    """Each item must be completed at least once in the window (or in the
-    ``extra_windows_back`` windows before it: "if not completed in the previous unit")."""
+    """Each item must be completed at least once in the window. An item's own
+    ``extra_windows_back`` also accepts its completions in that many windows before ("if
+    not completed in the previous unit", said of one course); the requirement's
+    ``extra_windows_back`` gives that allowance to every item (only where the rule says so
+    of all of them)."""
 
     kind: Literal["courses"]
     window: Identifier
@@ -262,12 +271,24 @@ class CompleteOnceRequirement(_RequirementBase):
     counts_from: date | None = None
     complete_each: list[Match] = Field(min_length=1)
 
+    @model_validator(mode="after")
+    def _no_windows_back(self) -> CompleteOnceRequirement:
+        if any(item.extra_windows_back for item in self.complete_each):
+            raise ValueError("extra_windows_back is only meaningful for a courses requirement")
+        return self
+
 
 class ValidAtAllTimesRequirement(_RequirementBase):
     """A credential (e.g. First Aid/CPR) whose record must be unexpired on the day asked."""
 
     kind: Literal["valid_at_all_times"]
     credential: Match
+
+    @model_validator(mode="after")
+    def _no_windows_back(self) -> ValidAtAllTimesRequirement:
+        if self.credential.extra_windows_back:
+            raise ValueError("extra_windows_back is only meaningful for a courses requirement")
+        return self
 
 
 Requirement = Annotated[
