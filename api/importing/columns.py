@@ -43,7 +43,7 @@ PEOPLE_COLUMNS: tuple[Column, ...] = (
     Column("certified_on", False, "certification date, where the state's cycle derives from it"),
     Column("rank", False, "rank, e.g. Officer, Sergeant"),
     Column("unit", False, "unit or division, e.g. Patrol"),
-    Column("assignments", False, "';'-separated assignments, e.g. sro;k9"),
+    Column("assignments", False, "';'-separated assignments, e.g. sro;patrol"),
     Column("email", False, "work email"),
 )
 

@@ -28,7 +28,13 @@ from api.importing.values import CellError, parse_date, parse_list
 from ledger.application import Ledger
 from ledger.errors import LedgerError, PersonNotFoundError
 from ledger.unit_of_work import UnitOfWork
-from ledger.vocabulary import PersonKind, PersonStatus
+from ledger.vocabulary import (
+    ASSIGNMENT_ALIASES,
+    Assignment,
+    PersonKind,
+    PersonStatus,
+    assignment_id,
+)
 
 __all__ = ["CERTIFIED_ON_STORED", "PersonRow", "import_people", "parse_person"]
 
@@ -97,7 +103,7 @@ def parse_person(row: Row, today: date, report: ImportReport) -> PersonRow | Non
         certified_on=certified,
         rank=row["rank"],
         unit=row["unit"],
-        assignments=parse_list(row["assignments"]),
+        assignments=sorted({assignment_id(a) for a in parse_list(row["assignments"])}),
         email=row["email"],
     )
 
@@ -131,6 +137,7 @@ def import_people(
     """Stage every valid new person in ``uow``; returns (people, records) staged."""
     today = ledger.clock().date()
     parsed = [p for p in (parse_person(row, today, report) for row in rows) if p is not None]
+    _warn_unknown_assignments(parsed, report)
     first_seen: dict[str, int] = {}
     unique: list[PersonRow] = []
     for person in parsed:
@@ -164,6 +171,32 @@ def import_people(
     if certified and not CERTIFIED_ON_STORED:  # kept for ledgers without the event
         report.notes.append(f"certified_on: {certified} value(s) checked but not stored")
     return enrolled, 0
+
+
+def _warn_unknown_assignments(people: list[PersonRow], report: ImportReport) -> None:
+    """One warning per assignment name the vocabulary does not know, at its first row: it
+    is imported as given, but no rule pack binds it, so a requirement for an assignment
+    (MN school resource officers, CA dispatchers) would not see the person under it."""
+    known = {a.value for a in Assignment}
+    rows: dict[str, list[int]] = {}
+    for person in people:
+        for name in person.assignments:
+            if name not in known:
+                rows.setdefault(name, []).append(person.number)
+    if not rows:
+        return
+    names = ", ".join(sorted(known))
+    aliases = ", ".join(f"{k} = {v.value}" for k, v in sorted(ASSIGNMENT_ALIASES.items()))
+    for name, numbers in sorted(rows.items(), key=lambda item: item[1][0]):
+        more = f" (on {len(numbers)} rows)" if len(numbers) > 1 else ""
+        report.add(
+            numbers[0],
+            "assignments",
+            f"assignment {name!r}{more} is not one the rule packs know, so no requirement "
+            f"binds it; imported as given. Known assignments: {names}; aliases: {aliases}",
+            name,
+            Severity.WARNING,
+        )
 
 
 def _stage(
@@ -242,7 +275,7 @@ def _already_enrolled(
         "license_expires_on": existing.license_period_end,
         "rank": existing.rank,
         "unit": existing.unit,
-        "assignments": list(existing.assignments),
+        "assignments": sorted({assignment_id(a) for a in existing.assignments}),
         "email": existing.email,
         "certified_on": getattr(existing, "certified_on", None),
     }

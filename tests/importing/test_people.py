@@ -39,7 +39,7 @@ def test_roster_rows_become_enrolment_licence_and_status(empty: Ledger) -> None:
     p1 = empty.stream(empty.get_person("test-pd", "P1").id)
     assert [type(e) for e in p1] == [PersonEnrolled, LicenseRecorded]
     assert isinstance(p1[0], PersonEnrolled)
-    assert p1[0].assignments == ["k9", "sro"]
+    assert p1[0].assignments == ["k9", "school_resource_officer"]
     assert isinstance(p1[1], LicenseRecorded)
     assert (p1[1].issued_on, p1[1].period_end) == (date(2019, 4, 1), date(2025, 6, 30))
     p2 = empty.stream(empty.get_person("test-pd", "P2").id)
@@ -104,3 +104,22 @@ def test_certified_on_is_recorded_as_a_certification(empty: Ledger) -> None:
     events = empty.stream(empty.get_person("test-pd", "P1").id)
     assert isinstance(events[-1], CertificationRecorded)
     assert events[-1].certified_on == events[-1].effective_on == date(2019, 3, 1)
+
+
+def test_an_unknown_assignment_is_a_warning_naming_the_known_ones(empty: Ledger) -> None:
+    """Aliases (sro, Dispatcher) become the canonical ids the rule packs bind; a name the
+    vocabulary does not know is imported as given, with a warning that lists the known
+    assignments, so a requirement bound to an assignment cannot silently miss the person."""
+    data = people_file(
+        person_row("P1", assignments="SRO;k9"),
+        person_row("P2", assignments="Dispatcher"),
+    )
+    report = run(empty, "people", data)
+    assert report.status is ImportStatus.IMPORTED, report.issues
+    warnings = [i for i in report.issues if i.severity is Severity.WARNING]
+    assert [(w.row, w.column, w.value) for w in warnings] == [(2, "assignments", "k9")]
+    assert "school_resource_officer" in warnings[0].reason
+    assert "dispatch" in warnings[0].reason
+    assert "sro" in warnings[0].reason  # aliases are named too
+    assert empty.get_person("test-pd", "P1").assignments == ["k9", "school_resource_officer"]
+    assert empty.get_person("test-pd", "P2").assignments == ["dispatch"]

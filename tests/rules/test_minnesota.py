@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from datetime import date
 
+import pytest
+
 from tests.rules.helpers import D, evaluate_state, person, rec, requirement, results
 
 MLO_FULL = {
@@ -233,3 +235,33 @@ def test_every_result_carries_rule_version_citation_and_records() -> None:
     assert {"mn_mlo_page", "mn_bulletin_2023"} <= {c["source_id"] for c in mlo["citations"]}
     assert mlo["deadline"] == "2024-06-30"
     assert (mlo["required"], mlo["counted"], mlo["remaining"]) == ("16", "6", "10")
+
+
+@pytest.mark.parametrize("recorded", ["sro", "SRO", "School Resource Officer"])
+def test_an_sro_recorded_under_an_alias_is_still_bound(recorded: str) -> None:
+    """MN POST MLO page (SRO course by Sept 1, 2025): the pack binds the canonical
+    assignment school_resource_officer; a history recorded before aliases were normalised
+    ("sro") is read through the same vocabulary (ledger/vocabulary.py), so the person is
+    not silently missed."""
+    sro = person(period_ends=[date(2026, 6, 30)], assignments=[recorded])
+    basic = requirement(evaluate_state("MN", sro, date(2025, 7, 1)), "sro_basic")
+    assert (basic.status, basic.deadline) == ("due_soon", date(2025, 9, 1))
+
+
+def test_every_assignment_the_packs_bind_is_in_the_vocabulary() -> None:
+    """A pack population that names an assignment outside ledger/vocabulary.py would bind
+    nobody the import and the ledger record (they canonicalise names)."""
+    from ledger.vocabulary import Assignment, assignment_id
+    from projections.rules import shipped_packs
+
+    bound = {
+        (pack.pack, name)
+        for pack in shipped_packs()
+        for population in pack.populations.values()
+        for name in (*population.assignments_any, *population.assignments_none)
+    }
+    assert bound
+    known = {a.value for a in Assignment}
+    assert sorted(b for b in bound if assignment_id(b[1]) not in known) == []
+    # ...and every canonical id is bound by some shipped pack (the vocabulary's source).
+    assert {assignment_id(name) for _, name in bound} == known
