@@ -529,13 +529,27 @@ def _valid_at_all_times(
         status: StatusCode = "due_soon" if deadline - as_of <= ctx.warning else "compliant"
         used: tuple[str, ...] = (best.record.record_id,)
         counted = Decimal(1)
+    elif held and held[-1].record.valid_until is None:
+        # The newest credential on record has no expiry: whether it is current cannot be
+        # shown, but nothing shows a deadline was missed either (an import without the
+        # expiry column). Said, and flagged for the coordinator, rather than non_compliant.
+        newest = held[-1].record
+        deadline, used, counted = None, (), ZERO
+        status = "due_soon"
+        notes.append(
+            f"{requirement.credential.label or 'credential'} on record (record "
+            f"{newest.record_id}, completed {newest.completed_on.isoformat()}) has no expiry "
+            "date, so it cannot show the credential is current: record its valid_until "
+            "(import column valid_until)"
+        )
     else:
         expiries = [c.record.valid_until for c in held if c.record.valid_until]
         deadline = max(expiries) if expiries else None
         status, used, counted = "non_compliant", (), ZERO
-        notes.append("no unexpired credential on record for this date")
-        if any(c.record.valid_until is None for c in held):
-            notes.append("records without an expiry date cannot show the credential is current")
+        if deadline is not None:
+            notes.append(f"no unexpired credential on record: the latest expired on {deadline}")
+        else:
+            notes.append("no credential on record for this date")
     measure = Measure("completions", Decimal(1), counted, Decimal(1) - counted, used)
     window = Window(as_of, as_of)
     return _result(version, requirement, status, measure, window, deadline, (), ctx, notes)

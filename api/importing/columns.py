@@ -29,6 +29,9 @@ class Column:
     name: str
     required: bool
     meaning: str
+    # Other headers that mean this column (normalised like the header: "Expiration Date"
+    # is expiration_date).
+    aliases: tuple[str, ...] = ()
 
 
 PEOPLE_COLUMNS: tuple[Column, ...] = (
@@ -57,6 +60,22 @@ TRAINING_COLUMNS: tuple[Column, ...] = (
     Column("provider", False, "who delivered the course"),
     Column("delivery", False, "in_person (default), online, hybrid or self_study"),
     Column("record_id", False, "the source system's own record id (unique in the agency)"),
+    Column(
+        "valid_until",
+        False,
+        "the credential's expiry date, for a card or certificate that expires "
+        "(First Aid/CPR): rules that require it current at all times need it",
+        aliases=(
+            "expires_on",
+            "expiry",
+            "expiry_date",
+            "expiration",
+            "expiration_date",
+            "expires",
+            "valid_through",
+            "valid_to",
+        ),
+    ),
 )
 
 
@@ -81,10 +100,12 @@ def map_header(
 ) -> dict[str, int] | None:
     """Column name → cell index; ``None`` (with errors in ``report``) if unusable."""
     known = {column.name for column in columns}
+    aliases = {alias: column.name for column in columns for alias in column.aliases}
     positions: dict[str, int] = {}
     usable = True
     for index, cell in enumerate(cells):
         name = normalise_header(cell)
+        name = aliases.get(name, name)
         if not name:
             continue  # trailing empty header cells are common; data under them is checked
         if name in positions:

@@ -24,13 +24,13 @@ _PEOPLE = [
 ]  # fmt: skip
 _TRAINING = [
     ["T1001", "2024-03-05", "Use of Force Annual Update", "4", "{a}=4",
-     "UOF-101", "Agency Training Unit", "in_person", "LMS-2024-0001"],
+     "UOF-101", "Agency Training Unit", "in_person", "LMS-2024-0001", ""],
     ["T1001", "2024-05-20", "Crisis Intervention and Autism Awareness", "8",
-     "{b}=6;{c}=2", "CIT-8", "State CIT Partnership", "in_person", "LMS-2024-0002"],
+     "{b}=6;{c}=2", "CIT-8", "State CIT Partnership", "in_person", "LMS-2024-0002", ""],
     ["T1002", "9/12/2024", "Scenario-Based Refresher", "3", "{a}",
-     "SBR-3", "Agency Training Unit", "in_person", ""],
-    ["T1003", "2024-10-01", "Records Management Basics", "2", "",
-     "", "Regional Academy", "online", ""],
+     "SBR-3", "Agency Training Unit", "in_person", "", ""],
+    ["T1003", "2024-10-01", "First Aid and Adult/Child CPR", "2", "",
+     "", "Regional Academy", "in_person", "", "2026-10-31"],
 ]  # fmt: skip
 
 
