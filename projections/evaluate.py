@@ -40,6 +40,7 @@ from projections.rules.prepared import prepare
 from projections.rules.schema import (
     CompleteOnceRequirement,
     CoursesRequirement,
+    EarlierWindows,
     EnforcementOverride,
     HoursRequirement,
     LicensePeriodCalendar,
@@ -89,7 +90,8 @@ def evaluate(
     ctx = _Context(history, as_of, timedelta(days=warning_days))
     by_pack: dict[str, list[RuleVersion]] = defaultdict(list)
     for version in rule_versions:
-        if version.version.effective_from <= as_of:
+        # A version whose legal start is unknown also judges the windows before it.
+        if version.version.effective_from <= as_of or version.version.earlier_windows:
             by_pack[version.pack].append(version)
     results: list[RequirementStatus] = []
     for pack_id in sorted(by_pack):
@@ -162,13 +164,38 @@ def _window(
 def _govern(
     versions: Sequence[RuleVersion], requirement_id: str, probe: Window, ctx: _Context, day: date
 ) -> tuple[RuleVersion, Requirement | None, Window] | None:
-    """Newest first: the first version that claims the requirement's window."""
+    """Newest first: the first version that claims the requirement's window; when none
+    does, the oldest version whose unknown legal start covers earlier windows
+    (``earlier_windows``), so such a window is judged and flagged, not left unbound."""
     for version in versions:
+        if version.version.effective_from > ctx.as_of:
+            continue  # only there for the windows before it (earlier_windows)
         definition = _definition(version, requirement_id)
         window = _window(version, definition, ctx, day) if definition else probe
         if window is not None and claims(version, window):
             return version, definition, window
+    for version in reversed(versions):
+        definition = _definition(version, requirement_id)
+        if definition is None or not version.version.earlier_windows:
+            continue
+        window = _window(version, definition, ctx, day)
+        if window is not None and _earlier(version, requirement_id, window, ctx) is not None:
+            return version, definition, window
     return None
+
+
+def _earlier(
+    version: RuleVersion, requirement_id: str, window: Window, ctx: _Context
+) -> EarlierWindows | None:
+    """The earlier-window reading a result under ``version`` rests on: the window is not
+    one the version claims, or the day asked is before the version's known start."""
+    spec = version.version
+    if not spec.earlier_windows:
+        return None
+    if claims(version, window) and ctx.as_of >= spec.effective_from:
+        return None
+    start = min(window.start, ctx.as_of)
+    return spec.earlier_cover(requirement_id, start, window.end)
 
 
 def _requirement(
@@ -597,8 +624,15 @@ def _result(
                 f"enforcement override {override.starts_on.isoformat()}–"
                 f"{override.ends_on.isoformat()}: {override.action}"
             )
+    earlier = _earlier(version, requirement.id, window, ctx) if window is not None else None
     confidence, flagged, citations = prepare(version).cited(
-        version, requirement, first_period, first_window, tuple(tolling or ()), tuple(overrides)
+        version,
+        requirement,
+        first_period,
+        first_window,
+        tuple(tolling or ()),
+        tuple(overrides),
+        earlier,
     )
     return RequirementStatus(
         pack_id=version.pack,

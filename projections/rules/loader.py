@@ -214,7 +214,7 @@ def _uses(version: VersionSpec) -> tuple[set[str], set[str], set[str], set[str]]
     for x in version.credit_exclusions:
         sources |= set(x.source)
         topics |= set(x.topics)
-    for item in (*version.tolling, *version.enforcement_overrides):
+    for item in (*version.tolling, *version.enforcement_overrides, *version.earlier_windows):
         sources |= set(item.source)
     return sources, topics, populations, calendars
 

@@ -25,6 +25,7 @@ __all__ = [
     "Confidence",
     "CoursesRequirement",
     "CreditExclusion",
+    "EarlierWindows",
     "EnforcementOverride",
     "FixedCalendar",
     "HoursRequirement",
@@ -347,6 +348,20 @@ class EnforcementOverride(_Cited):
     action: str = Field(min_length=1)
 
 
+class EarlierWindows(_Cited):
+    """The version's legal effective date is not known: ``effective_from`` is only the
+    earliest date a source shows it in force (an archived page). Windows before it that no
+    version claims are judged under this version, the best-sourced reading, and every such
+    answer carries this ``confidence`` (default uncertain) and ``note``, so earlier cycles
+    are never silently unbound. ``requirements`` limits it to some requirement ids;
+    ``since`` is the earliest day covered, where a source gives one."""
+
+    confidence: Confidence = "uncertain"
+    note: str = Field(min_length=1)
+    requirements: list[Identifier] = []
+    since: date | None = None
+
+
 class VersionSpec(_Cited):
     id: VersionId
     effective_from: date
@@ -357,6 +372,19 @@ class VersionSpec(_Cited):
     credit_exclusions: list[CreditExclusion] = []
     tolling: list[Tolling] = []
     enforcement_overrides: list[EnforcementOverride] = []
+    earlier_windows: list[EarlierWindows] = []
+
+    def earlier_cover(self, requirement_id: str, start: date, end: date) -> EarlierWindows | None:
+        """The entry under which a window [start, end] that began before ``effective_from``
+        is judged by this version, if any."""
+        if start >= self.effective_from:
+            return None
+        for entry in self.earlier_windows:
+            if entry.requirements and requirement_id not in entry.requirements:
+                continue
+            if entry.since is None or end >= entry.since:
+                return entry
+        return None
 
     @model_validator(mode="after")
     def _consistent(self) -> VersionSpec:
@@ -368,6 +396,12 @@ class VersionSpec(_Cited):
             raise ValueError(f"duplicate requirement ids: {duplicates}")
         if self.applicability.first_due and self.applicability.mode != "renewal_on_or_after":
             raise ValueError("applicability.first_due is only meaningful for renewal_on_or_after")
+        for entry in self.earlier_windows:
+            unknown = sorted(set(entry.requirements) - set(ids))
+            if unknown:
+                raise ValueError(f"earlier_windows names unknown requirements {unknown}")
+            if entry.since is not None and entry.since >= self.effective_from:
+                raise ValueError("earlier_windows.since is not before effective_from")
         return self
 
 
@@ -421,6 +455,8 @@ class PackFile(_PackHeader):
                 self._known_sources(t.source, f"{where}.tolling[{j}].source")
             for j, o in enumerate(v.enforcement_overrides):
                 self._known_sources(o.source, f"{where}.enforcement_overrides[{j}].source")
+            for j, e in enumerate(v.earlier_windows):
+                self._known_sources(e.source, f"{where}.earlier_windows[{j}].source")
         return self
 
     def _check_requirement(self, r: Requirement, where: str) -> None:

@@ -145,3 +145,40 @@ def test_2020_2021_misses_are_recorded_but_not_suspended() -> None:
     )[0]
     assert "suspended" in (resumed.consequence or "")
     assert "not suspended" not in (resumed.consequence or "")
+
+
+def test_cycles_before_the_archive_date_are_judged_and_flagged_uncertain() -> None:
+    """The 2008 DPSST page (archived 2008-09-22) states the 84-hour cycle with the example
+    "certified Apr 15 2005 -> due Dec 31 2007" (post-rules.md §5.1); the rule's legal
+    effective date was not found (post-rules-mn-or-update.md, amendment history "<= 2008").
+    A cycle that ended before the archive date is therefore judged under that reading and
+    flagged uncertain, never left owing nothing."""
+    officer = person(hired_on=date(2005, 3, 1), certified_on=date(2005, 4, 15))
+    # During the 2005-2007 cycle itself, months before the archive date.
+    during = requirement(evaluate_state("OR", officer, date(2007, 6, 1)), "maintenance_total")
+    assert (during.window_start, during.deadline, during.status) == (
+        date(2005, 1, 1),
+        date(2007, 12, 31),
+        "on_track",
+    )
+    assert during.confidence == "uncertain"
+    assert any("2008-09-22" in r for r in during.reasons), during.reasons
+    # After it closed short: the missed 2005-2007 cycle is a finding beside the current one.
+    later = evaluate_state("OR", officer, date(2009, 3, 1))
+    missed, current = results(later, "maintenance_total")
+    assert (missed.window_start, missed.window_end, missed.status) == (
+        date(2005, 1, 1),
+        date(2007, 12, 31),
+        "non_compliant",
+    )
+    assert (missed.counted, missed.remaining) == (D(0), D(84))
+    assert missed.confidence == "uncertain"
+    assert any("2008-09-22" in r and "uncertain" in r for r in missed.reasons), missed.reasons
+    assert current.window_start == date(2008, 1, 1)
+    # The same cycle met is not reported again.
+    met = person(
+        hired_on=date(2005, 3, 1),
+        certified_on=date(2005, 4, 15),
+        records=[rec(date(2006, 5, 1), 84, rid="cycle-hours")],
+    )
+    assert len(results(evaluate_state("OR", met, date(2009, 3, 1)), "maintenance_total")) == 1
