@@ -44,6 +44,18 @@ PEOPLE_COLUMNS: tuple[Column, ...] = (
     Column("license_number", False, "peace-officer licence number (sworn only)"),
     Column("license_expires_on", False, "end of the current licence period"),
     Column("certified_on", False, "certification date, where the state's cycle derives from it"),
+    Column(
+        "basic_completed_on",
+        False,
+        "basic training (academy) completion date, where the state exempts that year (OH)",
+        aliases=(
+            "basic_training_completed_on",
+            "basic_training_completed",
+            "basic_completed",
+            "academy_graduation_date",
+            "academy_completed_on",
+        ),
+    ),
     Column("rank", False, "rank, e.g. Officer, Sergeant"),
     Column("unit", False, "unit or division, e.g. Patrol"),
     Column("assignments", False, "';'-separated assignments, e.g. sro;patrol"),

@@ -7,8 +7,9 @@ What a row becomes in the ledger:
   email;
 - ``LicenseRecorded`` when a licence is given: the sheet has no issue date, so the licence is
   recorded as held since ``hired_on`` with ``license_expires_on`` as the current period end;
-- ``CertificationRecorded`` (effective on ``certified_on``) when a certification date is
-  given; the sheet has no employment column, so the ledger's default (full time) applies;
+- ``CertificationRecorded`` (effective on ``certified_on``, else ``basic_completed_on``)
+  when a certification or basic-training completion date is given; the sheet has no
+  employment column, so the ledger's default (full time) applies;
 - ``StatusChanged`` when status is not ``active``: the sheet has no status date, so it takes
   effect on the import day (the ledger never back-dates what the file does not say).
 
@@ -43,7 +44,8 @@ CERTIFIED_ON_STORED = True
 _STATUSES = (PersonStatus.ACTIVE, PersonStatus.INACTIVE, PersonStatus.SEPARATED)
 _COLUMNS = {
     "employee_id", "first_name", "last_name", "kind", "hired_on", "status", "license_number",
-    "license_expires_on", "certified_on", "rank", "unit", "assignments", "email",
+    "license_expires_on", "certified_on", "basic_completed_on", "rank", "unit", "assignments",
+    "email",
 }  # fmt: skip
 
 
@@ -63,6 +65,7 @@ class PersonRow:
     unit: str
     assignments: list[str]
     email: str
+    basic_completed_on: date | None = None
 
 
 def parse_person(row: Row, today: date, report: ImportReport) -> PersonRow | None:
@@ -84,6 +87,7 @@ def parse_person(row: Row, today: date, report: ImportReport) -> PersonRow | Non
     hired_on = _date(row, "hired_on", today, report, not_after_today=True)
     expires = _date(row, "license_expires_on", today, report, not_after_today=False)
     certified = _date(row, "certified_on", today, report, not_after_today=True)
+    basic = _date(row, "basic_completed_on", today, report, not_after_today=True)
     if row["license_number"] and not row["license_expires_on"]:
         fail("license_expires_on", "give the end of the current licence period with the number")
     if row["license_expires_on"] and not row["license_number"]:
@@ -105,6 +109,7 @@ def parse_person(row: Row, today: date, report: ImportReport) -> PersonRow | Non
         unit=row["unit"],
         assignments=sorted({assignment_id(a) for a in parse_list(row["assignments"])}),
         email=row["email"],
+        basic_completed_on=basic,
     )
 
 
@@ -226,12 +231,15 @@ def _stage(
             actor=actor,
             uow=uow,
         )
-    if person.certified_on is not None:
+    if person.certified_on is not None or person.basic_completed_on is not None:
+        effective_on = person.certified_on or person.basic_completed_on
+        assert effective_on is not None
         ledger.record_certification(
             agency,
             person.employee_id,
-            effective_on=person.certified_on,
+            effective_on=effective_on,
             certified_on=person.certified_on,
+            basic_completed_on=person.basic_completed_on,
             actor=actor,
             uow=uow,
         )
