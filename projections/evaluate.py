@@ -83,7 +83,9 @@ def evaluate(
 ) -> Status:
     """The person's status on ``as_of`` under the given rule versions.
 
-    Versions whose ``effective_from`` is after ``as_of`` are ignored. Packs are evaluated
+    Versions whose ``effective_from`` is after ``as_of`` are ignored, except one whose legal
+    start is unknown (``earlier_windows``): it also judges the windows before it, flagged
+    with that reading's confidence and note. Packs are evaluated
     independently and their requirements reported together (a state pack and an agency's
     local pack add up).
     """
