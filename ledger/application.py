@@ -210,7 +210,7 @@ class Ledger(Application[UUID]):
                 kind=kind,
                 rank=fields.text("rank", rank),
                 unit=fields.text("unit", unit_name),
-                assignments=fields.tags(assignments, "assignment"),
+                assignments=fields.assignments(assignments),
                 email=fields.text("email", email),
             )
             u.add_person(person)
@@ -298,7 +298,7 @@ class Ledger(Application[UUID]):
                 effective_on=effective_on,
                 rank=fields.text("rank", rank),
                 unit=fields.text("unit", unit_name),
-                assignments=fields.tags(assignments, "assignment"),
+                assignments=fields.assignments(assignments),
             )
 
     def record_certification(

@@ -10,10 +10,12 @@ from decimal import Decimal, InvalidOperation
 from enum import StrEnum
 
 from ledger.errors import HoursOutOfRangeError, InvalidValueError
+from ledger.vocabulary import assignment_id
 
 __all__ = [
     "MAX_HOURS_PER_RECORD",
     "agency_slug",
+    "assignments",
     "choice",
     "hours",
     "jurisdiction",
@@ -109,6 +111,13 @@ def tags(values: Sequence[str], kind: str = "tag") -> list[str]:
         if not _TOPIC.match(value):
             raise InvalidValueError(f"{kind} {value!r}: use lowercase letters, digits and _")
     return cleaned
+
+
+def assignments(values: Sequence[str]) -> list[str]:
+    """Assignment names as canonical ids (``ledger.vocabulary``: "SRO" and "School Resource
+    Officer" are ``school_resource_officer``), sorted and unique; a name outside the
+    vocabulary is kept, lower case, for the agency's own use."""
+    return tags([assignment_id(value) for value in values if value.strip()], "assignment")
 
 
 def valid_until(value: date | None, completed_on: date) -> date | None:

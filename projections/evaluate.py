@@ -40,6 +40,7 @@ from projections.rules.prepared import prepare
 from projections.rules.schema import (
     CompleteOnceRequirement,
     CoursesRequirement,
+    EarlierWindows,
     EnforcementOverride,
     HoursRequirement,
     LicensePeriodCalendar,
@@ -82,14 +83,17 @@ def evaluate(
 ) -> Status:
     """The person's status on ``as_of`` under the given rule versions.
 
-    Versions whose ``effective_from`` is after ``as_of`` are ignored. Packs are evaluated
+    Versions whose ``effective_from`` is after ``as_of`` are ignored, except one whose legal
+    start is unknown (``earlier_windows``): it also judges the windows before it, flagged
+    with that reading's confidence and note. Packs are evaluated
     independently and their requirements reported together (a state pack and an agency's
     local pack add up).
     """
     ctx = _Context(history, as_of, timedelta(days=warning_days))
     by_pack: dict[str, list[RuleVersion]] = defaultdict(list)
     for version in rule_versions:
-        if version.version.effective_from <= as_of:
+        # A version whose legal start is unknown also judges the windows before it.
+        if version.version.effective_from <= as_of or version.version.earlier_windows:
             by_pack[version.pack].append(version)
     results: list[RequirementStatus] = []
     for pack_id in sorted(by_pack):
@@ -162,13 +166,38 @@ def _window(
 def _govern(
     versions: Sequence[RuleVersion], requirement_id: str, probe: Window, ctx: _Context, day: date
 ) -> tuple[RuleVersion, Requirement | None, Window] | None:
-    """Newest first: the first version that claims the requirement's window."""
+    """Newest first: the first version that claims the requirement's window; when none
+    does, the oldest version whose unknown legal start covers earlier windows
+    (``earlier_windows``), so such a window is judged and flagged, not left unbound."""
     for version in versions:
+        if version.version.effective_from > ctx.as_of:
+            continue  # only there for the windows before it (earlier_windows)
         definition = _definition(version, requirement_id)
         window = _window(version, definition, ctx, day) if definition else probe
         if window is not None and claims(version, window):
             return version, definition, window
+    for version in reversed(versions):
+        definition = _definition(version, requirement_id)
+        if definition is None or not version.version.earlier_windows:
+            continue
+        window = _window(version, definition, ctx, day)
+        if window is not None and _earlier(version, requirement_id, window, ctx) is not None:
+            return version, definition, window
     return None
+
+
+def _earlier(
+    version: RuleVersion, requirement_id: str, window: Window, ctx: _Context
+) -> EarlierWindows | None:
+    """The earlier-window reading a result under ``version`` rests on: the window is not
+    one the version claims, or the day asked is before the version's known start."""
+    spec = version.version
+    if not spec.earlier_windows:
+        return None
+    if claims(version, window) and ctx.as_of >= spec.effective_from:
+        return None
+    start = min(window.start, ctx.as_of)
+    return spec.earlier_cover(requirement_id, start, window.end)
 
 
 def _requirement(
@@ -345,23 +374,22 @@ def _evaluate_in(
     deadline = tolled.deadline
     count_end = min(as_of, deadline) if deadline else as_of
     start: date | None = window.start
+    since: list[date | None] | None = None
     if isinstance(requirement, CompleteOnceRequirement):
         # Late completions cure a missed one-time mandate ("until compliance is filed").
         start, count_end = requirement.counts_from, as_of
-    elif isinstance(requirement, CoursesRequirement) and requirement.extra_windows_back:
-        calendar = version.calendars[requirement.window]
-        earlier: Window | None = window
-        for _ in range(requirement.extra_windows_back):
-            earlier = previous_window(calendar, history, earlier) if earlier else None
-        if earlier is not None:
-            start = earlier.start
+    elif isinstance(requirement, CoursesRequirement):
+        since = _item_starts(version, requirement, window, history)
+        start = min((s for s in since if s is not None), default=None)
     credited, excluded = credited_records(
         history.records_between(start, count_end),
         version.version.credit_exclusions,
         requirement.id,
     )
     notes.extend(excluded)
-    measure = _measure(requirement, credited)
+    measure = _measure(requirement, credited, since)
+    if since is not None and isinstance(requirement, CoursesRequirement):
+        notes.extend(_earlier_window_credit(requirement, credited, since, window))
     status = _status_for(measure.met, deadline, ctx)
     if deadline is None and not measure.met:
         notes.append("deadline suspended by an open exemption")
@@ -374,12 +402,71 @@ def _evaluate_in(
     )
 
 
-def _measure(requirement: Requirement, credited: list[CreditedRecord]) -> Measure:
+def _item_starts(
+    version: RuleVersion, requirement: CoursesRequirement, window: Window, history: PersonHistory
+) -> list[date | None]:
+    """The first completion date each item accepts: the window's start, or the start of the
+    window ``extra_windows_back`` before it (the item's own allowance, or the requirement's
+    for every item)."""
+    calendar = version.calendars[requirement.window]
+    starts: dict[int, date] = {0: window.start}
+    earlier: Window | None = window
+    back = max(
+        (requirement.extra_windows_back, *(i.extra_windows_back for i in requirement.complete_each))
+    )
+    for n in range(1, back + 1):
+        earlier = previous_window(calendar, history, earlier) if earlier else None
+        starts[n] = earlier.start if earlier is not None else starts[n - 1]
+    return [
+        starts[max(requirement.extra_windows_back, item.extra_windows_back)]
+        for item in requirement.complete_each
+    ]
+
+
+def _earlier_window_credit(
+    requirement: CoursesRequirement,
+    credited: Sequence[CreditedRecord],
+    since: Sequence[date | None],
+    window: Window,
+) -> list[str]:
+    """Say which items were met only by a completion before the window (the allowance)."""
+    notes = []
+    for item, first in zip(requirement.complete_each, since, strict=True):
+        if first is None or first >= window.start:
+            continue
+        inside = [
+            c
+            for c in credited
+            if c.record.completed_on >= window.start and matches(item, c.record, c.topic_hours)
+        ]
+        before = [
+            c
+            for c in credited
+            if first <= c.record.completed_on < window.start
+            and matches(item, c.record, c.topic_hours)
+        ]
+        if before and not inside:
+            record = before[-1].record
+            notes.append(
+                f"{item.label or 'item'}: counted from the earlier window beginning "
+                f"{first.isoformat()} (record {record.record_id}, "
+                f"{record.completed_on.isoformat()}), as the rule allows for this item"
+            )
+    return notes
+
+
+def _measure(
+    requirement: Requirement,
+    credited: list[CreditedRecord],
+    since: Sequence[date | None] | None = None,
+) -> Measure:
     if isinstance(requirement, HoursRequirement):
         return measure_hours(requirement, credited)
     if isinstance(requirement, PoolRequirement):
         return measure_pool(requirement, credited)
-    if isinstance(requirement, CoursesRequirement | CompleteOnceRequirement):
+    if isinstance(requirement, CoursesRequirement):
+        return measure_items(requirement.complete_each, credited, since)
+    if isinstance(requirement, CompleteOnceRequirement):
         return measure_items(requirement.complete_each, credited)
     raise TypeError(type(requirement).__name__)
 
@@ -471,13 +558,27 @@ def _valid_at_all_times(
         status: StatusCode = "due_soon" if deadline - as_of <= ctx.warning else "compliant"
         used: tuple[str, ...] = (best.record.record_id,)
         counted = Decimal(1)
+    elif held and held[-1].record.valid_until is None:
+        # The newest credential on record has no expiry: whether it is current cannot be
+        # shown, but nothing shows a deadline was missed either (an import without the
+        # expiry column). Said, and flagged for the coordinator, rather than non_compliant.
+        newest = held[-1].record
+        deadline, used, counted = None, (), ZERO
+        status = "due_soon"
+        notes.append(
+            f"{requirement.credential.label or 'credential'} on record (record "
+            f"{newest.record_id}, completed {newest.completed_on.isoformat()}) has no expiry "
+            "date, so it cannot show the credential is current: record its valid_until "
+            "(import column valid_until)"
+        )
     else:
         expiries = [c.record.valid_until for c in held if c.record.valid_until]
         deadline = max(expiries) if expiries else None
         status, used, counted = "non_compliant", (), ZERO
-        notes.append("no unexpired credential on record for this date")
-        if any(c.record.valid_until is None for c in held):
-            notes.append("records without an expiry date cannot show the credential is current")
+        if deadline is not None:
+            notes.append(f"no unexpired credential on record: the latest expired on {deadline}")
+        else:
+            notes.append("no credential on record for this date")
     measure = Measure("completions", Decimal(1), counted, Decimal(1) - counted, used)
     window = Window(as_of, as_of)
     return _result(version, requirement, status, measure, window, deadline, (), ctx, notes)
@@ -525,8 +626,15 @@ def _result(
                 f"enforcement override {override.starts_on.isoformat()}–"
                 f"{override.ends_on.isoformat()}: {override.action}"
             )
+    earlier = _earlier(version, requirement.id, window, ctx) if window is not None else None
     confidence, flagged, citations = prepare(version).cited(
-        version, requirement, first_period, first_window, tuple(tolling or ()), tuple(overrides)
+        version,
+        requirement,
+        first_period,
+        first_window,
+        tuple(tolling or ()),
+        tuple(overrides),
+        earlier,
     )
     return RequirementStatus(
         pack_id=version.pack,

@@ -28,6 +28,9 @@ _ROOTS = (
 # Imports are followed within these packages only: the ledger's event classes and codec
 # are the stored format, which changes only with an event's class version (upcast on read).
 _PACKAGES = ("projections", "replay")
+# Write-side modules whose values the engine reads as rules: the assignment vocabulary
+# (aliases such as sro -> school_resource_officer decide who a population binds).
+_ALSO = ("ledger.vocabulary",)
 
 
 def _statement_lists(statements: list[ast.stmt]) -> Iterator[list[ast.stmt]]:
@@ -128,7 +131,7 @@ def _is_module(name: str) -> bool:
 @cache
 def _engine() -> tuple[frozenset[str], str]:
     codes: dict[str, str] = {}
-    pending = [name for root in _ROOTS for name in _with_packages(root)]
+    pending = [name for root in _ROOTS for name in _with_packages(root)] + list(_ALSO)
     while pending:
         module = pending.pop()
         if module in codes:

@@ -29,6 +29,9 @@ class Column:
     name: str
     required: bool
     meaning: str
+    # Other headers that mean this column (normalised like the header: "Expiration Date"
+    # is expiration_date).
+    aliases: tuple[str, ...] = ()
 
 
 PEOPLE_COLUMNS: tuple[Column, ...] = (
@@ -41,9 +44,21 @@ PEOPLE_COLUMNS: tuple[Column, ...] = (
     Column("license_number", False, "peace-officer licence number (sworn only)"),
     Column("license_expires_on", False, "end of the current licence period"),
     Column("certified_on", False, "certification date, where the state's cycle derives from it"),
+    Column(
+        "basic_completed_on",
+        False,
+        "basic training (academy) completion date, where the state exempts that year (OH)",
+        aliases=(
+            "basic_training_completed_on",
+            "basic_training_completed",
+            "basic_completed",
+            "academy_graduation_date",
+            "academy_completed_on",
+        ),
+    ),
     Column("rank", False, "rank, e.g. Officer, Sergeant"),
     Column("unit", False, "unit or division, e.g. Patrol"),
-    Column("assignments", False, "';'-separated assignments, e.g. sro;k9"),
+    Column("assignments", False, "';'-separated assignments, e.g. sro;patrol"),
     Column("email", False, "work email"),
 )
 
@@ -57,6 +72,22 @@ TRAINING_COLUMNS: tuple[Column, ...] = (
     Column("provider", False, "who delivered the course"),
     Column("delivery", False, "in_person (default), online, hybrid or self_study"),
     Column("record_id", False, "the source system's own record id (unique in the agency)"),
+    Column(
+        "valid_until",
+        False,
+        "the credential's expiry date, for a card or certificate that expires "
+        "(First Aid/CPR): rules that require it current at all times need it",
+        aliases=(
+            "expires_on",
+            "expiry",
+            "expiry_date",
+            "expiration",
+            "expiration_date",
+            "expires",
+            "valid_through",
+            "valid_to",
+        ),
+    ),
 )
 
 
@@ -81,10 +112,12 @@ def map_header(
 ) -> dict[str, int] | None:
     """Column name → cell index; ``None`` (with errors in ``report``) if unusable."""
     known = {column.name for column in columns}
+    aliases = {alias: column.name for column in columns for alias in column.aliases}
     positions: dict[str, int] = {}
     usable = True
     for index, cell in enumerate(cells):
         name = normalise_header(cell)
+        name = aliases.get(name, name)
         if not name:
             continue  # trailing empty header cells are common; data under them is checked
         if name in positions:

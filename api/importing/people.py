@@ -7,8 +7,9 @@ What a row becomes in the ledger:
   email;
 - ``LicenseRecorded`` when a licence is given: the sheet has no issue date, so the licence is
   recorded as held since ``hired_on`` with ``license_expires_on`` as the current period end;
-- ``CertificationRecorded`` (effective on ``certified_on``) when a certification date is
-  given; the sheet has no employment column, so the ledger's default (full time) applies;
+- ``CertificationRecorded`` (effective on ``certified_on``, else ``basic_completed_on``)
+  when a certification or basic-training completion date is given; the sheet has no
+  employment column, so the ledger's default (full time) applies;
 - ``StatusChanged`` when status is not ``active``: the sheet has no status date, so it takes
   effect on the import day (the ledger never back-dates what the file does not say).
 
@@ -28,7 +29,13 @@ from api.importing.values import CellError, parse_date, parse_list
 from ledger.application import Ledger
 from ledger.errors import LedgerError, PersonNotFoundError
 from ledger.unit_of_work import UnitOfWork
-from ledger.vocabulary import PersonKind, PersonStatus
+from ledger.vocabulary import (
+    ASSIGNMENT_ALIASES,
+    Assignment,
+    PersonKind,
+    PersonStatus,
+    assignment_id,
+)
 
 __all__ = ["CERTIFIED_ON_STORED", "PersonRow", "import_people", "parse_person"]
 
@@ -37,7 +44,8 @@ CERTIFIED_ON_STORED = True
 _STATUSES = (PersonStatus.ACTIVE, PersonStatus.INACTIVE, PersonStatus.SEPARATED)
 _COLUMNS = {
     "employee_id", "first_name", "last_name", "kind", "hired_on", "status", "license_number",
-    "license_expires_on", "certified_on", "rank", "unit", "assignments", "email",
+    "license_expires_on", "certified_on", "basic_completed_on", "rank", "unit", "assignments",
+    "email",
 }  # fmt: skip
 
 
@@ -57,6 +65,7 @@ class PersonRow:
     unit: str
     assignments: list[str]
     email: str
+    basic_completed_on: date | None = None
 
 
 def parse_person(row: Row, today: date, report: ImportReport) -> PersonRow | None:
@@ -78,6 +87,7 @@ def parse_person(row: Row, today: date, report: ImportReport) -> PersonRow | Non
     hired_on = _date(row, "hired_on", today, report, not_after_today=True)
     expires = _date(row, "license_expires_on", today, report, not_after_today=False)
     certified = _date(row, "certified_on", today, report, not_after_today=True)
+    basic = _date(row, "basic_completed_on", today, report, not_after_today=True)
     if row["license_number"] and not row["license_expires_on"]:
         fail("license_expires_on", "give the end of the current licence period with the number")
     if row["license_expires_on"] and not row["license_number"]:
@@ -97,8 +107,9 @@ def parse_person(row: Row, today: date, report: ImportReport) -> PersonRow | Non
         certified_on=certified,
         rank=row["rank"],
         unit=row["unit"],
-        assignments=parse_list(row["assignments"]),
+        assignments=sorted({assignment_id(a) for a in parse_list(row["assignments"])}),
         email=row["email"],
+        basic_completed_on=basic,
     )
 
 
@@ -131,6 +142,7 @@ def import_people(
     """Stage every valid new person in ``uow``; returns (people, records) staged."""
     today = ledger.clock().date()
     parsed = [p for p in (parse_person(row, today, report) for row in rows) if p is not None]
+    _warn_unknown_assignments(parsed, report)
     first_seen: dict[str, int] = {}
     unique: list[PersonRow] = []
     for person in parsed:
@@ -166,6 +178,32 @@ def import_people(
     return enrolled, 0
 
 
+def _warn_unknown_assignments(people: list[PersonRow], report: ImportReport) -> None:
+    """One warning per assignment name the vocabulary does not know, at its first row: it
+    is imported as given, but no rule pack binds it, so a requirement for an assignment
+    (MN school resource officers, CA dispatchers) would not see the person under it."""
+    known = {a.value for a in Assignment}
+    rows: dict[str, list[int]] = {}
+    for person in people:
+        for name in person.assignments:
+            if name not in known:
+                rows.setdefault(name, []).append(person.number)
+    if not rows:
+        return
+    names = ", ".join(sorted(known))
+    aliases = ", ".join(f"{k} = {v.value}" for k, v in sorted(ASSIGNMENT_ALIASES.items()))
+    for name, numbers in sorted(rows.items(), key=lambda item: item[1][0]):
+        more = f" (on {len(numbers)} rows)" if len(numbers) > 1 else ""
+        report.add(
+            numbers[0],
+            "assignments",
+            f"assignment {name!r}{more} is not one the rule packs know, so no requirement "
+            f"binds it; imported as given. Known assignments: {names}; aliases: {aliases}",
+            name,
+            Severity.WARNING,
+        )
+
+
 def _stage(
     ledger: Ledger, uow: UnitOfWork, agency: str, person: PersonRow, actor: str, today: date
 ) -> None:
@@ -193,12 +231,15 @@ def _stage(
             actor=actor,
             uow=uow,
         )
-    if person.certified_on is not None:
+    if person.certified_on is not None or person.basic_completed_on is not None:
+        effective_on = person.certified_on or person.basic_completed_on
+        assert effective_on is not None
         ledger.record_certification(
             agency,
             person.employee_id,
-            effective_on=person.certified_on,
+            effective_on=effective_on,
             certified_on=person.certified_on,
+            basic_completed_on=person.basic_completed_on,
             actor=actor,
             uow=uow,
         )
@@ -242,7 +283,7 @@ def _already_enrolled(
         "license_expires_on": existing.license_period_end,
         "rank": existing.rank,
         "unit": existing.unit,
-        "assignments": list(existing.assignments),
+        "assignments": sorted({assignment_id(a) for a in existing.assignments}),
         "email": existing.email,
         "certified_on": getattr(existing, "certified_on", None),
     }

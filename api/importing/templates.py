@@ -16,21 +16,21 @@ __all__ = ["template_bytes", "template_rows"]
 
 _PEOPLE = [
     ["T1001", "Alex", "Olson", "sworn", "2015-08-03", "active", "482113", "2026-06-30",
-     "2015-07-15", "Sergeant", "Patrol", "fto;sro", "alex.olson@example.org"],
+     "2015-07-15", "2015-05-29", "Sergeant", "Patrol", "patrol;sro", "alex.olson@example.org"],
     ["T1002", "Maria", "Garcia", "sworn", "3/14/2019", "", "519027", "6/30/2025",
-     "", "Officer", "Patrol", "k9", "maria.garcia@example.org"],
+     "", "", "Officer", "Patrol", "patrol", "maria.garcia@example.org"],
     ["T1003", "Sam", "Nguyen", "civilian", "2021-01-11", "active", "", "",
-     "", "Records Specialist", "Records", "", "sam.nguyen@example.org"],
+     "", "", "Records Specialist", "Records", "", "sam.nguyen@example.org"],
 ]  # fmt: skip
 _TRAINING = [
     ["T1001", "2024-03-05", "Use of Force Annual Update", "4", "{a}=4",
-     "UOF-101", "Agency Training Unit", "in_person", "LMS-2024-0001"],
+     "UOF-101", "Agency Training Unit", "in_person", "LMS-2024-0001", ""],
     ["T1001", "2024-05-20", "Crisis Intervention and Autism Awareness", "8",
-     "{b}=6;{c}=2", "CIT-8", "State CIT Partnership", "in_person", "LMS-2024-0002"],
+     "{b}=6;{c}=2", "CIT-8", "State CIT Partnership", "in_person", "LMS-2024-0002", ""],
     ["T1002", "9/12/2024", "Scenario-Based Refresher", "3", "{a}",
-     "SBR-3", "Agency Training Unit", "in_person", ""],
-    ["T1003", "2024-10-01", "Records Management Basics", "2", "",
-     "", "Regional Academy", "online", ""],
+     "SBR-3", "Agency Training Unit", "in_person", "", ""],
+    ["T1003", "2024-10-01", "First Aid and Adult/Child CPR", "2", "",
+     "", "Regional Academy", "in_person", "", "2026-10-31"],
 ]  # fmt: skip
 
 

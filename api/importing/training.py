@@ -34,7 +34,7 @@ __all__ = ["MAX_HOURS_PER_DAY", "TrainingRow", "import_training", "parse_trainin
 MAX_HOURS_PER_DAY = Decimal(24)
 _COLUMNS = {
     "employee_id", "completed_on", "course_title", "hours", "topics", "post_course_number",
-    "provider", "delivery", "record_id",
+    "provider", "delivery", "record_id", "valid_until",
 }  # fmt: skip
 _DELIVERIES = {mode.value for mode in DeliveryMode}
 
@@ -51,6 +51,7 @@ class TrainingRow:
     provider: str
     delivery: str
     source_record_id: str
+    valid_until: date | None = None
 
     @property
     def key(self) -> tuple[str, date, str, Decimal]:
@@ -106,6 +107,12 @@ def parse_training(
         topic_hours = parse_topics(row["topics"], hours, topics)
     except CellError as error:
         fail("topics", str(error))
+    valid_until: date | None = None
+    if row["valid_until"]:
+        try:
+            valid_until = parse_date(row["valid_until"])
+        except CellError as error:
+            fail("valid_until", str(error))
     delivery = normalise_token(row["delivery"]) or DeliveryMode.IN_PERSON.value
     if delivery not in _DELIVERIES:
         fail("delivery", f"delivery must be one of {', '.join(sorted(_DELIVERIES))}")
@@ -122,6 +129,7 @@ def parse_training(
         provider=row["provider"],
         delivery=delivery,
         source_record_id=row["record_id"],
+        valid_until=valid_until,
     )
 
 
@@ -257,6 +265,7 @@ def import_training(
         if present:
             column = "record_id" if row.source_record_id else "course_title"
             report.add(row.number, column, present, _value(row, column), Severity.SKIPPED)
+            _expiry_differs(known, row, record_id, report)
             continue
         try:
             ledger.record_training(
@@ -270,6 +279,7 @@ def import_training(
                 post_course_number=row.post_course_number,
                 delivery=row.delivery,
                 source_record_id=row.source_record_id,
+                valid_until=row.valid_until,
                 record_id=record_id,
                 actor=actor,
                 uow=uow,
@@ -300,6 +310,30 @@ def _already_present(known: _Known, row: TrainingRow, record_id: UUID) -> str:
             f"record_id already in the ledger as record {known.live_sources[row.source_record_id]}"
         )
     return ""
+
+
+def _expiry_differs(known: _Known, row: TrainingRow, record_id: UUID, report: ImportReport) -> None:
+    """A skipped row whose valid_until differs from the record in the ledger (typically an
+    expiry column added after a first import) is not applied silently: a warning says so."""
+    key = (row.completed_on, key_text(row.course_title), row.hours.normalize())
+    found = (
+        record_id
+        if record_id in known.person.records
+        else known.live_keys.get(key) or known.live_sources.get(row.source_record_id)
+    )
+    record = known.person.records.get(found) if found is not None else None
+    if record is None or row.valid_until is None or record.valid_until == row.valid_until:
+        return
+    held = record.valid_until.isoformat() if record.valid_until else "none"
+    report.add(
+        row.number,
+        "valid_until",
+        f"the ledger's record {found} has expiry {held}; this row's "
+        f"{row.valid_until.isoformat()} is not applied (an import never changes a record): "
+        "record it as a correction of that record",
+        row.valid_until.isoformat(),
+        Severity.WARNING,
+    )
 
 
 def _value(row: TrainingRow, column: str) -> str:

@@ -25,6 +25,7 @@ _PREFIXES: dict[str, str] = {
     "source_record_id": "record_id",
     "unit": "unit",
     "training record": "record_id",
+    "a credential cannot expire": "valid_until",
 }
 
 

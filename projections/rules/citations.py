@@ -8,6 +8,7 @@ from collections.abc import Iterable
 from projections.rules.schema import (
     CONFIDENCE_ORDER,
     Confidence,
+    EarlierWindows,
     EnforcementOverride,
     LicensePeriodCalendar,
     PoolRequirement,
@@ -33,6 +34,7 @@ def cite(
     first_window: bool,
     tolling: tuple[Tolling, ...],
     overrides: tuple[EnforcementOverride, ...],
+    earlier: EarlierWindows | None = None,
 ) -> Cited:
     """The worst confidence of every element the answer rests on, the reasons flagged by
     uncertain or derived elements, and the citations of their sources."""
@@ -65,6 +67,9 @@ def cite(
         cited.append((rule.source, rule.confidence, rule.note, "tolling"))
     for override in overrides:
         cited.append((override.source, override.confidence, override.note, "enforcement"))
+    if earlier is not None:
+        what = f"version {spec.id} before {spec.effective_from.isoformat()}"
+        cited.append((earlier.source, earlier.confidence, earlier.note, what))
     confidence = _worst(c for _, c, _, _ in cited)
     flagged = tuple(
         f"{level} ({what}): {note or 'verify against the live rule text'}"

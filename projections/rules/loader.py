@@ -102,13 +102,78 @@ def parse_pack(data: Any, file: str) -> PackFile:
         raise RulePackError(file, field, f"{message}{more}") from None
 
 
+# Fields whose value is free text (titles, citations, notes): a plain value followed by a
+# comment on its line was most likely cut there ("LSA #08-288(F)" loads as "LSA").
+_TEXT_FIELDS = frozenset(
+    {
+        "title",
+        "url",
+        "label",
+        "note",
+        "notes",
+        "summary",
+        "consequence",
+        "action",
+        "state_code",
+        "state_category",
+        "first_period_note",
+        "first_window_note",
+    }
+)
+
+
+def _cut_text(text: str) -> tuple[int, str] | None:
+    """The first text field whose plain (unquoted) value is followed by a ``#`` comment on
+    the same line, as (line number, field name); YAML ends a plain scalar at `` #``, so
+    whatever followed was dropped without a word."""
+    opening = (
+        yaml.BlockMappingStartToken,
+        yaml.FlowMappingStartToken,
+        yaml.BlockSequenceStartToken,
+        yaml.FlowSequenceStartToken,
+    )
+    closing = (yaml.BlockEndToken, yaml.FlowMappingEndToken, yaml.FlowSequenceEndToken)
+    entry = (yaml.BlockEntryToken, yaml.FlowEntryToken, yaml.FlowSequenceStartToken)
+    owners: list[str | None] = []  # for each open collection: the key that holds it
+    key: str | None = None
+    previous: yaml.Token | None = None
+    for token in yaml.scan(text):
+        if isinstance(token, opening):
+            owners.append(key)
+        elif isinstance(token, closing) and owners:
+            owners.pop()
+        elif isinstance(token, yaml.ScalarToken) and isinstance(previous, yaml.KeyToken):
+            key = token.value
+        elif isinstance(token, yaml.ScalarToken) and token.plain:
+            field = None
+            if isinstance(previous, yaml.ValueToken):
+                field = key
+            elif isinstance(previous, entry) and owners:
+                field = owners[-1]
+            line_end = text.find("\n", token.end_mark.index)
+            rest = text[token.end_mark.index : line_end if line_end >= 0 else len(text)]
+            if field in _TEXT_FIELDS and rest.lstrip(" \t").startswith("#"):
+                return token.end_mark.line + 1, str(field)
+        previous = token
+    return None
+
+
 def load_pack_text(text: str, file: str) -> PackFile:
     try:
         data = yaml.safe_load(text)
+        cut = _cut_text(text)
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
         where = f"line {mark.line + 1}" if mark is not None else ""
         raise RulePackError(file, where, f"not valid YAML: {error}") from None
+    if cut is not None:
+        line, field = cut
+        raise RulePackError(
+            file,
+            f"line {line}",
+            f"{field}: text followed by ' #' is cut there (YAML reads the rest as a "
+            "comment): quote the value if the '#' belongs to it",
+        )
     return parse_pack(data, file)
 
 
@@ -149,7 +214,7 @@ def _uses(version: VersionSpec) -> tuple[set[str], set[str], set[str], set[str]]
     for x in version.credit_exclusions:
         sources |= set(x.source)
         topics |= set(x.topics)
-    for item in (*version.tolling, *version.enforcement_overrides):
+    for item in (*version.tolling, *version.enforcement_overrides, *version.earlier_windows):
         sources |= set(item.source)
     return sources, topics, populations, calendars
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import date
 from decimal import Decimal
 from typing import Literal
 
@@ -119,13 +120,25 @@ def _label(item: Match) -> str:
     return "|".join(parts)
 
 
-def measure_items(items: Sequence[Match], credited: Sequence[CreditedRecord]) -> Measure:
-    """Each item completed at least once; counts are completions, not hours."""
+def measure_items(
+    items: Sequence[Match],
+    credited: Sequence[CreditedRecord],
+    since: Sequence[date | None] | None = None,
+) -> Measure:
+    """Each item completed at least once; counts are completions, not hours. ``since``
+    gives each item the first completion date it accepts (default: every credited record),
+    so an allowance for earlier windows stays with the item the rule names."""
     used: list[str] = []
     progress = []
     done = ZERO
-    for item in items:
-        hits = [c.record.record_id for c in credited if matches(item, c.record, c.topic_hours)]
+    for i, item in enumerate(items):
+        first = since[i] if since is not None else None
+        hits = [
+            c.record.record_id
+            for c in credited
+            if (first is None or c.record.completed_on >= first)
+            and matches(item, c.record, c.topic_hours)
+        ]
         used.extend(h for h in hits if h not in used)
         progress.append(TopicProgress(_label(item), ONE, ONE if hits else ZERO))
         done += ONE if hits else ZERO

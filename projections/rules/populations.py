@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from functools import lru_cache
 
+from ledger.vocabulary import assignment_id
 from projections.history import PersonHistory
 from projections.rules.schema import Population
 
@@ -13,6 +15,14 @@ __all__ = ["Conditions", "in_population"]
 
 def _folded(values: list[str] | tuple[str, ...] | frozenset[str]) -> frozenset[str]:
     return frozenset(v.strip().casefold() for v in values)
+
+
+@lru_cache(maxsize=4096)
+def _assignments(values: tuple[str, ...]) -> frozenset[str]:
+    """Assignment names as canonical ids (``ledger.vocabulary``), so a pack that names
+    ``school_resource_officer`` binds a history recorded as ``sro`` before the ledger
+    normalised aliases. Few distinct assignment sets exist: kept once each."""
+    return frozenset(assignment_id(v) for v in values)
 
 
 @dataclass(frozen=True)
@@ -39,8 +49,8 @@ class Conditions:
             frozenset(p.statuses),
             frozenset(p.employment),
             frozenset(p.employment_none),
-            _folded(p.assignments_any),
-            _folded(p.assignments_none),
+            _assignments(tuple(p.assignments_any)),
+            _assignments(tuple(p.assignments_none)),
             _folded(p.ranks_any),
             _folded(p.ranks_none),
             _folded(p.certificates_any),
@@ -61,7 +71,7 @@ class Conditions:
         if self.assignments_any or self.assignments_none or self.ranks_any or self.ranks_none:
             assignment = history.assignment_on(day)
             rank = {assignment.rank.strip().casefold()} if assignment else set()
-            assignments = _folded(assignment.assignments) if assignment else frozenset()
+            assignments = _assignments(tuple(assignment.assignments)) if assignment else frozenset()
             if self.assignments_any and not assignments & self.assignments_any:
                 return False
             if assignments & self.assignments_none:

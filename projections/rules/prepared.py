@@ -16,7 +16,13 @@ from functools import partial
 
 from projections.rules.citations import Cited, cite
 from projections.rules.populations import Conditions
-from projections.rules.schema import EnforcementOverride, Requirement, RuleVersion, Tolling
+from projections.rules.schema import (
+    EarlierWindows,
+    EnforcementOverride,
+    Requirement,
+    RuleVersion,
+    Tolling,
+)
 
 __all__ = ["PreparedVersion", "prepare"]
 
@@ -33,6 +39,7 @@ class PreparedVersion:
         }
         self._tolling = tuple(spec.tolling)
         self._overrides = tuple(spec.enforcement_overrides)
+        self._earlier = tuple(spec.earlier_windows)
         self._cited: dict[tuple[object, ...], Cited] = {}
 
     def cited(
@@ -43,19 +50,24 @@ class PreparedVersion:
         first_window: bool,
         tolling: tuple[Tolling, ...],
         overrides: tuple[EnforcementOverride, ...],
+        earlier: EarlierWindows | None = None,
     ) -> Cited:
-        """``cite`` of this version's own requirement, tolling rules and overrides, kept by
-        their positions in the version (so at most a few per requirement)."""
+        """``cite`` of this version's own requirement, tolling rules, overrides and
+        earlier-window reading, kept by their positions in the version (so at most a few
+        per requirement)."""
         key = (
             requirement.id,
             first_period,
             first_window,
             _positions(self._tolling, tolling),
             _positions(self._overrides, overrides),
+            _positions(self._earlier, (earlier,) if earlier is not None else ()),
         )
         found = self._cited.get(key)
         if found is None:
-            found = cite(version, requirement, first_period, first_window, tolling, overrides)
+            found = cite(
+                version, requirement, first_period, first_window, tolling, overrides, earlier
+            )
             if self.requirements.get(requirement.id) is requirement and None not in key[3:]:
                 self._cited[key] = found
         return found

@@ -25,6 +25,7 @@ __all__ = [
     "Confidence",
     "CoursesRequirement",
     "CreditExclusion",
+    "EarlierWindows",
     "EnforcementOverride",
     "FixedCalendar",
     "HoursRequirement",
@@ -151,12 +152,18 @@ Calendar = Annotated[
 
 class Match(_Model):
     """Which records an item or requirement accepts: by POST course number, by tag, or by
-    canonical topic. A record matches when any given list matches."""
+    canonical topic. A record matches when any given list matches.
+
+    ``extra_windows_back`` (an item of a ``courses`` requirement only): this item may also
+    have been completed in that many windows before the window judged, the allowance the
+    rule gives one named course ("#470/#4070 if not completed in the 2021-23 unit").
+    """
 
     label: str = ""
     courses: list[str] = []
     tags: list[str] = []
     topics: list[Identifier] = []
+    extra_windows_back: int = Field(default=0, ge=0, le=3)
 
     @model_validator(mode="after")
     def _not_empty(self) -> Match:
@@ -244,8 +251,11 @@ class PoolRequirement(_RequirementBase):
 
 
 class CoursesRequirement(_RequirementBase):
-    """Each item must be completed at least once in the window (or in the
-    ``extra_windows_back`` windows before it: "if not completed in the previous unit")."""
+    """Each item must be completed at least once in the window. An item's own
+    ``extra_windows_back`` also accepts its completions in that many windows before ("if
+    not completed in the previous unit", said of one course); the requirement's
+    ``extra_windows_back`` gives that allowance to every item (only where the rule says so
+    of all of them)."""
 
     kind: Literal["courses"]
     window: Identifier
@@ -262,12 +272,24 @@ class CompleteOnceRequirement(_RequirementBase):
     counts_from: date | None = None
     complete_each: list[Match] = Field(min_length=1)
 
+    @model_validator(mode="after")
+    def _no_windows_back(self) -> CompleteOnceRequirement:
+        if any(item.extra_windows_back for item in self.complete_each):
+            raise ValueError("extra_windows_back is only meaningful for a courses requirement")
+        return self
+
 
 class ValidAtAllTimesRequirement(_RequirementBase):
     """A credential (e.g. First Aid/CPR) whose record must be unexpired on the day asked."""
 
     kind: Literal["valid_at_all_times"]
     credential: Match
+
+    @model_validator(mode="after")
+    def _no_windows_back(self) -> ValidAtAllTimesRequirement:
+        if self.credential.extra_windows_back:
+            raise ValueError("extra_windows_back is only meaningful for a courses requirement")
+        return self
 
 
 Requirement = Annotated[
@@ -326,6 +348,20 @@ class EnforcementOverride(_Cited):
     action: str = Field(min_length=1)
 
 
+class EarlierWindows(_Cited):
+    """The version's legal effective date is not known: ``effective_from`` is only the
+    earliest date a source shows it in force (an archived page). Windows before it that no
+    version claims are judged under this version, the best-sourced reading, and every such
+    answer carries this ``confidence`` (default uncertain) and ``note``, so earlier cycles
+    are never silently unbound. ``requirements`` limits it to some requirement ids;
+    ``since`` is the earliest day covered, where a source gives one."""
+
+    confidence: Confidence = "uncertain"
+    note: str = Field(min_length=1)
+    requirements: list[Identifier] = []
+    since: date | None = None
+
+
 class VersionSpec(_Cited):
     id: VersionId
     effective_from: date
@@ -336,6 +372,19 @@ class VersionSpec(_Cited):
     credit_exclusions: list[CreditExclusion] = []
     tolling: list[Tolling] = []
     enforcement_overrides: list[EnforcementOverride] = []
+    earlier_windows: list[EarlierWindows] = []
+
+    def earlier_cover(self, requirement_id: str, start: date, end: date) -> EarlierWindows | None:
+        """The entry under which a window [start, end] that began before ``effective_from``
+        is judged by this version, if any."""
+        if start >= self.effective_from:
+            return None
+        for entry in self.earlier_windows:
+            if entry.requirements and requirement_id not in entry.requirements:
+                continue
+            if entry.since is None or end >= entry.since:
+                return entry
+        return None
 
     @model_validator(mode="after")
     def _consistent(self) -> VersionSpec:
@@ -347,6 +396,12 @@ class VersionSpec(_Cited):
             raise ValueError(f"duplicate requirement ids: {duplicates}")
         if self.applicability.first_due and self.applicability.mode != "renewal_on_or_after":
             raise ValueError("applicability.first_due is only meaningful for renewal_on_or_after")
+        for entry in self.earlier_windows:
+            unknown = sorted(set(entry.requirements) - set(ids))
+            if unknown:
+                raise ValueError(f"earlier_windows names unknown requirements {unknown}")
+            if entry.since is not None and entry.since >= self.effective_from:
+                raise ValueError("earlier_windows.since is not before effective_from")
         return self
 
 
@@ -400,6 +455,8 @@ class PackFile(_PackHeader):
                 self._known_sources(t.source, f"{where}.tolling[{j}].source")
             for j, o in enumerate(v.enforcement_overrides):
                 self._known_sources(o.source, f"{where}.enforcement_overrides[{j}].source")
+            for j, e in enumerate(v.earlier_windows):
+                self._known_sources(e.source, f"{where}.earlier_windows[{j}].source")
         return self
 
     def _check_requirement(self, r: Requirement, where: str) -> None:

@@ -9,7 +9,9 @@
   windows already under way.
 
 Among the versions that claim a window, the one with the latest ``effective_from`` wins;
-a version whose ``effective_from`` is after ``as_of`` is never considered.
+a version whose ``effective_from`` is after ``as_of`` is never considered. A window that no
+version claims is judged by the oldest version whose legal start is unknown
+(``VersionSpec.earlier_windows``), flagged (``projections.evaluate``).
 """
 
 from __future__ import annotations

@@ -39,7 +39,7 @@ def test_roster_rows_become_enrolment_licence_and_status(empty: Ledger) -> None:
     p1 = empty.stream(empty.get_person("test-pd", "P1").id)
     assert [type(e) for e in p1] == [PersonEnrolled, LicenseRecorded]
     assert isinstance(p1[0], PersonEnrolled)
-    assert p1[0].assignments == ["k9", "sro"]
+    assert p1[0].assignments == ["k9", "school_resource_officer"]
     assert isinstance(p1[1], LicenseRecorded)
     assert (p1[1].issued_on, p1[1].period_end) == (date(2019, 4, 1), date(2025, 6, 30))
     p2 = empty.stream(empty.get_person("test-pd", "P2").id)
@@ -104,3 +104,50 @@ def test_certified_on_is_recorded_as_a_certification(empty: Ledger) -> None:
     events = empty.stream(empty.get_person("test-pd", "P1").id)
     assert isinstance(events[-1], CertificationRecorded)
     assert events[-1].certified_on == events[-1].effective_on == date(2019, 3, 1)
+
+
+def test_an_unknown_assignment_is_a_warning_naming_the_known_ones(empty: Ledger) -> None:
+    """Aliases (sro, Dispatcher) become the canonical ids the rule packs bind; a name the
+    vocabulary does not know is imported as given, with a warning that lists the known
+    assignments, so a requirement bound to an assignment cannot silently miss the person."""
+    data = people_file(
+        person_row("P1", assignments="SRO;k9"),
+        person_row("P2", assignments="Dispatcher"),
+    )
+    report = run(empty, "people", data)
+    assert report.status is ImportStatus.IMPORTED, report.issues
+    warnings = [i for i in report.issues if i.severity is Severity.WARNING]
+    assert [(w.row, w.column, w.value) for w in warnings] == [(2, "assignments", "k9")]
+    assert "school_resource_officer" in warnings[0].reason
+    assert "dispatch" in warnings[0].reason
+    assert "sro" in warnings[0].reason  # aliases are named too
+    assert empty.get_person("test-pd", "P1").assignments == ["k9", "school_resource_officer"]
+    assert empty.get_person("test-pd", "P2").assignments == ["dispatch"]
+
+
+def test_basic_training_completion_is_imported_and_the_ohio_exemption_applies(
+    ledger: Ledger,
+) -> None:
+    """OAC 109:2-18-02(C): officers are exempt from CPT for the calendar year in which they
+    completed basic training. The roster's basic_completed_on (also read as "Academy
+    Graduation Date") is recorded as CertificationRecorded.basic_completed_on, so the
+    exemption applies to an imported officer (issue 12 §4: once recordable, it must apply)."""
+    from projections.evaluate import evaluate
+    from projections.history import history_from_events
+    from tests.importing.helpers import PEOPLE, csv_bytes
+    from tests.rules.helpers import versions
+
+    slug = agency(ledger, "oh-pd", "OH")
+    header = [*(c for c in PEOPLE if c != "basic_completed_on"), "Academy Graduation Date"]
+    row = person_row("R1", hired_on="2024-01-08", license_number="", license_expires_on="")
+    row = [v for c, v in zip(PEOPLE, row, strict=True) if c != "basic_completed_on"]
+    report = run(ledger, "people", csv_bytes(header, [*row, "2024-06-28"]), agency=slug)
+    assert report.status is ImportStatus.IMPORTED, report.issues
+    person = ledger.get_person(slug, "R1")
+    events = [e for e in ledger.stream(person.id) if isinstance(e, CertificationRecorded)]
+    assert [e.basic_completed_on for e in events] == [date(2024, 6, 28)]
+    history = history_from_events(ledger.stream(person.id))
+    status = evaluate(versions("OH"), history, date(2024, 10, 1))
+    (cpt,) = [r for r in status.requirements if r.requirement_id == "cpt"]
+    assert cpt.status == "not_applicable"
+    assert "basic training completed in this window (2024-06-28)" in cpt.reasons[0]

@@ -21,6 +21,7 @@ def test_templates_import_cleanly(ledger: Ledger, file_format: str) -> None:
     assert training.status is ImportStatus.IMPORTED
     assert training.issues == []
     assert (people.people_appended, training.records_appended) == (3, 4)
+    assert "valid_until" in template_bytes("training", "csv").decode().splitlines()[0]
 
 
 @pytest.mark.parametrize("state", ["MN", "IN", "OH", "OR", "CA", "TX"])

@@ -338,3 +338,62 @@ def test_imported_history_is_visible_to_status_and_roster(staffed: Ledger, clock
     assert earlier["person"]["counted_records"] == []
     everyone = roster(staffed, "test-pd", date(2025, 2, 28), now)
     assert {p["employee_id"] for p in everyone["people"]} == {"E1", "E2"}
+
+
+def test_a_credential_expiry_is_imported_and_counts_for_an_at_all_times_rule(
+    ledger: Ledger,
+) -> None:
+    """DPSST Maintenance page: First Aid and Adult/Child CPR current "at all times". The
+    import records a card's expiry (column valid_until, or a header such as "Expiration
+    Date"), so a card earned months ago shows the officer current on the day asked."""
+    from projections.evaluate import evaluate
+    from projections.history import history_from_events
+    from tests.rules.helpers import versions
+
+    slug = agency(ledger, "or-pd", "OR")
+    officer(ledger, slug, "E1")
+    ledger.record_certification(
+        slug, "E1", effective_on=date(2020, 1, 6), certified_on=date(2020, 1, 6), actor=ACTOR
+    )
+    header = [*(c for c in TRAINING if c != "valid_until"), "Expiration Date"]
+    row = ["E1", "2024-09-05", "First Aid and Adult/Child CPR", "4", "first_aid_cpr=4"]
+    row += [""] * (len(header) - len(row) - 1) + ["9/30/2026"]
+    report = run(ledger, "training", csv_bytes(header, row), agency=slug)
+    assert report.status is ImportStatus.IMPORTED, report.issues
+    assert report.issues == []
+    person = ledger.get_person(slug, "E1")
+    events = [e for e in ledger.stream(person.id) if isinstance(e, TrainingCompleted)]
+    assert [e.valid_until for e in events] == [date(2026, 9, 30)]
+    history = history_from_events(ledger.stream(person.id))
+    status = evaluate(versions("OR"), history, date(2025, 3, 1))
+    (cpr,) = [r for r in status.requirements if r.requirement_id == "first_aid_cpr"]
+    assert (cpr.status, cpr.deadline) == ("compliant", date(2026, 9, 30))
+
+
+@pytest.mark.parametrize(
+    ("valid_until", "reason"),
+    [
+        ("2024-03-01", "cannot expire before it was earned"),
+        ("31/12/2026", "not a real date"),
+    ],
+)
+def test_a_bad_expiry_is_reported_at_its_column(
+    staffed: Ledger, valid_until: str, reason: str
+) -> None:
+    report = run(staffed, "training", training_file(training_row(valid_until=valid_until)))
+    assert report.status is ImportStatus.INVALID
+    assert problems(report) == [(2, "valid_until")]
+    assert reason in report.errors[0].reason
+
+
+def test_an_expiry_added_on_reimport_is_a_warning_not_a_silent_skip(staffed: Ledger) -> None:
+    """A file first imported without valid_until, then again with it: the row is already
+    in the ledger (skipped), and a warning says its expiry was not applied."""
+    first = run(staffed, "training", training_file(training_row()))
+    assert first.status is ImportStatus.IMPORTED
+    again = run(staffed, "training", training_file(training_row(valid_until="2026-03-31")))
+    assert [(i.severity, i.column) for i in again.issues] == [
+        (Severity.SKIPPED, "course_title"),
+        (Severity.WARNING, "valid_until"),
+    ]
+    assert "not applied" in again.issues[1].reason

@@ -215,7 +215,7 @@ def test_status_licence_assignment_and_exemptions(ledger: Ledger) -> None:
     )
     person = ledger.get_person(slug, "E1")
     assert person.license_period_end == date(2026, 6, 30)
-    assert person.assignments == ["sro"]
+    assert person.assignments == ["school_resource_officer"]
     assert person.status == "active"
 
 
@@ -406,3 +406,31 @@ def test_every_stream_has_one_stream_type_in_the_index(ledger: Ledger) -> None:
         types.setdefault(row.originator_id, set()).add(row.meta.stream_type)
     assert all(len(kinds) == 1 for kinds in types.values()), types
     assert types[ledger.get_agency(slug).id] == {"agency"}
+
+
+def test_assignment_aliases_are_recorded_as_canonical_ids(ledger: Ledger) -> None:
+    """Rule packs bind canonical assignment ids (MN school_resource_officer, CA dispatch):
+    an alias or a spelled-out name given at enrolment or at a change is recorded as the
+    canonical id, and a name outside the vocabulary is kept as given (lower case)."""
+    slug = agency(ledger)
+    ledger.enrol_person(
+        slug,
+        "E7",
+        first_name="Sam",
+        last_name="Rowe",
+        kind="sworn",
+        hired_on=date(2020, 1, 6),
+        assignments=["SRO", "School Resource Officer", "k9"],
+        actor=ACTOR,
+    )
+    assert ledger.get_person(slug, "E7").assignments == ["k9", "school_resource_officer"]
+    ledger.change_assignment(
+        slug,
+        "E7",
+        effective_on=date(2024, 8, 20),
+        rank="Officer",
+        unit_name="Communications",
+        assignments=["Dispatcher", "public-safety-dispatcher"],
+        actor=ACTOR,
+    )
+    assert ledger.get_person(slug, "E7").assignments == ["dispatch"]

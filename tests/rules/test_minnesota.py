@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from datetime import date
 
+import pytest
+
 from tests.rules.helpers import D, evaluate_state, person, rec, requirement, results
 
 MLO_FULL = {
@@ -233,3 +235,57 @@ def test_every_result_carries_rule_version_citation_and_records() -> None:
     assert {"mn_mlo_page", "mn_bulletin_2023"} <= {c["source_id"] for c in mlo["citations"]}
     assert mlo["deadline"] == "2024-06-30"
     assert (mlo["required"], mlo["counted"], mlo["remaining"]) == ("16", "6", "10")
+
+
+@pytest.mark.parametrize("recorded", ["sro", "SRO", "School Resource Officer"])
+def test_an_sro_recorded_under_an_alias_is_still_bound(recorded: str) -> None:
+    """MN POST MLO page (SRO course by Sept 1, 2025): the pack binds the canonical
+    assignment school_resource_officer; a history recorded before aliases were normalised
+    ("sro") is read through the same vocabulary (ledger/vocabulary.py), so the person is
+    not silently missed."""
+    sro = person(period_ends=[date(2026, 6, 30)], assignments=[recorded])
+    basic = requirement(evaluate_state("MN", sro, date(2025, 7, 1)), "sro_basic")
+    assert (basic.status, basic.deadline) == ("due_soon", date(2025, 9, 1))
+
+
+def test_every_assignment_the_packs_bind_is_in_the_vocabulary() -> None:
+    """A pack population that names an assignment outside ledger/vocabulary.py would bind
+    nobody the import and the ledger record (they canonicalise names)."""
+    from ledger.vocabulary import Assignment, assignment_id
+    from projections.rules import shipped_packs
+
+    bound = {
+        (pack.pack, name)
+        for pack in shipped_packs()
+        for population in pack.populations.values()
+        for name in (*population.assignments_any, *population.assignments_none)
+    }
+    assert bound
+    known = {a.value for a in Assignment}
+    assert sorted(b for b in bound if assignment_id(b[1]) not in known) == []
+    # ...and every canonical id is bound by some shipped pack (the vocabulary's source).
+    assert {assignment_id(name) for _, name in bound} == known
+
+
+def test_use_of_force_before_2000_is_judged_from_1992_and_flagged() -> None:
+    """Minn. Stat. 626.8452 subd. 3 (2006 text): use-of-force instruction at least once a
+    year starting January 1, 1992 (post-rules.md §2.4). The pack's first version starts with
+    EVOC on 2000-01-01, so 1992-1999 are judged under its reading, flagged; EVOC,
+    whose start (2000-01-01) is its legal start, is not owed before it; 1991 owes nothing."""
+    veteran = person(hired_on=date(1985, 1, 7), period_ends=[date(y, 6, 30) for y in (1996, 1999)])
+    status = evaluate_state("MN", veteran, date(1998, 6, 1))
+    uof = requirement(status, "use_of_force_annual")
+    assert (uof.window_start, uof.status) == (date(1998, 1, 1), "on_track")
+    assert uof.confidence == "uncertain"  # the version itself rests on an uncertain start
+    assert any("626.8452" in r and "before 2000-01-01" in r for r in uof.reasons)
+    assert [r.status for r in results(status, "evoc")] == ["not_applicable"]
+    assert "not yet in force" in results(status, "evoc")[0].reasons[0]
+    total = requirement(status, "total_ce")
+    assert (total.window_start, total.window_end, total.required) == (
+        date(1996, 7, 1),
+        date(1999, 6, 30),
+        D(48),
+    )
+    assert total.confidence == "uncertain"
+    early = evaluate_state("MN", veteran, date(1991, 6, 1))
+    assert [r.status for r in results(early, "use_of_force_annual")] == ["not_applicable"]

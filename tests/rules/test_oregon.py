@@ -96,8 +96,39 @@ def test_first_aid_cpr_must_be_current_at_all_times() -> None:
         certified_on=date(2016, 2, 1), records=[rec(date(2024, 1, 5), 4, {"first_aid_cpr": 4})]
     )
     unknown = requirement(evaluate_state("OR", undated, date(2024, 6, 1)), "first_aid_cpr")
-    assert unknown.status == "non_compliant"
+    # Issue 12 §4: a card without a recorded expiry is not a missed deadline; it is said.
+    assert unknown.status == "due_soon"
     assert any("expiry" in r for r in unknown.reasons)
+
+
+def test_a_card_earned_six_months_ago_counts_when_its_expiry_is_recorded() -> None:
+    """DPSST Maintenance page: First Aid and Adult/Child CPR "at all times". A card earned
+    six months before the day asked, recorded with its expiry, shows the officer current;
+    the same card recorded without one is not a missed deadline: the status says the expiry
+    is not recorded and how to record it, and names the card."""
+    earned = date(2024, 1, 5)
+    with_expiry = rec(earned, 4, {"first_aid_cpr": 4}, valid_until=date(2026, 1, 31), rid="cpr")
+    officer = person(certified_on=date(2016, 2, 1), records=[with_expiry])
+    current = requirement(evaluate_state("OR", officer, date(2024, 7, 5)), "first_aid_cpr")
+    assert (current.status, current.records, current.deadline) == (
+        "compliant",
+        ("cpr",),
+        date(2026, 1, 31),
+    )
+    without = rec(earned, 4, {"first_aid_cpr": 4}, rid="cpr-undated")
+    imported = person(certified_on=date(2016, 2, 1), records=[without])
+    unknown = requirement(evaluate_state("OR", imported, date(2024, 7, 5)), "first_aid_cpr")
+    assert unknown.status != "non_compliant"
+    assert (unknown.status, unknown.deadline, unknown.records) == ("due_soon", None, ())
+    reason = next(r for r in unknown.reasons if "cpr-undated" in r)
+    assert "2024-01-05" in reason
+    assert "valid_until" in reason
+    # A later card that has expired is a missed deadline again, whatever older cards say.
+    expired = rec(date(2024, 2, 1), 4, {"first_aid_cpr": 4}, valid_until=date(2024, 6, 30))
+    lapsed = person(certified_on=date(2016, 2, 1), records=[without, expired])
+    gone = requirement(evaluate_state("OR", lapsed, date(2024, 7, 5)), "first_aid_cpr")
+    assert (gone.status, gone.deadline) == ("non_compliant", date(2024, 6, 30))
+    assert any("expired on 2024-06-30" in r for r in gone.reasons), gone.reasons
 
 
 def test_2020_2021_misses_are_recorded_but_not_suspended() -> None:
@@ -114,3 +145,40 @@ def test_2020_2021_misses_are_recorded_but_not_suspended() -> None:
     )[0]
     assert "suspended" in (resumed.consequence or "")
     assert "not suspended" not in (resumed.consequence or "")
+
+
+def test_cycles_before_the_archive_date_are_judged_and_flagged_uncertain() -> None:
+    """The 2008 DPSST page (archived 2008-09-22) states the 84-hour cycle with the example
+    "certified Apr 15 2005 -> due Dec 31 2007" (post-rules.md §5.1); the rule's legal
+    effective date was not found (post-rules-mn-or-update.md, amendment history "<= 2008").
+    A cycle that ended before the archive date is therefore judged under that reading and
+    flagged uncertain, never left owing nothing."""
+    officer = person(hired_on=date(2005, 3, 1), certified_on=date(2005, 4, 15))
+    # During the 2005-2007 cycle itself, months before the archive date.
+    during = requirement(evaluate_state("OR", officer, date(2007, 6, 1)), "maintenance_total")
+    assert (during.window_start, during.deadline, during.status) == (
+        date(2005, 1, 1),
+        date(2007, 12, 31),
+        "on_track",
+    )
+    assert during.confidence == "uncertain"
+    assert any("2008-09-22" in r for r in during.reasons), during.reasons
+    # After it closed short: the missed 2005-2007 cycle is a finding beside the current one.
+    later = evaluate_state("OR", officer, date(2009, 3, 1))
+    missed, current = results(later, "maintenance_total")
+    assert (missed.window_start, missed.window_end, missed.status) == (
+        date(2005, 1, 1),
+        date(2007, 12, 31),
+        "non_compliant",
+    )
+    assert (missed.counted, missed.remaining) == (D(0), D(84))
+    assert missed.confidence == "uncertain"
+    assert any("2008-09-22" in r and "uncertain" in r for r in missed.reasons), missed.reasons
+    assert current.window_start == date(2008, 1, 1)
+    # The same cycle met is not reported again.
+    met = person(
+        hired_on=date(2005, 3, 1),
+        certified_on=date(2005, 4, 15),
+        records=[rec(date(2006, 5, 1), 84, rid="cycle-hours")],
+    )
+    assert len(results(evaluate_state("OR", met, date(2009, 3, 1)), "maintenance_total")) == 1

@@ -203,9 +203,12 @@ def test_a_voided_record_is_as_if_never_recorded(
 def test_a_version_not_yet_in_effect_is_ignored(
     state: str, history: PersonHistory, as_of: date, days_later: int
 ) -> None:
-    """Evaluating at a date before a rule version's effect ignores it entirely."""
+    """Evaluating at a date before a rule version's effect ignores it entirely, unless its
+    legal start is unknown and it judges the windows before it (``earlier_windows``)."""
     rules = versions(state)
-    in_effect = tuple(v for v in rules if v.version.effective_from <= as_of)
+    in_effect = tuple(
+        v for v in rules if v.version.effective_from <= as_of or v.version.earlier_windows
+    )
     assert (
         evaluate(rules, history, as_of).to_dict() == evaluate(in_effect, history, as_of).to_dict()
     )
@@ -216,6 +219,7 @@ def test_a_version_not_yet_in_effect_is_ignored(
             "effective_from": as_of + timedelta(days=days_later),
             "effective_to": None,
             "requirements": [],
+            "earlier_windows": [],
         }
     )
     future = base.model_copy(update={"version": future_spec})

@@ -82,3 +82,33 @@ def test_firearms_proficiency_is_annual_and_not_ce_credit() -> None:
     assert "q" not in requirement(status, "unit_total").records
     missed = evaluate_state("TX", person(records=[qual]), date(2025, 1, 15))
     assert results(missed, "firearms_proficiency")[-1].status == "on_track"
+
+
+def test_only_the_named_course_may_have_been_completed_in_the_previous_unit() -> None:
+    """TCOLE Training Requirements page (2023-25), post-rules.md §7 "Unit-specific mandates":
+    2023-25 requires Finding Wellness #4202, and Trauma-Informed Approach to Sexual Assault
+    Investigations #470/#4070 "if not completed in the 09/01/2021-08/31/2023 unit". The
+    allowance names #470/#4070 only: #4202 taken in 2022 does not count for 2023-25."""
+    in_2021_23 = [
+        rec(date(2022, 3, 1), 8, course="4070", rid="trauma-2022"),
+        rec(date(2022, 4, 1), 4, course="4202", rid="wellness-2022"),
+    ]
+    status = evaluate_state("TX", person(records=in_2021_23), date(2025, 7, 1))
+    mandates = requirement(status, "unit_mandates")
+    assert (mandates.window_start, mandates.window_end) == (date(2023, 9, 1), date(2025, 8, 31))
+    by_label = {t.topic: t.counted for t in mandates.topics}
+    assert by_label == {
+        "Finding Wellness #4202": D(0),
+        "Trauma-Informed Sexual Assault #470/#4070": D(1),
+    }
+    assert (mandates.status, mandates.remaining) == ("due_soon", D(1))
+    assert mandates.records == ("trauma-2022",)
+    assert any("trauma-2022" in r and "2021-09-01" in r for r in mandates.reasons), mandates.reasons
+    both_now = [
+        *in_2021_23,
+        rec(date(2024, 1, 10), 4, course="4202", rid="wellness-2024"),
+    ]
+    met = requirement(
+        evaluate_state("TX", person(records=both_now), date(2025, 6, 1)), "unit_mandates"
+    )
+    assert (met.status, met.records) == ("compliant", ("wellness-2024", "trauma-2022"))
