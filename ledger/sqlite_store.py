@@ -3,16 +3,29 @@ append-only triggers, all written in the event transaction."""
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Sequence
 from datetime import date, datetime
 from typing import Any
 from uuid import UUID
 
 from eventsourcing.persistence import StoredEvent
-from eventsourcing.sqlite import SQLiteApplicationRecorder, SQLiteCursor
+from eventsourcing.sqlite import SQLiteApplicationRecorder, SQLiteCursor, SQLiteTransaction
 
 from ledger.chain import EventMeta, as_uuid, content_digests, instant_text
-from ledger.index_store import Dialect, IndexReads, index_rows, insert_index_statement
+from ledger.clock import Clock
+from ledger.envelope import LedgerEvent
+from ledger.index_store import (
+    Appended,
+    Dialect,
+    Encode,
+    IndexReads,
+    index_rows,
+    insert_index_statement,
+    last_recorded_statement,
+    stamp_unit,
+    unit_instant,
+)
 from ledger.serialisation import uuid_hex
 
 __all__ = ["DIALECT", "INDEX_DDL", "INDEX_TABLE", "ChainedSQLiteRecorder"]
@@ -83,13 +96,58 @@ class ChainedSQLiteRecorder(IndexReads, SQLiteApplicationRecorder):
             statements += [_refuse(table, "UPDATE"), _refuse(table, "DELETE")]
         return statements
 
+    def append_unit(self, events: Sequence[LedgerEvent], encode: Encode, clock: Clock) -> Appended:
+        """Append one unit of work, all or nothing: take the database's write lock
+        (``BEGIN IMMEDIATE``, waiting up to the connection's busy timeout), read the clock
+        and the log's last recorded time under it, give every event that one recorded
+        time, then encode, hash and insert the events and their index rows. Returns the
+        unit's recorded time, the stored events and their notification ids.
+
+        The lock is taken first because the recorded time is inside the stored bytes and
+        the hash header: nothing can be encoded before it is fixed. (A deferred ``BEGIN``
+        would read the last recorded time from a snapshot another writer can overtake.)
+        """
+        if not events:
+            return Appended(unit_instant(clock, None), [], [])
+        with (
+            self.datastore.get_connection(commit=True) as conn,
+            _ImmediateTransaction(conn, commit=True) as c,
+            c,
+        ):
+            c.execute(last_recorded_statement(self.dialect))
+            last = c.fetchone()[0]
+            moment = unit_instant(clock, None if last is None else datetime.fromisoformat(last))
+            metas = stamp_unit(events, moment)
+            stored_events = [encode(event) for event in events]
+            ids = self._insert_events(c, stored_events, event_meta=metas)
+        assert ids is not None
+        return Appended(moment, stored_events, ids)
+
     def insert_events(
         self, stored_events: Sequence[StoredEvent], **kwargs: Any
     ) -> Sequence[int] | None:
-        # Hash the batch before taking the write lock: inside the transaction each event
-        # then costs one short hash to link it.
-        digests = content_digests(stored_events, kwargs["event_meta"])
-        return super().insert_events(stored_events, event_digests=digests, **kwargs)
+        raise TypeError(_ONLY_UNITS)
+
+    def write_in_flight(self) -> bool:
+        """Try the database's write lock without waiting (``BEGIN IMMEDIATE`` with no busy
+        timeout) and let it go at once. SQLite has one write lock per database, so a
+        read-model write in flight in the same file counts too: readers then clamp to the
+        last committed unit, which is still exact, only earlier than it had to be."""
+        with self.datastore.get_connection(commit=False) as conn:
+            cursor = conn.cursor()
+            with cursor as raw:
+                raw.execute("PRAGMA busy_timeout")
+                waits = int(raw.fetchone()[0])
+                raw.execute("PRAGMA busy_timeout = 0")
+                try:
+                    raw.execute("BEGIN IMMEDIATE")
+                except sqlite3.OperationalError:
+                    return True
+                else:
+                    raw.execute("ROLLBACK")
+                    return False
+                finally:
+                    raw.execute(f"PRAGMA busy_timeout = {waits}")
 
     def _insert_events(
         self, c: SQLiteCursor, stored_events: Sequence[StoredEvent], **kwargs: Any
@@ -110,9 +168,7 @@ class ChainedSQLiteRecorder(IndexReads, SQLiteApplicationRecorder):
         )
         notification_ids = _rowids(c, stored_events)
         metas: Sequence[EventMeta] = kwargs["event_meta"]
-        digests: Sequence[bytes] = kwargs.get("event_digests") or content_digests(
-            stored_events, metas
-        )
+        digests = content_digests(stored_events, metas)
         c.executemany(
             self._insert_index,
             index_rows(self.dialect, c, stored_events, notification_ids, metas, digests),
@@ -123,6 +179,22 @@ class ChainedSQLiteRecorder(IndexReads, SQLiteApplicationRecorder):
         with self.datastore.transaction(commit=False) as c:
             c.execute(sql, params)
             return list(c.fetchall())
+
+
+_ONLY_UNITS = (
+    "events are appended a unit at a time (append_unit): their recorded time is assigned "
+    "under the write lock, so already encoded events cannot be inserted"
+)
+
+
+class _ImmediateTransaction(SQLiteTransaction):
+    """The library's transaction (its rollback and error translation), begun with the
+    write lock taken at once."""
+
+    def __enter__(self) -> SQLiteCursor:
+        cursor = self.connection.cursor()
+        cursor.execute("BEGIN IMMEDIATE")
+        return cursor
 
 
 def _rowids(c: SQLiteCursor, stored_events: Sequence[StoredEvent]) -> list[int]:
