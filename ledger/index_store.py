@@ -107,19 +107,16 @@ def last_recorded_statement(dialect: Dialect) -> str:
 
 def unit_instant(clock: Clock, last: datetime | None) -> datetime:
     """The recorded time of the unit being written: read under the events table's write
-    lock from the ledger's clock, and never before the log's ``last`` recorded time (a
-    clock that went back gives the unit the last recorded time again). So recorded time
-    never decreases along the whole log, and every unit committed after a reader saw
-    ``last`` carries ``last`` or later.
-
-    Units are not forced a microsecond apart: a clock that stands still (a simulation's,
-    a test's) then keeps giving its instant to every unit, as it always did; the stable
-    horizon (``IndexReads.stable_horizon``) stays exact all the same."""
+    lock from the ledger's clock, and at least a microsecond after the log's ``last``
+    recorded time (also when the clock stands still or went back). So recorded time
+    strictly increases from one committed unit to the next along the whole log: a unit
+    committed after a reader saw ``last`` carries a later time, and the records as they
+    stood at ``last`` can no longer change."""
     moment = clock().astimezone(UTC)
     if last is not None:
-        last = last.astimezone(UTC)
-        if moment < last:
-            moment = last
+        floor = last.astimezone(UTC) + _MICROSECOND
+        if moment < floor:
+            moment = floor
     return moment
 
 
@@ -494,18 +491,19 @@ class IndexReads:
     def stable_horizon(self, clock: Clock) -> datetime:
         """The latest instant whose answers can no longer change.
 
-        When no unit is being written it is now (the clock is read before the look at the
-        lock, so a unit that takes the lock afterwards reads the clock later). While one
-        is, it is a microsecond before the last committed unit's recorded time ``last``:
-        the unit in flight will carry ``last`` or later (``unit_instant``), and every
-        unit recorded before ``last`` has committed."""
+        While a unit is being written it is the recorded time of the last committed unit
+        (``last``): the unit in flight will carry a later one (``unit_instant``). When none
+        is, it is now, or ``last`` if the clock is behind the log (a unit that takes the
+        lock afterwards reads the clock later, and is after ``last`` anyway); the clock
+        is read before the look at the lock."""
         now = clock()
-        if not self.write_in_flight():
-            return now
+        in_flight = self.write_in_flight()
         last = self.last_recorded()
         if last is None:
-            return BEFORE_ANY_RECORD
-        return min(now, last - _MICROSECOND)
+            return BEFORE_ANY_RECORD if in_flight else now
+        if in_flight:
+            return min(now, last)
+        return max(now, last)
 
 
 _EVERY_POSITION = 2**63
