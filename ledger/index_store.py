@@ -486,6 +486,11 @@ class IndexReads:
 
     def write_in_flight(self) -> bool:
         """Whether a unit holds (or waits for) the events table's write lock right now."""
+        return self.horizon_facts()[0]
+
+    def horizon_facts(self) -> tuple[bool, datetime | None]:
+        """Whether a write is in flight, and then the last committed unit's recorded time
+        (read after the look at the lock): one visit to the database."""
         raise NotImplementedError
 
     def stable_horizon(self, clock: Clock) -> datetime:
@@ -497,8 +502,7 @@ class IndexReads:
         lock afterwards reads the clock later, and is after ``last`` anyway); the clock
         is read before the look at the lock."""
         now = clock()
-        in_flight = self.write_in_flight()
-        last = self.last_recorded()
+        in_flight, last = self.horizon_facts()
         if last is None:
             return BEFORE_ANY_RECORD if in_flight else now
         if in_flight:

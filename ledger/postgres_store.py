@@ -5,6 +5,7 @@ table lock."""
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime
 from typing import Any
 
 from eventsourcing.persistence import InterfaceError, OperationalError, StoredEvent
@@ -14,9 +15,8 @@ from eventsourcing.postgres import (
 )
 from eventsourcing.utils import retry
 from psycopg import Cursor
-from psycopg import errors as pg_errors
 from psycopg.rows import tuple_row
-from psycopg.sql import SQL, Composed, Identifier
+from psycopg.sql import SQL, Composed, Identifier, Literal
 
 from ledger.chain import Chain, EventMeta, as_uuid, content_digest
 from ledger.clock import Clock
@@ -72,7 +72,13 @@ class ChainedPostgresRecorder(IndexReads, PostgresApplicationRecorder):
         )
         self._copy_index = copy_index_statement(self.dialect)
         self._last_recorded = last_recorded_statement(self.dialect).encode()
-        self._probe_lock = SQL("LOCK TABLE {0} IN SHARE MODE NOWAIT").format(self._events)
+        self._horizon = SQL(
+            "SELECT EXISTS (SELECT 1 FROM pg_catalog.pg_locks WHERE locktype = 'relation' "
+            "AND database = (SELECT oid FROM pg_catalog.pg_database "
+            "WHERE datname = current_database()) "
+            "AND relation = {0}::regclass AND mode IN ('ExclusiveLock', 'RowExclusiveLock')), "
+            "({1})"
+        ).format(Literal(self.dialect.events_table), SQL(last_recorded_statement(self.dialect)))
         self.sql_create_statements += [
             SQL(
                 "CREATE TABLE IF NOT EXISTS {0} ("
@@ -180,17 +186,16 @@ class ChainedPostgresRecorder(IndexReads, PostgresApplicationRecorder):
                 stored_events += self._copy_chunk(plain, chunk, chain, encode)
         return Appended(moment, stored_events, notification_ids)
 
-    def write_in_flight(self) -> bool:
-        """Ask for a SHARE lock on the events table without waiting (it conflicts with the
-        writers' EXCLUSIVE lock, and with a writer queued for it) and let it go at once.
-        Needs the privilege the writers need anyway (LOCK in SHARE mode wants UPDATE)."""
-        with self.datastore.get_connection() as conn:
-            try:
-                with conn.transaction(force_rollback=True), conn.cursor() as curs:
-                    curs.execute(self._probe_lock)
-            except pg_errors.LockNotAvailable:
-                return True
-        return False
+    def horizon_facts(self) -> tuple[bool, datetime | None]:
+        """In one statement: whether any session holds or awaits a lock on the events
+        table in a mode only writers take (the library's EXCLUSIVE, or an INSERT's ROW
+        EXCLUSIVE), from ``pg_locks``, and the log's last recorded time. It takes no lock,
+        so it never delays a writer, and needs no privilege beyond reading the index."""
+        with self.datastore.get_connection() as conn, conn.cursor(row_factory=tuple_row) as curs:
+            curs.execute(self._horizon)
+            row = curs.fetchone()
+        assert row is not None
+        return bool(row[0]), row[1]
 
     def _copy_chunk(
         self,

@@ -89,6 +89,7 @@ def _refuse(table: str, operation: str) -> str:
 class ChainedSQLiteRecorder(IndexReads, SQLiteApplicationRecorder):
     dialect = DIALECT
     _insert_index = insert_index_statement(DIALECT)
+    _last_recorded = last_recorded_statement(DIALECT)
 
     def construct_create_table_statements(self) -> list[str]:
         statements = [*super().construct_create_table_statements(), *INDEX_DDL]
@@ -114,7 +115,7 @@ class ChainedSQLiteRecorder(IndexReads, SQLiteApplicationRecorder):
             _ImmediateTransaction(conn, commit=True) as c,
             c,
         ):
-            c.execute(last_recorded_statement(self.dialect))
+            c.execute(self._last_recorded)
             last = c.fetchone()[0]
             moment = unit_instant(clock, None if last is None else datetime.fromisoformat(last))
             metas = stamp_unit(events, moment)
@@ -128,26 +129,31 @@ class ChainedSQLiteRecorder(IndexReads, SQLiteApplicationRecorder):
     ) -> Sequence[int] | None:
         raise TypeError(_ONLY_UNITS)
 
-    def write_in_flight(self) -> bool:
+    def horizon_facts(self) -> tuple[bool, datetime | None]:
         """Try the database's write lock without waiting (``BEGIN IMMEDIATE`` with no busy
-        timeout) and let it go at once. SQLite has one write lock per database, so a
-        read-model write in flight in the same file counts too: readers then clamp to the
-        last committed unit, which is still exact, only earlier than it had to be."""
-        with self.datastore.get_connection(commit=False) as conn:
-            cursor = conn.cursor()
-            with cursor as raw:
-                raw.execute("PRAGMA busy_timeout")
-                waits = int(raw.fetchone()[0])
-                raw.execute("PRAGMA busy_timeout = 0")
-                try:
-                    raw.execute("BEGIN IMMEDIATE")
-                except sqlite3.OperationalError:
-                    return True
-                else:
+        timeout), read the log's last recorded time, and let the lock go. SQLite has one
+        write lock per database, so a read-model write in flight in the same file counts
+        too: readers then clamp to the last committed unit, which is still exact, only
+        earlier than it had to be."""
+        with self.datastore.get_connection(commit=False) as conn, conn.cursor() as raw:
+            raw.execute("PRAGMA busy_timeout")
+            waits = int(raw.fetchone()[0])
+            raw.execute("PRAGMA busy_timeout = 0")
+            try:
+                raw.execute("BEGIN IMMEDIATE")
+            except sqlite3.OperationalError:
+                in_flight = True
+            else:
+                in_flight = False
+            finally:
+                raw.execute(f"PRAGMA busy_timeout = {waits}")
+            try:
+                raw.execute(self._last_recorded)
+                last = raw.fetchone()[0]
+            finally:
+                if not in_flight:
                     raw.execute("ROLLBACK")
-                    return False
-                finally:
-                    raw.execute(f"PRAGMA busy_timeout = {waits}")
+        return in_flight, None if last is None else datetime.fromisoformat(last)
 
     def _insert_events(
         self, c: SQLiteCursor, stored_events: Sequence[StoredEvent], **kwargs: Any
