@@ -16,6 +16,7 @@ from ledger.application import Ledger
 from ledger.chain import instant_text
 from ledger.clock import SettableClock
 from replay.asof import roster, status
+from replay.trend import trend
 from replay.verify import verify_store
 from tests.factories import ACTOR, agency, officer
 from tests.tamper import privileged
@@ -225,6 +226,9 @@ def test_a_known_at_in_the_future_is_clamped_to_now(ledger: Ledger, clock: Setta
         assert answer["known_at"] == now.isoformat()
         again = roster(ledger, slug, date(2024, 1, 5), datetime.fromisoformat(answer["known_at"]))
         assert again.to_json() == answer.to_json()
+        assert status(ledger, slug, "E1", date(2024, 1, 5), asked)["known_at"] == now.isoformat()
+        chart = trend(ledger, slug, date(2024, 1, 1), date(2024, 3, 1), "month", asked)
+        assert chart["known_at"] == now.isoformat()
 
 
 @pytest.mark.parametrize("backend", ["sqlite"])
