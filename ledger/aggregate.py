@@ -55,11 +55,13 @@ class LedgerAggregate(Aggregate):
             raise TypeError(msg)
 
     def _envelope(self, at: datetime, actor: str) -> Envelope:
-        """Recorded time never goes backwards within a stream (``at`` is the ledger clock's)."""
+        """``at``, the ledger clock's reading when the command is staged, is a provisional
+        time: the store gives every event of a unit its recorded time when the unit
+        commits, under the write lock (``Ledger.save``)."""
         return Envelope(
             originator_id=self.id,
             originator_version=self.version + 1,
-            timestamp=max(at, self.modified_on),
+            timestamp=at,
             actor=actor,
             agency_id=self.agency_id,
         )

@@ -11,11 +11,10 @@ from uuid import UUID, uuid4
 
 from eventsourcing.application import AggregateNotFoundError, Application
 from eventsourcing.domain import Aggregate, DomainEventProtocol, MutableOrImmutableAggregate
-from eventsourcing.persistence import Mapper, Recording, Transcoder
+from eventsourcing.persistence import Mapper, Notification, Recording, Transcoder
 
 from ledger import fields
 from ledger.agency import Agency, agency_id_for
-from ledger.chain import EventMeta
 from ledger.clock import Clock, system_clock
 from ledger.database import DatabaseConfig, parse_database_url
 from ledger.envelope import LedgerEvent
@@ -84,28 +83,57 @@ class Ledger(Application[UUID]):
         **kwargs: Any,
     ) -> list[Recording[UUID]]:
         """Append the pending events of ``objs`` (aggregates or events, in argument order)
-        in one transaction, handing the store each event's envelope: the recorded-time
-        index and hash links are written in the same transaction, and the stored bytes
-        hide the envelope.
+        as one unit, in one transaction: under the events table's write lock the store
+        reads this ledger's clock and gives every event of the unit the same recorded
+        time, strictly after every unit committed before (``ChainedRecorder.append_unit``),
+        then encodes them and writes the recorded-time index and hash links beside them.
+        The time a command staged its event with is provisional: the aggregates saved
+        here are left modified at the unit's recorded time.
 
-        ``Application.save`` would do the same and then update the aggregate cache, take
-        snapshots and call notification hooks, none of which this ledger uses (``__init__``
-        refuses the first two). It is not called because it tells events from aggregates
-        with runtime protocol checks, which cost more per event than encoding it; this
-        uses only the library's public ``collect_events`` and ``EventStore.put``.
-        """
-        events: list[DomainEventProtocol[UUID]] = []
+        ``Application.save`` (``EventStore.put``) encodes events before the store takes
+        its lock, too early for the recorded time that is inside their bytes; it would
+        also update an aggregate cache, take snapshots and call notification hooks, none
+        of which this ledger uses (``__init__`` refuses the first two)."""
+        if kwargs:
+            msg = f"the ledger saves units only, without {sorted(kwargs)}"
+            raise TypeError(msg)
+        events: list[LedgerEvent] = []
+        saved: list[Aggregate] = []
         for obj in objs:
-            if isinstance(obj, LedgerEvent):
-                events.append(obj)
-            elif isinstance(obj, Aggregate):
-                events.extend(obj.collect_events())
+            if isinstance(obj, Aggregate):
+                pending = obj.collect_events()
+                if pending:
+                    saved.append(obj)
+                    events.extend(_ledger_event(event) for event in pending)
             elif obj is not None:
-                msg = f"{type(obj).__name__} is neither a muster aggregate nor a muster event"
-                raise TypeError(msg)
-        metas = [_meta(event) for event in events]
+                events.append(_ledger_event(obj))
+        if not events:
+            return []
         with paused_gc():  # encoding, hashing and rows: many small objects, no cycles
-            return self.events.put(events, event_meta=metas, **kwargs)
+            appended = self.store.append_unit(events, self.mapper.to_stored_event, self.clock)
+            for aggregate in saved:
+                aggregate.modified_on = appended.recorded_at
+            return [
+                Recording(
+                    event,
+                    Notification(
+                        originator_id=s.originator_id,
+                        originator_version=s.originator_version,
+                        topic=s.topic,
+                        state=s.state,
+                        id=n_id,
+                    ),
+                )
+                for event, s, n_id in zip(
+                    events, appended.stored_events, appended.notification_ids, strict=True
+                )
+            ]
+
+    def stable_horizon(self) -> datetime:
+        """The latest instant whose answers can no longer change (``known_at`` is clamped to
+        it): now by this ledger's clock when no unit is being written, else the recorded
+        time of the last committed unit."""
+        return self.store.stable_horizon(self.clock)
 
     # -- units of work -------------------------------------------------------------------
 
@@ -518,8 +546,8 @@ class Ledger(Application[UUID]):
         return bool(self.recorder.select_events(aggregate_id, limit=1))
 
 
-def _meta(event: DomainEventProtocol[UUID]) -> EventMeta:
+def _ledger_event(event: object) -> LedgerEvent:
     if not isinstance(event, LedgerEvent):
-        msg = f"{type(event).__name__} does not carry the muster envelope"
+        msg = f"{type(event).__name__} is neither a muster aggregate nor a muster event"
         raise TypeError(msg)
-    return EventMeta(event.agency_id, event.stream_type, event.timestamp, event.effective_on)
+    return event

@@ -10,23 +10,31 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
-from typing import Any, Protocol
+from datetime import UTC, date, datetime, timedelta
+from typing import Any, NamedTuple, Protocol
 from uuid import UUID
 
 from eventsourcing.persistence import StoredEvent
 
 from ledger.chain import EventMeta, IndexRow, as_uuid, chain_links
+from ledger.clock import Clock
+from ledger.envelope import LedgerEvent
 
 __all__ = [
+    "BEFORE_ANY_RECORD",
+    "Appended",
     "Dialect",
+    "Encode",
     "IndexReads",
     "WriteCursor",
     "copy_index_statement",
     "index_row",
     "index_rows",
     "insert_index_statement",
+    "last_recorded_statement",
     "previous_links",
+    "stamp_unit",
+    "unit_instant",
 ]
 
 _INDEX_COLUMNS = (
@@ -74,6 +82,58 @@ class WriteCursor(Protocol):
     def fetchall(self) -> Any: ...
 
 
+Encode = Callable[[LedgerEvent], StoredEvent]
+"""How a store turns a stamped event into its stored bytes (the ledger's mapper)."""
+
+
+class Appended(NamedTuple):
+    """A committed unit: its one recorded time, its events as stored, their log positions."""
+
+    recorded_at: datetime
+    stored_events: Sequence[StoredEvent]
+    notification_ids: Sequence[int]
+
+
+_MICROSECOND = timedelta(microseconds=1)
+
+BEFORE_ANY_RECORD = datetime.min.replace(tzinfo=UTC)
+"""The stable horizon of a log whose first unit is being written: nothing is known yet."""
+
+
+def last_recorded_statement(dialect: Dialect) -> str:
+    """The log's last recorded time (a seek at the end of the recorded-time index)."""
+    return f"SELECT max(recorded_at) FROM {dialect.index_table}"
+
+
+def unit_instant(clock: Clock, last: datetime | None) -> datetime:
+    """The recorded time of the unit being written: read under the events table's write
+    lock from the ledger's clock, and at least a microsecond after the log's ``last``
+    recorded time (also when the clock stands still or went back). So recorded time
+    strictly increases from one committed unit to the next along the whole log: a unit
+    committed after a reader saw ``last`` carries a later time, and the records as they
+    stood at ``last`` can no longer change."""
+    moment = clock().astimezone(UTC)
+    if last is not None:
+        floor = last.astimezone(UTC) + _MICROSECOND
+        if moment < floor:
+            moment = floor
+    return moment
+
+
+def stamp_unit(events: Sequence[LedgerEvent], moment: datetime) -> list[EventMeta]:
+    """Give every event of one unit its recorded time ``moment`` (under the write lock,
+    before anything is encoded or hashed) and return their envelopes for the index.
+
+    An event staged by a command carries the clock's reading at staging as a provisional
+    time; it becomes a recorded fact only now. The events are frozen for everyone else:
+    the time is written into the instance's fields directly, once."""
+    metas = []
+    for event in events:
+        event.__dict__["timestamp"] = moment
+        metas.append(EventMeta(event.agency_id, event.stream_type, moment, event.effective_on))
+    return metas
+
+
 def index_rows(
     dialect: Dialect,
     cursor: WriteCursor,
@@ -119,8 +179,17 @@ def copy_index_statement(dialect: Dialect) -> str:
     return f"COPY {dialect.index_table} ({_INDEX_COLUMNS}) FROM STDIN (FORMAT BINARY)"
 
 
+class Positioned(Protocol):
+    """A new event's place: its stream and position (a stored event, or one to encode)."""
+
+    @property
+    def originator_id(self) -> Any: ...
+    @property
+    def originator_version(self) -> int: ...
+
+
 def previous_links(
-    dialect: Dialect, cursor: WriteCursor, stored_events: Sequence[StoredEvent]
+    dialect: Dialect, cursor: WriteCursor, stored_events: Sequence[Positioned]
 ) -> dict[UUID, bytes]:
     """The current head link of each stream a batch of new events continues (streams it
     starts have none, and later events of a stream follow the batch's own earlier ones):
@@ -409,6 +478,36 @@ class IndexReads:
 
     def count_events(self) -> int:
         return int(self._read(f"SELECT count(*) FROM {self.dialect.events_table}", ())[0][0])
+
+    def last_recorded(self) -> datetime | None:
+        """The recorded time of the last committed unit (None: nothing recorded yet)."""
+        value = self._read(last_recorded_statement(self.dialect), ())[0][0]
+        return None if value is None else self.dialect.to_time(value)
+
+    def write_in_flight(self) -> bool:
+        """Whether a unit holds (or waits for) the events table's write lock right now."""
+        return self.horizon_facts()[0]
+
+    def horizon_facts(self) -> tuple[bool, datetime | None]:
+        """Whether a write is in flight, and then the last committed unit's recorded time
+        (read after the look at the lock): one visit to the database."""
+        raise NotImplementedError
+
+    def stable_horizon(self, clock: Clock) -> datetime:
+        """The latest instant whose answers can no longer change.
+
+        While a unit is being written it is the recorded time of the last committed unit
+        (``last``): the unit in flight will carry a later one (``unit_instant``). When none
+        is, it is now, or ``last`` if the clock is behind the log (a unit that takes the
+        lock afterwards reads the clock later, and is after ``last`` anyway); the clock
+        is read before the look at the lock."""
+        now = clock()
+        in_flight, last = self.horizon_facts()
+        if last is None:
+            return BEFORE_ANY_RECORD if in_flight else now
+        if in_flight:
+            return min(now, last)
+        return max(now, last)
 
 
 _EVERY_POSITION = 2**63

@@ -5,6 +5,7 @@ table lock."""
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime
 from typing import Any
 
 from eventsourcing.persistence import InterfaceError, OperationalError, StoredEvent
@@ -15,15 +16,22 @@ from eventsourcing.postgres import (
 from eventsourcing.utils import retry
 from psycopg import Cursor
 from psycopg.rows import tuple_row
-from psycopg.sql import SQL, Composed, Identifier
+from psycopg.sql import SQL, Composed, Identifier, Literal
 
 from ledger.chain import Chain, EventMeta, as_uuid, content_digest
+from ledger.clock import Clock
+from ledger.envelope import LedgerEvent
 from ledger.index_store import (
+    Appended,
     Dialect,
+    Encode,
     IndexReads,
     copy_index_statement,
     index_row,
+    last_recorded_statement,
     previous_links,
+    stamp_unit,
+    unit_instant,
 )
 
 __all__ = ["INSERT_CHUNK", "ChainedPostgresRecorder"]
@@ -63,6 +71,14 @@ class ChainedPostgresRecorder(IndexReads, PostgresApplicationRecorder):
             to_date=_same,
         )
         self._copy_index = copy_index_statement(self.dialect)
+        self._last_recorded = last_recorded_statement(self.dialect).encode()
+        self._horizon = SQL(
+            "SELECT EXISTS (SELECT 1 FROM pg_catalog.pg_locks WHERE locktype = 'relation' "
+            "AND database = (SELECT oid FROM pg_catalog.pg_database "
+            "WHERE datname = current_database()) "
+            "AND relation = {0}::regclass AND mode IN ('ExclusiveLock', 'RowExclusiveLock')), "
+            "({1})"
+        ).format(Literal(self.dialect.events_table), SQL(last_recorded_statement(self.dialect)))
         self.sql_create_statements += [
             SQL(
                 "CREATE TABLE IF NOT EXISTS {0} ("
@@ -118,54 +134,86 @@ class ChainedPostgresRecorder(IndexReads, PostgresApplicationRecorder):
             ).format(schema, table, refuse),
         ]
 
-    @retry((InterfaceError, OperationalError), max_attempts=10, wait=0.2)
     def insert_events(
         self, stored_events: Sequence[StoredEvent], **kwargs: Any
     ) -> Sequence[int] | None:
-        """The library's write path (table lock, NOTIFY, then the rows), with the rows sent
-        by binary COPY in chunks and without pipeline mode: one pipelined statement of
-        several megabytes deadlocked (client and server both waiting) in 9.5.6. Still one
-        transaction, all or nothing, with the chained index rows in it."""
-        metas: Sequence[EventMeta] = kwargs["event_meta"]
+        raise TypeError(
+            "events are appended a unit at a time (append_unit): their recorded time is "
+            "assigned under the write lock, so already encoded events cannot be inserted"
+        )
+
+    @retry((InterfaceError, OperationalError), max_attempts=10, wait=0.2)
+    def append_unit(self, events: Sequence[LedgerEvent], encode: Encode, clock: Clock) -> Appended:
+        """Append one unit of work, all or nothing: the library's write path (the EXCLUSIVE
+        table lock, NOTIFY), then under the lock the clock and the log's last recorded
+        time, one recorded time given to every event, and the events encoded, hashed and
+        sent by binary COPY in chunks (without pipeline mode: one pipelined statement of
+        several megabytes deadlocked, client and server both waiting, in 9.5.6), with the
+        chained index rows in the same transaction. Returns the unit's recorded time, the
+        stored events and their notification ids. (A retry after a dropped connection
+        starts over and stamps the events again.)"""
+        if not events:
+            return Appended(unit_instant(clock, None), [], [])
         with (
             self.datastore.get_connection() as conn,
             conn.transaction(),
             conn.cursor() as curs,
             conn.cursor(row_factory=tuple_row) as plain,
         ):
-            self._insert_events(curs, stored_events, **kwargs)
-            if not stored_events:
-                return []
             self._lock_table(curs)
             self._notify_channel(curs)
             # Under the EXCLUSIVE table lock: the notification ids drawn here are the next
             # ones and nobody else draws any before this transaction ends (every writer
-            # takes the lock first), and the predecessor links read cannot change.
-            plain.execute(self._next_ids, (len(stored_events),))
+            # takes the lock first), and neither the log's last recorded time nor the
+            # predecessor links read can change.
+            plain.execute(self._last_recorded)
+            last = plain.fetchone()
+            moment = unit_instant(clock, None if last is None else last[0])
+            metas = stamp_unit(events, moment)
+            plain.execute(self._next_ids, (len(events),))
             notification_ids = sorted(row[0] for row in plain.fetchall())
-            chain = Chain(previous_links(self.dialect, plain, stored_events))
-            for start in range(0, len(stored_events), INSERT_CHUNK):
+            chain = Chain(previous_links(self.dialect, plain, events))
+            stored_events: list[StoredEvent] = []
+            for start in range(0, len(events), INSERT_CHUNK):
                 chunk = list(
                     zip(
-                        stored_events[start : start + INSERT_CHUNK],
+                        events[start : start + INSERT_CHUNK],
                         notification_ids[start : start + INSERT_CHUNK],
                         metas[start : start + INSERT_CHUNK],
                         strict=True,
                     )
                 )
-                self._copy_chunk(plain, chunk, chain)
-        return notification_ids
+                stored_events += self._copy_chunk(plain, chunk, chain, encode)
+        return Appended(moment, stored_events, notification_ids)
+
+    def horizon_facts(self) -> tuple[bool, datetime | None]:
+        """In one statement: whether any session holds or awaits a lock on the events
+        table in a mode only writers take (the library's EXCLUSIVE, or an INSERT's ROW
+        EXCLUSIVE), from ``pg_locks``, and the log's last recorded time. It takes no lock,
+        so it never delays a writer, and needs no privilege beyond reading the index."""
+        with self.datastore.get_connection() as conn, conn.cursor(row_factory=tuple_row) as curs:
+            curs.execute(self._horizon)
+            row = curs.fetchone()
+        assert row is not None
+        return bool(row[0]), row[1]
 
     def _copy_chunk(
-        self, cursor: Cursor[Any], chunk: list[tuple[StoredEvent, int, EventMeta]], chain: Chain
-    ) -> None:
-        # Each event is hashed right after its row is sent, while the server is still
-        # storing the rows before it (so the session is never idle in the transaction);
-        # its index row follows in a second COPY once the chunk's events are in.
+        self,
+        cursor: Cursor[Any],
+        chunk: list[tuple[LedgerEvent, int, EventMeta]],
+        chain: Chain,
+        encode: Encode,
+    ) -> list[StoredEvent]:
+        # Each event is encoded and hashed right after the previous row is sent, while the
+        # server is still storing the rows before it (so the session is never idle in the
+        # transaction); its index row follows in a second COPY once the chunk's events are in.
         digests = []
+        stored_chunk = []
         with cursor.copy(self._copy_events) as copy:
             copy.set_types(_EVENT_TYPES)
-            for stored, notification_id, meta in chunk:
+            for event, notification_id, meta in chunk:
+                stored = encode(event)
+                stored_chunk.append(stored)
                 originator_id = as_uuid(stored.originator_id)
                 version = stored.originator_version
                 copy.write_row(
@@ -176,9 +224,12 @@ class ChainedPostgresRecorder(IndexReads, PostgresApplicationRecorder):
                 )
         with cursor.copy(self._copy_index) as copy:
             copy.set_types(_INDEX_TYPES)
-            for (stored, notification_id, meta), digest in zip(chunk, digests, strict=True):
+            for stored, (_, notification_id, meta), digest in zip(
+                stored_chunk, chunk, digests, strict=True
+            ):
                 link = chain.link(as_uuid(stored.originator_id), stored.originator_version, digest)
                 copy.write_row(index_row(self.dialect, stored, notification_id, meta, link))
+        return stored_chunk
 
     def _read(self, sql: str, params: Sequence[Any]) -> list[Sequence[Any]]:
         with self.datastore.get_connection() as conn, conn.cursor(row_factory=tuple_row) as curs:

@@ -3,16 +3,29 @@ append-only triggers, all written in the event transaction."""
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Sequence
 from datetime import date, datetime
 from typing import Any
 from uuid import UUID
 
-from eventsourcing.persistence import StoredEvent
-from eventsourcing.sqlite import SQLiteApplicationRecorder, SQLiteCursor
+from eventsourcing.persistence import OperationalError, StoredEvent
+from eventsourcing.sqlite import SQLiteApplicationRecorder, SQLiteCursor, SQLiteTransaction
 
 from ledger.chain import EventMeta, as_uuid, content_digests, instant_text
-from ledger.index_store import Dialect, IndexReads, index_rows, insert_index_statement
+from ledger.clock import Clock
+from ledger.envelope import LedgerEvent
+from ledger.index_store import (
+    Appended,
+    Dialect,
+    Encode,
+    IndexReads,
+    index_rows,
+    insert_index_statement,
+    last_recorded_statement,
+    stamp_unit,
+    unit_instant,
+)
 from ledger.serialisation import uuid_hex
 
 __all__ = ["DIALECT", "INDEX_DDL", "INDEX_TABLE", "ChainedSQLiteRecorder"]
@@ -76,6 +89,7 @@ def _refuse(table: str, operation: str) -> str:
 class ChainedSQLiteRecorder(IndexReads, SQLiteApplicationRecorder):
     dialect = DIALECT
     _insert_index = insert_index_statement(DIALECT)
+    _last_recorded = last_recorded_statement(DIALECT)
 
     def construct_create_table_statements(self) -> list[str]:
         statements = [*super().construct_create_table_statements(), *INDEX_DDL]
@@ -83,13 +97,63 @@ class ChainedSQLiteRecorder(IndexReads, SQLiteApplicationRecorder):
             statements += [_refuse(table, "UPDATE"), _refuse(table, "DELETE")]
         return statements
 
+    def append_unit(self, events: Sequence[LedgerEvent], encode: Encode, clock: Clock) -> Appended:
+        """Append one unit of work, all or nothing: take the database's write lock
+        (``BEGIN IMMEDIATE``, waiting up to the connection's busy timeout), read the clock
+        and the log's last recorded time under it, give every event that one recorded
+        time, then encode, hash and insert the events and their index rows. Returns the
+        unit's recorded time, the stored events and their notification ids.
+
+        The lock is taken first because the recorded time is inside the stored bytes and
+        the hash header: nothing can be encoded before it is fixed. (A deferred ``BEGIN``
+        would read the last recorded time from a snapshot another writer can overtake.)
+        """
+        if not events:
+            return Appended(unit_instant(clock, None), [], [])
+        with (
+            self.datastore.get_connection(commit=True) as conn,
+            _ImmediateTransaction(conn, commit=True) as c,
+            c,
+        ):
+            c.execute(self._last_recorded)
+            last = c.fetchone()[0]
+            moment = unit_instant(clock, None if last is None else datetime.fromisoformat(last))
+            metas = stamp_unit(events, moment)
+            stored_events = [encode(event) for event in events]
+            ids = self._insert_events(c, stored_events, event_meta=metas)
+        assert ids is not None
+        return Appended(moment, stored_events, ids)
+
     def insert_events(
         self, stored_events: Sequence[StoredEvent], **kwargs: Any
     ) -> Sequence[int] | None:
-        # Hash the batch before taking the write lock: inside the transaction each event
-        # then costs one short hash to link it.
-        digests = content_digests(stored_events, kwargs["event_meta"])
-        return super().insert_events(stored_events, event_digests=digests, **kwargs)
+        raise TypeError(_ONLY_UNITS)
+
+    def horizon_facts(self) -> tuple[bool, datetime | None]:
+        """Try the database's write lock without waiting (``BEGIN IMMEDIATE`` with no busy
+        timeout), read the log's last recorded time, and let the lock go. SQLite has one
+        write lock per database, so a read-model write in flight in the same file counts
+        too: readers then clamp to the last committed unit, which is still exact, only
+        earlier than it had to be."""
+        with self.datastore.get_connection(commit=False) as conn, conn.cursor() as raw:
+            raw.execute("PRAGMA busy_timeout")
+            waits = int(raw.fetchone()[0])
+            raw.execute("PRAGMA busy_timeout = 0")
+            try:
+                raw.execute("BEGIN IMMEDIATE")
+            except sqlite3.OperationalError:
+                in_flight = True
+            else:
+                in_flight = False
+            finally:
+                raw.execute(f"PRAGMA busy_timeout = {waits}")
+            try:
+                raw.execute(self._last_recorded)
+                last = raw.fetchone()[0]
+            finally:
+                if not in_flight:
+                    raw.execute("ROLLBACK")
+        return in_flight, None if last is None else datetime.fromisoformat(last)
 
     def _insert_events(
         self, c: SQLiteCursor, stored_events: Sequence[StoredEvent], **kwargs: Any
@@ -110,9 +174,7 @@ class ChainedSQLiteRecorder(IndexReads, SQLiteApplicationRecorder):
         )
         notification_ids = _rowids(c, stored_events)
         metas: Sequence[EventMeta] = kwargs["event_meta"]
-        digests: Sequence[bytes] = kwargs.get("event_digests") or content_digests(
-            stored_events, metas
-        )
+        digests = content_digests(stored_events, metas)
         c.executemany(
             self._insert_index,
             index_rows(self.dialect, c, stored_events, notification_ids, metas, digests),
@@ -123,6 +185,25 @@ class ChainedSQLiteRecorder(IndexReads, SQLiteApplicationRecorder):
         with self.datastore.transaction(commit=False) as c:
             c.execute(sql, params)
             return list(c.fetchall())
+
+
+_ONLY_UNITS = (
+    "events are appended a unit at a time (append_unit): their recorded time is assigned "
+    "under the write lock, so already encoded events cannot be inserted"
+)
+
+
+class _ImmediateTransaction(SQLiteTransaction):
+    """The library's transaction (its rollback and error translation), begun with the
+    write lock taken at once."""
+
+    def __enter__(self) -> SQLiteCursor:
+        cursor = self.connection.cursor()
+        try:
+            cursor.execute("BEGIN IMMEDIATE")  # waits up to the connection's busy timeout
+        except sqlite3.OperationalError as error:
+            raise OperationalError(error) from error
+        return cursor
 
 
 def _rowids(c: SQLiteCursor, stored_events: Sequence[StoredEvent]) -> list[int]:

@@ -1,5 +1,6 @@
 """What the chained stores (``ledger.sqlite_store``, ``ledger.postgres_store``) offer beyond
-the library's recorder: reads of the recorded-time index and of whole streams."""
+the library's recorder: appending a unit of work with its one recorded time, the log's
+stable horizon, and reads of the recorded-time index and of whole streams."""
 
 from __future__ import annotations
 
@@ -11,12 +12,22 @@ from uuid import UUID
 from eventsourcing.persistence import StoredEvent
 
 from ledger.chain import IndexRow
+from ledger.clock import Clock
+from ledger.envelope import LedgerEvent
+from ledger.index_store import Appended, Encode
 
 __all__ = ["ChainedRecorder"]
 
 
 class ChainedRecorder(Protocol):
-    """Read access the chained stores add to the library's recorder."""
+    """What the chained stores add to the library's recorder."""
+
+    def append_unit(
+        self, events: Sequence[LedgerEvent], encode: Encode, clock: Clock
+    ) -> Appended: ...
+    def write_in_flight(self) -> bool: ...
+    def last_recorded(self) -> datetime | None: ...
+    def stable_horizon(self, clock: Clock) -> datetime: ...
 
     def iter_index(self, batch: int = ...) -> Iterator[IndexRow]: ...
     def iter_stored(self, batch: int = ...) -> Iterator[StoredEvent]: ...

@@ -66,7 +66,8 @@ class UnitOfWork:
 
     def save(self) -> list[Recording[UUID]]:
         """Append every pending event of this unit of work in one transaction (all or
-        nothing)."""
+        nothing), all recorded at one instant: the commit's, taken under the write lock
+        (``Ledger.save``)."""
         aggregates = [a for a in self._touched.values() if a.pending_events]
         self._touched = {}
         if not aggregates:

@@ -4,6 +4,10 @@ stood at ``known_at``, with the rule versions and every counted record named.
 A question the tracked model is at (its day, each person's stream head at ``known_at``,
 the rule versions known then) is read from it; any other is read from the answer memo, or
 computed and memoised.
+
+Every answer is for a ``known_at`` at or before the log's stable horizon
+(``known_at_used``): an answer given once is the answer for that ``known_at`` forever, and
+the ``known_at`` used is stated in the answer.
 """
 
 from __future__ import annotations
@@ -37,6 +41,7 @@ __all__ = [
     "RosterFilters",
     "answers_for",
     "header",
+    "known_at_used",
     "roster",
     "status",
 ]
@@ -61,6 +66,21 @@ class RosterFilters:
             "person_status": sorted(self.person_statuses),
             "status": sorted(self.statuses),
         }
+
+
+def known_at_used(ledger: Ledger, requested: datetime | None) -> datetime:
+    """The ``known_at`` an answer is given for: the one asked for, clamped to the log's
+    stable horizon (``Ledger.stable_horizon``); none asked for means the horizon.
+
+    Clamped rather than waited for: while a unit is being written (an import holds the
+    write lock for seconds) the horizon is just before the last committed unit, so a
+    reader is answered at once, as the records stood before the unit in flight, and
+    says so in the answer's ``known_at``. A ``known_at`` in the future, or the end of
+    today, is clamped the same way, to now."""
+    horizon = ledger.stable_horizon()
+    if requested is None or requested > horizon:
+        return horizon
+    return requested
 
 
 def header(
@@ -159,11 +179,13 @@ def status(
     slug: str,
     employee_id: str,
     as_of: date,
-    known_at: datetime,
+    known_at: datetime | None = None,
     *,
     memo: bool = True,
 ) -> dict[str, Any]:
-    """One person's answer, or PersonNotFoundError if the person was not known at T."""
+    """One person's answer, or PersonNotFoundError if the person was not known at T (the
+    ``known_at`` asked for, clamped to the stable horizon: ``known_at_used``)."""
+    known_at = known_at_used(ledger, known_at)
     agency_id = agency_id_for(slug)
     person_id = person_id_for(agency_id, employee_id)
     # The agency's and the person's heads at T and the rule-pack positions: one round trip.
@@ -187,14 +209,16 @@ def roster(
     ledger: Ledger,
     slug: str,
     as_of: date,
-    known_at: datetime,
+    known_at: datetime | None = None,
     filters: RosterFilters = RosterFilters(),
     *,
     memo: bool = True,
     workers: int = 1,
 ) -> RosterAnswer:
-    """Every person known at T, evaluated on ``as_of``, filtered, ordered by employee id
-    (people not answered before are evaluated in up to ``workers`` processes)."""
+    """Every person known at T (clamped to the stable horizon: ``known_at_used``),
+    evaluated on ``as_of``, filtered, ordered by employee id (people not answered before
+    are evaluated in up to ``workers`` processes)."""
+    known_at = known_at_used(ledger, known_at)
     knowledge = read_side(ledger).knowledge
     agency = knowledge.agency_at(slug, known_at)
     versions = knowledge.rule_versions_for(agency, known_at)

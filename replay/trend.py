@@ -14,7 +14,7 @@ from ledger.application import Ledger
 from ledger.gc_pause import paused_gc
 from projections.answers import rules_key
 from projections.read_store import AnswerRow
-from replay.asof import header
+from replay.asof import header, known_at_used
 from replay.chunks import Checkpoint, Work, status_rows
 from replay.read_side import read_side
 from replay.workers import worker_pool
@@ -28,19 +28,20 @@ def trend(
     start: date,
     end: date,
     every: str,
-    known_at: datetime,
+    known_at: datetime | None = None,
     *,
     memo: bool = True,
     workers: int = 1,
 ) -> dict[str, Any]:
     """Status counts at each step from ``start`` to ``end`` (of the people hired by then),
-    all as known at T.
+    all as known at T (clamped to the stable horizon: ``replay.asof.known_at_used``).
 
     Each person's status on each day is memoised like any answer (status only), so a chart
     asked again costs a read per step, and after new events only the people they concern
     are evaluated again. Those not memoised have their history read once (checkpoint, else
     events) and evaluated for every step they miss, in up to ``workers`` processes.
     """
+    known_at = known_at_used(ledger, known_at)
     days = _steps(start, end, every)
     side = read_side(ledger)
     store = side.store

@@ -218,11 +218,15 @@ def generate_agency(
     plan.steps.sort()
     began = perf_counter()
     run = Run(ledger, ledger.unit_of_work(), rng, slug)
-    for done, step in enumerate(plan.steps, start=1):
+    steps = plan.steps
+    for done, step in enumerate(steps, start=1):
         clock.set(step.recorded_at)
         step.command.run(run)
+        # A unit's recorded time is the clock's when it is saved: each simulated day's
+        # records are saved together at the day's last instant (or sooner, in batches).
         # Counting pending events walks the unit of work, so look only every 64 steps.
-        if (done % 64 == 0 and run.uow.pending_count() >= batch_size) or done == len(plan.steps):
+        day_ends = done == len(steps) or steps[done].recorded_at.date() != step.recorded_at.date()
+        if day_ends or (done % 64 == 0 and run.uow.pending_count() >= batch_size):
             summary.events += len(run.uow.save())
             if progress is not None:
                 progress(done, len(plan.steps))

@@ -309,7 +309,9 @@ def test_imported_history_is_visible_to_status_and_roster(staffed: Ledger, clock
     from replay.asof import roster, status
 
     publish_shipped_packs(staffed, "system:test")
-    before = staffed.clock()
+    # The set-up's units share one clock reading: they are a microsecond apart.
+    before = staffed.store.last_recorded()
+    assert before is not None
     clock.set(before + timedelta(minutes=1))
     report = run(
         staffed,

@@ -44,6 +44,9 @@ def test_training_recorded_with_envelope(ledger: Ledger, clock: SettableClock) -
     """A completion carries effective date, actor, agency and the ledger's recorded time."""
     slug = agency(ledger)
     officer(ledger, slug)
+    # The unit is recorded at the clock's reading when it is saved (issue 12 §1: the clock
+    # moves on from the units of the set-up, which had to be a microsecond apart).
+    clock.set(clock() + timedelta(seconds=1))
     record_id = ledger.record_training(
         slug,
         "E1",
@@ -312,7 +315,9 @@ def test_events_recorded_by_an_instant_is_an_indexed_query(
     answers it with that index rather than a scan of the events."""
     slug = agency(ledger)
     officer(ledger, slug)
-    cut = clock()
+    # The set-up's three units, at one clock reading, are recorded a microsecond apart.
+    cut = ledger.store.last_recorded()
+    assert cut is not None
     clock.set(cut + timedelta(days=3))
     ledger.record_training(
         slug, "E1", completed_on=date(2025, 1, 2), course_title="late", hours=1, actor=ACTOR

@@ -7,17 +7,22 @@ import importlib.metadata
 import inspect
 
 from eventsourcing.postgres import PostgresApplicationRecorder
-from eventsourcing.sqlite import SQLiteApplicationRecorder
+from eventsourcing.sqlite import SQLiteApplicationRecorder, SQLiteTransaction
 
-# The private methods ledger/sqlite_store.py and ledger/postgres_store.py override or call.
+# The private methods ledger/sqlite_store.py and ledger/postgres_store.py override or call,
+# and the library's SQLite transaction, which the store begins with the write lock taken
+# (BEGIN IMMEDIATE) and whose rollback and error translation it keeps.
 PRIVATE_SEAMS = {
+    (SQLiteTransaction, "__init__"): (
+        "(self, connection: 'SQLiteConnection', *, commit: 'bool' = False)"
+    ),
+    (SQLiteTransaction, "__exit__"): (
+        "(self, exc_type: 'type[BaseException] | None', exc_val: 'BaseException | None', "
+        "exc_tb: 'TracebackType | None') -> 'None'"
+    ),
     (SQLiteApplicationRecorder, "_insert_events"): (
         "(self, c: 'SQLiteCursor', stored_events: 'Sequence[StoredEvent]', **_: 'Any') "
         "-> 'Sequence[int] | None'"
-    ),
-    (PostgresApplicationRecorder, "_insert_events"): (
-        "(self, curs: 'Cursor[DictRow]', stored_events: 'Sequence[StoredEvent]', **_: 'Any') "
-        "-> 'None'"
     ),
     (PostgresApplicationRecorder, "_lock_table"): "(self, curs: 'Cursor[DictRow]') -> 'None'",
     (PostgresApplicationRecorder, "_notify_channel"): ("(self, curs: 'Cursor[DictRow]') -> 'None'"),

@@ -162,7 +162,9 @@ def test_history_fold_follows_corrections_voids_and_known_at(
         topic_hours={"crisis_intervention_mental_illness": "6"},
         actor="user:test",
     )
-    recorded = clock()
+    # The set-up's units share one clock reading, so they are a microsecond apart.
+    recorded = ledger.store.last_recorded()
+    assert recorded is not None
     clock.set(recorded + timedelta(hours=1))
     ledger.correct_training(
         slug, "E1", record_id, reason="8 h course", actor="user:test", hours="8"
