@@ -3,6 +3,8 @@ built once per ledger and owning every cache the answers and the read models kee
 
 from __future__ import annotations
 
+import weakref
+from typing import cast
 from weakref import WeakKeyDictionary
 
 from ledger.application import Ledger
@@ -40,8 +42,10 @@ _READ_SIDES: WeakKeyDictionary[Ledger, ReadSide] = WeakKeyDictionary()
 
 
 def read_side(ledger: Ledger) -> ReadSide:
-    """The ledger's read side, built on first use."""
+    """The ledger's read side, built on first use. It refers to its ledger through a weak
+    proxy: a value that held its own key strongly would keep every ledger (and its
+    connection pool) alive for the life of the process."""
     side = _READ_SIDES.get(ledger)
     if side is None:
-        side = _READ_SIDES[ledger] = ReadSide(ledger)
+        side = _READ_SIDES[ledger] = ReadSide(cast(Ledger, weakref.proxy(ledger)))
     return side
