@@ -73,7 +73,7 @@ def known_at_used(ledger: Ledger, requested: datetime | None) -> datetime:
     stable horizon (``Ledger.stable_horizon``); none asked for means the horizon.
 
     Clamped rather than waited for: while a unit is being written (an import holds the
-    write lock for seconds) the horizon is just before the last committed unit, so a
+    write lock for seconds) the horizon is the last committed unit's recorded time, so a
     reader is answered at once, as the records stood before the unit in flight, and
     says so in the answer's ``known_at``. A ``known_at`` in the future, or the end of
     today, is clamped the same way, to now."""
