@@ -157,21 +157,23 @@ def _tracked(
     as_of: date,
     heads: dict[UUID, int],
     form: str,
+    *,
+    fresh: bool = False,
 ) -> dict[UUID, AnswerRow]:
     """The answers the tracked model holds for these people at these heads, on its day and
     under these rules (none when it is at another day: a row of yesterday is not today's)."""
-    live = store.tracked.live()
+    live = store.tracked.recently_live(fresh=fresh)
     if live is None or live.as_of != as_of.isoformat():
         return {}
     key = rules_key(versions, TRACKED_FORM)
     try:
         return store.queries.answers(live, agency.agency_id, key, heads, roster=form == "roster")
     except PersistenceError:
-        swapped = store.tracked.live()
+        swapped = store.tracked.recently_live(fresh=True)
         if swapped is None or swapped.generation == live.generation:
             raise
         # A rebuild swapped another generation in and dropped this one meanwhile.
-        return _tracked(store, agency, versions, as_of, heads, form)
+        return _tracked(store, agency, versions, as_of, heads, form, fresh=True)
 
 
 def status(
