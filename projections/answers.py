@@ -132,6 +132,7 @@ def rule_catalogue(versions: Iterable[RuleVersion]) -> dict[str, Any]:
     sources a roster row cites by id."""
     return {
         f"{v.pack}@{v.id}": {
+            "revision": v.version.revision,
             "requirements": {
                 r.id: {
                     "title": r.title,
@@ -166,6 +167,6 @@ def rules_key(
         _documents_fingerprint(),
         form,
         str(warning_days),
-        *sorted(f"{v.pack}@{v.id}" for v in versions),
+        *sorted(v.label for v in versions),
     ]
     return hashlib.sha256("\n".join(parts).encode()).hexdigest()[:32]

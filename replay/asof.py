@@ -90,7 +90,7 @@ def header(
         "agency": {"slug": agency.slug, "name": agency.name, "jurisdiction": agency.jurisdiction},
         "as_of": as_of.isoformat(),
         "known_at": known_at.isoformat(),
-        "rule_versions_known": sorted(f"{v.pack}@{v.id}" for v in versions),
+        "rule_versions_known": sorted(v.label for v in versions),
     }
 
 

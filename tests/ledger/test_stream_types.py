@@ -33,6 +33,7 @@ STREAM_TYPES = {
     "ledger.person:ExemptionEnded": "person",
     "ledger.rule_pack:RulePackRegistered": "rule_pack",
     "ledger.rule_pack:RuleVersionPublished": "rule_pack",
+    "ledger.rule_pack:RuleVersionRevised": "rule_pack",
 }
 
 
