@@ -17,6 +17,8 @@ class Settings(BaseSettings):
     database_url: str = "sqlite:///var/muster.db"
     log_format: Literal["auto", "json", "console"] = "auto"
     log_level: Literal["debug", "info", "warning", "error"] = "info"
+    # Who a CLI write is recorded as (default: the operating-system user).
+    actor: str | None = None
 
     @field_validator("database_url")
     @classmethod
