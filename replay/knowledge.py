@@ -12,6 +12,7 @@ from datetime import datetime
 from itertools import groupby
 from typing import cast
 from uuid import UUID
+from zoneinfo import ZoneInfo
 
 from eventsourcing.persistence import StoredEvent
 
@@ -19,6 +20,7 @@ from ledger.agency import Agency, agency_id_for
 from ledger.application import Ledger
 from ledger.envelope import LedgerEvent
 from ledger.errors import AgencyNotFoundError
+from ledger.time_zones import default_time_zone, zone_info
 from projections.rules.from_ledger import rule_versions_from_events, versions_for_agency
 from projections.rules.schema import RuleVersion
 
@@ -31,6 +33,11 @@ class AgencyKnowledge:
     slug: str
     name: str
     jurisdiction: str
+    time_zone: str = "UTC"  # recorded, else the state's default (UTC where there is none)
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return zone_info(self.time_zone)
 
 
 class Knowledge:
@@ -66,8 +73,9 @@ class Knowledge:
             agency = cast(Agency, None)
             for event in events:
                 agency = event.mutate(agency)  # type: ignore[assignment]
+            zone = agency.time_zone or default_time_zone(agency.jurisdiction) or "UTC"
             self._agencies[key] = AgencyKnowledge(
-                agency.id, agency.slug, agency.name, agency.jurisdiction
+                agency.id, agency.slug, agency.name, agency.jurisdiction, zone
             )
         return self._agencies[key]
 
