@@ -9,8 +9,9 @@ from uuid import uuid4
 import pytest
 from eventsourcing.persistence import Mapper
 
-from ledger.agency import AgencyRegistered, JurisdictionAdopted
+from ledger.agency import AgencyRegistered, JurisdictionAdopted, TimeZoneSet
 from ledger.envelope import LedgerEvent
+from ledger.imports import SimulationCompleted
 from ledger.person import (
     AssignmentChanged,
     CertificationRecorded,
@@ -45,6 +46,8 @@ SAMPLES: list[LedgerEvent] = [
         jurisdiction="US-MN",
     ),
     JurisdictionAdopted(**ENVELOPE, jurisdiction="US-MN"),
+    TimeZoneSet(**ENVELOPE, time_zone="America/Chicago"),
+    SimulationCompleted(**ENVELOPE, seed=7, officers=150, years=10),
     PersonEnrolled(
         **ENVELOPE,
         originator_topic="ledger.person:Person",
