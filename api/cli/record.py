@@ -21,9 +21,10 @@ import orjson
 import typer
 
 from api.cli.context import console, open_ledger
-from api.cli.timeargs import parse_as_of
+from api.cli.timeargs import parse_day
 from api.settings import get_settings
 from ledger.application import Ledger
+from ledger.time_zones import zone_info
 from ledger.unit_of_work import UnitOfWork
 
 __all__ = ["exemption_app", "person_app", "training_app"]
@@ -90,15 +91,20 @@ def _write(what: str, command: Command, dry_run: bool, as_json: bool) -> None:
     console.print(line, markup=False, soft_wrap=True)
 
 
-def _day(text: str | None) -> date:
-    return parse_as_of(text)
+def _day(text: str | None) -> date | None:
+    """``--on``: None means today where the agency keeps its days (``_effective``)."""
+    return None if text is None else parse_day(text, "--on")
+
+
+def _effective(ledger: Ledger, agency: str, day: date | None) -> date:
+    if day is not None:
+        return day
+    zone = ledger.get_agency(agency).time_zone or "UTC"  # recorded, else the state's
+    return ledger.clock().astimezone(zone_info(zone)).date()
 
 
 def _date(text: str, option: str) -> date:
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        raise typer.BadParameter(f"{option} {text!r}: use YYYY-MM-DD") from None
+    return parse_day(text, option)
 
 
 def _optional_day(text: str | None, option: str) -> date | None:
@@ -142,7 +148,7 @@ def record_training(
         return ledger.record_training(
             agency,
             employee_id,
-            completed_on=completed_on,
+            completed_on=_effective(ledger, agency, completed_on),
             course_title=course,
             hours=hours,
             topic_hours=dict(topics),
@@ -181,7 +187,7 @@ def record_class(
             ledger.record_training(
                 agency,
                 employee_id,
-                completed_on=completed_on,
+                completed_on=_effective(ledger, agency, completed_on),
                 course_title=course,
                 hours=hours,
                 topic_hours=dict(topics),
@@ -301,7 +307,7 @@ def _status(status: str, what: str) -> Callable[..., None]:
                 agency,
                 employee_id,
                 status=status,
-                effective_on=effective_on,
+                effective_on=_effective(ledger, agency, effective_on),
                 reason=reason,
                 actor=who,
                 uow=uow,
@@ -337,7 +343,7 @@ def assign(
         ledger.change_assignment(
             agency,
             employee_id,
-            effective_on=effective_on,
+            effective_on=_effective(ledger, agency, effective_on),
             rank=rank,
             unit_name=unit,
             assignments=assignment,
@@ -389,7 +395,12 @@ def renew(
 
     def command(ledger: Ledger, uow: UnitOfWork, who: str) -> None:
         ledger.renew_license(
-            agency, employee_id, renewed_on=renewed_on, period_end=ends, actor=who, uow=uow
+            agency,
+            employee_id,
+            renewed_on=_effective(ledger, agency, renewed_on),
+            period_end=ends,
+            actor=who,
+            uow=uow,
         )
 
     _write(f"renewal of {employee_id}", command, dry_run, as_json)
@@ -418,7 +429,7 @@ def certification(
         ledger.record_certification(
             agency,
             employee_id,
-            effective_on=effective_on,
+            effective_on=_effective(ledger, agency, effective_on),
             certified_on=certified,
             basic_completed_on=basic,
             certificates=certificate,
@@ -479,7 +490,13 @@ def end(
 
     def command(ledger: Ledger, uow: UnitOfWork, who: str) -> None:
         ledger.end_exemption(
-            agency, employee_id, exemption_id, ended_on=ended_on, reason=reason, actor=who, uow=uow
+            agency,
+            employee_id,
+            exemption_id,
+            ended_on=_effective(ledger, agency, ended_on),
+            reason=reason,
+            actor=who,
+            uow=uow,
         )
 
     _write(f"end of exemption {exemption_id}", command, dry_run, as_json)

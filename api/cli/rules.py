@@ -16,7 +16,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from api.cli.context import open_ledger
-from api.cli.timeargs import parse_as_of
+from api.cli.timeargs import model_day
 from api.rulebook import ShippedChange, shipped_changes, update_shipped_packs
 from ledger.rule_pack import content_hash
 from projections.rules import PackFile, RulePackError, resolve_versions, shipped_packs
@@ -177,7 +177,6 @@ def update(
 ) -> None:
     """Publish every newly shipped rule version (and revision) for every state an agency
     follows, as events; then list whose status changes on the day (default today)."""
-    day = parse_as_of(as_of)
     console = Console()
 
     def say(text: str, indent: int = 0) -> None:
@@ -210,6 +209,7 @@ def update(
         if dry_run:
             return
         after = ledger.stable_horizon()
+        day = model_day(ledger, as_of)
         say("")
         say(f"status on {day.isoformat()}, known at {before.isoformat()} → {after.isoformat()}:")
         for agency in sorted(ledger.list_agencies(), key=lambda a: a.slug):

@@ -19,7 +19,9 @@ from ledger.rule_pack import RulePack
 STREAM_TYPES = {
     "ledger.agency:AgencyRegistered": "agency",
     "ledger.agency:JurisdictionAdopted": "agency",
+    "ledger.agency:TimeZoneSet": "agency",
     "ledger.imports:ImportCompleted": "agency",
+    "ledger.imports:SimulationCompleted": "agency",
     "ledger.person:PersonEnrolled": "person",
     "ledger.person:LicenseRecorded": "person",
     "ledger.person:LicenseRenewed": "person",
