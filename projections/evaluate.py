@@ -5,9 +5,9 @@ at ``known_at`` (the caller filters them), the person's history folded at ``know
 and the day asked about. For each requirement id of each pack it finds the person's
 window containing ``as_of``, the version that governs that window (see
 ``projections.rules.selection``), measures the credited records, applies tolling, and
-also looks one window back: a previous window whose deadline passed unmet is reported as
-``non_compliant`` beside the current one. What it derives from a rule version alone is made
-once per version object (``projections.rules.prepared``), not once per person.
+reports beside it every earlier window still unmet (``projections.carry``). What it
+derives from a rule version alone is made once per version object
+(``projections.rules.prepared``), not once per person.
 """
 
 from __future__ import annotations
@@ -20,6 +20,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 from typing import Literal
 
+from projections.carry import carried
 from projections.history import PersonHistory
 from projections.rules.calendars import (
     Window,
@@ -218,43 +219,35 @@ def _requirement(
             if governed is None or v.version.effective_from > governed[0].version.effective_from
         ]
         if not pending:
-            return []
+            # Dropped by the version governing today: its missed windows are still carried.
+            return _carried(versions, requirement_id, latest, latest_def, probe, ctx)
         return [_phased_in(pending[-1], requirement_id, probe, governed, ctx)]
     version, definition, window = governed
     assert definition is not None
     current = _evaluate_in(version, definition, window, ctx)
-    out = [current]
-    past = _look_back(versions, version, definition, window, ctx)
-    if past is not None:
-        out.insert(0, past)
-    return out
+    return [*_carried(versions, requirement_id, version, definition, window, ctx), current]
 
 
-def _look_back(
+def _carried(
     versions: Sequence[RuleVersion],
+    requirement_id: str,
     version: RuleVersion,
     definition: Requirement,
     window: Window,
     ctx: _Context,
-) -> RequirementStatus | None:
-    """The previous window, if its deadline passed unmet (only for calendared kinds)."""
-    if not isinstance(definition, HoursRequirement | PoolRequirement | CoursesRequirement):
-        return None
-    calendar = version.calendars[definition.window]
-    if isinstance(calendar, RollingCalendar):
-        return None
-    if isinstance(calendar, LicensePeriodCalendar) and not window.projected:
-        # A recorded period end at or after this window's end means the licence was
-        # renewed for the previous period, and MN POST accepts no renewal with CE unmet.
-        return None
-    previous = previous_window(calendar, ctx.history, window)
-    if previous is None or previous.end >= ctx.as_of:
-        return None
-    governed = _govern(versions, definition.id, previous, ctx, previous.end)
-    if governed is None or governed[1] is None:
-        return None
-    result = _evaluate_in(governed[0], governed[1], governed[2], ctx)
-    return result if result.status == "non_compliant" else None
+) -> list[RequirementStatus]:
+    """Earlier windows still unmet (``projections.carry``)."""
+    return carried(
+        versions,
+        requirement_id,
+        version,
+        definition,
+        window,
+        ctx.history,
+        ctx.as_of,
+        lambda rid, earlier, day: _govern(versions, rid, earlier, ctx, day),
+        lambda v, d, w: _evaluate_in(v, d, w, ctx),
+    )
 
 
 def _no_window(version: RuleVersion, requirement: Requirement, ctx: _Context) -> RequirementStatus:
@@ -307,11 +300,14 @@ def _exempt_window(
     if requirement.proration == "first_complete_window":
         licensed = history.licensed_or_hired_on
         if licensed is not None and window.start < licensed:
-            return (
-                f"first complete window rule: window started before licensing on "
-                f"{licensed.isoformat()}",
-                [],
+            # Keyed on the licence date: a lateral hire licensed years before is not new.
+            what = "licensing" if history.license_issued_on else "hire"
+            reason = (
+                f"first complete window rule: window started before {what} on "
+                f"{licensed.isoformat()}"
             )
+            note = history.licence_date_note
+            return (f"{reason} ({note})" if note else reason), []
     if requirement.exempt_year_of_basic:
         basic = history.basic_completed_on
         if basic is not None and window.contains(basic):
