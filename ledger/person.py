@@ -326,7 +326,10 @@ class Person(LedgerAggregate):
         if issued_on is not None and period_end <= issued_on:
             raise InvalidValueError("licence period end must be after the issue date")
         if issued_on is None and period_end <= self.hired_on:
-            raise InvalidValueError("licence period end must be after the hire date")
+            raise InvalidValueError(
+                "licence period end must be after the issue date "
+                "(no issue date given: the hire date)"
+            )
         if self.kind != PersonKind.SWORN:
             raise InvalidValueError(
                 f"{self.employee_id} is civilian staff: no peace-officer licence"

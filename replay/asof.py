@@ -86,8 +86,9 @@ def known_at_used(ledger: Ledger, requested: datetime | None) -> datetime:
 def header(
     agency: AgencyKnowledge, versions: Iterable[RuleVersion], as_of: date, known_at: datetime
 ) -> dict[str, Any]:
+    jurisdiction = agency.jurisdiction_on(as_of)  # the one followed on ``as_of``
     return {
-        "agency": {"slug": agency.slug, "name": agency.name, "jurisdiction": agency.jurisdiction},
+        "agency": {"slug": agency.slug, "name": agency.name, "jurisdiction": jurisdiction},
         "as_of": as_of.isoformat(),
         "known_at": known_at.isoformat(),
         "rule_versions_known": sorted(f"{v.pack}@{v.id}" for v in versions),
@@ -194,7 +195,7 @@ def status(
     )
     knowledge = read_side(ledger).knowledge
     agency = knowledge.agency_at_head(agency_id, heads.get(agency_id), known_at, slug)
-    versions = knowledge.rule_versions_for(agency, known_at, rule_positions)
+    versions = knowledge.rule_versions_for(agency, known_at, rule_positions, as_of=as_of)
     person_heads = {person_id: heads[person_id]} if person_id in heads else {}
     answers = answers_for(ledger, agency, versions, as_of, known_at, person_heads, memo=memo)
     if not answers:
@@ -221,7 +222,7 @@ def roster(
     known_at = known_at_used(ledger, known_at)
     knowledge = read_side(ledger).knowledge
     agency = knowledge.agency_at(slug, known_at)
-    versions = knowledge.rule_versions_for(agency, known_at)
+    versions = knowledge.rule_versions_for(agency, known_at, as_of=as_of)
     answers = answers_for(
         ledger, agency, versions, as_of, known_at, form="roster", memo=memo, workers=workers
     )
