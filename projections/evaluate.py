@@ -15,7 +15,7 @@ from __future__ import annotations
 from bisect import bisect_right
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
 from typing import Literal
@@ -39,6 +39,7 @@ from projections.rules.measures import (
 )
 from projections.rules.prepared import prepare
 from projections.rules.schema import (
+    Calendar,
     CompleteOnceRequirement,
     CoursesRequirement,
     EarlierWindows,
@@ -73,6 +74,24 @@ class _Context:
     history: PersonHistory
     as_of: date
     warning: timedelta
+    # The person's windows by (calendar, day), for this evaluation: versions of a pack
+    # mostly share calendars (equal, not the same object), and the carried windows ask
+    # each version about the same days. ``same``: a calendar's id -> its first equal's.
+    windows: dict[tuple[int, date], Window | None] = field(default_factory=dict)
+    same: dict[int, int] = field(default_factory=dict)
+    seen: list[Calendar] = field(default_factory=list)
+
+    def window(self, calendar: Calendar, day: date) -> Window | None:
+        own = id(calendar)
+        if own not in self.same:
+            equal = next((c for c in self.seen if c == calendar), None)
+            if equal is None:
+                self.seen.append(calendar)
+            self.same[own] = id(equal) if equal is not None else own
+        key = (self.same[own], day)
+        if key not in self.windows:
+            self.windows[key] = window_containing(calendar, self.history, day)
+        return self.windows[key]
 
 
 def evaluate(
@@ -161,7 +180,7 @@ def _window(
     calendar = version.calendars[requirement.window]
     if isinstance(calendar, RollingCalendar):
         return Window(day, day)
-    return window_containing(calendar, ctx.history, day)
+    return ctx.window(calendar, day)
 
 
 def _govern(

@@ -75,7 +75,8 @@ def _license_period(
     # renewal schedule is permanent once set (MN POST licence-renewal page).
     anchor = ends[later] if later < len(ends) else ends[-1]
     length = calendar.length_years
-    end = anchor
+    # Jump to about the right period first, then settle it (a career is many periods).
+    end = add_years(anchor, (day.year - anchor.year) // length * length)
     while add_years(end, -length) >= day:
         end = add_years(end, -length)
     while end < day:
