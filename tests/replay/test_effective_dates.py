@@ -63,7 +63,8 @@ def test_an_adoption_recorded_later_with_an_earlier_date_still_takes_effect_then
 
 
 def _total_ce(answer: dict[str, Any]) -> list[dict[str, Any]]:
-    return [r for r in answer["person"]["compliance"]["requirements"] if r["requirement_id"] == "total_ce"]
+    found = answer["person"]["compliance"]["requirements"]
+    return [r for r in found if r["requirement_id"] == "total_ce"]
 
 
 def test_an_imported_licence_expiry_is_not_an_issue_on_the_hire_date(ledger: Ledger) -> None:
