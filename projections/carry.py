@@ -52,7 +52,8 @@ _ENDS_CARRY = frozenset({"inactive", "separated"})
 
 Governed = tuple[RuleVersion, Requirement | None, Window]
 Govern = Callable[[str, Window, date], Governed | None]
-Judge = Callable[[RuleVersion, Requirement, Window], RequirementStatus]
+# The window's result when unmet, else None.
+Judge = Callable[[RuleVersion, Requirement, Window], RequirementStatus | None]
 
 
 def carry_bound(history: PersonHistory, as_of: date) -> date | None:
@@ -80,7 +81,8 @@ def carried(
 
     ``calendar_of``/``definition``: the version whose calendar the windows are walked in
     (the governing one, or for a dropped requirement the newest that defined it).
-    ``govern`` finds the version that governs an earlier window, ``judge`` evaluates it.
+    ``govern`` finds the version that governs an earlier window, ``judge`` evaluates it
+    (None when it is met or does not apply).
     """
     if not isinstance(definition, HoursRequirement | PoolRequirement | CoursesRequirement):
         return []

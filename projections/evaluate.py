@@ -20,7 +20,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 from typing import Literal
 
-from projections.carry import carried
+from projections.carry import UNMET, carried
 from projections.history import PersonHistory
 from projections.rules.calendars import (
     Window,
@@ -265,7 +265,7 @@ def _carried(
         ctx.history,
         ctx.as_of,
         lambda rid, earlier, day: _govern(versions, rid, earlier, ctx, day),
-        lambda v, d, w: _evaluate_in(v, d, w, ctx),
+        lambda v, d, w: _unmet_in(v, d, w, ctx),
     )
 
 
@@ -355,10 +355,33 @@ def _status_for(met: bool, deadline: date | None, ctx: _Context) -> StatusCode:
 def _evaluate_in(
     version: RuleVersion, requirement: Requirement, window: Window, ctx: _Context
 ) -> RequirementStatus:
+    result = _judge(version, requirement, window, ctx, unmet_only=False)
+    assert result is not None
+    return result
+
+
+def _unmet_in(
+    version: RuleVersion, requirement: Requirement, window: Window, ctx: _Context
+) -> RequirementStatus | None:
+    """The window's result when it is still unmet, else None without assembling it (the
+    carried windows of a long career are mostly met)."""
+    return _judge(version, requirement, window, ctx, unmet_only=True)
+
+
+def _judge(
+    version: RuleVersion,
+    requirement: Requirement,
+    window: Window,
+    ctx: _Context,
+    *,
+    unmet_only: bool,
+) -> RequirementStatus | None:
     history, as_of = ctx.history, ctx.as_of
     reference = min(as_of, window.end)
     notes = list(window.notes)
     if not _binds(version, requirement, history, reference):
+        if unmet_only:
+            return None
         return _result(
             version,
             requirement,
@@ -372,6 +395,8 @@ def _evaluate_in(
         )
     exempt, extra = _exempt_window(version, requirement, window, ctx)
     if exempt is not None:
+        if unmet_only:
+            return None
         return _result(
             version, requirement, "not_applicable", None, window, None, None, ctx, [exempt]
         )
@@ -385,6 +410,8 @@ def _evaluate_in(
     tolled = toll(version.version.tolling, requirement.id, history, window)
     notes.extend(tolled.reasons)
     if tolled.waived:
+        if unmet_only:
+            return None
         return _result(version, requirement, "not_applicable", None, window, None, None, ctx, notes)
     deadline = tolled.deadline
     count_end = min(as_of, deadline) if deadline else as_of
@@ -406,6 +433,8 @@ def _evaluate_in(
     if since is not None and isinstance(requirement, CoursesRequirement):
         notes.extend(_earlier_window_credit(requirement, credited, since, window))
     status = _status_for(measure.met, deadline, ctx)
+    if unmet_only and status not in UNMET:
+        return None
     if deadline is None and not measure.met:
         notes.append("deadline suspended by an open exemption")
     if isinstance(requirement, CompleteOnceRequirement) and measure.met:
