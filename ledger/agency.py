@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date, datetime
 from uuid import NAMESPACE_URL, UUID, uuid5
 
@@ -10,7 +11,22 @@ from eventsourcing.domain import Aggregate
 from ledger import streams
 from ledger.aggregate import Envelope, LedgerAggregate
 
-__all__ = ["Agency", "AgencyRegistered", "JurisdictionAdopted", "TimeZoneSet", "agency_id_for"]
+__all__ = [
+    "Agency",
+    "AgencyRegistered",
+    "JurisdictionAdopted",
+    "TimeZoneSet",
+    "agency_id_for",
+    "jurisdiction_on",
+]
+
+
+def jurisdiction_on(registered: str, adopted: Sequence[tuple[date, str]], day: date) -> str:
+    """``Agency.jurisdiction_on`` over plain values, for readers that keep only those."""
+    in_effect = [(on, n) for n, (on, _) in enumerate(adopted) if on <= day]
+    if not in_effect:
+        return registered
+    return adopted[max(in_effect)[1]][1]
 
 
 def agency_id_for(slug: str) -> UUID:
@@ -25,12 +41,14 @@ class AgencyRegistered(streams.AgencyEvent, Aggregate.Created):
 
 
 class JurisdictionAdopted(streams.AgencyEvent):
-    """The agency follows the named jurisdiction's rule pack from ``effective_on``."""
+    """The agency follows the named jurisdiction's rule pack from ``effective_on``; before
+    it, the jurisdiction it followed until then still judges it."""
 
     jurisdiction: str
 
     def apply(self, aggregate: Agency) -> None:
-        aggregate.jurisdiction = self.jurisdiction
+        aggregate.adopted.append((self.effective_on, self.jurisdiction))
+        aggregate.jurisdiction = aggregate.jurisdiction_on(date.max)
 
 
 class TimeZoneSet(streams.AgencyEvent):
@@ -53,8 +71,17 @@ class Agency(LedgerAggregate):
         self.agency_id = agency_id
         self.slug = slug
         self.name = name
+        # The registered jurisdiction holds from the beginning (history is imported later);
+        # adoptions from their effective dates.
+        self.registered_jurisdiction = jurisdiction
+        self.adopted: list[tuple[date, str]] = []
         self.jurisdiction = jurisdiction
         self.time_zone = ""  # none recorded: the state's default
+
+    def jurisdiction_on(self, day: date) -> str:
+        """The jurisdiction followed on ``day``: the adoption latest in effect by then (of
+        two on one day, the one recorded last), else the registered one."""
+        return jurisdiction_on(self.registered_jurisdiction, self.adopted, day)
 
     @classmethod
     def register(

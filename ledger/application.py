@@ -277,12 +277,18 @@ class Ledger(Application[UUID]):
         employee_id: str,
         *,
         license_number: str,
-        issued_on: date,
+        issued_on: date | None,
         period_end: date,
         actor: str,
         uow: UnitOfWork | None = None,
     ) -> None:
-        now = self._now_and_check(issued_on, "licence issue date")
+        """``issued_on=None``: only the period end is known (the licence's issue date was
+        not given); the engine then derives the earlier periods and says so."""
+        now = (
+            self._now_and_check(issued_on, "licence issue date")
+            if issued_on is not None
+            else self.clock()
+        )
         number = fields.text("license_number", license_number, required=True)
         with self._using(uow) as u:
             u.person(agency, employee_id).record_license(

@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
+from typing import Any
 from uuid import NAMESPACE_URL, UUID, uuid5
 
 from eventsourcing.domain import Aggregate
@@ -56,9 +57,24 @@ class PersonEnrolled(streams.PersonEvent, Aggregate.Created):
 
 
 class LicenseRecorded(streams.PersonEvent):
+    """A peace-officer licence and its current period end. ``issued_on`` is the licence's
+    issue date when the ledger was told it, else None (a roster that gives only the
+    period end): ``effective_on`` is then the hire date, when the agency began to answer
+    for the licence, and the engine derives earlier periods from the end and says so.
+
+    Version 1 always carried a date; roster imports (actor ``import:…``) put the hire
+    date there as a stand-in (as ``docs/import.md`` said), so it is read as not given."""
+
+    class_version = 2
+
     license_number: str
-    issued_on: date
+    issued_on: date | None
     period_end: date
+
+    @staticmethod
+    def upcast_v1_v2(state: dict[str, Any]) -> None:
+        if str(state.get("actor", "")).startswith("import:"):
+            state["issued_on"] = None
 
     def apply(self, aggregate: Person) -> None:
         aggregate.license_number = self.license_number
@@ -299,10 +315,21 @@ class Person(LedgerAggregate):
     # -- licence ---------------------------------------------------------------------------
 
     def record_license(
-        self, *, at: datetime, actor: str, license_number: str, issued_on: date, period_end: date
+        self,
+        *,
+        at: datetime,
+        actor: str,
+        license_number: str,
+        issued_on: date | None,
+        period_end: date,
     ) -> None:
-        if period_end <= issued_on:
+        if issued_on is not None and period_end <= issued_on:
             raise InvalidValueError("licence period end must be after the issue date")
+        if issued_on is None and period_end <= self.hired_on:
+            raise InvalidValueError(
+                "licence period end must be after the issue date "
+                "(no issue date given: the hire date)"
+            )
         if self.kind != PersonKind.SWORN:
             raise InvalidValueError(
                 f"{self.employee_id} is civilian staff: no peace-officer licence"
@@ -310,7 +337,7 @@ class Person(LedgerAggregate):
         self._record(
             LicenseRecorded(
                 **self._envelope(at, actor),
-                effective_on=issued_on,
+                effective_on=issued_on or self.hired_on,
                 license_number=license_number,
                 issued_on=issued_on,
                 period_end=period_end,

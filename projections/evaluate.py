@@ -5,9 +5,9 @@ at ``known_at`` (the caller filters them), the person's history folded at ``know
 and the day asked about. For each requirement id of each pack it finds the person's
 window containing ``as_of``, the version that governs that window (see
 ``projections.rules.selection``), measures the credited records, applies tolling, and
-also looks one window back: a previous window whose deadline passed unmet is reported as
-``non_compliant`` beside the current one. What it derives from a rule version alone is made
-once per version object (``projections.rules.prepared``), not once per person.
+reports beside it every earlier window still unmet (``projections.carry``). What it
+derives from a rule version alone is made once per version object
+(``projections.rules.prepared``), not once per person.
 """
 
 from __future__ import annotations
@@ -15,11 +15,12 @@ from __future__ import annotations
 from bisect import bisect_right
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
 from typing import Literal
 
+from projections.carry import UNMET, carried
 from projections.history import PersonHistory
 from projections.rules.calendars import (
     Window,
@@ -38,6 +39,7 @@ from projections.rules.measures import (
 )
 from projections.rules.prepared import prepare
 from projections.rules.schema import (
+    Calendar,
     CompleteOnceRequirement,
     CoursesRequirement,
     EarlierWindows,
@@ -72,6 +74,24 @@ class _Context:
     history: PersonHistory
     as_of: date
     warning: timedelta
+    # The person's windows by (calendar, day), for this evaluation: versions of a pack
+    # mostly share calendars (equal, not the same object), and the carried windows ask
+    # each version about the same days. ``same``: a calendar's id -> its first equal's.
+    windows: dict[tuple[int, date], Window | None] = field(default_factory=dict)
+    same: dict[int, int] = field(default_factory=dict)
+    seen: list[Calendar] = field(default_factory=list)
+
+    def window(self, calendar: Calendar, day: date) -> Window | None:
+        own = id(calendar)
+        if own not in self.same:
+            equal = next((c for c in self.seen if c == calendar), None)
+            if equal is None:
+                self.seen.append(calendar)
+            self.same[own] = id(equal) if equal is not None else own
+        key = (self.same[own], day)
+        if key not in self.windows:
+            self.windows[key] = window_containing(calendar, self.history, day)
+        return self.windows[key]
 
 
 def evaluate(
@@ -160,7 +180,7 @@ def _window(
     calendar = version.calendars[requirement.window]
     if isinstance(calendar, RollingCalendar):
         return Window(day, day)
-    return window_containing(calendar, ctx.history, day)
+    return ctx.window(calendar, day)
 
 
 def _govern(
@@ -218,43 +238,35 @@ def _requirement(
             if governed is None or v.version.effective_from > governed[0].version.effective_from
         ]
         if not pending:
-            return []
+            # Dropped by the version governing today: its missed windows are still carried.
+            return _carried(versions, requirement_id, latest, latest_def, probe, ctx)
         return [_phased_in(pending[-1], requirement_id, probe, governed, ctx)]
     version, definition, window = governed
     assert definition is not None
     current = _evaluate_in(version, definition, window, ctx)
-    out = [current]
-    past = _look_back(versions, version, definition, window, ctx)
-    if past is not None:
-        out.insert(0, past)
-    return out
+    return [*_carried(versions, requirement_id, version, definition, window, ctx), current]
 
 
-def _look_back(
+def _carried(
     versions: Sequence[RuleVersion],
+    requirement_id: str,
     version: RuleVersion,
     definition: Requirement,
     window: Window,
     ctx: _Context,
-) -> RequirementStatus | None:
-    """The previous window, if its deadline passed unmet (only for calendared kinds)."""
-    if not isinstance(definition, HoursRequirement | PoolRequirement | CoursesRequirement):
-        return None
-    calendar = version.calendars[definition.window]
-    if isinstance(calendar, RollingCalendar):
-        return None
-    if isinstance(calendar, LicensePeriodCalendar) and not window.projected:
-        # A recorded period end at or after this window's end means the licence was
-        # renewed for the previous period, and MN POST accepts no renewal with CE unmet.
-        return None
-    previous = previous_window(calendar, ctx.history, window)
-    if previous is None or previous.end >= ctx.as_of:
-        return None
-    governed = _govern(versions, definition.id, previous, ctx, previous.end)
-    if governed is None or governed[1] is None:
-        return None
-    result = _evaluate_in(governed[0], governed[1], governed[2], ctx)
-    return result if result.status == "non_compliant" else None
+) -> list[RequirementStatus]:
+    """Earlier windows still unmet (``projections.carry``)."""
+    return carried(
+        versions,
+        requirement_id,
+        version,
+        definition,
+        window,
+        ctx.history,
+        ctx.as_of,
+        lambda rid, earlier, day: _govern(versions, rid, earlier, ctx, day),
+        lambda v, d, w: _unmet_in(v, d, w, ctx),
+    )
 
 
 def _no_window(version: RuleVersion, requirement: Requirement, ctx: _Context) -> RequirementStatus:
@@ -307,11 +319,14 @@ def _exempt_window(
     if requirement.proration == "first_complete_window":
         licensed = history.licensed_or_hired_on
         if licensed is not None and window.start < licensed:
-            return (
-                f"first complete window rule: window started before licensing on "
-                f"{licensed.isoformat()}",
-                [],
+            # Keyed on the licence date: a lateral hire licensed years before is not new.
+            what = "licensing" if history.license_issued_on else "hire"
+            reason = (
+                f"first complete window rule: window started before {what} on "
+                f"{licensed.isoformat()}"
             )
+            note = history.licence_date_note
+            return (f"{reason} ({note})" if note else reason), []
     if requirement.exempt_year_of_basic:
         basic = history.basic_completed_on
         if basic is not None and window.contains(basic):
@@ -340,10 +355,33 @@ def _status_for(met: bool, deadline: date | None, ctx: _Context) -> StatusCode:
 def _evaluate_in(
     version: RuleVersion, requirement: Requirement, window: Window, ctx: _Context
 ) -> RequirementStatus:
+    result = _judge(version, requirement, window, ctx, unmet_only=False)
+    assert result is not None
+    return result
+
+
+def _unmet_in(
+    version: RuleVersion, requirement: Requirement, window: Window, ctx: _Context
+) -> RequirementStatus | None:
+    """The window's result when it is still unmet, else None without assembling it (the
+    carried windows of a long career are mostly met)."""
+    return _judge(version, requirement, window, ctx, unmet_only=True)
+
+
+def _judge(
+    version: RuleVersion,
+    requirement: Requirement,
+    window: Window,
+    ctx: _Context,
+    *,
+    unmet_only: bool,
+) -> RequirementStatus | None:
     history, as_of = ctx.history, ctx.as_of
     reference = min(as_of, window.end)
     notes = list(window.notes)
     if not _binds(version, requirement, history, reference):
+        if unmet_only:
+            return None
         return _result(
             version,
             requirement,
@@ -357,6 +395,8 @@ def _evaluate_in(
         )
     exempt, extra = _exempt_window(version, requirement, window, ctx)
     if exempt is not None:
+        if unmet_only:
+            return None
         return _result(
             version, requirement, "not_applicable", None, window, None, None, ctx, [exempt]
         )
@@ -370,6 +410,8 @@ def _evaluate_in(
     tolled = toll(version.version.tolling, requirement.id, history, window)
     notes.extend(tolled.reasons)
     if tolled.waived:
+        if unmet_only:
+            return None
         return _result(version, requirement, "not_applicable", None, window, None, None, ctx, notes)
     deadline = tolled.deadline
     count_end = min(as_of, deadline) if deadline else as_of
@@ -391,6 +433,8 @@ def _evaluate_in(
     if since is not None and isinstance(requirement, CoursesRequirement):
         notes.extend(_earlier_window_credit(requirement, credited, since, window))
     status = _status_for(measure.met, deadline, ctx)
+    if unmet_only and status not in UNMET:
+        return None
     if deadline is None and not measure.met:
         notes.append("deadline suspended by an open exemption")
     if isinstance(requirement, CompleteOnceRequirement) and measure.met:

@@ -56,11 +56,16 @@ class StatusPeriod:
 @dataclass(frozen=True)
 class LicensePeriod:
     """One licence period as recorded: the first from its issue date, renewals from the
-    day after the previous period end."""
+    day after the previous period end.
+
+    ``source`` says what the ledger was told: ``issued`` (a licence with its issue date),
+    ``expiry`` (only the current period's end, as a roster import gives it: ``starts_on``
+    is then the hire date, a stand-in, not an issue date) or ``renewal``."""
 
     license_number: str
     starts_on: date
     period_end: date
+    source: str = "issued"
 
 
 @dataclass(frozen=True)
@@ -180,13 +185,41 @@ class PersonHistory:
         low = 0 if start is None else bisect_left(dates, start)
         return ordered[low : bisect_right(dates, end)]
 
+    def period_end_source(self, end: date) -> str:
+        """How the period end ``end`` came to be on record (``LicensePeriod.source``)."""
+        return next((p.source for p in self.licenses if p.period_end == end), "")
+
+    @cached_property
+    def license_issued_on(self) -> date | None:
+        """The licence issue date, when one is recorded (not a stand-in)."""
+        return min((p.starts_on for p in self.licenses if p.source == "issued"), default=None)
+
     @cached_property
     def first_licensed_on(self) -> date | None:
-        return min((p.starts_on for p in self.licenses), default=None)
+        """From when licence periods run for this person: the recorded issue date; with
+        only a period end on record, the hire date (the agency answers from then on; the
+        periods themselves are derived from the recorded end, see ``rules.calendars``)."""
+        if not self.licenses:
+            return None
+        if self.license_issued_on is not None:
+            return self.license_issued_on
+        return self.hired_on or min(p.starts_on for p in self.licenses)
 
     @property
     def licensed_or_hired_on(self) -> date | None:
-        return self.first_licensed_on or self.hired_on
+        """The licence issue date when recorded, else the hire date (callers that key an
+        exemption on it say which one was used: ``licence_date_note``)."""
+        return self.license_issued_on or self.hired_on
+
+    @property
+    def licence_date_note(self) -> str:
+        """Empty when the licence issue date is recorded; else why the hire date stands in."""
+        if self.license_issued_on is not None or self.hired_on is None:
+            return ""
+        return (
+            f"licence issue date not recorded: the hire date {self.hired_on.isoformat()} "
+            "is used (record license_issued_on)"
+        )
 
 
 # -- the fold -------------------------------------------------------------------------------
@@ -215,7 +248,12 @@ def _(event: PersonEnrolled, history: PersonHistory) -> PersonHistory:
 
 @_apply.register
 def _(event: LicenseRecorded, history: PersonHistory) -> PersonHistory:
-    period = LicensePeriod(event.license_number, event.issued_on, event.period_end)
+    if event.issued_on is not None:
+        period = LicensePeriod(event.license_number, event.issued_on, event.period_end)
+    else:
+        period = LicensePeriod(
+            event.license_number, event.effective_on, event.period_end, source="expiry"
+        )
     return replace(history, licenses=(*history.licenses, period))
 
 
@@ -224,7 +262,7 @@ def _(event: LicenseRenewed, history: PersonHistory) -> PersonHistory:
     previous = max((p.period_end for p in history.licenses), default=None)
     # A renewal continues the previous period: it starts the day after that period ends.
     starts_on = previous + timedelta(days=1) if previous else event.effective_on
-    period = LicensePeriod(event.license_number, starts_on, event.period_end)
+    period = LicensePeriod(event.license_number, starts_on, event.period_end, source="renewal")
     return replace(history, licenses=(*history.licenses, period))
 
 

@@ -30,7 +30,7 @@ from projections.history import (
 
 __all__ = ["CODEC_VERSION", "Identity", "decode_history", "encode_history", "fold_key"]
 
-CODEC_VERSION = 2  # 2: records carry their corrections
+CODEC_VERSION = 3  # 2: records carry their corrections; 3: licence periods their source
 
 
 @dataclass(frozen=True)
@@ -82,7 +82,7 @@ def encode_history(identity: Identity, history: PersonHistory) -> bytes:
             h.kind,
             h.hired_on,
             [[s.status, s.starts_on, s.reason] for s in h.statuses],
-            [[p.license_number, p.starts_on, p.period_end] for p in h.licenses],
+            [[p.license_number, p.starts_on, p.period_end, p.source] for p in h.licenses],
             [[a.starts_on, a.rank, a.unit, list(a.assignments)] for a in h.assignments],
             [_record(r) for r in h.records],
             [[e.exemption_id, e.kind, e.starts_on, e.ends_on, e.reason] for e in h.exemptions],
@@ -163,7 +163,7 @@ def decode_history(data: bytes | str) -> tuple[Identity, PersonHistory]:
         kind=kind,
         hired_on=_optional_day(hired_on),
         statuses=tuple(StatusPeriod(s, _on(d), reason) for s, d, reason in statuses),
-        licenses=tuple(LicensePeriod(n, _on(s), _on(e)) for n, s, e in licenses),
+        licenses=tuple(LicensePeriod(n, _on(s), _on(e), src) for n, s, e, src in licenses),
         assignments=tuple(
             AssignmentPeriod(_on(d), rank, unit, tuple(names))
             for d, rank, unit, names in assignments

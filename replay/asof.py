@@ -117,8 +117,9 @@ def local_day(agency: AgencyKnowledge, moment: datetime) -> date:
 def header(
     agency: AgencyKnowledge, versions: Iterable[RuleVersion], as_of: date, known_at: datetime
 ) -> dict[str, Any]:
+    jurisdiction = agency.jurisdiction_on(as_of)  # the one followed on ``as_of``
     return {
-        "agency": {"slug": agency.slug, "name": agency.name, "jurisdiction": agency.jurisdiction},
+        "agency": {"slug": agency.slug, "name": agency.name, "jurisdiction": jurisdiction},
         "as_of": as_of.isoformat(),
         "known_at": known_at.isoformat(),
         "rule_versions_known": sorted(v.label for v in versions),
@@ -229,8 +230,8 @@ def status(
     )
     knowledge = read_side(ledger).knowledge
     agency = knowledge.agency_at_head(agency_id, heads.get(agency_id), known_at, slug)
-    versions = knowledge.rule_versions_for(agency, known_at, rule_positions)
     as_of = local_day(agency, known_at) if as_of is None else as_of
+    versions = knowledge.rule_versions_for(agency, known_at, rule_positions, as_of=as_of)
     person_heads = {person_id: heads[person_id]} if person_id in heads else {}
     answers = answers_for(ledger, agency, versions, as_of, known_at, person_heads, memo=memo)
     if not answers:
@@ -259,8 +260,8 @@ def roster(
     known_at = known_at_used(ledger, requested_instant(ledger, slug, known_at))
     knowledge = read_side(ledger).knowledge
     agency = knowledge.agency_at(slug, known_at)
-    versions = knowledge.rule_versions_for(agency, known_at)
     as_of = local_day(agency, known_at) if as_of is None else as_of
+    versions = knowledge.rule_versions_for(agency, known_at, as_of=as_of)
     answers = answers_for(
         ledger, agency, versions, as_of, known_at, form="roster", memo=memo, workers=workers
     )

@@ -79,7 +79,7 @@ def answer_rows(
     histories folded from events."""
     with paused_gc():
         versions, histories, folded = _chunk(
-            ledger, agency_id, known_at, heads, checkpoints, versions
+            ledger, agency_id, known_at, heads, checkpoints, versions, as_of
         )
         out = []
         for identity, history in histories:
@@ -106,10 +106,12 @@ def status_rows(
     versions: list[RuleVersion] | None,
 ) -> tuple[list[tuple[UUID, date, AnswerRow]], list[Checkpoint]]:
     """Each person's overall status on each of their days (a status-only answer, no
-    document), their history read once; also the checkpoints of histories folded."""
+    document), their history read once; also the checkpoints of histories folded. The
+    days of one call are days the agency followed one jurisdiction (``replay.trend``)."""
     with paused_gc():
+        first = min((d for wanted in days.values() for d in wanted), default=date.min)
         versions, histories, folded = _chunk(
-            ledger, agency_id, known_at, heads, checkpoints, versions
+            ledger, agency_id, known_at, heads, checkpoints, versions, first
         )
         out = []
         for identity, history in histories:
@@ -130,6 +132,7 @@ def _chunk(
     heads: dict[UUID, int],
     checkpoints: dict[UUID, str],
     versions: list[RuleVersion] | None,
+    as_of: date,
 ) -> tuple[list[RuleVersion], list[tuple[Identity, PersonHistory]], list[Checkpoint]]:
     """What a chunk of answers starts from: the rule versions (looked up here when a
     worker was not given them: it has only the agency's id) and the people's histories,
@@ -137,7 +140,7 @@ def _chunk(
     if versions is None:
         knowledge = read_side(ledger).knowledge
         versions = knowledge.rule_versions_for(
-            knowledge.agency_by_id(agency_id, known_at), known_at
+            knowledge.agency_by_id(agency_id, known_at), known_at, as_of=as_of
         )
     histories, folded = _histories(ledger, heads, checkpoints)
     return versions, histories, folded

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from itertools import groupby
 from typing import cast
 from uuid import UUID
@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfo
 
 from eventsourcing.persistence import StoredEvent
 
-from ledger.agency import Agency, agency_id_for
+from ledger.agency import Agency, agency_id_for, jurisdiction_on
 from ledger.application import Ledger
 from ledger.envelope import LedgerEvent
 from ledger.errors import AgencyNotFoundError
@@ -29,15 +29,23 @@ __all__ = ["AgencyKnowledge", "Knowledge", "decode_stored", "person_streams"]
 
 @dataclass(frozen=True)
 class AgencyKnowledge:
+    """``jurisdiction`` is the latest adopted; ``jurisdiction_on`` the one followed on a
+    day (``JurisdictionAdopted`` takes effect from its effective date)."""
+
     agency_id: UUID
     slug: str
     name: str
     jurisdiction: str
     time_zone: str = "UTC"  # recorded, else the state's default (UTC where there is none)
+    registered_jurisdiction: str = ""
+    adopted: tuple[tuple[date, str], ...] = ()
 
     @property
     def zone(self) -> ZoneInfo:
         return zone_info(self.time_zone)
+
+    def jurisdiction_on(self, day: date) -> str:
+        return jurisdiction_on(self.registered_jurisdiction or self.jurisdiction, self.adopted, day)
 
 
 class Knowledge:
@@ -75,7 +83,13 @@ class Knowledge:
                 agency = event.mutate(agency)  # type: ignore[assignment]
             zone = agency.time_zone or default_time_zone(agency.jurisdiction) or "UTC"
             self._agencies[key] = AgencyKnowledge(
-                agency.id, agency.slug, agency.name, agency.jurisdiction, zone
+                agency.id,
+                agency.slug,
+                agency.name,
+                agency.jurisdiction,
+                zone,
+                agency.registered_jurisdiction,
+                tuple(agency.adopted),
             )
         return self._agencies[key]
 
@@ -84,11 +98,13 @@ class Knowledge:
         agency: AgencyKnowledge,
         known_at: datetime | None,
         positions: list[tuple[UUID, int]] | None = None,
+        *,
+        as_of: date,
     ) -> list[RuleVersion]:
-        """Rule versions published by ``known_at`` that bind this agency: its jurisdiction's
-        state packs and the agency's own local packs (each checked against its content
-        hash). ``positions``: the rule-pack stream positions recorded by ``known_at``, if
-        already read."""
+        """Rule versions published by ``known_at`` that bind this agency on ``as_of``: the
+        state packs of the jurisdiction it followed that day and the agency's own local
+        packs (each checked against its content hash). ``positions``: the rule-pack stream
+        positions recorded by ``known_at``, if already read."""
         store, cache = self._ledger.store, self._rule_versions
         if positions is None:
             positions = store.stream_positions("rule_pack", recorded_by=known_at)
@@ -101,7 +117,7 @@ class Knowledge:
                 )
         published = {(v.pack, v.id): v for p in positions if (v := cache[p]) is not None}
         ordered = [published[key] for key in sorted(published)]
-        return versions_for_agency(ordered, agency.jurisdiction, agency.slug)
+        return versions_for_agency(ordered, agency.jurisdiction_on(as_of), agency.slug)
 
 
 def decode_stored(ledger: Ledger, stored: Sequence[StoredEvent]) -> list[LedgerEvent]:

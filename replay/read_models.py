@@ -43,6 +43,7 @@ class _Rules:
     """Rule versions per agency, looked up once per batch (they change rarely)."""
 
     ledger: Ledger
+    as_of: date
     versions: dict[UUID, tuple[list[RuleVersion], str]] = field(default_factory=dict)
 
     def for_agency(self, agency_id: UUID) -> tuple[list[RuleVersion], str]:
@@ -50,7 +51,7 @@ class _Rules:
         if agency_id not in self.versions:
             knowledge = read_side(self.ledger).knowledge
             agency = knowledge.agency_by_id(agency_id, None)
-            versions = knowledge.rule_versions_for(agency, None)
+            versions = knowledge.rule_versions_for(agency, None, as_of=self.as_of)
             self.versions[agency_id] = (versions, rules_key(versions, TRACKED_FORM))
         return self.versions[agency_id]
 
@@ -135,7 +136,7 @@ def _chunk_rows(
         heads = {s.enrolled.originator_id: s.events for s in streams}
         # Folded from the events all the same; only the cached text is not sent again.
         current = read_side(ledger).store.checkpoints.current(heads, fold_key())
-        return _rows_for(streams, _Rules(ledger), as_of, current)
+        return _rows_for(streams, _Rules(ledger, as_of), as_of, current)
 
 
 @dataclass

@@ -4,7 +4,7 @@ each person's status on each day memoised like any answer."""
 from __future__ import annotations
 
 from collections import Counter
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 from uuid import UUID
 
@@ -14,6 +14,7 @@ from ledger.application import Ledger
 from ledger.gc_pause import paused_gc
 from projections.answers import rules_key
 from projections.read_store import AnswerRow
+from projections.rules.schema import RuleVersion
 from replay.asof import NOT_HIRED, KnownAt, header, known_at_used, requested_instant
 from replay.chunks import Checkpoint, Work, status_rows
 from replay.read_side import read_side
@@ -45,43 +46,19 @@ def trend(
     known_at = known_at_used(ledger, requested_instant(ledger, slug, known_at))
     days = _steps(start, end, every)
     side = read_side(ledger)
-    store = side.store
     with paused_gc():
         agency = side.knowledge.agency_at(slug, known_at)
-        versions = side.knowledge.rule_versions_for(agency, known_at)
         heads = ledger.store.stream_heads("person", agency.agency_id, recorded_by=known_at)
-        key = rules_key(versions, "status")
-        known = {
-            day: store.memo.get(agency.agency_id, key, day.isoformat(), heads) if memo else {}
-            for day in days
-        }
-        missing = {p: [d for d in days if p not in known[d]] for p in heads}
-        people = sorted(p for p, wanted in missing.items() if wanted)
-        work = Work.plan(store, heads, people, versions, memo, workers)
-        calls = [
-            (
-                agency.agency_id,
-                known_at,
-                {p: heads[p] for p in chunk},
-                work.checkpoints_of(chunk),
-                {p: missing[p] for p in chunk},
-                work.versions,
+        # Each day is judged under the jurisdiction the agency followed that day.
+        spans: dict[str, list[date]] = {}
+        for day in days:
+            spans.setdefault(agency.jurisdiction_on(day), []).append(day)
+        known: dict[date, dict[UUID, AnswerRow]] = {}
+        for span in spans.values():
+            versions = side.knowledge.rule_versions_for(agency, known_at, as_of=span[0])
+            known.update(
+                _statuses(ledger, agency.agency_id, heads, versions, span, known_at, memo, workers)
             )
-            for chunk in work.chunks
-        ]
-        fresh: dict[date, list[tuple[UUID, int, AnswerRow]]] = {day: [] for day in days}
-        folded: list[Checkpoint] = []
-        with worker_pool(ledger, work.workers) as pool:
-            for computed, new_checkpoints in pool.map_in_order(status_rows, calls):
-                for person_id, day, row in computed:
-                    known[day][person_id] = row
-                    fresh[day].append((person_id, heads[person_id], row))
-                folded.extend(new_checkpoints)
-        if memo:
-            for day in days:
-                # The folded histories' checkpoints go with the first day's answers.
-                stored = folded if day == days[0] else []
-                store.memo.put(agency.agency_id, key, day.isoformat(), fresh[day], stored)
     points = [
         {
             "as_of": day.isoformat(),
@@ -95,7 +72,7 @@ def trend(
         }
         for day in days
     ]
-    head = header(agency, versions, end, known_at)
+    head = header(agency, versions, end, known_at)  # the rules of the last span: ``end``'s
     head.pop("as_of")
     return {
         **head,
@@ -104,6 +81,53 @@ def trend(
         "every": every,
         "points": points,
     }
+
+
+def _statuses(
+    ledger: Ledger,
+    agency_id: UUID,
+    heads: dict[UUID, int],
+    versions: list[RuleVersion],
+    days: list[date],
+    known_at: datetime,
+    memo: bool,
+    workers: int,
+) -> dict[date, dict[UUID, AnswerRow]]:
+    """Every person's status on each of ``days`` under ``versions``: memoised, else
+    evaluated in up to ``workers`` processes."""
+    store = read_side(ledger).store
+    key = rules_key(versions, "status")
+    known = {
+        day: store.memo.get(agency_id, key, day.isoformat(), heads) if memo else {} for day in days
+    }
+    missing = {p: [d for d in days if p not in known[d]] for p in heads}
+    people = sorted(p for p, wanted in missing.items() if wanted)
+    work = Work.plan(store, heads, people, versions, memo, workers)
+    calls = [
+        (
+            agency_id,
+            known_at,
+            {p: heads[p] for p in chunk},
+            work.checkpoints_of(chunk),
+            {p: missing[p] for p in chunk},
+            work.versions,
+        )
+        for chunk in work.chunks
+    ]
+    fresh: dict[date, list[tuple[UUID, int, AnswerRow]]] = {day: [] for day in days}
+    folded: list[Checkpoint] = []
+    with worker_pool(ledger, work.workers) as pool:
+        for computed, new_checkpoints in pool.map_in_order(status_rows, calls):
+            for person_id, day, row in computed:
+                known[day][person_id] = row
+                fresh[day].append((person_id, heads[person_id], row))
+            folded.extend(new_checkpoints)
+    if memo:
+        for day in days:
+            # The folded histories' checkpoints go with the first day's answers.
+            stored = folded if day == days[0] else []
+            store.memo.put(agency_id, key, day.isoformat(), fresh[day], stored)
+    return known
 
 
 def _steps(start: date, end: date, every: str) -> list[date]:

@@ -43,6 +43,12 @@ PEOPLE_COLUMNS: tuple[Column, ...] = (
     Column("status", False, "active (default), inactive or separated"),
     Column("license_number", False, "peace-officer licence number (sworn only)"),
     Column("license_expires_on", False, "end of the current licence period"),
+    Column(
+        "license_issued_on",
+        False,
+        "date the licence was first issued (periods and new-licensee rules key on it)",
+        aliases=("license_issue_date", "licensed_on", "license_issued", "licence_issued_on"),
+    ),
     Column("certified_on", False, "certification date, where the state's cycle derives from it"),
     Column(
         "basic_completed_on",

@@ -5,8 +5,9 @@ What a row becomes in the ledger:
 
 - ``PersonEnrolled`` (effective on ``hired_on``) with name, kind, rank, unit, assignments,
   email;
-- ``LicenseRecorded`` when a licence is given: the sheet has no issue date, so the licence is
-  recorded as held since ``hired_on`` with ``license_expires_on`` as the current period end;
+- ``LicenseRecorded`` when a licence is given: ``license_expires_on`` as the current period
+  end, with ``license_issued_on`` as the issue date when the sheet gives it; without it the
+  issue date is recorded as not given (the engine derives the earlier periods, and says so);
 - ``CertificationRecorded`` (effective on ``certified_on``, else ``basic_completed_on``)
   when a certification or basic-training completion date is given; the sheet has no
   employment column, so the ledger's default (full time) applies;
@@ -44,8 +45,8 @@ CERTIFIED_ON_STORED = True
 _STATUSES = (PersonStatus.ACTIVE, PersonStatus.INACTIVE, PersonStatus.SEPARATED)
 _COLUMNS = {
     "employee_id", "first_name", "last_name", "kind", "hired_on", "status", "license_number",
-    "license_expires_on", "certified_on", "basic_completed_on", "rank", "unit", "assignments",
-    "email",
+    "license_expires_on", "license_issued_on", "certified_on", "basic_completed_on", "rank",
+    "unit", "assignments", "email",
 }  # fmt: skip
 
 
@@ -66,6 +67,7 @@ class PersonRow:
     assignments: list[str]
     email: str
     basic_completed_on: date | None = None
+    license_issued_on: date | None = None
 
 
 def parse_person(row: Row, today: date, report: ImportReport) -> PersonRow | None:
@@ -88,6 +90,9 @@ def parse_person(row: Row, today: date, report: ImportReport) -> PersonRow | Non
     expires = _date(row, "license_expires_on", today, report, not_after_today=False)
     certified = _date(row, "certified_on", today, report, not_after_today=True)
     basic = _date(row, "basic_completed_on", today, report, not_after_today=True)
+    issued = _date(row, "license_issued_on", today, report, not_after_today=True)
+    if row["license_issued_on"] and not row["license_expires_on"]:
+        fail("license_expires_on", "a licence issue date needs the current period end")
     if row["license_number"] and not row["license_expires_on"]:
         fail("license_expires_on", "give the end of the current licence period with the number")
     if row["license_expires_on"] and not row["license_number"]:
@@ -110,6 +115,7 @@ def parse_person(row: Row, today: date, report: ImportReport) -> PersonRow | Non
         assignments=sorted({assignment_id(a) for a in parse_list(row["assignments"])}),
         email=row["email"],
         basic_completed_on=basic,
+        license_issued_on=issued,
     )
 
 
@@ -226,7 +232,7 @@ def _stage(
             agency,
             person.employee_id,
             license_number=person.license_number,
-            issued_on=person.hired_on,
+            issued_on=person.license_issued_on,
             period_end=person.license_expires_on,
             actor=actor,
             uow=uow,

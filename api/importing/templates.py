@@ -16,11 +16,12 @@ __all__ = ["template_bytes", "template_rows"]
 
 _PEOPLE = [
     ["T1001", "Alex", "Olson", "sworn", "2015-08-03", "active", "482113", "2026-06-30",
-     "2015-07-15", "2015-05-29", "Sergeant", "Patrol", "patrol;sro", "alex.olson@example.org"],
+     "2011-06-01", "2015-07-15", "2015-05-29", "Sergeant", "Patrol", "patrol;sro",
+     "alex.olson@example.org"],
     ["T1002", "Maria", "Garcia", "sworn", "3/14/2019", "", "519027", "6/30/2025",
-     "", "", "Officer", "Patrol", "patrol", "maria.garcia@example.org"],
+     "", "", "", "Officer", "Patrol", "patrol", "maria.garcia@example.org"],
     ["T1003", "Sam", "Nguyen", "civilian", "2021-01-11", "active", "", "",
-     "", "", "Records Specialist", "Records", "", "sam.nguyen@example.org"],
+     "", "", "", "Records Specialist", "Records", "", "sam.nguyen@example.org"],
 ]  # fmt: skip
 _TRAINING = [
     ["T1001", "2024-03-05", "Use of Force Annual Update", "4", "{a}=4",

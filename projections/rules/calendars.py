@@ -75,17 +75,28 @@ def _license_period(
     # renewal schedule is permanent once set (MN POST licence-renewal page).
     anchor = ends[later] if later < len(ends) else ends[-1]
     length = calendar.length_years
-    end = anchor
+    # Jump to about the right period first, then settle it (a career is many periods).
+    end = add_years(anchor, (day.year - anchor.year) // length * length)
     while add_years(end, -length) >= day:
         end = add_years(end, -length)
     while end < day:
         end = add_years(end, length)
     start = add_years(end, -length) + _DAY
     notes: list[str] = []
-    partial = start < first
+    issued = history.license_issued_on
+    partial = issued is not None and start < issued
     if partial:
         start = first
         notes.append(f"first licence period, from the licence date {first.isoformat()}")
+    elif issued is None and start <= first:
+        # Only a period end is on record (an imported expiry): the licence may be years
+        # older than the hire, so the period in progress at hire is a whole one, not a
+        # stub from the hire date.
+        notes.append(
+            f"licence issue date not recorded: period derived from the recorded period end "
+            f"{ends[-1].isoformat()} every {length} years; the first period on record is the "
+            f"one in progress at hire ({first.isoformat()}), not a recorded issue"
+        )
     projected = end > ends[-1]
     if projected:
         notes.append(

@@ -26,8 +26,9 @@ def empty(ledger: Ledger) -> Ledger:
 
 
 def test_roster_rows_become_enrolment_licence_and_status(empty: Ledger) -> None:
-    """A sworn officer gets PersonEnrolled and LicenseRecorded (held since hire, the sheet's
-    period end); a separated civilian gets StatusChanged effective on the import day."""
+    """A sworn officer gets PersonEnrolled and LicenseRecorded (the sheet's period end, and
+    no issue date: the sheet gives none, so none is recorded, effective from the hire); a
+    separated civilian gets StatusChanged effective on the import day."""
     data = people_file(
         person_row("P1", assignments="SRO;k9", rank="Sergeant", unit="Patrol"),
         person_row("P2", kind="Civilian", license_number="", license_expires_on="",
@@ -41,7 +42,12 @@ def test_roster_rows_become_enrolment_licence_and_status(empty: Ledger) -> None:
     assert isinstance(p1[0], PersonEnrolled)
     assert p1[0].assignments == ["k9", "school_resource_officer"]
     assert isinstance(p1[1], LicenseRecorded)
-    assert (p1[1].issued_on, p1[1].period_end) == (date(2019, 4, 1), date(2025, 6, 30))
+    # Issue 12 §3: the hire date used to be recorded as the issue date; it is not one.
+    assert (p1[1].issued_on, p1[1].effective_on, p1[1].period_end) == (
+        None,
+        date(2019, 4, 1),
+        date(2025, 6, 30),
+    )
     p2 = empty.stream(empty.get_person("test-pd", "P2").id)
     assert isinstance(p2[-1], StatusChanged)
     assert (p2[-1].status, p2[-1].effective_on) == ("separated", date(2025, 3, 1))

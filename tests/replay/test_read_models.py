@@ -70,7 +70,8 @@ def _evaluated(ledger: Ledger, agency_id: UUID, person_id: UUID, as_of: date) ->
     folded, the rule versions decoded afresh, evaluated."""
     (events,) = person_streams(ledger, agency_id, None, person_id=person_id)
     knowledge = Knowledge(ledger)
-    versions = knowledge.rule_versions_for(knowledge.agency_by_id(agency_id, None), None)
+    agency = knowledge.agency_by_id(agency_id, None)
+    versions = knowledge.rule_versions_for(agency, None, as_of=as_of)
     return evaluate(versions, history_from_events(events), as_of).to_dict()
 
 

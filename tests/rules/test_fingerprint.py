@@ -23,7 +23,7 @@ def _reworded(source: str) -> str:
             '    """A reworded docstring.\n\n    Over two lines.',
         ),
         ("def _overall(", "# a new comment\n\n\ndef _overall("),
-        ("        # A recorded period end", "        # A period end recorded"),
+        ("        # Dropped by the version", "        # Dropped by that version"),
     ]
     for old, new in edits:
         assert old in source, old

@@ -101,7 +101,7 @@ def test_use_of_force_is_owed_every_calendar_year() -> None:
     status = evaluate_state(
         "MN", person(period_ends=[date(2024, 6, 30)], records=records), date(2023, 3, 1)
     )
-    (uof,) = results(status, "use_of_force_annual")
+    uof = results(status, "use_of_force_annual")[-1]
     assert (uof.window_start, uof.status, uof.counted) == (date(2023, 1, 1), "on_track", D(0))
 
     missed = evaluate_state(
@@ -111,7 +111,7 @@ def test_use_of_force_is_owed_every_calendar_year() -> None:
         ),
         date(2023, 3, 1),
     )
-    past, current = results(missed, "use_of_force_annual")
+    past, current = results(missed, "use_of_force_annual")[-2:]
     assert (past.window_start, past.status) == (date(2022, 1, 1), "non_compliant")
     assert current.status == "on_track"
     assert missed.status == "non_compliant"
@@ -170,7 +170,7 @@ def test_unmet_hours_at_period_end_without_a_renewal_are_non_compliant() -> None
     lapsed = evaluate_state(
         "MN", person(period_ends=[date(2023, 6, 30)], records=records), date(2023, 8, 1)
     )
-    past = results(lapsed, "total_ce")[0]
+    past = results(lapsed, "total_ce")[-2]  # the period just before the current one
     assert (past.status, past.deadline, past.remaining) == (
         "non_compliant",
         date(2023, 6, 30),
@@ -184,7 +184,15 @@ def test_unmet_hours_at_period_end_without_a_renewal_are_non_compliant() -> None
         person(period_ends=[date(2023, 6, 30), date(2026, 6, 30)], records=records),
         date(2023, 8, 1),
     )
-    assert len(results(renewed, "total_ce")) == 1
+    # Issue 12 §2: a later period end on record no longer hides the period that closed
+    # short (it was read as "POST renewed, so the hours were met"); the conflict is said.
+    closed_short = results(renewed, "total_ce")[-2]
+    assert (closed_short.status, closed_short.deadline, closed_short.remaining) == (
+        "non_compliant",
+        date(2023, 6, 30),
+        D(8),
+    )
+    assert any("later period end 2026-06-30 is on record" in r for r in closed_short.reasons)
 
 
 def test_warrior_style_training_is_never_credited_after_august_2020() -> None:
