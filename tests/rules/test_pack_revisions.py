@@ -4,7 +4,7 @@ content as a revision, never by rewriting what they hold, and never silently."""
 from __future__ import annotations
 
 import copy
-from datetime import timedelta
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -27,6 +27,7 @@ from replay.knowledge import Knowledge
 from tests import factories
 
 ACTOR = "system:test"
+AS_OF = date(2025, 1, 1)
 LOCK = Path(__file__).parents[2] / "ledger" / "rule_packs" / "CONTENT.lock"
 PACKS = LOCK.parent
 
@@ -106,9 +107,11 @@ def test_a_store_holding_an_older_release_takes_the_revision(
     slug = factories.agency(ledger)
     knowledge = Knowledge(ledger)
     agency = knowledge.agency_by_id(ledger.get_agency(slug).id, None)
-    by_id = {v.id: v for v in knowledge.rule_versions_for(agency, None)}
+    by_id = {v.id: v for v in knowledge.rule_versions_for(agency, None, as_of=AS_OF)}
     assert by_id["mn-2000-01"] == now["mn-2000-01"]
-    assert {v.id: v for v in knowledge.rule_versions_for(agency, before)}.get("mn-2000-01") in (
+    assert {v.id: v for v in knowledge.rule_versions_for(agency, before, as_of=AS_OF)}.get(
+        "mn-2000-01"
+    ) in (
         None,  # the agency did not exist yet at ``before``: its jurisdiction is unknown then
         then["mn-2000-01"],
     )
