@@ -27,6 +27,7 @@ from ledger.errors import (
 )
 from ledger.gc_pause import paused_gc
 from ledger.person import CORRECTABLE, Person, person_id_for
+from ledger.seal import SealKeys
 from ledger.serialisation import LedgerMapper, OrjsonTranscoder
 from ledger.store import ChainedRecorder
 from ledger.unit_of_work import UnitOfWork
@@ -53,7 +54,10 @@ class Ledger(Application[UUID]):
         *,
         clock: Clock = system_clock,
         env: dict[str, str] | None = None,
+        seal_keys: SealKeys | None = None,
     ) -> None:
+        """``seal_keys``: the keys units are sealed with (``ledger.seal``); without them
+        units are appended unsealed."""
         self.database: DatabaseConfig = parse_database_url(database_url)
         self.database_url = database_url  # worker processes open their own ledger
         self.env_overrides = dict(env or {})
@@ -64,6 +68,8 @@ class Ledger(Application[UUID]):
         if self.snapshots is not None or self.repository.cache is not None:
             msg = "the ledger saves without snapshots or an aggregate cache: do not enable them"
             raise ValueError(msg)
+        self.seal_keys = seal_keys or SealKeys()
+        self.store.seal_keys = self.seal_keys
 
     @property
     def store(self) -> ChainedRecorder:

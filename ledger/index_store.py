@@ -16,9 +16,10 @@ from uuid import UUID
 
 from eventsourcing.persistence import StoredEvent
 
-from ledger.chain import EventMeta, IndexRow, as_uuid, chain_links
+from ledger.chain import GENESIS, EventMeta, IndexRow, as_uuid, chain_links
 from ledger.clock import Clock
 from ledger.envelope import LedgerEvent
+from ledger.seal import SealedEvent, SealKeys, SealRow
 
 __all__ = [
     "BEFORE_ANY_RECORD",
@@ -33,6 +34,7 @@ __all__ = [
     "insert_index_statement",
     "last_recorded_statement",
     "previous_links",
+    "seal_unit",
     "stamp_unit",
     "unit_instant",
 ]
@@ -59,6 +61,8 @@ class Dialect:
     to_date: Callable[[Any], date]
     # The event table's column holding an event's log position.
     notification_column: str = "notification_id"
+    # The table of unit seals (``ledger.seal``).
+    seal_table: str = "unit_seals"
 
     def marks(self, count: int) -> str:
         return ",".join([self.placeholder] * count)
@@ -179,6 +183,36 @@ def copy_index_statement(dialect: Dialect) -> str:
     return f"COPY {dialect.index_table} ({_INDEX_COLUMNS}) FROM STDIN (FORMAT BINARY)"
 
 
+_SEAL_COLUMNS = "first_notification, last_notification, events, recorded_at, key_id, previous, mac"
+
+
+def seal_unit(
+    dialect: Dialect,
+    cursor: WriteCursor,
+    keys: SealKeys,
+    recorded_at: datetime,
+    events: Sequence[SealedEvent],
+) -> None:
+    """Seal one unit (its events in log order) in the unit's transaction, under the
+    write lock: the MAC chains onto the last seal of the log."""
+    cursor.execute(f"SELECT mac FROM {dialect.seal_table} ORDER BY first_notification DESC LIMIT 1")
+    found = cursor.fetchall()
+    previous = bytes(found[0][0]) if found else GENESIS
+    row = keys.seal(previous, recorded_at, events)
+    cursor.execute(
+        f"INSERT INTO {dialect.seal_table} ({_SEAL_COLUMNS}) VALUES ({dialect.marks(7)})",
+        (
+            row.first_notification,
+            row.last_notification,
+            row.events,
+            dialect.time_param(row.recorded_at),
+            row.key_id,
+            row.previous,
+            row.mac,
+        ),
+    )
+
+
 class Positioned(Protocol):
     """A new event's place: its stream and position (a stored event, or one to encode)."""
 
@@ -252,6 +286,46 @@ class IndexReads:
         d = self.dialect
         rows = self._pages("originator_id, originator_version, topic, state", d.events_table, batch)
         return (StoredEvent(d.to_uuid(r[0]), int(r[1]), str(r[2]), bytes(r[3])) for r in rows)
+
+    def iter_log(self, batch: int = 5000) -> Iterator[IndexRow]:
+        """Every index row in log (notification id) order."""
+        d = self.dialect
+        after = -1
+        while True:
+            rows = self._read(
+                f"SELECT {_INDEX_COLUMNS} FROM {d.index_table} WHERE notification_id > "
+                f"{d.placeholder} ORDER BY notification_id LIMIT {d.placeholder}",
+                (after, batch),
+            )
+            if not rows:
+                return
+            for row in rows:
+                yield d.index_row(row)
+            after = int(rows[-1][2])
+
+    def iter_seals(self, batch: int = 5000) -> Iterator[SealRow]:
+        """Every unit seal in log order."""
+        d = self.dialect
+        after = -1
+        while True:
+            rows = self._read(
+                f"SELECT {_SEAL_COLUMNS} FROM {d.seal_table} WHERE first_notification > "
+                f"{d.placeholder} ORDER BY first_notification LIMIT {d.placeholder}",
+                (after, batch),
+            )
+            if not rows:
+                return
+            for first, last, events, recorded, key_id, previous, mac in rows:
+                yield SealRow(
+                    int(first),
+                    int(last),
+                    int(events),
+                    d.to_time(recorded),
+                    str(key_id),
+                    bytes(previous),
+                    bytes(mac),
+                )
+            after = int(rows[-1][0])
 
     def recorded_by_sql(self) -> str:
         d = self.dialect

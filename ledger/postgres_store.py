@@ -30,9 +30,11 @@ from ledger.index_store import (
     index_row,
     last_recorded_statement,
     previous_links,
+    seal_unit,
     stamp_unit,
     unit_instant,
 )
+from ledger.seal import SealedEvent, SealKeys
 
 __all__ = ["INSERT_CHUNK", "ChainedPostgresRecorder"]
 
@@ -45,6 +47,8 @@ class ChainedPostgresRecorder(IndexReads, PostgresApplicationRecorder):
     def __init__(self, datastore: PostgresDatastore, *, events_table_name: str = "stored_events"):
         super().__init__(datastore, events_table_name=events_table_name)
         self.index_table_name = events_table_name.replace("_events", "") + "_event_index"
+        self.seal_table_name = events_table_name.replace("_events", "") + "_unit_seals"
+        self.seal_keys = SealKeys()  # the ledger sets its keys; none: units are not sealed
         schema = Identifier(datastore.schema)
         index = Identifier(self.index_table_name)
         self._index = SQL("{0}.{1}").format(schema, index)
@@ -69,6 +73,7 @@ class ChainedPostgresRecorder(IndexReads, PostgresApplicationRecorder):
             to_uuid=_same,
             to_time=_same,
             to_date=_same,
+            seal_table=_quoted(datastore.schema, self.seal_table_name),
         )
         self._copy_index = copy_index_statement(self.dialect)
         self._last_recorded = last_recorded_statement(self.dialect).encode()
@@ -103,13 +108,19 @@ class ChainedPostgresRecorder(IndexReads, PostgresApplicationRecorder):
                 "(agency_id, stream_type, recorded_at, originator_id) WHERE originator_version = 1"
             ).format(Identifier(f"{self.index_table_name}_starts"), self._index),
             SQL(
+                "CREATE TABLE IF NOT EXISTS {0}.{1} ("
+                "first_notification bigint PRIMARY KEY, last_notification bigint NOT NULL, "
+                "events bigint NOT NULL, recorded_at timestamptz NOT NULL, "
+                "key_id text NOT NULL, previous bytea NOT NULL, mac bytea NOT NULL)"
+            ).format(schema, Identifier(self.seal_table_name)),
+            SQL(
                 "CREATE OR REPLACE FUNCTION {0}.{1}() RETURNS trigger LANGUAGE plpgsql AS $$ "
                 "BEGIN RAISE EXCEPTION 'muster: % on %.% refused: the event store is append-only',"
                 " TG_OP, TG_TABLE_SCHEMA, TG_TABLE_NAME USING ERRCODE = 'insufficient_privilege';"
                 " END $$"
             ).format(schema, refuse),
         ]
-        for table in (Identifier(events_table_name), index):
+        for table in (Identifier(events_table_name), index, Identifier(self.seal_table_name)):
             self.sql_create_statements += self._append_only(schema, table, refuse)
 
     def create_table(self) -> None:
@@ -174,6 +185,7 @@ class ChainedPostgresRecorder(IndexReads, PostgresApplicationRecorder):
             notification_ids = sorted(row[0] for row in plain.fetchall())
             chain = Chain(previous_links(self.dialect, plain, events))
             stored_events: list[StoredEvent] = []
+            sealed: list[SealedEvent] = []
             for start in range(0, len(events), INSERT_CHUNK):
                 chunk = list(
                     zip(
@@ -183,7 +195,9 @@ class ChainedPostgresRecorder(IndexReads, PostgresApplicationRecorder):
                         strict=True,
                     )
                 )
-                stored_events += self._copy_chunk(plain, chunk, chain, encode)
+                stored_events += self._copy_chunk(plain, chunk, chain, encode, sealed)
+            if self.seal_keys:
+                seal_unit(self.dialect, plain, self.seal_keys, moment, sealed)
         return Appended(moment, stored_events, notification_ids)
 
     def horizon_facts(self) -> tuple[bool, datetime | None]:
@@ -203,6 +217,7 @@ class ChainedPostgresRecorder(IndexReads, PostgresApplicationRecorder):
         chunk: list[tuple[LedgerEvent, int, EventMeta]],
         chain: Chain,
         encode: Encode,
+        sealed: list[SealedEvent],
     ) -> list[StoredEvent]:
         # Each event is encoded and hashed right after the previous row is sent, while the
         # server is still storing the rows before it (so the session is never idle in the
@@ -227,8 +242,12 @@ class ChainedPostgresRecorder(IndexReads, PostgresApplicationRecorder):
             for stored, (_, notification_id, meta), digest in zip(
                 stored_chunk, chunk, digests, strict=True
             ):
-                link = chain.link(as_uuid(stored.originator_id), stored.originator_version, digest)
+                originator_id = as_uuid(stored.originator_id)
+                link = chain.link(originator_id, stored.originator_version, digest)
                 copy.write_row(index_row(self.dialect, stored, notification_id, meta, link))
+                sealed.append(
+                    SealedEvent(notification_id, originator_id, stored.originator_version, link)
+                )
         return stored_chunk
 
     def _read(self, sql: str, params: Sequence[Any]) -> list[Sequence[Any]]:
