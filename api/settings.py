@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from functools import lru_cache
+from pathlib import Path
 from typing import Literal
 
 from pydantic import field_validator
@@ -17,6 +18,11 @@ class Settings(BaseSettings):
     database_url: str = "sqlite:///var/muster.db"
     log_format: Literal["auto", "json", "console"] = "auto"
     log_level: Literal["debug", "info", "warning", "error"] = "info"
+    # The file of seal keys (``ledger.seal``): keep it off the database's machine and out
+    # of its backups; without it units are appended unsealed and verify says so.
+    seal_key_file: Path | None = None
+    # Start on a PostgreSQL server with fsync or synchronous_commit off (tests only).
+    allow_unsafe_durability: bool = False
 
     @field_validator("database_url")
     @classmethod

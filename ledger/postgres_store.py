@@ -4,10 +4,12 @@ table lock."""
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
+import psycopg.errors
 from eventsourcing.persistence import InterfaceError, OperationalError, StoredEvent
 from eventsourcing.postgres import (
     PostgresApplicationRecorder,
@@ -21,6 +23,7 @@ from psycopg.sql import SQL, Composed, Identifier, Literal
 from ledger.chain import Chain, EventMeta, as_uuid, content_digest
 from ledger.clock import Clock
 from ledger.envelope import LedgerEvent
+from ledger.errors import StoreBusyError, StoreSetupError
 from ledger.index_store import (
     Appended,
     Dialect,
@@ -74,6 +77,26 @@ class ChainedPostgresRecorder(IndexReads, PostgresApplicationRecorder):
             to_time=_same,
             to_date=_same,
             seal_table=_quoted(datastore.schema, self.seal_table_name),
+        )
+        # The writers' lock: ROW EXCLUSIVE on the events table (what an INSERT takes; it
+        # needs only the INSERT privilege, where the library's EXCLUSIVE needs UPDATE,
+        # DELETE or TRUNCATE) and a transaction-scoped advisory lock that serialises the
+        # writers of this store as EXCLUSIVE did. SELECTs wait for neither.
+        self.lock_table_statements = [
+            SQL("SET LOCAL lock_timeout = '{0}s'").format(datastore.lock_timeout),
+            SQL("LOCK TABLE {0} IN ROW EXCLUSIVE MODE").format(self._events),
+            SQL("SELECT pg_advisory_xact_lock({0})").format(
+                Literal(_advisory_key(datastore.schema, events_table_name))
+            ),
+        ]
+        self._setup_facts = SQL(
+            "SELECT to_regclass({0}) IS NOT NULL AND to_regclass({1}) IS NOT NULL "
+            "AND to_regclass({2}) IS NOT NULL, "
+            "current_setting('synchronous_commit'), current_setting('fsync')"
+        ).format(
+            Literal(self.dialect.events_table),
+            Literal(self.dialect.index_table),
+            Literal(self.dialect.seal_table),
         )
         self._copy_index = copy_index_statement(self.dialect)
         self._last_recorded = last_recorded_statement(self.dialect).encode()
@@ -165,13 +188,17 @@ class ChainedPostgresRecorder(IndexReads, PostgresApplicationRecorder):
         starts over and stamps the events again.)"""
         if not events:
             return Appended(unit_instant(clock, None), [], [])
+        datastore = self.datastore
         with (
-            self.datastore.get_connection() as conn,
+            datastore.get_connection() as conn,
             conn.transaction(),
             conn.cursor() as curs,
             conn.cursor(row_factory=tuple_row) as plain,
         ):
-            self._lock_table(curs)
+            try:
+                self._lock_table(curs)
+            except psycopg.errors.LockNotAvailable:
+                raise StoreBusyError(_BUSY.format(datastore.lock_timeout)) from None
             self._notify_channel(curs)
             # Under the EXCLUSIVE table lock: the notification ids drawn here are the next
             # ones and nobody else draws any before this transaction ends (every writer
@@ -199,6 +226,34 @@ class ChainedPostgresRecorder(IndexReads, PostgresApplicationRecorder):
             if self.seal_keys:
                 seal_unit(self.dialect, plain, self.seal_keys, moment, sealed)
         return Appended(moment, stored_events, notification_ids)
+
+    def check_setup(self, *, allow_unsafe_durability: bool = False) -> None:
+        """Refuse a store whose tables were never created (ordinary commands run no DDL:
+        ``muster db init`` does, as the owner role), and a server or role that does not
+        make commits durable (``fsync`` or ``synchronous_commit`` off: a crash then loses
+        acknowledged units while the hash chain still verifies) unless allowed."""
+        with self.datastore.get_connection() as conn, conn.cursor(row_factory=tuple_row) as curs:
+            curs.execute(self._setup_facts)
+            row = curs.fetchone()
+        assert row is not None
+        created, synchronous_commit, fsync = row
+        if not created:
+            msg = (
+                f"the PostgreSQL schema {self.datastore.schema!r} holds no muster store: "
+                "run `muster db init` as its owner role first"
+            )
+            raise StoreSetupError(msg)
+        unsafe = [
+            f"{name}={value}"
+            for name, value in (("synchronous_commit", synchronous_commit), ("fsync", fsync))
+            if value == "off"
+        ]
+        if unsafe and not allow_unsafe_durability:
+            msg = (
+                f"PostgreSQL runs with {', '.join(unsafe)} for this role: a crash would lose "
+                "acknowledged events; fix the setting or set MUSTER_ALLOW_UNSAFE_DURABILITY=true"
+            )
+            raise StoreSetupError(msg)
 
     def horizon_facts(self) -> tuple[bool, datetime | None]:
         """In one statement: whether any session holds or awaits a lock on the events
@@ -254,6 +309,18 @@ class ChainedPostgresRecorder(IndexReads, PostgresApplicationRecorder):
         with self.datastore.get_connection() as conn, conn.cursor(row_factory=tuple_row) as curs:
             curs.execute(sql.encode(), params)
             return list(curs.fetchall())
+
+
+_BUSY = (
+    "another write held the event store's write lock for more than {0} s; nothing was "
+    "written, try again"
+)
+
+
+def _advisory_key(schema: str, table: str) -> int:
+    """A stable signed 64-bit key for this store's writers' advisory lock."""
+    digest = hashlib.sha256(f"muster:{schema}.{table}".encode()).digest()
+    return int.from_bytes(digest[:8], "big", signed=True)
 
 
 def _same(value: Any) -> Any:

@@ -15,6 +15,7 @@ from eventsourcing.sqlite import SQLiteApplicationRecorder, SQLiteCursor, SQLite
 from ledger.chain import EventMeta, as_uuid, content_digests, instant_text
 from ledger.clock import Clock
 from ledger.envelope import LedgerEvent
+from ledger.errors import StoreBusyError
 from ledger.index_store import (
     Appended,
     Dialect,
@@ -205,6 +206,11 @@ class ChainedSQLiteRecorder(IndexReads, SQLiteApplicationRecorder):
             return list(c.fetchall())
 
 
+_BUSY = (
+    "another write held the event store's write lock past the busy timeout; nothing was "
+    "written, try again"
+)
+
 _ONLY_UNITS = (
     "events are appended a unit at a time (append_unit): their recorded time is assigned "
     "under the write lock, so already encoded events cannot be inserted"
@@ -220,6 +226,8 @@ class _ImmediateTransaction(SQLiteTransaction):
         try:
             cursor.execute("BEGIN IMMEDIATE")  # waits up to the connection's busy timeout
         except sqlite3.OperationalError as error:
+            if "locked" in str(error) or "busy" in str(error):
+                raise StoreBusyError(_BUSY) from None
             raise OperationalError(error) from error
         return cursor
 

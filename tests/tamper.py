@@ -36,7 +36,11 @@ def privileged(ledger: Ledger) -> Iterator[Any]:
                 conn.execute(statement)
             conn.close()
         return
-    with psycopg.connect(db.postgres_conninfo, autocommit=True) as pg:
+    from ledger.database import parse_database_url
+    from tests.conftest import owner_url
+
+    owner = parse_database_url(owner_url(ledger.database_url))
+    with psycopg.connect(owner.postgres_conninfo, autocommit=True) as pg:
         pg.execute("SET session_replication_role = replica")
         pg.execute(f"SET search_path TO {db.postgres_schema}")
         with pg.cursor() as cursor:

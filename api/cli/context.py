@@ -13,12 +13,26 @@ from api.logs import configure_logging
 from api.settings import get_settings
 from ledger.application import Ledger
 from ledger.clock import Clock, system_clock
-from ledger.errors import LedgerError
+from ledger.errors import LedgerError, StoreBusyError
+from ledger.seal import SealKeys, load_seal_keys
 
-__all__ = ["console", "err_console", "open_ledger"]
+__all__ = ["configured_seal_keys", "console", "err_console", "open_ledger"]
 
 console = Console()
 err_console = Console(stderr=True)
+
+
+def configured_seal_keys() -> SealKeys:
+    """The keys of ``MUSTER_SEAL_KEY_FILE`` (none if unset); a bad file is a one-line error
+    and exit status 2."""
+    path = get_settings().seal_key_file
+    if path is None:
+        return SealKeys()
+    try:
+        return load_seal_keys(path)
+    except ValueError as error:
+        err_console.print(f"[red]error:[/] {error}")
+        raise typer.Exit(2) from None
 
 
 @contextmanager
@@ -26,14 +40,26 @@ def open_ledger(clock: Clock = system_clock) -> Iterator[Ledger]:
     """The configured ledger; domain errors become a one-line message and exit status 2."""
     settings = get_settings()
     configure_logging(settings.log_level, settings.log_format)
+    keys = configured_seal_keys()
     try:
-        ledger = Ledger(settings.database_url, clock=clock)
+        ledger = Ledger(
+            settings.database_url,
+            clock=clock,
+            seal_keys=keys,
+            allow_unsafe_durability=settings.allow_unsafe_durability,
+        )
+    except LedgerError as error:
+        err_console.print(f"[red]error:[/] {error}")
+        raise typer.Exit(2) from None
     except Exception as error:
         err_console.print(f"[red]cannot open the ledger at {settings.database_url}: {error}[/]")
         raise typer.Exit(2) from None
     structlog.get_logger().debug("ledger.opened", backend=ledger.database.backend)
     try:
         yield ledger
+    except StoreBusyError as error:
+        err_console.print(f"[red]error:[/] {error}")
+        raise typer.Exit(3) from None
     except LedgerError as error:
         err_console.print(f"[red]error:[/] {error}")
         raise typer.Exit(2) from None

@@ -68,7 +68,8 @@ class ReadDatabase:
     def __init__(self, datastore: Any, backend: str, schema: str = "public") -> None:
         self._datastore = datastore
         self.backend = backend
-        self._prefix = "" if backend == "sqlite" else f'"{schema}".'
+        self.schema_name = '"' + schema.replace('"', '""') + '"'
+        self._prefix = "" if backend == "sqlite" else f"{self.schema_name}."
 
     def table(self, name: str) -> str:
         return f"{self._prefix}{name}"
