@@ -73,3 +73,22 @@ class _PostgresCursor:
 
     def key(self, value: Any) -> Any:
         return value
+
+
+@contextmanager
+def application(ledger: Ledger) -> Iterator[Any]:
+    """A raw cursor with only the application's own rights: on PostgreSQL the ledger's
+    (application) role, on SQLite a plain connection to the file, triggers in place."""
+    db = ledger.database
+    if db.backend == "sqlite":
+        assert db.sqlite_path is not None
+        conn = sqlite3.connect(db.sqlite_path, isolation_level=None)
+        try:
+            yield _SQLiteCursor(conn)
+        finally:
+            conn.close()
+        return
+    with psycopg.connect(db.postgres_conninfo, autocommit=True) as pg:
+        pg.execute(f"SET search_path TO {db.postgres_schema}")
+        with pg.cursor() as cursor:
+            yield _PostgresCursor(cursor)
