@@ -311,10 +311,7 @@ class ChainedPostgresRecorder(IndexReads, PostgresApplicationRecorder):
             return list(curs.fetchall())
 
 
-_BUSY = (
-    "another write held the event store's write lock for more than {0} s; nothing was "
-    "written, try again"
-)
+_BUSY = "another write held the write lock over {0} s: nothing written, try again"
 
 
 def _advisory_key(schema: str, table: str) -> int:

@@ -206,10 +206,7 @@ class ChainedSQLiteRecorder(IndexReads, SQLiteApplicationRecorder):
             return list(c.fetchall())
 
 
-_BUSY = (
-    "another write held the event store's write lock past the busy timeout; nothing was "
-    "written, try again"
-)
+_BUSY = "another write held the write lock too long: nothing written, try again"
 
 _ONLY_UNITS = (
     "events are appended a unit at a time (append_unit): their recorded time is assigned "
@@ -223,6 +220,9 @@ class _ImmediateTransaction(SQLiteTransaction):
 
     def __enter__(self) -> SQLiteCursor:
         cursor = self.connection.cursor()
+        # Every commit of events reaches the disk before it is acknowledged (WAL with
+        # FULL syncs the log at each commit; NORMAL could lose the last ones on power loss).
+        cursor.execute("PRAGMA synchronous = FULL")
         try:
             cursor.execute("BEGIN IMMEDIATE")  # waits up to the connection's busy timeout
         except sqlite3.OperationalError as error:

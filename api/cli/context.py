@@ -7,7 +7,9 @@ from contextlib import contextmanager
 
 import structlog
 import typer
+from eventsourcing.persistence import PersistenceError
 from rich.console import Console
+from rich.markup import escape
 
 from api.logs import configure_logging
 from api.settings import get_settings
@@ -16,10 +18,15 @@ from ledger.clock import Clock, system_clock
 from ledger.errors import LedgerError, StoreBusyError
 from ledger.seal import SealKeys, load_seal_keys
 
-__all__ = ["configured_seal_keys", "console", "err_console", "open_ledger"]
+__all__ = ["configured_seal_keys", "console", "err_console", "lock_timeouts", "open_ledger"]
 
 console = Console()
 err_console = Console(stderr=True)
+
+
+def lock_timeouts(seconds: int) -> dict[str, str]:
+    """The stores' lock waits, in the eventsourcing environment's terms."""
+    return {"POSTGRES_LOCK_TIMEOUT": str(seconds), "SQLITE_LOCK_TIMEOUT": str(seconds)}
 
 
 def configured_seal_keys() -> SealKeys:
@@ -47,6 +54,7 @@ def open_ledger(clock: Clock = system_clock) -> Iterator[Ledger]:
             clock=clock,
             seal_keys=keys,
             allow_unsafe_durability=settings.allow_unsafe_durability,
+            env=lock_timeouts(settings.lock_timeout),
         )
     except LedgerError as error:
         err_console.print(f"[red]error:[/] {error}")
@@ -59,6 +67,11 @@ def open_ledger(clock: Clock = system_clock) -> Iterator[Ledger]:
         yield ledger
     except StoreBusyError as error:
         err_console.print(f"[red]error:[/] {error}")
+        raise typer.Exit(3) from None
+    except KeyboardInterrupt:
+        raise
+    except PersistenceError as error:  # the database's refusal, e.g. a lock wait ran out
+        err_console.print(f"[red]error:[/] the database refused: {escape(str(error))}")
         raise typer.Exit(3) from None
     except LedgerError as error:
         err_console.print(f"[red]error:[/] {error}")

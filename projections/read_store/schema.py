@@ -62,7 +62,11 @@ def create_tables(db: ReadDatabase) -> None:
     blob = "BLOB" if db.backend == "sqlite" else "BYTEA"
     with db.transaction() as cur:
         if db.backend == "postgres":
-            cur.execute(f"CREATE SCHEMA IF NOT EXISTS {db.schema_name}")
+            # Asked first: CREATE SCHEMA IF NOT EXISTS needs the database's CREATE
+            # privilege even when the schema exists (db init made it for the app role).
+            cur.execute("SELECT to_regnamespace(%s) IS NULL", (db.schema_name,))
+            if cur.fetchall()[0][0]:
+                cur.execute(f"CREATE SCHEMA {db.schema_name}")
         cur.execute(
             f"CREATE TABLE IF NOT EXISTS {db.table('rm_meta')} "
             "(key TEXT PRIMARY KEY, value TEXT NOT NULL)"
