@@ -10,7 +10,7 @@ import typer
 from rich.markup import escape
 
 from api.cli.context import configured_seal_keys, console, err_console, open_ledger
-from replay.verify import VerifyReport, dumps_digest, verify_store
+from replay.verify import Break, VerifyReport, dumps_digest, verify_store
 
 log = structlog.get_logger()
 
@@ -64,16 +64,22 @@ def verify(
         else:
             first = report.breaks[0]
             console.print(
-                f"[red]BROKEN: {len(report.breaks)} problem(s); first at stream "
-                f"{first.originator_id} position {first.position}: {escape(first.problem)}[/]"
+                f"[red]BROKEN: {len(report.breaks)} problem(s); first at "
+                f"{_where(first)}: {escape(first.problem)}[/]"
             )
             for item in report.breaks[1:20]:
-                console.print(
-                    f"  stream {item.originator_id} position {item.position}: "
-                    f"{escape(item.problem)}"
-                )
+                console.print(f"  {_where(item)}: {escape(item.problem)}")
     if not report.ok:
         raise typer.Exit(1)
+
+
+def _where(item: Break) -> str:
+    """Stream and position, and the log position where known (the log's own problems
+    have no stream)."""
+    if item.originator_id.int == 0:
+        return f"log position {item.log_position}"
+    logged = "" if item.log_position is None else f" (log position {item.log_position})"
+    return f"stream {item.originator_id} position {item.position}{logged}"
 
 
 def _print_seals(report: VerifyReport) -> None:

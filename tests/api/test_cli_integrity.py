@@ -62,6 +62,9 @@ def test_verify_reports_seals_and_rotation(database_url: str, tmp_path: Path) ->
     assert broken.returncode == 1
     problem = json.loads(broken.stdout)["first_break"]["problem"]
     assert "'2026-01', which is not a known seal key" in problem
+    missing = run(database_url, "verify", "--against", str(tmp_path / "none.json"), ok=False)
+    assert missing.returncode == 2
+    assert "cannot read the digest" in missing.stderr
     keys.write_text("not a key\n")
     bad = run(database_url, "verify", env=sealed, ok=False)
     assert bad.returncode == 2

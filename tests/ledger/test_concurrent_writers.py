@@ -79,6 +79,9 @@ def _run(url: str, tmp_path: Path, seconds: float) -> None:
         report = verify_store(setup.store, keys=TEST_SEAL_KEYS)
         assert report.ok, report.breaks[:5]
         assert report.log.events_unsealed == 0
+        print(
+            f"{WRITERS} writers, {seconds:.0f} s: {len(acknowledged)} acknowledged, all stored once"
+        )
     finally:
         setup.close()
 
