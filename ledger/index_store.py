@@ -16,10 +16,9 @@ from uuid import UUID
 
 from eventsourcing.persistence import StoredEvent
 
-from ledger.chain import GENESIS, EventMeta, IndexRow, as_uuid, chain_links
+from ledger.chain import EventMeta, IndexRow, as_uuid, chain_links
 from ledger.clock import Clock
 from ledger.envelope import LedgerEvent
-from ledger.seal import SealedEvent, SealKeys, SealRow
 
 __all__ = [
     "BEFORE_ANY_RECORD",
@@ -34,7 +33,6 @@ __all__ = [
     "insert_index_statement",
     "last_recorded_statement",
     "previous_links",
-    "seal_unit",
     "stamp_unit",
     "unit_instant",
 ]
@@ -183,36 +181,6 @@ def copy_index_statement(dialect: Dialect) -> str:
     return f"COPY {dialect.index_table} ({_INDEX_COLUMNS}) FROM STDIN (FORMAT BINARY)"
 
 
-_SEAL_COLUMNS = "first_notification, last_notification, events, recorded_at, key_id, previous, mac"
-
-
-def seal_unit(
-    dialect: Dialect,
-    cursor: WriteCursor,
-    keys: SealKeys,
-    recorded_at: datetime,
-    events: Sequence[SealedEvent],
-) -> None:
-    """Seal one unit (its events in log order) in the unit's transaction, under the
-    write lock: the MAC chains onto the last seal of the log."""
-    cursor.execute(f"SELECT mac FROM {dialect.seal_table} ORDER BY first_notification DESC LIMIT 1")
-    found = cursor.fetchall()
-    previous = bytes(found[0][0]) if found else GENESIS
-    row = keys.seal(previous, recorded_at, events)
-    cursor.execute(
-        f"INSERT INTO {dialect.seal_table} ({_SEAL_COLUMNS}) VALUES ({dialect.marks(7)})",
-        (
-            row.first_notification,
-            row.last_notification,
-            row.events,
-            dialect.time_param(row.recorded_at),
-            row.key_id,
-            row.previous,
-            row.mac,
-        ),
-    )
-
-
 class Positioned(Protocol):
     """A new event's place: its stream and position (a stored event, or one to encode)."""
 
@@ -302,30 +270,6 @@ class IndexReads:
             for row in rows:
                 yield d.index_row(row)
             after = int(rows[-1][2])
-
-    def iter_seals(self, batch: int = 5000) -> Iterator[SealRow]:
-        """Every unit seal in log order."""
-        d = self.dialect
-        after = -1
-        while True:
-            rows = self._read(
-                f"SELECT {_SEAL_COLUMNS} FROM {d.seal_table} WHERE first_notification > "
-                f"{d.placeholder} ORDER BY first_notification LIMIT {d.placeholder}",
-                (after, batch),
-            )
-            if not rows:
-                return
-            for first, last, events, recorded, key_id, previous, mac in rows:
-                yield SealRow(
-                    int(first),
-                    int(last),
-                    int(events),
-                    d.to_time(recorded),
-                    str(key_id),
-                    bytes(previous),
-                    bytes(mac),
-                )
-            after = int(rows[-1][0])
 
     def recorded_by_sql(self) -> str:
         d = self.dialect

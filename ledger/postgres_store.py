@@ -33,11 +33,11 @@ from ledger.index_store import (
     index_row,
     last_recorded_statement,
     previous_links,
-    seal_unit,
     stamp_unit,
     unit_instant,
 )
 from ledger.seal import SealedEvent, SealKeys
+from ledger.seal_store import SealReads, seal_unit
 
 __all__ = ["INSERT_CHUNK", "ChainedPostgresRecorder"]
 
@@ -46,7 +46,7 @@ _EVENT_TYPES = ("uuid", "int8", "text", "bytea", "int8")
 _INDEX_TYPES = ("uuid", "int8", "int8", "uuid", "text", "timestamptz", "date", "bytea")
 
 
-class ChainedPostgresRecorder(IndexReads, PostgresApplicationRecorder):
+class ChainedPostgresRecorder(IndexReads, SealReads, PostgresApplicationRecorder):
     def __init__(self, datastore: PostgresDatastore, *, events_table_name: str = "stored_events"):
         super().__init__(datastore, events_table_name=events_table_name)
         self.index_table_name = events_table_name.replace("_events", "") + "_event_index"

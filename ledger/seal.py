@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import NamedTuple
 from uuid import UUID
 
-from ledger.chain import GENESIS, instant_text
+from ledger.chain import instant_text
 
 __all__ = [
     "SealKeys",
@@ -29,6 +29,7 @@ __all__ = [
     "SealedEvent",
     "load_seal_keys",
     "new_seal_key_line",
+    "parse_seal_keys",
     "seal_message",
 ]
 
@@ -117,9 +118,6 @@ class SealKeys:
         if not hmac.compare_digest(expected, row.mac):
             return "seal does not match the unit's events (forged, changed or inserted)"
         return None
-
-
-NO_PREVIOUS_SEAL = GENESIS
 
 
 def load_seal_keys(path: Path) -> SealKeys:

@@ -24,11 +24,11 @@ from ledger.index_store import (
     index_rows,
     insert_index_statement,
     last_recorded_statement,
-    seal_unit,
     stamp_unit,
     unit_instant,
 )
 from ledger.seal import SealedEvent, SealKeys
+from ledger.seal_store import SealReads, seal_unit
 from ledger.serialisation import uuid_hex
 
 __all__ = ["DIALECT", "INDEX_DDL", "INDEX_TABLE", "SEAL_TABLE", "ChainedSQLiteRecorder"]
@@ -100,7 +100,7 @@ def _refuse(table: str, operation: str) -> str:
     )
 
 
-class ChainedSQLiteRecorder(IndexReads, SQLiteApplicationRecorder):
+class ChainedSQLiteRecorder(IndexReads, SealReads, SQLiteApplicationRecorder):
     dialect = DIALECT
     seal_keys = SealKeys()  # the ledger sets its keys; none: units are not sealed
     _insert_index = insert_index_statement(DIALECT)
