@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: setup run test lint typecheck bench clean
+.PHONY: setup run test test-slow lint typecheck bench clean
 
 setup: $(STAMP)
 
@@ -26,9 +26,13 @@ lint: setup
 typecheck: setup
 	$(BIN)/mypy
 
-## The whole suite: lint, types, and every test on SQLite and PostgreSQL.
+## The whole suite: lint, types, and every test on SQLite and PostgreSQL (but the slow tier).
 test: lint typecheck
-	$(BIN)/pytest -n 2 --dist loadfile
+	$(BIN)/pytest -n 2 --dist loadfile -m "not slow"
+
+## The slow tier: the long runs of what `make test` runs briefly (8 writers for 20 s...).
+test-slow: setup
+	$(BIN)/pytest -m slow
 
 bench: setup
 	$(BIN)/python benchmarks/demo_bench.py

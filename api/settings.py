@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from functools import lru_cache
+from pathlib import Path
 from typing import Literal
 
-from pydantic import field_validator
+from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 __all__ = ["Settings", "get_settings"]
@@ -19,6 +20,13 @@ class Settings(BaseSettings):
     log_level: Literal["debug", "info", "warning", "error"] = "info"
     # Who a CLI write is recorded as (default: the operating-system user).
     actor: str | None = None
+    # The file of seal keys (``ledger.seal``): keep it off the database's machine and out
+    # of its backups; without it units are appended unsealed and verify says so.
+    seal_key_file: Path | None = None
+    # How long a write waits for another's write lock before giving up (seconds).
+    lock_timeout: int = Field(default=10, ge=1, le=600)
+    # Start on a PostgreSQL server with fsync or synchronous_commit off (tests only).
+    allow_unsafe_durability: bool = False
 
     @field_validator("database_url")
     @classmethod

@@ -62,11 +62,12 @@ def run(backend: str, officers: int, years: int, workdir: Path) -> dict[str, flo
     else:
         with psycopg.connect("host=127.0.0.1 dbname=test user=postgres", autocommit=True) as c:
             c.execute(f"DROP SCHEMA IF EXISTS {schema} CASCADE")
+            c.execute(f"DROP SCHEMA IF EXISTS {schema}_read CASCADE")  # its read side
             c.execute(f"DROP SCHEMA IF EXISTS {schema}_plain CASCADE")
             c.execute(f"CREATE SCHEMA {schema}_plain")
         url = f"{PG}?schema={schema}"
     clock = SettableClock(datetime(2000, 1, 1, tzinfo=UTC))
-    ledger = Ledger(url, clock=clock)
+    ledger = Ledger(url, clock=clock, env={"CREATE_TABLE": "true"})  # as its owner
     summary = generate_agency(
         ledger,
         clock,

@@ -108,8 +108,9 @@ def fresh(backend: str, name: str, workdir: Path, clock: SettableClock) -> Ledge
     with psycopg.connect(
         "host=127.0.0.1 port=5432 dbname=test user=postgres", autocommit=True
     ) as c:
-        c.execute(sql.SQL("DROP SCHEMA IF EXISTS {} CASCADE").format(sql.Identifier(schema)))
-    return Ledger(f"{PG}?schema={schema}", clock=clock)
+        for name in (schema, f"{schema}_read"):  # the store and its read side
+            c.execute(sql.SQL("DROP SCHEMA IF EXISTS {} CASCADE").format(sql.Identifier(name)))
+    return Ledger(f"{PG}?schema={schema}", clock=clock, env={"CREATE_TABLE": "true"})
 
 
 def staffed(backend: str, name: str, workdir: Path, people: bytes) -> Ledger:

@@ -59,7 +59,7 @@ def url_for(backend: str, size: str) -> str:
 def ensure_store(backend: str, size: str) -> tuple[Ledger, float | None]:
     """Open (or generate) the store; returns the ledger and the generation time if new."""
     clock = SettableClock(datetime(UNTIL.year - 11, 1, 1, tzinfo=UTC))
-    ledger = Ledger(url_for(backend, size), clock=clock)
+    ledger = Ledger(url_for(backend, size), clock=clock, env={"CREATE_TABLE": "true"})
     marker = OUT / f"complete_{backend}_{size}"
     if ledger.store.count_events():
         if marker.exists():
@@ -100,7 +100,7 @@ def bench_ingest(ledger: Ledger, backend: str, size: str) -> dict[str, float]:
     index, insert) vs raw COPY (PostgreSQL) / executemany (SQLite) of the same stored rows."""
     notifications = all_notifications(ledger)
     events = [ledger.mapper.to_domain_event(n) for n in notifications]
-    target = Ledger(_scratch_url(backend, size, "ingest"))
+    target = Ledger(_scratch_url(backend, size, "ingest"), env={"CREATE_TABLE": "true"})
     began = time.perf_counter()
     for i in range(0, len(events), 5000):
         target.save(*events[i : i + 5000])
@@ -125,6 +125,7 @@ def _scratch_url(backend: str, size: str, what: str) -> str:
     schema = f"scratch_{what}_{size.lower()}"
     with psycopg.connect(PG_CONNINFO, autocommit=True) as conn:
         conn.execute(f"DROP SCHEMA IF EXISTS {schema} CASCADE")
+        conn.execute(f"DROP SCHEMA IF EXISTS {schema}_read CASCADE")
     return f"{PG}?schema={schema}"
 
 

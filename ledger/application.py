@@ -27,6 +27,7 @@ from ledger.errors import (
 )
 from ledger.gc_pause import paused_gc
 from ledger.person import CORRECTABLE, Person, person_id_for
+from ledger.seal import SealKeys
 from ledger.serialisation import LedgerMapper, OrjsonTranscoder
 from ledger.store import ChainedRecorder
 from ledger.unit_of_work import UnitOfWork
@@ -53,17 +54,36 @@ class Ledger(Application[UUID]):
         *,
         clock: Clock = system_clock,
         env: dict[str, str] | None = None,
+        seal_keys: SealKeys | None = None,
+        allow_unsafe_durability: bool = False,
     ) -> None:
+        """``seal_keys``: the keys units are sealed with (``ledger.seal``); without them
+        units are appended unsealed. On PostgreSQL the tables are not created here (an
+        owner creates them: ``muster db init``, or ``env={"CREATE_TABLE": "true"}``), and
+        a server that does not make commits durable is refused unless
+        ``allow_unsafe_durability``. The embedded SQLite file creates its own tables."""
         self.database: DatabaseConfig = parse_database_url(database_url)
         self.database_url = database_url  # worker processes open their own ledger
         self.env_overrides = dict(env or {})
         self.clock = clock
         if self.database.sqlite_path is not None:
             self.database.sqlite_path.parent.mkdir(parents=True, exist_ok=True)
-        super().__init__(env={**self.database.env, **(env or {})})
+        # Ordinary PostgreSQL processes run no DDL: each CREATE ... IF NOT EXISTS waited
+        # behind any open insert, and the application role may not run it at all.
+        defaults = {"CREATE_TABLE": "false"} if self.database.backend == "postgres" else {}
+        super().__init__(env={**self.database.env, **defaults, **(env or {})})
+        check_setup = getattr(self.recorder, "check_setup", None)
+        if check_setup is not None:
+            try:
+                check_setup(allow_unsafe_durability=allow_unsafe_durability)
+            except Exception:
+                self.close()
+                raise
         if self.snapshots is not None or self.repository.cache is not None:
             msg = "the ledger saves without snapshots or an aggregate cache: do not enable them"
             raise ValueError(msg)
+        self.seal_keys = seal_keys or SealKeys()
+        self.store.seal_keys = self.seal_keys
 
     @property
     def store(self) -> ChainedRecorder:

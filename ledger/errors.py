@@ -14,6 +14,8 @@ __all__ = [
     "NotFoundError",
     "PersonNotFoundError",
     "RecordAlreadyVoidedError",
+    "StoreBusyError",
+    "StoreSetupError",
     "TrainingRecordNotFoundError",
     "ValidationError",
 ]
@@ -69,3 +71,13 @@ class TrainingRecordNotFoundError(NotFoundError):
 
 class ConcurrentWriteError(LedgerError):
     """Another writer appended to the same stream first; the command saved nothing."""
+
+
+class StoreBusyError(LedgerError):
+    """Another unit held the event store's write lock past the lock timeout; nothing was
+    written, and the command can be run again."""
+
+
+class StoreSetupError(LedgerError):
+    """The store cannot be used as configured: its tables were never created (``muster db
+    init``), or the database does not make commits durable."""

@@ -59,6 +59,8 @@ class Dialect:
     to_date: Callable[[Any], date]
     # The event table's column holding an event's log position.
     notification_column: str = "notification_id"
+    # The table of unit seals (``ledger.seal``).
+    seal_table: str = "unit_seals"
 
     def marks(self, count: int) -> str:
         return ",".join([self.placeholder] * count)
@@ -252,6 +254,22 @@ class IndexReads:
         d = self.dialect
         rows = self._pages("originator_id, originator_version, topic, state", d.events_table, batch)
         return (StoredEvent(d.to_uuid(r[0]), int(r[1]), str(r[2]), bytes(r[3])) for r in rows)
+
+    def iter_log(self, batch: int = 5000) -> Iterator[IndexRow]:
+        """Every index row in log (notification id) order."""
+        d = self.dialect
+        after = -1
+        while True:
+            rows = self._read(
+                f"SELECT {_INDEX_COLUMNS} FROM {d.index_table} WHERE notification_id > "
+                f"{d.placeholder} ORDER BY notification_id LIMIT {d.placeholder}",
+                (after, batch),
+            )
+            if not rows:
+                return
+            for row in rows:
+                yield d.index_row(row)
+            after = int(rows[-1][2])
 
     def recorded_by_sql(self) -> str:
         d = self.dialect

@@ -4,10 +4,12 @@ table lock."""
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
+import psycopg.errors
 from eventsourcing.persistence import InterfaceError, OperationalError, StoredEvent
 from eventsourcing.postgres import (
     PostgresApplicationRecorder,
@@ -21,6 +23,7 @@ from psycopg.sql import SQL, Composed, Identifier, Literal
 from ledger.chain import Chain, EventMeta, as_uuid, content_digest
 from ledger.clock import Clock
 from ledger.envelope import LedgerEvent
+from ledger.errors import StoreBusyError, StoreSetupError
 from ledger.index_store import (
     Appended,
     Dialect,
@@ -33,6 +36,8 @@ from ledger.index_store import (
     stamp_unit,
     unit_instant,
 )
+from ledger.seal import SealedEvent, SealKeys
+from ledger.seal_store import SealReads, seal_unit
 
 __all__ = ["INSERT_CHUNK", "ChainedPostgresRecorder"]
 
@@ -41,10 +46,12 @@ _EVENT_TYPES = ("uuid", "int8", "text", "bytea", "int8")
 _INDEX_TYPES = ("uuid", "int8", "int8", "uuid", "text", "timestamptz", "date", "bytea")
 
 
-class ChainedPostgresRecorder(IndexReads, PostgresApplicationRecorder):
+class ChainedPostgresRecorder(IndexReads, SealReads, PostgresApplicationRecorder):
     def __init__(self, datastore: PostgresDatastore, *, events_table_name: str = "stored_events"):
         super().__init__(datastore, events_table_name=events_table_name)
         self.index_table_name = events_table_name.replace("_events", "") + "_event_index"
+        self.seal_table_name = events_table_name.replace("_events", "") + "_unit_seals"
+        self.seal_keys = SealKeys()  # the ledger sets its keys; none: units are not sealed
         schema = Identifier(datastore.schema)
         index = Identifier(self.index_table_name)
         self._index = SQL("{0}.{1}").format(schema, index)
@@ -69,6 +76,27 @@ class ChainedPostgresRecorder(IndexReads, PostgresApplicationRecorder):
             to_uuid=_same,
             to_time=_same,
             to_date=_same,
+            seal_table=_quoted(datastore.schema, self.seal_table_name),
+        )
+        # The writers' lock: ROW EXCLUSIVE on the events table (what an INSERT takes; it
+        # needs only the INSERT privilege, where the library's EXCLUSIVE needs UPDATE,
+        # DELETE or TRUNCATE) and a transaction-scoped advisory lock that serialises the
+        # writers of this store as EXCLUSIVE did. SELECTs wait for neither.
+        self.lock_table_statements = [
+            SQL("SET LOCAL lock_timeout = '{0}s'").format(datastore.lock_timeout),
+            SQL("LOCK TABLE {0} IN ROW EXCLUSIVE MODE").format(self._events),
+            SQL("SELECT pg_advisory_xact_lock({0})").format(
+                Literal(_advisory_key(datastore.schema, events_table_name))
+            ),
+        ]
+        self._setup_facts = SQL(
+            "SELECT to_regclass({0}) IS NOT NULL AND to_regclass({1}) IS NOT NULL "
+            "AND to_regclass({2}) IS NOT NULL, "
+            "current_setting('synchronous_commit'), current_setting('fsync')"
+        ).format(
+            Literal(self.dialect.events_table),
+            Literal(self.dialect.index_table),
+            Literal(self.dialect.seal_table),
         )
         self._copy_index = copy_index_statement(self.dialect)
         self._last_recorded = last_recorded_statement(self.dialect).encode()
@@ -103,13 +131,19 @@ class ChainedPostgresRecorder(IndexReads, PostgresApplicationRecorder):
                 "(agency_id, stream_type, recorded_at, originator_id) WHERE originator_version = 1"
             ).format(Identifier(f"{self.index_table_name}_starts"), self._index),
             SQL(
+                "CREATE TABLE IF NOT EXISTS {0}.{1} ("
+                "first_notification bigint PRIMARY KEY, last_notification bigint NOT NULL, "
+                "events bigint NOT NULL, recorded_at timestamptz NOT NULL, "
+                "key_id text NOT NULL, previous bytea NOT NULL, mac bytea NOT NULL)"
+            ).format(schema, Identifier(self.seal_table_name)),
+            SQL(
                 "CREATE OR REPLACE FUNCTION {0}.{1}() RETURNS trigger LANGUAGE plpgsql AS $$ "
                 "BEGIN RAISE EXCEPTION 'muster: % on %.% refused: the event store is append-only',"
                 " TG_OP, TG_TABLE_SCHEMA, TG_TABLE_NAME USING ERRCODE = 'insufficient_privilege';"
                 " END $$"
             ).format(schema, refuse),
         ]
-        for table in (Identifier(events_table_name), index):
+        for table in (Identifier(events_table_name), index, Identifier(self.seal_table_name)):
             self.sql_create_statements += self._append_only(schema, table, refuse)
 
     def create_table(self) -> None:
@@ -154,13 +188,17 @@ class ChainedPostgresRecorder(IndexReads, PostgresApplicationRecorder):
         starts over and stamps the events again.)"""
         if not events:
             return Appended(unit_instant(clock, None), [], [])
+        datastore = self.datastore
         with (
-            self.datastore.get_connection() as conn,
+            datastore.get_connection() as conn,
             conn.transaction(),
             conn.cursor() as curs,
             conn.cursor(row_factory=tuple_row) as plain,
         ):
-            self._lock_table(curs)
+            try:
+                self._lock_table(curs)
+            except psycopg.errors.LockNotAvailable:
+                raise StoreBusyError(_BUSY.format(datastore.lock_timeout)) from None
             self._notify_channel(curs)
             # Under the EXCLUSIVE table lock: the notification ids drawn here are the next
             # ones and nobody else draws any before this transaction ends (every writer
@@ -174,6 +212,7 @@ class ChainedPostgresRecorder(IndexReads, PostgresApplicationRecorder):
             notification_ids = sorted(row[0] for row in plain.fetchall())
             chain = Chain(previous_links(self.dialect, plain, events))
             stored_events: list[StoredEvent] = []
+            sealed: list[SealedEvent] = []
             for start in range(0, len(events), INSERT_CHUNK):
                 chunk = list(
                     zip(
@@ -183,8 +222,38 @@ class ChainedPostgresRecorder(IndexReads, PostgresApplicationRecorder):
                         strict=True,
                     )
                 )
-                stored_events += self._copy_chunk(plain, chunk, chain, encode)
+                stored_events += self._copy_chunk(plain, chunk, chain, encode, sealed)
+            if self.seal_keys:
+                seal_unit(self.dialect, plain, self.seal_keys, moment, sealed)
         return Appended(moment, stored_events, notification_ids)
+
+    def check_setup(self, *, allow_unsafe_durability: bool = False) -> None:
+        """Refuse a store whose tables were never created (ordinary commands run no DDL:
+        ``muster db init`` does, as the owner role), and a server or role that does not
+        make commits durable (``fsync`` or ``synchronous_commit`` off: a crash then loses
+        acknowledged units while the hash chain still verifies) unless allowed."""
+        with self.datastore.get_connection() as conn, conn.cursor(row_factory=tuple_row) as curs:
+            curs.execute(self._setup_facts)
+            row = curs.fetchone()
+        assert row is not None
+        created, synchronous_commit, fsync = row
+        if not created:
+            msg = (
+                f"the PostgreSQL schema {self.datastore.schema!r} holds no muster store: "
+                "run `muster db init` as its owner role first"
+            )
+            raise StoreSetupError(msg)
+        unsafe = [
+            f"{name}={value}"
+            for name, value in (("synchronous_commit", synchronous_commit), ("fsync", fsync))
+            if value == "off"
+        ]
+        if unsafe and not allow_unsafe_durability:
+            msg = (
+                f"PostgreSQL runs with {', '.join(unsafe)} for this role: a crash would lose "
+                "acknowledged events; fix the setting or set MUSTER_ALLOW_UNSAFE_DURABILITY=true"
+            )
+            raise StoreSetupError(msg)
 
     def horizon_facts(self) -> tuple[bool, datetime | None]:
         """In one statement: whether any session holds or awaits a lock on the events
@@ -203,6 +272,7 @@ class ChainedPostgresRecorder(IndexReads, PostgresApplicationRecorder):
         chunk: list[tuple[LedgerEvent, int, EventMeta]],
         chain: Chain,
         encode: Encode,
+        sealed: list[SealedEvent],
     ) -> list[StoredEvent]:
         # Each event is encoded and hashed right after the previous row is sent, while the
         # server is still storing the rows before it (so the session is never idle in the
@@ -227,14 +297,27 @@ class ChainedPostgresRecorder(IndexReads, PostgresApplicationRecorder):
             for stored, (_, notification_id, meta), digest in zip(
                 stored_chunk, chunk, digests, strict=True
             ):
-                link = chain.link(as_uuid(stored.originator_id), stored.originator_version, digest)
+                originator_id = as_uuid(stored.originator_id)
+                link = chain.link(originator_id, stored.originator_version, digest)
                 copy.write_row(index_row(self.dialect, stored, notification_id, meta, link))
+                sealed.append(
+                    SealedEvent(notification_id, originator_id, stored.originator_version, link)
+                )
         return stored_chunk
 
     def _read(self, sql: str, params: Sequence[Any]) -> list[Sequence[Any]]:
         with self.datastore.get_connection() as conn, conn.cursor(row_factory=tuple_row) as curs:
             curs.execute(sql.encode(), params)
             return list(curs.fetchall())
+
+
+_BUSY = "another write held the write lock over {0} s: nothing written, try again"
+
+
+def _advisory_key(schema: str, table: str) -> int:
+    """A stable signed 64-bit key for this store's writers' advisory lock."""
+    digest = hashlib.sha256(f"muster:{schema}.{table}".encode()).digest()
+    return int.from_bytes(digest[:8], "big", signed=True)
 
 
 def _same(value: Any) -> Any:

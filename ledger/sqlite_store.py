@@ -15,6 +15,7 @@ from eventsourcing.sqlite import SQLiteApplicationRecorder, SQLiteCursor, SQLite
 from ledger.chain import EventMeta, as_uuid, content_digests, instant_text
 from ledger.clock import Clock
 from ledger.envelope import LedgerEvent
+from ledger.errors import StoreBusyError
 from ledger.index_store import (
     Appended,
     Dialect,
@@ -26,13 +27,17 @@ from ledger.index_store import (
     stamp_unit,
     unit_instant,
 )
+from ledger.seal import SealedEvent, SealKeys
+from ledger.seal_store import SealReads, seal_unit
 from ledger.serialisation import uuid_hex
 
-__all__ = ["DIALECT", "INDEX_DDL", "INDEX_TABLE", "ChainedSQLiteRecorder"]
+__all__ = ["DIALECT", "INDEX_DDL", "INDEX_TABLE", "SEAL_TABLE", "ChainedSQLiteRecorder"]
 
 INDEX_TABLE = "event_index"
 
-_APPEND_ONLY_TABLES = ("stored_events", INDEX_TABLE)
+SEAL_TABLE = "unit_seals"
+
+_APPEND_ONLY_TABLES = ("stored_events", INDEX_TABLE, SEAL_TABLE)
 
 DIALECT = Dialect(
     placeholder="?",
@@ -49,6 +54,7 @@ DIALECT = Dialect(
     to_time=datetime.fromisoformat,
     to_date=date.fromisoformat,
     notification_column="rowid",
+    seal_table=SEAL_TABLE,
 )
 
 
@@ -77,6 +83,14 @@ INDEX_DDL = [
     "WHERE originator_version = 1",
 ]
 
+# One row per sealed unit (``ledger.seal``), keyed by its first log position.
+SEAL_DDL = [
+    f"CREATE TABLE IF NOT EXISTS {SEAL_TABLE} ("
+    "first_notification INTEGER PRIMARY KEY, last_notification INTEGER NOT NULL, "
+    "events INTEGER NOT NULL, recorded_at TEXT NOT NULL, key_id TEXT NOT NULL, "
+    "previous BLOB NOT NULL, mac BLOB NOT NULL)",
+]
+
 
 def _refuse(table: str, operation: str) -> str:
     return (
@@ -86,13 +100,14 @@ def _refuse(table: str, operation: str) -> str:
     )
 
 
-class ChainedSQLiteRecorder(IndexReads, SQLiteApplicationRecorder):
+class ChainedSQLiteRecorder(IndexReads, SealReads, SQLiteApplicationRecorder):
     dialect = DIALECT
+    seal_keys = SealKeys()  # the ledger sets its keys; none: units are not sealed
     _insert_index = insert_index_statement(DIALECT)
     _last_recorded = last_recorded_statement(DIALECT)
 
     def construct_create_table_statements(self) -> list[str]:
-        statements = [*super().construct_create_table_statements(), *INDEX_DDL]
+        statements = [*super().construct_create_table_statements(), *INDEX_DDL, *SEAL_DDL]
         for table in _APPEND_ONLY_TABLES:
             statements += [_refuse(table, "UPDATE"), _refuse(table, "DELETE")]
         return statements
@@ -120,7 +135,7 @@ class ChainedSQLiteRecorder(IndexReads, SQLiteApplicationRecorder):
             moment = unit_instant(clock, None if last is None else datetime.fromisoformat(last))
             metas = stamp_unit(events, moment)
             stored_events = [encode(event) for event in events]
-            ids = self._insert_events(c, stored_events, event_meta=metas)
+            ids = self._insert_events(c, stored_events, event_meta=metas, recorded_at=moment)
         assert ids is not None
         return Appended(moment, stored_events, ids)
 
@@ -175,10 +190,14 @@ class ChainedSQLiteRecorder(IndexReads, SQLiteApplicationRecorder):
         notification_ids = _rowids(c, stored_events)
         metas: Sequence[EventMeta] = kwargs["event_meta"]
         digests = content_digests(stored_events, metas)
-        c.executemany(
-            self._insert_index,
-            index_rows(self.dialect, c, stored_events, notification_ids, metas, digests),
-        )
+        rows = index_rows(self.dialect, c, stored_events, notification_ids, metas, digests)
+        c.executemany(self._insert_index, rows)
+        if self.seal_keys:
+            sealed = [
+                SealedEvent(n_id, as_uuid(s.originator_id), s.originator_version, row[-1])
+                for s, n_id, row in zip(stored_events, notification_ids, rows, strict=True)
+            ]
+            seal_unit(self.dialect, c, self.seal_keys, kwargs["recorded_at"], sealed)
         return notification_ids
 
     def _read(self, sql: str, params: Sequence[Any]) -> list[Sequence[Any]]:
@@ -186,6 +205,8 @@ class ChainedSQLiteRecorder(IndexReads, SQLiteApplicationRecorder):
             c.execute(sql, params)
             return list(c.fetchall())
 
+
+_BUSY = "another write held the write lock too long: nothing written, try again"
 
 _ONLY_UNITS = (
     "events are appended a unit at a time (append_unit): their recorded time is assigned "
@@ -199,9 +220,14 @@ class _ImmediateTransaction(SQLiteTransaction):
 
     def __enter__(self) -> SQLiteCursor:
         cursor = self.connection.cursor()
+        # Every commit of events reaches the disk before it is acknowledged (WAL with
+        # FULL syncs the log at each commit; NORMAL could lose the last ones on power loss).
+        cursor.execute("PRAGMA synchronous = FULL")
         try:
             cursor.execute("BEGIN IMMEDIATE")  # waits up to the connection's busy timeout
         except sqlite3.OperationalError as error:
+            if "locked" in str(error) or "busy" in str(error):
+                raise StoreBusyError(_BUSY) from None
             raise OperationalError(error) from error
         return cursor
 

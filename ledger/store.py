@@ -15,12 +15,15 @@ from ledger.chain import IndexRow
 from ledger.clock import Clock
 from ledger.envelope import LedgerEvent
 from ledger.index_store import Appended, Encode
+from ledger.seal import SealKeys, SealRow
 
 __all__ = ["ChainedRecorder"]
 
 
 class ChainedRecorder(Protocol):
     """What the chained stores add to the library's recorder."""
+
+    seal_keys: SealKeys
 
     def append_unit(
         self, events: Sequence[LedgerEvent], encode: Encode, clock: Clock
@@ -31,6 +34,8 @@ class ChainedRecorder(Protocol):
 
     def iter_index(self, batch: int = ...) -> Iterator[IndexRow]: ...
     def iter_stored(self, batch: int = ...) -> Iterator[StoredEvent]: ...
+    def iter_log(self, batch: int = ...) -> Iterator[IndexRow]: ...
+    def iter_seals(self, batch: int = ...) -> Iterator[SealRow]: ...
     def streams(self, stream_type: str, agency_id: UUID | None = ...) -> list[UUID]: ...
     def count_events(self) -> int: ...
     def recorded_by(self, agency_id: UUID, moment: datetime) -> list[IndexRow]: ...

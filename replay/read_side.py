@@ -9,20 +9,23 @@ from weakref import WeakKeyDictionary
 
 from ledger.application import Ledger
 from projections.read_store import ReadStore
+from projections.read_store.schema import read_schema
 from replay.knowledge import Knowledge
 
 __all__ = ["ReadSide", "open_read_store", "read_side"]
 
 
 def open_read_store(ledger: Ledger) -> ReadStore:
-    """The read-side tables in the ledger's own database (and PostgreSQL schema), their DDL
-    run where the ledger's own runs: not in worker processes, whose ledgers are opened with
-    ``CREATE_TABLE=false`` (the tables exist, and DDL run by two at once deadlocked)."""
+    """The read-side tables in the ledger's own database (on PostgreSQL in the schema
+    beside the ledger's, ``read_schema``). Missing tables are created (on PostgreSQL by
+    ``muster db init``, so an ordinary start finds them and runs no DDL), but never in
+    worker processes, whose ledgers are opened with ``CREATE_TABLE=false`` (the tables
+    exist, and DDL run by two at once deadlocked)."""
     create = ledger.env_overrides.get("CREATE_TABLE", "true").lower() != "false"
     return ReadStore(
         ledger.recorder.datastore,  # type: ignore[attr-defined]
         ledger.database.backend,
-        ledger.database.postgres_schema,
+        read_schema(ledger.database.postgres_schema),
         create=create,
     )
 

@@ -45,7 +45,10 @@ def _open(database_url: str, env: dict[str, str]) -> None:
     # The parent opened the ledger, so its tables, indexes and triggers exist. Workers
     # starting together and each re-running that DDL deadlocked on PostgreSQL (the
     # trigger function's catalogue row against a table lock), so workers never run it.
-    _LEDGER = Ledger(database_url, env={**env, "CREATE_TABLE": "false"})
+    # The parent also checked the server's durability settings (workers only read the log).
+    _LEDGER = Ledger(
+        database_url, env={**env, "CREATE_TABLE": "false"}, allow_unsafe_durability=True
+    )
 
 
 def _run(task: Task[T], args: tuple[Any, ...]) -> T:

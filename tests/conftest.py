@@ -1,11 +1,17 @@
-"""Shared fixtures: every store-backed test runs on a SQLite file and on PostgreSQL."""
+"""Shared fixtures: every store-backed test runs on a SQLite file and on PostgreSQL.
+
+On PostgreSQL each test's store is created by the owner role (``POSTGRES_URL``'s, as
+``muster db init`` would) and the test runs as the application role ``APP_ROLE``, which
+may only select and insert."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime
+from urllib.parse import urlsplit, urlunsplit
 
 import psycopg
 import pytest
@@ -13,11 +19,48 @@ from psycopg import sql
 
 from ledger.application import Ledger
 from ledger.clock import SettableClock
+from ledger.seal import SealKeys
+from projections.read_store.schema import read_schema
+from replay.store_setup import init_store
 
 POSTGRES_URL = os.environ.get(
     "MUSTER_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test"
 )
+APP_ROLE = os.environ.get("MUSTER_TEST_APP_ROLE", "muster_app")
 BACKENDS = ["sqlite", "postgres"]
+# A fixed test key (never a real one): tests that attack the seals use it.
+TEST_SEAL_KEYS = SealKeys({"test-1": bytes(range(32))}, "test-1")
+
+
+def ci_required() -> bool:
+    """CI set to any true value makes PostgreSQL mandatory."""
+    return os.environ.get("CI", "").strip().lower() in {"1", "true", "yes", "on", "y"}
+
+
+def as_role(url: str, role: str) -> str:
+    """The same database URL, connecting as ``role`` (trust authentication in tests)."""
+    parts = urlsplit(url)
+    host = parts.hostname or "127.0.0.1"
+    netloc = f"{role}@{host}" + (f":{parts.port}" if parts.port else "")
+    return urlunsplit(parts._replace(netloc=netloc))
+
+
+def owner_url(url: str) -> str:
+    """A test store's URL as the owner role (``POSTGRES_URL``'s user), same schema."""
+    owner = urlsplit(POSTGRES_URL).username or "postgres"
+    return as_role(url, owner)
+
+
+def create_postgres_store(schema: str, *, seal_keys: SealKeys | None = None) -> str:
+    """Create a store in a fresh schema as the owner; its URL as the application role."""
+    init_store(f"{POSTGRES_URL}?schema={schema}", app_role=APP_ROLE, seal_keys=seal_keys).close()
+    return as_role(f"{POSTGRES_URL}?schema={schema}", APP_ROLE)
+
+
+def drop_postgres_store(schema: str) -> None:
+    with psycopg.connect(_conninfo(POSTGRES_URL), autocommit=True) as conn:
+        for name in (schema, read_schema(schema)):
+            conn.execute(sql.SQL("DROP SCHEMA IF EXISTS {} CASCADE").format(sql.Identifier(name)))
 
 
 def _conninfo(url: str) -> str:
@@ -35,13 +78,30 @@ def _postgres_available() -> str | None:
     return None
 
 
+def _ensure_app_role() -> None:
+    """The application role: may log in, owns nothing (created once per cluster)."""
+    with psycopg.connect(_conninfo(POSTGRES_URL), autocommit=True) as conn:
+        exists = conn.execute("SELECT 1 FROM pg_roles WHERE rolname = %s", (APP_ROLE,)).fetchone()
+        if exists is None:
+            # Another test process may make it first.
+            with contextlib.suppress(
+                psycopg.errors.DuplicateObject, psycopg.errors.UniqueViolation
+            ):
+                conn.execute(
+                    sql.SQL("CREATE ROLE {} LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE").format(
+                        sql.Identifier(APP_ROLE)
+                    )
+                )
+
+
 @pytest.fixture(scope="session")
 def postgres_ready() -> None:
     problem = _postgres_available()
     if problem is None:
+        _ensure_app_role()
         return
-    if os.environ.get("CI") == "true":
-        pytest.fail(f"PostgreSQL is required under CI=true but unreachable: {problem}")
+    if ci_required():
+        pytest.fail(f"PostgreSQL is required under CI but unreachable: {problem}")
     pytest.skip(f"PostgreSQL unreachable (set CI=true to make this a failure): {problem}")
 
 
@@ -59,9 +119,8 @@ def database_url(backend: str, tmp_path: object) -> Iterator[str]:
         yield f"sqlite:///{tmp_path}/muster.db"
         return
     schema = f"t_{uuid.uuid4().hex[:16]}"
-    yield f"{POSTGRES_URL}?schema={schema}"
-    with psycopg.connect(_conninfo(POSTGRES_URL), autocommit=True) as conn:
-        conn.execute(sql.SQL("DROP SCHEMA IF EXISTS {} CASCADE").format(sql.Identifier(schema)))
+    yield create_postgres_store(schema)
+    drop_postgres_store(schema)
 
 
 @pytest.fixture
@@ -80,8 +139,7 @@ def ledger(database_url: str, clock: SettableClock) -> Iterator[Ledger]:
 def postgres_ledger(postgres_ready: None, clock: SettableClock) -> Iterator[Ledger]:
     """A ledger on a fresh PostgreSQL schema, for behaviour only PostgreSQL has."""
     schema = f"t_{uuid.uuid4().hex[:16]}"
-    app = Ledger(f"{POSTGRES_URL}?schema={schema}", clock=clock)
+    app = Ledger(create_postgres_store(schema), clock=clock)
     yield app
     app.close()
-    with psycopg.connect(_conninfo(POSTGRES_URL), autocommit=True) as conn:
-        conn.execute(sql.SQL("DROP SCHEMA IF EXISTS {} CASCADE").format(sql.Identifier(schema)))
+    drop_postgres_store(schema)

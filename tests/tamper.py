@@ -36,7 +36,11 @@ def privileged(ledger: Ledger) -> Iterator[Any]:
                 conn.execute(statement)
             conn.close()
         return
-    with psycopg.connect(db.postgres_conninfo, autocommit=True) as pg:
+    from ledger.database import parse_database_url
+    from tests.conftest import owner_url
+
+    owner = parse_database_url(owner_url(ledger.database_url))
+    with psycopg.connect(owner.postgres_conninfo, autocommit=True) as pg:
         pg.execute("SET session_replication_role = replica")
         pg.execute(f"SET search_path TO {db.postgres_schema}")
         with pg.cursor() as cursor:
@@ -69,3 +73,22 @@ class _PostgresCursor:
 
     def key(self, value: Any) -> Any:
         return value
+
+
+@contextmanager
+def application(ledger: Ledger) -> Iterator[Any]:
+    """A raw cursor with only the application's own rights: on PostgreSQL the ledger's
+    (application) role, on SQLite a plain connection to the file, triggers in place."""
+    db = ledger.database
+    if db.backend == "sqlite":
+        assert db.sqlite_path is not None
+        conn = sqlite3.connect(db.sqlite_path, isolation_level=None)
+        try:
+            yield _SQLiteCursor(conn)
+        finally:
+            conn.close()
+        return
+    with psycopg.connect(db.postgres_conninfo, autocommit=True) as pg:
+        pg.execute(f"SET search_path TO {db.postgres_schema}")
+        with pg.cursor() as cursor:
+            yield _PostgresCursor(cursor)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from api.cli import agency, imports, rules
+from api.cli import agency, db, imports, rules
 from api.cli.demo import demo
 from api.cli.query import roster_command, status_command, trend_command
 from api.cli.record import exemption_app, person_app, training_app
@@ -21,6 +21,7 @@ app = typer.Typer(
 )
 app.add_typer(agency.app, name="agency")
 app.add_typer(imports.app, name="import")
+app.add_typer(db.app, name="db")
 app.add_typer(
     rules.app, name="rules", help="Shipped rule packs: versions, requirements, citations."
 )

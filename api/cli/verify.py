@@ -7,9 +7,10 @@ from pathlib import Path
 import orjson
 import structlog
 import typer
+from rich.markup import escape
 
-from api.cli.context import console, err_console, open_ledger
-from replay.verify import dumps_digest, verify_store
+from api.cli.context import configured_seal_keys, console, err_console, open_ledger
+from replay.verify import Break, VerifyReport, dumps_digest, verify_store
 
 log = structlog.get_logger()
 
@@ -24,10 +25,15 @@ def verify(
     as_json: bool = typer.Option(False, "--json", help="Machine-readable report"),
 ) -> None:
     """Check that no stored event was changed, removed, reordered or forged."""
-    saved = orjson.loads(against.read_bytes()) if against else None
+    try:
+        saved = orjson.loads(against.read_bytes()) if against else None
+    except (OSError, orjson.JSONDecodeError) as error:
+        err_console.print(f"[red]error:[/] cannot read the digest {against}: {error}")
+        raise typer.Exit(2) from None
+    keys = configured_seal_keys()
     with open_ledger() as ledger:
         try:
-            report = verify_store(ledger.store, against=saved)
+            report = verify_store(ledger.store, against=saved, keys=keys)
         except ValueError as error:
             err_console.print(f"[red]error:[/] {error}")
             raise typer.Exit(2) from None
@@ -39,6 +45,7 @@ def verify(
         root=report.root,
         breaks=len(report.breaks),
         first_break=report.breaks[0].to_dict() if report.breaks else None,
+        seals=report.seals_dict(),
     )
     if save_digest:
         save_digest.parent.mkdir(parents=True, exist_ok=True)
@@ -50,17 +57,41 @@ def verify(
         console.print(f"ledger digest (Merkle root): [bold]{report.root}[/]")
         if save_digest:
             console.print(f"digest saved to {save_digest}")
+        _print_seals(report)
         if report.ok:
-            console.print("[green]verified: every hash link matches[/]")
+            sealed = " and every unit is sealed by a known key" if report.seals_checked else ""
+            console.print(f"[green]verified: every hash link matches{sealed}[/]")
         else:
             first = report.breaks[0]
             console.print(
-                f"[red]BROKEN: {len(report.breaks)} problem(s); first at stream "
-                f"{first.originator_id} position {first.position}: {first.problem}[/]"
+                f"[red]BROKEN: {len(report.breaks)} problem(s); first at "
+                f"{_where(first)}: {escape(first.problem)}[/]"
             )
             for item in report.breaks[1:20]:
-                console.print(
-                    f"  stream {item.originator_id} position {item.position}: {item.problem}"
-                )
+                console.print(f"  {_where(item)}: {escape(item.problem)}")
     if not report.ok:
         raise typer.Exit(1)
+
+
+def _where(item: Break) -> str:
+    """Stream and position, and the log position where known (the log's own problems
+    have no stream)."""
+    if item.originator_id.int == 0:
+        return f"log position {item.log_position}"
+    logged = "" if item.log_position is None else f" (log position {item.log_position})"
+    return f"stream {item.originator_id} position {item.position}{logged}"
+
+
+def _print_seals(report: VerifyReport) -> None:
+    facts = report.log
+    if not report.seals_checked:
+        console.print(
+            "[yellow]seals not checked: no seal key configured (MUSTER_SEAL_KEY_FILE); "
+            "whoever can insert into the database could append events that verify[/]"
+        )
+        return
+    keys = escape(", ".join(sorted(facts.key_ids)) or "none")
+    console.print(
+        f"seals: {facts.units_sealed} unit(s) sealed (keys: {keys}), "
+        f"{facts.events_unsealed} event(s) unsealed"
+    )

@@ -4,6 +4,7 @@ or PostgreSQL, every statement written once with psycopg's placeholders."""
 from __future__ import annotations
 
 import re
+import sqlite3
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from functools import lru_cache
@@ -68,7 +69,8 @@ class ReadDatabase:
     def __init__(self, datastore: Any, backend: str, schema: str = "public") -> None:
         self._datastore = datastore
         self.backend = backend
-        self._prefix = "" if backend == "sqlite" else f'"{schema}".'
+        self.schema_name = '"' + schema.replace('"', '""') + '"'
+        self._prefix = "" if backend == "sqlite" else f"{self.schema_name}."
 
     def table(self, name: str) -> str:
         return f"{self._prefix}{name}"
@@ -82,6 +84,34 @@ class ReadDatabase:
             return
         with self._datastore.get_connection() as conn, conn.transaction(), conn.cursor() as cur:
             yield Cursor(cur, qmark=False)
+
+    @contextmanager
+    def transaction_unless_busy(self) -> Iterator[Cursor | None]:
+        """A transaction, or None at once when SQLite's one write lock is taken (an event
+        write in flight holds it): for writes that only save work later, such as the
+        answer memo, so that a reader never waits for a writer. PostgreSQL's read-side
+        writes never wait for event writes: a plain transaction."""
+        if self.backend != "sqlite":
+            with self.transaction() as cur:
+                yield cur
+            return
+        with self._datastore.get_connection(commit=True) as conn, conn.cursor() as raw:
+            raw.execute("PRAGMA busy_timeout")
+            waits = int(raw.fetchone()[0])
+            raw.execute("PRAGMA busy_timeout = 0")
+            try:
+                raw.execute("BEGIN IMMEDIATE")
+            except sqlite3.OperationalError:
+                yield None
+                return
+            finally:
+                raw.execute(f"PRAGMA busy_timeout = {waits}")
+            try:
+                yield Cursor(raw, qmark=True)
+            except BaseException:
+                raw.execute("ROLLBACK")
+                raise
+            raw.execute("COMMIT")
 
     @contextmanager
     def reading(self, *, binary: bool = False) -> Iterator[Cursor]:

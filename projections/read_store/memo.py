@@ -60,7 +60,9 @@ class AnswerMemo:
             return
         sqlite = self._db.backend == "sqlite"
         conflict, suffix = ("OR IGNORE ", "") if sqlite else ("", " ON CONFLICT DO NOTHING")
-        with self._db.transaction() as cur:
+        with self._db.transaction_unless_busy() as cur:
+            if cur is None:  # an event write holds SQLite's lock: answer without memoising
+                return
             if not sqlite:
                 # A memo entry can always be recomputed, so its commit need not wait for the
                 # WAL flush (about half of a cold answer). Atomicity is unchanged, and the

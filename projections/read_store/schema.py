@@ -5,7 +5,24 @@ from __future__ import annotations
 
 from projections.read_store.database import Cursor, ReadDatabase
 
-__all__ = ["LAYOUT", "create_generation", "create_tables", "generation_tables"]
+__all__ = [
+    "LAYOUT",
+    "TABLES",
+    "create_generation",
+    "create_tables",
+    "generation_tables",
+    "read_schema",
+]
+
+TABLES = ("rm_meta", "rm_tracking", "rm_answers", "rm_memo_sets", "rm_memo_totals", "rm_history")
+
+
+def read_schema(schema: str) -> str:
+    """The PostgreSQL schema of the read side of the event store in ``schema``: apart, so
+    that the application role can own it (the tracked model builds and drops generation
+    tables as it rebuilds) while owning nothing beside the events."""
+    return f"{schema}_read"
+
 
 # Bumped whenever a table changes shape: the tracked model's tables of another layout are
 # dropped, and the next catch-up rebuilds them.
@@ -17,10 +34,39 @@ def generation_tables(generation: int) -> tuple[str, str]:
     return f"rm_person_g{generation}", f"rm_requirement_g{generation}"
 
 
+def _in_place(db: ReadDatabase) -> bool:
+    """Whether every table exists at this layout: then opening the store runs no DDL."""
+    with db.reading() as cur:
+        if db.backend == "sqlite":
+            cur.execute(
+                "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name IN "
+                f"({', '.join(['%s'] * len(TABLES))})",
+                TABLES,
+            )
+        else:
+            cur.execute(
+                "SELECT count(to_regclass(name)) FROM unnest(%s::text[]) AS name",
+                ([db.table(name) for name in TABLES],),
+            )
+        if int(cur.fetchall()[0][0]) != len(TABLES):
+            return False
+        cur.execute(f"SELECT value FROM {db.table('rm_meta')} WHERE key = 'layout'")
+        return [tuple(row) for row in cur.fetchall()] == [(LAYOUT,)]
+
+
 def create_tables(db: ReadDatabase) -> None:
-    """Every table but the generations', if missing (idempotent)."""
+    """Every table but the generations', if missing (idempotent); nothing at all when
+    they are all in place at this layout."""
+    if _in_place(db):
+        return
     blob = "BLOB" if db.backend == "sqlite" else "BYTEA"
     with db.transaction() as cur:
+        if db.backend == "postgres":
+            # Asked first: CREATE SCHEMA IF NOT EXISTS needs the database's CREATE
+            # privilege even when the schema exists (db init made it for the app role).
+            cur.execute("SELECT to_regnamespace(%s) IS NULL", (db.schema_name,))
+            if cur.fetchall()[0][0]:
+                cur.execute(f"CREATE SCHEMA {db.schema_name}")
         cur.execute(
             f"CREATE TABLE IF NOT EXISTS {db.table('rm_meta')} "
             "(key TEXT PRIMARY KEY, value TEXT NOT NULL)"

@@ -13,15 +13,18 @@ import pytest
 MUSTER = str(Path(sys.executable).with_name("muster"))
 
 
-def run(database_url: str, *args: str, ok: bool = True) -> subprocess.CompletedProcess[str]:
-    env = {
+def run(
+    database_url: str, *args: str, ok: bool = True, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
+    environment = {
         **os.environ,
         "MUSTER_DATABASE_URL": database_url,
         "MUSTER_LOG_FORMAT": "json",
         "COLUMNS": "200",
+        **(env or {}),
     }
     result = subprocess.run(
-        [MUSTER, *args], capture_output=True, text=True, env=env, timeout=300, check=False
+        [MUSTER, *args], capture_output=True, text=True, env=environment, timeout=300, check=False
     )
     if ok:
         assert result.returncode == 0, result.stdout + result.stderr

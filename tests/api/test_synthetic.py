@@ -13,7 +13,7 @@ from ledger.application import Ledger
 from ledger.clock import SettableClock
 from ledger.person import StatusChanged, TrainingCompleted, TrainingCorrected, TrainingVoided
 from replay.verify import verify_store
-from tests.conftest import POSTGRES_URL
+from tests.conftest import create_postgres_store, drop_postgres_store
 
 UNTIL = date(2025, 6, 30)
 
@@ -71,10 +71,11 @@ def test_same_seed_same_ledger(tmp_path: Path, postgres_ready: None) -> None:
     import uuid
 
     roots = []
+    schema = f"t_{uuid.uuid4().hex[:16]}"
     urls = [
         f"sqlite:///{tmp_path}/a.db",
         f"sqlite:///{tmp_path}/b.db",
-        f"{POSTGRES_URL}?schema=t_{uuid.uuid4().hex[:16]}",
+        create_postgres_store(schema),
     ]
     for url in urls:
         ledger, _ = _generate(url)
@@ -84,20 +85,7 @@ def test_same_seed_same_ledger(tmp_path: Path, postgres_ready: None) -> None:
     assert roots[0] == roots[1] == roots[2]
     assert verify_store(other.store).root != roots[0]
     other.close()
-    _drop(urls[2])
-
-
-def _drop(url: str) -> None:
-    import psycopg
-    from psycopg import sql
-
-    from ledger.database import parse_database_url
-
-    config = parse_database_url(url)
-    with psycopg.connect(config.postgres_conninfo, autocommit=True) as conn:
-        conn.execute(
-            sql.SQL("DROP SCHEMA {} CASCADE").format(sql.Identifier(config.postgres_schema))
-        )
+    drop_postgres_store(schema)
 
 
 @pytest.mark.parametrize("officers", [1, 3])

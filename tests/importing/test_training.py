@@ -14,6 +14,7 @@ from ledger.application import Ledger
 from ledger.clock import SettableClock
 from ledger.imports import list_imports
 from ledger.person import TrainingCompleted
+from tests.conftest import create_postgres_store, drop_postgres_store
 from tests.factories import ACTOR, agency, officer
 from tests.importing.helpers import (
     TRAINING,
@@ -239,7 +240,7 @@ def test_csv_and_xlsx_give_identical_ledgers(
     for index, file_format in enumerate(("csv", "xlsx")):
         url = database_url if backend == "postgres" else f"sqlite:///{tmp_path}/{index}.db"
         if backend == "postgres":
-            url = database_url.replace("?schema=", f"?schema=f{index}_")
+            url = create_postgres_store(f"f{index}_" + database_url.partition("?schema=")[2])
         ledger = Ledger(url, clock=clock)
         slug = agency(ledger)
         officer(ledger, slug, "E1")
@@ -259,17 +260,9 @@ def test_csv_and_xlsx_give_identical_ledgers(
 
 
 def _drop_schemas(database_url: str, prefixes: list[str]) -> None:
-    import psycopg
-    from psycopg import sql
-
-    from ledger.database import parse_database_url
-
-    base, _, schema = database_url.partition("?schema=")
-    with psycopg.connect(parse_database_url(base).postgres_conninfo, autocommit=True) as conn:
-        for prefix in prefixes:
-            conn.execute(
-                sql.SQL("DROP SCHEMA IF EXISTS {} CASCADE").format(sql.Identifier(prefix + schema))
-            )
+    schema = database_url.partition("?schema=")[2]
+    for prefix in prefixes:
+        drop_postgres_store(prefix + schema)
 
 
 def test_bom_semicolon_and_us_dates(staffed: Ledger) -> None:

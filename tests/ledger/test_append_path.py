@@ -10,9 +10,7 @@ from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta, timezone
 from decimal import Decimal
 
-import psycopg
 import pytest
-from psycopg import sql
 
 from ledger.application import Ledger
 from ledger.chain import GENESIS, Chain, EventMeta, content_digest, link_from
@@ -21,7 +19,7 @@ from ledger.errors import ConcurrentWriteError
 from ledger.postgres_store import INSERT_CHUNK
 from ledger.serialisation import OrjsonTranscoder
 from replay.verify import verify_store
-from tests.conftest import POSTGRES_URL, _conninfo
+from tests.conftest import create_postgres_store, drop_postgres_store
 from tests.factories import ACTOR, agency, officer
 
 
@@ -108,11 +106,10 @@ def second_ledger(backend: str, tmp_path: object) -> Iterator[Ledger]:
         app.close()
         return
     schema = f"t_{uuid.uuid4().hex[:16]}"
-    app = Ledger(f"{POSTGRES_URL}?schema={schema}")
+    app = Ledger(create_postgres_store(schema))
     yield app
     app.close()
-    with psycopg.connect(_conninfo(POSTGRES_URL), autocommit=True) as conn:
-        conn.execute(sql.SQL("DROP SCHEMA IF EXISTS {} CASCADE").format(sql.Identifier(schema)))
+    drop_postgres_store(schema)
 
 
 def test_built_events_saved_elsewhere_are_recorded_when_saved(

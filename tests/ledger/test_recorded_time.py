@@ -176,7 +176,8 @@ def _write_lock_held(ledger: Ledger) -> Iterator[None]:
             conn.close()
         return
     with psycopg.connect(db.postgres_conninfo) as pg:
-        pg.execute(f"LOCK TABLE {ledger.store.dialect.events_table} IN EXCLUSIVE MODE")
+        for statement in ledger.recorder.lock_table_statements:  # type: ignore[attr-defined]
+            pg.execute(statement)  # what every writer takes first
         try:
             yield
         finally:

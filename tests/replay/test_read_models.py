@@ -17,11 +17,13 @@ from psycopg import sql
 
 from ledger.application import Ledger
 from ledger.clock import SettableClock
+from ledger.database import parse_database_url
 from projections.evaluate import evaluate
 from projections.history import history_from_events
 from projections.history_codec import fold_key
 from projections.read_store import AnswerRow
 from projections.read_store.memo import MEMO_ROW_BYTES
+from projections.read_store.schema import read_schema
 from replay import asof, chunks
 from replay.asof import roster, status
 from replay.export import to_json
@@ -29,6 +31,7 @@ from replay.knowledge import Knowledge, person_streams
 from replay.read_models import catch_up, rebuild
 from replay.read_side import open_read_store, read_side
 from replay.workers import start_method
+from tests.conftest import owner_url
 from tests.factories import ACTOR
 from tests.replay.helpers import publish_local_pack, synthetic_agency
 
@@ -263,7 +266,8 @@ def test_workers_start_while_the_schema_is_locked(postgres_ledger: Ledger) -> No
     rebuild(ledger, store, AS_OF, chunk=3)
     alone = store.queries.dump()
     schema = ledger.database.postgres_schema
-    holder = psycopg.connect(ledger.database.postgres_conninfo)
+    # The owner: the application role may not take such a lock (it cannot run DDL).
+    holder = psycopg.connect(parse_database_url(owner_url(ledger.database_url)).postgres_conninfo)
     release = threading.Timer(60, holder.rollback)
     try:
         holder.execute(
@@ -293,7 +297,7 @@ def test_large_documents_are_stored_uncompressed_on_postgresql(
     synthetic_agency(ledger, cast(SettableClock, ledger.clock), officers=2)
     store = open_read_store(ledger)
     generation = rebuild(ledger, store, AS_OF)
-    schema = ledger.database.postgres_schema
+    schema = read_schema(ledger.database.postgres_schema)
 
     def storage() -> list[tuple[str, str]]:
         with psycopg.connect(ledger.database.postgres_conninfo) as conn:
