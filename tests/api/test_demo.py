@@ -193,10 +193,10 @@ def test_an_interrupted_demo_on_postgres_is_refused(postgres_ready: None) -> Non
     names the schema to drop, exit 2, nothing appended."""
     import uuid
 
-    from tests.api.test_synthetic import _drop
-    from tests.conftest import POSTGRES_URL
+    from tests.conftest import create_postgres_store, drop_postgres_store
 
-    url = f"{POSTGRES_URL}?schema=t_{uuid.uuid4().hex[:16]}"
+    schema = f"t_{uuid.uuid4().hex[:16]}"
+    url = create_postgres_store(schema)
     try:
         with pytest.raises(_InterruptedError):
             _generate(url, date(2025, 6, 30), None, stop_after_units=2)
@@ -206,4 +206,4 @@ def test_an_interrupted_demo_on_postgres_is_refused(postgres_ready: None) -> Non
         assert "interrupted" in refused.stderr
         assert _count(url) == partial
     finally:
-        _drop(url)
+        drop_postgres_store(schema)
