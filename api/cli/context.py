@@ -7,8 +7,8 @@ from contextlib import contextmanager
 
 import structlog
 import typer
-from rich.console import Console
 
+from api.cli.output import PlainConsole, styled
 from api.logs import configure_logging
 from api.settings import get_settings
 from ledger.application import Ledger
@@ -17,8 +17,8 @@ from ledger.errors import LedgerError
 
 __all__ = ["console", "err_console", "open_ledger"]
 
-console = Console()
-err_console = Console(stderr=True)
+console = PlainConsole()
+err_console = PlainConsole(stderr=True)
 
 
 @contextmanager
@@ -29,13 +29,15 @@ def open_ledger(clock: Clock = system_clock) -> Iterator[Ledger]:
     try:
         ledger = Ledger(settings.database_url, clock=clock)
     except Exception as error:
-        err_console.print(f"[red]cannot open the ledger at {settings.database_url}: {error}[/]")
+        err_console.print(
+            styled((f"cannot open the ledger at {settings.database_url}: {error}", "red"))
+        )
         raise typer.Exit(2) from None
     structlog.get_logger().debug("ledger.opened", backend=ledger.database.backend)
     try:
         yield ledger
     except LedgerError as error:
-        err_console.print(f"[red]error:[/] {error}")
+        err_console.print(styled(("error:", "red"), f" {error}"))
         raise typer.Exit(2) from None
     finally:
         ledger.close()

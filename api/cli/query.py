@@ -11,6 +11,7 @@ import typer
 from rich.table import Table
 
 from api.cli.context import console, open_ledger
+from api.cli.output import styled
 from api.cli.timeargs import parse_as_of, parse_known_at
 from replay.asof import RosterFilters, roster, status
 from replay.export import roster_csv, to_json
@@ -40,9 +41,12 @@ def status_command(
     person = answer["person"]
     compliance = person["compliance"]
     console.print(
-        f"[bold]{person['name']}[/] ({person['employee_id']}, {person['kind']}, "
-        f"{person['person_status']}): [bold]{compliance['status']}[/] "
-        f"as of {answer['as_of']}, known at {answer['known_at']}"
+        styled(
+            (person["name"], "bold"),
+            f" ({person['employee_id']}, {person['kind']}, {person['person_status']}): ",
+            (compliance["status"], "bold"),
+            f" as of {answer['as_of']}, known at {answer['known_at']}",
+        )
     )
     console.print(f"rule versions: {', '.join(compliance['rule_versions']) or 'none'}")
     table = Table(

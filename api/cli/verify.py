@@ -9,6 +9,7 @@ import structlog
 import typer
 
 from api.cli.context import console, err_console, open_ledger
+from api.cli.output import styled
 from replay.verify import dumps_digest, verify_store
 
 log = structlog.get_logger()
@@ -29,7 +30,7 @@ def verify(
         try:
             report = verify_store(ledger.store, against=saved)
         except ValueError as error:
-            err_console.print(f"[red]error:[/] {error}")
+            err_console.print(styled(("error:", "red"), f" {error}"))
             raise typer.Exit(2) from None
     log.info(
         "ledger.verified",
@@ -47,16 +48,21 @@ def verify(
         typer.echo(orjson.dumps(report.to_dict(), option=orjson.OPT_INDENT_2).decode())
     else:
         console.print(f"events: {report.events}  streams: {len(report.heads)}")
-        console.print(f"ledger digest (Merkle root): [bold]{report.root}[/]")
+        console.print(styled("ledger digest (Merkle root): ", (report.root, "bold")))
         if save_digest:
             console.print(f"digest saved to {save_digest}")
         if report.ok:
-            console.print("[green]verified: every hash link matches[/]")
+            console.print(styled(("verified: every hash link matches", "green")))
         else:
             first = report.breaks[0]
             console.print(
-                f"[red]BROKEN: {len(report.breaks)} problem(s); first at stream "
-                f"{first.originator_id} position {first.position}: {first.problem}[/]"
+                styled(
+                    (
+                        f"BROKEN: {len(report.breaks)} problem(s); first at stream "
+                        f"{first.originator_id} position {first.position}: {first.problem}",
+                        "red",
+                    )
+                )
             )
             for item in report.breaks[1:20]:
                 console.print(

@@ -70,7 +70,7 @@ class PersonRow:
 
 def parse_person(row: Row, today: date, report: ImportReport) -> PersonRow | None:
     """The row's values, or ``None`` after reporting every problem found in it."""
-    problems = len(report.issues)
+    problems = report.issue_count
 
     def fail(column: str, reason: str) -> None:
         report.add(row.number, column, reason, row[column])
@@ -92,7 +92,7 @@ def parse_person(row: Row, today: date, report: ImportReport) -> PersonRow | Non
         fail("license_expires_on", "give the end of the current licence period with the number")
     if row["license_expires_on"] and not row["license_number"]:
         fail("license_number", "a licence period end needs the licence number")
-    if len(report.issues) > problems or hired_on is None:
+    if report.issue_count > problems or row.number in report.error_rows or hired_on is None:
         return None
     return PersonRow(
         number=row.number,

@@ -74,7 +74,7 @@ def parse_training(
     row: Row, today: date, topics: frozenset[str] | None, report: ImportReport
 ) -> TrainingRow | None:
     """The row's values, or ``None`` after reporting every problem found in it."""
-    problems = len(report.issues)
+    problems = report.issue_count
 
     def fail(column: str, reason: str) -> None:
         report.add(row.number, column, reason, row[column])
@@ -116,7 +116,8 @@ def parse_training(
     delivery = normalise_token(row["delivery"]) or DeliveryMode.IN_PERSON.value
     if delivery not in _DELIVERIES:
         fail("delivery", f"delivery must be one of {', '.join(sorted(_DELIVERIES))}")
-    if len(report.issues) > problems or completed_on is None or hours is None:
+    failed = report.issue_count > problems or row.number in report.error_rows
+    if failed or completed_on is None or hours is None:
         return None
     return TrainingRow(
         number=row.number,
