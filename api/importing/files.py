@@ -76,6 +76,9 @@ def _read_csv(data: bytes, expected_columns: Collection[str], limits: ImportLimi
     text = io.TextIOWrapper(io.BytesIO(data), encoding="utf-8-sig", newline="")
     rows: list[tuple[int, list[str]]] = []
     number = 0
+    # A large export repeats most values (course titles, providers, dates, hours): one
+    # string per distinct value, not one per cell.
+    seen: dict[str, str] = {}
     try:
         for number, cells in enumerate(csv.reader(text, delimiter=delimiter, strict=True), start=1):
             limits.check_row(number)
@@ -83,7 +86,7 @@ def _read_csv(data: bytes, expected_columns: Collection[str], limits: ImportLimi
             for column, cell in enumerate(cells, start=1):
                 if len(cell) > limits.max_cell_chars:
                     limits.check_cell(len(cell), number, column)
-            rows.append((number, cells))
+            rows.append((number, [seen.setdefault(cell, cell) for cell in cells]))
     except UnicodeDecodeError:
         raise MalformedFileError(
             f"not UTF-8 text (an undecodable byte after row {number:,}): "

@@ -49,7 +49,7 @@ _COLUMNS = {
 }  # fmt: skip
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class PersonRow:
     number: int
     employee_id: str
@@ -139,9 +139,11 @@ def import_people(
     actor: str,
     progress: Progress | None = None,
 ) -> tuple[int, int]:
-    """Stage every valid new person in ``uow``; returns (people, records) staged."""
+    """Stage every valid new person in ``uow``; returns (people, records) staged.
+    ``rows`` is consumed (emptied once parsed)."""
     today = ledger.clock().date()
     parsed = [p for p in (parse_person(row, today, report) for row in rows) if p is not None]
+    rows.clear()
     _warn_unknown_assignments(parsed, report)
     first_seen: dict[str, int] = {}
     unique: list[PersonRow] = []

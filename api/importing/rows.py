@@ -17,7 +17,7 @@ __all__ = ["Progress", "Row", "data_rows"]
 Progress = Callable[[str, int, int], None]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Row:
     """One data row: its spreadsheet row number and each known column's stripped text."""
 

@@ -83,6 +83,7 @@ def run_import(
     report.file_format = sheet.format
     report.notes.extend(sheet.notes)
     rows = data_rows(sheet, columns, report)
+    del sheet  # the rows hold what is needed: free the file's own cells before staging
     if rows is None:
         return _finish(report, started)
     report.rows_read = len(rows)
@@ -91,6 +92,7 @@ def run_import(
         return _finish(report, started)
     uow = ledger.unit_of_work()
     actor = report.actor
+    numbers = [row.number for row in rows]  # import_people/_training consume ``rows``
     if kind == "people":
         people, records = import_people(
             ledger, uow, agency, rows, report, actor=actor, progress=progress
@@ -100,7 +102,7 @@ def run_import(
         people, records = import_training(
             ledger, uow, agency, rows, report, actor=actor, topics=topic_set, progress=progress
         )
-    report.rows_valid = sum(1 for row in rows if row.number not in report.error_rows)
+    report.rows_valid = sum(1 for number in numbers if number not in report.error_rows)
     report.people_appended, report.records_appended = people, records
     pending = uow.pending_count()
     if report.error_count:

@@ -39,7 +39,7 @@ _COLUMNS = {
 _DELIVERIES = {mode.value for mode in DeliveryMode}
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class TrainingRow:
     number: int
     employee_id: str
@@ -238,10 +238,13 @@ def import_training(
     topics: frozenset[str] | None,
     progress: Progress | None = None,
 ) -> tuple[int, int]:
-    """Stage every valid new record in ``uow``; returns (people, records) staged."""
+    """Stage every valid new record in ``uow``; returns (people, records) staged.
+    ``rows`` is consumed (emptied once parsed), so a large file's text is not held while
+    its events are staged."""
     today = ledger.clock().date()
     agency_id = ledger.get_agency(agency).id
     parsed = [p for p in (parse_training(row, today, topics, report) for row in rows) if p]
+    rows.clear()
     checked = _file_checks(parsed, report)
     people: dict[str, _Known | None] = {}
     staged = 0

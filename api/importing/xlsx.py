@@ -78,8 +78,9 @@ def read_xlsx_rows(
         sheet.reset_dimensions()
         rows: list[tuple[int, list[str]]] = []
         widest = 0
+        seen: dict[str, str] = {}  # one string per distinct value, as for CSV
         for number, values in enumerate(sheet.iter_rows(min_row=1, values_only=True), 1):
-            cells = [cell_text(value) for value in values]
+            cells = [seen.setdefault(text, text) for text in map(cell_text, values)]
             for column, cell in enumerate(cells, start=1):
                 limits.check_cell(len(cell), number, column)
             widest = max(widest, len(cells))
