@@ -43,6 +43,7 @@ _HIDDEN = frozenset({"Cc", "Cf", "Zl", "Zp", "Cs"})
 # Hours are written with ASCII digits and at most one point: Decimal() alone would also take
 # "1_0" (ten), "1e1" (ten) and Arabic-Indic digits.
 _HOURS = re.compile(r"^-?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)$")
+_HOUR_VALUES: dict[Decimal, Decimal] = {}
 _TOPIC = re.compile(r"^[a-z][a-z0-9_]{1,63}$")
 
 
@@ -143,8 +144,10 @@ def hours(field: str, value: Decimal | str | int) -> Decimal:
         )
     if parsed != parsed.quantize(Decimal("0.01")):
         raise HoursOutOfRangeError(f"{field} {value}: at most two decimal places")
-    # One canonical form, so the same hours from CSV ("2") and XLSX (2.0) store identically.
-    return parsed.quantize(Decimal("0.01"))
+    # One canonical form, so the same hours from CSV ("2") and XLSX (2.0) store identically;
+    # one shared object per value (at most 12,000: 0.01 to 120.00), not one per record.
+    canonical = parsed.quantize(Decimal("0.01"))
+    return _HOUR_VALUES.setdefault(canonical, canonical)
 
 
 def topic_hours(values: dict[str, Decimal | str | int], total: Decimal) -> dict[str, Decimal]:

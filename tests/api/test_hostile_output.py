@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 from datetime import UTC, date, datetime
@@ -175,3 +176,21 @@ def test_import_report_and_errors_print_hostile_text_as_written(
     unknown_agency = muster(url, "roster", "--agency", "[/]")
     assert unknown_agency.returncode == 2
     _clean(unknown_agency)
+
+
+def test_cli_modules_print_through_the_plain_consoles() -> None:
+    """The one door stays the only door: no CLI module builds its own rich Console or
+    writes markup tags, which the plain consoles would print literally (``rules`` prints
+    shipped pack files only, through its own consoles with every value escaped)."""
+    import ast
+
+    tag = re.compile(r"\[/?(bold|red|green|yellow|dim|italic|link|blue|cyan|magenta)\b[^\]]*\]")
+    for path in sorted((Path(__file__).parents[2] / "api" / "cli").glob("*.py")):
+        if path.name in {"output.py", "rules.py"}:
+            continue
+        tree = ast.parse(path.read_text())
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Constant) and isinstance(node.value, str):
+                assert not tag.search(node.value), f"{path}:{node.lineno}: markup {node.value!r}"
+            if isinstance(node, ast.Call) and getattr(node.func, "id", "") == "Console":
+                pytest.fail(f"{path}:{node.lineno}: use api.cli.context's consoles")
