@@ -23,6 +23,8 @@ class Settings(BaseSettings):
     import_max_columns: int = Field(default=256, gt=0)
     import_max_cell_chars: int = Field(default=4_096, gt=0)
     import_max_issues_per_column: int = Field(default=20, gt=0)
+    # Who a CLI write is recorded as (default: the operating-system user).
+    actor: str | None = None
 
     @field_validator("database_url")
     @classmethod

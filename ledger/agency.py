@@ -10,7 +10,7 @@ from eventsourcing.domain import Aggregate
 from ledger import streams
 from ledger.aggregate import Envelope, LedgerAggregate
 
-__all__ = ["Agency", "AgencyRegistered", "JurisdictionAdopted", "agency_id_for"]
+__all__ = ["Agency", "AgencyRegistered", "JurisdictionAdopted", "TimeZoneSet", "agency_id_for"]
 
 
 def agency_id_for(slug: str) -> UUID:
@@ -33,6 +33,17 @@ class JurisdictionAdopted(streams.AgencyEvent):
         aggregate.jurisdiction = self.jurisdiction
 
 
+class TimeZoneSet(streams.AgencyEvent):
+    """The agency keeps its days in the named IANA zone (``America/Chicago``) from now on.
+
+    An agency without one keeps its state's default zone (``ledger.time_zones``)."""
+
+    time_zone: str
+
+    def apply(self, aggregate: Agency) -> None:
+        aggregate.time_zone = self.time_zone
+
+
 class Agency(LedgerAggregate):
     """An agency's stream; it is its own tenant, so its events carry its own id as agency."""
 
@@ -43,6 +54,7 @@ class Agency(LedgerAggregate):
         self.slug = slug
         self.name = name
         self.jurisdiction = jurisdiction
+        self.time_zone = ""  # none recorded: the state's default
 
     @classmethod
     def register(
@@ -66,6 +78,11 @@ class Agency(LedgerAggregate):
             JurisdictionAdopted(
                 **self._envelope(at, actor), effective_on=effective_on, jurisdiction=jurisdiction
             )
+        )
+
+    def set_time_zone(self, *, at: datetime, actor: str, time_zone: str) -> None:
+        self._record(
+            TimeZoneSet(**self._envelope(at, actor), effective_on=at.date(), time_zone=time_zone)
         )
 
     def envelope(self, at: datetime, actor: str) -> Envelope:

@@ -1,4 +1,5 @@
-"""Spreadsheet imports as ledger facts: which files an agency has imported, and when.
+"""Imports as ledger facts: which spreadsheet files an agency has imported, and when, and
+whether a synthetic (demo) history was appended whole.
 
 An import appends its rows and one ``ImportCompleted`` on the agency's stream in the same
 unit, so "this file was imported" is true exactly when its rows are in the ledger: a crash
@@ -10,8 +11,9 @@ stream and the second one fails with ``ConcurrentWriteError`` instead of interle
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from typing import TYPE_CHECKING
+from uuid import UUID
 
 from ledger.streams import AgencyEvent
 
@@ -19,7 +21,16 @@ if TYPE_CHECKING:
     from ledger.application import Ledger
     from ledger.unit_of_work import UnitOfWork
 
-__all__ = ["ImportCompleted", "ImportView", "find_import", "list_imports", "record_import"]
+__all__ = [
+    "ImportCompleted",
+    "ImportView",
+    "SimulationCompleted",
+    "find_import",
+    "list_imports",
+    "record_import",
+    "record_simulation",
+    "simulation_completed",
+]
 
 
 class ImportCompleted(AgencyEvent):
@@ -34,6 +45,16 @@ class ImportCompleted(AgencyEvent):
     rows: int
     people: int
     records: int
+
+
+class SimulationCompleted(AgencyEvent):
+    """The synthetic history of a demo agency was appended whole (the marker goes into the
+    last unit of the history, so an interrupted demo has none). ``effective_on`` is the
+    last simulated day."""
+
+    seed: int
+    officers: int
+    years: int
 
 
 @dataclass(frozen=True)
@@ -103,3 +124,32 @@ def find_import(ledger: Ledger, agency: str, file_sha256: str) -> ImportView | N
         if view.file_sha256 == file_sha256:
             return view
     return None
+
+
+def record_simulation(
+    ledger: Ledger,
+    uow: UnitOfWork,
+    agency: str,
+    *,
+    until: date,
+    seed: int,
+    officers: int,
+    years: int,
+    actor: str,
+) -> None:
+    """Add the marker to ``uow``; the caller saves it with the history's last events."""
+    owner = uow.agency(agency)
+    owner.record(
+        SimulationCompleted(
+            **owner.envelope(ledger.clock(), actor),
+            effective_on=until,
+            seed=seed,
+            officers=officers,
+            years=years,
+        )
+    )
+
+
+def simulation_completed(ledger: Ledger, agency_id: UUID) -> bool:
+    """Whether the agency's stream holds a synthetic history's completion marker."""
+    return any(isinstance(e, SimulationCompleted) for e in ledger.stream(agency_id))

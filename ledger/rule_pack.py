@@ -2,7 +2,10 @@
 
 A version's content is plain JSON data (strings for dates and hours) and its
 ``content_hash`` is the SHA-256 of its canonical JSON, so a version, once published, can
-never silently change: publishing different content under the same version id is refused.
+never silently change: different content under the same version id is refused unless it
+declares a higher ``version.revision`` with a ``revision_note`` (a correction of a shipped
+version), and then it is recorded as a revision beside the content it supersedes, which
+stays in the log: answers known before the revision keep the content known then.
 """
 
 from __future__ import annotations
@@ -26,7 +29,9 @@ __all__ = [
     "RulePackRegistered",
     "RuleVersionConflictError",
     "RuleVersionPublished",
+    "RuleVersionRevised",
     "content_hash",
+    "revision_of",
     "rule_pack_id_for",
 ]
 
@@ -45,8 +50,16 @@ def content_hash(content: Mapping[str, Any]) -> str:
     return hashlib.sha256(orjson.dumps(dict(content), option=orjson.OPT_SORT_KEYS)).hexdigest()
 
 
+def revision_of(content: Mapping[str, Any]) -> int:
+    """The revision a version's content declares (1 when it declares none)."""
+    version = content.get("version")
+    revision = version.get("revision", 1) if isinstance(version, Mapping) else 1
+    return revision if isinstance(revision, int) and revision >= 1 else 1
+
+
 class RuleVersionConflictError(ValidationError):
-    """A version id that is already published with different content."""
+    """A version id that is already published with different content, not as a later
+    revision."""
 
 
 class RulePackRegistered(streams.RulePackEvent, Aggregate.Created):
@@ -66,6 +79,17 @@ class RuleVersionPublished(streams.RulePackEvent):
 
     def apply(self, aggregate: RulePack) -> None:
         aggregate.versions[self.version_id] = self.content_hash
+        aggregate.revisions[self.version_id] = revision_of(self.content)
+
+
+class RuleVersionRevised(RuleVersionPublished):
+    """A published version's content replaced by a later revision of it: ``content`` is the
+    whole new content (so readers treat it as the version from now on), ``supersedes`` the
+    content hash it replaces, ``reason`` the revision note."""
+
+    revision: int
+    supersedes: str
+    reason: str
 
 
 class RulePack(LedgerAggregate):
@@ -83,6 +107,7 @@ class RulePack(LedgerAggregate):
         self.title = title
         self.owner = owner
         self.versions: dict[str, str] = {}
+        self.revisions: dict[str, int] = {}
 
     @classmethod
     def register(
@@ -117,25 +142,49 @@ class RulePack(LedgerAggregate):
         content: dict[str, Any],
     ) -> bool:
         """Record a version unless it is already published with the same content (returns
-        whether it was recorded); the same version id with other content is refused."""
+        whether it was recorded). The same version id with other content is recorded as a
+        revision when it declares a higher revision than the one held, else refused."""
         digest = content_hash(content)
         known = self.versions.get(version_id)
         if known == digest:
             return False
-        if known is not None:
-            raise RuleVersionConflictError(
-                f"rule version {self.pack_id}@{version_id} is already published with "
-                f"different content (stored {known[:12]}…, given {digest[:12]}…): "
-                "publish a new version id"
+        envelope = self._envelope(at, actor)
+        if known is None:
+            self._record(
+                RuleVersionPublished(
+                    **envelope,
+                    effective_on=effective_from,
+                    pack_id=self.pack_id,
+                    version_id=version_id,
+                    content_hash=digest,
+                    content=content,
+                )
             )
+            return True
+        held, given = self.revisions.get(version_id, 1), revision_of(content)
+        name = f"rule version {self.pack_id}@{version_id}"
+        if given <= held:
+            raise RuleVersionConflictError(
+                f"{name} is already published as revision {held} with different content "
+                f"(stored {known[:12]}…, given {digest[:12]}… as revision {given}): "
+                + (
+                    "the store holds a later revision than this software ships"
+                    if given < held
+                    else f"declare revision {held + 1} with a revision_note, or a new version id"
+                )
+            )
+        note = content.get("version", {}).get("revision_note")
         self._record(
-            RuleVersionPublished(
-                **self._envelope(at, actor),
+            RuleVersionRevised(
+                **envelope,
                 effective_on=effective_from,
                 pack_id=self.pack_id,
                 version_id=version_id,
                 content_hash=digest,
                 content=content,
+                revision=given,
+                supersedes=known,
+                reason=str(note or ""),
             )
         )
         return True

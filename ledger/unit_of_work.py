@@ -3,6 +3,7 @@ one transaction."""
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import TYPE_CHECKING, cast
 from uuid import UUID
 
@@ -10,6 +11,7 @@ from eventsourcing.application import AggregateNotFoundError
 from eventsourcing.persistence import IntegrityError, Recording
 
 from ledger.agency import Agency, agency_id_for
+from ledger.envelope import LedgerEvent
 from ledger.errors import AgencyNotFoundError, ConcurrentWriteError, PersonNotFoundError
 from ledger.person import Person, person_id_for
 
@@ -31,6 +33,7 @@ class UnitOfWork:
         self.agencies: dict[str, Agency] = {}
         self.people: dict[UUID, Person] = {}
         self._touched: dict[UUID, Agency | Person] = {}
+        self.recorded_at: datetime | None = None  # the recorded time of the last save
 
     def agency(self, slug: str) -> Agency:
         if slug not in self.agencies:
@@ -64,6 +67,14 @@ class UnitOfWork:
     def pending_count(self) -> int:
         return sum(len(aggregate.pending_events) for aggregate in self._touched.values())
 
+    def pending(self) -> list[LedgerEvent]:
+        """The events the next save would append (what a dry run reports)."""
+        return [
+            cast(LedgerEvent, event)
+            for aggregate in self._touched.values()
+            for event in aggregate.pending_events
+        ]
+
     def save(self) -> list[Recording[UUID]]:
         """Append every pending event of this unit of work in one transaction (all or
         nothing), all recorded at one instant: the commit's, taken under the write lock
@@ -73,7 +84,7 @@ class UnitOfWork:
         if not aggregates:
             return []
         try:
-            return self.ledger.save(*aggregates)
+            saved = self.ledger.save(*aggregates)
         except IntegrityError:
             # Someone else appended to one of these streams first; nothing of ours was saved,
             # and the loaded aggregates are stale, so the unit of work cannot be used again.
@@ -81,3 +92,5 @@ class UnitOfWork:
             raise ConcurrentWriteError(
                 "another writer changed these records at the same time; retry"
             ) from None
+        self.recorded_at = aggregates[0].modified_on  # the unit's, set by Ledger.save
+        return saved

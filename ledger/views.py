@@ -9,6 +9,7 @@ from uuid import UUID
 
 from ledger.agency import Agency
 from ledger.person import Person
+from ledger.time_zones import default_time_zone
 
 __all__ = ["AgencyView", "PersonView", "TrainingRecordView", "agency_view", "person_view"]
 
@@ -20,6 +21,7 @@ class AgencyView:
     name: str
     jurisdiction: str
     registered_at: datetime
+    time_zone: str  # recorded, else the state's default ("" where there is none)
 
 
 @dataclass(frozen=True)
@@ -52,7 +54,10 @@ class PersonView:
 
 
 def agency_view(agency: Agency) -> AgencyView:
-    return AgencyView(agency.id, agency.slug, agency.name, agency.jurisdiction, agency.created_on)
+    zone = agency.time_zone or default_time_zone(agency.jurisdiction) or ""
+    return AgencyView(
+        agency.id, agency.slug, agency.name, agency.jurisdiction, agency.created_on, zone
+    )
 
 
 def person_view(person: Person) -> PersonView:

@@ -51,7 +51,8 @@ class PersonAnswer:
         return [r for r in self.history.records_between(None, date.max) if r.record_id in counted]
 
     def counted_records(self) -> list[dict[str, Any]]:
-        """Every record some requirement counted, with its effective date and recorded time."""
+        """Every record some requirement counted, with its effective date and recorded time
+        (and, for a corrected record, each correction's recorded time and reason)."""
         return [
             {
                 "record_id": record.record_id,
@@ -60,6 +61,7 @@ class PersonAnswer:
                 "course_title": record.course_title,
                 "hours": hours_text(record.hours),
                 "topic_hours": {k: hours_text(v) for k, v in sorted(record.topic_hours.items())},
+                **_corrections(record),
             }
             for record in self._counted
         ]
@@ -91,6 +93,7 @@ class PersonAnswer:
                     "record_id": record.record_id,
                     "effective_on": record.completed_on.isoformat(),
                     "recorded_at": _instant(record.recorded_at),
+                    **_corrections(record),
                 }
                 for record in self._counted
             ],
@@ -99,6 +102,23 @@ class PersonAnswer:
 
 def _instant(moment: datetime | None) -> str | None:
     return moment.isoformat() if moment is not None else None
+
+
+def _corrections(record: TrainingRecord) -> dict[str, Any]:
+    """``corrections`` of a corrected record, oldest first; an uncorrected record has no
+    such key (a statewide roster lists millions of records, few of them corrected)."""
+    if not record.corrections:
+        return {}
+    return {
+        "corrections": [
+            {
+                "recorded_at": _instant(c.recorded_at),
+                "reason": c.reason,
+                "changed": list(c.changed),
+            }
+            for c in record.corrections
+        ]
+    }
 
 
 def person_answer(
@@ -132,6 +152,7 @@ def rule_catalogue(versions: Iterable[RuleVersion]) -> dict[str, Any]:
     sources a roster row cites by id."""
     return {
         f"{v.pack}@{v.id}": {
+            "revision": v.version.revision,
             "requirements": {
                 r.id: {
                     "title": r.title,
@@ -166,6 +187,6 @@ def rules_key(
         _documents_fingerprint(),
         form,
         str(warning_days),
-        *sorted(f"{v.pack}@{v.id}" for v in versions),
+        *sorted(v.label for v in versions),
     ]
     return hashlib.sha256("\n".join(parts).encode()).hexdigest()[:32]

@@ -102,7 +102,7 @@ def evaluate(
             results.extend(_requirement(versions, requirement_id, ctx))
     results.sort(key=lambda r: r.sort_key)
     overall, reasons = _overall(results, ctx)
-    considered = sorted(f"{v.pack}@{v.id}" for vs in by_pack.values() for v in vs)
+    considered = sorted(v.label for vs in by_pack.values() for v in vs)
     return Status(
         person_id=history.person_id,
         as_of=as_of,

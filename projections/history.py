@@ -32,6 +32,7 @@ from ledger.person import (
 
 __all__ = [
     "AssignmentPeriod",
+    "Correction",
     "Exemption",
     "HistoryFold",
     "LicensePeriod",
@@ -71,11 +72,22 @@ class AssignmentPeriod:
 
 
 @dataclass(frozen=True)
+class Correction:
+    """One correction of a record: when the ledger learned it, why, and what it changed."""
+
+    recorded_at: datetime | None
+    reason: str
+    changed: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
 class TrainingRecord:
     """A live training record. ``completed_on`` is its effective date.
 
     ``tags`` (e.g. ``warrior_style``, ``alerrt_level_1``) and ``valid_until`` (a credential's
     expiry) come from the completion or its latest correction; empty means none recorded.
+    ``recorded_at`` is the completion's recorded time; ``corrections`` (oldest first) carry
+    their own, so an answer shows when each value it counts became known.
     """
 
     record_id: str
@@ -89,6 +101,7 @@ class TrainingRecord:
     delivery: str = "in_person"
     tags: frozenset[str] = frozenset()
     valid_until: date | None = None
+    corrections: tuple[Correction, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -275,8 +288,9 @@ def training_record(event: TrainingCompleted) -> TrainingRecord:
 
 
 def _corrected(record: TrainingRecord, event: TrainingCorrected) -> TrainingRecord:
-    # A correction is a full restatement of the record; its recorded time stays the
-    # original's, because that is when the training first became known.
+    # A correction is a full restatement of the record; the record's recorded time stays
+    # the original's (when the training first became known), the correction's is its own.
+    correction = Correction(event.timestamp, event.reason, tuple(event.changed))
     return replace(
         record,
         completed_on=event.effective_on,
@@ -288,6 +302,7 @@ def _corrected(record: TrainingRecord, event: TrainingCorrected) -> TrainingReco
         delivery=event.delivery,
         tags=frozenset(event.tags),
         valid_until=event.valid_until,
+        corrections=(*record.corrections, correction),
     )
 
 

@@ -20,6 +20,7 @@ from ledger.person import PersonEnrolled
 from projections.fingerprint import engine_fingerprint
 from projections.history import (
     AssignmentPeriod,
+    Correction,
     Exemption,
     LicensePeriod,
     PersonHistory,
@@ -29,7 +30,7 @@ from projections.history import (
 
 __all__ = ["CODEC_VERSION", "Identity", "decode_history", "encode_history", "fold_key"]
 
-CODEC_VERSION = 1
+CODEC_VERSION = 2  # 2: records carry their corrections
 
 
 @dataclass(frozen=True)
@@ -67,6 +68,7 @@ def _record(r: TrainingRecord) -> list[Any]:
         r.delivery,
         sorted(r.tags),
         r.valid_until,
+        [[c.recorded_at, c.reason, list(c.changed)] for c in r.corrections],
     ]
 
 
@@ -102,9 +104,20 @@ def _optional_day(text: str | None) -> date | None:
 
 
 def _decoded_record(values: list[Any]) -> TrainingRecord:
-    (rid, completed, hours, topics, recorded, course, title, provider, delivery, tags, valid) = (
-        values
-    )
+    (
+        rid,
+        completed,
+        hours,
+        topics,
+        recorded,
+        course,
+        title,
+        provider,
+        delivery,
+        tags,
+        valid,
+        corrections,
+    ) = values
     return TrainingRecord(
         record_id=rid,
         completed_on=_on(completed),
@@ -117,6 +130,10 @@ def _decoded_record(values: list[Any]) -> TrainingRecord:
         delivery=delivery,
         tags=frozenset(tags),
         valid_until=_optional_day(valid),
+        corrections=tuple(
+            Correction(None if at is None else datetime.fromisoformat(at), reason, tuple(changed))
+            for at, reason, changed in corrections
+        ),
     )
 
 

@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import UTC, date, datetime, time
 from typing import Any, Literal
 from uuid import UUID
 
@@ -37,14 +37,25 @@ from replay.read_side import read_side
 from replay.workers import worker_pool
 
 __all__ = [
+    "NOT_HIRED",
+    "KnownAt",
     "RosterAnswer",
     "RosterFilters",
     "answers_for",
     "header",
     "known_at_used",
+    "local_day",
+    "requested_instant",
     "roster",
     "status",
 ]
+
+# A person's status on a day before their hire date: listed, but in no status count.
+NOT_HIRED = "not_hired"
+
+# A ``known_at`` as asked: an instant (without an offset: the agency's local time), a bare
+# date (the end of that local day), or None (the stable horizon).
+KnownAt = datetime | date | None
 
 
 @dataclass(frozen=True)
@@ -83,6 +94,26 @@ def known_at_used(ledger: Ledger, requested: datetime | None) -> datetime:
     return requested
 
 
+def requested_instant(ledger: Ledger, slug: str, requested: KnownAt) -> datetime | None:
+    """The instant a ``known_at`` as asked names, in UTC: a bare date is the end of that day
+    in the agency's time zone, an instant without an offset is the agency's local time.
+    The zone is the one recorded now (an answer states the instant it used, which means
+    the same whatever the zone is later)."""
+    if requested is None:
+        return None
+    if isinstance(requested, datetime) and requested.tzinfo is not None:
+        return requested.astimezone(UTC)
+    zone = read_side(ledger).knowledge.agency_at(slug, None).zone
+    if isinstance(requested, datetime):
+        return requested.replace(tzinfo=zone).astimezone(UTC)
+    return datetime.combine(requested, time.max, zone).astimezone(UTC)
+
+
+def local_day(agency: AgencyKnowledge, moment: datetime) -> date:
+    """The agency's date at ``moment``: the default ``as_of`` is its day at ``known_at``."""
+    return moment.astimezone(agency.zone).date()
+
+
 def header(
     agency: AgencyKnowledge, versions: Iterable[RuleVersion], as_of: date, known_at: datetime
 ) -> dict[str, Any]:
@@ -90,7 +121,8 @@ def header(
         "agency": {"slug": agency.slug, "name": agency.name, "jurisdiction": agency.jurisdiction},
         "as_of": as_of.isoformat(),
         "known_at": known_at.isoformat(),
-        "rule_versions_known": sorted(f"{v.pack}@{v.id}" for v in versions),
+        "rule_versions_known": sorted(v.label for v in versions),
+        "time_zone": agency.time_zone,
     }
 
 
@@ -157,35 +189,38 @@ def _tracked(
     as_of: date,
     heads: dict[UUID, int],
     form: str,
+    *,
+    fresh: bool = False,
 ) -> dict[UUID, AnswerRow]:
     """The answers the tracked model holds for these people at these heads, on its day and
     under these rules (none when it is at another day: a row of yesterday is not today's)."""
-    live = store.tracked.live()
+    live = store.tracked.recently_live(fresh=fresh)
     if live is None or live.as_of != as_of.isoformat():
         return {}
     key = rules_key(versions, TRACKED_FORM)
     try:
         return store.queries.answers(live, agency.agency_id, key, heads, roster=form == "roster")
     except PersistenceError:
-        swapped = store.tracked.live()
+        swapped = store.tracked.recently_live(fresh=True)
         if swapped is None or swapped.generation == live.generation:
             raise
         # A rebuild swapped another generation in and dropped this one meanwhile.
-        return _tracked(store, agency, versions, as_of, heads, form)
+        return _tracked(store, agency, versions, as_of, heads, form, fresh=True)
 
 
 def status(
     ledger: Ledger,
     slug: str,
     employee_id: str,
-    as_of: date,
-    known_at: datetime | None = None,
+    as_of: date | None,
+    known_at: KnownAt = None,
     *,
     memo: bool = True,
 ) -> dict[str, Any]:
     """One person's answer, or PersonNotFoundError if the person was not known at T (the
-    ``known_at`` asked for, clamped to the stable horizon: ``known_at_used``)."""
-    known_at = known_at_used(ledger, known_at)
+    ``known_at`` asked for, clamped to the stable horizon: ``known_at_used``); no
+    ``as_of`` means the agency's local date at T."""
+    known_at = known_at_used(ledger, requested_instant(ledger, slug, known_at))
     agency_id = agency_id_for(slug)
     person_id = person_id_for(agency_id, employee_id)
     # The agency's and the person's heads at T and the rule-pack positions: one round trip.
@@ -195,6 +230,7 @@ def status(
     knowledge = read_side(ledger).knowledge
     agency = knowledge.agency_at_head(agency_id, heads.get(agency_id), known_at, slug)
     versions = knowledge.rule_versions_for(agency, known_at, rule_positions)
+    as_of = local_day(agency, known_at) if as_of is None else as_of
     person_heads = {person_id: heads[person_id]} if person_id in heads else {}
     answers = answers_for(ledger, agency, versions, as_of, known_at, person_heads, memo=memo)
     if not answers:
@@ -208,29 +244,33 @@ def status(
 def roster(
     ledger: Ledger,
     slug: str,
-    as_of: date,
-    known_at: datetime | None = None,
+    as_of: date | None,
+    known_at: KnownAt = None,
     filters: RosterFilters = RosterFilters(),
     *,
     memo: bool = True,
     workers: int = 1,
 ) -> RosterAnswer:
     """Every person known at T (clamped to the stable horizon: ``known_at_used``),
-    evaluated on ``as_of``, filtered, ordered by employee id (people not answered before
-    are evaluated in up to ``workers`` processes)."""
-    known_at = known_at_used(ledger, known_at)
+    evaluated on ``as_of`` (none: the agency's local date at T), filtered, ordered by
+    employee id (people not answered before are evaluated in up to ``workers``
+    processes). ``counts`` leave out the people not yet hired on ``as_of``, as
+    ``trend``'s do (``not_yet_hired`` counts them)."""
+    known_at = known_at_used(ledger, requested_instant(ledger, slug, known_at))
     knowledge = read_side(ledger).knowledge
     agency = knowledge.agency_at(slug, known_at)
     versions = knowledge.rule_versions_for(agency, known_at)
+    as_of = local_day(agency, known_at) if as_of is None else as_of
     answers = answers_for(
         ledger, agency, versions, as_of, known_at, form="roster", memo=memo, workers=workers
     )
     kept = sorted((a for a in answers.values() if filters.keep(a)), key=lambda a: a.employee_id)
-    counts = Counter(a.status for a in kept)
+    counts = Counter(a.status for a in kept if a.person_status != NOT_HIRED)
     head = {
         **header(agency, versions, as_of, known_at),
         "filters": filters.to_dict(),
         "counts": dict(sorted(counts.items())),
+        "not_yet_hired": sum(a.person_status == NOT_HIRED for a in kept),
         "rule_versions": rule_catalogue(versions),
     }
     return RosterAnswer(head, [a.body for a in kept])

@@ -40,6 +40,8 @@ ROSTER_CSV_COLUMNS = [
     "remaining",
     "confidence",
     "records",
+    "corrections",
+    "time_zone",
 ]
 
 
@@ -65,10 +67,13 @@ def spreadsheet_row(cells: Iterable[object]) -> list[str]:
 
 def roster_csv(document: Mapping[str, Any]) -> bytes:
     """One row per person and requirement (a person with none still gets one row);
-    counted records as ``record_id@effective_on/recorded_at`` joined by ``;``."""
+    counted records as ``record_id@effective_on/recorded_at`` joined by ``;``, and the
+    corrections of those records, one a line, as ``record_id@recorded_at: reason`` (a
+    reason holds no line break: the ledger refuses control characters in text)."""
     out = io.StringIO()
     writer = _SafeWriter(csv.writer(out, lineterminator="\n"))
     writer.writerow(ROSTER_CSV_COLUMNS)
+    zone = document["time_zone"]
     for person in document["people"]:
         compliance = person["compliance"]
         records = {r["record_id"]: r for r in person["counted_records"]}
@@ -85,12 +90,17 @@ def roster_csv(document: Mapping[str, Any]) -> bytes:
         requirements = compliance["requirements"] or [None]
         for requirement in requirements:
             if requirement is None:
-                writer.writerow([*base, *[""] * (len(ROSTER_CSV_COLUMNS) - len(base))])
+                blank = [""] * (len(ROSTER_CSV_COLUMNS) - len(base) - 1)
+                writer.writerow([*base, *blank, zone])
                 continue
+            listed = [records[rid] for rid in requirement["records"] if rid in records]
             counted = ";".join(
-                f"{rid}@{records[rid]['effective_on']}/{records[rid]['recorded_at']}"
-                for rid in requirement["records"]
-                if rid in records
+                f"{r['record_id']}@{r['effective_on']}/{r['recorded_at']}" for r in listed
+            )
+            corrections = "\n".join(
+                f"{r['record_id']}@{c['recorded_at']}: {c['reason']}"
+                for r in listed
+                for c in r.get("corrections", ())
             )
             writer.writerow(
                 [
@@ -107,6 +117,8 @@ def roster_csv(document: Mapping[str, Any]) -> bytes:
                     requirement["remaining"],
                     requirement["confidence"],
                     counted,
+                    corrections,
+                    zone,
                 ]
             )
     return out.getvalue().encode()

@@ -12,6 +12,7 @@ from datetime import datetime
 from itertools import groupby
 from typing import cast
 from uuid import UUID
+from zoneinfo import ZoneInfo
 
 from eventsourcing.persistence import StoredEvent
 
@@ -19,10 +20,11 @@ from ledger.agency import Agency, agency_id_for
 from ledger.application import Ledger
 from ledger.envelope import LedgerEvent
 from ledger.errors import AgencyNotFoundError
+from ledger.time_zones import default_time_zone, zone_info
 from projections.rules.from_ledger import rule_versions_from_events, versions_for_agency
 from projections.rules.schema import RuleVersion
 
-__all__ = ["AgencyKnowledge", "Knowledge", "person_streams"]
+__all__ = ["AgencyKnowledge", "Knowledge", "decode_stored", "person_streams"]
 
 
 @dataclass(frozen=True)
@@ -31,6 +33,11 @@ class AgencyKnowledge:
     slug: str
     name: str
     jurisdiction: str
+    time_zone: str = "UTC"  # recorded, else the state's default (UTC where there is none)
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return zone_info(self.time_zone)
 
 
 class Knowledge:
@@ -66,8 +73,9 @@ class Knowledge:
             agency = cast(Agency, None)
             for event in events:
                 agency = event.mutate(agency)  # type: ignore[assignment]
+            zone = agency.time_zone or default_time_zone(agency.jurisdiction) or "UTC"
             self._agencies[key] = AgencyKnowledge(
-                agency.id, agency.slug, agency.name, agency.jurisdiction
+                agency.id, agency.slug, agency.name, agency.jurisdiction, zone
             )
         return self._agencies[key]
 
@@ -86,7 +94,7 @@ class Knowledge:
             positions = store.stream_positions("rule_pack", recorded_by=known_at)
         if any(position not in cache for position in positions):
             stored = store.select_stream_events("rule_pack", recorded_by=known_at)
-            for event in _decode(self._ledger, stored):
+            for event in decode_stored(self._ledger, stored):
                 parsed = rule_versions_from_events([event])
                 cache[(event.originator_id, event.originator_version)] = (
                     parsed[0] if parsed else None
@@ -96,7 +104,7 @@ class Knowledge:
         return versions_for_agency(ordered, agency.jurisdiction, agency.slug)
 
 
-def _decode(ledger: Ledger, stored: Sequence[StoredEvent]) -> list[LedgerEvent]:
+def decode_stored(ledger: Ledger, stored: Sequence[StoredEvent]) -> list[LedgerEvent]:
     to_domain = ledger.mapper.to_domain_event
     return [cast(LedgerEvent, to_domain(s)) for s in stored]
 
@@ -122,4 +130,4 @@ def person_streams(
         up_to_notification=up_to_notification,
     )
     for _, group in groupby(stored, key=lambda s: s.originator_id):
-        yield _decode(ledger, list(group))
+        yield decode_stored(ledger, list(group))

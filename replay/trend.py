@@ -4,7 +4,7 @@ each person's status on each day memoised like any answer."""
 from __future__ import annotations
 
 from collections import Counter
-from datetime import date, datetime
+from datetime import date
 from typing import Any
 from uuid import UUID
 
@@ -14,7 +14,7 @@ from ledger.application import Ledger
 from ledger.gc_pause import paused_gc
 from projections.answers import rules_key
 from projections.read_store import AnswerRow
-from replay.asof import header, known_at_used
+from replay.asof import NOT_HIRED, KnownAt, header, known_at_used, requested_instant
 from replay.chunks import Checkpoint, Work, status_rows
 from replay.read_side import read_side
 from replay.workers import worker_pool
@@ -28,20 +28,21 @@ def trend(
     start: date,
     end: date,
     every: str,
-    known_at: datetime | None = None,
+    known_at: KnownAt = None,
     *,
     memo: bool = True,
     workers: int = 1,
 ) -> dict[str, Any]:
     """Status counts at each step from ``start`` to ``end`` (of the people hired by then),
-    all as known at T (clamped to the stable horizon: ``replay.asof.known_at_used``).
+    all as known at T (a bare date: the end of that day in the agency's zone; clamped to
+    the stable horizon: ``replay.asof.known_at_used``).
 
     Each person's status on each day is memoised like any answer (status only), so a chart
     asked again costs a read per step, and after new events only the people they concern
     are evaluated again. Those not memoised have their history read once (checkpoint, else
     events) and evaluated for every step they miss, in up to ``workers`` processes.
     """
-    known_at = known_at_used(ledger, known_at)
+    known_at = known_at_used(ledger, requested_instant(ledger, slug, known_at))
     days = _steps(start, end, every)
     side = read_side(ledger)
     store = side.store
@@ -87,9 +88,7 @@ def trend(
             "counts": dict(
                 sorted(
                     Counter(
-                        row.status
-                        for row in known[day].values()
-                        if row.person_status != "not_hired"
+                        row.status for row in known[day].values() if row.person_status != NOT_HIRED
                     ).items()
                 )
             ),

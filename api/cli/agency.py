@@ -18,11 +18,16 @@ def add(
     slug: str = typer.Argument(..., help="Short id used by every other command, e.g. mpls-pd"),
     name: str = typer.Option(..., "--name", help="The agency's full name"),
     state: str = typer.Option(..., "--state", help="Two-letter state, selects the rule pack"),
+    time_zone: str | None = typer.Option(
+        None, "--time-zone", help="IANA zone of the agency's days (default: the state's)"
+    ),
     actor: str = typer.Option("cli", "--actor", help="Who is recording this"),
 ) -> None:
     """Register an agency under a jurisdiction such as US-MN."""
     with open_ledger() as ledger:
-        agency_id = ledger.register_agency(slug, name, state, actor=f"user:{actor}")
+        agency_id = ledger.register_agency(
+            slug, name, state, actor=f"user:{actor}", time_zone=time_zone
+        )
         agency = ledger.get_agency(slug)
         published = publish_shipped_packs(ledger, f"user:{actor}", jurisdiction=agency.jurisdiction)
     structlog.get_logger().info(
@@ -31,23 +36,45 @@ def add(
         jurisdiction=agency.jurisdiction,
         rule_versions_published=len(published),
     )
-    console.print(styled("registered ", (slug, "bold"), f" ({agency.jurisdiction}) id={agency_id}"))
+    console.print(
+        styled(
+            "registered ",
+            (slug, "bold"),
+            f" ({agency.jurisdiction}, {agency.time_zone}) id={agency_id}",
+        )
+    )
     if published:
         console.print(f"published rule versions: {', '.join(published)}")
+
+
+@app.command("time-zone")
+def set_time_zone(
+    slug: str = typer.Argument(..., help="The agency's slug"),
+    time_zone: str = typer.Argument(..., help="IANA zone name, e.g. America/Denver"),
+    actor: str = typer.Option("cli", "--actor", help="Who is recording this"),
+) -> None:
+    """Record the time zone the agency keeps its days in (its default is its state's)."""
+    with open_ledger() as ledger:
+        ledger.set_time_zone(slug, time_zone, actor=f"user:{actor}")
+    console.print(f"{slug} keeps its days in {time_zone.strip()} from now on")
 
 
 @app.command("list")
 def list_agencies() -> None:
     """List every agency with its jurisdiction and headcount."""
     with open_ledger() as ledger:
-        table = Table("slug", "name", "jurisdiction", "people", "registered (UTC)")
+        table = Table("slug", "name", "state")
+        table.add_column("time zone", no_wrap=True)  # whole: it is every answer's context
+        table.add_column("people")
+        table.add_column("registered")
         for agency in ledger.list_agencies():
             people = len(ledger.store.streams("person", agency.id))
             table.add_row(
                 agency.slug,
                 agency.name,
                 agency.jurisdiction,
+                agency.time_zone,
                 str(people),
-                agency.registered_at.strftime("%Y-%m-%d %H:%M"),
+                agency.registered_at.strftime("%Y-%m-%d"),
             )
     console.print(table)

@@ -7,6 +7,7 @@ import typer
 from api.cli import agency, imports, rules
 from api.cli.demo import demo
 from api.cli.query import roster_command, status_command, trend_command
+from api.cli.record import exemption_app, person_app, training_app
 from api.cli.replay import replay_command
 from api.cli.verify import verify
 
@@ -23,6 +24,9 @@ app.add_typer(imports.app, name="import")
 app.add_typer(
     rules.app, name="rules", help="Shipped rule packs: versions, requirements, citations."
 )
+app.add_typer(training_app, name="training")
+app.add_typer(person_app, name="person")
+app.add_typer(exemption_app, name="exemption")
 app.command("demo")(demo)
 app.command("verify")(verify)
 app.command("status")(status_command)

@@ -3,18 +3,23 @@
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
+from pathlib import Path
 
 import structlog
 import typer
 from rich.progress import Progress
 from rich.table import Table
 
-from api.cli.context import console, open_ledger
+from api.cli.context import console, err_console, open_ledger
+from api.cli.timeargs import parse_day
 from api.rulebook import publish_shipped_packs
 from api.synthetic import generate_agency
+from api.synthetic.store_check import DemoRefusedError, demo_store_state
+from ledger import fields
 from ledger.application import Ledger
 from ledger.clock import SettableClock
-from ledger.errors import AgencyNotFoundError
+from ledger.errors import InvalidValueError, LedgerError
+from ledger.time_zones import STATE_TIME_ZONES, default_time_zone, zone_info
 from replay.read_models import catch_up
 from replay.read_side import open_read_store
 from replay.verify import verify_store
@@ -31,59 +36,127 @@ def demo(
     until: str = typer.Option("", "--until", help="Last simulated day (default: today)"),
     name: str = typer.Option("Demo Police Department", "--name", help="Agency name"),
 ) -> None:
-    """Create a demo agency with realistic history (or summarise the existing one)."""
-    last_day = date.fromisoformat(until) if until else date.today()
-    # A simulation records history at simulated times; production paths use the real clock.
-    clock = SettableClock(datetime.now(UTC))
-    with open_ledger(clock) as ledger:
+    """Create a demo agency with realistic history (or summarise the existing one), in a
+    store of its own: one holding anything else is refused."""
+    started = datetime.now(UTC)  # nothing the demo records is recorded after this
+    slug, state, name, last_day = _checked(slug, state, name, until, started)
+    with open_ledger() as ledger:
+        where = str(ledger.database.sqlite_path or ledger.database.env["POSTGRES_DBNAME"])
         try:
-            ledger.get_agency(slug)
-        except AgencyNotFoundError:
-            # The simulated ledger was in use for the whole span: its rule packs were
-            # published before the first simulated fact was recorded.
-            clock.set(datetime.combine(date(last_day.year - years, 1, 1), datetime.min.time(), UTC))
-            published = publish_shipped_packs(ledger, "system:demo")
-            console.print(f"published {len(published)} rule versions")
-            with Progress(console=console, transient=True) as progress:
-                task = progress.add_task(f"simulating {years} years of {slug}", total=None)
-
-                def advance(done: int, total: int) -> None:
-                    progress.update(task, completed=done, total=total)
-
-                summary = generate_agency(
-                    ledger,
-                    clock,
-                    slug=slug,
-                    name=name or f"{slug} (synthetic)",
-                    state=state,
-                    officers=officers,
-                    years=years,
-                    seed=seed,
-                    until=last_day,
-                    progress=advance,
-                )
-            log.info(
-                "demo.generated",
-                agency=slug,
-                events=summary.events,
-                people=summary.people,
-                seconds=round(summary.seconds, 2),
-                seed=seed,
+            found = demo_store_state(ledger, slug)
+        except DemoRefusedError as refused:
+            err_console.print(f"[red]error:[/] refusing the demo: {refused.reason}")
+            raise typer.Exit(2) from None
+        sqlite_path = ledger.database.sqlite_path
+    if found == "interrupted":
+        if sqlite_path is None:
+            err_console.print(
+                f"[red]error:[/] an interrupted demo is in {where} "
+                f"(schema {ledger.database.postgres_schema}): drop that schema or point "
+                "MUSTER_DATABASE_URL at a new one, then run the demo again"
             )
-            console.print(
-                f"generated {summary.events:,} events in {summary.seconds:.1f} s "
-                f"({summary.events_per_second:,.0f} events/s); "
-                f"{summary.late_entries:,} late entries, {summary.corrections} corrections, "
-                f"{summary.voids} voids, {summary.exemptions} leaves with tolling"
-            )
+            raise typer.Exit(2)
+        aside = _move_aside(sqlite_path, started)
+        console.print(f"an interrupted demo was found: moved it to {aside}; building afresh")
+    # A simulation records history at simulated times; production paths use the real clock.
+    clock = SettableClock(started)
+    with open_ledger(clock) as ledger:
+        if found != "complete":
+            _generate(ledger, clock, slug, state, name, officers, years, seed, last_day, started)
         else:
             console.print(f"agency {slug} already exists: summarising it")
         _summarise(ledger, slug)
         _compliance(ledger, slug, last_day)
         report = verify_store(ledger.store)
     console.print(f"ledger digest: {report.root} ({'verified' if report.ok else 'BROKEN'})")
+    console.print(f"database: {where}")
+
+
+def _checked(
+    slug: str, state: str, name: str, until: str, started: datetime
+) -> tuple[str, str, str, date]:
+    """Everything the demo would be refused for, before anything is appended: the slug,
+    state and name as the ledger reads them, and a last day no later than the agency's
+    today (the demo records nothing that has not happened)."""
+    try:
+        slug = fields.agency_slug(slug)
+        state = fields.state_code(state)
+        name = fields.text("name", name, required=True)
+        zone = default_time_zone(f"US-{state}")
+        if zone is None:
+            raise InvalidValueError(f"no shipped rule pack for US-{state}: use one of {_STATES}")
+    except LedgerError as error:
+        err_console.print(f"[red]error:[/] {error}")
+        raise typer.Exit(2) from None
+    today = started.astimezone(zone_info(zone)).date()
+    last_day = parse_day(until, "--until") if until else today
+    if last_day > today:
+        raise typer.BadParameter(f"--until {until}: after today ({today}) in {zone}")
+    return slug, state, name, last_day
+
+
+_STATES = ", ".join(sorted(j.removeprefix("US-") for j in STATE_TIME_ZONES))
+
+
+def _move_aside(path: Path, started: datetime) -> Path:
+    """Keep an interrupted demo's file (and its WAL) under another name; never delete it."""
+    aside = path.with_name(f"{path.name}.interrupted-{started:%Y%m%dT%H%M%SZ}")
+    for suffix in ("", "-wal", "-shm"):
+        source = path.with_name(path.name + suffix)
+        if source.exists():
+            source.rename(aside.with_name(aside.name + suffix))
+    return aside
+
+
+def _generate(
+    ledger: Ledger,
+    clock: SettableClock,
+    slug: str,
+    state: str,
+    name: str,
+    officers: int,
+    years: int,
+    seed: int,
+    last_day: date,
+    started: datetime,
+) -> None:
+    # The simulated ledger was in use for the whole span: its rule packs were published
+    # before the first simulated fact was recorded.
+    clock.set(datetime.combine(date(last_day.year - years, 1, 1), datetime.min.time(), UTC))
+    published = publish_shipped_packs(ledger, "system:demo")
+    console.print(f"published {len(published)} rule versions")
+    with Progress(console=console, transient=True) as progress:
+        task = progress.add_task(f"simulating {years} years of {slug}", total=None)
+
+        def advance(done: int, total: int) -> None:
+            progress.update(task, completed=done, total=total)
+
+        summary = generate_agency(
+            ledger,
+            clock,
+            slug=slug,
+            name=name,
+            state=state,
+            officers=officers,
+            years=years,
+            seed=seed,
+            until=last_day,
+            progress=advance,
+            not_after=started,
+        )
+    log.info(
+        "demo.generated",
+        agency=slug,
+        events=summary.events,
+        people=summary.people,
+        seconds=round(summary.seconds, 2),
+        seed=seed,
+    )
     console.print(
-        f"database: {ledger.database.sqlite_path or ledger.database.env['POSTGRES_DBNAME']}"
+        f"generated {summary.events:,} events in {summary.seconds:.1f} s "
+        f"({summary.events_per_second:,.0f} events/s); "
+        f"{summary.late_entries:,} late entries, {summary.corrections} corrections, "
+        f"{summary.voids} voids, {summary.exemptions} leaves with tolling"
     )
 
 

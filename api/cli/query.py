@@ -12,15 +12,20 @@ from rich.table import Table
 
 from api.cli.context import console, open_ledger
 from api.cli.output import styled
-from api.cli.timeargs import parse_as_of, parse_known_at
+from api.cli.timeargs import parse_as_of, parse_day, parse_known_at
 from replay.asof import RosterFilters, roster, status
 from replay.export import roster_csv, to_json
 from replay.trend import trend
 
 AGENCY = typer.Option(..., "--agency", help="Agency slug")
-AS_OF = typer.Option(None, "--as-of", help="The day asked about (YYYY-MM-DD, default today)")
+AS_OF = typer.Option(
+    None, "--as-of", help="The day asked about (YYYY-MM-DD; default the agency's today)"
+)
 KNOWN_AT = typer.Option(
-    None, "--known-at", help="Answer from the records as they stood then (default now)"
+    None,
+    "--known-at",
+    help="Answer from the records as they stood then (default now; a date is the end of "
+    "that day, a time without an offset local, both in the agency's time zone)",
 )
 
 
@@ -45,9 +50,9 @@ def status_command(
             (person["name"], "bold"),
             f" ({person['employee_id']}, {person['kind']}, {person['person_status']}): ",
             (compliance["status"], "bold"),
-            f" as of {answer['as_of']}, known at {answer['known_at']}",
         )
     )
+    console.print(_axes(answer))
     console.print(f"rule versions: {', '.join(compliance['rule_versions']) or 'none'}")
     table = Table(
         "requirement",
@@ -84,6 +89,19 @@ def status_command(
             record["hours"],
         )
     console.print(records)
+    for record in person["counted_records"]:
+        for c in record.get("corrections", ()):
+            console.print(
+                f"- record {record['record_id'][:8]} (recorded {record['recorded_at']}) "
+                f"corrected, recorded {c['recorded_at']}: {c['reason']} "
+                f"({', '.join(c['changed'])})"
+            )
+
+
+def _axes(answer: Mapping[str, Any]) -> str:
+    """The two time axes an answer is for, with the agency's zone (``as_of`` is its local
+    date; ``known_at`` is stated in UTC, as in the machine-readable exports)."""
+    return f"as of {answer['as_of']} ({answer['time_zone']}), known at {answer['known_at']}"
 
 
 def roster_command(
@@ -115,11 +133,12 @@ def roster_command(
 
 
 def _roster_table(answer: Mapping[str, Any]) -> None:
-    console.print(
-        f"{answer['agency']['name']}: as of {answer['as_of']}, known at {answer['known_at']}; "
-        f"rule versions: {', '.join(answer['rule_versions_known']) or 'none'}"
-    )
-    console.print("  ".join(f"{k}: {v}" for k, v in answer["counts"].items()))
+    console.print(f"{answer['agency']['name']}: {_axes(answer)}")
+    console.print(f"rule versions: {', '.join(answer['rule_versions_known']) or 'none'}")
+    counts = [f"{k}: {v}" for k, v in answer["counts"].items()]
+    if answer["not_yet_hired"]:
+        counts.append(f"(not yet hired, uncounted: {answer['not_yet_hired']})")
+    console.print("  ".join(counts))
     table = Table("employee", "name", "kind", "person", "status", "unmet requirements")
     for person in answer["people"]:
         unmet = [
@@ -136,6 +155,14 @@ def _roster_table(answer: Mapping[str, Any]) -> None:
             ", ".join(unmet),
         )
     console.print(table)
+    for person in answer["people"]:
+        for record in person["counted_records"]:
+            for c in record.get("corrections", ()):
+                console.print(
+                    f"- {person['employee_id']}: record {record['record_id'][:8]} (recorded "
+                    f"{record['recorded_at']}) corrected, recorded {c['recorded_at']}: "
+                    f"{c['reason']}"
+                )
 
 
 def trend_command(
@@ -147,7 +174,8 @@ def trend_command(
     as_json: bool = typer.Option(False, "--json", help="Machine-readable, byte-stable"),
 ) -> None:
     """The agency's status counts at each step, as the records stood at an instant."""
-    first, last, moment = parse_as_of(start), parse_as_of(end), parse_known_at(known_at)
+    first, last = parse_day(start, "--from"), parse_day(end, "--to")
+    moment = parse_known_at(known_at)
     with open_ledger() as ledger:
         try:
             answer = trend(ledger, agency, first, last, every, moment, workers=os.cpu_count() or 1)
@@ -156,6 +184,10 @@ def trend_command(
     if as_json:
         typer.echo(to_json(answer).decode(), nl=False)
         return
+    console.print(
+        f"{answer['agency']['name']}: known at {answer['known_at']}; days in "
+        f"{answer['time_zone']}; people not yet hired on a day are not counted"
+    )
     statuses = sorted({s for p in answer["points"] for s in p["counts"]})
     table = Table("as of", *statuses)
     for point in answer["points"]:

@@ -10,7 +10,7 @@ import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
 
 from api.cli.context import console, open_ledger
-from api.cli.timeargs import parse_as_of
+from api.cli.timeargs import model_day
 from replay.read_models import catch_up, rebuild
 from replay.read_side import open_read_store
 
@@ -29,8 +29,8 @@ def replay_command(
     ),
 ) -> None:
     """Rebuild the read models from an empty state (resumable, swapped in atomically)."""
-    day = parse_as_of(as_of)
     with open_ledger() as ledger:
+        day = model_day(ledger, as_of)
         store = open_read_store(ledger)
         if not incremental and not follow:
             began = time.perf_counter()
@@ -68,4 +68,4 @@ def replay_command(
             if not follow:
                 break
             time.sleep(interval)
-            day = parse_as_of(as_of)
+            day = model_day(ledger, as_of)

@@ -1,10 +1,13 @@
 """``muster rules``: the shipped rule packs, their versions, topics, requirements and sources.
 
-Works from the pack files alone; no database is opened.
+``list`` and ``show`` work from the pack files alone (no database is opened); ``update``
+publishes newly shipped versions into the ledger and says whose status they change.
 """
 
 from __future__ import annotations
 
+import textwrap
+from collections.abc import Callable
 from pathlib import Path
 
 import typer
@@ -12,6 +15,9 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
+from api.cli.context import open_ledger
+from api.cli.timeargs import model_day
+from api.rulebook import ShippedChange, shipped_changes, update_shipped_packs
 from ledger.rule_pack import content_hash
 from projections.rules import PackFile, RulePackError, resolve_versions, shipped_packs
 from projections.rules.loader import version_content
@@ -23,6 +29,7 @@ from projections.rules.schema import (
     Requirement,
     ValidAtAllTimesRequirement,
 )
+from replay.changes import StatusChange, status_changes
 
 __all__ = ["app"]
 
@@ -155,3 +162,83 @@ def show(state: str, packs_dir: Path | None = PacksDir) -> None:
         for topic_id, topic in sorted(pack.topics.items()):
             _row(topics, topic_id, topic.title, topic.state_code or "", topic.state_category or "")
         console.print(topics)
+
+
+# How many people an update's report names per agency (the count is always given).
+_NAMED = 25
+
+
+@app.command("update")
+def update(
+    dry_run: bool = typer.Option(False, "--dry-run", help="Say what would be published."),
+    as_of: str | None = typer.Option(None, "--as-of", help="Day whose statuses are compared"),
+    actor: str = typer.Option("cli", "--actor", help="Who is recording this"),
+    packs_dir: Path | None = PacksDir,
+) -> None:
+    """Publish every newly shipped rule version (and revision) for every state an agency
+    follows, as events; then list whose status changes on the day (default today)."""
+    console = Console()
+
+    def say(text: str, indent: int = 0) -> None:
+        # Wrapped here with a hanging indent; a long URL is left whole, never split.
+        lines = textwrap.wrap(
+            text,
+            width=max(console.width, 40),
+            initial_indent=" " * indent,
+            subsequent_indent=" " * (indent + 2),
+            break_long_words=False,
+            break_on_hyphens=False,
+        )
+        for line in lines or [""]:
+            console.print(line, markup=False, highlight=False, soft_wrap=True)
+
+    with open_ledger() as ledger:
+        before = ledger.stable_horizon()
+        _packs(packs_dir)  # a broken pack file is reported before anything is published
+        if dry_run:
+            changes = shipped_changes(ledger, packs_dir)
+        else:
+            changes = update_shipped_packs(ledger, f"user:{actor}", packs_dir)
+        if not changes:
+            say("rule packs are up to date: nothing to publish")
+            return
+        verb = "would publish" if dry_run else "published"
+        say(f"{verb} {len(changes)} rule version(s):")
+        for change in changes:
+            _say_change(say, change)
+        if dry_run:
+            return
+        after = ledger.stable_horizon()
+        day = model_day(ledger, as_of)
+        say("")
+        say(f"status on {day.isoformat()}, known at {before.isoformat()} → {after.isoformat()}:")
+        for agency in sorted(ledger.list_agencies(), key=lambda a: a.slug):
+            if agency.jurisdiction not in {c.jurisdiction for c in changes}:
+                continue
+            _say_changes(say, agency.slug, status_changes(ledger, agency.slug, day, before, after))
+
+
+Say = Callable[[str, int], None]
+
+
+def _say_change(say: Say, change: ShippedChange) -> None:
+    what = "new" if change.kind == "new" else "revised"
+    say(f"{what}: {change.label}, in force from {change.effective_from}", 2)
+    say(change.summary, 4)
+    for source in change.sources:
+        say(f"source: {source}", 4)
+
+
+def _say_changes(say: Say, slug: str, changes: list[StatusChange]) -> None:
+    if not changes:
+        say(f"{slug}: no one's status changes", 2)
+        return
+    say(f"{slug}: {len(changes)} people's status changes", 2)
+    for change in changes[:_NAMED]:
+        say(f"{change.employee_id} {change.name}: {change.before} → {change.after}", 4)
+        for requirement, was, now in change.requirements:
+            what, _, start = requirement.partition(" ")
+            window = f" (window from {start})" if start else ""
+            say(f"{what}{window}: {was} → {now}", 6)
+    if len(changes) > _NAMED:
+        say(f"… and {len(changes) - _NAMED} more (muster roster --json has everyone)", 4)

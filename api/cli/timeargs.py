@@ -1,38 +1,50 @@
-"""Parsing the two time axes at the CLI edge (``known_at`` is clamped by the read side)."""
+"""Parsing the two time axes at the CLI edge. What a date or an instant without an offset
+means is the agency's local time, so the read side resolves them (``replay.asof``): the
+CLI only checks the form."""
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, time
+from datetime import UTC, date, datetime
 
 import typer
 
-__all__ = ["parse_as_of", "parse_known_at"]
+from ledger.application import Ledger
+from ledger.time_zones import default_time_zone, zone_info
+from replay.asof import KnownAt
+
+__all__ = ["model_day", "parse_as_of", "parse_day", "parse_known_at"]
 
 
-def parse_as_of(text: str | None) -> date:
-    """A calendar date; default today (UTC)."""
-    if not text:
-        return datetime.now(UTC).date()
+def parse_day(text: str, option: str) -> date:
+    """A calendar date, extended or basic ISO form (``2024-08-05``, ``20240805``)."""
     try:
         return date.fromisoformat(text)
     except ValueError:
-        raise typer.BadParameter(f"--as-of {text!r}: use YYYY-MM-DD") from None
+        raise typer.BadParameter(f"{option} {text!r}: use YYYY-MM-DD") from None
 
 
-def parse_known_at(text: str | None) -> datetime | None:
-    """An instant; None (no ``--known-at``) means now. A bare date, in the extended or the
-    basic ISO form (``2024-08-05``, ``20240805``), means the end of that day (UTC); a time
-    without an offset is UTC.
+def parse_as_of(text: str | None) -> date | None:
+    """A calendar date; None (no ``--as-of``) means the agency's local date at the
+    ``known_at`` used (``replay.asof.local_day``)."""
+    return parse_day(text, "--as-of") if text else None
+
+
+def parse_known_at(text: str | None) -> KnownAt:
+    """None (no ``--known-at``) means now. A bare date, in the extended or the basic ISO
+    form (``2024-08-05``, ``20240805``), is kept as a date: the read side takes the end of
+    that day in the agency's time zone. An instant without an offset is the agency's local
+    time (kept naive for the read side); with one, it is converted to UTC.
 
     Nothing is refused for being late: the read side clamps every ``known_at`` to the
-    log's stable horizon (now, or just before the last committed unit while one is being
-    written; ``replay.asof.known_at_used``), so the end of today, tomorrow or a typo years
-    ahead are all answered as the records stand now, and the answer states the ``known_at``
-    it used. Asked again with that ``known_at``, the answer is the same, byte for byte."""
+    log's stable horizon (now, or the last committed unit's recorded time while one is
+    being written; ``replay.asof.known_at_used``), so the end of today, tomorrow or a typo
+    years ahead are all answered as the records stand now, and the answer states the
+    ``known_at`` it used. Asked again with that ``known_at``, the answer is the same, byte
+    for byte."""
     if not text:
         return None
     try:
-        return datetime.combine(date.fromisoformat(text), time.max, UTC)
+        return date.fromisoformat(text)
     except ValueError:
         pass
     try:
@@ -41,6 +53,17 @@ def parse_known_at(text: str | None) -> datetime | None:
         raise typer.BadParameter(
             f"--known-at {text!r}: use YYYY-MM-DD or YYYY-MM-DDTHH:MM[:SS][+HH:MM]"
         ) from None
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=UTC)
-    return moment.astimezone(UTC)
+    return moment if moment.tzinfo is None else moment.astimezone(UTC)
+
+
+def model_day(ledger: Ledger, text: str | None) -> date:
+    """The day the tracked model answers for: the one given, else today where the store's
+    agencies keep their days (the tracked model has one day for every agency; agencies in
+    several zones take the earliest zone's date, whose day ends last)."""
+    if text:
+        return parse_day(text, "--as-of")
+    now = ledger.clock()
+    zones = {
+        a.time_zone or default_time_zone(a.jurisdiction) or "UTC" for a in ledger.list_agencies()
+    }
+    return min((now.astimezone(zone_info(z)).date() for z in zones), default=now.date())

@@ -19,6 +19,7 @@ from dateutil.relativedelta import relativedelta
 
 from api.synthetic.catalogue import ASSIGNMENTS, COURSES, FIRST_NAMES, LAST_NAMES, RANKS, UNITS
 from api.synthetic.commands import (
+    ACTOR,
     Command,
     CorrectTraining,
     EndLeave,
@@ -35,6 +36,7 @@ from api.synthetic.commands import (
 )
 from ledger.application import Ledger
 from ledger.clock import SettableClock
+from ledger.imports import record_simulation
 
 __all__ = ["DemoSummary", "generate_agency"]
 
@@ -71,17 +73,29 @@ class _Step:
 
 
 class _Plan:
-    """Collects every simulated command with its recorded time, then runs them in order."""
+    """Collects every simulated command with its recorded time, then runs them in order.
 
-    def __init__(self, rng: random.Random) -> None:
+    A command that would be recorded after ``not_after`` is left out: it has not happened
+    yet. Whatever depends on a command (a licence on the enrolment, a correction on its
+    record, the end of a leave on its start) is recorded on a later day, so it is left out
+    with it."""
+
+    def __init__(self, rng: random.Random, not_after: datetime | None) -> None:
         self.rng = rng
         self.steps: list[_Step] = []
+        # Planned instants are whole seconds; the store moves a unit that shares its clock
+        # reading with the one before by microseconds, so a second's margin keeps every
+        # recorded time at or before ``not_after``.
+        self.bound = None if not_after is None else not_after - timedelta(seconds=1)
+        self.departures = 0  # planned, recorded or not: replacement hires keep headcount
 
-    def at(self, day: date, command: Command, *, delay_days: int = 0) -> datetime:
+    def at(self, day: date, command: Command, *, delay_days: int = 0) -> bool:
         moment = datetime.combine(day + timedelta(days=delay_days), time(8), UTC)
         moment += timedelta(seconds=self.rng.randrange(9 * 3600))
+        if self.bound is not None and moment > self.bound:
+            return False
         self.steps.append(_Step(moment, len(self.steps), command))
-        return moment
+        return True
 
     def uuid(self) -> UUID:
         return UUID(int=self.rng.getrandbits(128), version=4)
@@ -102,17 +116,17 @@ def _person(
     sworn: bool,
 ) -> None:
     rng = plan.rng
-    summary.people += 1
-    summary.sworn += sworn
-    summary.civilian += not sworn
     first, last = rng.choice(FIRST_NAMES), rng.choice(LAST_NAMES)
     rank = rng.choice(RANKS) if sworn else ""
     unit_name = rng.choice(UNITS[:4] if sworn else UNITS[4:])
     assignments = (rng.choice(ASSIGNMENTS),) if sworn and rng.random() < 0.15 else ()
-    plan.at(
+    enrolled = plan.at(
         enrolled_on,
         Enrol(employee_id, first, last, sworn, hired_on, rank, unit_name, assignments),
     )
+    summary.people += enrolled
+    summary.sworn += sworn and enrolled
+    summary.civilian += not sworn and enrolled
     after_enrol = enrolled_on + timedelta(days=1)
     leaves_on = until + timedelta(days=1)
     if rng.random() < 0.045 * max(1, (until - enrolled_on).days / 365):
@@ -145,19 +159,19 @@ def _person(
         completed = day
         if completed + timedelta(days=delay) > until:
             break
-        summary.late_entries += late
-        summary.records += 1
-        plan.at(
+        recorded = plan.at(
             completed, RecordTraining(employee_id, record_id, completed, course), delay_days=delay
         )
+        summary.late_entries += late and recorded
+        summary.records += recorded
         roll = rng.random()
         fix_day = completed + timedelta(days=delay + rng.randrange(7, 45))
         if fix_day < until and roll < 0.02:
-            summary.corrections += 1
-            plan.at(fix_day, CorrectTraining(employee_id, record_id, course[3]))
+            summary.corrections += plan.at(
+                fix_day, CorrectTraining(employee_id, record_id, course[3])
+            )
         elif fix_day < until and roll < 0.03:
-            summary.voids += 1
-            plan.at(fix_day, VoidTraining(employee_id, record_id))
+            summary.voids += plan.at(fix_day, VoidTraining(employee_id, record_id))
         day += timedelta(days=max(7, int(rng.expovariate(per_year / 365))))
     # Leave with tolling, at most one per person in the simulated span.
     if rng.random() < 0.08:
@@ -166,10 +180,9 @@ def _person(
         )
         ends = starts + timedelta(days=rng.randrange(45, 300))
         if ends < min(until, leaves_on):
-            summary.exemptions += 1
             kind = rng.choice(["military_leave", "medical_leave"])
             exemption_id = plan.uuid()
-            plan.at(
+            summary.exemptions += plan.at(
                 starts,
                 StartLeave(employee_id, exemption_id, starts, kind),
                 delay_days=rng.randrange(0, 5),
@@ -180,8 +193,10 @@ def _person(
         if moved < min(until, leaves_on):
             plan.at(moved, Reassign(employee_id, moved, rank))
     if leaves_on <= until:
-        summary.separated += 1
-        plan.at(leaves_on, Separate(employee_id, leaves_on), delay_days=rng.randrange(0, 10))
+        plan.departures += 1
+        summary.separated += plan.at(
+            leaves_on, Separate(employee_id, leaves_on), delay_days=rng.randrange(0, 10)
+        )
 
 
 def generate_agency(
@@ -197,11 +212,14 @@ def generate_agency(
     until: date,
     batch_size: int = 2000,
     progress: Callable[[int, int], None] | None = None,
+    not_after: datetime | None = None,
 ) -> DemoSummary:
     """Simulate ``years`` of history up to ``until`` for an agency of about ``officers``
-    people (about 85 % sworn) and append it in batches of ``batch_size`` events."""
+    people (about 85 % sworn) and append it in batches of ``batch_size`` events, nothing
+    recorded after ``not_after`` (the demo passes the instant it runs), the last unit with
+    the ``SimulationCompleted`` marker: an interrupted run leaves none."""
     rng = random.Random(seed)
-    plan = _Plan(rng)
+    plan = _Plan(rng, not_after)
     summary = DemoSummary(slug=slug)
     # The same month ``years`` earlier, on a day every month has.
     start = until - relativedelta(years=years, day=min(until.day, 28))
@@ -211,7 +229,7 @@ def generate_agency(
         hired = start - timedelta(days=rng.randrange(30, 25 * 365))
         _person(plan, summary, f"E{n + 1:05d}", hired, start, until, sworn)
     # Replacement hires keep the headcount steady as people separate.
-    for n in range(summary.separated):
+    for n in range(plan.departures):
         hired = start + timedelta(days=rng.randrange(30, max(31, (until - start).days - 30)))
         _person(plan, summary, f"N{n + 1:05d}", hired, hired, until, rng.random() < 0.85)
 
@@ -225,7 +243,19 @@ def generate_agency(
         # A unit's recorded time is the clock's when it is saved: each simulated day's
         # records are saved together at the day's last instant (or sooner, in batches).
         # Counting pending events walks the unit of work, so look only every 64 steps.
-        day_ends = done == len(steps) or steps[done].recorded_at.date() != step.recorded_at.date()
+        last = done == len(steps)
+        if last:
+            record_simulation(
+                ledger,
+                run.uow,
+                slug,
+                until=until,
+                seed=seed,
+                officers=officers,
+                years=years,
+                actor=ACTOR,
+            )
+        day_ends = last or steps[done].recorded_at.date() != step.recorded_at.date()
         if day_ends or (done % 64 == 0 and run.uow.pending_count() >= batch_size):
             summary.events += len(run.uow.save())
             if progress is not None:

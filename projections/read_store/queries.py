@@ -87,14 +87,18 @@ class TrackedQueries:
         return PersonRow(*rows[0]) if rows else None
 
     def counts_by_status(self, agency_id: UUID) -> dict[str, int]:
-        rows = self._counted_by(agency_id, "person", "status")
+        """People by status, leaving out those not yet hired on the model's day (as a
+        roster's and a trend's counts do)."""
+        rows = self._counted_by(agency_id, "person", "status", "person_status <> 'not_hired'")
         return {str(status): int(n) for status, n in rows}
 
     def counts_by_requirement(self, agency_id: UUID) -> dict[tuple[str, str], int]:
         rows = self._counted_by(agency_id, "requirement", "requirement_id, status")
         return {(str(r), str(s)): int(n) for r, s, n in rows}
 
-    def _counted_by(self, agency_id: UUID, which: str, columns: str) -> list[Any]:
+    def _counted_by(
+        self, agency_id: UUID, which: str, columns: str, where: str = "TRUE"
+    ) -> list[Any]:
         """Rows of (columns..., count) of one agency in the live generation's person or
         requirement table, ordered by the columns."""
         tables = self._tables()
@@ -103,7 +107,7 @@ class TrackedQueries:
         table = tables[0] if which == "person" else tables[1]
         with self._db.reading() as cur:
             cur.execute(
-                f"SELECT {columns}, count(*) FROM {table} WHERE agency_id = %s "
+                f"SELECT {columns}, count(*) FROM {table} WHERE agency_id = %s AND {where} "
                 f"GROUP BY {columns} ORDER BY {columns}",
                 (str(agency_id),),
             )

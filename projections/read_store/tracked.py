@@ -10,6 +10,7 @@ double-applies an event, and two runners cannot both apply the same batch.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Sequence
 from typing import Any
 from uuid import UUID
@@ -28,7 +29,14 @@ from projections.read_store.rows import (
 )
 from projections.read_store.schema import create_generation, generation_tables
 
-__all__ = ["Rows", "TrackedModel"]
+__all__ = ["LIVE_MAX_AGE_SECONDS", "Rows", "TrackedModel"]
+
+# How long an answer may rely on this process's last reading of which generation is live.
+# A generation's day and tables never change while it is live, and its rows say their own
+# head, day and rules, so a stale reading can only cost speed (an answer computed that the
+# new generation held), never give a wrong answer; a dropped generation's tables fail the
+# read, and the caller reads the live one again.
+LIVE_MAX_AGE_SECONDS = 1.0
 
 Rows = Sequence[tuple[PersonRow, Sequence[RequirementRow]]]
 
@@ -39,6 +47,7 @@ class TrackedModel:
     def __init__(self, db: ReadDatabase, checkpoints: Checkpoints) -> None:
         self._db = db
         self._checkpoints = checkpoints
+        self._recent: tuple[float, Tracking | None] | None = None
 
     def live_generation(self, cur: Cursor | None = None) -> int | None:
         if cur is None:
@@ -59,6 +68,16 @@ class TrackedModel:
             )
             rows = cur.fetchall()
         return _tracking(rows[0]) if rows else None
+
+    def recently_live(self, *, fresh: bool = False) -> Tracking | None:
+        """The live generation as read at most ``LIVE_MAX_AGE_SECONDS`` ago (``fresh``:
+        read now): for answers, which every question asks for, and which must not pay a
+        read of it each time. Its ``notification_id`` may be behind; use ``live()`` for
+        anything that writes or reports the position."""
+        now = time.monotonic()
+        if fresh or self._recent is None or now - self._recent[0] > LIVE_MAX_AGE_SECONDS:
+            self._recent = (now, self.live())
+        return self._recent[1]
 
     def tracking(self, generation: int) -> Tracking | None:
         with self._db.reading() as cur:
@@ -116,6 +135,7 @@ class TrackedModel:
 
     def finish_generation(self, generation: int) -> None:
         """Make a rebuilt generation live in one transaction, then drop older ones."""
+        self._recent = None
         meta = self._db.table("rm_meta")
         with self._db.transaction() as cur:
             cur.execute(

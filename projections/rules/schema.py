@@ -373,6 +373,10 @@ class VersionSpec(_Cited):
     tolling: list[Tolling] = []
     enforcement_overrides: list[EnforcementOverride] = []
     earlier_windows: list[EarlierWindows] = []
+    # A shipped version corrected after release: the same version id, a higher revision
+    # and a note saying what changed (ledger.rule_pack.RuleVersionRevised).
+    revision: int = Field(1, ge=1)
+    revision_note: str | None = Field(None, min_length=1)
 
     def earlier_cover(self, requirement_id: str, start: date, end: date) -> EarlierWindows | None:
         """The entry under which a window [start, end] that began before ``effective_from``
@@ -402,6 +406,8 @@ class VersionSpec(_Cited):
                 raise ValueError(f"earlier_windows names unknown requirements {unknown}")
             if entry.since is not None and entry.since >= self.effective_from:
                 raise ValueError("earlier_windows.since is not before effective_from")
+        if self.revision > 1 and self.revision_note is None:
+            raise ValueError("a revision after the first needs a revision_note: what changed")
         return self
 
 
@@ -509,6 +515,13 @@ class RuleVersion(_PackHeader):
     @property
     def id(self) -> str:
         return self.version.id
+
+    @property
+    def label(self) -> str:
+        """``pack@version``, and the revision after the first: what an answer names."""
+        name = f"{self.pack}@{self.version.id}"
+        revision = self.version.revision
+        return name if revision == 1 else f"{name} (revision {revision})"
 
     @property
     def state(self) -> str:

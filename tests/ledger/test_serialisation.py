@@ -9,8 +9,9 @@ from uuid import uuid4
 import pytest
 from eventsourcing.persistence import Mapper
 
-from ledger.agency import AgencyRegistered, JurisdictionAdopted
+from ledger.agency import AgencyRegistered, JurisdictionAdopted, TimeZoneSet
 from ledger.envelope import LedgerEvent
+from ledger.imports import ImportCompleted, SimulationCompleted
 from ledger.person import (
     AssignmentChanged,
     CertificationRecorded,
@@ -45,6 +46,17 @@ SAMPLES: list[LedgerEvent] = [
         jurisdiction="US-MN",
     ),
     JurisdictionAdopted(**ENVELOPE, jurisdiction="US-MN"),
+    TimeZoneSet(**ENVELOPE, time_zone="America/Chicago"),
+    SimulationCompleted(**ENVELOPE, seed=7, officers=150, years=10),
+    ImportCompleted(
+        **ENVELOPE,
+        file_sha256="ab" * 32,
+        kind="training",
+        file_name="t.csv",
+        rows=3,
+        people=2,
+        records=3,
+    ),
     PersonEnrolled(
         **ENVELOPE,
         originator_topic="ledger.person:Person",
@@ -116,13 +128,17 @@ SAMPLES: list[LedgerEvent] = [
 def test_every_event_class_has_a_sample() -> None:
     """The sample list covers every concrete event class the ledger defines."""
     import ledger.agency
+    import ledger.imports
     import ledger.person
 
     defined = {
         obj
-        for module in (ledger.agency, ledger.person)
+        for module in (ledger.agency, ledger.imports, ledger.person)
         for obj in vars(module).values()
-        if isinstance(obj, type) and issubclass(obj, LedgerEvent) and obj is not LedgerEvent
+        if isinstance(obj, type)
+        and issubclass(obj, LedgerEvent)
+        and obj is not LedgerEvent
+        and obj.__module__ == module.__name__
     }
     assert defined == {type(sample) for sample in SAMPLES}
 

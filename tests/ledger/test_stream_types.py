@@ -19,7 +19,9 @@ from ledger.rule_pack import RulePack
 STREAM_TYPES = {
     "ledger.agency:AgencyRegistered": "agency",
     "ledger.agency:JurisdictionAdopted": "agency",
+    "ledger.agency:TimeZoneSet": "agency",
     "ledger.imports:ImportCompleted": "agency",
+    "ledger.imports:SimulationCompleted": "agency",
     "ledger.person:PersonEnrolled": "person",
     "ledger.person:LicenseRecorded": "person",
     "ledger.person:LicenseRenewed": "person",
@@ -33,6 +35,7 @@ STREAM_TYPES = {
     "ledger.person:ExemptionEnded": "person",
     "ledger.rule_pack:RulePackRegistered": "rule_pack",
     "ledger.rule_pack:RuleVersionPublished": "rule_pack",
+    "ledger.rule_pack:RuleVersionRevised": "rule_pack",
 }
 
 

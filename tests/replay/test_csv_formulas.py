@@ -124,6 +124,7 @@ def test_roster_csv_quotes_a_name_that_starts_a_formula(ledger: Ledger) -> None:
         "agency": {"slug": "x"},
         "as_of": "2025-03-01",
         "known_at": "2025-03-01T00:00:00+00:00",
+        "time_zone": "America/Chicago",
         "people": [
             {
                 "employee_id": "@1",

@@ -370,3 +370,48 @@ def test_a_generation_dropped_while_answering_is_not_an_error(
     monkeypatch.setattr(tracked, "live", lambda: next(seen, None) or live())
     answer = status(ledger, "synth-pd", row.employee_id, AS_OF, clock())
     assert answer["person"] == orjson.loads(row.body)
+
+
+def test_a_swap_by_another_process_is_seen_within_the_cache_age(
+    database_url: str, ledger: Ledger, clock: SettableClock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Answers rely on this process's last reading of the live generation for up to
+    ``LIVE_MAX_AGE_SECONDS``. Another process's rebuild for a new day (which drops the
+    generation read) never makes an answer wrong or an error: before the age passes the
+    new day is computed; after it, it is read from the new generation."""
+    store = open_read_store(ledger)
+    synthetic_agency(ledger, clock, officers=3)
+    catch_up(ledger, store, AS_OF)
+    row = store.queries.people(ledger.get_agency("synth-pd").id)[0]
+    status(ledger, "synth-pd", row.employee_id, AS_OF, clock())  # reads and keeps the live one
+    other = Ledger(database_url, clock=clock)  # another reader-writer: its own read store
+    try:
+        next_day = AS_OF + timedelta(days=1)
+        catch_up(other, open_read_store(other), next_day)  # a new generation; the old dropped
+        computed: list[object] = []
+        answer_rows = chunks.answer_rows
+
+        def counting(*args: Any) -> Any:
+            computed.append(args)
+            return answer_rows(*args)
+
+        monkeypatch.setattr(asof, "answer_rows", counting)
+        agency_id = ledger.get_agency("synth-pd").id
+        expected = _evaluated(ledger, agency_id, UUID(row.person_id), next_day)
+        # Within the age: the kept reading is of the old day, so the new day is computed...
+        first = status(ledger, "synth-pd", row.employee_id, next_day, clock())
+        assert first["person"]["compliance"] == expected
+        assert len(computed) == 1
+        # ...and the old day, whose generation is gone, is computed too, not an error.
+        again = status(ledger, "synth-pd", row.employee_id, AS_OF, clock())
+        assert again["person"] == orjson.loads(row.body)
+        assert len(computed) == 2
+        # Past the age: read from the other process's generation (the memo emptied, so
+        # nothing else could answer), nothing computed.
+        store.memo.clear()
+        monkeypatch.setattr("projections.read_store.tracked.LIVE_MAX_AGE_SECONDS", 0.0)
+        served = status(ledger, "synth-pd", row.employee_id, next_day, clock())
+        assert served["person"]["compliance"] == expected
+        assert len(computed) == 2
+    finally:
+        other.close()
