@@ -44,6 +44,13 @@ _HIDDEN = frozenset({"Cc", "Cf", "Zl", "Zp", "Cs"})
 # "1_0" (ten), "1e1" (ten) and Arabic-Indic digits.
 _HOURS = re.compile(r"^-?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)$")
 _HOUR_VALUES: dict[Decimal, Decimal] = {}
+# USPS codes of the states, DC and the inhabited territories.
+_US_STATES = frozenset([
+    "AL", "AK", "AZ", "AR", "CA", "CO", "CT", "DE", "FL", "GA", "HI", "ID", "IL", "IN", "IA",
+    "KS", "KY", "LA", "ME", "MD", "MA", "MI", "MN", "MS", "MO", "MT", "NE", "NV", "NH", "NJ",
+    "NM", "NY", "NC", "ND", "OH", "OK", "OR", "PA", "RI", "SC", "SD", "TN", "TX", "UT", "VT",
+    "VA", "WA", "WV", "WI", "WY", "DC", "PR", "GU", "VI", "AS", "MP",
+])  # fmt: skip
 _TOPIC = re.compile(r"^[a-z][a-z0-9_]{1,63}$")
 
 
@@ -56,15 +63,15 @@ def agency_slug(slug: str) -> str:
 
 
 def state_code(state: str) -> str:
-    """A two-letter state code, upper case, of a state muster ships rule packs for: an
-    agency in any other state would be evaluated against no rule at all."""
+    """A two-letter US state, district or territory code, upper case. ``ZZ`` is refused
+    naming the states muster ships rule packs for; a real state without a shipped pack
+    stays possible (its agency gives its time zone and follows local packs)."""
     if not _STATE.match(state.upper()):
         raise InvalidValueError(f"state {state!r}: use a two-letter code such as MN")
-    shipped = shipped_states()
-    if state.upper() not in shipped:
+    if state.upper() not in _US_STATES:
         raise InvalidValueError(
-            f"state {state.upper()!r} has no shipped rule pack; shipped states: "
-            f"{', '.join(sorted(shipped))}"
+            f"state {state.upper()!r} is not a US state code; shipped states: "
+            f"{', '.join(sorted(shipped_states()))}"
         )
     return state.upper()
 

@@ -11,7 +11,7 @@ def test_agency_add_refuses_an_unknown_state(database_url: str) -> None:
     result = muster(database_url, "agency", "add", "zz-pd", "--name", "Nowhere", "--state", "ZZ")
     assert result.returncode == 2, result.stdout + result.stderr
     assert result.stderr.strip().splitlines() == [
-        "error: state 'ZZ' has no shipped rule pack; shipped states: CA, IN, MN, OH, OR, TX"
+        "error: state 'ZZ' is not a US state code; shipped states: CA, IN, MN, OH, OR, TX"
     ]
     assert "Traceback" not in result.stderr
     listing = muster(database_url, "agency", "list")

@@ -14,10 +14,15 @@ SHIPPED = "CA, IN, MN, OH, OR, TX"
 
 
 def test_unknown_state_is_refused_listing_the_shipped_states(ledger: Ledger) -> None:
-    """``ZZ`` (and a real state without a pack, ``WY``) is refused and nothing is appended."""
-    for state in ("ZZ", "wy"):
-        with pytest.raises(InvalidValueError, match=f"shipped states: {SHIPPED}$"):
+    """``ZZ`` is refused, naming the shipped states; a real state without a shipped pack
+    and without a time zone is refused naming them too; nothing is appended."""
+    for state in ("ZZ", "xx", "QQ"):
+        with pytest.raises(
+            InvalidValueError, match=f"not a US state code; shipped states: {SHIPPED}$"
+        ):
             ledger.register_agency("zz-pd", "Nowhere PD", state, actor="user:test")
+    with pytest.raises(InvalidValueError, match=f"rule packs ship only for {SHIPPED}$"):
+        ledger.register_agency("wy-pd", "Wyoming PD", "wy", actor="user:test")
     assert ledger.list_agencies() == []
     assert ledger.store.count_events() == 0
     ledger.register_agency("mn-pd", "Minnesota PD", "mn", actor="user:test")
