@@ -18,6 +18,12 @@ class Settings(BaseSettings):
     database_url: str = "sqlite:///var/muster.db"
     log_format: Literal["auto", "json", "console"] = "auto"
     log_level: Literal["debug", "info", "warning", "error"] = "info"
+    # Import limits (docs/import.md): a file beyond any of them is refused with one line.
+    import_max_bytes: int = Field(default=100_000_000, gt=0)
+    import_max_rows: int = Field(default=250_000, gt=0)
+    import_max_columns: int = Field(default=256, gt=0)
+    import_max_cell_chars: int = Field(default=4_096, gt=0)
+    import_max_issues_per_column: int = Field(default=20, gt=0)
     # Who a CLI write is recorded as (default: the operating-system user).
     actor: str | None = None
     # The file of seal keys (``ledger.seal``): keep it off the database's machine and out

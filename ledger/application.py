@@ -198,7 +198,8 @@ class Ledger(Application[UUID]):
         if zone is None and time_zones.default_time_zone(jurisdiction) is None:
             raise InvalidValueError(
                 f"no default time zone for {jurisdiction}: give one (an IANA name such as "
-                "America/Chicago)"
+                f"America/Chicago); note that rule packs ship only for "
+                f"{', '.join(sorted(fields.shipped_states()))}"
             )
         now = self.clock()
         if self._exists(agency_id_for(slug)):

@@ -3,6 +3,7 @@ and the rules a fact must meet before it is recorded."""
 
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
@@ -40,8 +41,12 @@ __all__ = [
 
 
 def person_id_for(agency_id: UUID, employee_id: str) -> UUID:
-    """Deterministic stream id: a second enrolment of the same employee id collides."""
-    return uuid5(NAMESPACE_URL, f"muster:person:{agency_id}:{employee_id.strip().casefold()}")
+    """Deterministic stream id: a second enrolment of the same employee id collides.
+
+    NFC first, as ``fields.text`` stores ids, so an id typed with a decomposed accent finds
+    the person (ids already in NFC, and every ASCII id, map exactly as before)."""
+    key = unicodedata.normalize("NFC", employee_id.strip()).casefold()
+    return uuid5(NAMESPACE_URL, f"muster:person:{agency_id}:{key}")
 
 
 class PersonEnrolled(streams.PersonEvent, Aggregate.Created):

@@ -148,11 +148,18 @@ def _untag_list(value: list[Any]) -> list[Any]:
 _CONTAINERS = (dict, list)
 
 
+def _exact(encoded: bytes) -> bytes:
+    """The same bytes in an object of their own size. orjson (3.13) returns each result in
+    a buffer of 4-8 KB whatever its length: a unit of 20,000 events of ~500 bytes held
+    ~160 MB until saved (a 200,000-row import, 1.6 GB). The copy is a few hundred bytes."""
+    return bytes(memoryview(encoded))
+
+
 class OrjsonTranscoder(Transcoder):
     """Compact, key-sorted JSON: the same event always encodes to the same bytes."""
 
     def encode(self, obj: Any) -> bytes:
-        return orjson.dumps(_tag(obj), option=orjson.OPT_SORT_KEYS)
+        return _exact(orjson.dumps(_tag(obj), option=orjson.OPT_SORT_KEYS))
 
     def encode_event_state(self, state: dict[str, Any], class_version: int = 1) -> bytes:
         """``encode`` of an event's ``vars()`` without its stream and position (and with
@@ -161,7 +168,7 @@ class OrjsonTranscoder(Transcoder):
         tagged = _tag_dict(state, _STREAM_KEYS)
         if class_version > 1:
             tagged["class_version"] = class_version
-        return orjson.dumps(tagged, option=orjson.OPT_SORT_KEYS)
+        return _exact(orjson.dumps(tagged, option=orjson.OPT_SORT_KEYS))
 
     def decode(self, data: bytes) -> Any:
         return untag(orjson.loads(data))

@@ -4,14 +4,20 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Mapping
+import re
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 import orjson
 
 from replay.asof import RosterAnswer
 
-__all__ = ["ROSTER_CSV_COLUMNS", "roster_csv", "to_json"]
+__all__ = ["ROSTER_CSV_COLUMNS", "roster_csv", "spreadsheet_cell", "spreadsheet_row", "to_json"]
+
+# A spreadsheet runs a cell that starts with one of these as a formula (OWASP "CSV
+# Injection"): a name "=HYPERLINK(...)" would become a live link in the coordinator's Excel.
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+_NUMBER = re.compile(r"^[+-]?[0-9]+(?:\.[0-9]+)?$")
 
 ROSTER_CSV_COLUMNS = [
     "agency",
@@ -46,13 +52,26 @@ def to_json(document: Mapping[str, Any]) -> bytes:
     return orjson.dumps(document, option=orjson.OPT_SORT_KEYS | orjson.OPT_INDENT_2) + b"\n"
 
 
+def spreadsheet_cell(value: str) -> str:
+    """The cell as written to a CSV: text a spreadsheet would run as a formula gets a
+    leading ``'`` (shown as text, the quote hidden); a plain signed number is left as it is."""
+    if value.startswith(_FORMULA_START) and not _NUMBER.match(value):
+        return "'" + value
+    return value
+
+
+def spreadsheet_row(cells: Iterable[object]) -> list[str]:
+    # None is an empty cell, as csv.writer writes it.
+    return [spreadsheet_cell("" if cell is None else str(cell)) for cell in cells]
+
+
 def roster_csv(document: Mapping[str, Any]) -> bytes:
     """One row per person and requirement (a person with none still gets one row);
     counted records as ``record_id@effective_on/recorded_at`` joined by ``;``, and the
     corrections of those records, one a line, as ``record_id@recorded_at: reason`` (a
     reason holds no line break: the ledger refuses control characters in text)."""
     out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
+    writer = _SafeWriter(csv.writer(out, lineterminator="\n"))
     writer.writerow(ROSTER_CSV_COLUMNS)
     zone = document["time_zone"]
     for person in document["people"]:
@@ -103,3 +122,13 @@ def roster_csv(document: Mapping[str, Any]) -> bytes:
                 ]
             )
     return out.getvalue().encode()
+
+
+class _SafeWriter:
+    """Every row the roster export writes goes through ``spreadsheet_row``."""
+
+    def __init__(self, writer: Any) -> None:
+        self._writer = writer
+
+    def writerow(self, cells: Iterable[object]) -> None:
+        self._writer.writerow(spreadsheet_row(cells))

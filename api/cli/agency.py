@@ -7,6 +7,7 @@ import typer
 from rich.table import Table
 
 from api.cli.context import console, open_ledger
+from api.cli.output import styled
 from api.rulebook import publish_shipped_packs
 
 app = typer.Typer(help="Register and list agencies.", no_args_is_help=True)
@@ -36,7 +37,11 @@ def add(
         rule_versions_published=len(published),
     )
     console.print(
-        f"registered [bold]{slug}[/] ({agency.jurisdiction}, {agency.time_zone}) id={agency_id}"
+        styled(
+            "registered ",
+            (slug, "bold"),
+            f" ({agency.jurisdiction}, {agency.time_zone}) id={agency_id}",
+        )
     )
     if published:
         console.print(f"published rule versions: {', '.join(published)}")

@@ -8,9 +8,8 @@ from contextlib import contextmanager
 import structlog
 import typer
 from eventsourcing.persistence import PersistenceError
-from rich.console import Console
-from rich.markup import escape
 
+from api.cli.output import PlainConsole, styled
 from api.logs import configure_logging
 from api.settings import get_settings
 from ledger.application import Ledger
@@ -20,8 +19,8 @@ from ledger.seal import SealKeys, load_seal_keys
 
 __all__ = ["configured_seal_keys", "console", "err_console", "lock_timeouts", "open_ledger"]
 
-console = Console()
-err_console = Console(stderr=True)
+console = PlainConsole()
+err_console = PlainConsole(stderr=True)
 
 
 def lock_timeouts(seconds: int) -> dict[str, str]:
@@ -38,7 +37,7 @@ def configured_seal_keys() -> SealKeys:
     try:
         return load_seal_keys(path)
     except ValueError as error:
-        err_console.print(f"[red]error:[/] {error}")
+        err_console.print(styled(("error:", "red"), f" {error}"))
         raise typer.Exit(2) from None
 
 
@@ -57,24 +56,26 @@ def open_ledger(clock: Clock = system_clock) -> Iterator[Ledger]:
             env=lock_timeouts(settings.lock_timeout),
         )
     except LedgerError as error:
-        err_console.print(f"[red]error:[/] {error}")
+        err_console.print(styled(("error:", "red"), f" {error}"))
         raise typer.Exit(2) from None
     except Exception as error:
-        err_console.print(f"[red]cannot open the ledger at {settings.database_url}: {error}[/]")
+        err_console.print(
+            styled((f"cannot open the ledger at {settings.database_url}: {error}", "red"))
+        )
         raise typer.Exit(2) from None
     structlog.get_logger().debug("ledger.opened", backend=ledger.database.backend)
     try:
         yield ledger
     except StoreBusyError as error:
-        err_console.print(f"[red]error:[/] {error}")
+        err_console.print(styled(("error:", "red"), f" {error}"))
         raise typer.Exit(3) from None
     except KeyboardInterrupt:
         raise
     except PersistenceError as error:  # the database's refusal, e.g. a lock wait ran out
-        err_console.print(f"[red]error:[/] the database refused: {escape(str(error))}")
+        err_console.print(styled(("error:", "red"), f" the database refused: {error}"))
         raise typer.Exit(3) from None
     except LedgerError as error:
-        err_console.print(f"[red]error:[/] {error}")
+        err_console.print(styled(("error:", "red"), f" {error}"))
         raise typer.Exit(2) from None
     finally:
         ledger.close()

@@ -11,6 +11,7 @@ from rich.progress import Progress
 from rich.table import Table
 
 from api.cli.context import console, err_console, open_ledger
+from api.cli.output import styled
 from api.cli.timeargs import parse_day
 from api.rulebook import publish_shipped_packs
 from api.synthetic import generate_agency
@@ -45,15 +46,18 @@ def demo(
         try:
             found = demo_store_state(ledger, slug)
         except DemoRefusedError as refused:
-            err_console.print(f"[red]error:[/] refusing the demo: {refused.reason}")
+            err_console.print(styled(("error:", "red"), f" refusing the demo: {refused.reason}"))
             raise typer.Exit(2) from None
         sqlite_path = ledger.database.sqlite_path
     if found == "interrupted":
         if sqlite_path is None:
             err_console.print(
-                f"[red]error:[/] an interrupted demo is in {where} "
-                f"(schema {ledger.database.postgres_schema}): drop that schema or point "
-                "MUSTER_DATABASE_URL at a new one, then run the demo again"
+                styled(
+                    ("error:", "red"),
+                    f" an interrupted demo is in {where} "
+                    f"(schema {ledger.database.postgres_schema}): drop that schema or point "
+                    "MUSTER_DATABASE_URL at a new one, then run the demo again",
+                )
             )
             raise typer.Exit(2)
         aside = _move_aside(sqlite_path, started)
@@ -86,7 +90,7 @@ def _checked(
         if zone is None:
             raise InvalidValueError(f"no shipped rule pack for US-{state}: use one of {_STATES}")
     except LedgerError as error:
-        err_console.print(f"[red]error:[/] {error}")
+        err_console.print(styled(("error:", "red"), f" {error}"))
         raise typer.Exit(2) from None
     today = started.astimezone(zone_info(zone)).date()
     last_day = parse_day(until, "--until") if until else today

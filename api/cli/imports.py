@@ -10,15 +10,19 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from api.cli.context import console, err_console, open_ledger
+from api.cli.output import markup_safe, styled
 from api.importing import (
+    ImportLimits,
     ImportReport,
     ImportStatus,
+    LimitExceededError,
     NoRulePackError,
     Severity,
     agency_topics,
     run_import,
     template_bytes,
 )
+from api.settings import get_settings
 
 __all__ = ["app"]
 
@@ -65,10 +69,14 @@ def template(
 ) -> None:
     """Write an example file with every column and a few valid rows."""
     if kind not in ("people", "training"):
-        err_console.print(f"[red]error:[/] unknown template {kind!r}: people or training")
+        err_console.print(
+            styled(("error:", "red"), f" unknown template {kind!r}: people or training")
+        )
         raise typer.Exit(2)
     if file_format not in ("csv", "xlsx"):
-        err_console.print(f"[red]error:[/] unknown format {file_format!r}: csv or xlsx")
+        err_console.print(
+            styled(("error:", "red"), f" unknown format {file_format!r}: csv or xlsx")
+        )
         raise typer.Exit(2)
     topics: frozenset[str] | None = None
     if agency and kind == "training":
@@ -76,13 +84,33 @@ def template(
             try:
                 topics = agency_topics(ledger, agency)
             except NoRulePackError as error:
-                err_console.print(f"[yellow]warning:[/] {error}; using Minnesota's topic ids")
+                err_console.print(
+                    styled(("warning:", "yellow"), f" {error}; using Minnesota's topic ids")
+                )
     target = output or Path(f"muster-{kind}-template.{file_format}")
     target.write_bytes(template_bytes(kind, file_format, topics))
     console.print(f"wrote {target}")
 
 
+def _limits() -> ImportLimits:
+    settings = get_settings()
+    return ImportLimits(
+        max_bytes=settings.import_max_bytes,
+        max_rows=settings.import_max_rows,
+        max_columns=settings.import_max_columns,
+        max_cell_chars=settings.import_max_cell_chars,
+        max_issues_per_column=settings.import_max_issues_per_column,
+    )
+
+
 def _run(kind: str, file: Path, agency: str, dry_run: bool, as_json: bool) -> None:
+    limits = _limits()
+    try:
+        # Before reading: a file over the limit is never loaded into memory.
+        limits.check_bytes(file.stat().st_size)
+    except LimitExceededError as error:
+        err_console.print(styled(("not imported:", "red"), f" {error}"))
+        raise typer.Exit(1) from None
     data = file.read_bytes()
     rows_hint = data.count(b"\n") if not data.startswith(b"PK") else len(data) // 60
     with open_ledger() as ledger:
@@ -97,7 +125,8 @@ def _run(kind: str, file: Path, agency: str, dry_run: bool, as_json: bool) -> No
             transient=True,
             disable=not show,
         ) as bar:
-            task = bar.add_task(f"{kind}: reading {file.name}", total=None)
+            # The bar's template is markup: the file name is escaped into it.
+            task = bar.add_task(f"{kind}: reading {markup_safe(file.name)}", total=None)
 
             def progress(stage: str, done: int, total: int) -> None:
                 bar.update(task, description=f"{kind}: {stage}", completed=done, total=total)
@@ -110,6 +139,7 @@ def _run(kind: str, file: Path, agency: str, dry_run: bool, as_json: bool) -> No
                 file_name=file.name,
                 dry_run=dry_run,
                 progress=progress,
+                limits=limits,
             )
     if as_json:
         console.print_json(json.dumps(report.as_dict()))
@@ -126,7 +156,7 @@ def _print(report: ImportReport) -> None:
             table.add_row(
                 "file" if issue.row is None else str(issue.row),
                 issue.column or "",
-                f"[{_STYLE[issue.severity]}]{issue.severity.value}[/]",
+                styled((issue.severity.value, _STYLE[issue.severity])),
                 issue.reason,
                 issue.value,
             )
@@ -135,22 +165,24 @@ def _print(report: ImportReport) -> None:
         console.print(f"note: {note}")
     verb = "would append" if report.dry_run else "appended"
     if report.status is ImportStatus.INVALID:
-        headline = f"[red]not imported[/]: {len(report.errors)} error(s); nothing was appended"
+        headline = styled(
+            ("not imported", "red"), f": {report.error_count:,} error(s); nothing was appended"
+        )
     elif report.status is ImportStatus.ALREADY_IMPORTED:
-        console.print("[green]already imported[/]: nothing appended")
+        console.print(styled(("already imported", "green"), ": nothing appended"))
         return
     elif report.status is ImportStatus.NOTHING_NEW:
-        headline = "[green]nothing new[/]: every row is already in the ledger"
+        headline = styled(("nothing new", "green"), ": every row is already in the ledger")
     elif report.status is ImportStatus.VALID:
-        headline = "[green]valid[/] (dry run): nothing appended"
+        headline = styled(("valid", "green"), " (dry run): nothing appended")
     else:
-        headline = "[green]imported[/]"
+        headline = styled(("imported", "green"))
+    console.print(headline)
     console.print(
-        f"{headline}\n"
         f"{report.kind} file {report.file_name} ({report.file_format or '?'}), "
         f"sha256 {report.file_sha256[:12]}…\n"
         f"rows read {report.rows_read}, valid {report.rows_valid}, "
-        f"skipped {len(report.skipped)}; {verb}: {report.people_appended} people, "
+        f"skipped {report.skipped_count}; {verb}: {report.people_appended} people, "
         f"{report.records_appended} training records, {report.events_appended} events "
         f"in {report.seconds:.2f} s"
     )

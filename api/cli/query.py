@@ -11,6 +11,7 @@ import typer
 from rich.table import Table
 
 from api.cli.context import console, open_ledger
+from api.cli.output import styled
 from api.cli.timeargs import parse_as_of, parse_day, parse_known_at
 from replay.asof import RosterFilters, roster, status
 from replay.export import roster_csv, to_json
@@ -45,8 +46,11 @@ def status_command(
     person = answer["person"]
     compliance = person["compliance"]
     console.print(
-        f"[bold]{person['name']}[/] ({person['employee_id']}, {person['kind']}, "
-        f"{person['person_status']}): [bold]{compliance['status']}[/]"
+        styled(
+            (person["name"], "bold"),
+            f" ({person['employee_id']}, {person['kind']}, {person['person_status']}): ",
+            (compliance["status"], "bold"),
+        )
     )
     console.print(_axes(answer))
     console.print(f"rule versions: {', '.join(compliance['rule_versions']) or 'none'}")

@@ -7,9 +7,9 @@ from pathlib import Path
 import orjson
 import structlog
 import typer
-from rich.markup import escape
 
 from api.cli.context import configured_seal_keys, console, err_console, open_ledger
+from api.cli.output import styled
 from replay.verify import Break, VerifyReport, dumps_digest, verify_store
 
 log = structlog.get_logger()
@@ -28,14 +28,14 @@ def verify(
     try:
         saved = orjson.loads(against.read_bytes()) if against else None
     except (OSError, orjson.JSONDecodeError) as error:
-        err_console.print(f"[red]error:[/] cannot read the digest {against}: {error}")
+        err_console.print(styled(("error:", "red"), f" cannot read the digest {against}: {error}"))
         raise typer.Exit(2) from None
     keys = configured_seal_keys()
     with open_ledger() as ledger:
         try:
             report = verify_store(ledger.store, against=saved, keys=keys)
         except ValueError as error:
-            err_console.print(f"[red]error:[/] {error}")
+            err_console.print(styled(("error:", "red"), f" {error}"))
             raise typer.Exit(2) from None
     log.info(
         "ledger.verified",
@@ -54,21 +54,26 @@ def verify(
         typer.echo(orjson.dumps(report.to_dict(), option=orjson.OPT_INDENT_2).decode())
     else:
         console.print(f"events: {report.events}  streams: {len(report.heads)}")
-        console.print(f"ledger digest (Merkle root): [bold]{report.root}[/]")
+        console.print(styled("ledger digest (Merkle root): ", (report.root, "bold")))
         if save_digest:
             console.print(f"digest saved to {save_digest}")
         _print_seals(report)
         if report.ok:
             sealed = " and every unit is sealed by a known key" if report.seals_checked else ""
-            console.print(f"[green]verified: every hash link matches{sealed}[/]")
+            console.print(styled((f"verified: every hash link matches{sealed}", "green")))
         else:
             first = report.breaks[0]
             console.print(
-                f"[red]BROKEN: {len(report.breaks)} problem(s); first at "
-                f"{_where(first)}: {escape(first.problem)}[/]"
+                styled(
+                    (
+                        f"BROKEN: {len(report.breaks)} problem(s); first at "
+                        f"{_where(first)}: {first.problem}",
+                        "red",
+                    )
+                )
             )
             for item in report.breaks[1:20]:
-                console.print(f"  {_where(item)}: {escape(item.problem)}")
+                console.print(f"  {_where(item)}: {item.problem}")
     if not report.ok:
         raise typer.Exit(1)
 
@@ -86,11 +91,16 @@ def _print_seals(report: VerifyReport) -> None:
     facts = report.log
     if not report.seals_checked:
         console.print(
-            "[yellow]seals not checked: no seal key configured (MUSTER_SEAL_KEY_FILE); "
-            "whoever can insert into the database could append events that verify[/]"
+            styled(
+                (
+                    "seals not checked: no seal key configured (MUSTER_SEAL_KEY_FILE); "
+                    "whoever can insert into the database could append events that verify",
+                    "yellow",
+                )
+            )
         )
         return
-    keys = escape(", ".join(sorted(facts.key_ids)) or "none")
+    keys = ", ".join(sorted(facts.key_ids)) or "none"
     console.print(
         f"seals: {facts.units_sealed} unit(s) sealed (keys: {keys}), "
         f"{facts.events_unsealed} event(s) unsealed"

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from api.importing.columns import PEOPLE_COLUMNS, TRAINING_COLUMNS, Column, columns_for
 from api.importing.files import MalformedFileError, Sheet, read_sheet
+from api.importing.limits import ImportLimits, LimitExceededError
 from api.importing.report import ImportReport, ImportStatus, Issue, Severity
 from api.importing.service import file_sha256, run_import
 from api.importing.templates import template_bytes, template_rows
@@ -17,9 +18,11 @@ __all__ = [
     "PEOPLE_COLUMNS",
     "TRAINING_COLUMNS",
     "Column",
+    "ImportLimits",
     "ImportReport",
     "ImportStatus",
     "Issue",
+    "LimitExceededError",
     "MalformedFileError",
     "NoRulePackError",
     "Severity",

@@ -9,14 +9,15 @@ from __future__ import annotations
 
 import csv
 import io
-import zipfile
-from collections.abc import Collection, Iterator
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import date, datetime, time
 from decimal import Decimal
 from typing import Any
 
 from api.importing.columns import normalise_header
+from api.importing.limits import ImportLimits
+from api.importing.xlsx import XlsxError, read_xlsx_rows
 
 __all__ = ["MalformedFileError", "Sheet", "cell_text", "read_sheet"]
 
@@ -39,55 +40,76 @@ class Sheet:
     notes: tuple[str, ...] = ()
 
 
-def read_sheet(data: bytes, expected_columns: Collection[str]) -> Sheet:
-    """Read CSV (UTF-8, optional BOM, comma/semicolon/tab) or XLSX (first worksheet)."""
+def read_sheet(
+    data: bytes, expected_columns: Collection[str], limits: ImportLimits | None = None
+) -> Sheet:
+    """Read CSV (UTF-8, optional BOM, comma/semicolon/tab) or XLSX (first worksheet).
+
+    Raises ``MalformedFileError`` for a file that cannot be read and ``LimitExceededError``
+    for one beyond ``limits`` (bytes, rows, columns, characters in a cell)."""
+    limits = limits or ImportLimits()
     if not data.strip():
         raise MalformedFileError("the file is empty")
+    limits.check_bytes(len(data))
     if data.startswith(_ZIP):
-        return _read_xlsx(data)
+        try:
+            rows, notes = read_xlsx_rows(data, limits, cell_text)
+        except XlsxError as error:
+            raise MalformedFileError(str(error)) from None
+        return Sheet("xlsx", rows, notes=notes)
     if data.startswith(_OLE2):
         raise MalformedFileError(
             "this is a legacy Excel .xls workbook: save it as .xlsx or as CSV UTF-8"
         )
-    return _read_csv(data, expected_columns)
+    return _read_csv(data, expected_columns, limits)
 
 
-def _read_csv(data: bytes, expected_columns: Collection[str]) -> Sheet:
+def _read_csv(data: bytes, expected_columns: Collection[str], limits: ImportLimits) -> Sheet:
     if b"\x00" in data:
         # UTF-16 text ("Unicode Text" in Excel) and binary files both contain NUL bytes.
         raise MalformedFileError(
             "not a CSV text file (binary or UTF-16 content): save it as CSV UTF-8 or XLSX"
         )
+    delimiter = _delimiter(_first_line(data), expected_columns)
+    # Decoded as it is read, so the file is never held a second time as one string;
+    # utf-8-sig removes the byte-order mark Excel writes for "CSV UTF-8".
+    text = io.TextIOWrapper(io.BytesIO(data), encoding="utf-8-sig", newline="")
+    rows: list[tuple[int, list[str]]] = []
+    number = 0
+    # A large export repeats most values (course titles, providers, dates, hours): one
+    # string per distinct value, not one per cell.
+    seen: dict[str, str] = {}
     try:
-        # utf-8-sig removes the byte-order mark Excel writes for "CSV UTF-8".
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as error:
+        for number, cells in enumerate(csv.reader(text, delimiter=delimiter, strict=True), start=1):
+            limits.check_row(number)
+            limits.check_columns(len(cells), number)
+            for column, cell in enumerate(cells, start=1):
+                if len(cell) > limits.max_cell_chars:
+                    limits.check_cell(len(cell), number, column)
+            rows.append((number, [seen.setdefault(cell, cell) for cell in cells]))
+    except UnicodeDecodeError:
         raise MalformedFileError(
-            f"not UTF-8 text (undecodable byte at offset {error.start}): "
+            f"not UTF-8 text (an undecodable byte after row {number:,}): "
             "save it as CSV UTF-8 or XLSX"
         ) from None
-    delimiter = _delimiter(text, expected_columns)
-    try:
-        rows = [
-            (number, list(cells))
-            for number, cells in enumerate(
-                csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True),
-                start=1,
-            )
-        ]
     except csv.Error as error:
         raise MalformedFileError(f"not a readable CSV file: {error}") from None
     return Sheet("csv", rows, delimiter)
 
 
-def _delimiter(text: str, expected_columns: Collection[str]) -> str:
+def _first_line(data: bytes) -> str:
+    """The first non-blank line, for choosing the separator (the header is short)."""
+    head = data[: 1 << 16].decode("utf-8-sig", errors="replace")
+    return next((line for line in head.splitlines() if line.strip()), "")
+
+
+def _delimiter(first: str, expected_columns: Collection[str]) -> str:
     """Pick the separator under which the header names the most known columns.
 
     The header decides rather than ``csv.Sniffer`` because the data rows legitimately
     contain semicolons (``topics``, ``assignments``) inside comma-separated files, which
     makes the sniffer's frequency count unreliable; header names never contain either.
     """
-    first = next((line for line in text.splitlines() if line.strip()), "")
     expected = set(expected_columns)
     best, best_score = ",", -1
     for candidate in _DELIMITERS:
@@ -102,37 +124,6 @@ def _delimiter(text: str, expected_columns: Collection[str]) -> str:
         except csv.Error:
             return ","
     return best
-
-
-def _read_xlsx(data: bytes) -> Sheet:
-    from openpyxl import load_workbook
-    from openpyxl.utils.exceptions import (
-        InvalidFileException,
-    )
-
-    try:
-        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError) as error:
-        raise MalformedFileError(f"not a readable XLSX workbook: {error}") from None
-    try:
-        if not workbook.worksheets:
-            raise MalformedFileError("the workbook has no worksheet")
-        sheet = workbook.worksheets[0]
-        notes: tuple[str, ...] = ()
-        if len(workbook.worksheets) > 1:
-            others = ", ".join(repr(ws.title) for ws in workbook.worksheets[1:])
-            notes = (f"only the first worksheet {sheet.title!r} was read; ignored: {others}",)
-        rows = list(_xlsx_rows(sheet.iter_rows(values_only=True)))
-    finally:
-        workbook.close()
-    return Sheet("xlsx", rows, notes=notes)
-
-
-def _xlsx_rows(values: Iterator[tuple[Any, ...]]) -> Iterator[tuple[int, list[str]]]:
-    # Read-only worksheets yield every row from the first, blank ones included, so the
-    # position is the row number Excel shows.
-    for number, row in enumerate(values, start=1):
-        yield number, [cell_text(value) for value in row]
 
 
 def cell_text(value: Any) -> str:

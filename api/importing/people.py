@@ -50,7 +50,7 @@ _COLUMNS = {
 }  # fmt: skip
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class PersonRow:
     number: int
     employee_id: str
@@ -72,7 +72,7 @@ class PersonRow:
 
 def parse_person(row: Row, today: date, report: ImportReport) -> PersonRow | None:
     """The row's values, or ``None`` after reporting every problem found in it."""
-    problems = len(report.issues)
+    problems = report.issue_count
 
     def fail(column: str, reason: str) -> None:
         report.add(row.number, column, reason, row[column])
@@ -97,7 +97,7 @@ def parse_person(row: Row, today: date, report: ImportReport) -> PersonRow | Non
         fail("license_expires_on", "give the end of the current licence period with the number")
     if row["license_expires_on"] and not row["license_number"]:
         fail("license_number", "a licence period end needs the licence number")
-    if len(report.issues) > problems or hired_on is None:
+    if report.issue_count > problems or row.number in report.error_rows or hired_on is None:
         return None
     return PersonRow(
         number=row.number,
@@ -145,9 +145,11 @@ def import_people(
     actor: str,
     progress: Progress | None = None,
 ) -> tuple[int, int]:
-    """Stage every valid new person in ``uow``; returns (people, records) staged."""
+    """Stage every valid new person in ``uow``; returns (people, records) staged.
+    ``rows`` is consumed (emptied once parsed)."""
     today = ledger.clock().date()
     parsed = [p for p in (parse_person(row, today, report) for row in rows) if p is not None]
+    rows.clear()
     _warn_unknown_assignments(parsed, report)
     first_seen: dict[str, int] = {}
     unique: list[PersonRow] = []

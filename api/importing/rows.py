@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from api.importing.columns import Column, map_header
 from api.importing.files import Sheet
 from api.importing.report import ImportReport, Severity
+from ledger.fields import hidden_character
 
 __all__ = ["Progress", "Row", "data_rows"]
 
@@ -15,7 +17,7 @@ __all__ = ["Progress", "Row", "data_rows"]
 Progress = Callable[[str, int, int], None]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Row:
     """One data row: its spreadsheet row number and each known column's stripped text."""
 
@@ -63,13 +65,28 @@ def data_rows(sheet: Sheet, columns: Sequence[Column], report: ImportReport) -> 
                     cell.strip(),
                     Severity.WARNING,
                 )
-        result.append(
-            Row(
-                number,
-                {
-                    name: cells[index].strip() if index < len(cells) else ""
-                    for name, index in positions.items()
-                },
-            )
-        )
+        values = {
+            name: _cell(cells[index], number, name, report) if index < len(cells) else ""
+            for name, index in positions.items()
+        }
+        result.append(Row(number, values))
     return result
+
+
+def _cell(text: str, row: int, column: str, report: ImportReport) -> str:
+    """The cell as the ledger stores text (stripped, NFC); a control or invisible format
+    character (bidi override, zero-width space) is an error here, where the row and column
+    are known, before any lookup by a value that only looks like another."""
+    value = unicodedata.normalize("NFC", text.strip())
+    hidden = hidden_character(value)
+    if hidden is not None:
+        position, char = hidden
+        report.add(
+            row,
+            column,
+            f"character {position} is U+{ord(char):04X} "
+            f"({unicodedata.name(char, 'control character')}), a control or invisible "
+            "formatting character, which is not accepted",
+            value.encode("unicode_escape").decode("ascii"),
+        )
+    return value

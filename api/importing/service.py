@@ -15,6 +15,7 @@ from time import perf_counter
 
 from api.importing.columns import columns_for
 from api.importing.files import MalformedFileError, read_sheet
+from api.importing.limits import ImportLimits, LimitExceededError
 from api.importing.people import import_people
 from api.importing.report import ImportReport, ImportStatus, Severity
 from api.importing.rows import Progress, Row, data_rows
@@ -43,14 +44,24 @@ def run_import(
     dry_run: bool = False,
     progress: Progress | None = None,
     topics: TopicSource = agency_topics,
+    limits: ImportLimits | None = None,
 ) -> ImportReport:
     """Import ``data`` (the file's bytes) as ``kind`` ("people" or "training") into
     ``agency``. Raises ``AgencyNotFoundError`` for an unknown agency and
-    ``ConcurrentWriteError`` if another writer appended to the same streams meanwhile."""
+    ``ConcurrentWriteError`` if another writer appended to the same streams meanwhile.
+    A file beyond ``limits`` (default: ``ImportLimits()``) is refused before it is read."""
     started = perf_counter()
+    limits = limits or ImportLimits()
     columns = columns_for(kind)
     digest = file_sha256(data)
-    report = ImportReport(kind, agency, PurePath(file_name).name, digest, dry_run)
+    report = ImportReport(
+        kind,
+        agency,
+        PurePath(file_name).name,
+        digest,
+        dry_run,
+        max_per_column=limits.max_issues_per_column,
+    )
     ledger.get_agency(agency)  # an unknown agency raises before anything is read
     earlier = find_import(ledger, agency, digest)
     if earlier is not None:
@@ -62,13 +73,17 @@ def run_import(
         )
         return _finish(report, started)
     try:
-        sheet = read_sheet(data, [c.name for c in columns])
+        sheet = read_sheet(data, [c.name for c in columns], limits)
     except MalformedFileError as error:
         report.add(None, None, f"malformed file: {error}")
+        return _finish(report, started)
+    except LimitExceededError as error:
+        report.add(None, None, f"file too large: {error}")
         return _finish(report, started)
     report.file_format = sheet.format
     report.notes.extend(sheet.notes)
     rows = data_rows(sheet, columns, report)
+    del sheet  # the rows hold what is needed: free the file's own cells before staging
     if rows is None:
         return _finish(report, started)
     report.rows_read = len(rows)
@@ -77,6 +92,7 @@ def run_import(
         return _finish(report, started)
     uow = ledger.unit_of_work()
     actor = report.actor
+    numbers = [row.number for row in rows]  # import_people/_training consume ``rows``
     if kind == "people":
         people, records = import_people(
             ledger, uow, agency, rows, report, actor=actor, progress=progress
@@ -86,11 +102,10 @@ def run_import(
         people, records = import_training(
             ledger, uow, agency, rows, report, actor=actor, topics=topic_set, progress=progress
         )
-    failed = {i.row for i in report.errors}
-    report.rows_valid = sum(1 for row in rows if row.number not in failed)
+    report.rows_valid = sum(1 for number in numbers if number not in report.error_rows)
     report.people_appended, report.records_appended = people, records
     pending = uow.pending_count()
-    if report.errors:
+    if report.error_count:
         # All or nothing: the staged events of the valid rows are simply never saved.
         report.people_appended = report.records_appended = 0
         report.status = ImportStatus.INVALID
@@ -137,8 +152,13 @@ def _topics(
 
 def _finish(report: ImportReport, started: float) -> ImportReport:
     report.seconds = perf_counter() - started
-    if report.skipped and report.status is not ImportStatus.INVALID:
-        report.notes.append(f"{len(report.skipped)} row(s) already in the ledger were skipped")
-    if any(i.severity is Severity.WARNING for i in report.issues):
+    if report.skipped_count and report.status is not ImportStatus.INVALID:
+        report.notes.append(f"{report.skipped_count} row(s) already in the ledger were skipped")
+    for severity, column, count in report.omitted():
+        report.notes.append(
+            f"{count:,} more {severity.value} issue(s) in column {column} are not listed "
+            f"(the first {report.max_per_column} are)"
+        )
+    if any(severity is Severity.WARNING for severity, _ in report.counts):
         report.notes.append("warnings do not stop the import; see the report")
     return report

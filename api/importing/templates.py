@@ -55,7 +55,7 @@ def template_rows(
 
 def template_bytes(kind: str, file_format: str, topics: Collection[str] | None = None) -> bytes:
     header, rows = template_rows(kind, topics)
-    return write_sheet(header, rows, file_format, title=kind)
+    return write_sheet(header, rows, file_format, title=kind, spreadsheet_safe=True)
 
 
 def _pick(topics: Collection[str] | None) -> tuple[str, str, str]:

@@ -39,7 +39,7 @@ _COLUMNS = {
 _DELIVERIES = {mode.value for mode in DeliveryMode}
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class TrainingRow:
     number: int
     employee_id: str
@@ -74,7 +74,7 @@ def parse_training(
     row: Row, today: date, topics: frozenset[str] | None, report: ImportReport
 ) -> TrainingRow | None:
     """The row's values, or ``None`` after reporting every problem found in it."""
-    problems = len(report.issues)
+    problems = report.issue_count
 
     def fail(column: str, reason: str) -> None:
         report.add(row.number, column, reason, row[column])
@@ -116,7 +116,8 @@ def parse_training(
     delivery = normalise_token(row["delivery"]) or DeliveryMode.IN_PERSON.value
     if delivery not in _DELIVERIES:
         fail("delivery", f"delivery must be one of {', '.join(sorted(_DELIVERIES))}")
-    if len(report.issues) > problems or completed_on is None or hours is None:
+    failed = report.issue_count > problems or row.number in report.error_rows
+    if failed or completed_on is None or hours is None:
         return None
     return TrainingRow(
         number=row.number,
@@ -237,10 +238,13 @@ def import_training(
     topics: frozenset[str] | None,
     progress: Progress | None = None,
 ) -> tuple[int, int]:
-    """Stage every valid new record in ``uow``; returns (people, records) staged."""
+    """Stage every valid new record in ``uow``; returns (people, records) staged.
+    ``rows`` is consumed (emptied once parsed), so a large file's text is not held while
+    its events are staged."""
     today = ledger.clock().date()
     agency_id = ledger.get_agency(agency).id
     parsed = [p for p in (parse_training(row, today, topics, report) for row in rows) if p]
+    rows.clear()
     checked = _file_checks(parsed, report)
     people: dict[str, _Known | None] = {}
     staged = 0

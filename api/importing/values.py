@@ -23,8 +23,12 @@ __all__ = [
     "row_key_text",
 ]
 
-_ISO = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$")
-_US = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{2,4})$")
+# ASCII digits only: ``\d`` alone would read Arabic-Indic or full-width digits as a date.
+_ISO = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$", re.ASCII)
+_US = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{2,4})$", re.ASCII)
+# Digits 0-9 with at most one point (a sign only so "-2" is told hours must be more than 0);
+# Decimal() alone also reads "1_0" and "1e1" as ten.
+_HOURS = re.compile(r"^-?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)$")
 _TOKEN_SEPARATORS = re.compile(r"[\s\-/]+")
 _EARLIEST = date(1900, 1, 1)
 
@@ -59,6 +63,10 @@ def parse_hours(text: str) -> Decimal:
     value = text.strip()
     if "," in value:
         raise CellError(f"{value!r}: use a decimal point, not a comma")
+    if not _HOURS.match(value):
+        raise CellError(
+            f"{value!r} is not a number of hours: write digits 0-9 with a decimal point (2.5)"
+        )
     try:
         hours = Decimal(value)
     except InvalidOperation:

@@ -12,14 +12,28 @@ from collections.abc import Sequence
 from datetime import date
 from decimal import Decimal, InvalidOperation
 
+from replay.export import spreadsheet_row
+
 __all__ = ["write_csv", "write_sheet", "write_xlsx"]
 
 
-def write_csv(header: Sequence[str], rows: Sequence[Sequence[str]], delimiter: str = ",") -> bytes:
+def write_csv(
+    header: Sequence[str],
+    rows: Sequence[Sequence[str]],
+    delimiter: str = ",",
+    *,
+    spreadsheet_safe: bool = False,
+) -> bytes:
+    """``spreadsheet_safe`` (every file muster hands a user) neutralises cells a spreadsheet
+    would run as formulas; tests write hostile cells as they are, to import them."""
     buffer = io.StringIO(newline="")
     writer = csv.writer(buffer, delimiter=delimiter, lineterminator="\r\n")
-    writer.writerow(header)
-    writer.writerows(rows)
+    if spreadsheet_safe:
+        writer.writerow(spreadsheet_row(header))
+        writer.writerows(spreadsheet_row(row) for row in rows)
+    else:
+        writer.writerow(header)
+        writer.writerows(rows)
     return buffer.getvalue().encode("utf-8")
 
 
@@ -37,10 +51,15 @@ def write_xlsx(header: Sequence[str], rows: Sequence[Sequence[str]], title: str 
 
 
 def write_sheet(
-    header: Sequence[str], rows: Sequence[Sequence[str]], file_format: str, title: str = "data"
+    header: Sequence[str],
+    rows: Sequence[Sequence[str]],
+    file_format: str,
+    title: str = "data",
+    *,
+    spreadsheet_safe: bool = False,
 ) -> bytes:
     if file_format == "csv":
-        return write_csv(header, rows)
+        return write_csv(header, rows, spreadsheet_safe=spreadsheet_safe)
     if file_format == "xlsx":
         return write_xlsx(header, rows, title)
     msg = f"unknown format {file_format!r}: csv or xlsx"

@@ -1,0 +1,67 @@
+"""The one door to the terminal: stored text is printed as written, never as markup or control.
+
+Names, course titles, file names and error messages hold whatever a file or a user put in
+them. Printed through rich with markup on, a last name ``[/]`` crashed ``muster status`` and
+``[link=…]x[/link]`` hid a link; a raw ESC would drive the terminal. So the CLI's consoles
+parse no markup and no emoji codes, and every string they render (``print`` arguments, table
+cells, titles) has its control and format characters (ESC, bidi overrides, zero-width
+characters) shown as ``\\x1b`` / ``\\u202e`` instead of sent. Colour is asked for
+explicitly, with ``styled`` or ``style=``, never by text inside a string.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from typing import Any
+
+from rich.console import Console
+from rich.markup import escape
+from rich.text import Text
+
+__all__ = ["PlainConsole", "markup_safe", "styled", "visible"]
+
+# Control (Cc), format (Cf: bidi overrides, zero-width), line/paragraph separators, surrogates.
+_HIDDEN = frozenset({"Cc", "Cf", "Zl", "Zp", "Cs"})
+_KEPT = frozenset("\n\t")  # the CLI's own layout; stored text cannot hold them (ledger.fields)
+
+
+def visible(text: str) -> str:
+    """``text`` with every control or invisible format character spelled out."""
+    if text.isprintable():
+        return text  # the common case, in C
+    out = []
+    for char in text:
+        if char in _KEPT or unicodedata.category(char) not in _HIDDEN:
+            out.append(char)
+        elif ord(char) < 0x100:
+            out.append(f"\\x{ord(char):02x}")
+        else:
+            out.append(f"\\u{ord(char):04x}")
+    return "".join(out)
+
+
+def markup_safe(text: str) -> str:
+    """For the few places that must build rich markup (progress bar templates)."""
+    return escape(visible(text))
+
+
+def styled(*parts: str | tuple[str, str]) -> Text:
+    """One line from plain parts and ``(text, style)`` parts, every part shown as written."""
+    line = Text()
+    for part in parts:
+        if isinstance(part, tuple):
+            line.append(visible(part[0]), style=part[1])
+        else:
+            line.append(visible(part))
+    return line
+
+
+class PlainConsole(Console):
+    """A rich console that never interprets the text it is given."""
+
+    def __init__(self, **options: Any) -> None:
+        super().__init__(markup=False, emoji=False, highlight=False, **options)
+
+    def render_str(self, text: str, **options: Any) -> Text:
+        options.update(markup=False, emoji=False)
+        return super().render_str(visible(text), **options)
