@@ -8,6 +8,7 @@ from pathlib import Path
 import typer
 
 from api.cli.context import configured_seal_keys, console, err_console
+from api.cli.output import styled
 from api.logs import configure_logging
 from api.settings import get_settings
 from ledger.errors import LedgerError
@@ -38,10 +39,10 @@ def init(
             allow_unsafe_durability=settings.allow_unsafe_durability,
         )
     except (LedgerError, ValueError) as error:
-        err_console.print(f"[red]error:[/] {error}")
+        err_console.print(styled(("error:", "red"), f" {error}"))
         raise typer.Exit(2) from None
     except Exception as error:  # the database's own refusal (say, a missing privilege)
-        err_console.print(f"[red]error:[/] cannot set up the store: {error}")
+        err_console.print(styled(("error:", "red"), f" cannot set up the store: {error}"))
         raise typer.Exit(3) from None
     backend = ledger.database.backend
     ledger.close()
@@ -56,15 +57,17 @@ def new_seal_key(
 ) -> None:
     """Add a fresh seal key to KEY_FILE; it becomes the one new units are sealed with."""
     if not key_id.isascii() or not key_id.replace("-", "").replace("_", "").isalnum():
-        err_console.print("[red]error:[/] a key id is letters, digits, '-' and '_'")
+        err_console.print(styled(("error:", "red"), " a key id is letters, digits, '-' and '_'"))
         raise typer.Exit(2)
     if key_file.exists():
         try:
             if key_id in load_seal_keys(key_file).keys:
-                err_console.print(f"[red]error:[/] key id {key_id!r} is already in {key_file}")
+                err_console.print(
+                    styled(("error:", "red"), f" key id {key_id!r} is already in {key_file}")
+                )
                 raise typer.Exit(2)
         except ValueError as error:
-            err_console.print(f"[red]error:[/] {error}")
+            err_console.print(styled(("error:", "red"), f" {error}"))
             raise typer.Exit(2) from None
     # Owner read/write only: the key must stay out of the database administrators' reach.
     descriptor = os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
