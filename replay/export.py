@@ -65,13 +65,14 @@ def spreadsheet_row(cells: Iterable[object]) -> list[str]:
     return [spreadsheet_cell("" if cell is None else str(cell)) for cell in cells]
 
 
-def roster_csv(document: Mapping[str, Any]) -> bytes:
+def roster_csv(document: Mapping[str, Any], *, line_end: str = "\n") -> bytes:
     """One row per person and requirement (a person with none still gets one row);
     counted records as ``record_id@effective_on/recorded_at`` joined by ``;``, and the
     corrections of those records, one a line, as ``record_id@recorded_at: reason`` (a
-    reason holds no line break: the ledger refuses control characters in text)."""
+    reason holds no line break: the ledger refuses control characters in text). Rows end
+    in ``line_end``: audit packets write RFC 4180's CRLF."""
     out = io.StringIO()
-    writer = _SafeWriter(csv.writer(out, lineterminator="\n"))
+    writer = _SafeWriter(csv.writer(out, lineterminator=line_end))
     writer.writerow(ROSTER_CSV_COLUMNS)
     zone = document["time_zone"]
     for person in document["people"]:

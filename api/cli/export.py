@@ -1,0 +1,135 @@
+"""``muster export person|agency``: audit packets; ``muster verify-packet``: their offline
+check (the same code as the ``packet_verifier.py`` inside every packet)."""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import os
+import tempfile
+import zipfile
+from collections.abc import Callable
+from pathlib import Path
+
+import orjson
+import typer
+
+from api.cli.context import console, err_console, open_ledger
+from api.cli.output import styled
+from api.cli.query import AGENCY, AS_OF, KNOWN_AT
+from api.cli.timeargs import parse_as_of, parse_known_at
+from replay.packet import BrokenChainError, agency_packet, person_packet
+from replay.packet_verifier import MANIFEST, PacketError, verify_packet
+
+__all__ = ["app", "verify_packet_command"]
+
+app = typer.Typer(help="Audit packets anyone can verify offline (muster verify-packet).")
+
+OUT = typer.Option(..., "--out", help="The packet to write (a .zip; replaced only when done)")
+
+
+@app.command("person")
+def export_person(
+    employee_id: str = typer.Argument(..., help="Employee id within the agency"),
+    agency: str = AGENCY,
+    as_of: str | None = AS_OF,
+    known_at: str | None = KNOWN_AT,
+    out: Path = OUT,
+) -> None:
+    """One person's packet: the status answer, their events, the digest and proofs."""
+    day, moment = parse_as_of(as_of), parse_known_at(known_at)
+    with open_ledger() as ledger:
+        data = _built(lambda: person_packet(ledger, agency, employee_id, day, moment))
+    _write(out, data)
+
+
+@app.command("agency")
+def export_agency(
+    agency: str = AGENCY,
+    as_of: str | None = AS_OF,
+    known_at: str | None = KNOWN_AT,
+    out: Path = OUT,
+) -> None:
+    """The agency's packet: the roster, everyone's events, the digest and proofs."""
+    day, moment = parse_as_of(as_of), parse_known_at(known_at)
+    workers = os.cpu_count() or 1
+    with open_ledger() as ledger:
+        data = _built(lambda: agency_packet(ledger, agency, day, moment, workers=workers))
+    _write(out, data)
+
+
+def _built(build: Callable[[], bytes]) -> bytes:
+    try:
+        data: bytes = build()
+    except BrokenChainError as error:
+        err_console.print(styled(("error:", "red"), f" no packet: {error}"))
+        raise typer.Exit(1) from None
+    return data
+
+
+def _write(out: Path, data: bytes) -> None:
+    """The whole packet or nothing: written beside ``out``, then moved over it."""
+    target = out.resolve()
+    temporary: Path | None = None
+    try:
+        with tempfile.NamedTemporaryFile(
+            dir=target.parent, prefix=f".{target.name}.", delete=False
+        ) as file:
+            temporary = Path(file.name)
+            file.write(data)
+            file.flush()
+            os.fsync(file.fileno())
+        os.replace(temporary, target)
+    except OSError as error:
+        if temporary is not None:
+            temporary.unlink(missing_ok=True)
+        err_console.print(styled(("error:", "red"), f" cannot write {out}: {error}"))
+        raise typer.Exit(2) from None
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        packet = orjson.loads(archive.read("packet.json"))
+        digest = orjson.loads(archive.read("digest.json"))
+        manifest = hashlib.sha256(archive.read(MANIFEST)).hexdigest()
+    console.print(f"packet written: {out} ({len(data)} bytes)")
+    console.print(f"as of {packet['as_of']}, known at {packet['known_at']}")
+    console.print(styled("ledger digest at known_at: ", (digest["root"], "bold")))
+    console.print(f"manifest SHA-256 (stated in CERTIFICATION.txt): {manifest}")
+
+
+def verify_packet_command(
+    packet: Path = typer.Argument(..., help="The packet (.zip) to verify"),
+    against: Path | None = typer.Option(
+        None, "--against", help="A digest held outside (muster digest publish, verify --save-digest)"
+    ),
+) -> None:
+    """Verify a packet offline: every file, every hash link, every inclusion proof."""
+    try:
+        data = packet.read_bytes()
+        held = orjson.loads(against.read_bytes()) if against else None
+    except (OSError, orjson.JSONDecodeError) as error:
+        err_console.print(styled(("error:", "red"), f" cannot read {error}"))
+        raise typer.Exit(2) from None
+    if held is not None and not isinstance(held, dict):
+        err_console.print(styled(("error:", "red"), f" {against} is not a digest"))
+        raise typer.Exit(2)
+    try:
+        problems = verify_packet(data, held)
+    except PacketError as error:
+        console.print(styled((f"FAILED: {packet}: {error}", "red")))
+        raise typer.Exit(1) from None
+    if problems:
+        console.print(
+            styled((f"FAILED: {len(problems)} problem(s); first: {problems[0]}", "red"))
+        )
+        for problem in problems[1:20]:
+            console.print(f"  {problem}")
+        raise typer.Exit(1)
+    checked = " and the held digest" if held is not None else ""
+    console.print(
+        styled(
+            (
+                f"verified: {packet}: manifest, certification, hash links and inclusion "
+                f"proofs{checked}",
+                "green",
+            )
+        )
+    )

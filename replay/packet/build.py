@@ -1,0 +1,179 @@
+"""Audit packets: a person's or an agency's compliance answer on ``as_of`` as the records
+stood at ``known_at``, with the events behind it, their hash links, the ledger digest at
+``known_at`` and an inclusion proof of every stream, a manifest and a certification, in one
+canonical zip (``replay.packet_verifier.canonical_zip``) anyone can verify offline.
+
+The same query with the same ``as_of`` and ``known_at`` gives the same bytes, whenever it is
+built: every file is derived from the answer (itself byte-stable) and from the log's prefix
+recorded by ``known_at`` (``replay.packet.cut``); nothing holds the build's own time."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Mapping
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+from uuid import UUID
+
+import orjson
+
+from ledger.agency import agency_id_for
+from ledger.application import Ledger
+from ledger.person import person_id_for
+from replay import packet_verifier
+from replay.asof import KnownAt, roster, status
+from replay.export import roster_csv, spreadsheet_row, to_json
+from replay.packet.certification import certification_text
+from replay.packet.cut import LedgerCut, cut_at, merkle_paths
+from replay.packet.events import events_jsonl
+from replay.packet.report import report_pdf
+from replay.packet_verifier import CERTIFICATION, MANIFEST, PACKET_FORMAT, manifest_text
+
+__all__ = ["agency_packet", "person_packet"]
+
+_FILES = {
+    "README.txt": "what the packet is and how to verify it",
+    "answer.json": "the compliance answer, exactly as muster status/roster --json gives it",
+    "answer.csv": "the same answer, one row per person and requirement (RFC 4180)",
+    "citations.csv": "the rule versions in force and the sources they cite (RFC 4180)",
+    "digest.json": "the ledger digest at known_at: Merkle root over every stream head",
+    "events.jsonl": "every event of the packet's streams recorded by known_at, as stored",
+    "packet.json": "the query this packet answers",
+    "packet_verifier.py": "the verifier: python packet_verifier.py THIS.zip",
+    "proofs.json": "each stream's head and its inclusion proof in the digest's root",
+    "report.pdf": "the answer as a report, as_of and known_at on every page",
+}
+
+
+def person_packet(
+    ledger: Ledger, slug: str, employee_id: str, as_of: date | None, known_at: KnownAt
+) -> bytes:
+    """One person's packet; PersonNotFoundError if the person was not known at T."""
+    answer = status(ledger, slug, employee_id, as_of, known_at)
+    person_id = person_id_for(agency_id_for(slug), employee_id)
+    query = {"kind": "person", "employee_id": employee_id}
+    return _packet(ledger, query, answer, to_json(answer), [person_id], _person_citations(answer))
+
+
+def agency_packet(
+    ledger: Ledger, slug: str, as_of: date | None, known_at: KnownAt, *, workers: int = 1
+) -> bytes:
+    """Everyone's packet: the roster, and every person's events."""
+    answer = roster(ledger, slug, as_of, known_at, workers=workers)
+    people = [UUID(p["compliance"]["person_id"]) for p in answer["people"]]
+    query = {"kind": "agency", "employee_id": None}
+    return _packet(ledger, query, answer, to_json(answer), people, _catalogue_citations(answer))
+
+
+def _packet(
+    ledger: Ledger,
+    query: dict[str, Any],
+    answer: Mapping[str, Any],
+    answer_json: bytes,
+    streams: list[UUID],
+    citations: list[list[object]],
+) -> bytes:
+    known_at = datetime.fromisoformat(answer["known_at"])
+    cut = cut_at(ledger.store, known_at, streams)
+    streams = sorted(s for s in set(streams) if s in cut.heads)
+    stored = ledger.store.select_streams_up_to({s: cut.heads[s].version for s in streams})
+    digest = cut.digest()
+    packet = {
+        "format": PACKET_FORMAT,
+        **query,
+        "agency": answer["agency"]["slug"],
+        "agency_name": answer["agency"]["name"],
+        "as_of": answer["as_of"],
+        "known_at": answer["known_at"],
+        "time_zone": answer["time_zone"],
+        "files": {
+            **_FILES,
+            MANIFEST: "SHA-256 of every file but itself and the certification",
+            CERTIFICATION: "the records custodian's certification, with the manifest's SHA-256",
+        },
+    }
+    people = [answer["person"]] if query["kind"] == "person" else answer["people"]
+    members = {
+        "README.txt": _readme(packet, digest),
+        "answer.json": answer_json,
+        "answer.csv": roster_csv({**_header(answer), "people": people}, line_end="\r\n"),
+        "citations.csv": _csv(["rule_version", "requirement_id", "source_id", "title", "url"], citations),
+        "digest.json": _json(digest),
+        "events.jsonl": events_jsonl(stored, cut.rows),
+        "packet.json": _json(packet),
+        "packet_verifier.py": Path(packet_verifier.__file__).read_bytes(),
+        "proofs.json": _json(_proofs(cut, streams)),
+        "report.pdf": report_pdf(packet, answer, people, digest),
+    }
+    manifest = manifest_text(members)
+    members[MANIFEST] = manifest
+    members[CERTIFICATION] = certification_text(packet, digest, manifest)
+    return packet_verifier.canonical_zip(members)
+
+
+def _header(answer: Mapping[str, Any]) -> dict[str, Any]:
+    return {key: answer[key] for key in ("agency", "as_of", "known_at", "time_zone")}
+
+
+def _proofs(cut: LedgerCut, streams: list[UUID]) -> dict[str, Any]:
+    paths = merkle_paths(cut.heads.values(), streams)
+    return {
+        "leaves": len(cut.heads),
+        "streams": [
+            {
+                "stream": str(stream),
+                "version": cut.heads[stream].version,
+                "link": cut.heads[stream].link.hex(),
+                "path": paths[stream],
+            }
+            for stream in streams
+        ],
+    }
+
+
+def _person_citations(answer: Mapping[str, Any]) -> list[list[object]]:
+    rows = {
+        (f"{r['pack_id']}@{r['version_id']}", r["requirement_id"], c["source_id"]): c
+        for r in answer["person"]["compliance"]["requirements"]
+        for c in r.get("citations", ())
+    }
+    return [[*key, c["title"], c["url"]] for key, c in sorted(rows.items())]
+
+
+def _catalogue_citations(answer: Mapping[str, Any]) -> list[list[object]]:
+    return [
+        [label, "", source_id, source["title"], source["url"]]
+        for label, version in sorted(answer["rule_versions"].items())
+        for source_id, source in sorted(version["sources"].items())
+    ]
+
+
+def _csv(columns: list[str], rows: list[list[object]]) -> bytes:
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    for row in [columns, *rows]:
+        writer.writerow(spreadsheet_row(row))
+    return out.getvalue().encode()
+
+
+def _json(document: Mapping[str, Any]) -> bytes:
+    return orjson.dumps(document, option=orjson.OPT_SORT_KEYS | orjson.OPT_INDENT_2) + b"\n"
+
+
+def _readme(packet: Mapping[str, Any], digest: Mapping[str, Any]) -> bytes:
+    lines = [
+        f"muster audit packet ({packet['kind']}): {packet['agency_name']} ({packet['agency']})",
+        f"as of {packet['as_of']}, known at {packet['known_at']}",
+        f"ledger digest at known_at: {digest['root']}",
+        "",
+        "Verify it with Python 3 alone (no network, no muster):",
+        "    python3 packet_verifier.py PACKET.zip [--against HELD_DIGEST.json]",
+        "packet_verifier.py explains each check; muster's docs/verifying-a-packet.md",
+        "explains how to redo them by hand.",
+        "",
+        "Files:",
+        *(f"  {name}: {what}" for name, what in sorted(packet["files"].items())),
+    ]
+    return ("\n".join(lines) + "\n").encode()

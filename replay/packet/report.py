@@ -1,0 +1,238 @@
+"""``report.pdf``: the packet's answer as a text PDF (fpdf2): what was required, what was
+counted, the status, the rule versions and their citations, with ``as_of`` and ``known_at``
+in every page's header.
+
+Deterministic: the creation date is the packet's ``known_at`` and the file identifier is
+derived from the query, so the same query gives the same bytes. The report uses the PDF's
+standard Helvetica (no font file, so no machine's fonts change a byte); it covers Latin-1,
+and any other character is written as its code point (``\\u0416``): the exact text is in
+``answer.json`` and ``answer.csv``."""
+
+from __future__ import annotations
+
+import hashlib
+from collections import Counter
+from collections.abc import Mapping, Sequence
+from datetime import datetime
+from typing import Any
+
+from fpdf import FPDF
+from fpdf.enums import XPos, YPos
+
+__all__ = ["report_pdf"]
+
+_STATUS_COLOURS = {
+    "compliant": (46, 125, 50),
+    "on_track": (25, 118, 210),
+    "due_soon": (237, 108, 2),
+    "non_compliant": (198, 40, 40),
+    "inactive": (117, 117, 117),
+    "not_applicable": (158, 158, 158),
+    "not_hired": (189, 189, 189),
+}
+_NEXT = {"new_x": XPos.LMARGIN, "new_y": YPos.NEXT}
+
+
+def _latin(text: object) -> str:
+    """Text Helvetica can show: Latin-1 as it is, anything else as its code point."""
+    value = "" if text is None else str(text)
+    if all(ord(c) < 0x100 and c.isprintable() for c in value):
+        return value
+    return "".join(
+        c if ord(c) < 0x100 and c.isprintable() else f"\\u{ord(c):04x}" for c in value
+    )
+
+
+class _Report(FPDF):
+    def __init__(self, packet: Mapping[str, Any], root: str) -> None:
+        super().__init__(orientation="portrait", unit="mm", format="Letter")
+        self._packet, self._root = packet, root
+        self.set_margins(15, 26, 15)
+        self.set_auto_page_break(auto=True, margin=18)
+        self.set_creation_date(datetime.fromisoformat(str(packet["known_at"])))
+        self._id = hashlib.sha256(
+            f"{packet['kind']}|{packet['agency']}|{packet['employee_id']}|{packet['as_of']}|"
+            f"{packet['known_at']}".encode()
+        ).hexdigest()[:32].upper()
+        self.set_title(_latin(f"muster compliance report: {packet['agency_name']}"))
+        self.set_author(_latin(packet["agency_name"]))
+        self.set_creator("muster")
+        self.set_producer("muster")
+
+    def file_id(self) -> str:
+        return f"<{self._id}><{self._id}>"
+
+    def header(self) -> None:
+        p = self._packet
+        self.set_font("Helvetica", "B", 10)
+        self.cell(0, 5, _latin(f"{p['agency_name']} ({p['agency']})"), **_NEXT)
+        self.set_font("Helvetica", "", 9)
+        self.cell(
+            0,
+            5,
+            _latin(
+                f"as of {p['as_of']} ({p['time_zone']})   known at {p['known_at']}   "
+                "(the records as they stood then)"
+            ),
+            **_NEXT,
+        )
+        self.set_draw_color(120, 120, 120)
+        self.line(15, 23, self.w - 15, 23)
+        self.set_y(26)
+
+    def footer(self) -> None:
+        self.set_y(-13)
+        self.set_font("Helvetica", "", 7)
+        self.set_text_color(90, 90, 90)
+        self.cell(
+            0,
+            4,
+            _latin(
+                f"ledger digest at known_at {self._root}   page {self.page_no()}/{{nb}}   "
+                f"as of {self._packet['as_of']}, known at {self._packet['known_at']}"
+            ),
+            align="C",
+        )
+        self.set_text_color(0, 0, 0)
+
+    def heading(self, text: str) -> None:
+        self.ln(2)
+        self.set_font("Helvetica", "B", 12)
+        self.cell(0, 7, _latin(text), **_NEXT)
+        self.set_font("Helvetica", "", 9)
+
+    def para(self, text: str, size: float = 9, style: str = "") -> None:
+        self.set_font("Helvetica", style, size)
+        self.multi_cell(0, 4.5, _latin(text), **_NEXT)
+
+    def row(self, widths: Sequence[float], cells: Sequence[object], bold: bool = False) -> None:
+        self.set_font("Helvetica", "B" if bold else "", 8)
+        if self.will_page_break(5):
+            self.add_page()
+        for width, cell in zip(widths, cells, strict=True):
+            text = _latin(cell)
+            while text and self.get_string_width(text) > width - 1.5:
+                text = text[:-2] + "~"  # cut to the column; the CSV has it whole
+            self.cell(width, 5, text, border="B")
+        self.ln(5)
+
+    def bars(self, items: Sequence[tuple[str, float, float, str]]) -> None:
+        """A horizontal bar per item: counted against required, coloured by status."""
+        for label, counted, required, status in items:
+            if self.will_page_break(6):
+                self.add_page()
+            y = self.get_y()
+            self.set_font("Helvetica", "", 8)
+            self.cell(55, 5, _latin(label))
+            full = 90.0
+            share = 1.0 if required <= 0 else min(counted / required, 1.0)
+            self.set_fill_color(230, 230, 230)
+            self.rect(72, y + 1, full, 3, style="F")
+            self.set_fill_color(*_STATUS_COLOURS.get(status, (0, 0, 0)))
+            self.rect(72, y + 1, full * share, 3, style="F")
+            self.set_x(72 + full + 3)
+            self.cell(0, 5, _latin(f"{counted:g} of {required:g}  {status}"), **_NEXT)
+
+
+def report_pdf(
+    packet: Mapping[str, Any],
+    answer: Mapping[str, Any],
+    people: Sequence[Mapping[str, Any]],
+    digest: Mapping[str, Any],
+) -> bytes:
+    pdf = _Report(packet, str(digest["root"]))
+    pdf.add_page()
+    if packet["kind"] == "person":
+        _person(pdf, people[0])
+    else:
+        _agency(pdf, answer, people)
+    _provenance(pdf, packet, digest)
+    return bytes(pdf.output())
+
+
+def _person(pdf: _Report, person: Mapping[str, Any]) -> None:
+    compliance = person["compliance"]
+    pdf.para("Training compliance report", 15, "B")
+    pdf.para(
+        f"{person['name']}  (employee {person['employee_id']}, {person['kind']}, "
+        f"{person['person_status']})",
+        11,
+    )
+    pdf.para(f"Status: {compliance['status']}", 13, "B")
+    pdf.heading("Rule versions in force")
+    for label in compliance["rule_versions"] or ["none"]:
+        pdf.para(f"- {label}")
+    requirements = compliance["requirements"]
+    pdf.heading("Requirements: required and counted")
+    widths = (48, 38, 17, 17, 17, 22, 26)
+    pdf.row(widths, ("requirement", "window", "required", "counted", "remaining", "deadline",
+                     "status"), bold=True)
+    for r in requirements:
+        window = f"{r['window_start'] or ''}..{r['window_end'] or ''}"
+        pdf.row(widths, (f"{r['requirement_id']} ({r['version_id']})", window,
+                         f"{r['required']} {r['unit']}", r["counted"], r["remaining"],
+                         r["deadline"] or "", r["status"]))
+    pdf.ln(2)
+    pdf.bars([(r["requirement_id"], float(r["counted"]), float(r["required"]), r["status"])
+              for r in requirements if r["unit"] == "hours"])
+    pdf.heading("Why: reasons and citations")
+    for r in requirements:
+        pdf.para(f"{r['requirement_id']}: {r.get('title', '')} [{r['status']}, "
+                 f"confidence {r['confidence']}]", 9, "B")
+        for reason in r["reasons"]:
+            pdf.para(f"  - {reason}", 8)
+        for c in r.get("citations", ()):
+            pdf.para(f"  cites {c['source_id']}: {c['title']}" + (f" <{c['url']}>" if c["url"] else ""), 8)
+    for reason in compliance["reasons"]:
+        pdf.para(f"- {reason}", 8)
+    pdf.heading("Records counted")
+    widths = (22, 60, 14, 48, 41)
+    pdf.row(widths, ("completed on", "course", "hours", "recorded at (UTC)", "record"), bold=True)
+    for record in person["counted_records"]:
+        pdf.row(widths, (record["effective_on"], record["course_title"], record["hours"],
+                         record["recorded_at"], record["record_id"]))
+        for c in record.get("corrections", ()):
+            pdf.para(f"    corrected, recorded {c['recorded_at']}: {c['reason']}", 8)
+
+
+def _agency(pdf: _Report, answer: Mapping[str, Any], people: Sequence[Mapping[str, Any]]) -> None:
+    pdf.para("Agency training compliance roster", 15, "B")
+    counts = answer["counts"]
+    pdf.para(f"{sum(counts.values())} people counted; not yet hired (uncounted): "
+             f"{answer['not_yet_hired']}", 10)
+    pdf.heading("Status counts")
+    total = max(sum(counts.values()), 1)
+    pdf.bars([(status, float(n), float(total), status) for status, n in counts.items()])
+    pdf.heading("Rule versions in force")
+    for label in answer["rule_versions_known"] or ["none"]:
+        pdf.para(f"- {label}")
+    unmet = Counter(
+        r["requirement_id"]
+        for p in people
+        for r in p["compliance"]["requirements"]
+        if r["status"] in {"non_compliant", "due_soon"}
+    )
+    if unmet:
+        pdf.heading("Requirements most often unmet (non-compliant or due soon)")
+        for requirement, n in unmet.most_common(12):
+            pdf.para(f"- {requirement}: {n}")
+    pdf.heading("Everyone")
+    widths = (24, 52, 18, 20, 28, 44)
+    pdf.row(widths, ("employee", "name", "kind", "person", "status", "unmet requirements"),
+            bold=True)
+    for p in people:
+        open_ = [r["requirement_id"] for r in p["compliance"]["requirements"]
+                 if r["status"] in {"non_compliant", "due_soon", "on_track"}]
+        pdf.row(widths, (p["employee_id"], p["name"], p["kind"], p["person_status"],
+                         p["compliance"]["status"], ", ".join(open_)))
+
+
+def _provenance(pdf: _Report, packet: Mapping[str, Any], digest: Mapping[str, Any]) -> None:
+    pdf.heading("Where this comes from")
+    pdf.para(
+        f"This report is generated from the agency's append-only ledger as the records stood "
+        f"at {packet['known_at']} (log position {digest['position']}, {digest['events']} "
+        f"events). The ledger digest then was {digest['root']}. The packet's events.jsonl "
+        "holds every event this report rests on with its hash link; packet_verifier.py "
+        "checks them, their inclusion in the digest and every file's SHA-256 without muster."
+    )
