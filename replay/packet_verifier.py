@@ -107,8 +107,7 @@ def canonical_zip(members: Mapping[str, bytes]) -> bytes:
         fixed = (20, 0x0800, 0, 0, _DOS_DATE, crc, size, size, len(raw))
         out.write(struct.pack("<IHHHHHIIIHH", 0x04034B50, *fixed, 0) + raw + data)
         central.append(
-            struct.pack("<IHHHHHHIIIHHHHHII", 0x02014B50, 20, *fixed, 0, 0, 0, 0, 0, offset)
-            + raw
+            struct.pack("<IHHHHHHIIIHHHHHII", 0x02014B50, 20, *fixed, 0, 0, 0, 0, 0, offset) + raw
         )
     start = out.tell()
     directory = b"".join(central)
@@ -145,7 +144,7 @@ def read_members(data: bytes) -> dict[str, bytes]:
 
 
 def _first_difference(a: bytes, b: bytes) -> int:
-    for index, (x, y) in enumerate(zip(a, b)):
+    for index, (x, y) in enumerate(zip(a, b, strict=False)):
         if x != y:
             return index
     return min(len(a), len(b))
@@ -181,7 +180,9 @@ def _check_manifest(members: Mapping[str, bytes], problems: list[Problem]) -> No
     for number, line in enumerate(text.split("\n")[:-1], start=1):
         match = _MANIFEST_LINE.match(line)
         if match is None:
-            problems.append(Problem(MANIFEST, f"line {number}", f"not '<sha256>  <name>': {line!r}"))
+            problems.append(
+                Problem(MANIFEST, f"line {number}", f"not '<sha256>  <name>': {line!r}")
+            )
             continue
         digest, name = match.groups()
         if name <= previous:

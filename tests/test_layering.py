@@ -12,7 +12,16 @@ ROOT = Path(__file__).resolve().parent.parent
 ALLOWED = {
     "ledger": {"ledger", "eventsourcing", "orjson"},
     "projections": {"projections", "ledger", "eventsourcing", "orjson", "pydantic", "yaml"},
-    "replay": {"replay", "projections", "ledger", "eventsourcing", "orjson", "psycopg", "dateutil"},
+    "replay": {
+        "replay",
+        "projections",
+        "ledger",
+        "eventsourcing",
+        "orjson",
+        "psycopg",
+        "dateutil",
+        "fpdf",  # the packet's PDF report (replay/packet/report.py)
+    },
 }
 # The PostgreSQL store adapter is the one place the write side talks to the driver.
 EXCEPTIONS = {"ledger/postgres_store.py": {"psycopg"}}

@@ -98,7 +98,9 @@ def _write(out: Path, data: bytes) -> None:
 def verify_packet_command(
     packet: Path = typer.Argument(..., help="The packet (.zip) to verify"),
     against: Path | None = typer.Option(
-        None, "--against", help="A digest held outside (muster digest publish, verify --save-digest)"
+        None,
+        "--against",
+        help="A digest held outside (muster digest publish, verify --save-digest)",
     ),
 ) -> None:
     """Verify a packet offline: every file, every hash link, every inclusion proof."""
@@ -117,9 +119,7 @@ def verify_packet_command(
         console.print(styled((f"FAILED: {packet}: {error}", "red")))
         raise typer.Exit(1) from None
     if problems:
-        console.print(
-            styled((f"FAILED: {len(problems)} problem(s); first: {problems[0]}", "red"))
-        )
+        console.print(styled((f"FAILED: {len(problems)} problem(s); first: {problems[0]}", "red")))
         for problem in problems[1:20]:
             console.print(f"  {problem}")
         raise typer.Exit(1)

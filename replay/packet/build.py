@@ -99,7 +99,9 @@ def _packet(
         "README.txt": _readme(packet, digest),
         "answer.json": answer_json,
         "answer.csv": roster_csv({**_header(answer), "people": people}, line_end="\r\n"),
-        "citations.csv": _csv(["rule_version", "requirement_id", "source_id", "title", "url"], citations),
+        "citations.csv": _csv(
+            ["rule_version", "requirement_id", "source_id", "title", "url"], citations
+        ),
         "digest.json": _json(digest),
         "events.jsonl": events_jsonl(stored, cut.rows),
         "packet.json": _json(packet),
@@ -153,7 +155,8 @@ def _catalogue_citations(answer: Mapping[str, Any]) -> list[list[object]]:
 def _csv(columns: list[str], rows: list[list[object]]) -> bytes:
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
-    for row in [columns, *rows]:
+    writer.writerow(spreadsheet_row(columns))
+    for row in rows:
         writer.writerow(spreadsheet_row(row))
     return out.getvalue().encode()
 

@@ -76,7 +76,9 @@ def leaf(head: StreamHead) -> bytes:
     ).digest()
 
 
-def merkle_paths(heads: Iterable[StreamHead], wanted: Collection[UUID]) -> dict[UUID, list[list[str]]]:
+def merkle_paths(
+    heads: Iterable[StreamHead], wanted: Collection[UUID]
+) -> dict[UUID, list[list[str]]]:
     """Each wanted stream's inclusion proof in ``merkle_root``'s tree: the sibling at every
     level, and the side it is on (an odd level's last node is paired with itself)."""
     ordered = sorted(heads, key=lambda h: h.originator_id.bytes)

@@ -23,9 +23,7 @@ class BrokenChainError(Exception):
     """The stored events do not match their hash links: the ledger fails ``muster verify``."""
 
 
-def events_jsonl(
-    stored: Sequence[StoredEvent], rows: Mapping[tuple[UUID, int], IndexRow]
-) -> bytes:
+def events_jsonl(stored: Sequence[StoredEvent], rows: Mapping[tuple[UUID, int], IndexRow]) -> bytes:
     """The events' lines; ``stored`` in (stream, position) order, each with its index row."""
     lines: list[bytes] = []
     previous, stream = GENESIS, UUID(int=0)
@@ -35,9 +33,11 @@ def events_jsonl(
         row = rows.get((originator, position))
         if originator != stream:
             previous, stream = GENESIS, originator
-        if row is None or link_for(
-            previous, originator, position, event.topic, event.state, row.meta
-        ) != row.link:
+        if (
+            row is None
+            or link_for(previous, originator, position, event.topic, event.state, row.meta)
+            != row.link
+        ):
             msg = (
                 f"stream {originator} position {position} does not match its hash link; "
                 "run muster verify"

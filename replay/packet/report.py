@@ -30,7 +30,6 @@ _STATUS_COLOURS = {
     "not_applicable": (158, 158, 158),
     "not_hired": (189, 189, 189),
 }
-_NEXT = {"new_x": XPos.LMARGIN, "new_y": YPos.NEXT}
 
 
 def _latin(text: object) -> str:
@@ -38,9 +37,7 @@ def _latin(text: object) -> str:
     value = "" if text is None else str(text)
     if all(ord(c) < 0x100 and c.isprintable() for c in value):
         return value
-    return "".join(
-        c if ord(c) < 0x100 and c.isprintable() else f"\\u{ord(c):04x}" for c in value
-    )
+    return "".join(c if ord(c) < 0x100 and c.isprintable() else f"\\u{ord(c):04x}" for c in value)
 
 
 class _Report(FPDF):
@@ -50,10 +47,14 @@ class _Report(FPDF):
         self.set_margins(15, 26, 15)
         self.set_auto_page_break(auto=True, margin=18)
         self.set_creation_date(datetime.fromisoformat(str(packet["known_at"])))
-        self._id = hashlib.sha256(
-            f"{packet['kind']}|{packet['agency']}|{packet['employee_id']}|{packet['as_of']}|"
-            f"{packet['known_at']}".encode()
-        ).hexdigest()[:32].upper()
+        self._id = (
+            hashlib.sha256(
+                f"{packet['kind']}|{packet['agency']}|{packet['employee_id']}|{packet['as_of']}|"
+                f"{packet['known_at']}".encode()
+            )
+            .hexdigest()[:32]
+            .upper()
+        )
         self.set_title(_latin(f"muster compliance report: {packet['agency_name']}"))
         self.set_author(_latin(packet["agency_name"]))
         self.set_creator("muster")
@@ -65,7 +66,9 @@ class _Report(FPDF):
     def header(self) -> None:
         p = self._packet
         self.set_font("Helvetica", "B", 10)
-        self.cell(0, 5, _latin(f"{p['agency_name']} ({p['agency']})"), **_NEXT)
+        self.cell(
+            0, 5, _latin(f"{p['agency_name']} ({p['agency']})"), new_x=XPos.LMARGIN, new_y=YPos.NEXT
+        )
         self.set_font("Helvetica", "", 9)
         self.cell(
             0,
@@ -74,7 +77,8 @@ class _Report(FPDF):
                 f"as of {p['as_of']} ({p['time_zone']})   known at {p['known_at']}   "
                 "(the records as they stood then)"
             ),
-            **_NEXT,
+            new_x=XPos.LMARGIN,
+            new_y=YPos.NEXT,
         )
         self.set_draw_color(120, 120, 120)
         self.line(15, 23, self.w - 15, 23)
@@ -98,12 +102,12 @@ class _Report(FPDF):
     def heading(self, text: str) -> None:
         self.ln(2)
         self.set_font("Helvetica", "B", 12)
-        self.cell(0, 7, _latin(text), **_NEXT)
+        self.cell(0, 7, _latin(text), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
         self.set_font("Helvetica", "", 9)
 
     def para(self, text: str, size: float = 9, style: str = "") -> None:
         self.set_font("Helvetica", style, size)
-        self.multi_cell(0, 4.5, _latin(text), **_NEXT)
+        self.multi_cell(0, 4.5, _latin(text), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
 
     def row(self, widths: Sequence[float], cells: Sequence[object], bold: bool = False) -> None:
         self.set_font("Helvetica", "B" if bold else "", 8)
@@ -131,7 +135,13 @@ class _Report(FPDF):
             self.set_fill_color(*_STATUS_COLOURS.get(status, (0, 0, 0)))
             self.rect(72, y + 1, full * share, 3, style="F")
             self.set_x(72 + full + 3)
-            self.cell(0, 5, _latin(f"{counted:g} of {required:g}  {status}"), **_NEXT)
+            self.cell(
+                0,
+                5,
+                _latin(f"{counted:g} of {required:g}  {status}"),
+                new_x=XPos.LMARGIN,
+                new_y=YPos.NEXT,
+            )
 
 
 def report_pdf(
@@ -164,33 +174,65 @@ def _person(pdf: _Report, person: Mapping[str, Any]) -> None:
         pdf.para(f"- {label}")
     requirements = compliance["requirements"]
     pdf.heading("Requirements: required and counted")
-    widths = (48, 38, 17, 17, 17, 22, 26)
-    pdf.row(widths, ("requirement", "window", "required", "counted", "remaining", "deadline",
-                     "status"), bold=True)
+    widths: tuple[float, ...] = (48, 38, 17, 17, 17, 22, 26)
+    pdf.row(
+        widths,
+        ("requirement", "window", "required", "counted", "remaining", "deadline", "status"),
+        bold=True,
+    )
     for r in requirements:
         window = f"{r['window_start'] or ''}..{r['window_end'] or ''}"
-        pdf.row(widths, (f"{r['requirement_id']} ({r['version_id']})", window,
-                         f"{r['required']} {r['unit']}", r["counted"], r["remaining"],
-                         r["deadline"] or "", r["status"]))
+        pdf.row(
+            widths,
+            (
+                f"{r['requirement_id']} ({r['version_id']})",
+                window,
+                f"{r['required']} {r['unit']}",
+                r["counted"],
+                r["remaining"],
+                r["deadline"] or "",
+                r["status"],
+            ),
+        )
     pdf.ln(2)
-    pdf.bars([(r["requirement_id"], float(r["counted"]), float(r["required"]), r["status"])
-              for r in requirements if r["unit"] == "hours"])
+    pdf.bars(
+        [
+            (r["requirement_id"], float(r["counted"]), float(r["required"]), r["status"])
+            for r in requirements
+            if r["unit"] == "hours"
+        ]
+    )
     pdf.heading("Why: reasons and citations")
     for r in requirements:
-        pdf.para(f"{r['requirement_id']}: {r.get('title', '')} [{r['status']}, "
-                 f"confidence {r['confidence']}]", 9, "B")
+        pdf.para(
+            f"{r['requirement_id']}: {r.get('title', '')} [{r['status']}, "
+            f"confidence {r['confidence']}]",
+            9,
+            "B",
+        )
         for reason in r["reasons"]:
             pdf.para(f"  - {reason}", 8)
         for c in r.get("citations", ()):
-            pdf.para(f"  cites {c['source_id']}: {c['title']}" + (f" <{c['url']}>" if c["url"] else ""), 8)
+            pdf.para(
+                f"  cites {c['source_id']}: {c['title']}" + (f" <{c['url']}>" if c["url"] else ""),
+                8,
+            )
     for reason in compliance["reasons"]:
         pdf.para(f"- {reason}", 8)
     pdf.heading("Records counted")
     widths = (22, 60, 14, 48, 41)
     pdf.row(widths, ("completed on", "course", "hours", "recorded at (UTC)", "record"), bold=True)
     for record in person["counted_records"]:
-        pdf.row(widths, (record["effective_on"], record["course_title"], record["hours"],
-                         record["recorded_at"], record["record_id"]))
+        pdf.row(
+            widths,
+            (
+                record["effective_on"],
+                record["course_title"],
+                record["hours"],
+                record["recorded_at"],
+                record["record_id"],
+            ),
+        )
         for c in record.get("corrections", ()):
             pdf.para(f"    corrected, recorded {c['recorded_at']}: {c['reason']}", 8)
 
@@ -198,8 +240,11 @@ def _person(pdf: _Report, person: Mapping[str, Any]) -> None:
 def _agency(pdf: _Report, answer: Mapping[str, Any], people: Sequence[Mapping[str, Any]]) -> None:
     pdf.para("Agency training compliance roster", 15, "B")
     counts = answer["counts"]
-    pdf.para(f"{sum(counts.values())} people counted; not yet hired (uncounted): "
-             f"{answer['not_yet_hired']}", 10)
+    pdf.para(
+        f"{sum(counts.values())} people counted; not yet hired (uncounted): "
+        f"{answer['not_yet_hired']}",
+        10,
+    )
     pdf.heading("Status counts")
     total = max(sum(counts.values()), 1)
     pdf.bars([(status, float(n), float(total), status) for status, n in counts.items()])
@@ -218,13 +263,26 @@ def _agency(pdf: _Report, answer: Mapping[str, Any], people: Sequence[Mapping[st
             pdf.para(f"- {requirement}: {n}")
     pdf.heading("Everyone")
     widths = (24, 52, 18, 20, 28, 44)
-    pdf.row(widths, ("employee", "name", "kind", "person", "status", "unmet requirements"),
-            bold=True)
+    pdf.row(
+        widths, ("employee", "name", "kind", "person", "status", "unmet requirements"), bold=True
+    )
     for p in people:
-        open_ = [r["requirement_id"] for r in p["compliance"]["requirements"]
-                 if r["status"] in {"non_compliant", "due_soon", "on_track"}]
-        pdf.row(widths, (p["employee_id"], p["name"], p["kind"], p["person_status"],
-                         p["compliance"]["status"], ", ".join(open_)))
+        open_ = [
+            r["requirement_id"]
+            for r in p["compliance"]["requirements"]
+            if r["status"] in {"non_compliant", "due_soon", "on_track"}
+        ]
+        pdf.row(
+            widths,
+            (
+                p["employee_id"],
+                p["name"],
+                p["kind"],
+                p["person_status"],
+                p["compliance"]["status"],
+                ", ".join(open_),
+            ),
+        )
 
 
 def _provenance(pdf: _Report, packet: Mapping[str, Any], digest: Mapping[str, Any]) -> None:
