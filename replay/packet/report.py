@@ -21,6 +21,8 @@ from fpdf.enums import XPos, YPos
 
 __all__ = ["report_pdf"]
 
+_TOP = 24  # the body's top margin, below the header's two lines and rule
+
 _STATUS_COLOURS = {
     "compliant": (46, 125, 50),
     "on_track": (25, 118, 210),
@@ -32,9 +34,27 @@ _STATUS_COLOURS = {
 }
 
 
+# Typographic characters of rule texts and citations, in the nearest Latin-1 form.
+_PLAIN = str.maketrans(
+    {
+        "\u2013": "-",
+        "\u2014": "-",
+        "\u2018": "'",
+        "\u2019": "'",
+        "\u201c": '"',
+        "\u201d": '"',
+        "\u2026": "...",
+        "\u2264": "<=",
+        "\u2265": ">=",
+        "\u2212": "-",
+    }
+)
+
+
 def _latin(text: object) -> str:
-    """Text Helvetica can show: Latin-1 as it is, anything else as its code point."""
-    value = "" if text is None else str(text)
+    """Text Helvetica can show: Latin-1 as it is (dashes, quotes and >= made plain),
+    anything else as its code point."""
+    value = "" if text is None else str(text).translate(_PLAIN)
     if all(ord(c) < 0x100 and c.isprintable() for c in value):
         return value
     return "".join(c if ord(c) < 0x100 and c.isprintable() else f"\\u{ord(c):04x}" for c in value)
@@ -44,7 +64,7 @@ class _Report(FPDF):
     def __init__(self, packet: Mapping[str, Any], root: str) -> None:
         super().__init__(orientation="portrait", unit="mm", format="Letter")
         self._packet, self._root = packet, root
-        self.set_margins(15, 26, 15)
+        self.set_margins(15, _TOP, 15)
         self.set_auto_page_break(auto=True, margin=18)
         self.set_creation_date(datetime.fromisoformat(str(packet["known_at"])))
         self._id = (
@@ -65,6 +85,7 @@ class _Report(FPDF):
 
     def header(self) -> None:
         p = self._packet
+        self.set_y(8)
         self.set_font("Helvetica", "B", 10)
         self.cell(
             0, 5, _latin(f"{p['agency_name']} ({p['agency']})"), new_x=XPos.LMARGIN, new_y=YPos.NEXT
@@ -81,8 +102,8 @@ class _Report(FPDF):
             new_y=YPos.NEXT,
         )
         self.set_draw_color(120, 120, 120)
-        self.line(15, 23, self.w - 15, 23)
-        self.set_y(26)
+        self.line(15, 19, self.w - 15, 19)
+        self.set_y(_TOP)
 
     def footer(self) -> None:
         self.set_y(-13)
@@ -107,7 +128,7 @@ class _Report(FPDF):
 
     def para(self, text: str, size: float = 9, style: str = "") -> None:
         self.set_font("Helvetica", style, size)
-        self.multi_cell(0, 4.5, _latin(text), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+        self.multi_cell(0, 4.5, _latin(text), align="L", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
 
     def row(self, widths: Sequence[float], cells: Sequence[object], bold: bool = False) -> None:
         self.set_font("Helvetica", "B" if bold else "", 8)
@@ -174,7 +195,7 @@ def _person(pdf: _Report, person: Mapping[str, Any]) -> None:
         pdf.para(f"- {label}")
     requirements = compliance["requirements"]
     pdf.heading("Requirements: required and counted")
-    widths: tuple[float, ...] = (48, 38, 17, 17, 17, 22, 26)
+    widths: tuple[float, ...] = (50, 38, 24, 14, 16, 20, 24)
     pdf.row(
         widths,
         ("requirement", "window", "required", "counted", "remaining", "deadline", "status"),
@@ -187,7 +208,7 @@ def _person(pdf: _Report, person: Mapping[str, Any]) -> None:
             (
                 f"{r['requirement_id']} ({r['version_id']})",
                 window,
-                f"{r['required']} {r['unit']}",
+                f"{r['required']} {'h' if r['unit'] == 'hours' else r['unit']}",
                 r["counted"],
                 r["remaining"],
                 r["deadline"] or "",
@@ -220,7 +241,7 @@ def _person(pdf: _Report, person: Mapping[str, Any]) -> None:
     for reason in compliance["reasons"]:
         pdf.para(f"- {reason}", 8)
     pdf.heading("Records counted")
-    widths = (22, 60, 14, 48, 41)
+    widths = (22, 54, 11, 42, 56)
     pdf.row(widths, ("completed on", "course", "hours", "recorded at (UTC)", "record"), bold=True)
     for record in person["counted_records"]:
         pdf.row(

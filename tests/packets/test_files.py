@@ -1,0 +1,117 @@
+"""What a packet's files say: RFC 4180 CSV with formulas neutralised, the PDF's text
+extractable and stating ``as_of`` and ``known_at`` on every page, the certification filled
+in with the manifest's hash (issue 19 acceptance; reliability.md L3: "CSV parses under RFC
+4180, UTF-8 with a header row; the PDF has extractable text; … the 902(13)/(14)
+certification template is filled with the manifest hash and checkpoint")."""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import json
+import re
+from datetime import date
+
+from pypdf import PdfReader
+
+from ledger.application import Ledger
+from ledger.clock import SettableClock
+from replay.packet import agency_packet, person_packet
+from tests.packets.helpers import HOSTILE_COURSE, KNOWN_AT, SLUG, members, record_agency
+
+AS_OF = date(2025, 3, 1)
+_FORMULA = ("=", "+", "-", "@", "\t", "\r")
+# RFC 4180: fields of TEXTDATA, or quoted with "" for a quote; records end in CRLF.
+_FIELD = r'(?:[^",\r\n]*|"(?:[^"]|"")*")'
+_RECORD = re.compile(rf"{_FIELD}(?:,{_FIELD})*\r\n")
+
+
+def _rfc4180(data: bytes) -> list[list[str]]:
+    """The file's records, after checking it is a run of RFC 4180 records end to end."""
+    text = data.decode("utf-8")
+    at = 0
+    while at < len(text):
+        match = _RECORD.match(text, at)
+        assert match is not None, text[at : at + 80]
+        assert match.end() > at, text[at : at + 80]
+        at = match.end()
+    rows = list(csv.reader(io.StringIO(text, newline=""), strict=True))
+    assert len({len(row) for row in rows}) == 1  # every record as wide as the header
+    return rows
+
+
+def test_csv_files_are_rfc4180_and_hold_no_formula(ledger: Ledger, clock: SettableClock) -> None:
+    """answer.csv and citations.csv of the agency packet parse as RFC 4180 (CRLF, quoting),
+    and the hostile course title and last name come out quoted as text; answer.json
+    keeps them exactly."""
+    record_agency(ledger, clock)
+    files = members(agency_packet(ledger, SLUG, AS_OF, KNOWN_AT))
+    answer = _rfc4180(files["answer.csv"])
+    citations = _rfc4180(files["citations.csv"])
+    assert citations[0] == ["rule_version", "requirement_id", "source_id", "title", "url"]
+    assert len(citations) > 5
+    header = answer[0]
+    names = {row[header.index("employee_id")]: row[header.index("name")] for row in answer[1:]}
+    assert names["E2"] == "'+1+cmd|' /C calc'!A0, Pat"
+    for row in answer + citations:
+        for cell in row:
+            assert not cell.startswith(_FORMULA) or re.fullmatch(r"[+-]?\d+(\.\d+)?", cell), cell
+    person = members(person_packet(ledger, SLUG, "E1", AS_OF, KNOWN_AT))
+    counted = json.loads(person["answer.json"])["person"]["counted_records"]
+    assert HOSTILE_COURSE in {r["course_title"] for r in counted}  # JSON keeps stored text
+
+
+def test_pdf_text_states_both_axes_on_every_page(ledger: Ledger, clock: SettableClock) -> None:
+    """Every page's extracted text has as_of and the known_at used; the first page names
+    the person, the status and the rule versions; required and counted hours are there."""
+    record_agency(ledger, clock)
+    files = members(person_packet(ledger, SLUG, "E1", AS_OF, KNOWN_AT))
+    answer = json.loads(files["answer.json"])
+    reader = PdfReader(io.BytesIO(files["report.pdf"]))
+    pages = [page.extract_text() for page in reader.pages]
+    assert len(pages) >= 2
+    for text in pages:
+        assert f"as of {answer['as_of']}" in text
+        assert f"known at {answer['known_at']}" in text
+    compliance = answer["person"]["compliance"]
+    assert "Officer, Pat" in pages[0]
+    assert f"Status: {compliance['status']}" in pages[0]
+    whole = "\n".join(pages)
+    for label in compliance["rule_versions"]:
+        assert label in whole
+    hours = [r for r in compliance["requirements"] if r["unit"] == "hours"]
+    assert any(r["counted"] != "0" for r in hours)
+    for r in hours:  # the chart's label: counted of required
+        assert f"{float(r['counted']):g} of {float(r['required']):g}  {r['status']}" in whole
+    assert "Crisis intervention" in whole
+    assert reader.metadata is not None
+    assert reader.metadata.creation_date is not None
+
+
+def test_agency_pdf_lists_everyone_with_axes(ledger: Ledger, clock: SettableClock) -> None:
+    record_agency(ledger, clock)
+    files = members(agency_packet(ledger, SLUG, AS_OF, KNOWN_AT))
+    answer = json.loads(files["answer.json"])
+    pages = [p.extract_text() for p in PdfReader(io.BytesIO(files["report.pdf"])).pages]
+    for text in pages:
+        assert f"known at {answer['known_at']}" in text
+    whole = "\n".join(pages)
+    for person in answer["people"]:
+        assert person["employee_id"] in whole
+
+
+def test_certification_carries_the_manifest_hash_and_the_digest(
+    ledger: Ledger, clock: SettableClock
+) -> None:
+    record_agency(ledger, clock)
+    files = members(person_packet(ledger, SLUG, "E1", AS_OF, KNOWN_AT))
+    text = files["CERTIFICATION.txt"].decode()
+    digest = json.loads(files["digest.json"])
+    assert f"Manifest SHA-256: {hashlib.sha256(files['MANIFEST.sha256']).hexdigest()}" in text
+    assert digest["root"] in text
+    assert "902(13) and 902(14)" in text
+    assert "Packet Test PD" in text
+    assert "'E1'" in text
+    listed = [line.split("  ")[1] for line in files["MANIFEST.sha256"].decode().splitlines()]
+    assert listed == sorted(set(files) - {"MANIFEST.sha256", "CERTIFICATION.txt"})
