@@ -135,11 +135,18 @@ class _Report(FPDF):
         if self.will_page_break(5):
             self.add_page()
         for width, cell in zip(widths, cells, strict=True):
-            text = _latin(cell)
-            while text and self.get_string_width(text) > width - 1.5:
-                text = text[:-2] + "~"  # cut to the column; the CSV has it whole
-            self.cell(width, 5, text, border="B")
+            self.cell(width, 5, self._fitted(_latin(cell), width - 1.5), border="B")
         self.ln(5)
+
+    def _fitted(self, text: str, room: float) -> str:
+        """The text cut to the column, ending in ``~`` when cut (the CSV has it whole)."""
+        width = self.get_string_width(text)
+        if width <= room:
+            return text
+        text = text[: max(int(len(text) * room / width), 1)]
+        while text and self.get_string_width(text + "~") > room:
+            text = text[:-1]
+        return text + "~"
 
     def bars(self, items: Sequence[tuple[str, float, float, str]]) -> None:
         """A horizontal bar per item: counted against required, coloured by status."""
