@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from api.cli import agency, db, export, imports, rules
+from api.cli import agency, db, digest, export, imports, rules
 from api.cli.demo import demo
 from api.cli.query import roster_command, status_command, trend_command
 from api.cli.record import exemption_app, person_app, training_app
@@ -29,6 +29,7 @@ app.add_typer(training_app, name="training")
 app.add_typer(person_app, name="person")
 app.add_typer(exemption_app, name="exemption")
 app.add_typer(export.app, name="export")
+app.add_typer(digest.app, name="digest")
 app.command("demo")(demo)
 app.command("verify")(verify)
 app.command("verify-packet")(export.verify_packet_command)

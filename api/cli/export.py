@@ -6,7 +6,6 @@ from __future__ import annotations
 import hashlib
 import io
 import os
-import tempfile
 import zipfile
 from collections.abc import Callable
 from pathlib import Path
@@ -18,6 +17,7 @@ from api.cli.context import console, err_console, open_ledger
 from api.cli.output import styled
 from api.cli.query import AGENCY, AS_OF, KNOWN_AT
 from api.cli.timeargs import parse_as_of, parse_known_at
+from api.cli.whole_file import write_whole
 from replay.packet import BrokenChainError, agency_packet, person_packet
 from replay.packet_verifier import MANIFEST, PacketError, verify_packet
 
@@ -69,22 +69,7 @@ def _built(build: Callable[[], bytes]) -> bytes:
 
 def _write(out: Path, data: bytes) -> None:
     """The whole packet or nothing: written beside ``out``, then moved over it."""
-    target = out.resolve()
-    temporary: Path | None = None
-    try:
-        with tempfile.NamedTemporaryFile(
-            dir=target.parent, prefix=f".{target.name}.", delete=False
-        ) as file:
-            temporary = Path(file.name)
-            file.write(data)
-            file.flush()
-            os.fsync(file.fileno())
-        os.replace(temporary, target)
-    except OSError as error:
-        if temporary is not None:
-            temporary.unlink(missing_ok=True)
-        err_console.print(styled(("error:", "red"), f" cannot write {out}: {error}"))
-        raise typer.Exit(2) from None
+    write_whole(out, data)
     with zipfile.ZipFile(io.BytesIO(data)) as archive:
         packet = orjson.loads(archive.read("packet.json"))
         digest = orjson.loads(archive.read("digest.json"))

@@ -3,6 +3,8 @@ backends: a packet written and verified; bad input refused in one line, nothing 
 
 from __future__ import annotations
 
+import json
+import zipfile
 from pathlib import Path
 
 from tests.api.test_cli import run
@@ -96,3 +98,55 @@ def test_export_refusals_write_nothing(database_url: str, tmp_path: Path) -> Non
     not_zip = run(database_url, "verify-packet", str(out), ok=False)
     assert not_zip.returncode == 1
     assert "not a readable zip file" in not_zip.stdout
+
+
+def test_published_digest_anchors_packets(database_url: str, tmp_path: Path) -> None:
+    """``digest publish`` writes what ``verify --against`` and ``verify-packet --against``
+    read; a packet at the published instant has its root, and a packet built earlier
+    still agrees with it after later events."""
+    _agency(database_url)
+    early = tmp_path / "early.zip"
+    run(database_url, "export", "person", "E1", "--agency", "cli-pd", "--out", str(early))
+    held = tmp_path / "held.json"
+    published = run(database_url, "digest", "publish", "--out", str(held))
+    assert f"digest published to {held}" in published.stdout
+    digest = json.loads(held.read_text())
+    assert {"root", "position", "recorded_at", "heads", "published_at"} <= set(digest)
+    assert json.loads(run(database_url, "verify", "--against", str(held), "--json").stdout)["ok"]
+    run(
+        database_url,
+        "person",
+        "enrol",
+        "E2",
+        "--agency",
+        "cli-pd",
+        "--first-name",
+        "Lee",
+        "--last-name",
+        "Later",
+        "--hired-on",
+        "2021-02-01",
+    )
+    at = tmp_path / "at.zip"
+    run(
+        database_url,
+        "export",
+        "person",
+        "E1",
+        "--agency",
+        "cli-pd",
+        "--known-at",
+        digest["recorded_at"],
+        "--out",
+        str(at),
+    )
+    with zipfile.ZipFile(at) as archive:
+        assert json.loads(archive.read("digest.json"))["root"] == digest["root"]
+    for packet in (early, at):
+        checked = run(database_url, "verify-packet", str(packet), "--against", str(held))
+        assert "and the held digest" in checked.stdout
+    other = tmp_path / "other.json"
+    other.write_text(json.dumps({**digest, "root": "0" * 64}))
+    refused = run(database_url, "verify-packet", str(at), "--against", str(other), ok=False)
+    assert refused.returncode == 1
+    assert "same log position, different root" in refused.stdout
