@@ -29,6 +29,7 @@ from replay.packet.certification import certification_text
 from replay.packet.cut import LedgerCut, cut_at, merkle_paths
 from replay.packet.events import events_jsonl
 from replay.packet.report import report_pdf
+from replay.packet.review import REVIEW_COLUMNS, ce_review_rows
 from replay.packet_verifier import CERTIFICATION, MANIFEST, PACKET_FORMAT, manifest_text
 
 __all__ = ["agency_packet", "person_packet"]
@@ -44,6 +45,11 @@ _FILES = {
     "packet_verifier.py": "the verifier: python packet_verifier.py THIS.zip",
     "proofs.json": "each stream's head and its inclusion proof in the digest's root",
     "report.pdf": "the answer as a report, as_of and known_at on every page",
+}
+_REVIEW = {
+    "ce_review.csv": "continuing-education review sheet for the licence period holding as_of: "
+    "per requirement, each course counted with provider, title, date, credits, course number "
+    "and state category (RFC 4180)"
 }
 
 
@@ -90,6 +96,7 @@ def _packet(
         "time_zone": answer["time_zone"],
         "files": {
             **_FILES,
+            **(_REVIEW if query["kind"] == "person" else {}),
             MANIFEST: "SHA-256 of every file but itself and the certification",
             CERTIFICATION: "the records custodian's certification, with the manifest's SHA-256",
         },
@@ -109,6 +116,9 @@ def _packet(
         "proofs.json": _json(_proofs(cut, streams)),
         "report.pdf": report_pdf(packet, answer, people, digest),
     }
+    if query["kind"] == "person":
+        review = ce_review_rows(ledger, answer, stored, known_at)
+        members["ce_review.csv"] = _csv(REVIEW_COLUMNS, review)
     manifest = manifest_text(members)
     members[MANIFEST] = manifest
     members[CERTIFICATION] = certification_text(packet, digest, manifest)

@@ -280,26 +280,33 @@ def _agency(pdf: _Report, answer: Mapping[str, Any], people: Sequence[Mapping[st
     for label in answer["rule_versions_known"] or ["none"]:
         pdf.para(f"- {label}")
     unmet = Counter(
-        r["requirement_id"]
+        requirement
         for p in people
-        for r in p["compliance"]["requirements"]
-        if r["status"] in {"non_compliant", "due_soon"}
+        for requirement in sorted(
+            {
+                r["requirement_id"]
+                for r in p["compliance"]["requirements"]
+                if r["status"] in {"non_compliant", "due_soon"}
+            }
+        )
     )
     if unmet:
         pdf.heading("Requirements most often unmet (non-compliant or due soon)")
-        for requirement, n in unmet.most_common(12):
-            pdf.para(f"- {requirement}: {n}")
+        for requirement, n in sorted(unmet.items(), key=lambda item: (-item[1], item[0]))[:12]:
+            pdf.para(f"- {requirement}: {n} {'person' if n == 1 else 'people'}")
     pdf.heading("Everyone")
     widths = (24, 52, 18, 20, 28, 44)
     pdf.row(
         widths, ("employee", "name", "kind", "person", "status", "unmet requirements"), bold=True
     )
     for p in people:
-        open_ = [
-            r["requirement_id"]
-            for r in p["compliance"]["requirements"]
-            if r["status"] in {"non_compliant", "due_soon", "on_track"}
-        ]
+        open_ = sorted(
+            {
+                r["requirement_id"]
+                for r in p["compliance"]["requirements"]
+                if r["status"] in {"non_compliant", "due_soon", "on_track"}
+            }
+        )
         pdf.row(
             widths,
             (

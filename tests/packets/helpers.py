@@ -49,35 +49,18 @@ def record_agency(ledger: Ledger, clock: SettableClock) -> UUID:
             actor=ACTOR,
         )
     clock.set(datetime(2025, 2, 10, 15, 0, tzinfo=UTC))
-    first = ledger.record_training(
-        SLUG,
+    first = _course(ledger, "E1", date(2024, 3, 5), HOSTILE_COURSE, "4", "use_of_force")
+    _course(
+        ledger,
         "E1",
-        completed_on=date(2024, 3, 5),
-        course_title=HOSTILE_COURSE,
-        hours="4",
-        topic_hours={"use_of_force": "4"},
-        actor=ACTOR,
+        date(2024, 9, 12),
+        "Crisis intervention",
+        "8",
+        "crisis_intervention_mental_illness",
     )
-    ledger.record_training(
-        SLUG,
-        "E1",
-        completed_on=date(2024, 9, 12),
-        course_title="Crisis intervention",
-        hours="8",
-        topic_hours={"crisis_intervention_mental_illness": "8"},
-        actor=ACTOR,
-    )
-    ledger.record_training(
-        SLUG,
-        "E2",
-        completed_on=date(2024, 5, 1),
-        course_title="-Legal update",
-        hours="2",
-        topic_hours={"officer_wellness": "2"},
-        actor=ACTOR,
-    )
+    _course(ledger, "E2", date(2024, 5, 1), "-Legal update", "2", "officer_wellness")
     clock.set(KNOWN_AT + timedelta(minutes=30))  # "now" when the packet is asked for
-    return UUID(str(first))
+    return first
 
 
 def record_later(ledger: Ledger, clock: SettableClock, record_id: UUID) -> None:
@@ -92,16 +75,21 @@ def record_later(ledger: Ledger, clock: SettableClock, record_id: UUID) -> None:
         hours="2",
         topic_hours={"use_of_force": "2"},
     )
-    ledger.record_training(
+    _course(ledger, "E1", date(2025, 2, 20), "Firearms", "6", "use_of_force")
+    clock.set(KNOWN_AT + timedelta(days=4))
+
+
+def _course(ledger: Ledger, employee_id: str, on: date, title: str, hours: str, topic: str) -> UUID:
+    record_id = ledger.record_training(
         SLUG,
-        "E1",
-        completed_on=date(2025, 2, 20),
-        course_title="Firearms",
-        hours="6",
-        topic_hours={"use_of_force": "6"},
+        employee_id,
+        completed_on=on,
+        course_title=title,
+        hours=hours,
+        topic_hours={topic: hours},
         actor=ACTOR,
     )
-    clock.set(KNOWN_AT + timedelta(days=4))
+    return UUID(str(record_id))
 
 
 def members(data: bytes) -> dict[str, bytes]:

@@ -53,8 +53,22 @@ def test_export_and_verify_packets(database_url: str, tmp_path: Path) -> None:
     )
     assert again.read_bytes() == out.read_bytes()
     everyone = tmp_path / "agency.zip"
-    run(database_url, "export", "agency", "--agency", "cli-pd", "--out", str(everyone))
+    built = run(database_url, "export", "agency", "--agency", "cli-pd", "--out", str(everyone))
+    everyone_known_at = built.stdout.split("known at ")[1].split()[0]
     assert "verified:" in run(database_url, "verify-packet", str(everyone)).stdout
+    rebuilt = tmp_path / "agency-again.zip"  # another process: another hash seed
+    run(
+        database_url,
+        "export",
+        "agency",
+        "--agency",
+        "cli-pd",
+        "--known-at",
+        everyone_known_at,
+        "--out",
+        str(rebuilt),
+    )
+    assert rebuilt.read_bytes() == everyone.read_bytes()
 
     data = bytearray(out.read_bytes())
     data[len(data) // 2] ^= 0x01

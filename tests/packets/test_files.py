@@ -115,3 +115,43 @@ def test_certification_carries_the_manifest_hash_and_the_digest(
     assert "'E1'" in text
     listed = [line.split("  ")[1] for line in files["MANIFEST.sha256"].decode().splitlines()]
     assert listed == sorted(set(files) - {"MANIFEST.sha256", "CERTIFICATION.txt"})
+
+
+def test_ce_review_sheet_lists_the_licence_periods_courses(
+    ledger: Ledger, clock: SettableClock
+) -> None:
+    """Minnesota's CE review asks for "provider, course title, date(s) and hours completed"
+    (post-rules.md §2.1) and courses carry a POST course number (post-rules-mn-or-update.md
+    Q4): the person packet's ce_review.csv has them for each course in the licence period
+    holding as_of, per requirement that counted it, with the MLO category of its topic
+    hours; the hostile course title is written as text."""
+    record_agency(ledger, clock)
+    ledger.record_training(
+        SLUG,
+        "E1",
+        completed_on=date(2024, 11, 4),
+        course_title="Autism awareness",
+        hours="4",
+        topic_hours={"autism": "4"},
+        provider="Autism Society",
+        post_course_number="09053-0497",
+        actor="user:test",
+    )
+    files = members(person_packet(ledger, SLUG, "E1", AS_OF, None))
+    rows = _rfc4180(files["ce_review.csv"])
+    header, body = rows[0], [dict(zip(rows[0], row, strict=True)) for row in rows[1:]]
+    assert header[:3] == ["licence_number", "period_start", "period_end"]
+    assert {r["period_start"] for r in body} == {"2020-01-06"}
+    autism = [r for r in body if r["course_title"] == "Autism awareness"]
+    assert autism
+    for row in autism:
+        assert row["provider"] == "Autism Society"
+        assert row["post_course_number"] == "09053-0497"
+        assert row["completed_on"] == "2024-11-04"
+        assert row["credits"] == "4.00"
+        assert row["categories"] == "MLO-AUT Autism: 4.00"
+    assert any(r["requirement"].endswith("/mlo") for r in autism)
+    titles = {r["course_title"] for r in body}
+    assert "'" + HOSTILE_COURSE in titles
+    assert "'-Legal update" not in titles  # E2's course is not E1's
+    assert json.loads(files["packet.json"])["files"]["ce_review.csv"]
