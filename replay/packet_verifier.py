@@ -416,15 +416,32 @@ def _check_against(
         problems.append(Problem("digest.json", where, "same log position, different root"))
     if same and held.get("log") not in (None, digest.get("log")):
         problems.append(Problem("digest.json", where, "same log position, different log hash"))
-    held_heads = held.get("heads") or {}
-    if not isinstance(held_heads, dict):
+    held_heads = held.get("heads")
+    if held_heads is None and not same:
+        problems.append(
+            Problem(
+                "digest.json",
+                where,
+                f"cannot compare: the held digest names no stream heads and is at log position "
+                f"{held.get('position')}, the packet at {digest.get('position')}",
+            )
+        )
+        return
+    if not isinstance(held_heads or {}, dict):
         problems.append(Problem("digest.json", where, "the held digest's heads are unreadable"))
         return
+    held_heads = held_heads or {}
+    held_at, packet_at = held.get("position"), digest.get("position")
+    later = isinstance(held_at, int) and isinstance(packet_at, int) and held_at >= packet_at
     links = _links_by_position(members)
     held_by = str(held.get("recorded_at") or "")
     for stream in sorted(heads):
         head = held_heads.get(stream)
         if not isinstance(head, dict):
+            if later and held_heads:
+                problems.append(
+                    Problem("events.jsonl", f"stream {stream}", "not in the later held digest")
+                )
             continue
         version, link = int(head.get("version", 0)), str(head.get("link", ""))
         have = heads[stream][0]

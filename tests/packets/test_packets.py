@@ -281,3 +281,22 @@ def test_unknown_person_builds_no_packet(ledger: Ledger, clock: SettableClock) -
         person_packet(ledger, SLUG, "E7", AS_OF, KNOWN_AT)
     with pytest.raises(AgencyNotFoundError):
         person_packet(ledger, SLUG, "E1", AS_OF, date(2025, 1, 1))
+
+
+def test_a_held_digest_that_cannot_vouch_for_the_packet_fails_it(
+    ledger: Ledger, clock: SettableClock
+) -> None:
+    """Against a digest without stream heads at another log position nothing can be
+    compared: that fails rather than passes; a held digest at or after the packet's
+    position that lacks one of its streams fails it too."""
+    record_agency(ledger, clock)
+    files = members(person_packet(ledger, SLUG, "E1", AS_OF, KNOWN_AT))
+    own = json.loads(files["digest.json"])
+    assert verify_members(files, own) == []  # the same position, the same root
+    elsewhere = {**own, "position": own["position"] + 5}
+    assert "cannot compare" in str(verify_members(files, elsewhere)[0])
+    held = verify_store(ledger.store).digest()
+    stream = json.loads(files["proofs.json"])["streams"][0]["stream"]
+    del held["heads"][stream]
+    problems = [str(p) for p in verify_members(files, held)]
+    assert problems == [f"events.jsonl stream {stream}: not in the later held digest"]
