@@ -62,6 +62,13 @@ def read_xlsx_rows(
         workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError) as error:
         raise XlsxError(f"not a readable XLSX workbook: {error}") from None
+    except ValueError as error:
+        # With defusedxml installed (fpdf2 needs it) openpyxl refuses entity and DTD
+        # declarations itself, as a ValueError raised from defusedxml's error.
+        if type(error.__cause__).__module__.startswith("defusedxml"):
+            raise XlsxError("the worksheet declares a DTD, which XLSX files never do") from None
+        first = str(error).splitlines()[0] if str(error) else type(error).__name__
+        raise XlsxError(f"not a readable XLSX workbook: {first}") from None
     try:
         if not workbook.worksheets:
             raise XlsxError("the workbook has no worksheet")
