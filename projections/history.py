@@ -21,6 +21,8 @@ from ledger.person import (
     CertificationRecorded,
     ExemptionEnded,
     ExemptionGranted,
+    ExtensionEnded,
+    ExtensionGranted,
     LicenseRecorded,
     LicenseRenewed,
     PersonEnrolled,
@@ -28,9 +30,13 @@ from ledger.person import (
     TrainingCompleted,
     TrainingCorrected,
     TrainingVoided,
+    WaiverEnded,
+    WaiverGranted,
 )
 
 __all__ = [
+    "EXTENSION",
+    "WAIVER",
     "AssignmentPeriod",
     "Correction",
     "Exemption",
@@ -297,14 +303,45 @@ def _(event: ExemptionGranted, history: PersonHistory) -> PersonHistory:
     return replace(history, exemptions=(*history.exemptions, exemption))
 
 
+# Waivers and extensions are exemptions of these kinds to the engine; what each does is
+# the pack's tolling rule with the matching effect (projections.rules.tolling).
+WAIVER, EXTENSION = "waiver", "extension"
+
+
 @_apply.register
-def _(event: ExemptionEnded, history: PersonHistory) -> PersonHistory:
-    key = str(event.exemption_id)
+def _(event: WaiverGranted, history: PersonHistory) -> PersonHistory:
+    waiver = Exemption(str(event.waiver_id), WAIVER, event.starts_on, event.ends_on, event.reason)
+    return replace(history, exemptions=(*history.exemptions, waiver))
+
+
+@_apply.register
+def _(event: ExtensionGranted, history: PersonHistory) -> PersonHistory:
+    extension = Exemption(
+        str(event.extension_id), EXTENSION, event.effective_on, event.new_deadline, event.reason
+    )
+    return replace(history, exemptions=(*history.exemptions, extension))
+
+
+def _ended(history: PersonHistory, key: str, ended_on: date) -> PersonHistory:
     exemptions = tuple(
-        replace(e, ends_on=event.ended_on) if e.exemption_id == key else e
-        for e in history.exemptions
+        replace(e, ends_on=ended_on) if e.exemption_id == key else e for e in history.exemptions
     )
     return replace(history, exemptions=exemptions)
+
+
+@_apply.register
+def _(event: ExemptionEnded, history: PersonHistory) -> PersonHistory:
+    return _ended(history, str(event.exemption_id), event.ended_on)
+
+
+@_apply.register
+def _(event: WaiverEnded, history: PersonHistory) -> PersonHistory:
+    return _ended(history, str(event.waiver_id), event.ended_on)
+
+
+@_apply.register
+def _(event: ExtensionEnded, history: PersonHistory) -> PersonHistory:
+    return _ended(history, str(event.extension_id), event.ended_on)
 
 
 def training_record(event: TrainingCompleted) -> TrainingRecord:
