@@ -194,7 +194,7 @@ class PeopleCases(LedgerCore):
                 effective_on=effective_on,
                 certified_on=certified_on,
                 basic_completed_on=basic_completed_on,
-                certificates=fields.tags(certificates),
+                certificates=fields.tags(certificates, "certificate"),
                 employment=fields.choice("employment", employment, Employment),
             )
 
