@@ -193,3 +193,31 @@ def test_the_actor_is_the_person_at_the_keyboard(
     assert refused.returncode == 2
     assert "set MUSTER_ACTOR" in refused.stdout + refused.stderr
     assert _events(database_url) == before
+
+
+def test_unknown_ids_and_agencies_are_refused_and_append_nothing(url: str) -> None:
+    record = str(uuid4())
+    for args, message in (
+        (
+            ("training", "void", "E1", record, "--reason", "r"),
+            f"E1 has no training record {record}",
+        ),
+        (
+            ("training", "correct", "E1", record, "--hours", "2", "--reason", "r"),
+            f"E1 has no training record {record}",
+        ),
+        (("waiver", "end", "E1", record, "--reason", "r"), f"E1 has no waiver {record}"),
+        (("person", "return", "E1"), "E1 is already active"),
+    ):
+        _refused(url, *args, "--agency", AGENCY, message=message)
+    _refused(
+        url,
+        "person",
+        "leave",
+        "E1",
+        "--agency",
+        "no-such-pd",
+        "--reason",
+        "r",
+        message="no-such-pd",
+    )
