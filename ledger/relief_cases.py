@@ -110,15 +110,7 @@ class ReliefCases(LedgerCore):
         actor: str,
         uow: UnitOfWork | None = None,
     ) -> None:
-        now = self._now_and_check(ended_on, "waiver end")
-        with self._using(uow) as u:
-            u.person(agency, employee_id).end_waiver(
-                waiver_id,
-                at=now,
-                actor=actor,
-                ended_on=ended_on,
-                reason=fields.text("reason", reason, required=True),
-            )
+        self._end("waiver", agency, employee_id, waiver_id, ended_on, reason, actor, uow)
 
     def grant_extension(
         self,
@@ -162,10 +154,25 @@ class ReliefCases(LedgerCore):
         actor: str,
         uow: UnitOfWork | None = None,
     ) -> None:
-        now = self._now_and_check(ended_on, "extension end")
+        self._end("extension", agency, employee_id, extension_id, ended_on, reason, actor, uow)
+
+    def _end(
+        self,
+        what: str,
+        agency: str,
+        employee_id: str,
+        grant_id: UUID,
+        ended_on: date,
+        reason: str,
+        actor: str,
+        uow: UnitOfWork | None,
+    ) -> None:
+        """End a waiver or an extension (``Person.end_waiver`` / ``end_extension``)."""
+        now = self._now_and_check(ended_on, f"{what} end")
         with self._using(uow) as u:
-            u.person(agency, employee_id).end_extension(
-                extension_id,
+            end = getattr(u.person(agency, employee_id), f"end_{what}")
+            end(
+                grant_id,
                 at=now,
                 actor=actor,
                 ended_on=ended_on,

@@ -129,6 +129,9 @@ def test_oregon_supervisors_owe_leadership_hours_once_the_certificate_is_recorde
     leadership/professional training" (the pack's population: certificates_any
     supervisory...). Recorded from a people file's "Certifications" column."""
     _setup(ledger, "OR", date(2016, 2, 1), licence_end=None)
+    ledger.record_certification(
+        SLUG, "E1", effective_on=date(2016, 2, 1), certified_on=date(2016, 2, 1), actor=ACTOR
+    )
     header = ["Employee ID", "First Name", "Last Name", "Kind", "Hire Date", "Certifications"]
     row = ["E1", "Pat", "Lee", "sworn", "2016-02-01"]
     before = _results(status(ledger, SLUG, "E1", date(2025, 3, 1)), "supervisor_leadership")
