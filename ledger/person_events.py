@@ -106,7 +106,7 @@ class StatusChanged(streams.PersonEvent):
 
     status: str
     reason: str
-    expected_return: date | None
+    expected_return: date | None = None
 
     @staticmethod
     def upcast_v1_v2(state: dict[str, Any]) -> None:

@@ -111,7 +111,7 @@ class _Sync:
                     Severity.WARNING,
                 )
             else:
-                effective_on = row.status_on or self.today
+                effective_on, held_status = row.status_on or self.today, existing.status
                 self.ledger.change_status(
                     self.agency,
                     employee,
@@ -121,7 +121,7 @@ class _Sync:
                     actor=self.actor,
                     uow=self.uow,
                 )
-                self.change(row, f"status {existing.status} -> {row.status} from {effective_on}")
+                self.change(row, f"status {held_status} -> {row.status} from {effective_on}")
         rank, unit = row.rank or existing.rank, row.unit or existing.unit
         held = sorted({assignment_id(a) for a in existing.assignments})
         assignments = row.assignments or held

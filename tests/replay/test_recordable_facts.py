@@ -9,7 +9,7 @@ changes nothing (tested below as the honest negative)."""
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -91,9 +91,12 @@ def test_ohio_year_of_basic_is_exempt_once_the_basic_completion_date_is_recorded
         basic_completed_on=date(2023, 2, 24),
         actor=ACTOR,
     )
-    after = _window(status(ledger, SLUG, "E1", date(2024, 2, 15)), "cpt", "2023-12-31")
-    assert after["status"] == "not_applicable"
-    assert after["reasons"][0] == "exempt: basic training completed in this window (2023-02-24)"
+    during = _window(status(ledger, SLUG, "E1", date(2023, 10, 2)), "cpt", "2023-12-31")
+    assert during["status"] == "not_applicable"
+    assert during["reasons"][0] == "exempt: basic training completed in this window (2023-02-24)"
+    # The missed 2023 window was a carried finding; exempt, it is no finding at all.
+    later = _results(status(ledger, SLUG, "E1", date(2024, 2, 15)), "cpt")
+    assert [r["window_end"] for r in later] == ["2024-12-31"]
 
 
 def test_oregon_first_aid_cpr_is_current_by_the_imported_expiry(
@@ -182,7 +185,8 @@ def test_a_back_dated_separation_from_an_hr_file_ends_the_obligation(
     owed = [r for r in _results(after, "cpt") if r["window_end"] == "2025-12-31"]
     assert all(r["status"] in ("inactive", "not_applicable") for r in owed)
     # The answer as the records stood before the sync is unchanged.
-    assert status(ledger, SLUG, "E1", date(2025, 3, 1), before["known_at"]) == before
+    known_before = datetime.fromisoformat(before["known_at"])
+    assert status(ledger, SLUG, "E1", date(2025, 3, 1), known_before) == before
 
 
 def test_an_ohio_extension_moves_the_deadline(ledger: Ledger, clock: SettableClock) -> None:
@@ -225,9 +229,20 @@ def test_an_indiana_waiver_waives_the_year(ledger: Ledger, clock: SettableClock)
         approver="LETB",
         actor=ACTOR,
     )
-    waived = _window(status(ledger, SLUG, "E1", date(2025, 2, 1)), "in_service_total", "2024-12-31")
-    assert waived["status"] == "not_applicable"
-    assert any("waiver 2024-01-01–2024-12-31 waives" in r for r in waived["reasons"])
+    during = _window(
+        status(ledger, SLUG, "E1", date(2024, 11, 1)), "in_service_total", "2024-12-31"
+    )
+    assert during["status"] == "not_applicable"
+    assert any("waiver 2024-01-01–2024-12-31 waives" in r for r in during["reasons"])
+    # The missed 2024 year was a carried finding; waived, it is none (2023 still is).
+    later = _results(status(ledger, SLUG, "E1", date(2025, 2, 1)), "in_service_total")
+    assert "2024-12-31" not in [r["window_end"] for r in later]
+    assert (
+        _window(status(ledger, SLUG, "E1", date(2025, 2, 1)), "in_service_total", "2023-12-31")[
+            "status"
+        ]
+        == "non_compliant"
+    )
 
 
 @pytest.mark.parametrize("state", ["MN", "OH"])
