@@ -100,7 +100,7 @@ def leave(
     employee_id: str = typer.Argument(..., help="Employee id"),
     agency: str = AGENCY,
     on: str | None = ON,
-    reason: str = typer.Option(..., "--reason", help="Why (kept with the event)"),
+    reason: str = typer.Option("", "--reason", help="Why (required: kept with the event)"),
     expected_return: str | None = typer.Option(
         None, "--expected-return", help="Day the person is expected back, YYYY-MM-DD"
     ),

@@ -126,6 +126,7 @@ class _Sync:
         held = sorted({assignment_id(a) for a in existing.assignments})
         assignments = row.assignments or held
         if (rank, unit, assignments) != (existing.rank, existing.unit, held):
+            before = f"{existing.rank or '-'}/{existing.unit or '-'}/{';'.join(held) or '-'}"
             self.ledger.change_assignment(
                 self.agency,
                 employee,
@@ -136,7 +137,6 @@ class _Sync:
                 actor=self.actor,
                 uow=self.uow,
             )
-            before = f"{existing.rank or '-'}/{existing.unit or '-'}/{';'.join(held) or '-'}"
             after = f"{rank or '-'}/{unit or '-'}/{';'.join(assignments) or '-'}"
             self.change(row, f"rank/unit/assignments {before} -> {after}")
         self._licence(existing, row)
