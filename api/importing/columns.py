@@ -34,20 +34,23 @@ class Column:
     aliases: tuple[str, ...] = ()
 
 
+# What HR and training systems call the employee id, in either kind of file.
+_EMPLOYEE_ID_ALIASES = (
+    "employee",
+    "emp_id",
+    "employee_number",
+    "employee_no",
+    "badge_number",
+    "officer_id",
+    "personnel_id",
+)
+
 PEOPLE_COLUMNS: tuple[Column, ...] = (
     Column(
         "employee_id",
         True,
         "the agency's own id for the person (unique in the agency)",
-        aliases=(
-            "employee",
-            "emp_id",
-            "employee_number",
-            "employee_no",
-            "badge_number",
-            "officer_id",
-            "personnel_id",
-        ),
+        aliases=_EMPLOYEE_ID_ALIASES,
     ),
     Column("first_name", True, "given name", aliases=("first", "given_name", "fname")),
     Column("last_name", True, "family name", aliases=("last", "surname", "family_name", "lname")),
@@ -135,15 +138,7 @@ TRAINING_COLUMNS: tuple[Column, ...] = (
         "employee_id",
         True,
         "the person's employee id (must already be in the ledger)",
-        aliases=(
-            "employee",
-            "emp_id",
-            "employee_number",
-            "employee_no",
-            "badge_number",
-            "officer_id",
-            "personnel_id",
-        ),
+        aliases=_EMPLOYEE_ID_ALIASES,
     ),
     Column(
         "completed_on",
