@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import ClassVar, dataclass_transform
+from typing import Any, ClassVar, dataclass_transform
 from uuid import UUID
 
 from eventsourcing.domain import Aggregate
@@ -29,6 +29,15 @@ class LedgerEvent(_DataclassEvent):
     """
 
     stream_type: ClassVar[str]
+    # The stored topic (the library's ``get_topic`` reads ``TOPIC`` when a class has one):
+    # where it was first stored, declared literally by a class that moved (the person
+    # events), else its module and name. Never inherited: a subclass gets its own.
+    TOPIC: ClassVar[str]
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        if "TOPIC" not in cls.__dict__:
+            cls.TOPIC = f"{cls.__module__}:{cls.__qualname__}"
 
     effective_on: date
     actor: str

@@ -14,6 +14,7 @@ __all__ = [
     "NotFoundError",
     "PersonNotFoundError",
     "RecordAlreadyVoidedError",
+    "ReliefNotFoundError",
     "StoreBusyError",
     "StoreSetupError",
     "TrainingRecordNotFoundError",
@@ -63,6 +64,10 @@ class AgencyNotFoundError(NotFoundError):
 
 class PersonNotFoundError(NotFoundError):
     """No person with this employee id in the agency."""
+
+
+class ReliefNotFoundError(NotFoundError):
+    """No exemption, waiver or extension with that id on the person's stream."""
 
 
 class TrainingRecordNotFoundError(NotFoundError):

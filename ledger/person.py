@@ -1,32 +1,50 @@
-"""The Person aggregate (sworn officer or civilian staff), the facts recorded about them,
-and the rules a fact must meet before it is recorded."""
+"""The Person aggregate (sworn officer or civilian staff) and the rules a fact must meet
+before it is recorded: enrolment, licence, status, assignments and certification facts here;
+training and relief (exemptions, waivers, extensions) in their mixins. The events
+themselves are in ``ledger.person_events`` and exported from here too, under the topics
+they were first stored with."""
 
 from __future__ import annotations
 
 import unicodedata
-from dataclasses import dataclass
 from datetime import date, datetime
-from decimal import Decimal
-from typing import Any
 from uuid import NAMESPACE_URL, UUID, uuid5
-
-from eventsourcing.domain import Aggregate
 
 from ledger import streams
 from ledger.aggregate import LedgerAggregate
-from ledger.errors import (
-    InvalidValueError,
-    RecordAlreadyVoidedError,
-    TrainingRecordNotFoundError,
+from ledger.errors import InvalidValueError
+from ledger.person_events import (
+    AssignmentChanged,
+    CertificationRecorded,
+    ExemptionEnded,
+    ExemptionGranted,
+    ExemptionState,
+    ExtensionEnded,
+    ExtensionGranted,
+    LicenseRecorded,
+    LicenseRenewed,
+    PersonEnrolled,
+    StatusChanged,
+    TrainingCompleted,
+    TrainingCorrected,
+    TrainingRecordState,
+    TrainingVoided,
+    WaiverEnded,
+    WaiverGranted,
 )
+from ledger.person_relief import ReliefCommands
+from ledger.person_training import CORRECTABLE, TrainingCommands
 from ledger.vocabulary import PersonKind, PersonStatus
 
 __all__ = [
+    "CORRECTABLE",
     "AssignmentChanged",
     "CertificationRecorded",
     "ExemptionEnded",
     "ExemptionGranted",
     "ExemptionState",
+    "ExtensionEnded",
+    "ExtensionGranted",
     "LicenseRecorded",
     "LicenseRenewed",
     "Person",
@@ -36,6 +54,8 @@ __all__ = [
     "TrainingCorrected",
     "TrainingRecordState",
     "TrainingVoided",
+    "WaiverEnded",
+    "WaiverGranted",
     "person_id_for",
 ]
 
@@ -49,203 +69,10 @@ def person_id_for(agency_id: UUID, employee_id: str) -> UUID:
     return uuid5(NAMESPACE_URL, f"muster:person:{agency_id}:{key}")
 
 
-class PersonEnrolled(streams.PersonEvent, Aggregate.Created):
-    employee_id: str
-    first_name: str
-    last_name: str
-    kind: str
-    hired_on: date
-    rank: str
-    unit: str
-    assignments: list[str]
-    email: str
-
-
-class LicenseRecorded(streams.PersonEvent):
-    """A peace-officer licence and its current period end. ``issued_on`` is the licence's
-    issue date when the ledger was told it, else None (a roster that gives only the
-    period end): ``effective_on`` is then the hire date, when the agency began to answer
-    for the licence, and the engine derives earlier periods from the end and says so.
-
-    Version 1 always carried a date; roster imports (actor ``import:…``) put the hire
-    date there as a stand-in (as ``docs/import.md`` said), so it is read as not given."""
-
-    class_version = 2
-
-    license_number: str
-    issued_on: date | None
-    period_end: date
-
-    @staticmethod
-    def upcast_v1_v2(state: dict[str, Any]) -> None:
-        if str(state.get("actor", "")).startswith("import:"):
-            state["issued_on"] = None
-
-    def apply(self, aggregate: Person) -> None:
-        aggregate.license_number = self.license_number
-        aggregate.license_period_end = self.period_end
-
-
-class LicenseRenewed(streams.PersonEvent):
-    license_number: str
-    period_end: date
-
-    def apply(self, aggregate: Person) -> None:
-        aggregate.license_number = self.license_number
-        aggregate.license_period_end = self.period_end
-
-
-class StatusChanged(streams.PersonEvent):
-    """``status`` is a PersonStatus value; a reinstatement is a change back to active."""
-
-    status: str
-    reason: str
-
-    def apply(self, aggregate: Person) -> None:
-        aggregate.status = self.status
-
-
-class AssignmentChanged(streams.PersonEvent):
-    rank: str
-    unit: str
-    assignments: list[str]
-
-    def apply(self, aggregate: Person) -> None:
-        aggregate.rank, aggregate.unit = self.rank, self.unit
-        aggregate.assignments = list(self.assignments)
-
-
-class TrainingCompleted(streams.PersonEvent):
-    """``effective_on`` is the completion date; ``topic_hours`` never sum above ``hours``."""
-
-    record_id: UUID
-    course_title: str
-    provider: str
-    post_course_number: str
-    delivery: str
-    hours: Decimal
-    topic_hours: dict[str, Decimal]
-    certificate_ref: str
-    source_record_id: str
-    tags: list[str]
-    valid_until: date | None
-
-    def apply(self, aggregate: Person) -> None:
-        aggregate.records[self.record_id] = TrainingRecordState(
-            completed_on=self.effective_on,
-            course_title=self.course_title,
-            provider=self.provider,
-            post_course_number=self.post_course_number,
-            delivery=self.delivery,
-            hours=self.hours,
-            topic_hours=dict(self.topic_hours),
-            tags=list(self.tags),
-            valid_until=self.valid_until,
-        )
-
-
-class TrainingCorrected(streams.PersonEvent):
-    """Restates an earlier record in full; ``changed`` names the fields that differ and
-    ``effective_on`` is the (possibly corrected) completion date."""
-
-    record_id: UUID
-    reason: str
-    changed: list[str]
-    course_title: str
-    provider: str
-    post_course_number: str
-    delivery: str
-    hours: Decimal
-    topic_hours: dict[str, Decimal]
-    tags: list[str]
-    valid_until: date | None
-
-    def apply(self, aggregate: Person) -> None:
-        record = aggregate.records[self.record_id]
-        record.completed_on = self.effective_on
-        record.course_title = self.course_title
-        record.provider = self.provider
-        record.post_course_number = self.post_course_number
-        record.delivery = self.delivery
-        record.hours = self.hours
-        record.topic_hours = dict(self.topic_hours)
-        record.tags = list(self.tags)
-        record.valid_until = self.valid_until
-
-
-class TrainingVoided(streams.PersonEvent):
-    """The record no longer counts, for any answer known after this event was recorded."""
-
-    record_id: UUID
-    reason: str
-
-    def apply(self, aggregate: Person) -> None:
-        aggregate.records[self.record_id].voided = True
-
-
-class CertificationRecorded(streams.PersonEvent):
-    """Facts some states' cycles and exemptions hang on: certification (OR cohorts), basic
-    training completion (OH year-of-basic), held certificates or proficiency levels (TX,
-    OR supervisory) and employment basis (full-time, part-time, reserve). A full restatement:
-    the latest one recorded replaces the previous."""
-
-    certified_on: date | None
-    basic_completed_on: date | None
-    certificates: list[str]
-    employment: str
-
-    def apply(self, aggregate: Person) -> None:
-        aggregate.certified_on = self.certified_on
-
-
-class ExemptionGranted(streams.PersonEvent):
-    """Tolling for leave: ``effective_on`` is ``starts_on``; ``ends_on`` may be open."""
-
-    exemption_id: UUID
-    kind: str
-    starts_on: date
-    ends_on: date | None
-    reason: str
-    approver: str
-
-    def apply(self, aggregate: Person) -> None:
-        aggregate.exemptions[self.exemption_id] = ExemptionState(
-            self.kind, self.starts_on, self.ends_on
-        )
-
-
-class ExemptionEnded(streams.PersonEvent):
-    exemption_id: UUID
-    ended_on: date
-    reason: str
-
-    def apply(self, aggregate: Person) -> None:
-        aggregate.exemptions[self.exemption_id].ends_on = self.ended_on
-
-
-@dataclass
-class TrainingRecordState:
-    completed_on: date
-    course_title: str
-    provider: str
-    post_course_number: str
-    delivery: str
-    hours: Decimal
-    topic_hours: dict[str, Decimal]
-    tags: list[str]
-    valid_until: date | None
-    voided: bool = False
-
-
-@dataclass
-class ExemptionState:
-    kind: str
-    starts_on: date
-    ends_on: date | None
-
-
-class Person(LedgerAggregate):
-    """One person's stream: enrolment, licence, status, assignments, training, exemptions.
+class Person(TrainingCommands, ReliefCommands, LedgerAggregate):
+    """One person's stream: enrolment, licence, status, assignments, certification facts;
+    training (``ledger.person_training``) and relief (``ledger.person_relief``) commands
+    come from their mixins.
 
     Each command method checks the rules that depend on what the stream already holds and
     then records one event; its arguments are already parsed and validated values (the
@@ -281,7 +108,13 @@ class Person(LedgerAggregate):
         self.license_period_end: date | None = None
         self.records: dict[UUID, TrainingRecordState] = {}
         self.exemptions: dict[UUID, ExemptionState] = {}
+        self.waivers: dict[UUID, ExemptionState] = {}
+        self.extensions: dict[UUID, ExemptionState] = {}
+        self.status_changes: list[tuple[date, str]] = []  # (effective_on, status), as recorded
         self.certified_on: date | None = None
+        self.basic_completed_on: date | None = None
+        self.certificates: list[str] = []
+        self.employment = "full_time"
 
     @classmethod
     def enrol(
@@ -376,17 +209,58 @@ class Person(LedgerAggregate):
     # -- employment ------------------------------------------------------------------------
 
     def change_status(
-        self, *, at: datetime, actor: str, status: str, effective_on: date, reason: str
+        self,
+        *,
+        at: datetime,
+        actor: str,
+        status: str,
+        effective_on: date,
+        reason: str,
+        expected_return: date | None = None,
     ) -> None:
         if self.status == status:
             raise InvalidValueError(f"{self.employee_id} is already {status}")
-        if status == PersonStatus.LEAVE and not reason:
-            raise InvalidValueError("a leave needs a reason")
+        if effective_on < self.hired_on:
+            raise InvalidValueError(
+                f"status date {effective_on.isoformat()} is before {self.employee_id} was "
+                f"hired ({self.hired_on.isoformat()})"
+            )
+        if status == PersonStatus.LEAVE:
+            if not reason:
+                raise InvalidValueError("a leave needs a reason")
+            if expected_return is not None and expected_return <= effective_on:
+                raise InvalidValueError(
+                    f"the expected return {expected_return.isoformat()} must be after the "
+                    f"leave starts ({effective_on.isoformat()})"
+                )
+            self._check_no_overlap(effective_on, expected_return)
+        elif expected_return is not None:
+            raise InvalidValueError("only a leave has an expected return")
         self._record(
             StatusChanged(
-                **self._envelope(at, actor), effective_on=effective_on, status=status, reason=reason
+                **self._envelope(at, actor),
+                effective_on=effective_on,
+                status=status,
+                reason=reason,
+                expected_return=expected_return,
             )
         )
+
+    def _check_no_overlap(self, starts_on: date, expected_return: date | None) -> None:
+        """A (back-dated) leave may not start inside a leave already recorded, nor run, by
+        its expected return, into one recorded later."""
+        changes = sorted(self.status_changes)
+        for index, (day, status) in enumerate(changes):
+            if status != PersonStatus.LEAVE:
+                continue
+            until = next((d for d, s in changes[index + 1 :] if d > day and s != status), None)
+            inside = day <= starts_on and (until is None or starts_on < until)
+            runs_into = starts_on < day and expected_return is not None and expected_return > day
+            if inside or runs_into:
+                ends = until.isoformat() if until else "open"
+                raise InvalidValueError(
+                    f"overlaps the leave recorded from {day.isoformat()} to {ends}"
+                )
 
     def change_assignment(
         self,
@@ -429,180 +303,3 @@ class Person(LedgerAggregate):
                 employment=employment,
             )
         )
-
-    # -- training --------------------------------------------------------------------------
-
-    def live_record(self, record_id: UUID) -> TrainingRecordState:
-        """The training record, which must exist and not be voided."""
-        record = self.records.get(record_id)
-        if record is None:
-            raise TrainingRecordNotFoundError(
-                f"{self.employee_id} has no training record {record_id}"
-            )
-        if record.voided:
-            raise RecordAlreadyVoidedError(f"training record {record_id} was voided")
-        return record
-
-    def complete_training(
-        self,
-        *,
-        at: datetime,
-        actor: str,
-        record_id: UUID,
-        completed_on: date,
-        course_title: str,
-        provider: str,
-        post_course_number: str,
-        delivery: str,
-        hours: Decimal,
-        topic_hours: dict[str, Decimal],
-        certificate_ref: str,
-        source_record_id: str,
-        tags: list[str],
-        valid_until: date | None,
-    ) -> None:
-        if record_id in self.records:
-            raise InvalidValueError(f"training record {record_id} already exists")
-        self._record(
-            TrainingCompleted(
-                **self._envelope(at, actor),
-                effective_on=completed_on,
-                record_id=record_id,
-                course_title=course_title,
-                provider=provider,
-                post_course_number=post_course_number,
-                delivery=delivery,
-                hours=hours,
-                topic_hours=topic_hours,
-                certificate_ref=certificate_ref,
-                source_record_id=source_record_id,
-                tags=tags,
-                valid_until=valid_until,
-            )
-        )
-
-    def correct_training(
-        self,
-        record_id: UUID,
-        *,
-        at: datetime,
-        actor: str,
-        reason: str,
-        completed_on: date,
-        course_title: str,
-        provider: str,
-        post_course_number: str,
-        delivery: str,
-        hours: Decimal,
-        topic_hours: dict[str, Decimal],
-        tags: list[str],
-        valid_until: date | None,
-    ) -> list[str]:
-        """Restate a live record in full; returns the names of the fields that change."""
-        record = self.live_record(record_id)
-        new = TrainingRecordState(
-            completed_on,
-            course_title,
-            provider,
-            post_course_number,
-            delivery,
-            hours,
-            topic_hours,
-            tags,
-            valid_until,
-        )
-        changed = sorted(
-            name for name in CORRECTABLE if getattr(new, name) != getattr(record, name)
-        )
-        if not changed:
-            raise InvalidValueError("the correction changes nothing")
-        self._record(
-            TrainingCorrected(
-                **self._envelope(at, actor),
-                effective_on=completed_on,
-                record_id=record_id,
-                reason=reason,
-                changed=changed,
-                course_title=course_title,
-                provider=provider,
-                post_course_number=post_course_number,
-                delivery=delivery,
-                hours=hours,
-                topic_hours=topic_hours,
-                tags=tags,
-                valid_until=valid_until,
-            )
-        )
-        return changed
-
-    def void_training(self, record_id: UUID, *, at: datetime, actor: str, reason: str) -> None:
-        record = self.live_record(record_id)
-        self._record(
-            TrainingVoided(
-                **self._envelope(at, actor),
-                effective_on=record.completed_on,
-                record_id=record_id,
-                reason=reason,
-            )
-        )
-
-    # -- exemptions ------------------------------------------------------------------------
-
-    def grant_exemption(
-        self,
-        *,
-        at: datetime,
-        actor: str,
-        exemption_id: UUID,
-        kind: str,
-        starts_on: date,
-        ends_on: date | None,
-        reason: str,
-        approver: str,
-    ) -> None:
-        if ends_on is not None and ends_on < starts_on:
-            raise InvalidValueError("an exemption cannot end before it starts")
-        self._record(
-            ExemptionGranted(
-                **self._envelope(at, actor),
-                effective_on=starts_on,
-                exemption_id=exemption_id,
-                kind=kind,
-                starts_on=starts_on,
-                ends_on=ends_on,
-                reason=reason,
-                approver=approver,
-            )
-        )
-
-    def end_exemption(
-        self, exemption_id: UUID, *, at: datetime, actor: str, ended_on: date, reason: str
-    ) -> None:
-        exemption = self.exemptions.get(exemption_id)
-        if exemption is None:
-            raise InvalidValueError(f"no exemption {exemption_id} for {self.employee_id}")
-        if ended_on < exemption.starts_on:
-            raise InvalidValueError("an exemption cannot end before it starts")
-        self._record(
-            ExemptionEnded(
-                **self._envelope(at, actor),
-                effective_on=ended_on,
-                exemption_id=exemption_id,
-                ended_on=ended_on,
-                reason=reason,
-            )
-        )
-
-
-# The fields a correction may restate, as named on TrainingRecordState.
-CORRECTABLE = (
-    "completed_on",
-    "course_title",
-    "provider",
-    "post_course_number",
-    "delivery",
-    "hours",
-    "topic_hours",
-    "tags",
-    "valid_until",
-)

@@ -16,7 +16,7 @@ from ledger.errors import AgencyNotFoundError, ConcurrentWriteError, PersonNotFo
 from ledger.person import Person, person_id_for
 
 if TYPE_CHECKING:
-    from ledger.application import Ledger
+    from ledger.ledger_core import LedgerCore
 
 __all__ = ["UnitOfWork"]
 
@@ -28,7 +28,7 @@ class UnitOfWork:
     stay loaded between saves and only those touched since the last save are written.
     """
 
-    def __init__(self, ledger: Ledger) -> None:
+    def __init__(self, ledger: LedgerCore) -> None:
         self.ledger = ledger
         self.agencies: dict[str, Agency] = {}
         self.people: dict[UUID, Person] = {}

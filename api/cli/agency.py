@@ -8,9 +8,13 @@ from rich.table import Table
 
 from api.cli.context import console, open_ledger
 from api.cli.output import styled
+from api.cli.writes import actor as recording_actor
 from api.rulebook import publish_shipped_packs
 
 app = typer.Typer(help="Register and list agencies.", no_args_is_help=True)
+ACTOR = typer.Option(
+    None, "--actor", help="Who is recording this (default: MUSTER_ACTOR, else the OS user)"
+)
 
 
 @app.command("add")
@@ -21,15 +25,14 @@ def add(
     time_zone: str | None = typer.Option(
         None, "--time-zone", help="IANA zone of the agency's days (default: the state's)"
     ),
-    actor: str = typer.Option("cli", "--actor", help="Who is recording this"),
+    actor: str | None = ACTOR,
 ) -> None:
     """Register an agency under a jurisdiction such as US-MN."""
+    who = recording_actor(actor)
     with open_ledger() as ledger:
-        agency_id = ledger.register_agency(
-            slug, name, state, actor=f"user:{actor}", time_zone=time_zone
-        )
+        agency_id = ledger.register_agency(slug, name, state, actor=who, time_zone=time_zone)
         agency = ledger.get_agency(slug)
-        published = publish_shipped_packs(ledger, f"user:{actor}", jurisdiction=agency.jurisdiction)
+        published = publish_shipped_packs(ledger, who, jurisdiction=agency.jurisdiction)
     structlog.get_logger().info(
         "agency.registered",
         agency=slug,
@@ -51,11 +54,12 @@ def add(
 def set_time_zone(
     slug: str = typer.Argument(..., help="The agency's slug"),
     time_zone: str = typer.Argument(..., help="IANA zone name, e.g. America/Denver"),
-    actor: str = typer.Option("cli", "--actor", help="Who is recording this"),
+    actor: str | None = ACTOR,
 ) -> None:
     """Record the time zone the agency keeps its days in (its default is its state's)."""
+    who = recording_actor(actor)
     with open_ledger() as ledger:
-        ledger.set_time_zone(slug, time_zone, actor=f"user:{actor}")
+        ledger.set_time_zone(slug, time_zone, actor=who)
     console.print(f"{slug} keeps its days in {time_zone.strip()} from now on")
 
 

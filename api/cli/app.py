@@ -7,7 +7,7 @@ import typer
 from api.cli import agency, db, digest, export, imports, rules
 from api.cli.demo import demo
 from api.cli.query import roster_command, status_command, trend_command
-from api.cli.record import exemption_app, person_app, training_app
+from api.cli.record import exemption_app, extension_app, person_app, training_app, waiver_app
 from api.cli.replay import replay_command
 from api.cli.verify import verify
 
@@ -30,6 +30,8 @@ app.add_typer(person_app, name="person")
 app.add_typer(exemption_app, name="exemption")
 app.add_typer(export.app, name="export")
 app.add_typer(digest.app, name="digest")
+app.add_typer(waiver_app, name="waiver")
+app.add_typer(extension_app, name="extension")
 app.command("demo")(demo)
 app.command("verify")(verify)
 app.command("verify-packet")(export.verify_packet_command)

@@ -42,9 +42,19 @@ def people(
     agency: str = typer.Option(..., "--agency", help="Agency slug"),
     dry_run: bool = typer.Option(False, "--dry-run", help="Validate and report; append nothing"),
     as_json: bool = typer.Option(False, "--json", help="Print the report as JSON"),
+    sync: bool = typer.Option(
+        False, "--sync", help="Turn the file's differences from the ledger into events"
+    ),
+    separate_missing: bool = typer.Option(
+        False, "--separate-missing", help="With --sync: separate people the file lacks"
+    ),
 ) -> None:
-    """Import a roster: one row per person (see docs/import.md for the columns)."""
-    _run("people", file, agency, dry_run, as_json)
+    """Import a roster: one row per person (see docs/import.md for the columns). With
+    ``--sync``, an HR export: new hires enrolled, status, unit, assignment, licence and
+    certification changes recorded; nothing deleted; people it lacks reported."""
+    if separate_missing and not sync:
+        raise typer.BadParameter("--separate-missing needs --sync")
+    _run("people", file, agency, dry_run, as_json, sync=sync, separate_missing=separate_missing)
 
 
 @app.command("training")
@@ -103,7 +113,16 @@ def _limits() -> ImportLimits:
     )
 
 
-def _run(kind: str, file: Path, agency: str, dry_run: bool, as_json: bool) -> None:
+def _run(
+    kind: str,
+    file: Path,
+    agency: str,
+    dry_run: bool,
+    as_json: bool,
+    *,
+    sync: bool = False,
+    separate_missing: bool = False,
+) -> None:
     limits = _limits()
     try:
         # Before reading: a file over the limit is never loaded into memory.
@@ -140,6 +159,8 @@ def _run(kind: str, file: Path, agency: str, dry_run: bool, as_json: bool) -> No
                 dry_run=dry_run,
                 progress=progress,
                 limits=limits,
+                sync=sync,
+                separate_missing=separate_missing,
             )
     if as_json:
         console.print_json(json.dumps(report.as_dict()))
@@ -161,6 +182,9 @@ def _print(report: ImportReport) -> None:
                 issue.value,
             )
         console.print(table)
+    verb = "would change" if report.dry_run else "changed"
+    for change in report.changes:
+        console.print(f"{verb}: {change}", markup=False, soft_wrap=True)
     for note in report.notes:
         console.print(f"note: {note}")
     verb = "would append" if report.dry_run else "appended"

@@ -8,14 +8,16 @@ What a row becomes in the ledger:
 - ``LicenseRecorded`` when a licence is given: ``license_expires_on`` as the current period
   end, with ``license_issued_on`` as the issue date when the sheet gives it; without it the
   issue date is recorded as not given (the engine derives the earlier periods, and says so);
-- ``CertificationRecorded`` (effective on ``certified_on``, else ``basic_completed_on``)
-  when a certification or basic-training completion date is given; the sheet has no
-  employment column, so the ledger's default (full time) applies;
-- ``StatusChanged`` when status is not ``active``: the sheet has no status date, so it takes
-  effect on the import day (the ledger never back-dates what the file does not say).
+- ``CertificationRecorded`` (effective on ``certified_on``, else ``basic_completed_on``,
+  else the hire date) when a certification or basic-training completion date,
+  certificates or an employment basis is given (without ``employment``, full time);
+- ``StatusChanged`` when status is not ``active``, effective on ``status_on`` when the
+  sheet gives it, else on the import day (the ledger never back-dates what the file does
+  not say).
 
 A person already enrolled is skipped (the roster import does not change existing people);
-if the row differs from the ledger, a warning names the fields.
+if the row differs from the ledger, a warning names the fields. ``--sync``
+(``api.importing.sync``) turns those differences into events instead.
 """
 
 from __future__ import annotations
@@ -26,19 +28,28 @@ from datetime import date
 from api.importing.report import ImportReport, Severity
 from api.importing.rows import Progress, Row
 from api.importing.translate import column_for
-from api.importing.values import CellError, parse_date, parse_list
+from api.importing.values import CellError, normalise_token, parse_date, parse_list
 from ledger.application import Ledger
 from ledger.errors import LedgerError, PersonNotFoundError
 from ledger.unit_of_work import UnitOfWork
 from ledger.vocabulary import (
     ASSIGNMENT_ALIASES,
     Assignment,
+    Employment,
     PersonKind,
     PersonStatus,
     assignment_id,
 )
 
-__all__ = ["CERTIFIED_ON_STORED", "PersonRow", "import_people", "parse_person"]
+__all__ = [
+    "CERTIFIED_ON_STORED",
+    "PersonRow",
+    "import_people",
+    "parse_people",
+    "parse_person",
+    "person_value",
+    "stage_person",
+]
 
 # certified_on is stored through Ledger.record_certification (CertificationRecorded).
 CERTIFIED_ON_STORED = True
@@ -46,8 +57,9 @@ _STATUSES = (PersonStatus.ACTIVE, PersonStatus.INACTIVE, PersonStatus.SEPARATED)
 _COLUMNS = {
     "employee_id", "first_name", "last_name", "kind", "hired_on", "status", "license_number",
     "license_expires_on", "license_issued_on", "certified_on", "basic_completed_on", "rank",
-    "unit", "assignments", "email",
+    "unit", "assignments", "email", "certificates", "employment", "status_on",
 }  # fmt: skip
+_EMPLOYMENT = {basis.value for basis in Employment}
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,6 +80,14 @@ class PersonRow:
     email: str
     basic_completed_on: date | None = None
     license_issued_on: date | None = None
+    certificates: tuple[str, ...] = ()
+    employment: str = ""  # "" when the sheet does not say
+    status_on: date | None = None
+
+    @property
+    def has_certification(self) -> bool:
+        facts = (self.certified_on, self.basic_completed_on, self.employment or None)
+        return bool(self.certificates) or any(fact is not None for fact in facts)
 
 
 def parse_person(row: Row, today: date, report: ImportReport) -> PersonRow | None:
@@ -97,6 +117,10 @@ def parse_person(row: Row, today: date, report: ImportReport) -> PersonRow | Non
         fail("license_expires_on", "give the end of the current licence period with the number")
     if row["license_expires_on"] and not row["license_number"]:
         fail("license_number", "a licence period end needs the licence number")
+    employment = normalise_token(row["employment"])
+    if employment and employment not in _EMPLOYMENT:
+        fail("employment", f"employment must be one of {', '.join(sorted(_EMPLOYMENT))}")
+    status_on = _date(row, "status_on", today, report, not_after_today=True)
     if report.issue_count > problems or row.number in report.error_rows or hired_on is None:
         return None
     return PersonRow(
@@ -116,6 +140,9 @@ def parse_person(row: Row, today: date, report: ImportReport) -> PersonRow | Non
         email=row["email"],
         basic_completed_on=basic,
         license_issued_on=issued,
+        certificates=tuple(parse_list(row["certificates"])),
+        employment=employment,
+        status_on=status_on,
     )
 
 
@@ -148,6 +175,31 @@ def import_people(
     """Stage every valid new person in ``uow``; returns (people, records) staged.
     ``rows`` is consumed (emptied once parsed)."""
     today = ledger.clock().date()
+    unique = parse_people(rows, today, report)
+    enrolled = 0
+    for done, person in enumerate(unique, start=1):
+        if progress is not None and done % 100 == 0:
+            progress("checking", done, len(unique))
+        if _already_enrolled(ledger, uow, agency, person, report):
+            continue
+        try:
+            stage_person(ledger, uow, agency, person, actor, today)
+        except LedgerError as error:
+            column = column_for(error, _COLUMNS, "employee_id")
+            report.add(person.number, column, str(error), person_value(person, column))
+            continue
+        enrolled += 1
+    if progress is not None:
+        progress("checking", len(unique), len(unique))
+    certified = sum(1 for p in unique if p.certified_on is not None)
+    if certified and not CERTIFIED_ON_STORED:  # kept for ledgers without the event
+        report.notes.append(f"certified_on: {certified} value(s) checked but not stored")
+    return enrolled, 0
+
+
+def parse_people(rows: list[Row], today: date, report: ImportReport) -> list[PersonRow]:
+    """The valid rows, each employee once (a repeat is an error naming the first row);
+    ``rows`` is consumed (emptied once parsed)."""
     parsed = [p for p in (parse_person(row, today, report) for row in rows) if p is not None]
     rows.clear()
     _warn_unknown_assignments(parsed, report)
@@ -165,25 +217,7 @@ def import_people(
             continue
         first_seen[key] = person.number
         unique.append(person)
-    enrolled = 0
-    for done, person in enumerate(unique, start=1):
-        if progress is not None and done % 100 == 0:
-            progress("checking", done, len(unique))
-        if _already_enrolled(ledger, uow, agency, person, report):
-            continue
-        try:
-            _stage(ledger, uow, agency, person, actor, today)
-        except LedgerError as error:
-            column = column_for(error, _COLUMNS, "employee_id")
-            report.add(person.number, column, str(error), _value(person, column))
-            continue
-        enrolled += 1
-    if progress is not None:
-        progress("checking", len(unique), len(unique))
-    certified = sum(1 for p in parsed if p.certified_on is not None)
-    if certified and not CERTIFIED_ON_STORED:  # kept for ledgers without the event
-        report.notes.append(f"certified_on: {certified} value(s) checked but not stored")
-    return enrolled, 0
+    return unique
 
 
 def _warn_unknown_assignments(people: list[PersonRow], report: ImportReport) -> None:
@@ -212,7 +246,7 @@ def _warn_unknown_assignments(people: list[PersonRow], report: ImportReport) -> 
         )
 
 
-def _stage(
+def stage_person(
     ledger: Ledger, uow: UnitOfWork, agency: str, person: PersonRow, actor: str, today: date
 ) -> None:
     ledger.enrol_person(
@@ -239,15 +273,15 @@ def _stage(
             actor=actor,
             uow=uow,
         )
-    if person.certified_on is not None or person.basic_completed_on is not None:
-        effective_on = person.certified_on or person.basic_completed_on
-        assert effective_on is not None
+    if person.has_certification:
         ledger.record_certification(
             agency,
             person.employee_id,
-            effective_on=effective_on,
+            effective_on=person.certified_on or person.basic_completed_on or person.hired_on,
             certified_on=person.certified_on,
             basic_completed_on=person.basic_completed_on,
+            certificates=person.certificates,
+            employment=person.employment or Employment.FULL_TIME,
             actor=actor,
             uow=uow,
         )
@@ -256,7 +290,7 @@ def _stage(
             agency,
             person.employee_id,
             status=person.status,
-            effective_on=today,
+            effective_on=person.status_on or today,
             reason="status as given in the imported roster",
             actor=actor,
             uow=uow,
@@ -311,7 +345,7 @@ def _already_enrolled(
     return True
 
 
-def _value(person: PersonRow, column: str) -> str:
+def person_value(person: PersonRow, column: str) -> str:
     value = getattr(person, column, "")
     if isinstance(value, list):
         return ";".join(value)

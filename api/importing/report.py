@@ -67,6 +67,8 @@ class ImportReport:
     seconds: float = 0.0
     issues: list[Issue] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    # What a sync changes (or would, in a dry run), one line per event-making difference.
+    changes: list[str] = field(default_factory=list)
     max_per_column: int = 20
     # Every issue added, listed or not, by (severity, column); and the rows with an error.
     counts: Counter[tuple[Severity, str | None]] = field(default_factory=Counter)
@@ -158,4 +160,5 @@ class ImportReport:
                 for severity, column, count in self.omitted()
             ],
             "notes": list(self.notes),
+            "changes": list(self.changes),
         }

@@ -19,6 +19,7 @@ from api.importing.limits import ImportLimits, LimitExceededError
 from api.importing.people import import_people
 from api.importing.report import ImportReport, ImportStatus, Severity
 from api.importing.rows import Progress, Row, data_rows
+from api.importing.sync import sync_people
 from api.importing.topics import NoRulePackError, agency_topics
 from api.importing.training import import_training
 from ledger.application import Ledger
@@ -45,11 +46,18 @@ def run_import(
     progress: Progress | None = None,
     topics: TopicSource = agency_topics,
     limits: ImportLimits | None = None,
+    sync: bool = False,
+    separate_missing: bool = False,
 ) -> ImportReport:
     """Import ``data`` (the file's bytes) as ``kind`` ("people" or "training") into
     ``agency``. Raises ``AgencyNotFoundError`` for an unknown agency and
     ``ConcurrentWriteError`` if another writer appended to the same streams meanwhile.
-    A file beyond ``limits`` (default: ``ImportLimits()``) is refused before it is read."""
+    A file beyond ``limits`` (default: ``ImportLimits()``) is refused before it is read.
+    ``sync`` (people only): turn the file's differences from the ledger into events
+    (``api.importing.sync``); ``separate_missing`` also separates the people it lacks."""
+    if (sync or separate_missing) and kind != "people":
+        msg = "--sync and --separate-missing apply to people files only"
+        raise ValueError(msg)
     started = perf_counter()
     limits = limits or ImportLimits()
     columns = columns_for(kind)
@@ -93,7 +101,18 @@ def run_import(
     uow = ledger.unit_of_work()
     actor = report.actor
     numbers = [row.number for row in rows]  # import_people/_training consume ``rows``
-    if kind == "people":
+    if sync:
+        people, records = sync_people(
+            ledger,
+            uow,
+            agency,
+            rows,
+            report,
+            actor=actor,
+            separate_missing=separate_missing,
+            progress=progress,
+        )
+    elif kind == "people":
         people, records = import_people(
             ledger, uow, agency, rows, report, actor=actor, progress=progress
         )

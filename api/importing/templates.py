@@ -14,6 +14,17 @@ from api.importing.writing import write_sheet
 
 __all__ = ["template_bytes", "template_rows"]
 
+# The example rows' cells, in this order; the file's header is every column (columns.py),
+# so a column added there is written empty until an example value is given here.
+_PEOPLE_CELLS = (
+    "employee_id", "first_name", "last_name", "kind", "hired_on", "status", "license_number",
+    "license_expires_on", "license_issued_on", "certified_on", "basic_completed_on", "rank",
+    "unit", "assignments", "email",
+)  # fmt: skip
+_TRAINING_CELLS = (
+    "employee_id", "completed_on", "course_title", "hours", "topics", "post_course_number",
+    "provider", "delivery", "record_id", "valid_until",
+)  # fmt: skip
 _PEOPLE = [
     ["T1001", "Alex", "Olson", "sworn", "2015-08-03", "active", "482113", "2026-06-30",
      "2011-06-01", "2015-07-15", "2015-05-29", "Sergeant", "Patrol", "patrol;sro",
@@ -45,12 +56,17 @@ def template_rows(
     """Header and example rows; ``topics`` (the agency's pack) picks the topic ids used."""
     header = [column.name for column in columns_for(kind)]
     if kind == "people":
-        return header, [list(row) for row in _PEOPLE]
+        return header, [_in_order(header, _PEOPLE_CELLS, row) for row in _PEOPLE]
     a, b, c = _pick(topics)
     rows = [[cell.format(a=a, b=b, c=c) for cell in row] for row in _TRAINING]
     if b == c:  # a one-topic pack: row 2 cannot split its hours between two topics
         rows[1][4] = f"{b}=8"
-    return header, rows
+    return header, [_in_order(header, _TRAINING_CELLS, row) for row in rows]
+
+
+def _in_order(header: list[str], names: tuple[str, ...], row: list[str]) -> list[str]:
+    cells = dict(zip(names, row, strict=True))
+    return [cells.get(name, "") for name in header]
 
 
 def template_bytes(kind: str, file_format: str, topics: Collection[str] | None = None) -> bytes:

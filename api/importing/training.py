@@ -21,7 +21,14 @@ from eventsourcing.application import AggregateNotFoundError, project_aggregate
 from api.importing.report import ImportReport, Severity
 from api.importing.rows import Progress, Row
 from api.importing.translate import column_for
-from api.importing.values import CellError, normalise_token, parse_date, parse_hours, parse_topics
+from api.importing.values import (
+    CellError,
+    normalise_token,
+    parse_date,
+    parse_hours,
+    parse_list,
+    parse_topics,
+)
 from api.importing.values import row_key_text as key_text
 from ledger.application import Ledger
 from ledger.errors import LedgerError
@@ -34,7 +41,7 @@ __all__ = ["MAX_HOURS_PER_DAY", "TrainingRow", "import_training", "parse_trainin
 MAX_HOURS_PER_DAY = Decimal(24)
 _COLUMNS = {
     "employee_id", "completed_on", "course_title", "hours", "topics", "post_course_number",
-    "provider", "delivery", "record_id", "valid_until",
+    "provider", "delivery", "record_id", "valid_until", "tags",
 }  # fmt: skip
 _DELIVERIES = {mode.value for mode in DeliveryMode}
 
@@ -52,6 +59,7 @@ class TrainingRow:
     delivery: str
     source_record_id: str
     valid_until: date | None = None
+    tags: tuple[str, ...] = ()
 
     @property
     def key(self) -> tuple[str, date, str, Decimal]:
@@ -131,6 +139,7 @@ def parse_training(
         delivery=delivery,
         source_record_id=row["record_id"],
         valid_until=valid_until,
+        tags=tuple(parse_list(row["tags"])),
     )
 
 
@@ -284,6 +293,7 @@ def import_training(
                 delivery=row.delivery,
                 source_record_id=row.source_record_id,
                 valid_until=row.valid_until,
+                tags=row.tags,
                 record_id=record_id,
                 actor=actor,
                 uow=uow,

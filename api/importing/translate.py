@@ -26,6 +26,11 @@ _PREFIXES: dict[str, str] = {
     "unit": "unit",
     "training record": "record_id",
     "a credential cannot expire": "valid_until",
+    "tag ": "tags",
+    "certificate ": "certificates",
+    "employment": "employment",
+    "status date": "status_on",
+    "overlaps the leave": "status_on",
 }
 
 

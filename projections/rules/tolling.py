@@ -1,7 +1,11 @@
 """Tolling: what recorded exemptions do to a requirement's deadline, as the pack says.
 
 With no tolling rule for an exemption's kind, the exemption changes nothing and the
-reasons say so: the engine never invents relief the rules do not grant.
+reasons say so: the engine never invents relief the rules do not grant. A waiver or an
+extension (their own events on the person's stream) is what the pack says a waiver or an
+extension does: a tolling rule with the effect ``waive`` or ``extend_to_end``, whatever
+exemption kinds it also names (IN 250 IAC 2-7-4 waivers and OH R.C. 109.803 extensions
+are written as administrative exemptions in the packs).
 """
 
 from __future__ import annotations
@@ -9,11 +13,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from projections.history import PersonHistory
+from projections.history import EXTENSION, WAIVER, PersonHistory
 from projections.rules.calendars import Window
 from projections.rules.schema import Tolling
 
 __all__ = ["Tolled", "toll"]
+
+# The tolling effect that is a waiver or an extension, by the kind the history gives them.
+_RELIEF_EFFECTS = {WAIVER: "waive", EXTENSION: "extend_to_end"}
 
 
 @dataclass(frozen=True)
@@ -40,10 +47,15 @@ def toll(
         if not _overlaps(exemption.starts_on, exemption.ends_on, window):
             continue
         until = exemption.ends_on.isoformat() if exemption.ends_on else "open"
-        label = f"{exemption.kind} exemption {exemption.starts_on.isoformat()}–{until}"
-        rules_for_kind = [r for r in applicable if exemption.kind in r.exemption_kinds]
+        relief = _RELIEF_EFFECTS.get(exemption.kind)
+        what = exemption.kind if relief else f"{exemption.kind} exemption"
+        label = f"{what} {exemption.starts_on.isoformat()}–{until}"
+        rules_for_kind = [
+            r for r in applicable if exemption.kind in r.exemption_kinds or r.effect == relief
+        ]
         if not rules_for_kind:
-            reasons.append(f"{label} recorded; this rule version grants no tolling for it")
+            grants = f"no {exemption.kind}" if relief else "no tolling for it"
+            reasons.append(f"{label} recorded; this rule version grants {grants}")
             continue
         for rule in rules_for_kind:
             used.append(rule)

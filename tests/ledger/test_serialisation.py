@@ -7,7 +7,7 @@ from decimal import Decimal
 from uuid import uuid4
 
 import pytest
-from eventsourcing.persistence import Mapper
+from eventsourcing.persistence import Mapper, StoredEvent
 
 from ledger.agency import AgencyRegistered, JurisdictionAdopted, TimeZoneSet
 from ledger.envelope import LedgerEvent
@@ -17,6 +17,8 @@ from ledger.person import (
     CertificationRecorded,
     ExemptionEnded,
     ExemptionGranted,
+    ExtensionEnded,
+    ExtensionGranted,
     LicenseRecorded,
     LicenseRenewed,
     PersonEnrolled,
@@ -24,6 +26,8 @@ from ledger.person import (
     TrainingCompleted,
     TrainingCorrected,
     TrainingVoided,
+    WaiverEnded,
+    WaiverGranted,
 )
 from ledger.serialisation import OrjsonTranscoder
 
@@ -122,6 +126,23 @@ SAMPLES: list[LedgerEvent] = [
         approver="Chief",
     ),
     ExemptionEnded(**ENVELOPE, exemption_id=uuid4(), ended_on=date(2024, 6, 1), reason="back"),
+    WaiverGranted(
+        **ENVELOPE,
+        waiver_id=uuid4(),
+        starts_on=date(2024, 1, 1),
+        ends_on=date(2024, 12, 31),
+        reason="courses cancelled",
+        approver="board",
+    ),
+    WaiverEnded(**ENVELOPE, waiver_id=uuid4(), ended_on=date(2024, 6, 30), reason="offered"),
+    ExtensionGranted(
+        **ENVELOPE,
+        extension_id=uuid4(),
+        new_deadline=date(2025, 3, 31),
+        reason="deployment",
+        approver="OPOTC",
+    ),
+    ExtensionEnded(**ENVELOPE, extension_id=uuid4(), ended_on=date(2025, 2, 1), reason="back"),
 ]
 
 
@@ -129,11 +150,11 @@ def test_every_event_class_has_a_sample() -> None:
     """The sample list covers every concrete event class the ledger defines."""
     import ledger.agency
     import ledger.imports
-    import ledger.person
+    import ledger.person_events
 
     defined = {
         obj
-        for module in (ledger.agency, ledger.imports, ledger.person)
+        for module in (ledger.agency, ledger.imports, ledger.person_events)
         for obj in vars(module).values()
         if isinstance(obj, type)
         and issubclass(obj, LedgerEvent)
@@ -161,3 +182,26 @@ def test_encoding_is_canonical() -> None:
     assert transcoder.encode({"b": 1, "a": Decimal("2.50")}) == transcoder.encode(
         {"a": Decimal("2.50"), "b": 1}
     )
+
+
+def test_a_status_change_stored_before_expected_return_existed_reads_without_one() -> None:
+    """StatusChanged version 1 (stored before a leave's expected return was recorded) is
+    upcast on read: the same fact, with ``expected_return`` None."""
+    transcoder = OrjsonTranscoder()
+    mapper: Mapper[object] = Mapper(transcoder=transcoder)
+    current = StatusChanged(
+        **ENVELOPE, status="leave", reason="medical", expected_return=date(2025, 3, 1)
+    )
+    stored = mapper.to_stored_event(current)
+    state = transcoder.decode(stored.state)
+    assert (state.pop("class_version"), state.pop("expected_return")) == (2, date(2025, 3, 1))
+    old = StoredEvent(
+        originator_id=stored.originator_id,
+        originator_version=stored.originator_version,
+        topic=stored.topic,
+        state=transcoder.encode(state),
+    )
+    event = mapper.to_domain_event(old)
+    assert isinstance(event, StatusChanged)
+    assert (event.status, event.reason, event.expected_return) == ("leave", "medical", None)
+    assert stored.topic == "ledger.person:StatusChanged"

@@ -4,11 +4,12 @@ header of any event."""
 from __future__ import annotations
 
 import pytest
-from eventsourcing.utils import get_topic
+from eventsourcing.utils import get_topic, resolve_topic
 
 import ledger.agency
 import ledger.imports
 import ledger.person
+import ledger.person_events
 import ledger.rule_pack
 from ledger.agency import Agency
 from ledger.envelope import LedgerEvent
@@ -33,6 +34,10 @@ STREAM_TYPES = {
     "ledger.person:CertificationRecorded": "person",
     "ledger.person:ExemptionGranted": "person",
     "ledger.person:ExemptionEnded": "person",
+    "ledger.person:WaiverGranted": "person",
+    "ledger.person:WaiverEnded": "person",
+    "ledger.person:ExtensionGranted": "person",
+    "ledger.person:ExtensionEnded": "person",
     "ledger.rule_pack:RulePackRegistered": "rule_pack",
     "ledger.rule_pack:RuleVersionPublished": "rule_pack",
     "ledger.rule_pack:RuleVersionRevised": "rule_pack",
@@ -41,8 +46,9 @@ STREAM_TYPES = {
 
 def test_every_event_class_declares_its_stream_type() -> None:
     """Each concrete event class has exactly the stream type its stored events were
-    hashed with."""
-    modules = (ledger.agency, ledger.imports, ledger.person, ledger.rule_pack)
+    hashed with, and the topic it was first stored under: the person events moved to
+    ``ledger.person_events`` and keep their ``ledger.person:…`` topics (``TOPIC``)."""
+    modules = (ledger.agency, ledger.imports, ledger.person_events, ledger.rule_pack)
     declared = {
         get_topic(obj): obj.stream_type
         for module in modules
@@ -52,6 +58,15 @@ def test_every_event_class_declares_its_stream_type() -> None:
         and obj.__module__ == module.__name__
     }
     assert declared == STREAM_TYPES
+
+
+def test_moved_person_events_resolve_from_their_stored_topics() -> None:
+    """An event read back resolves its stored topic to the class that records it now."""
+    for topic in (t for t in STREAM_TYPES if t.startswith("ledger.person:")):
+        cls = resolve_topic(topic)
+        assert cls.__dict__["TOPIC"] == topic
+        assert get_topic(cls) == topic
+        assert getattr(ledger.person, topic.partition(":")[2]) is cls
 
 
 @pytest.mark.parametrize(

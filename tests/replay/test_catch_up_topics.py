@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from eventsourcing.utils import get_topic
 
-from ledger import agency, imports, person, rule_pack
+from ledger import agency, imports, rule_pack
+from ledger import person_events as person
 from ledger.envelope import LedgerEvent
 from replay.read_models import _touches
 
