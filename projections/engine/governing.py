@@ -1,0 +1,108 @@
+"""Which rule version governs a requirement's window for one person, and the
+earlier-window reading a result rests on when the version's legal start is unknown."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+
+from projections.engine.context import Context
+from projections.rules.calendars import Window
+from projections.rules.prepared import prepare
+from projections.rules.schema import (
+    CompleteOnceRequirement,
+    EarlierWindows,
+    Requirement,
+    RollingCalendar,
+    RuleVersion,
+    ValidAtAllTimesRequirement,
+)
+from projections.rules.selection import claims
+
+__all__ = [
+    "Candidates",
+    "Governed",
+    "definition_in",
+    "earlier_reading",
+    "govern",
+    "requirement_window",
+]
+
+# The governing version, its definition of the requirement (None: it does not define it,
+# so the requirement is not in force for that window) and the window under its calendar.
+Governed = tuple[RuleVersion, Requirement | None, Window]
+
+
+def definition_in(version: RuleVersion, requirement_id: str) -> Requirement | None:
+    return prepare(version).requirements.get(requirement_id)
+
+
+@dataclass(frozen=True)
+class Candidates:
+    """The versions of one pack that may govern a requirement's windows, in the order
+    ``govern`` tries them, found once per requirement and evaluation: those in effect on
+    the day asked, newest first, with their definitions (None: not defined there); then
+    those defining it whose legal start is unknown (``earlier_windows``), oldest first."""
+
+    in_effect: tuple[tuple[RuleVersion, Requirement | None], ...]
+    unknown_start: tuple[tuple[RuleVersion, Requirement], ...]
+
+    @classmethod
+    def of(cls, versions: Sequence[RuleVersion], requirement_id: str, as_of: date) -> Candidates:
+        """``versions``: the pack's versions, newest first."""
+        defined = [(version, definition_in(version, requirement_id)) for version in versions]
+        return cls(
+            tuple((v, d) for v, d in defined if v.version.effective_from <= as_of),
+            tuple(
+                (v, d) for v, d in reversed(defined) if d is not None and v.version.earlier_windows
+            ),
+        )
+
+
+def requirement_window(
+    version: RuleVersion, requirement: Requirement, ctx: Context, day: date
+) -> Window | None:
+    """The requirement's window containing ``day`` (a stand-in window for kinds that have
+    none, used only to choose the governing version)."""
+    if isinstance(requirement, CompleteOnceRequirement):
+        start = requirement.counts_from or version.version.effective_from
+        return Window(min(start, requirement.due), requirement.due)
+    if isinstance(requirement, ValidAtAllTimesRequirement):
+        return Window(day, day)
+    calendar = version.calendars[requirement.window]
+    if isinstance(calendar, RollingCalendar):
+        return Window(day, day)
+    return ctx.window(calendar, day)
+
+
+def govern(
+    candidates: Candidates, requirement_id: str, probe: Window, ctx: Context, day: date
+) -> Governed | None:
+    """Newest first: the first version in effect on the day asked that claims the
+    requirement's window (versions after it are there only for the windows before them);
+    when none does, the oldest version whose unknown legal start covers earlier windows
+    (``earlier_windows``), so such a window is judged and flagged, not left unbound."""
+    for version, defined in candidates.in_effect:
+        window = requirement_window(version, defined, ctx, day) if defined else probe
+        if window is not None and claims(version, window):
+            return version, defined, window
+    for version, defined in candidates.unknown_start:
+        window = requirement_window(version, defined, ctx, day)
+        if window is not None and earlier_reading(version, requirement_id, window, ctx) is not None:
+            return version, defined, window
+    return None
+
+
+def earlier_reading(
+    version: RuleVersion, requirement_id: str, window: Window, ctx: Context
+) -> EarlierWindows | None:
+    """The earlier-window reading a result under ``version`` rests on: the window is not
+    one the version claims, or the day asked is before the version's known start."""
+    spec = version.version
+    if not spec.earlier_windows:
+        return None
+    if claims(version, window) and ctx.as_of >= spec.effective_from:
+        return None
+    start = min(window.start, ctx.as_of)
+    return spec.earlier_cover(requirement_id, start, window.end)
