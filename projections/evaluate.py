@@ -111,10 +111,8 @@ def _requirement(
     versions: Sequence[RuleVersion], requirement_id: str, ctx: Context
 ) -> list[RequirementStatus]:
     candidates = Candidates.of(versions, requirement_id, ctx.as_of)
-    defining = [v for v in versions if definition_in(v, requirement_id)]
-    latest = defining[0]
-    latest_def = definition_in(latest, requirement_id)
-    assert latest_def is not None
+    defining = [version for version, _ in candidates.defining]
+    latest, latest_def = candidates.defining[0]
     probe = requirement_window(latest, latest_def, ctx, ctx.as_of)
     if probe is None:
         return [_no_window(latest, latest_def, ctx)]

@@ -24,6 +24,7 @@ from projections.rules.schema import Calendar, RuleVersion
 __all__ = ["Context"]
 
 _DAY = timedelta(days=1)
+_UNKNOWN = Window(date.min, date.min)  # stands for a window not looked for yet
 
 
 @dataclass(frozen=True)
@@ -61,15 +62,17 @@ class Context:
     def window(self, calendar: Calendar, day: date) -> Window | None:
         """``window_containing(calendar, history, day)``."""
         own = id(calendar)
-        if own not in self.same:
+        same = self.same.get(own)
+        if same is None:
             equal = next((c for c in self.seen if c == calendar), None)
             if equal is None:
                 self.seen.append(calendar)
-            self.same[own] = id(equal) if equal is not None else own
-        key = (self.same[own], day)
-        if key not in self.windows:
-            self.windows[key] = window_containing(calendar, self.history, day)
-        return self.windows[key]
+            same = self.same[own] = id(equal) if equal is not None else own
+        key = (same, day)
+        found = self.windows.get(key, _UNKNOWN)
+        if found is _UNKNOWN:
+            found = self.windows[key] = window_containing(calendar, self.history, day)
+        return found
 
     def previous_window(self, calendar: Calendar, window: Window) -> Window | None:
         """``previous_window(calendar, history, window)``."""

@@ -11,6 +11,7 @@ from projections.engine.context import Context
 from projections.rules.calendars import Window
 from projections.rules.prepared import prepare
 from projections.rules.schema import (
+    Calendar,
     CompleteOnceRequirement,
     EarlierWindows,
     Requirement,
@@ -43,21 +44,38 @@ class Candidates:
     """The versions of one pack that may govern a requirement's windows, in the order
     ``govern`` tries them, found once per requirement and evaluation: those in effect on
     the day asked, newest first, with their definitions (None: not defined there); then
-    those defining it whose legal start is unknown (``earlier_windows``), oldest first."""
+    those defining it whose legal start is unknown (``earlier_windows``), oldest first.
+    Each with the calendar its windows are found in (None: a kind without windows, or not
+    defined); ``defining``: every version that defines it, newest first."""
 
-    in_effect: tuple[tuple[RuleVersion, Requirement | None], ...]
-    unknown_start: tuple[tuple[RuleVersion, Requirement], ...]
+    in_effect: tuple[tuple[RuleVersion, Requirement | None, Calendar | None], ...]
+    unknown_start: tuple[tuple[RuleVersion, Requirement, Calendar | None], ...]
+    defining: tuple[tuple[RuleVersion, Requirement], ...]
 
     @classmethod
     def of(cls, versions: Sequence[RuleVersion], requirement_id: str, as_of: date) -> Candidates:
         """``versions``: the pack's versions, newest first."""
-        defined = [(version, definition_in(version, requirement_id)) for version in versions]
+        found = [(v, definition_in(v, requirement_id)) for v in versions]
+        defined = [(v, d, _windowed(v, d)) for v, d in found]
         return cls(
-            tuple((v, d) for v, d in defined if v.version.effective_from <= as_of),
+            tuple(entry for entry in defined if entry[0].version.effective_from <= as_of),
             tuple(
-                (v, d) for v, d in reversed(defined) if d is not None and v.version.earlier_windows
+                (v, d, c)
+                for v, d, c in reversed(defined)
+                if d is not None and v.version.earlier_windows
             ),
+            tuple((v, d) for v, d in found if d is not None),
         )
+
+
+def _windowed(version: RuleVersion, requirement: Requirement | None) -> Calendar | None:
+    """The calendar ``requirement_window`` finds the requirement's windows in, if any."""
+    if requirement is None or isinstance(
+        requirement, CompleteOnceRequirement | ValidAtAllTimesRequirement
+    ):
+        return None
+    calendar = version.calendars[requirement.window]
+    return None if isinstance(calendar, RollingCalendar) else calendar
 
 
 def requirement_window(
@@ -83,12 +101,20 @@ def govern(
     requirement's window (versions after it are there only for the windows before them);
     when none does, the oldest version whose unknown legal start covers earlier windows
     (``earlier_windows``), so such a window is judged and flagged, not left unbound."""
-    for version, defined in candidates.in_effect:
-        window = requirement_window(version, defined, ctx, day) if defined else probe
+    for version, defined, calendar in candidates.in_effect:
+        if defined is None:
+            window: Window | None = probe
+        elif calendar is not None:
+            window = ctx.window(calendar, day)
+        else:
+            window = requirement_window(version, defined, ctx, day)
         if window is not None and claims(version, window):
             return version, defined, window
-    for version, defined in candidates.unknown_start:
-        window = requirement_window(version, defined, ctx, day)
+    for version, defined, calendar in candidates.unknown_start:
+        if calendar is not None:
+            window = ctx.window(calendar, day)
+        else:
+            window = requirement_window(version, defined, ctx, day)
         if window is not None and earlier_reading(version, requirement_id, window, ctx) is not None:
             return version, defined, window
     return None
