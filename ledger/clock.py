@@ -1,6 +1,6 @@
 """Where recorded time comes from: the system clock in production, a settable one in
 simulations and tests. The store reads the ledger's clock under the event table's write
-lock when a unit commits (``ledger.index_store.unit_instant``); commands read it when they
+lock when a unit commits (``ledger.index_writes.unit_instant``); commands read it when they
 are staged only to check effective dates against today."""
 
 from __future__ import annotations

@@ -24,20 +24,19 @@ from ledger.chain import Chain, EventMeta, as_uuid, content_digest
 from ledger.clock import Clock
 from ledger.envelope import LedgerEvent
 from ledger.errors import StoreBusyError, StoreSetupError
-from ledger.index_store import (
+from ledger.index_dialect import Dialect, copy_index_statement, last_recorded_statement
+from ledger.index_reads import IndexReads
+from ledger.index_writes import (
     Appended,
-    Dialect,
     Encode,
-    IndexReads,
-    copy_index_statement,
     index_row,
-    last_recorded_statement,
     previous_links,
     stamp_unit,
     unit_instant,
 )
 from ledger.seal import SealedEvent, SealKeys
 from ledger.seal_store import SealReads, seal_unit
+from ledger.stream_reads import StreamReads
 
 __all__ = ["INSERT_CHUNK", "ChainedPostgresRecorder"]
 
@@ -46,7 +45,7 @@ _EVENT_TYPES = ("uuid", "int8", "text", "bytea", "int8")
 _INDEX_TYPES = ("uuid", "int8", "int8", "uuid", "text", "timestamptz", "date", "bytea")
 
 
-class ChainedPostgresRecorder(IndexReads, SealReads, PostgresApplicationRecorder):
+class ChainedPostgresRecorder(IndexReads, StreamReads, SealReads, PostgresApplicationRecorder):
     def __init__(self, datastore: PostgresDatastore, *, events_table_name: str = "stored_events"):
         super().__init__(datastore, events_table_name=events_table_name)
         self.index_table_name = events_table_name.replace("_events", "") + "_event_index"

@@ -5,10 +5,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from datetime import datetime
-from typing import Any
 
 from ledger.chain import GENESIS
-from ledger.index_store import Dialect, WriteCursor
+from ledger.index_dialect import BackendReads, Dialect, WriteCursor
 from ledger.seal import SealedEvent, SealKeys, SealRow
 
 __all__ = ["SealReads", "seal_unit"]
@@ -43,13 +42,8 @@ def seal_unit(
     )
 
 
-class SealReads:
-    """Reads of the seal table, for a recorder that provides ``dialect`` and ``_read``."""
-
-    dialect: Dialect
-
-    def _read(self, sql: str, params: Sequence[Any]) -> list[Sequence[Any]]:
-        raise NotImplementedError
+class SealReads(BackendReads):
+    """Reads of the seal table."""
 
     def iter_seals(self, batch: int = 5000) -> Iterator[SealRow]:
         """Every unit seal in log order."""

@@ -13,9 +13,9 @@ from eventsourcing.domain import DomainEventProtocol
 from eventsourcing.persistence import Mapper, StoredEvent, Transcoder
 from eventsourcing.utils import get_topic, resolve_topic
 
-from ledger.fast_uuid import uuid_from_hex, uuid_hex
+from ledger.fast_uuid import uuid_from_hex, uuid_hex, uuid_text
 
-__all__ = ["LedgerMapper", "OrjsonTranscoder", "untag", "uuid_hex"]
+__all__ = ["LedgerMapper", "OrjsonTranscoder", "untag", "uuid_hex", "uuid_text_of"]
 
 _TYPE, _DATA = "_type_", "_data_"
 
@@ -109,6 +109,16 @@ def untag(value: Any) -> Any:
     if kind is list:
         return _untag_list(value)
     return value
+
+
+def uuid_text_of(value: Any) -> str:
+    """``str(untag(value))`` of a stored UUID: its text made from the stored hex, without
+    the UUID (any other value is untagged and made text)."""
+    if type(value) is dict and len(value) == 2 and value.get(_TYPE) == "uuid_hex":
+        data = value.get(_DATA)
+        if type(data) is str:
+            return uuid_text(data)
+    return str(untag(value))
 
 
 def _untag_dict(value: dict[str, Any]) -> Any:

@@ -16,20 +16,13 @@ from ledger.chain import EventMeta, as_uuid, content_digests, instant_text
 from ledger.clock import Clock
 from ledger.envelope import LedgerEvent
 from ledger.errors import StoreBusyError
-from ledger.index_store import (
-    Appended,
-    Dialect,
-    Encode,
-    IndexReads,
-    index_rows,
-    insert_index_statement,
-    last_recorded_statement,
-    stamp_unit,
-    unit_instant,
-)
+from ledger.index_dialect import Dialect, insert_index_statement, last_recorded_statement
+from ledger.index_reads import IndexReads
+from ledger.index_writes import Appended, Encode, index_rows, stamp_unit, unit_instant
 from ledger.seal import SealedEvent, SealKeys
 from ledger.seal_store import SealReads, seal_unit
 from ledger.serialisation import uuid_hex
+from ledger.stream_reads import StreamReads
 
 __all__ = ["DIALECT", "INDEX_DDL", "INDEX_TABLE", "SEAL_TABLE", "ChainedSQLiteRecorder"]
 
@@ -100,7 +93,7 @@ def _refuse(table: str, operation: str) -> str:
     )
 
 
-class ChainedSQLiteRecorder(IndexReads, SealReads, SQLiteApplicationRecorder):
+class ChainedSQLiteRecorder(IndexReads, StreamReads, SealReads, SQLiteApplicationRecorder):
     dialect = DIALECT
     seal_keys = SealKeys()  # the ledger sets its keys; none: units are not sealed
     _insert_index = insert_index_statement(DIALECT)

@@ -14,7 +14,7 @@ from eventsourcing.persistence import StoredEvent
 from ledger.chain import IndexRow
 from ledger.clock import Clock
 from ledger.envelope import LedgerEvent
-from ledger.index_store import Appended, Encode
+from ledger.index_writes import Appended, Encode
 from ledger.seal import SealKeys, SealRow
 
 __all__ = ["ChainedRecorder"]

@@ -23,6 +23,7 @@ __all__ = [
     "EXPORT_OPTIONS",
     "PersonAnswer",
     "answer_document",
+    "documents",
     "person_answer",
     "roster_document",
     "rule_catalogue",
@@ -53,25 +54,19 @@ class PersonAnswer:
     def counted_records(self) -> list[dict[str, Any]]:
         """Every record some requirement counted, with its effective date and recorded time
         (and, for a corrected record, each correction's recorded time and reason)."""
-        return [
-            {
-                "record_id": record.record_id,
-                "effective_on": record.completed_on.isoformat(),
-                "recorded_at": _instant(record.recorded_at),
-                "course_title": record.course_title,
-                "hours": hours_text(record.hours),
-                "topic_hours": {k: hours_text(v) for k, v in sorted(record.topic_hours.items())},
-                **_corrections(record),
-            }
-            for record in self._counted
-        ]
+        return [_record(record, _dates(record), _corrections(record)) for record in self._counted]
 
-    def to_dict(self) -> dict[str, Any]:
+    def _person(self) -> dict[str, Any]:
         return {
             "employee_id": self.employee_id,
             "name": self.name,
             "kind": self.kind,
             "person_status": self.person_status,
+        }
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            **self._person(),
             "compliance": self.status.to_dict(),
             "counted_records": self.counted_records(),
         }
@@ -83,21 +78,50 @@ class PersonAnswer:
         are stated once in the roster's ``rule_versions`` catalogue, citations by source id.
         A statewide roster is tens of thousands of these, so they are kept small."""
         return {
-            "employee_id": self.employee_id,
-            "name": self.name,
-            "kind": self.kind,
-            "person_status": self.person_status,
+            **self._person(),
             "compliance": self.status.to_dict(compact=True),
             "counted_records": [
-                {
-                    "record_id": record.record_id,
-                    "effective_on": record.completed_on.isoformat(),
-                    "recorded_at": _instant(record.recorded_at),
-                    **_corrections(record),
-                }
-                for record in self._counted
+                {**_dates(record), **_corrections(record)} for record in self._counted
             ],
         }
+
+    def documents(self) -> tuple[dict[str, Any], dict[str, Any]]:
+        """``to_dict()`` and ``roster_entry()`` made together, what they share once (the
+        status's common parts, each record's dates and corrections); their values are
+        shared, so both are serialised before anything could change them (``documents``)."""
+        full, compact = self.status.to_dicts()
+        records, entries = [], []
+        for record in self._counted:
+            dates, corrections = _dates(record), _corrections(record)
+            records.append(_record(record, dates, corrections))
+            entries.append({**dates, **corrections})
+        person = self._person()
+        return (
+            {**person, "compliance": full, "counted_records": records},
+            {**person, "compliance": compact, "counted_records": entries},
+        )
+
+
+def _dates(record: TrainingRecord) -> dict[str, Any]:
+    """What both documents say of a counted record first: its id and two times."""
+    return {
+        "record_id": record.record_id,
+        "effective_on": record.completed_on.isoformat(),
+        "recorded_at": _instant(record.recorded_at),
+    }
+
+
+def _record(
+    record: TrainingRecord, dates: dict[str, Any], corrections: dict[str, Any]
+) -> dict[str, Any]:
+    """A counted record as the status document lists it (keys in this order)."""
+    return {
+        **dates,
+        "course_title": record.course_title,
+        "hours": hours_text(record.hours),
+        "topic_hours": {k: hours_text(v) for k, v in sorted(record.topic_hours.items())},
+        **corrections,
+    }
 
 
 def _instant(moment: datetime | None) -> str | None:
@@ -143,8 +167,19 @@ def answer_document(answer: PersonAnswer) -> bytes:
 def roster_document(answer: PersonAnswer) -> bytes:
     """The stored roster row, exactly as it appears in the export (sorted keys, indented
     at its depth there), so a roster is put together without parsing anything."""
-    document = orjson.dumps(answer.roster_entry(), option=EXPORT_OPTIONS)
+    return _roster_bytes(answer.roster_entry())
+
+
+def _roster_bytes(entry: dict[str, Any]) -> bytes:
+    document = orjson.dumps(entry, option=EXPORT_OPTIONS)
     return _ROW_INDENT + document.replace(b"\n", b"\n" + _ROW_INDENT)
+
+
+def documents(answer: PersonAnswer) -> tuple[bytes, bytes]:
+    """``answer_document(answer)`` and ``roster_document(answer)``, made together (the
+    tracked model stores both)."""
+    full, entry = answer.documents()
+    return orjson.dumps(full), _roster_bytes(entry)
 
 
 def rule_catalogue(versions: Iterable[RuleVersion]) -> dict[str, Any]:

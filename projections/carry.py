@@ -26,13 +26,14 @@ annual calendar over a career, each measured by bisection over the dated records
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import replace
 from datetime import date
 
 from projections.history import PersonHistory
-from projections.rules.calendars import Window, previous_window
+from projections.rules.calendars import Window
 from projections.rules.schema import (
+    Calendar,
     CoursesRequirement,
     HoursRequirement,
     LicensePeriodCalendar,
@@ -54,6 +55,8 @@ Governed = tuple[RuleVersion, Requirement | None, Window]
 Govern = Callable[[str, Window, date], Governed | None]
 # The window's result when unmet, else None.
 Judge = Callable[[RuleVersion, Requirement, Window], RequirementStatus | None]
+# The person's window of a calendar just before a window (``rules.calendars.previous_window``).
+Previous = Callable[[Calendar, Window], Window | None]
 
 
 def carry_bound(history: PersonHistory, as_of: date) -> date | None:
@@ -67,7 +70,6 @@ def carry_bound(history: PersonHistory, as_of: date) -> date | None:
 
 
 def carried(
-    versions: Sequence[RuleVersion],
     requirement_id: str,
     calendar_of: RuleVersion,
     definition: Requirement,
@@ -76,13 +78,14 @@ def carried(
     as_of: date,
     govern: Govern,
     judge: Judge,
+    previous: Previous,
 ) -> list[RequirementStatus]:
     """The unmet results of the windows before ``window``, oldest first.
 
     ``calendar_of``/``definition``: the version whose calendar the windows are walked in
     (the governing one, or for a dropped requirement the newest that defined it).
     ``govern`` finds the version that governs an earlier window, ``judge`` evaluates it
-    (None when it is met or does not apply).
+    (None when it is met or does not apply), ``previous`` steps back one window.
     """
     if not isinstance(definition, HoursRequirement | PoolRequirement | CoursesRequirement):
         return []
@@ -93,12 +96,12 @@ def carried(
     found: list[RequirementStatus] = []
     earlier: Window | None = window
     while earlier is not None:
-        earlier = previous_window(calendar, history, earlier)
+        earlier = previous(calendar, earlier)
         if earlier is None or earlier.start > as_of:
             break
         if bound is not None and earlier.end < bound:
             break
-        result = _judged(versions, requirement_id, earlier, govern, judge)
+        result = _judged(requirement_id, earlier, govern, judge)
         if result is not None and result.status in UNMET:
             found.append(_with_conflict(result, calendar, history, earlier))
         if bound is None:
@@ -108,7 +111,6 @@ def carried(
 
 
 def _judged(
-    versions: Sequence[RuleVersion],
     requirement_id: str,
     earlier: Window,
     govern: Govern,

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from datetime import date
 
 from ledger.person import PersonEnrolled
-from projections.answers import answer_document, person_answer, roster_document
+from projections.answers import documents, person_answer
 from projections.history import PersonHistory
 from projections.history_codec import Identity
 from projections.read_store import PersonRow, RequirementRow
@@ -33,6 +33,7 @@ def person_rows(
     under ``rule_versions`` (which ``rules_key`` names); pure, no I/O."""
     identity = Identity.of(enrolled)
     answer = person_answer(identity, history, rule_versions, as_of)
+    body, roster = documents(answer)
     status = answer.status
     person_id, agency_id = str(enrolled.originator_id), str(enrolled.agency_id)
     deadlines = sorted(
@@ -52,8 +53,8 @@ def person_rows(
         as_of=as_of.isoformat(),
         version=version,
         rules_key=rules_key,
-        body=answer_document(answer),
-        roster=roster_document(answer),
+        body=body,
+        roster=roster,
     )
     requirements = [
         RequirementRow(

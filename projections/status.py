@@ -107,9 +107,19 @@ class RequirementStatus:
         """Keys in sorted order. ``compact`` leaves out what every person's result for this
         requirement shares (title, kind, default consequence, source texts: a roster states
         them once) and cites sources by id, last."""
+        common, cited = self._common(), sorted(self.citations, key=_citation_key)
+        return self._compact(common, cited) if compact else self._full(common, cited)
+
+    def to_dicts(self) -> tuple[dict[str, Any], dict[str, Any]]:
+        """``to_dict()`` and ``to_dict(compact=True)`` made together, their common part once
+        (its values shared by both: serialise them before changing either)."""
+        common, cited = self._common(), sorted(self.citations, key=_citation_key)
+        return self._full(common, cited), self._compact(dict(common), cited)
+
+    def _common(self) -> dict[str, Any]:
         # Built in key order rather than sorted afterwards: this runs for every requirement
         # of every person in a roster.
-        common = {
+        return {
             "confidence": self.confidence,
             "counted": hours_text(self.counted),
             "deadline": _day(self.deadline),
@@ -126,10 +136,13 @@ class RequirementStatus:
             "window_end": _day(self.window_end),
             "window_start": _day(self.window_start),
         }
-        cited = sorted(self.citations, key=_citation_key)
-        if compact:
-            common["citations"] = [c.source_id for c in cited]
-            return common
+
+    @staticmethod
+    def _compact(common: dict[str, Any], cited: list[Citation]) -> dict[str, Any]:
+        common["citations"] = [c.source_id for c in cited]
+        return common
+
+    def _full(self, common: dict[str, Any], cited: list[Citation]) -> dict[str, Any]:
         return _sorted_dict(
             {
                 **common,
@@ -170,14 +183,23 @@ class Status:
 
     def to_dict(self, *, compact: bool = False) -> dict[str, Any]:
         """Keys in sorted order; ``compact``: requirements in their compact form."""
+        return self._with([r.to_dict(compact=compact) for r in self._ordered()])
+
+    def to_dicts(self) -> tuple[dict[str, Any], dict[str, Any]]:
+        """``to_dict()`` and ``to_dict(compact=True)`` made together (parts shared by both:
+        serialise them before changing either)."""
+        pairs = [r.to_dicts() for r in self._ordered()]
+        return self._with([full for full, _ in pairs]), self._with([short for _, short in pairs])
+
+    def _ordered(self) -> list[RequirementStatus]:
+        return sorted(self.requirements, key=lambda r: r.sort_key)
+
+    def _with(self, requirements: list[dict[str, Any]]) -> dict[str, Any]:
         return {
             "as_of": self.as_of.isoformat(),
             "person_id": self.person_id,
             "reasons": list(self.reasons),
-            "requirements": [
-                r.to_dict(compact=compact)
-                for r in sorted(self.requirements, key=lambda r: r.sort_key)
-            ],
+            "requirements": requirements,
             "rule_versions": sorted(self.rule_versions),
             "status": self.status,
             "warning_days": self.warning_days,

@@ -20,7 +20,7 @@ from eventsourcing.persistence import Mapper, StoredEvent
 from eventsourcing.utils import get_topic
 
 from ledger.person import PersonEnrolled, TrainingCompleted
-from ledger.serialisation import LedgerMapper, untag
+from ledger.serialisation import LedgerMapper, untag, uuid_text_of
 from projections.history import HistoryFold, PersonHistory, TrainingRecord
 
 __all__ = ["FoldedStream", "fold_streams", "record_from_state"]
@@ -60,7 +60,7 @@ def record_from_state(state: Mapping[str, Any]) -> TrainingRecord:
     this is, without building the event."""
     valid_until = state["valid_until"]
     return TrainingRecord(
-        record_id=str(untag(state["record_id"])),
+        record_id=uuid_text_of(state["record_id"]),
         completed_on=untag(state["effective_on"]),
         hours=untag(state["hours"]),
         topic_hours={topic: untag(hours) for topic, hours in state["topic_hours"].items()},

@@ -90,7 +90,12 @@ class ReadDatabase:
         """A transaction, or None at once when SQLite's one write lock is taken (an event
         write in flight holds it): for writes that only save work later, such as the
         answer memo, so that a reader never waits for a writer. PostgreSQL's read-side
-        writes never wait for event writes: a plain transaction."""
+        writes never wait for event writes: a plain transaction.
+
+        On SQLite it commits with ``synchronous = NORMAL``: what it writes can always be
+        recomputed, so its commit does not wait for the log to reach the disk (WAL stays
+        consistent; a power loss can lose only such writes, since every event commit
+        syncs the log up to itself). The connection's setting is restored after."""
         if self.backend != "sqlite":
             with self.transaction() as cur:
                 yield cur
@@ -98,20 +103,26 @@ class ReadDatabase:
         with self._datastore.get_connection(commit=True) as conn, conn.cursor() as raw:
             raw.execute("PRAGMA busy_timeout")
             waits = int(raw.fetchone()[0])
+            raw.execute("PRAGMA synchronous")
+            syncs = int(raw.fetchone()[0])
             raw.execute("PRAGMA busy_timeout = 0")
+            raw.execute("PRAGMA synchronous = NORMAL")
             try:
-                raw.execute("BEGIN IMMEDIATE")
-            except sqlite3.OperationalError:
-                yield None
-                return
+                try:
+                    raw.execute("BEGIN IMMEDIATE")
+                except sqlite3.OperationalError:
+                    yield None
+                    return
+                finally:
+                    raw.execute(f"PRAGMA busy_timeout = {waits}")
+                try:
+                    yield Cursor(raw, qmark=True)
+                except BaseException:
+                    raw.execute("ROLLBACK")
+                    raise
+                raw.execute("COMMIT")
             finally:
-                raw.execute(f"PRAGMA busy_timeout = {waits}")
-            try:
-                yield Cursor(raw, qmark=True)
-            except BaseException:
-                raw.execute("ROLLBACK")
-                raise
-            raw.execute("COMMIT")
+                raw.execute(f"PRAGMA synchronous = {syncs}")
 
     @contextmanager
     def reading(self, *, binary: bool = False) -> Iterator[Cursor]:

@@ -74,17 +74,22 @@ def measure_hours(requirement: HoursRequirement, credited: Sequence[CreditedReco
 
 
 def measure_pool(requirement: PoolRequirement, credited: Sequence[CreditedRecord]) -> Measure:
-    per_topic = {
-        topic: sum((c.topic_hours.get(topic, ZERO) for c in credited), ZERO)
-        for topic in requirement.members
-    }
+    # Each member topic's hours, summed over the records in their order (one pass: this
+    # runs for every window of every pool requirement of every person).
+    per_topic = dict.fromkeys(requirement.members, ZERO)
+    with_member_hours: list[str] = []
+    for c in credited:
+        topic_hours, counts = c.topic_hours, False
+        for topic in per_topic:
+            hours = topic_hours.get(topic)
+            if hours is not None:
+                per_topic[topic] += hours
+                counts = counts or hours > 0
+        if counts:
+            with_member_hours.append(c.record.record_id)
     if requirement.total_from == "members":
         total = sum(per_topic.values(), ZERO)
-        used = [
-            c.record.record_id
-            for c in credited
-            if any(c.topic_hours.get(t, ZERO) > 0 for t in requirement.members)
-        ]
+        used = with_member_hours
     else:
         total = sum((c.hours for c in credited), ZERO)
         used = [c.record.record_id for c in credited if c.hours > 0]

@@ -1,5 +1,6 @@
 """What the engine derives from a rule version, not from a person: its requirements by id,
-its populations' conditions and what each result cites, made once per version object.
+its populations' conditions, its credit exclusions per requirement and what each result
+cites, made once per version object.
 
 Every person evaluated asks for these tens of times. ``prepare`` keeps one
 ``PreparedVersion`` per live ``RuleVersion`` object and forgets it when that object is
@@ -15,6 +16,7 @@ from collections.abc import Mapping
 from functools import partial
 
 from projections.rules.citations import Cited, cite
+from projections.rules.crediting import Exclusions
 from projections.rules.populations import Conditions
 from projections.rules.schema import (
     EarlierWindows,
@@ -41,6 +43,16 @@ class PreparedVersion:
         self._overrides = tuple(spec.enforcement_overrides)
         self._earlier = tuple(spec.earlier_windows)
         self._cited: dict[tuple[object, ...], Cited] = {}
+        self._credit_exclusions = tuple(spec.credit_exclusions)
+        self._exclusions: dict[str, Exclusions] = {}
+
+    def exclusions(self, requirement_id: str) -> Exclusions:
+        """The credit exclusions that concern a requirement, prepared."""
+        found = self._exclusions.get(requirement_id)
+        if found is None:
+            found = Exclusions(self._credit_exclusions, requirement_id)
+            self._exclusions[requirement_id] = found
+        return found
 
     def cited(
         self,

@@ -17,9 +17,9 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from ledger.chain import instant_text
-from ledger.fast_uuid import uuid_from_hex, uuid_hex
+from ledger.fast_uuid import uuid_from_hex, uuid_hex, uuid_text
 from ledger.person import StatusChanged
-from ledger.serialisation import LedgerMapper, OrjsonTranscoder
+from ledger.serialisation import LedgerMapper, OrjsonTranscoder, untag, uuid_text_of
 from tests.ledger.test_serialisation import SAMPLES
 
 ZONES = st.sampled_from(
@@ -106,6 +106,21 @@ def test_instant_text_is_the_utc_isoformat(moment: datetime) -> None:
 @given(st.uuids())
 def test_uuid_hex_is_the_property(value: uuid.UUID) -> None:
     assert uuid_hex(value) == value.hex
+
+
+@given(st.uuids(), st.booleans())
+def test_uuid_text_is_the_text_of_the_constructed_uuid(value: uuid.UUID, upper: bool) -> None:
+    """``uuid_text`` (a record id's text straight from the stored hex) is ``str(UUID(hex))``,
+    also for hex in capitals; ``uuid_text_of`` a stored tagged UUID is ``str(untag(...))``,
+    and of anything else too."""
+    text = value.hex.upper() if upper else uuid_hex(value)
+    assert uuid_text(text) == str(uuid.UUID(text)) == str(value)
+    tagged = {"_type_": "uuid_hex", "_data_": text}
+    assert uuid_text_of(tagged) == str(untag(tagged)) == str(value)
+    assert uuid_text_of(str(value)) == str(value)
+    assert uuid_text_of({"_type_": "uuid_hex", "_data_": text, "x": 1}) == str(
+        untag({"_type_": "uuid_hex", "_data_": text, "x": 1})
+    )
 
 
 @given(st.uuids())

@@ -14,7 +14,7 @@ from eventsourcing.persistence import StoredEvent
 
 from ledger.application import Ledger
 from ledger.clock import SettableClock
-from ledger.index_store import previous_links
+from ledger.index_writes import previous_links
 from ledger.sqlite_store import DIALECT, INDEX_DDL
 from tests.factories import ACTOR, agency, officer
 

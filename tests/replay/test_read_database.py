@@ -8,6 +8,7 @@ import pytest
 from ledger.application import Ledger
 from projections.read_store.database import to_qmark
 from replay.read_side import open_read_store
+from tests.factories import agency
 
 
 def test_literal_question_marks_and_percent_signs_survive(ledger: Ledger) -> None:
@@ -30,3 +31,38 @@ def test_the_sqlite_form_reads_only_percent_signs() -> None:
     assert to_qmark("SELECT '?', %s, '5%%' WHERE x = %s") == "SELECT '?', ?, '5%' WHERE x = ?"
     with pytest.raises(ValueError, match="only %s and %%"):
         to_qmark("SELECT '5%' WHERE x = %s")
+
+
+def test_memo_writes_on_sqlite_do_not_wait_for_the_disk_and_leave_event_writes_full(
+    tmp_path: object,
+) -> None:
+    """A memo write (``transaction_unless_busy``) commits with ``synchronous = NORMAL`` and
+    gives its connection back as it found it; the events written on that same connection
+    afterwards still commit with FULL, and what both wrote is there."""
+    ledger = Ledger(f"sqlite:///{tmp_path}/memo.db")
+    try:
+        db = open_read_store(ledger).db
+        table = db.table("rm_test_sync")
+        with db.transaction() as cur:
+            cur.execute(f"CREATE TABLE {table} (a TEXT)")
+        datastore = ledger.recorder.datastore  # type: ignore[attr-defined]
+        with datastore.get_connection(commit=False) as conn, conn.cursor() as raw:
+            raw.execute("PRAGMA synchronous = FULL")
+        with db.transaction_unless_busy() as cur:
+            assert cur is not None
+            cur.execute("PRAGMA synchronous")
+            assert [tuple(row) for row in cur.fetchall()] == [(1,)]  # NORMAL
+            cur.execute(f"INSERT INTO {table} VALUES (%s)", ("kept",))
+        with datastore.get_connection(commit=False) as conn, conn.cursor() as raw:
+            raw.execute("PRAGMA synchronous")
+            assert int(raw.fetchone()[0]) == 2  # FULL again
+        agency(ledger)  # an event write on the same pooled connection
+        with datastore.get_connection(commit=False) as conn, conn.cursor() as raw:
+            raw.execute("PRAGMA synchronous")
+            assert int(raw.fetchone()[0]) == 2
+        with db.reading() as cur:
+            cur.execute(f"SELECT a FROM {table}")
+            assert [tuple(row) for row in cur.fetchall()] == [("kept",)]
+        assert ledger.store.count_events() > 0
+    finally:
+        ledger.close()

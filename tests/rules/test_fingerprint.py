@@ -8,10 +8,14 @@ from pathlib import Path
 
 import pytest
 
+import projections.engine.judge
 import projections.evaluate
 from projections.fingerprint import code_digest, code_fingerprint, engine_modules
 
+ROOT = Path(__file__).resolve().parents[2]
 SOURCE = Path(projections.evaluate.__file__).read_text()
+# One window's judgement (moved out of evaluate.py): where a status is decided.
+JUDGE = Path(projections.engine.judge.__file__).read_text()
 
 
 def _reworded(source: str) -> str:
@@ -36,16 +40,16 @@ def test_docstrings_comments_and_blank_lines_leave_the_digest() -> None:
 
 
 @pytest.mark.parametrize(
-    ("old", "new"),
+    ("source", "old", "new"),
     [
-        ("DEFAULT_WARNING_DAYS = 90", "DEFAULT_WARNING_DAYS = 91"),
-        ('return "compliant"', 'return "on_track"'),
-        ("if deadline < ctx.as_of:", "if deadline <= ctx.as_of:"),
+        (SOURCE, "DEFAULT_WARNING_DAYS = 90", "DEFAULT_WARNING_DAYS = 91"),
+        (JUDGE, 'return "compliant"', 'return "on_track"'),
+        (JUDGE, "if deadline < ctx.as_of:", "if deadline <= ctx.as_of:"),
     ],
 )
-def test_a_code_change_changes_the_digest(old: str, new: str) -> None:
-    assert old in SOURCE
-    assert code_digest(SOURCE.replace(old, new, 1)) != code_digest(SOURCE)
+def test_a_code_change_changes_the_digest(source: str, old: str, new: str) -> None:
+    assert old in source
+    assert code_digest(source.replace(old, new, 1)) != code_digest(source)
 
 
 def test_a_module_of_only_a_docstring_still_has_code() -> None:
@@ -81,3 +85,25 @@ def test_the_engine_is_what_the_fold_evaluate_and_codec_import() -> None:
         "ledger.vocabulary",  # assignment aliases decide who a population binds
     } <= modules
     assert not {"projections.read_store", "projections.current", "replay.asof"} & modules
+
+
+def _modules_under(package: str) -> set[str]:
+    folder = ROOT.joinpath(*package.split("."))
+    return {
+        ".".join(path.relative_to(ROOT).with_suffix("").parts).removesuffix(".__init__")
+        for path in folder.rglob("*.py")
+    }
+
+
+@pytest.mark.parametrize("package", ["projections.engine", "projections.rules.schema"])
+def test_every_part_of_the_split_engine_and_schema_is_fingerprinted(package: str) -> None:
+    """The engine split over ``projections.engine`` and the schema over a package: every
+    part is in the fingerprint, so a change of code in any of them invalidates memo and
+    checkpoints (and, by the digest tests above, a reworded docstring does not)."""
+    assert _modules_under(package) <= engine_modules()
+
+
+def test_a_docstring_edit_of_a_moved_part_keeps_its_digest() -> None:
+    reworded = JUDGE.replace('"""One requirement judged', '"""Reworded: one requirement', 1)
+    assert reworded != JUDGE
+    assert code_digest(reworded) == code_digest(JUDGE)
