@@ -257,7 +257,7 @@ def generate_agency(
             )
         day_ends = last or steps[done].recorded_at.date() != step.recorded_at.date()
         if day_ends or (done % 64 == 0 and run.uow.pending_count() >= batch_size):
-            summary.events += len(run.uow.save())
+            summary.events += len(run.uow.save().events)
             if progress is not None:
                 progress(done, len(plan.steps))
     summary.seconds = perf_counter() - began
