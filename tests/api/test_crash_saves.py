@@ -64,9 +64,9 @@ def test_sigkill_of_an_import_inside_its_save(
     before = _count(database_url)
 
     args = ("import", "training", str(history), "--agency", "crash-pd", "--json")
-    with _watching(database_url) as locked:
+    with _watching(database_url) as watch:
         child = _start(database_url, args, env)
-        _kill_inside_save(child, locked)
+        assert _kill_inside_save(child, watch) == before
     assert _count(database_url) == before, "nothing of the killed import is stored"
 
     _verified(database_url, key_file)
@@ -88,15 +88,15 @@ def test_sigkill_of_the_demo_inside_a_save(
     replay rebuilds it, and the next demo finds it interrupted (SQLite: kept aside and
     built afresh; PostgreSQL: refused, naming the schema to drop, nothing appended)."""
     env = {"MUSTER_SEAL_KEY_FILE": str(key_file)}
-    args = ("demo", "--officers", "60", "--years", "4", "--until", "2025-06-30")
-    with _watching(database_url) as locked:
+    args = ("demo", "--officers", "1000", "--years", "1", "--until", "2025-06-30")
+    with _watching(database_url) as watch:
         child = _start(database_url, args, env)
-        # Past the rule packs and the first unit of history (2,000 events a unit): kill
-        # inside a later unit.
-        committed = _wait_for(lambda: _count(database_url) > 2000, child, "the first units")
-        assert committed
-        _kill_inside_save(child, locked)
+        # Past its first units (the rule packs): kill inside one of the history's (the
+        # first ones, hiring everyone, hold a thousand events or more).
+        _wait_for(lambda: watch.count() > 0, child, "the rule packs")
+        counted = _kill_inside_save(child, watch)
     kept = _count(database_url)
+    assert kept == counted, "the unit in flight at the kill left nothing"
     ledger = Ledger(database_url)
     try:
         assert demo_store_state(ledger, "demo-pd") == "interrupted"
@@ -108,7 +108,7 @@ def test_sigkill_of_the_demo_inside_a_save(
     _verified(database_url, key_file)
     run(database_url, "replay", env=env)
 
-    again = run(database_url, *args, env=env, ok=False)
+    again = run(database_url, "demo", "--officers", "20", "--years", "1", env=env, ok=False)
     if parse_database_url(database_url).backend == "sqlite":
         assert again.returncode == 0, again.stderr
         assert "interrupted" in again.stdout
@@ -136,23 +136,29 @@ def _start(url: str, args: tuple[str, ...], env: dict[str, str]) -> subprocess.P
     )
 
 
-def _kill_inside_save(child: subprocess.Popen[bytes], locked: Callable[[], bool]) -> None:
-    """SIGKILL the child once it holds the write lock on two probes 20 ms apart (a unit's
-    save holds it for seconds; nothing else the child does holds it at all on PostgreSQL,
-    or for more than a moment on SQLite); then wait until the store has let it go."""
-    seen = 0
+def _kill_inside_save(child: subprocess.Popen[bytes], watch: _Watch) -> int:
+    """SIGKILL the child while one of its units' transactions is open: the write lock seen
+    held, the log's events counted, 50 ms later the lock seen held and the count the same
+    (one unit, open all along: a small unit commits sooner), killed. Returns that count.
+    If the store then holds exactly that many events, the unit in flight at the kill left
+    nothing (had it committed before the kill, it would be counted now)."""
     deadline = time.monotonic() + 120
-    while seen < 2:
+    while True:
         if child.poll() is not None or time.monotonic() > deadline:
             child.kill()
             pytest.fail(f"the child ended (exit {child.returncode}) before it was seen saving")
-        seen = seen + 1 if locked() else 0
-        time.sleep(0.02)
-    child.send_signal(signal.SIGKILL)
+        if watch.locked():
+            counted = watch.count()
+            time.sleep(0.05)
+            if watch.locked() and watch.count() == counted:
+                child.send_signal(signal.SIGKILL)
+                break
+        time.sleep(0.005)
     child.wait(timeout=30)
     assert child.returncode == -signal.SIGKILL
     # PostgreSQL ends the dead client's transaction when it notices the closed socket.
-    _wait_for(lambda: not locked(), None, "the killed writer's lock to go")
+    _wait_for(lambda: not watch.locked(), None, "the killed writer's lock to go")
+    return counted
 
 
 def _wait_for(
@@ -179,9 +185,22 @@ class _Watch:
             self.events = ledger.store.dialect.events_table  # the schema-qualified name
             ledger.close()
 
-    def locked(self) -> bool:
+    def count(self) -> int:
+        """The events committed to the log (read without any lock)."""
         if self.conn is None:
-            return _sqlite_write_locked(Path(str(self.database.sqlite_path)))
+            try:
+                with closing(_sqlite(self.database.sqlite_path, timeout=5)) as conn:
+                    return int(conn.execute("SELECT count(*) FROM stored_events").fetchone()[0])
+            except sqlite3.OperationalError:  # the child has not made the file or table yet
+                return 0
+        row = self.conn.execute(f"SELECT count(*) FROM {self.events}").fetchone()
+        assert row is not None
+        return int(str(row[0]))
+
+    def locked(self) -> bool:
+        """Whether some other process holds the store's write lock right now."""
+        if self.conn is None:
+            return _sqlite_write_locked(self.database.sqlite_path)
         row = self.conn.execute(
             "SELECT count(*) FROM pg_catalog.pg_locks WHERE locktype = 'relation' "
             "AND relation = to_regclass(%s) AND pid <> pg_backend_pid() "
@@ -196,18 +215,26 @@ class _Watch:
 
 
 @contextmanager
-def _watching(url: str) -> Iterator[Callable[[], bool]]:
-    """Whether some other process holds the store's write lock right now."""
+def _watching(url: str) -> Iterator[_Watch]:
     watch = _Watch(url)
     try:
-        yield watch.locked
+        yield watch
     finally:
         watch.close()
 
 
-def _sqlite_write_locked(path: Path) -> bool:
+def _sqlite(path: Path | None, timeout: float) -> sqlite3.Connection:
+    """A connection to an existing file only (the test must not create the child's store)."""
+    return sqlite3.connect(f"file:{path}?mode=rw", uri=True, timeout=timeout, isolation_level=None)
+
+
+def _sqlite_write_locked(path: Path | None) -> bool:
     """Whether another connection holds the file's write lock (tried without waiting)."""
-    with closing(sqlite3.connect(path, timeout=0, isolation_level=None)) as conn:
+    try:
+        conn = _sqlite(path, timeout=0)
+    except sqlite3.OperationalError:  # no file yet
+        return False
+    with closing(conn):
         try:
             conn.execute("BEGIN IMMEDIATE")
         except sqlite3.OperationalError as error:
