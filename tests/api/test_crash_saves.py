@@ -138,8 +138,9 @@ def _start(url: str, args: tuple[str, ...], env: dict[str, str]) -> subprocess.P
 
 def _kill_inside_save(child: subprocess.Popen[bytes], watch: _Watch) -> int:
     """SIGKILL the child while one of its units' transactions is open: the write lock seen
-    held, the log's events counted, 50 ms later the lock seen held and the count the same
-    (one unit, open all along: a small unit commits sooner), killed. Returns that count.
+    held, the log's events counted, 20 ms later the lock seen held, the count the same
+    (one unit, open all along) and no demo completion marker committed (after it, the
+    demo's read-model writes take SQLite's one write lock too), killed. Returns that count.
     If the store then holds exactly that many events, the unit in flight at the kill left
     nothing (had it committed before the kill, it would be counted now)."""
     deadline = time.monotonic() + 120
@@ -149,8 +150,8 @@ def _kill_inside_save(child: subprocess.Popen[bytes], watch: _Watch) -> int:
             pytest.fail(f"the child ended (exit {child.returncode}) before it was seen saving")
         if watch.locked():
             counted = watch.count()
-            time.sleep(0.05)
-            if watch.locked() and watch.count() == counted:
+            time.sleep(0.02)
+            if watch.locked() and watch.count() == counted and not watch.completed():
                 child.send_signal(signal.SIGKILL)
                 break
         time.sleep(0.005)
@@ -196,6 +197,19 @@ class _Watch:
         row = self.conn.execute(f"SELECT count(*) FROM {self.events}").fetchone()
         assert row is not None
         return int(str(row[0]))
+
+    def completed(self) -> bool:
+        """Whether a demo's completion marker (``SimulationCompleted``) is committed."""
+        sql = "SELECT count(*) FROM {} WHERE topic LIKE '%SimulationCompleted'"
+        if self.conn is None:
+            try:
+                with closing(_sqlite(self.database.sqlite_path, timeout=5)) as conn:
+                    found = conn.execute(sql.format("stored_events")).fetchone()[0]
+            except sqlite3.OperationalError:
+                return False
+            return int(found) > 0
+        row = self.conn.execute(sql.format(self.events)).fetchone()  # type: ignore[arg-type]
+        return bool(row and int(str(row[0])) > 0)
 
     def locked(self) -> bool:
         """Whether some other process holds the store's write lock right now."""
