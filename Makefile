@@ -36,9 +36,11 @@ audit: setup
 test: lint typecheck audit
 	$(BIN)/pytest -n 2 --dist loadfile -m "not slow"
 
-## The slow tier: the long runs of what `make test` runs briefly (8 writers for 20 s...).
+## The slow tier: the long runs of what `make test` runs briefly (8 writers for 20 s, the
+## invariants property test at 200 examples x 40+ operations per backend...); CI runs it too.
+## `--dist load` puts each backend's half on its own worker.
 test-slow: setup
-	$(BIN)/pytest -m slow
+	$(BIN)/pytest -n 2 --dist load -m slow
 
 bench: setup
 	$(BIN)/python benchmarks/demo_bench.py
