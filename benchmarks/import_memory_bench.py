@@ -71,6 +71,18 @@ def measured(url: str, *args: str) -> tuple[float, float, str]:
     return usage.ru_maxrss / 1024, seconds, stdout  # ru_maxrss is in KiB on Linux
 
 
+def _drop(url: str) -> None:
+    import psycopg
+
+    from ledger.database import parse_database_url
+    from projections.read_store.schema import read_schema
+
+    database = parse_database_url(url)
+    with psycopg.connect(database.postgres_conninfo, autocommit=True) as conn:
+        for schema in (database.postgres_schema, read_schema(database.postgres_schema)):
+            conn.execute(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, default=200_000)
@@ -102,6 +114,8 @@ def main() -> None:
         people = work / "roster.csv"
         people.write_bytes(roster(options.people))
 
+        if options.backend == "postgres":
+            measured(url, "db", "init")  # as the owner: ordinary commands run no DDL
         measured(url, "agency", "add", "bench-pd", "--name", "Bench PD", "--state", "MN")
         roster_mb, roster_s, out = measured(
             url, "import", "people", str(people), "--agency", "bench-pd", "--json"
@@ -119,6 +133,8 @@ def main() -> None:
         bad = json.loads(out)
         assert bad["status"] == "invalid"
         assert bad["errors"] == 3 * options.rows, bad["errors"]
+        if options.backend == "postgres":
+            _drop(url)
 
     print(
         f"Python {platform.python_version()}, {options.backend}, {options.rows:,} training rows "

@@ -30,11 +30,21 @@ Encode = Callable[[LedgerEvent], StoredEvent]
 
 
 class Appended(NamedTuple):
-    """A committed unit: its one recorded time, its events as stored, their log positions."""
+    """A committed unit: its one recorded time, its events as stored (when the store was
+    asked to keep them), their log positions."""
 
     recorded_at: datetime
     stored_events: Sequence[StoredEvent]
     notification_ids: Sequence[int]
+
+
+class SavedUnit(NamedTuple):
+    """A committed unit as its writer sees it: its recorded time, its events (stamped with
+    that time) and their log positions, in log order."""
+
+    recorded_at: datetime
+    events: list[LedgerEvent]
+    notification_ids: list[int]
 
 
 _MICROSECOND = timedelta(microseconds=1)

@@ -3,7 +3,7 @@ every write use case shares (the use cases themselves are in ``ledger.*_cases``)
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from datetime import date, datetime
 from typing import Any, cast
@@ -18,6 +18,7 @@ from ledger.database import DatabaseConfig, parse_database_url
 from ledger.envelope import LedgerEvent
 from ledger.errors import FutureEffectiveDateError
 from ledger.gc_pause import paused_gc
+from ledger.index_writes import Appended, SavedUnit
 from ledger.seal import SealKeys
 from ledger.serialisation import LedgerMapper, OrjsonTranscoder
 from ledger.store import ChainedRecorder
@@ -92,12 +93,8 @@ class LedgerCore(Application[UUID]):
         **kwargs: Any,
     ) -> list[Recording[UUID]]:
         """Append the pending events of ``objs`` (aggregates or events, in argument order)
-        as one unit, in one transaction: under the events table's write lock the store
-        reads this ledger's clock and gives every event of the unit the same recorded
-        time, strictly after every unit committed before (``ChainedRecorder.append_unit``),
-        then encodes them and writes the recorded-time index and hash links beside them.
-        The time a command staged its event with is provisional: the aggregates saved
-        here are left modified at the unit's recorded time.
+        as one unit, in one transaction (``append``), and return them as the library's
+        recordings, each with its stored bytes.
 
         ``Application.save`` (``EventStore.put``) encodes events before the store takes
         its lock, too early for the recorded time that is inside their bytes; it would
@@ -106,6 +103,43 @@ class LedgerCore(Application[UUID]):
         if kwargs:
             msg = f"the ledger saves units only, without {sorted(kwargs)}"
             raise TypeError(msg)
+        events, appended = self._append(objs, keep_stored=True)
+        return [
+            Recording(
+                event,
+                Notification(
+                    originator_id=s.originator_id,
+                    originator_version=s.originator_version,
+                    topic=s.topic,
+                    state=s.state,
+                    id=n_id,
+                ),
+            )
+            for event, s, n_id in zip(
+                events, appended.stored_events, appended.notification_ids, strict=True
+            )
+        ]
+
+    def append(
+        self, *objs: MutableOrImmutableAggregate[UUID] | DomainEventProtocol[UUID] | None
+    ) -> SavedUnit:
+        """Append the pending events of ``objs`` as one unit, in one transaction: under the
+        events table's write lock the store reads this ledger's clock and gives every event
+        of the unit the same recorded time, strictly after every unit committed before
+        (``ChainedRecorder.append_unit``), then encodes them and writes the recorded-time
+        index and hash links beside them, in chunks. The time a command staged its event
+        with is provisional: the aggregates saved here are left modified at the unit's
+        recorded time. Unlike ``save`` it keeps nothing of the encoded unit, so a unit of
+        200,000 events (an import) never holds all their stored bytes at once."""
+        events, appended = self._append(objs, keep_stored=False)
+        return SavedUnit(appended.recorded_at, events, list(appended.notification_ids))
+
+    def _append(
+        self,
+        objs: Sequence[MutableOrImmutableAggregate[UUID] | DomainEventProtocol[UUID] | None],
+        *,
+        keep_stored: bool,
+    ) -> tuple[list[LedgerEvent], Appended]:
         events: list[LedgerEvent] = []
         saved: list[Aggregate] = []
         for obj in objs:
@@ -117,26 +151,14 @@ class LedgerCore(Application[UUID]):
             elif obj is not None:
                 events.append(_ledger_event(obj))
         if not events:
-            return []
+            return events, Appended(self.clock(), [], [])
         with paused_gc():  # encoding, hashing and rows: many small objects, no cycles
-            appended = self.store.append_unit(events, self.mapper.to_stored_event, self.clock)
-            for aggregate in saved:
-                aggregate.modified_on = appended.recorded_at
-            return [
-                Recording(
-                    event,
-                    Notification(
-                        originator_id=s.originator_id,
-                        originator_version=s.originator_version,
-                        topic=s.topic,
-                        state=s.state,
-                        id=n_id,
-                    ),
-                )
-                for event, s, n_id in zip(
-                    events, appended.stored_events, appended.notification_ids, strict=True
-                )
-            ]
+            appended = self.store.append_unit(
+                events, self.mapper.to_stored_event, self.clock, keep_stored=keep_stored
+            )
+        for aggregate in saved:
+            aggregate.modified_on = appended.recorded_at
+        return events, appended
 
     def stable_horizon(self) -> datetime:
         """The latest instant whose answers can no longer change (``known_at`` is clamped to

@@ -176,15 +176,22 @@ class ChainedPostgresRecorder(IndexReads, StreamReads, SealReads, PostgresApplic
         )
 
     @retry((InterfaceError, OperationalError), max_attempts=10, wait=0.2)
-    def append_unit(self, events: Sequence[LedgerEvent], encode: Encode, clock: Clock) -> Appended:
+    def append_unit(
+        self,
+        events: Sequence[LedgerEvent],
+        encode: Encode,
+        clock: Clock,
+        *,
+        keep_stored: bool = True,
+    ) -> Appended:
         """Append one unit of work, all or nothing: the library's write path (the EXCLUSIVE
         table lock, NOTIFY), then under the lock the clock and the log's last recorded
         time, one recorded time given to every event, and the events encoded, hashed and
         sent by binary COPY in chunks (without pipeline mode: one pipelined statement of
         several megabytes deadlocked, client and server both waiting, in 9.5.6), with the
         chained index rows in the same transaction. Returns the unit's recorded time, the
-        stored events and their notification ids. (A retry after a dropped connection
-        starts over and stamps the events again.)"""
+        stored events (unless not ``keep_stored``) and their notification ids. (A retry
+        after a dropped connection starts over and stamps the events again.)"""
         if not events:
             return Appended(unit_instant(clock, None), [], [])
         datastore = self.datastore
@@ -221,7 +228,9 @@ class ChainedPostgresRecorder(IndexReads, StreamReads, SealReads, PostgresApplic
                         strict=True,
                     )
                 )
-                stored_events += self._copy_chunk(plain, chunk, chain, encode, sealed)
+                stored = self._copy_chunk(plain, chunk, chain, encode, sealed)
+                if keep_stored:
+                    stored_events += stored
             if self.seal_keys:
                 seal_unit(self.dialect, plain, self.seal_keys, moment, sealed)
         return Appended(moment, stored_events, notification_ids)

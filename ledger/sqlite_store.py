@@ -105,12 +105,20 @@ class ChainedSQLiteRecorder(IndexReads, StreamReads, SealReads, SQLiteApplicatio
             statements += [_refuse(table, "UPDATE"), _refuse(table, "DELETE")]
         return statements
 
-    def append_unit(self, events: Sequence[LedgerEvent], encode: Encode, clock: Clock) -> Appended:
+    def append_unit(
+        self,
+        events: Sequence[LedgerEvent],
+        encode: Encode,
+        clock: Clock,
+        *,
+        keep_stored: bool = True,
+    ) -> Appended:
         """Append one unit of work, all or nothing: take the database's write lock
         (``BEGIN IMMEDIATE``, waiting up to the connection's busy timeout), read the clock
         and the log's last recorded time under it, give every event that one recorded
         time, then encode, hash and insert the events and their index rows. Returns the
-        unit's recorded time, the stored events and their notification ids.
+        unit's recorded time, the stored events (unless not ``keep_stored``) and their
+        notification ids.
 
         The lock is taken first because the recorded time is inside the stored bytes and
         the hash header: nothing can be encoded before it is fixed. (A deferred ``BEGIN``
@@ -127,9 +135,24 @@ class ChainedSQLiteRecorder(IndexReads, StreamReads, SealReads, SQLiteApplicatio
             last = c.fetchone()[0]
             moment = unit_instant(clock, None if last is None else datetime.fromisoformat(last))
             metas = stamp_unit(events, moment)
-            stored_events = [encode(event) for event in events]
-            ids = self._insert_events(c, stored_events, event_meta=metas, recorded_at=moment)
-        assert ids is not None
+            # Each save of thousands of events writes more than the default 1,000 WAL
+            # pages, so every save also ran a checkpoint (copying pages into the database
+            # file); at 10,000 pages (~40 MB of WAL) that happens every few saves (+5%
+            # ingest at M). Durability is the WAL's and unchanged; the setting is this
+            # connection's.
+            c.execute("PRAGMA wal_autocheckpoint = 10000")
+            # In chunks, in the one transaction: a unit of 200,000 events (an import) never
+            # holds every event's statement parameters, digest and index row at once.
+            stored_events: list[StoredEvent] = []
+            ids: list[int] = []
+            sealed: list[SealedEvent] = []
+            for start in range(0, len(events), _CHUNK):
+                chunk = [encode(event) for event in events[start : start + _CHUNK]]
+                ids += self._insert_chunk(c, chunk, metas[start : start + _CHUNK], sealed)
+                if keep_stored:
+                    stored_events += chunk
+            if self.seal_keys:
+                seal_unit(self.dialect, c, self.seal_keys, moment, sealed)
         return Appended(moment, stored_events, ids)
 
     def insert_events(
@@ -163,14 +186,15 @@ class ChainedSQLiteRecorder(IndexReads, StreamReads, SealReads, SQLiteApplicatio
                     raw.execute("ROLLBACK")
         return in_flight, None if last is None else datetime.fromisoformat(last)
 
-    def _insert_events(
-        self, c: SQLiteCursor, stored_events: Sequence[StoredEvent], **kwargs: Any
-    ) -> Sequence[int] | None:
-        # Each save of thousands of events writes more than the default 1,000 WAL pages, so
-        # every save also ran a checkpoint (copying pages into the database file); at 10,000
-        # pages (~40 MB of WAL) that happens every few saves (+5% ingest at M). Durability
-        # is the WAL's and unchanged; the setting is this connection's.
-        c.execute("PRAGMA wal_autocheckpoint = 10000")
+    def _insert_chunk(
+        self,
+        c: SQLiteCursor,
+        stored_events: Sequence[StoredEvent],
+        metas: Sequence[EventMeta],
+        sealed: list[SealedEvent],
+    ) -> list[int]:
+        """Insert one chunk of a unit (its events, then their chained index rows) and add
+        what the unit's seal covers of them to ``sealed``; returns their rowids."""
         # The library inserts row by row to read each rowid; one executemany is cheaper,
         # and the rowids follow from the last one (below).
         c.executemany(
@@ -181,16 +205,15 @@ class ChainedSQLiteRecorder(IndexReads, StreamReads, SealReads, SQLiteApplicatio
             ],
         )
         notification_ids = _rowids(c, stored_events)
-        metas: Sequence[EventMeta] = kwargs["event_meta"]
         digests = content_digests(stored_events, metas)
+        # Predecessors in earlier chunks of the unit are read back from this transaction.
         rows = index_rows(self.dialect, c, stored_events, notification_ids, metas, digests)
         c.executemany(self._insert_index, rows)
         if self.seal_keys:
-            sealed = [
+            sealed += [
                 SealedEvent(n_id, as_uuid(s.originator_id), s.originator_version, row[-1])
                 for s, n_id, row in zip(stored_events, notification_ids, rows, strict=True)
             ]
-            seal_unit(self.dialect, c, self.seal_keys, kwargs["recorded_at"], sealed)
         return notification_ids
 
     def _read(self, sql: str, params: Sequence[Any]) -> list[Sequence[Any]]:
@@ -198,6 +221,8 @@ class ChainedSQLiteRecorder(IndexReads, StreamReads, SealReads, SQLiteApplicatio
             c.execute(sql, params)
             return list(c.fetchall())
 
+
+_CHUNK = 5000  # events per chunk of a unit's inserts
 
 _BUSY = "another write held the write lock too long: nothing written, try again"
 

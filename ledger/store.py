@@ -26,7 +26,12 @@ class ChainedRecorder(Protocol):
     seal_keys: SealKeys
 
     def append_unit(
-        self, events: Sequence[LedgerEvent], encode: Encode, clock: Clock
+        self,
+        events: Sequence[LedgerEvent],
+        encode: Encode,
+        clock: Clock,
+        *,
+        keep_stored: bool = True,
     ) -> Appended: ...
     def write_in_flight(self) -> bool: ...
     def last_recorded(self) -> datetime | None: ...

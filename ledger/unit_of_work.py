@@ -8,11 +8,12 @@ from typing import TYPE_CHECKING, cast
 from uuid import UUID
 
 from eventsourcing.application import AggregateNotFoundError
-from eventsourcing.persistence import IntegrityError, Recording
+from eventsourcing.persistence import IntegrityError
 
 from ledger.agency import Agency, agency_id_for
 from ledger.envelope import LedgerEvent
 from ledger.errors import AgencyNotFoundError, ConcurrentWriteError, PersonNotFoundError
+from ledger.index_writes import SavedUnit
 from ledger.person import Person, person_id_for
 
 if TYPE_CHECKING:
@@ -75,16 +76,16 @@ class UnitOfWork:
             for event in aggregate.pending_events
         ]
 
-    def save(self) -> list[Recording[UUID]]:
+    def save(self) -> SavedUnit:
         """Append every pending event of this unit of work in one transaction (all or
         nothing), all recorded at one instant: the commit's, taken under the write lock
-        (``Ledger.save``)."""
+        (``Ledger.append``); returns the unit's events and their log positions."""
         aggregates = [a for a in self._touched.values() if a.pending_events]
         self._touched = {}
         if not aggregates:
-            return []
+            return SavedUnit(self.ledger.clock(), [], [])
         try:
-            saved = self.ledger.save(*aggregates)
+            saved = self.ledger.append(*aggregates)
         except IntegrityError:
             # Someone else appended to one of these streams first; nothing of ours was saved,
             # and the loaded aggregates are stale, so the unit of work cannot be used again.
@@ -92,5 +93,5 @@ class UnitOfWork:
             raise ConcurrentWriteError(
                 "another writer changed these records at the same time; retry"
             ) from None
-        self.recorded_at = aggregates[0].modified_on  # the unit's, set by Ledger.save
+        self.recorded_at = saved.recorded_at
         return saved

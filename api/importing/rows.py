@@ -30,18 +30,27 @@ class Row:
 
 def data_rows(sheet: Sheet, columns: Sequence[Column], report: ImportReport) -> list[Row] | None:
     """The data rows under the first non-blank row (the header); blank rows are skipped
-    but keep their numbers. ``None`` if the header is unusable (errors are in ``report``)."""
-    rows = [(number, cells) for number, cells in sheet.rows if any(c.strip() for c in cells)]
-    if not rows:
+    but keep their numbers. ``None`` if the header is unusable (errors are in ``report``).
+
+    ``sheet.rows`` is consumed: each row's cells are let go once the row is built, so a
+    large file is never held as cells and as rows at once."""
+    source = sheet.rows
+    source.reverse()
+    while source and not any(c.strip() for c in source[-1][1]):
+        source.pop()
+    if not source:
         report.add(None, None, "the file has no rows")
         return None
-    header_number, header = rows[0]
+    header_number, header = source.pop()
     positions = map_header(header, columns, header_number, report)
     if positions is None:
         return None
     unnamed: set[int] = set()
     result: list[Row] = []
-    for number, cells in rows[1:]:
+    while source:
+        number, cells = source.pop()
+        if not any(c.strip() for c in cells):
+            continue
         beyond = [c for c in cells[len(header) :] if c.strip()]
         if beyond:
             # More values than header cells means the row is misaligned, most often an

@@ -252,14 +252,23 @@ def import_training(
     its events are staged."""
     today = ledger.clock().date()
     agency_id = ledger.get_agency(agency).id
-    parsed = [p for p in (parse_training(row, today, topics, report) for row in rows) if p]
-    rows.clear()
+    parsed: list[TrainingRow] = []
+    rows.reverse()
+    while rows:  # each row's text is let go once parsed
+        found = parse_training(rows.pop(), today, topics, report)
+        if found is not None:
+            parsed.append(found)
     checked = _file_checks(parsed, report)
+    del parsed
     people: dict[str, _Known | None] = {}
     staged = 0
-    for done, row in enumerate(checked, start=1):
+    total = len(checked)
+    # Each row is let go once staged: the rows shrink as the unit's events grow.
+    checked.reverse()
+    for done in range(1, total + 1):
+        row = checked.pop()
         if progress is not None and done % 250 == 0:
-            progress("checking", done, len(checked))
+            progress("checking", done, total)
         employee = row.employee_id.casefold()
         if employee not in people:
             people[employee] = _load(ledger, uow, agency_id, row.employee_id)
@@ -304,7 +313,7 @@ def import_training(
             continue
         staged += 1
     if progress is not None:
-        progress("checking", len(checked), len(checked))
+        progress("checking", total, total)
     if topics is not None and any("rule pack" in i.reason for i in report.errors):
         report.notes.append(f"topic ids of this agency's rule pack: {', '.join(sorted(topics))}")
     return 0, staged

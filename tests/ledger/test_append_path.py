@@ -77,13 +77,13 @@ def test_notification_ids_are_the_logs_and_the_indexs(ledger: Ledger) -> None:
     for size in (3, INSERT_CHUNK + 5):
         uow = ledger.unit_of_work()
         _trainings(ledger, slug, "E1", size, uow)
-        recordings = uow.save()
-        ids = [r.notification.id for r in recordings]
+        saved = uow.save()
+        ids = saved.notification_ids
         assert ids == sorted(ids)
         assert len(set(ids)) == size
         returned |= {
-            (r.notification.originator_id, r.notification.originator_version): r.notification.id
-            for r in recordings
+            (event.originator_id, event.originator_version): n_id
+            for event, n_id in zip(saved.events, ids, strict=True)
         }
     log = {
         (n.originator_id, n.originator_version): n.id

@@ -286,8 +286,8 @@ def test_unit_saves_all_or_nothing(ledger: Ledger) -> None:
             actor=ACTOR,
             uow=uow,
         )
-    recordings = uow.save()
-    assert len(recordings) == 2
+    saved = uow.save()
+    assert len(saved.events) == 2
     assert ledger.store.count_events() == 3
 
 
@@ -375,9 +375,9 @@ def test_one_large_unit_saves_in_one_transaction(ledger: Ledger) -> None:
             actor=ACTOR,
             uow=uow,
         )
-    recordings = uow.save()
-    assert len(recordings) == 12_000
-    ids = [r.notification.id for r in recordings]
+    saved = uow.save()
+    assert len(saved.events) == 12_000
+    ids = saved.notification_ids
     assert ids == sorted(ids)
     assert ledger.store.count_events() == 12_003
     from replay.verify import verify_store

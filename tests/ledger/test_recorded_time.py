@@ -58,9 +58,10 @@ def test_every_event_of_a_unit_carries_the_units_commit_time(
     _train(ledger, slug, "E1", date(2024, 1, 4), uow)
     committed = start + timedelta(hours=3)
     clock.set(committed)
-    recordings = uow.save()
-    assert len(recordings) == 3
-    assert {r.domain_event.timestamp for r in recordings} == {committed}
+    saved = uow.save()
+    assert len(saved.events) == 3
+    assert saved.recorded_at == committed
+    assert {event.timestamp for event in saved.events} == {committed}
     new = [row for row in ledger.store.iter_index() if row.meta.recorded_at > set_up]
     assert len(new) == 3
     assert {row.meta.recorded_at for row in new} == {committed}
@@ -235,5 +236,5 @@ def test_a_known_at_in_the_future_is_clamped_to_now(ledger: Ledger, clock: Setta
 @pytest.mark.parametrize("backend", ["sqlite"])
 def test_saving_nothing_appends_nothing(ledger: Ledger) -> None:
     assert ledger.save() == []
-    assert ledger.unit_of_work().save() == []
+    assert ledger.unit_of_work().save().events == []
     assert ledger.store.last_recorded() is None

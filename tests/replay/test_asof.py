@@ -7,6 +7,8 @@ import contextlib
 import os
 import subprocess
 import sys
+import uuid
+from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from uuid import UUID
@@ -222,27 +224,27 @@ def _cli(url: str, *args: str) -> bytes:
 
 # -- hypothesis: random histories with late entries, corrections, voids and rule changes --
 
-_OPS = st.lists(
-    st.one_of(
-        st.tuples(
-            st.just("train"),
-            st.integers(0, 2),
-            st.integers(0, 6 * 365),
-            st.integers(0, 60),
-            st.sampled_from(
-                ["use_of_force", "firearms", "autism", "crisis_intervention_mental_illness"]
-            ),
-            st.integers(1, 8),
+_OP = st.one_of(
+    st.tuples(
+        st.just("train"),
+        st.integers(0, 2),
+        st.integers(0, 6 * 365),
+        st.integers(0, 60),
+        st.sampled_from(
+            ["use_of_force", "firearms", "autism", "crisis_intervention_mental_illness"]
         ),
-        st.tuples(st.just("correct"), st.integers(0, 2), st.integers(0, 50), st.integers(1, 9)),
-        st.tuples(st.just("void"), st.integers(0, 2), st.integers(0, 50)),
-        st.tuples(st.just("rules"), st.integers(1, 40)),
-        st.tuples(st.just("catch_up"), st.integers(1, 7)),
-        st.tuples(st.just("snapshot")),
+        st.integers(1, 8),
     ),
-    min_size=3,
-    max_size=25,
+    st.tuples(st.just("correct"), st.integers(0, 2), st.integers(0, 50), st.integers(1, 9)),
+    st.tuples(st.just("void"), st.integers(0, 2), st.integers(0, 50)),
+    st.tuples(st.just("rules"), st.integers(1, 40)),
+    st.tuples(st.just("catch_up"), st.integers(1, 7)),
+    st.tuples(st.just("snapshot")),
 )
+_OPS = st.lists(_OP, min_size=3, max_size=25)
+# The scale reliability.md names for the model-based test (§5.2, R11): 200 examples of 40
+# operations or more; the slow tier (`make test-slow`) runs it on both backends.
+_LONG_OPS = st.lists(_OP, min_size=40, max_size=48)
 
 
 @settings(
@@ -256,6 +258,49 @@ def test_random_histories_keep_the_invariants(
 ) -> None:
     """Whatever the order of late entries, corrections, voids and rule changes:
     incremental == rebuild, status(now) == read model, and earlier answers never move."""
+    _keep_the_invariants(ledger, clock, ops)
+
+
+@pytest.mark.slow
+@settings(
+    max_examples=200,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(ops=_LONG_OPS)
+def test_random_histories_keep_the_invariants_at_scale(
+    backend: str, tmp_path_factory: pytest.TempPathFactory, ops: list[tuple[object, ...]]
+) -> None:
+    """The same invariants over 200 histories of 40-48 operations, each in a fresh store
+    (so every example costs the same, and none sees another's agencies)."""
+    with _fresh_ledger(backend, tmp_path_factory) as (ledger, clock):
+        _keep_the_invariants(ledger, clock, ops)
+
+
+@contextlib.contextmanager
+def _fresh_ledger(
+    backend: str, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[tuple[Ledger, SettableClock]]:
+    from tests.conftest import create_postgres_store, drop_postgres_store
+
+    clock = SettableClock(datetime(2025, 3, 1, 12, 0, tzinfo=UTC))
+    schema = f"t_{uuid.uuid4().hex[:16]}"
+    if backend == "sqlite":
+        url = f"sqlite:///{tmp_path_factory.mktemp('history')}/muster.db"
+    else:
+        url = create_postgres_store(schema)
+    ledger = Ledger(url, clock=clock)
+    try:
+        yield ledger, clock
+    finally:
+        ledger.close()
+        if backend != "sqlite":
+            drop_postgres_store(schema)
+
+
+def _keep_the_invariants(
+    ledger: Ledger, clock: SettableClock, ops: list[tuple[object, ...]]
+) -> None:
     store = open_read_store(ledger)
     slug = f"h{abs(hash(tuple(ops))) % 10**8}"
     start = datetime(2025, 1, 1, tzinfo=UTC)
