@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-import structlog
 import typer
-from rich.table import Table
 
 from api.cli.context import console, open_ledger
 from api.cli.output import styled
-from api.rulebook import publish_shipped_packs
 
 app = typer.Typer(help="Register and list agencies.", no_args_is_help=True)
 
@@ -24,7 +21,11 @@ def add(
     actor: str = typer.Option("cli", "--actor", help="Who is recording this"),
 ) -> None:
     """Register an agency under a jurisdiction such as US-MN."""
-    with open_ledger() as ledger:
+    import structlog
+
+    from api.rulebook import publish_shipped_packs
+
+    with open_ledger(create=True) as ledger:
         agency_id = ledger.register_agency(
             slug, name, state, actor=f"user:{actor}", time_zone=time_zone
         )
@@ -62,6 +63,8 @@ def set_time_zone(
 @app.command("list")
 def list_agencies() -> None:
     """List every agency with its jurisdiction and headcount."""
+    from rich.table import Table
+
     with open_ledger() as ledger:
         table = Table("slug", "name", "state")
         table.add_column("time zone", no_wrap=True)  # whole: it is every answer's context

@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from typer.testing import CliRunner
 
 from api.cli.rules import app
+from tests.api.test_cli import run
 from projections.rules import resolve_versions, shipped_packs
 
 runner = CliRunner()
 
 
 def test_show_mn_lists_every_version_with_its_sources() -> None:
-    """Acceptance: `muster rules show MN` lists every version with its sources."""
-    result = runner.invoke(app, ["show", "MN"], env={"COLUMNS": "200"})
+    """Acceptance: `muster rules show MN --history` lists every version with its sources."""
+    result = runner.invoke(app, ["show", "MN", "--history"], env={"COLUMNS": "200"})
     assert result.exit_code == 0, result.output
     (mn,) = [p for p in shipped_packs() if p.state == "MN"]
     for version in resolve_versions(mn):
@@ -33,7 +36,27 @@ def test_list_shows_all_six_states() -> None:
         assert state in result.output
 
 
-def test_show_unknown_state_fails_cleanly() -> None:
-    """An unknown state is a usage error, not a traceback."""
-    result = runner.invoke(app, ["show", "ZZ"])
-    assert result.exit_code == 1
+def test_show_prints_what_is_in_force_on_the_day() -> None:
+    """Without ``--history`` only the versions in force on the day are printed; the others
+    are named with their dates."""
+    (mn,) = [p for p in shipped_packs() if p.state == "MN"]
+    versions = sorted(mn.versions, key=lambda v: v.effective_from)
+    latest = versions[-1]
+    day = latest.effective_from.isoformat()
+    result = runner.invoke(app, ["show", "MN", "--as-of", day], env={"COLUMNS": "200"})
+    assert result.exit_code == 0, result.output
+    assert f"in force on {day}: {latest.id}" in result.output
+    assert f"{latest.id}: effective {latest.effective_from}" in result.output
+    for older in versions[:-1]:
+        assert f"{older.id}: effective" not in result.output
+        assert f"{older.id} ({older.effective_from} → " in result.output
+
+
+def test_show_unknown_state_fails_cleanly(tmp_path: Path) -> None:
+    """An unknown state is invalid input: one line naming the shipped states, exit 2."""
+    result = run(f"sqlite:///{tmp_path}/unused.db", "rules", "show", "ZZ", ok=False)
+    assert result.returncode == 2
+    assert result.stderr.count("\n") == 1
+    assert "no rule pack for state 'ZZ'" in result.stderr
+    assert "MN" in result.stderr
+    assert "Traceback" not in result.stderr

@@ -1,0 +1,255 @@
+"""How a status, a roster and a trend read on a terminal, 80 columns or wider.
+
+Every line wraps at words instead of cutting a value short: requirement titles, full status
+words, the window and which window it is, counted of required with the unit, what remains,
+the deadline and the reasons. The machine-readable forms (``--json``, ``--format csv``)
+are the answers themselves; this is only their reading.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import date
+from typing import Any
+
+from rich.padding import Padding
+from rich.table import Table
+from rich.text import Text
+
+from api.cli.context import console
+from api.cli.output import styled
+
+__all__ = [
+    "STATUS_WORDS",
+    "UNMET",
+    "print_roster",
+    "print_status",
+    "print_trend",
+    "status_word",
+]
+
+# The engine's status codes as words, worst first (the order counts are told in).
+STATUS_WORDS = {
+    "non_compliant": "non-compliant",
+    "due_soon": "due soon",
+    "on_track": "on track",
+    "compliant": "compliant",
+    "inactive": "inactive",
+    "not_applicable": "not applicable",
+    "not_hired": "not yet hired",
+}
+_STYLE = {"non_compliant": "bold red", "due_soon": "yellow", "compliant": "green"}
+# A requirement someone still has to do something for.
+UNMET = frozenset({"non_compliant", "due_soon", "on_track"})
+_PERSON_WORDS = {"not_hired": "not yet hired"}
+
+
+def status_word(code: str) -> str:
+    return STATUS_WORDS.get(code, code.replace("_", " "))
+
+
+def _status(code: str) -> tuple[str, str]:
+    return (status_word(code), _STYLE.get(code, ""))
+
+
+def _amount(value: str, unit: str) -> str:
+    """``16 hours``, ``1 hour``, ``1 completion``, ``2 completions``."""
+    one = value == "1"
+    if unit == "hours":
+        return f"{value} hour" if one else f"{value} hours"
+    return f"{value} completion" if one else f"{value} completions"
+
+
+def _window_kind(requirement: Mapping[str, Any], as_of: date) -> str:
+    """Which window a result is for, seen from ``as_of``: the previous one (still shown
+    while it is unmet or in its grace), the current one, or the next one."""
+    start, end = requirement["window_start"], requirement["window_end"]
+    if end is not None and date.fromisoformat(end) < as_of:
+        return "previous window"
+    if start is not None and date.fromisoformat(start) > as_of:
+        return "next window"
+    return "current window"
+
+
+def _window(requirement: Mapping[str, Any], as_of: date) -> str:
+    start, end = requirement["window_start"], requirement["window_end"]
+    if start is None and end is None:
+        return "no window"
+    span = f"{start or 'the start'} to {end or 'open'}"
+    return f"{_window_kind(requirement, as_of)} {span}"
+
+
+def _heading(left: Text, right: Text) -> Table:
+    """A title on the left that wraps, a status word on the right that never does."""
+    grid = Table.grid(expand=True)
+    grid.add_column(ratio=1, overflow="fold")
+    grid.add_column(justify="right", no_wrap=True)
+    grid.add_row(left, right)
+    return grid
+
+
+def _say(text: str | Text, indent: int = 0) -> None:
+    """One paragraph, wrapped at words (a word longer than the line is folded, never cut),
+    every line of it ``indent`` spaces in."""
+    line = text if isinstance(text, Text) else styled(text)
+    console.print(Padding(line, (0, 0, 0, indent)) if indent else line, overflow="fold")
+
+
+def _axes(answer: Mapping[str, Any]) -> str:
+    """The two time axes an answer is for, with the agency's zone (``as_of`` is its local
+    date; ``known_at`` is stated in UTC, as in the machine-readable exports)."""
+    return f"as of {answer['as_of']} ({answer['time_zone']}), known at {answer['known_at']}"
+
+
+def _requirement_lines(
+    requirement: Mapping[str, Any], title: str, as_of: date, *, brief: bool = False
+) -> None:
+    """One requirement: its title and status, then window, counts, deadline and reasons
+    (``brief``: what remains and the deadline only, for a roster)."""
+    unit = requirement["unit"]
+    remaining = requirement["remaining"]
+    deadline = requirement["deadline"]
+    if brief:
+        needs = f"{_amount(remaining, unit)} remaining" if remaining != "0" else "to be met"
+        due = f", deadline {deadline}" if deadline else ""
+        _say(styled(f"{title}: {needs}{due} ({_window_kind(requirement, as_of)})"), 4)
+        return
+    console.print(_heading(styled((title, "bold")), styled(_status(requirement["status"]))))
+    _say(_window(requirement, as_of) + (f"; deadline {deadline}" if deadline else ""), 2)
+    counted = (
+        f"counted {requirement['counted']} of {_amount(requirement['required'], unit)}; "
+        f"{_amount(remaining, unit)} remaining"
+    )
+    _say(counted, 2)
+    for topic in requirement.get("topics", ()):
+        _say(
+            f"{topic['topic']}: {topic['counted']} of {_amount(topic['required'], unit)}, "
+            f"{topic['remaining']} remaining",
+            4,
+        )
+    for reason in requirement.get("reasons", ()):
+        _say(f"- {reason}", 2)
+
+
+def print_status(answer: Mapping[str, Any]) -> None:
+    person = answer["person"]
+    compliance = person["compliance"]
+    as_of = date.fromisoformat(answer["as_of"])
+    who = styled(
+        (person["name"], "bold"),
+        f" ({person['employee_id']}, {person['kind']}, "
+        f"{_PERSON_WORDS.get(person['person_status'], person['person_status'])})",
+    )
+    console.print(_heading(who, styled(_status(compliance["status"]))))
+    _say(_axes(answer))
+    _say(f"rule versions: {', '.join(compliance['rule_versions']) or 'none'}")
+    for requirement in compliance["requirements"]:
+        console.print()
+        _requirement_lines(requirement, requirement["title"], as_of)
+    if compliance["reasons"]:
+        console.print()
+        for reason in compliance["reasons"]:
+            _say(f"- {reason}")
+    records = person["counted_records"]
+    console.print()
+    if not records:
+        _say("counted records: none")
+        return
+    table = Table(title="counted records", title_justify="left", expand=False)
+    for column in ("record", "effective on", "recorded at (UTC)", "course", "hours"):
+        table.add_column(column, overflow="fold")
+    for record in records:
+        table.add_row(
+            record["record_id"][:8],
+            record["effective_on"],
+            _instant(record["recorded_at"]),
+            record["course_title"],
+            record["hours"],
+        )
+    console.print(table)
+    for record in records:
+        for c in record.get("corrections", ()):
+            _say(
+                f"- record {record['record_id'][:8]} (recorded {record['recorded_at']}) "
+                f"corrected, recorded {c['recorded_at']}: {c['reason']} "
+                f"({', '.join(c['changed'])})"
+            )
+
+
+def _instant(text: str | None) -> str:
+    """``2025-03-01T12:00:00+00:00`` as ``2025-03-01 12:00:00`` (the column says UTC)."""
+    if not text:
+        return ""
+    return text.replace("T", " ", 1).removesuffix("+00:00")
+
+
+def _counts(counts: Mapping[str, int]) -> str:
+    order = list(STATUS_WORDS)
+    ranked = sorted(counts.items(), key=lambda kv: (order.index(kv[0]) if kv[0] in order else 99))
+    return ", ".join(f"{status_word(k)}: {v}" for k, v in ranked) or "no one"
+
+
+def _titles(answer: Mapping[str, Any]) -> dict[tuple[str, str, str], str]:
+    """Requirement titles by (pack, version, requirement), from the roster's catalogue."""
+    titles: dict[tuple[str, str, str], str] = {}
+    for label, version in answer["rule_versions"].items():
+        pack, _, version_id = label.partition("@")
+        for requirement_id, requirement in version["requirements"].items():
+            titles[(pack, version_id, requirement_id)] = requirement["title"]
+    return titles
+
+
+def print_roster(answer: Mapping[str, Any], *, separated_left_out: bool) -> None:
+    """Per person a line (employee id, name, kind, person status, status), and under it
+    every unmet requirement with what remains and the deadline."""
+    as_of = date.fromisoformat(answer["as_of"])
+    _say(styled((answer["agency"]["name"], "bold"), f": {_axes(answer)}"))
+    _say(f"rule versions: {', '.join(answer['rule_versions_known']) or 'none'}")
+    counts = _counts(answer["counts"])
+    if answer["not_yet_hired"]:
+        counts += f" (not yet hired, uncounted: {answer['not_yet_hired']})"
+    _say(f"people by status: {counts}")
+    if separated_left_out:
+        _say("separated people are left out (--all lists them)")
+    titles = _titles(answer)
+    people = answer["people"]
+    if not people:
+        _say("no one matches")
+    for person in people:
+        compliance = person["compliance"]
+        state = _PERSON_WORDS.get(person["person_status"], person["person_status"])
+        who = styled(
+            (person["employee_id"], "bold"), f"  {person['name']} ({person['kind']}, {state})"
+        )
+        console.print(_heading(who, styled(_status(compliance["status"]))))
+        for r in compliance["requirements"]:
+            if r["status"] in UNMET:
+                key = (r["pack_id"], r["version_id"], r["requirement_id"])
+                _requirement_lines(r, titles.get(key, r["requirement_id"]), as_of, brief=True)
+    for person in people:
+        for record in person["counted_records"]:
+            for c in record.get("corrections", ()):
+                _say(
+                    f"- {person['employee_id']}: record {record['record_id'][:8]} (recorded "
+                    f"{record['recorded_at']}) corrected, recorded {c['recorded_at']}: "
+                    f"{c['reason']}"
+                )
+
+
+def print_trend(answer: Mapping[str, Any]) -> None:
+    _say(
+        styled(
+            (answer["agency"]["name"], "bold"),
+            f": known at {answer['known_at']}; days in {answer['time_zone']}; people not "
+            "yet hired on a day are not counted",
+        )
+    )
+    seen = {s for p in answer["points"] for s in p["counts"]}
+    statuses = [s for s in STATUS_WORDS if s in seen] + sorted(seen - set(STATUS_WORDS))
+    table = Table()
+    table.add_column("as of", no_wrap=True)
+    for code in statuses:
+        table.add_column(status_word(code), justify="right", overflow="fold")
+    for point in answer["points"]:
+        table.add_row(point["as_of"], *(str(point["counts"].get(s, 0)) for s in statuses))
+    console.print(table)

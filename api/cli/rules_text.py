@@ -1,0 +1,170 @@
+"""How ``muster rules list`` and ``muster rules show`` print the shipped packs: the versions
+in force on a day (or every version), their requirements, sources and topics, wrapped at the
+terminal's width and printed as written (pack text is data, never markup)."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+from rich.table import Table
+
+from api.cli.context import console
+from api.cli.errors import refuse
+from api.cli.output import styled
+from ledger.rule_pack import content_hash
+from projections.rules import PackFile, RulePackError, resolve_versions, shipped_packs
+from projections.rules.loader import version_content
+from projections.rules.schema import (
+    CompleteOnceRequirement,
+    CoursesRequirement,
+    HoursRequirement,
+    PoolRequirement,
+    Requirement,
+    RuleVersion,
+    ValidAtAllTimesRequirement,
+)
+
+__all__ = ["in_force", "packs", "print_packs", "show_pack"]
+
+
+def _row(table: Table, *cells: str) -> None:
+    # Pack text is data, printed as written through the plain console (no markup).
+    table.add_row(*cells)
+
+
+def packs(directory: Path | None) -> list[PackFile]:
+    try:
+        return shipped_packs(directory)
+    except RulePackError as error:
+        refuse(str(error))
+
+
+def _rule(requirement: Requirement) -> str:
+    if isinstance(requirement, HoursRequirement):
+        scope = f" in {', '.join(requirement.topics)}" if requirement.topics else ""
+        if requirement.courses:
+            scope += f" (courses {', '.join(requirement.courses)})"
+        return f"≥ {requirement.min_hours} h{scope} per {requirement.window}"
+    if isinstance(requirement, PoolRequirement):
+        mins = ", ".join(f"{t} {m.hours}" for t, m in requirement.per_member_min.items())
+        text = f"≥ {requirement.min_total} h per {requirement.window} from {requirement.total_from}"
+        if mins:
+            text += f"; minimums: {mins}"
+        if requirement.choose:
+            c = requirement.choose
+            text += f"; {c.k} of {', '.join(c.of)} at ≥ {c.each_min} h"
+        return text
+    if isinstance(requirement, CoursesRequirement):
+        items = "; ".join(
+            i.label or "/".join(i.courses + i.topics) for i in requirement.complete_each
+        )
+        return f"each per {requirement.window}: {items}"
+    if isinstance(requirement, CompleteOnceRequirement):
+        items = "; ".join(
+            i.label or "/".join(i.courses + i.topics) for i in requirement.complete_each
+        )
+        return f"once by {requirement.due}: {items}"
+    if isinstance(requirement, ValidAtAllTimesRequirement):
+        return (
+            f"valid at all times: {requirement.credential.label or requirement.credential.topics}"
+        )
+    return requirement.kind
+
+
+def in_force(pack: PackFile, day: date) -> list[str]:
+    """The ids of the pack's versions in force on ``day`` (effective from it, to it or open)."""
+    return [
+        v.id
+        for v in pack.versions
+        if v.effective_from <= day and (v.effective_to is None or day <= v.effective_to)
+    ]
+
+
+def _say_plain(text: str) -> None:
+    console.print(text, overflow="fold")
+
+
+def show_pack(pack: PackFile, shown: set[str] | None, day: date) -> None:
+    """One pack: the versions in ``shown`` (None: every version), then its topics."""
+    say = _say_plain
+    console.rule(styled((pack.title, "bold"), f" ({pack.pack})"))
+    if pack.consequence:
+        say(f"Consequence: {pack.consequence}")
+    for note in pack.notes:
+        say(f"open question: {note}")
+    resolved_versions = resolve_versions(pack)
+    if shown is not None:
+        others = [r.version for r in resolved_versions if r.version.id not in shown]
+        in_force = ", ".join(sorted(shown)) or "no version"
+        say(f"\nin force on {day.isoformat()}: {in_force}")
+        if others:
+            listed = ", ".join(
+                f"{v.id} ({v.effective_from} → {v.effective_to or 'open'})" for v in others
+            )
+            say(f"other versions: {listed}; --history shows every version")
+    for resolved in resolved_versions:
+        if shown is None or resolved.version.id in shown:
+            _show_version(resolved)
+    topics = Table(title="Topics (canonical id → state category)")
+    for column in ("topic id", "title", "state code", "state category"):
+        topics.add_column(column, overflow="fold")
+    for topic_id, topic in sorted(pack.topics.items()):
+        _row(topics, topic_id, topic.title, topic.state_code or "", topic.state_category or "")
+    console.print(topics)
+
+
+def _show_version(resolved: RuleVersion) -> None:
+    say = _say_plain
+    spec = resolved.version
+    digest = content_hash(version_content(resolved))[:16]
+    first_due = spec.applicability.first_due
+    mode = spec.applicability.mode + (f" (first due {first_due})" if first_due else "")
+    say(
+        f"\n{spec.id}: effective {spec.effective_from} → "
+        f"{spec.effective_to or 'open'}; applicability: {mode}; "
+        f"confidence: {spec.confidence}; sha256 {digest} (first 16 hex digits)"
+    )
+    say(f"  {spec.summary}")
+    if spec.note:
+        say(f"  note: {spec.note}")
+    say(f"  version sources: {', '.join(spec.source)}")
+    table = Table(show_lines=True)
+    for column in ("requirement", "who", "rule", "confidence", "sources"):
+        table.add_column(column, overflow="fold")
+    for r in spec.requirements:
+        _row(
+            table,
+            f"{r.title}\n({r.id})",
+            ", ".join(r.population),
+            _rule(r),
+            r.confidence + (f"\n{r.note}" if r.note else ""),
+            ", ".join(r.source),
+        )
+    console.print(table)
+    for x in spec.credit_exclusions:
+        what = ", ".join([*x.tags, *x.topics, *x.courses])
+        say(f"  not credited: {x.id} ({what}) — sources: {', '.join(x.source)}")
+    for t in spec.tolling:
+        kinds = ", ".join(t.exemption_kinds)
+        say(f"  tolling: {kinds} → {t.effect} — sources: {', '.join(t.source)}")
+    for o in spec.enforcement_overrides:
+        cited = ", ".join(o.source)
+        say(f"  enforcement {o.starts_on}–{o.ends_on}: {o.action} — sources: {cited}")
+    say("  sources:")
+    for source_id, source in resolved.sources.items():
+        say(f"    {source_id}: {source.title}" + (f" <{source.url}>" if source.url else ""))
+
+
+def print_packs(directory: Path | None) -> None:
+    """Every pack with its versions and their effective dates."""
+    table = Table(title="Rule packs")
+    for column in ("state", "pack", "credential", "versions (effective from → to)"):
+        table.add_column(column, overflow="fold")
+    for pack in packs(directory):
+        versions = "\n".join(
+            f"{v.id}: {v.effective_from} → {v.effective_to or 'open'} ({v.applicability.mode})"
+            for v in sorted(pack.versions, key=lambda v: v.effective_from)
+        )
+        _row(table, pack.state, pack.pack, pack.credential, versions)
+    console.print(table)
