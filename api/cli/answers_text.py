@@ -12,12 +12,11 @@ from collections.abc import Mapping
 from datetime import date
 from typing import Any
 
-from rich.padding import Padding
 from rich.table import Table
 from rich.text import Text
 
 from api.cli.context import console
-from api.cli.output import styled
+from api.cli.output import paragraph, styled
 
 __all__ = [
     "STATUS_WORDS",
@@ -89,10 +88,21 @@ def _heading(left: Text, right: Text) -> Table:
 
 
 def _say(text: str | Text, indent: int = 0) -> None:
-    """One paragraph, wrapped at words (a word longer than the line is folded, never cut),
-    every line of it ``indent`` spaces in."""
-    line = text if isinstance(text, Text) else styled(text)
-    console.print(Padding(line, (0, 0, 0, indent)) if indent else line, overflow="fold")
+    """One paragraph, wrapped at words, every line of it ``indent`` spaces in; a reason
+    (``- …``) hangs under its own first word."""
+    if isinstance(text, str) and text.startswith("- "):
+        console.print(paragraph(text[2:], indent, bullet="-"))
+    else:
+        console.print(paragraph(text, indent))
+
+
+def _versions(labels: list[str]) -> str:
+    """``pack: v1, v2 (revision 2)``: each pack named once."""
+    by_pack: dict[str, list[str]] = {}
+    for label in labels:
+        pack, _, version = label.partition("@")
+        by_pack.setdefault(pack, []).append(version or pack)
+    return "; ".join(f"{pack} {', '.join(versions)}" for pack, versions in by_pack.items())
 
 
 def _axes(answer: Mapping[str, Any]) -> str:
@@ -101,34 +111,46 @@ def _axes(answer: Mapping[str, Any]) -> str:
     return f"as of {answer['as_of']} ({answer['time_zone']}), known at {answer['known_at']}"
 
 
-def _requirement_lines(
-    requirement: Mapping[str, Any], title: str, as_of: date, *, brief: bool = False
-) -> None:
-    """One requirement: its title and status, then window, counts, deadline and reasons
-    (``brief``: what remains and the deadline only, for a roster)."""
-    unit = requirement["unit"]
-    remaining = requirement["remaining"]
-    deadline = requirement["deadline"]
-    if brief:
-        needs = f"{_amount(remaining, unit)} remaining" if remaining != "0" else "to be met"
-        due = f", deadline {deadline}" if deadline else ""
-        _say(styled(f"{title}: {needs}{due} ({_window_kind(requirement, as_of)})"), 4)
-        return
-    console.print(_heading(styled((title, "bold")), styled(_status(requirement["status"]))))
+def _requirement_lines(requirement: Mapping[str, Any], as_of: date) -> None:
+    """One requirement: its title and status, then its window (which one, seen from the
+    day), what was counted of what is required, what remains, the deadline, the reasons."""
+    unit, code = requirement["unit"], requirement["status"]
+    deadline, remaining = requirement["deadline"], requirement["remaining"]
+    console.print(_heading(styled((requirement["title"], "bold")), styled(_status(code))))
     _say(_window(requirement, as_of) + (f"; deadline {deadline}" if deadline else ""), 2)
-    counted = (
-        f"counted {requirement['counted']} of {_amount(requirement['required'], unit)}; "
-        f"{_amount(remaining, unit)} remaining"
-    )
-    _say(counted, 2)
-    for topic in requirement.get("topics", ()):
+    if code not in {"not_applicable", "inactive"}:
         _say(
-            f"{topic['topic']}: {topic['counted']} of {_amount(topic['required'], unit)}, "
-            f"{topic['remaining']} remaining",
-            4,
+            f"counted {requirement['counted']} of {_amount(requirement['required'], unit)}; "
+            f"{_amount(remaining, unit)} remaining",
+            2,
         )
+        for topic in requirement.get("topics", ()):
+            _say(
+                f"{topic['topic']}: {topic['counted']} of {_amount(topic['required'], unit)},"
+                f" {topic['remaining']} remaining",
+                4,
+            )
     for reason in requirement.get("reasons", ()):
         _say(f"- {reason}", 2)
+
+
+def _needs(results: list[Mapping[str, Any]], as_of: date) -> str:
+    """What one requirement still needs, over its unmet windows: the current (or next)
+    window's remainder and deadline, then the previous windows left unmet."""
+    parts = []
+    earlier = [r for r in results if _window_kind(r, as_of) == "previous window"]
+    for r in results:
+        if r not in earlier:
+            due = f", deadline {r['deadline']}" if r["deadline"] else ""
+            parts.append(
+                f"{_amount(r['remaining'], r['unit'])} remaining{due} "
+                f"({_window_kind(r, as_of)})"
+            )
+    if earlier:
+        owed = [f"{_amount(r['remaining'], r['unit'])} by {r['deadline']}" for r in earlier]
+        window = "window" if len(earlier) == 1 else "windows"
+        parts.append(f"{len(earlier)} previous {window} unmet: {', '.join(owed)}")
+    return "; ".join(parts)
 
 
 def print_status(answer: Mapping[str, Any]) -> None:
@@ -142,14 +164,15 @@ def print_status(answer: Mapping[str, Any]) -> None:
     )
     console.print(_heading(who, styled(_status(compliance["status"]))))
     _say(_axes(answer))
-    _say(f"rule versions: {', '.join(compliance['rule_versions']) or 'none'}")
+    _say(f"rule versions: {_versions(compliance['rule_versions']) or 'none'}")
     for requirement in compliance["requirements"]:
         console.print()
-        _requirement_lines(requirement, requirement["title"], as_of)
+        _requirement_lines(requirement, as_of)
     if compliance["reasons"]:
         console.print()
+        _say("overall:")
         for reason in compliance["reasons"]:
-            _say(f"- {reason}")
+            _say(f"- {reason}", 2)
     records = person["counted_records"]
     console.print()
     if not records:
@@ -185,7 +208,7 @@ def _instant(text: str | None) -> str:
 
 def _counts(counts: Mapping[str, int]) -> str:
     order = list(STATUS_WORDS)
-    ranked = sorted(counts.items(), key=lambda kv: (order.index(kv[0]) if kv[0] in order else 99))
+    ranked = sorted(counts.items(), key=lambda kv: order.index(kv[0]) if kv[0] in order else 99)
     return ", ".join(f"{status_word(k)}: {v}" for k, v in ranked) or "no one"
 
 
@@ -204,7 +227,7 @@ def print_roster(answer: Mapping[str, Any], *, separated_left_out: bool) -> None
     every unmet requirement with what remains and the deadline."""
     as_of = date.fromisoformat(answer["as_of"])
     _say(styled((answer["agency"]["name"], "bold"), f": {_axes(answer)}"))
-    _say(f"rule versions: {', '.join(answer['rule_versions_known']) or 'none'}")
+    _say(f"rule versions: {_versions(answer['rule_versions_known']) or 'none'}")
     counts = _counts(answer["counts"])
     if answer["not_yet_hired"]:
         counts += f" (not yet hired, uncounted: {answer['not_yet_hired']})"
@@ -222,10 +245,15 @@ def print_roster(answer: Mapping[str, Any], *, separated_left_out: bool) -> None
             (person["employee_id"], "bold"), f"  {person['name']} ({person['kind']}, {state})"
         )
         console.print(_heading(who, styled(_status(compliance["status"]))))
+        unmet: dict[tuple[str, str], list[Mapping[str, Any]]] = {}
         for r in compliance["requirements"]:
             if r["status"] in UNMET:
-                key = (r["pack_id"], r["version_id"], r["requirement_id"])
-                _requirement_lines(r, titles.get(key, r["requirement_id"]), as_of, brief=True)
+                unmet.setdefault((r["pack_id"], r["requirement_id"]), []).append(r)
+        for results in unmet.values():
+            last = results[-1]
+            key = (last["pack_id"], last["version_id"], last["requirement_id"])
+            title = titles.get(key, last["requirement_id"])
+            _say(f"- {title}: {_needs(results, as_of)}", 4)
     for person in people:
         for record in person["counted_records"]:
             for c in record.get("corrections", ()):

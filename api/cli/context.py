@@ -6,10 +6,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import TYPE_CHECKING
 
-from api.cli.errors import Refusal, refuse
+from api.cli.errors import RefusedError, refuse
 from api.cli.output import PlainConsole
-from api.logs import configure_logging
-from api.settings import get_settings
 
 if TYPE_CHECKING:
     from ledger.application import Ledger
@@ -30,6 +28,7 @@ def lock_timeouts(seconds: int) -> dict[str, str]:
 def configured_seal_keys() -> SealKeys:
     """The keys of ``MUSTER_SEAL_KEY_FILE`` (none if unset); a bad file is a one-line error
     and exit status 2."""
+    from api.settings import get_settings
     from ledger.seal import SealKeys, load_seal_keys
 
     path = get_settings().seal_key_file
@@ -66,6 +65,8 @@ def open_ledger(clock: Clock | None = None, *, create: bool = False) -> Iterator
     SQLite file."""
     import structlog
 
+    from api.logs import configure_logging
+    from api.settings import get_settings
     from ledger.application import Ledger
     from ledger.clock import system_clock
     from ledger.errors import LedgerError, NotFoundError
@@ -91,7 +92,7 @@ def open_ledger(clock: Clock | None = None, *, create: bool = False) -> Iterator
     try:
         yield ledger
     except NotFoundError as error:
-        raise Refusal(f"{error}{_nearest(ledger, error)}") from None
+        raise RefusedError(f"{error}{_nearest(ledger, error)}") from None
     finally:
         ledger.close()
 
@@ -109,5 +110,3 @@ def _nearest(ledger: Ledger, error: Exception) -> str:
     except Exception:  # a hint must never hide the error it explains
         return ""
     return ""
-
-

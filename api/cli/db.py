@@ -9,8 +9,6 @@ import typer
 
 from api.cli.context import configured_seal_keys, console
 from api.cli.errors import EXIT_DATABASE, refuse
-from api.logs import configure_logging
-from api.settings import get_settings
 
 __all__ = ["app"]
 
@@ -26,6 +24,8 @@ def init(
     ),
 ) -> None:
     """Create the store's tables in MUSTER_DATABASE_URL (run as the owner role; idempotent)."""
+    from api.logs import configure_logging
+    from api.settings import get_settings
     from ledger.errors import LedgerError
     from replay.store_setup import init_store
 

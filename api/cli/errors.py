@@ -20,6 +20,7 @@ nothing (each use case is one unit of work, saved whole or not at all).
 
 from __future__ import annotations
 
+import os
 import sqlite3
 import sys
 from collections.abc import Callable
@@ -34,7 +35,7 @@ __all__ = [
     "EXIT_INTERNAL",
     "EXIT_INTERRUPTED",
     "EXIT_REFUSED",
-    "Refusal",
+    "RefusedError",
     "explain",
     "refuse",
     "run",
@@ -48,7 +49,7 @@ EXIT_INTERNAL = 70
 EXIT_INTERRUPTED = 130
 
 
-class Refusal(Exception):
+class RefusedError(Exception):
     """A refusal already put in words: ``message`` is the line after ``error:``."""
 
     def __init__(self, message: str, code: int = EXIT_INPUT) -> None:
@@ -58,7 +59,7 @@ class Refusal(Exception):
 
 
 def refuse(message: str, code: int = EXIT_INPUT) -> NoReturn:
-    raise Refusal(message, code)
+    raise RefusedError(message, code)
 
 
 def one_line(text: str) -> str:
@@ -98,7 +99,7 @@ def explain(error: BaseException) -> tuple[int, str]:
 
     from ledger.errors import LedgerError, StoreBusyError
 
-    if isinstance(error, Refusal):
+    if isinstance(error, RefusedError):
         return error.code, one_line(error.message)
     families: list[tuple[tuple[type[BaseException], ...], int, Callable[[Any], str]]] = [
         ((UsageError,), EXIT_INPUT, _usage),
@@ -129,24 +130,37 @@ def say_error(message: str) -> None:
     err_console.print(styled(("error:", "red"), f" {message}"), soft_wrap=True)
 
 
+def _log_traceback(error: BaseException) -> None:
+    """A bug's traceback, as a debug log record on stderr (shown with MUSTER_LOG_LEVEL=debug)."""
+    import structlog
+
+    from api.logs import configure_logging
+    from api.settings import get_settings
+
+    settings = get_settings()  # it was read: the command ran
+    configure_logging(settings.log_level, settings.log_format)
+    structlog.get_logger().debug("cli.internal_error", exc_info=error)
+
+
 def run(app: typer.Typer) -> int:
     """Run the command line; every error becomes its exit status and one line."""
     try:
         result = app(standalone_mode=False)
     except NoArgsIsHelpError as error:  # ``muster`` or ``muster agency`` alone: the help
-        typer.echo(error.format_message())
+        shown = error.format_message()  # typer's rich help has printed itself already
+        if shown.strip():
+            typer.echo(shown)
         return EXIT_INPUT
     except SystemExit as error:
         return error.code if isinstance(error.code, int) else EXIT_INPUT
     except BrokenPipeError:  # ``muster roster | head``: the reader left, nothing to say
-        sys.stderr = None  # type: ignore[assignment]  # no flush error at exit either
+        # What is still buffered for stdout goes nowhere, not into an error at exit.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return EXIT_REFUSED
     except BaseException as error:
         code, message = explain(error)
         if code == EXIT_INTERNAL:
-            import structlog
-
-            structlog.get_logger().debug("cli.internal_error", exc_info=error)
+            _log_traceback(error)
         say_error(message)
         return code
     return result if isinstance(result, int) else 0

@@ -76,9 +76,7 @@ def roster_command(
         [], "--status", help=f"Keep only these statuses: {', '.join(STATUSES)}"
     ),
     kind: list[str] = typer.Option([], "--kind", help="sworn or civilian"),
-    person_status: list[str] = typer.Option(
-        [], "--person-status", help=", ".join(PERSON_STATUSES)
-    ),
+    person_status: list[str] = typer.Option([], "--person-status", help=", ".join(PERSON_STATUSES)),
     everyone: bool = typer.Option(
         False, "--all", help="Keep separated people too (left out unless asked)"
     ),

@@ -11,7 +11,7 @@ from rich.table import Table
 
 from api.cli.context import console
 from api.cli.errors import refuse
-from api.cli.output import styled
+from api.cli.output import paragraph, styled
 from ledger.rule_pack import content_hash
 from projections.rules import PackFile, RulePackError, resolve_versions, shipped_packs
 from projections.rules.loader import version_content
@@ -81,31 +81,32 @@ def in_force(pack: PackFile, day: date) -> list[str]:
     ]
 
 
-def _say_plain(text: str) -> None:
-    console.print(text, overflow="fold")
+def _say(text: str, indent: int = 0) -> None:
+    console.print(paragraph(text, indent))
 
 
 def show_pack(pack: PackFile, shown: set[str] | None, day: date) -> None:
     """One pack: the versions in ``shown`` (None: every version), then its topics."""
-    say = _say_plain
-    console.rule(styled((pack.title, "bold"), f" ({pack.pack})"))
+    console.print(paragraph(styled((pack.title, "bold"), f" ({pack.pack})")))
+    console.rule()
     if pack.consequence:
-        say(f"Consequence: {pack.consequence}")
+        _say(f"Consequence: {pack.consequence}")
     for note in pack.notes:
-        say(f"open question: {note}")
+        _say(f"open question: {note}")
     resolved_versions = resolve_versions(pack)
     if shown is not None:
         others = [r.version for r in resolved_versions if r.version.id not in shown]
-        in_force = ", ".join(sorted(shown)) or "no version"
-        say(f"\nin force on {day.isoformat()}: {in_force}")
+        console.print()
+        _say(f"in force on {day.isoformat()}: {', '.join(sorted(shown)) or 'no version'}")
         if others:
             listed = ", ".join(
                 f"{v.id} ({v.effective_from} → {v.effective_to or 'open'})" for v in others
             )
-            say(f"other versions: {listed}; --history shows every version")
+            _say(f"other versions: {listed}; --history shows every version")
     for resolved in resolved_versions:
         if shown is None or resolved.version.id in shown:
             _show_version(resolved)
+    console.print()
     topics = Table(title="Topics (canonical id → state category)")
     for column in ("topic id", "title", "state code", "state category"):
         topics.add_column(column, overflow="fold")
@@ -115,45 +116,42 @@ def show_pack(pack: PackFile, shown: set[str] | None, day: date) -> None:
 
 
 def _show_version(resolved: RuleVersion) -> None:
-    say = _say_plain
     spec = resolved.version
     digest = content_hash(version_content(resolved))[:16]
     first_due = spec.applicability.first_due
     mode = spec.applicability.mode + (f" (first due {first_due})" if first_due else "")
-    say(
-        f"\n{spec.id}: effective {spec.effective_from} → "
+    console.print()
+    _say(
+        f"{spec.id}: effective {spec.effective_from} → "
         f"{spec.effective_to or 'open'}; applicability: {mode}; "
         f"confidence: {spec.confidence}; sha256 {digest} (first 16 hex digits)"
     )
-    say(f"  {spec.summary}")
+    _say(spec.summary, 2)
     if spec.note:
-        say(f"  note: {spec.note}")
-    say(f"  version sources: {', '.join(spec.source)}")
-    table = Table(show_lines=True)
-    for column in ("requirement", "who", "rule", "confidence", "sources"):
-        table.add_column(column, overflow="fold")
+        _say(f"note: {spec.note}", 2)
+    _say(f"version sources: {', '.join(spec.source)}", 2)
     for r in spec.requirements:
-        _row(
-            table,
-            f"{r.title}\n({r.id})",
-            ", ".join(r.population),
-            _rule(r),
-            r.confidence + (f"\n{r.note}" if r.note else ""),
-            ", ".join(r.source),
-        )
-    console.print(table)
+        console.print()
+        console.print(paragraph(styled((r.title, "bold"), f" ({r.id})"), 2))
+        _say(f"who: {', '.join(r.population)}", 4)
+        _say(f"rule: {_rule(r)}", 4)
+        _say(f"confidence: {r.confidence}" + (f"; {r.note}" if r.note else ""), 4)
+        _say(f"sources: {', '.join(r.source)}", 4)
+    if spec.credit_exclusions or spec.tolling or spec.enforcement_overrides:
+        console.print()
     for x in spec.credit_exclusions:
         what = ", ".join([*x.tags, *x.topics, *x.courses])
-        say(f"  not credited: {x.id} ({what}) — sources: {', '.join(x.source)}")
+        _say(f"not credited: {x.id} ({what}) — sources: {', '.join(x.source)}", 2)
     for t in spec.tolling:
         kinds = ", ".join(t.exemption_kinds)
-        say(f"  tolling: {kinds} → {t.effect} — sources: {', '.join(t.source)}")
+        _say(f"tolling: {kinds} → {t.effect} — sources: {', '.join(t.source)}", 2)
     for o in spec.enforcement_overrides:
         cited = ", ".join(o.source)
-        say(f"  enforcement {o.starts_on}–{o.ends_on}: {o.action} — sources: {cited}")
-    say("  sources:")
+        _say(f"enforcement {o.starts_on}–{o.ends_on}: {o.action} — sources: {cited}", 2)
+    console.print()
+    _say("sources:", 2)
     for source_id, source in resolved.sources.items():
-        say(f"    {source_id}: {source.title}" + (f" <{source.url}>" if source.url else ""))
+        _say(f"{source_id}: {source.title}" + (f" <{source.url}>" if source.url else ""), 4)
 
 
 def print_packs(directory: Path | None) -> None:

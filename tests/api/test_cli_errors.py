@@ -71,7 +71,20 @@ HOSTILE: list[tuple[list[str], str]] = [
         "--from",
     ),
     (["trend", "--agency", SLUG, "--from", "01/02/2024", "--to", "2024-12-31"], "--from"),
-    (["trend", "--agency", SLUG, "--from", "2024-01-01", "--to", "2024-12-31", "--every", "fortnight"], "fortnight"),
+    (
+        [
+            "trend",
+            "--agency",
+            SLUG,
+            "--from",
+            "2024-01-01",
+            "--to",
+            "2024-12-31",
+            "--every",
+            "fortnight",
+        ],
+        "fortnight",
+    ),
     (["trend", "--agency", SLUG, "--from", "2024-12-31", "--to", "2024-01-01"], "--to"),
     (["status", "E1001", "--agency", SLUG, "--as-of", "2024-02-30"], "YYYY-MM-DD"),
     (["status", "E1001", "--agency", SLUG, "--known-at", "yesterday"], "--known-at"),
@@ -202,7 +215,8 @@ def test_a_read_never_creates_a_store(tmp_path: Path) -> None:
         ["rules", "update"],
     ):
         line = _refused(url, args)
-        assert "no database at" in line and "muster db init" in line, line
+        assert "no database at" in line, line
+        assert "muster db init" in line, line
     assert not path.exists()
     assert not path.parent.exists()
 
@@ -211,9 +225,7 @@ def test_the_default_store_does_not_depend_on_the_directory(tmp_path: Path) -> N
     """Without MUSTER_DATABASE_URL the store is $XDG_DATA_HOME/muster/muster.db, whichever
     directory a command runs in; a write creates it, a read elsewhere finds it."""
     data = tmp_path / "data"
-    environment = {
-        key: value for key, value in os.environ.items() if key != "MUSTER_DATABASE_URL"
-    }
+    environment = {key: value for key, value in os.environ.items() if key != "MUSTER_DATABASE_URL"}
     environment.update(XDG_DATA_HOME=str(data), MUSTER_LOG_FORMAT="json", COLUMNS="200")
     first, second = tmp_path / "one", tmp_path / "two"
     first.mkdir()
@@ -233,4 +245,18 @@ def test_the_default_store_does_not_depend_on_the_directory(tmp_path: Path) -> N
     assert listed.returncode == 0, listed.stderr
     assert SLUG in listed.stdout
     assert (data / "muster" / "muster.db").exists()
-    assert not list(first.iterdir()) and not list(second.iterdir())
+    assert not list(first.iterdir())
+    assert not list(second.iterdir())
+
+
+def test_the_filters_vocabularies_are_the_engines_and_the_ledgers() -> None:
+    """The roster's allowed values (kept in the CLI so that starting it imports no engine)
+    are exactly the engine's status codes and the ledger's kinds and person statuses."""
+    from api.cli.query import KINDS, PERSON_STATUSES, STATUSES
+    from ledger.vocabulary import PersonKind, PersonStatus
+    from projections.status import STATUS_SEVERITY
+    from replay.asof import NOT_HIRED
+
+    assert STATUSES == STATUS_SEVERITY
+    assert set(KINDS) == {k.value for k in PersonKind}
+    assert set(PERSON_STATUSES) == {s.value for s in PersonStatus} | {NOT_HIRED}

@@ -27,7 +27,9 @@ WIDTH = {"COLUMNS": "80"}
 
 
 @pytest.fixture(scope="module", params=["sqlite", "postgres"])
-def demo_url(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+def demo_url(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[str]:
     """One seeded demo store per backend for the whole module (read-only afterwards)."""
     if request.param == "postgres":
         request.getfixturevalue("postgres_ready")

@@ -51,9 +51,7 @@ def test_a_progress_bar_on_a_terminal_leaves_stdout_alone(database_url: str) -> 
         ["roster", *ARGS, "--format", "csv"],
         ["trend", "--agency", "test-pd", "--from", "2023-01-01", "--to", "2024-06-30", "--json"],
     ):
-        plain = subprocess.run(
-            [MUSTER, *command], env=env, capture_output=True, check=True
-        ).stdout
+        plain = subprocess.run([MUSTER, *command], env=env, capture_output=True, check=True).stdout
         leader, follower = pty.openpty()
         try:
             on_terminal = subprocess.run(

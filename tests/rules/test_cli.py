@@ -7,8 +7,8 @@ from pathlib import Path
 from typer.testing import CliRunner
 
 from api.cli.rules import app
-from tests.api.test_cli import run
 from projections.rules import resolve_versions, shipped_packs
+from tests.api.test_cli import run
 
 runner = CliRunner()
 
