@@ -168,11 +168,7 @@ def print_status(answer: Mapping[str, Any]) -> None:
     for requirement in compliance["requirements"]:
         console.print()
         _requirement_lines(requirement, as_of)
-    if compliance["reasons"]:
-        console.print()
-        _say("overall:")
-        for reason in compliance["reasons"]:
-            _say(f"- {reason}", 2)
+    _overall(compliance)
     records = person["counted_records"]
     console.print()
     if not records:
@@ -197,6 +193,28 @@ def print_status(answer: Mapping[str, Any]) -> None:
                 f"corrected, recorded {c['recorded_at']}: {c['reason']} "
                 f"({', '.join(c['changed'])})"
             )
+
+
+def _overall(compliance: Mapping[str, Any]) -> None:
+    """Why the overall status is what it is: the requirements at the worst status, by
+    title and window (the engine names them by id and code), then its other reasons."""
+    requirements = compliance["requirements"]
+    by_reason = {
+        f"{r['requirement_id']} ({r['window_start'] or ''}–{r['window_end'] or ''}): "
+        f"{r['status']}": r
+        for r in requirements
+    }
+    worst = [by_reason[x] for x in compliance["reasons"] if x in by_reason]
+    others = [x for x in compliance["reasons"] if x not in by_reason]
+    if not worst and not others:
+        return
+    console.print()
+    _say(f"overall {status_word(compliance['status'])}" + (", because of:" if worst else ":"))
+    for r in worst:
+        span = f"{r['window_start'] or 'the start'} to {r['window_end'] or 'open'}"
+        _say(f"- {r['title']} ({span})", 2)
+    for reason in others:
+        _say(f"- {reason}", 2)
 
 
 def _instant(text: str | None) -> str:

@@ -4,7 +4,7 @@ CLI only checks the form."""
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime
 from typing import TYPE_CHECKING
 
 import typer
@@ -70,9 +70,8 @@ def parse_known_at(text: str | None) -> KnownAt:
         raise typer.BadParameter(
             f"--known-at {text!r}: use YYYY-MM-DD or YYYY-MM-DDTHH:MM[:SS][+HH:MM]"
         ) from None
-    # A day either side, so that no zone's offset takes the instant out of the calendar.
-    _in_range(moment.date() - timedelta(days=1), "--known-at", text)
-    _in_range(moment.date() + timedelta(days=1), "--known-at", text)
+    # Checked before any offset is applied: year 1 at +05:00 is before the calendar in UTC.
+    _in_range(moment.date(), "--known-at", text)
     return moment if moment.tzinfo is None else moment.astimezone(UTC)
 
 

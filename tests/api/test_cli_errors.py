@@ -92,11 +92,11 @@ HOSTILE: list[tuple[list[str], str]] = [
     (["roster", "--agency", SLUG, "--kind", "robot"], "sworn, civilian"),
     (["roster", "--agency", SLUG, "--person-status", "retired"], "separated"),
     (["roster", "--agency", SLUG, "--format", "xml"], "table, json or csv"),
-    (["status", "--agency", SLUG], "EMPLOYEE_ID"),
+    (["status", "--agency", SLUG], "employee_id"),
     (["roster"], "--agency"),
     (["status", "E1001", "--agency", SLUG, "--bogus"], "--bogus"),
     (["rules", "show", "ZZ"], "MN"),
-    (["agency", "add", "x", "--name", "X", "--state", "ZZ"], "CA"),
+    (["agency", "add", "xx-pd", "--name", "X", "--state", "ZZ"], "CA"),
     (["agency", "time-zone", SLUG, "Mars/Olympus"], "Mars/Olympus"),
     (["import", "people", "/no/such/file.csv", "--agency", SLUG], "file.csv"),
 ]
@@ -164,8 +164,20 @@ def test_save_digest_to_an_unwritable_place_is_refused_before_verifying(
         locked.chmod(stat.S_IRWXU)
     assert "not writable" in line
     assert not (locked / "digest.json").exists()
+
+
+def test_save_digest_to_no_folder_or_onto_a_folder_is_refused(store: str, tmp_path: Path) -> None:
+    """Whoever runs it (root included): a digest path under a missing folder, under a file,
+    or naming a folder is one line before verifying, and nothing is written."""
+    folder = tmp_path / "digests"
+    folder.mkdir()
+    plain = folder / "plain.txt"
+    plain.write_text("x")
     assert "no folder" in _refused(store, ["verify", "--save-digest", "/no/such/dir/d.json"])
-    assert "is a folder" in _refused(store, ["verify", "--save-digest", str(tmp_path)])
+    assert "no folder" in _refused(store, ["verify", "--save-digest", f"{plain}/d.json"])
+    assert "is a folder" in _refused(store, ["verify", "--save-digest", str(folder)])
+    assert plain.read_text() == "x"
+    assert sorted(p.name for p in folder.iterdir()) == ["plain.txt"]
 
 
 @pytest.mark.parametrize(

@@ -135,7 +135,7 @@ def test_rules_show_reads_at_80_columns(tmp_path: Path) -> None:
     url = f"sqlite:///{tmp_path}/unused.db"
     out = run(url, "rules", "show", "MN", "--as-of", AS_OF, env=WIDTH).stdout
     history = run(url, "rules", "show", "MN", "--history", env=WIDTH).stdout
-    assert "in force on 2025-06-30: mn-2024-07" in out
+    assert "in force on 2025-06-30: mn-2023-07-bias, mn-2024-07" in out
     assert "mn-2018-07: effective" not in out
     assert "mn-2018-07: effective" in history
     assert "--history shows every version" in out
