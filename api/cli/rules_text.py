@@ -107,12 +107,11 @@ def show_pack(pack: PackFile, shown: set[str] | None, day: date) -> None:
         if shown is None or resolved.version.id in shown:
             _show_version(resolved)
     console.print()
-    topics = Table(title="Topics (canonical id → state category)")
-    for column in ("topic id", "title", "state code", "state category"):
-        topics.add_column(column, overflow="fold")
+    _say("topics (canonical id: title; the state's code and category):")
     for topic_id, topic in sorted(pack.topics.items()):
-        _row(topics, topic_id, topic.title, topic.state_code or "", topic.state_category or "")
-    console.print(topics)
+        state = "; ".join(x for x in (topic.state_code, topic.state_category) if x)
+        line = styled((topic_id, "bold"), f": {topic.title}" + (f"; {state}" if state else ""))
+        console.print(paragraph(line, 2, bullet="-"))
 
 
 def _show_version(resolved: RuleVersion) -> None:

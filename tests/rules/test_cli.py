@@ -45,9 +45,16 @@ def test_show_prints_what_is_in_force_on_the_day() -> None:
     day = latest.effective_from.isoformat()
     result = runner.invoke(app, ["show", "MN", "--as-of", day], env={"COLUMNS": "200"})
     assert result.exit_code == 0, result.output
-    assert f"in force on {day}: {latest.id}" in result.output
+    (in_force,) = [line for line in result.output.splitlines() if line.startswith("in force on")]
+    assert in_force.startswith(f"in force on {day}: ")
+    assert latest.id in in_force
     assert f"{latest.id}: effective {latest.effective_from}" in result.output
-    for older in versions[:-1]:
+    ended = [
+        v for v in versions if v.effective_to is not None and v.effective_to < latest.effective_from
+    ]
+    assert ended, "MN has versions that ended before its latest began"
+    for older in ended:
+        assert older.id not in in_force
         assert f"{older.id}: effective" not in result.output
         assert f"{older.id} ({older.effective_from} → " in result.output
 
