@@ -21,19 +21,25 @@ def progress_bar(description: str) -> Iterator[Advance]:
     if not err_console.is_terminal:
         yield _nothing
         return
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeRemainingColumn,
+    )
 
-    from api.cli.output import markup_safe
+    from api.cli.output import visible
 
     with Progress(
-        "[progress.description]{task.description}",
+        TextColumn("{task.description}", markup=False),
         BarColumn(),
         MofNCompleteColumn(),
         TimeRemainingColumn(),
         console=err_console,
         transient=True,
     ) as progress:
-        task = progress.add_task(markup_safe(description), total=None)
+        task = progress.add_task(visible(description), total=None)
 
         def advance(done: int, total: int | None) -> None:
             progress.update(task, completed=done, total=total)

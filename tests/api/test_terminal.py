@@ -26,6 +26,15 @@ def _store(database_url: str) -> str:
     return database_url
 
 
+def _horizon(database_url: str) -> str:
+    """The instant the records stand at now: asked at it, every answer is the same bytes."""
+    ledger = Ledger(database_url)
+    try:
+        return ledger.stable_horizon().isoformat()
+    finally:
+        ledger.close()
+
+
 def test_debug_logs_stay_on_stderr_as_whole_lines(database_url: str) -> None:
     """With every log level on, stdout is exactly the JSON answer and each stderr line is
     one JSON log record."""
@@ -43,13 +52,15 @@ def test_debug_logs_stay_on_stderr_as_whole_lines(database_url: str) -> None:
 
 
 def test_a_progress_bar_on_a_terminal_leaves_stdout_alone(database_url: str) -> None:
-    """stderr a terminal (a pseudo-terminal here), stdout a pipe: the roster, the trend and
-    a rebuild print the same bytes to stdout as with stderr redirected."""
+    """stderr a terminal (a pseudo-terminal here), stdout a pipe: the roster and the trend
+    print the same bytes to stdout as with stderr redirected."""
     url = _store(database_url)
+    known_at = ["--known-at", _horizon(url)]
     env = {**os.environ, "MUSTER_DATABASE_URL": url, "MUSTER_LOG_FORMAT": "json", "COLUMNS": "80"}
     for command in (
-        ["roster", *ARGS, "--format", "csv"],
-        ["trend", "--agency", "test-pd", "--from", "2023-01-01", "--to", "2024-06-30", "--json"],
+        ["roster", *ARGS, *known_at, "--format", "csv"],
+        ["roster", *ARGS, *known_at],
+        ["trend", "--agency", "test-pd", "--from", "2023-01-01", "--to", "2024-06-30", *known_at],
     ):
         plain = subprocess.run([MUSTER, *command], env=env, capture_output=True, check=True).stdout
         leader, follower = pty.openpty()
