@@ -21,8 +21,7 @@ def add(
     actor: str = typer.Option("cli", "--actor", help="Who is recording this"),
 ) -> None:
     """Register an agency under a jurisdiction such as US-MN."""
-    import structlog
-
+    from api.logs import log
     from api.rulebook import publish_shipped_packs
 
     with open_ledger(create=True) as ledger:
@@ -31,7 +30,7 @@ def add(
         )
         agency = ledger.get_agency(slug)
         published = publish_shipped_packs(ledger, f"user:{actor}", jurisdiction=agency.jurisdiction)
-    structlog.get_logger().info(
+    log().info(
         "agency.registered",
         agency=slug,
         jurisdiction=agency.jurisdiction,

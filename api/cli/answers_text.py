@@ -143,8 +143,7 @@ def _needs(results: list[Mapping[str, Any]], as_of: date) -> str:
         if r not in earlier:
             due = f", deadline {r['deadline']}" if r["deadline"] else ""
             parts.append(
-                f"{_amount(r['remaining'], r['unit'])} remaining{due} "
-                f"({_window_kind(r, as_of)})"
+                f"{_amount(r['remaining'], r['unit'])} remaining{due} ({_window_kind(r, as_of)})"
             )
     if earlier:
         owed = [f"{_amount(r['remaining'], r['unit'])} by {r['deadline']}" for r in earlier]

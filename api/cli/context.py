@@ -63,16 +63,12 @@ def open_ledger(clock: Clock | None = None, *, create: bool = False) -> Iterator
     (``api.cli.errors``), an unknown agency or person with the nearest names. Only the
     commands that set a store up (``create``: ``agency add``, ``demo``) may make a new
     SQLite file."""
-    import structlog
-
-    from api.logs import configure_logging
     from api.settings import get_settings
     from ledger.application import Ledger
     from ledger.clock import system_clock
     from ledger.errors import LedgerError, NotFoundError
 
     settings = get_settings()
-    configure_logging(settings.log_level, settings.log_format)
     keys = configured_seal_keys()
     if not create:
         _missing_store(settings.database_url)
@@ -88,7 +84,6 @@ def open_ledger(clock: Clock | None = None, *, create: bool = False) -> Iterator
         raise
     except Exception as error:
         refuse(f"cannot open the ledger at {settings.database_url}: {error}")
-    structlog.get_logger().debug("ledger.opened", backend=ledger.database.backend)
     try:
         yield ledger
     except NotFoundError as error:

@@ -6,7 +6,6 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 from pathlib import Path
 
-import structlog
 import typer
 from rich.table import Table
 
@@ -14,6 +13,7 @@ from api.cli.context import console, open_ledger
 from api.cli.errors import refuse
 from api.cli.progress import progress_bar
 from api.cli.timeargs import parse_day
+from api.logs import log
 from api.rulebook import publish_shipped_packs
 from api.synthetic import generate_agency
 from api.synthetic.store_check import DemoRefusedError, demo_store_state
@@ -25,8 +25,6 @@ from ledger.time_zones import STATE_TIME_ZONES, default_time_zone, zone_info
 from replay.read_models import catch_up
 from replay.read_side import open_read_store
 from replay.verify import verify_store
-
-log = structlog.get_logger()
 
 
 def build_demo(
@@ -131,7 +129,7 @@ def _generate(
             progress=advance,
             not_after=started,
         )
-    log.info(
+    log().info(
         "demo.generated",
         agency=slug,
         events=summary.events,

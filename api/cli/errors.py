@@ -132,14 +132,13 @@ def say_error(message: str) -> None:
 
 def _log_traceback(error: BaseException) -> None:
     """A bug's traceback, as a debug log record on stderr (shown with MUSTER_LOG_LEVEL=debug)."""
-    import structlog
+    from api.logs import log
 
-    from api.logs import configure_logging
-    from api.settings import get_settings
-
-    settings = get_settings()  # it was read: the command ran
-    configure_logging(settings.log_level, settings.log_format)
-    structlog.get_logger().debug("cli.internal_error", exc_info=error)
+    try:
+        logger = log()
+    except Exception:  # the settings themselves are broken: the one line says enough
+        return
+    logger.debug("cli.internal_error", exc_info=error)
 
 
 def run(app: typer.Typer) -> int:

@@ -17,13 +17,17 @@ from api.cli.timeargs import parse_as_of, parse_day, parse_known_at
 
 __all__ = ["roster_command", "status_command", "trend_command"]
 
-AGENCY = typer.Option(..., "--agency", help="Agency slug")
+AGENCY = typer.Option(..., "--agency", metavar="SLUG", help="Agency slug")
 AS_OF = typer.Option(
-    None, "--as-of", help="The day asked about (YYYY-MM-DD; default the agency's today)"
+    None,
+    "--as-of",
+    metavar="DAY",
+    help="The day asked about (YYYY-MM-DD; default the agency's today)",
 )
 KNOWN_AT = typer.Option(
     None,
     "--known-at",
+    metavar="INSTANT",
     help="Answer from the records as they stood then (default now; a date is the end of "
     "that day, a time without an offset local, both in the agency's time zone)",
 )
@@ -114,9 +118,9 @@ def roster_command(
 
 def trend_command(
     agency: str = AGENCY,
-    start: str = typer.Option(..., "--from", help="First day (YYYY-MM-DD)"),
-    end: str = typer.Option(..., "--to", help="Last day (YYYY-MM-DD)"),
-    every: str = typer.Option("month", "--every", help="day, week, month or year"),
+    start: str = typer.Option(..., "--from", metavar="DAY", help="First day (YYYY-MM-DD)"),
+    end: str = typer.Option(..., "--to", metavar="DAY", help="Last day (YYYY-MM-DD)"),
+    every: str = typer.Option("month", "--every", metavar="STEP", help="day, week, month or year"),
     known_at: str | None = KNOWN_AT,
     as_json: bool = typer.Option(False, "--json", help="Machine-readable, byte-stable"),
 ) -> None:

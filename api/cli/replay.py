@@ -24,12 +24,11 @@ def replay_command(
     ),
 ) -> None:
     """Rebuild the read models from an empty state (resumable, swapped in atomically)."""
-    import structlog
-
+    from api.logs import log as logger
     from replay.read_models import catch_up, rebuild
     from replay.read_side import open_read_store
 
-    log = structlog.get_logger()
+    log = logger()
     with open_ledger() as ledger:
         day = model_day(ledger, as_of)
         store = open_read_store(ledger)

@@ -26,8 +26,7 @@ def verify(
     as_json: bool = typer.Option(False, "--json", help="Machine-readable report"),
 ) -> None:
     """Check that no stored event was changed, removed, reordered or forged."""
-    import structlog
-
+    from api.logs import log
     from replay.verify import dumps_digest, verify_store
 
     saved = _saved_digest(against) if against else None
@@ -36,7 +35,7 @@ def verify(
     keys = configured_seal_keys()
     with open_ledger() as ledger:
         report = verify_store(ledger.store, against=saved, keys=keys)
-    structlog.get_logger().info(
+    log().info(
         "ledger.verified",
         ok=report.ok,
         events=report.events,
