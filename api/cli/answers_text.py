@@ -186,12 +186,18 @@ def print_status(answer: Mapping[str, Any]) -> None:
         )
     console.print(table)
     for record in records:
-        for c in record.get("corrections", ()):
-            _say(
-                f"- record {record['record_id'][:8]} (recorded {record['recorded_at']}) "
-                f"corrected, recorded {c['recorded_at']}: {c['reason']} "
-                f"({', '.join(c['changed'])})"
-            )
+        _corrections(record, "")
+
+
+def _corrections(record: Mapping[str, Any], whose: str) -> None:
+    """A corrected record's line per correction: when it was recorded, why, what changed
+    (a roster's rows do not say what changed)."""
+    for c in record.get("corrections", ()):
+        changed = f" ({', '.join(c['changed'])})" if c.get("changed") else ""
+        _say(
+            f"- {whose}record {record['record_id'][:8]} (recorded {record['recorded_at']}) "
+            f"corrected, recorded {c['recorded_at']}: {c['reason']}{changed}"
+        )
 
 
 def _overall(compliance: Mapping[str, Any]) -> None:
@@ -273,12 +279,7 @@ def print_roster(answer: Mapping[str, Any], *, separated_left_out: bool) -> None
             _say(f"- {title}: {_needs(results, as_of)}", 4)
     for person in people:
         for record in person["counted_records"]:
-            for c in record.get("corrections", ()):
-                _say(
-                    f"- {person['employee_id']}: record {record['record_id'][:8]} (recorded "
-                    f"{record['recorded_at']}) corrected, recorded {c['recorded_at']}: "
-                    f"{c['reason']}"
-                )
+            _corrections(record, f"{person['employee_id']}: ")
 
 
 def print_trend(answer: Mapping[str, Any]) -> None:

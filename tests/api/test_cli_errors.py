@@ -20,7 +20,7 @@ import pytest
 
 from ledger.application import Ledger
 from tests.api.test_cli import MUSTER, run
-from tests.factories import agency, officer
+from tests.factories import agency, officer, stored_events
 
 SLUG = "mpls"
 
@@ -34,14 +34,6 @@ def store(database_url: str) -> str:
     officer(ledger, SLUG, "E2002")
     ledger.close()
     return database_url
-
-
-def _events(url: str) -> int:
-    ledger = Ledger(url)
-    try:
-        return ledger.store.count_events()
-    finally:
-        ledger.close()
 
 
 def _refused(url: str, args: Sequence[str], code: int = 2, **env: str) -> str:
@@ -106,10 +98,10 @@ HOSTILE: list[tuple[list[str], str]] = [
 def test_a_hostile_input_is_one_line_and_appends_nothing(
     store: str, args: list[str], word: str
 ) -> None:
-    before = _events(store)
+    before = stored_events(store)
     line = _refused(store, args)
     assert word in line, line
-    assert _events(store) == before
+    assert stored_events(store) == before
 
 
 def test_the_wrong_option_is_named_not_as_of(store: str) -> None:
