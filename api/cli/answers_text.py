@@ -190,8 +190,7 @@ def print_status(answer: Mapping[str, Any]) -> None:
 
 
 def _corrections(record: Mapping[str, Any], whose: str) -> None:
-    """A corrected record's line per correction: when it was recorded, why, what changed
-    (a roster's rows do not say what changed)."""
+    """A corrected record's line per correction: when it was recorded, why, what changed."""
     for c in record.get("corrections", ()):
         changed = f" ({', '.join(c['changed'])})" if c.get("changed") else ""
         _say(
