@@ -15,9 +15,12 @@ $(STAMP): pyproject.toml requirements.lock
 	$(BIN)/python -m pip install --quiet --no-deps -e .
 	touch $(STAMP)
 
-## Set up, then build the demo agency in the embedded SQLite store and summarise it.
+## Set up, then build the demo agency in the clone's var/muster.db (SQLite; an absolute
+## path, so the same file from any directory) and summarise it. MUSTER_DATABASE_URL, if
+## set, names another store.
+DEMO_DATABASE_URL := sqlite:///$(CURDIR)/var/muster.db
 run: setup
-	$(BIN)/muster demo
+	MUSTER_DATABASE_URL="$${MUSTER_DATABASE_URL:-$(DEMO_DATABASE_URL)}" $(BIN)/muster demo
 
 lint: setup
 	$(BIN)/ruff check .

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import logging
 import sys
+from typing import Any
 
 import orjson
 import structlog
 
-__all__ = ["configure_logging"]
+__all__ = ["configure_logging", "log"]
+
+_configured = False
 
 
 def configure_logging(level: str = "info", fmt: str = "auto") -> None:
@@ -36,3 +39,16 @@ def configure_logging(level: str = "info", fmt: str = "auto") -> None:
         logger_factory=factory,
         cache_logger_on_first_use=True,
     )
+
+
+def log() -> Any:
+    """The structlog logger, configured from the settings on first use: a command that
+    logs nothing never imports structlog (``api.logs`` is imported when something logs)."""
+    global _configured
+    if not _configured:
+        from api.settings import get_settings
+
+        settings = get_settings()
+        configure_logging(settings.log_level, settings.log_format)
+        _configured = True
+    return structlog.get_logger()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from functools import lru_cache
 from pathlib import Path
 from typing import Literal
@@ -9,13 +10,23 @@ from typing import Literal
 from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-__all__ = ["Settings", "get_settings"]
+__all__ = ["Settings", "default_database_url", "get_settings"]
+
+
+def default_database_url() -> str:
+    """``$XDG_DATA_HOME/muster/muster.db`` (``~/.local/share/muster/muster.db`` without it):
+    the same file whichever directory a command runs in. XDG_DATA_HOME is the one variable
+    read here besides ``MUSTER_*``: the freedesktop base-directory convention for where a
+    user's data lives."""
+    base = os.environ.get("XDG_DATA_HOME", "").strip()
+    home = Path(base) if base and Path(base).is_absolute() else Path.home() / ".local" / "share"
+    return f"sqlite:///{home / 'muster' / 'muster.db'}"
 
 
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="MUSTER_", extra="ignore")
 
-    database_url: str = "sqlite:///var/muster.db"
+    database_url: str = Field(default_factory=default_database_url)
     log_format: Literal["auto", "json", "console"] = "auto"
     log_level: Literal["debug", "info", "warning", "error"] = "info"
     # Import limits (docs/import.md): a file beyond any of them is refused with one line.

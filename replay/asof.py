@@ -13,7 +13,7 @@ the ``known_at`` used is stated in the answer.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
 from typing import Any, Literal
@@ -39,6 +39,7 @@ from replay.workers import worker_pool
 __all__ = [
     "NOT_HIRED",
     "KnownAt",
+    "Progress",
     "RosterAnswer",
     "RosterFilters",
     "answers_for",
@@ -52,6 +53,10 @@ __all__ = [
 
 # A person's status on a day before their hire date: listed, but in no status count.
 NOT_HIRED = "not_hired"
+
+# How a long answer reports the people evaluated so far, of how many (never called for
+# answers the tracked model or the memo already holds).
+Progress = Callable[[int, int | None], None]
 
 # A ``known_at`` as asked: an instant (without an offset: the agency's local time), a bare
 # date (the end of that local day), or None (the stable horizon).
@@ -138,6 +143,7 @@ def answers_for(
     form: Literal["answer", "roster"] = "answer",
     memo: bool = True,
     workers: int = 1,
+    progress: Progress | None = None,
 ) -> dict[UUID, AnswerRow]:
     """Each person's answer (or roster row), for the given people's stream heads at T or
     everyone's: from the tracked model where it is at that head, day and rules; else
@@ -172,12 +178,15 @@ def answers_for(
             )
             for chunk in work.chunks
         ]
+        total = sum(len(chunk) for chunk in work.chunks)
         with worker_pool(ledger, work.workers) as pool:
             for computed, new_checkpoints in pool.map_in_order(answer_rows, calls):
                 for person_id, row in computed:
                     answers[person_id] = row
                     fresh.append((person_id, heads[person_id], row))
                 folded.extend(new_checkpoints)
+                if progress is not None:
+                    progress(len(fresh), total)
         if memo:
             store.memo.put(agency.agency_id, key, day, fresh, histories=folded)
         return answers
@@ -251,6 +260,7 @@ def roster(
     *,
     memo: bool = True,
     workers: int = 1,
+    progress: Progress | None = None,
 ) -> RosterAnswer:
     """Every person known at T (clamped to the stable horizon: ``known_at_used``),
     evaluated on ``as_of`` (none: the agency's local date at T), filtered, ordered by
@@ -263,7 +273,15 @@ def roster(
     as_of = local_day(agency, known_at) if as_of is None else as_of
     versions = knowledge.rule_versions_for(agency, known_at, as_of=as_of)
     answers = answers_for(
-        ledger, agency, versions, as_of, known_at, form="roster", memo=memo, workers=workers
+        ledger,
+        agency,
+        versions,
+        as_of,
+        known_at,
+        form="roster",
+        memo=memo,
+        workers=workers,
+        progress=progress,
     )
     kept = sorted((a for a in answers.values() if filters.keep(a)), key=lambda a: a.employee_id)
     counts = Counter(a.status for a in kept if a.person_status != NOT_HIRED)

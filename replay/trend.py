@@ -15,12 +15,12 @@ from ledger.gc_pause import paused_gc
 from projections.answers import rules_key
 from projections.read_store import AnswerRow
 from projections.rules.schema import RuleVersion
-from replay.asof import NOT_HIRED, KnownAt, header, known_at_used, requested_instant
+from replay.asof import NOT_HIRED, KnownAt, Progress, header, known_at_used, requested_instant
 from replay.chunks import Checkpoint, Work, status_rows
 from replay.read_side import read_side
 from replay.workers import worker_pool
 
-__all__ = ["trend"]
+__all__ = ["check_steps", "trend"]
 
 
 def trend(
@@ -33,6 +33,7 @@ def trend(
     *,
     memo: bool = True,
     workers: int = 1,
+    progress: Progress | None = None,
 ) -> dict[str, Any]:
     """Status counts at each step from ``start`` to ``end`` (of the people hired by then),
     all as known at T (a bare date: the end of that day in the agency's zone; clamped to
@@ -57,7 +58,17 @@ def trend(
         for span in spans.values():
             versions = side.knowledge.rule_versions_for(agency, known_at, as_of=span[0])
             known.update(
-                _statuses(ledger, agency.agency_id, heads, versions, span, known_at, memo, workers)
+                _statuses(
+                    ledger,
+                    agency.agency_id,
+                    heads,
+                    versions,
+                    span,
+                    known_at,
+                    memo,
+                    workers,
+                    progress,
+                )
             )
     points = [
         {
@@ -92,9 +103,10 @@ def _statuses(
     known_at: datetime,
     memo: bool,
     workers: int,
+    progress: Progress | None,
 ) -> dict[date, dict[UUID, AnswerRow]]:
     """Every person's status on each of ``days`` under ``versions``: memoised, else
-    evaluated in up to ``workers`` processes."""
+    evaluated in up to ``workers`` processes (``progress`` told of each chunk done)."""
     store = read_side(ledger).store
     key = rules_key(versions, "status")
     known = {
@@ -116,18 +128,29 @@ def _statuses(
     ]
     fresh: dict[date, list[tuple[UUID, int, AnswerRow]]] = {day: [] for day in days}
     folded: list[Checkpoint] = []
+    done, total = 0, len(people)
     with worker_pool(ledger, work.workers) as pool:
-        for computed, new_checkpoints in pool.map_in_order(status_rows, calls):
+        for chunk, (computed, new_checkpoints) in zip(
+            work.chunks, pool.map_in_order(status_rows, calls), strict=True
+        ):
             for person_id, day, row in computed:
                 known[day][person_id] = row
                 fresh[day].append((person_id, heads[person_id], row))
             folded.extend(new_checkpoints)
+            done += len(chunk)
+            if progress is not None:
+                progress(done, total)
     if memo:
         for day in days:
             # The folded histories' checkpoints go with the first day's answers.
             stored = folded if day == days[0] else []
             store.memo.put(agency_id, key, day.isoformat(), fresh[day], stored)
     return known
+
+
+def check_steps(start: date, end: date, every: str) -> None:
+    """ValueError, saying why, for steps a trend refuses (before anything is read)."""
+    _steps(start, end, every)
 
 
 def _steps(start: date, end: date, every: str) -> list[date]:

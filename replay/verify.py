@@ -17,7 +17,7 @@ from ledger.seal import SealKeys
 from ledger.store import ChainedRecorder
 from replay.verify_log import LogFacts, SavedLog, check_log
 
-__all__ = ["DIGEST_FORMAT", "Break", "VerifyReport", "dumps_digest", "verify_store"]
+__all__ = ["DIGEST_FORMAT", "Break", "VerifyReport", "check_digest", "dumps_digest", "verify_store"]
 
 DIGEST_FORMAT = "muster-ledger-digest/2"
 _OLD_FORMAT = "muster-ledger-digest/1"  # heads only: still accepted
@@ -236,16 +236,43 @@ def _saved_log(
     )
 
 
+def check_digest(digest: Any) -> dict[str, Any]:
+    """A saved digest as ``verify_store`` reads it, or ValueError naming what is wrong
+    with it (another JSON document, a digest cut short, a field of the wrong shape)."""
+
+    def wrong(what: str) -> ValueError:
+        return ValueError(f"not a muster ledger digest ({what}; expected format {DIGEST_FORMAT})")
+
+    if not isinstance(digest, dict):
+        raise wrong(f"a JSON {type(digest).__name__}, not an object")
+    if digest.get("format") not in (DIGEST_FORMAT, _OLD_FORMAT):
+        raise wrong(f"format {digest.get('format')!r}")
+    heads = digest.get("heads")
+    if not isinstance(heads, dict):
+        raise wrong("no stream heads")
+    try:
+        _heads(heads)
+        if digest["format"] == DIGEST_FORMAT and digest.get("recorded_at") is not None:
+            int(digest["position"])
+            datetime.fromisoformat(str(digest["recorded_at"]))
+            bytes.fromhex(str(digest["log"]))
+    except (KeyError, TypeError, ValueError) as error:
+        raise wrong(f"a field is missing or malformed: {error}") from None
+    return digest
+
+
+def _heads(heads: dict[str, Any]) -> dict[UUID, tuple[int, bytes]]:
+    return {
+        UUID(stream): (int(head["version"]), bytes.fromhex(head["link"]))
+        for stream, head in heads.items()
+    }
+
+
 def _saved_heads(digest: dict[str, Any] | None) -> dict[UUID, tuple[int, bytes]]:
     if digest is None:
         return {}
-    if digest.get("format") not in (DIGEST_FORMAT, _OLD_FORMAT):
-        msg = f"not a muster ledger digest (expected format {DIGEST_FORMAT})"
-        raise ValueError(msg)
-    return {
-        UUID(stream): (int(head["version"]), bytes.fromhex(head["link"]))
-        for stream, head in digest["heads"].items()
-    }
+    check_digest(digest)
+    return _heads(digest["heads"])
 
 
 def _uuid(value: UUID | str) -> UUID:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import tempfile
 import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime
@@ -28,6 +29,9 @@ POSTGRES_URL = os.environ.get(
 )
 APP_ROLE = os.environ.get("MUSTER_TEST_APP_ROLE", "muster_app")
 BACKENDS = ["sqlite", "postgres"]
+# A command run without MUSTER_DATABASE_URL uses $XDG_DATA_HOME/muster/muster.db: in the
+# suite that is a folder of its own, never the user's data.
+os.environ["XDG_DATA_HOME"] = tempfile.mkdtemp(prefix="muster-tests-data-")
 # A fixed test key (never a real one): tests that attack the seals use it.
 TEST_SEAL_KEYS = SealKeys({"test-1": bytes(range(32))}, "test-1")
 

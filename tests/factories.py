@@ -36,3 +36,12 @@ def officer(ledger: Ledger, slug: str, employee_id: str = "E1", *, licensed: boo
             actor=ACTOR,
         )
     return employee_id
+
+
+def stored_events(url: str) -> int:
+    """How many events the store at ``url`` holds (to show a refusal appended nothing)."""
+    ledger = Ledger(url)
+    try:
+        return ledger.store.count_events()
+    finally:
+        ledger.close()

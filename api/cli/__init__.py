@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
+import sys
+
 from api.cli.app import app
 
 __all__ = ["app", "main"]
 
 
 def main() -> None:
-    app()
+    """The console script: every error ends as its exit status and one line
+    (``api.cli.errors``)."""
+    from api.cli.errors import run
+
+    sys.exit(run(app))

@@ -2,14 +2,10 @@
 
 from __future__ import annotations
 
-import structlog
 import typer
-from rich.table import Table
 
 from api.cli.context import console, open_ledger
 from api.cli.output import styled
-from api.cli.writes import actor as recording_actor
-from api.rulebook import publish_shipped_packs
 
 app = typer.Typer(help="Register and list agencies.", no_args_is_help=True)
 ACTOR = typer.Option(
@@ -28,12 +24,16 @@ def add(
     actor: str | None = ACTOR,
 ) -> None:
     """Register an agency under a jurisdiction such as US-MN."""
+    from api.cli.writes import actor as recording_actor
+    from api.logs import log
+    from api.rulebook import publish_shipped_packs
+
     who = recording_actor(actor)
-    with open_ledger() as ledger:
+    with open_ledger(create=True) as ledger:
         agency_id = ledger.register_agency(slug, name, state, actor=who, time_zone=time_zone)
         agency = ledger.get_agency(slug)
         published = publish_shipped_packs(ledger, who, jurisdiction=agency.jurisdiction)
-    structlog.get_logger().info(
+    log().info(
         "agency.registered",
         agency=slug,
         jurisdiction=agency.jurisdiction,
@@ -57,6 +57,8 @@ def set_time_zone(
     actor: str | None = ACTOR,
 ) -> None:
     """Record the time zone the agency keeps its days in (its default is its state's)."""
+    from api.cli.writes import actor as recording_actor
+
     who = recording_actor(actor)
     with open_ledger() as ledger:
         ledger.set_time_zone(slug, time_zone, actor=who)
@@ -66,6 +68,8 @@ def set_time_zone(
 @app.command("list")
 def list_agencies() -> None:
     """List every agency with its jurisdiction and headcount."""
+    from rich.table import Table
+
     with open_ledger() as ledger:
         table = Table("slug", "name", "state")
         table.add_column("time zone", no_wrap=True)  # whole: it is every answer's context

@@ -4,18 +4,15 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import TYPE_CHECKING
 
-import structlog
-import typer
-from eventsourcing.persistence import PersistenceError
+from api.cli.errors import RefusedError, refuse
+from api.cli.output import PlainConsole
 
-from api.cli.output import PlainConsole, styled
-from api.logs import configure_logging
-from api.settings import get_settings
-from ledger.application import Ledger
-from ledger.clock import Clock, system_clock
-from ledger.errors import LedgerError, StoreBusyError
-from ledger.seal import SealKeys, load_seal_keys
+if TYPE_CHECKING:
+    from ledger.application import Ledger
+    from ledger.clock import Clock
+    from ledger.seal import SealKeys
 
 __all__ = ["configured_seal_keys", "console", "err_console", "lock_timeouts", "open_ledger"]
 
@@ -31,51 +28,80 @@ def lock_timeouts(seconds: int) -> dict[str, str]:
 def configured_seal_keys() -> SealKeys:
     """The keys of ``MUSTER_SEAL_KEY_FILE`` (none if unset); a bad file is a one-line error
     and exit status 2."""
+    from api.settings import get_settings
+    from ledger.seal import SealKeys, load_seal_keys
+
     path = get_settings().seal_key_file
     if path is None:
         return SealKeys()
     try:
         return load_seal_keys(path)
     except ValueError as error:
-        err_console.print(styled(("error:", "red"), f" {error}"))
-        raise typer.Exit(2) from None
+        refuse(str(error))
+
+
+def _missing_store(url: str) -> None:
+    """A read never creates a store: a SQLite file that is not there is an error saying
+    how to make one (a PostgreSQL schema without tables is ``StoreSetupError``'s)."""
+    from ledger.database import parse_database_url
+
+    try:
+        path = parse_database_url(url).sqlite_path
+    except ValueError as error:
+        refuse(f"MUSTER_DATABASE_URL: {error}")
+    if path is not None and not path.exists():
+        refuse(
+            f"no database at {path.absolute()} (MUSTER_DATABASE_URL={url}): create one with "
+            "`muster db init`, `muster agency add` or `muster demo`, or point "
+            "MUSTER_DATABASE_URL at an existing one"
+        )
 
 
 @contextmanager
-def open_ledger(clock: Clock = system_clock) -> Iterator[Ledger]:
-    """The configured ledger; domain errors become a one-line message and exit status 2."""
+def open_ledger(clock: Clock | None = None, *, create: bool = False) -> Iterator[Ledger]:
+    """The configured ledger; every error inside becomes one line and its exit status
+    (``api.cli.errors``), an unknown agency or person with the nearest names. Only the
+    commands that set a store up (``create``: ``agency add``, ``demo``) may make a new
+    SQLite file."""
+    from api.settings import get_settings
+    from ledger.application import Ledger
+    from ledger.clock import system_clock
+    from ledger.errors import LedgerError, NotFoundError
+
     settings = get_settings()
-    configure_logging(settings.log_level, settings.log_format)
     keys = configured_seal_keys()
+    if not create:
+        _missing_store(settings.database_url)
     try:
         ledger = Ledger(
             settings.database_url,
-            clock=clock,
+            clock=clock or system_clock,
             seal_keys=keys,
             allow_unsafe_durability=settings.allow_unsafe_durability,
             env=lock_timeouts(settings.lock_timeout),
         )
-    except LedgerError as error:
-        err_console.print(styled(("error:", "red"), f" {error}"))
-        raise typer.Exit(2) from None
+    except LedgerError:
+        raise
     except Exception as error:
-        err_console.print(
-            styled((f"cannot open the ledger at {settings.database_url}: {error}", "red"))
-        )
-        raise typer.Exit(2) from None
-    structlog.get_logger().debug("ledger.opened", backend=ledger.database.backend)
+        refuse(f"cannot open the ledger at {settings.database_url}: {error}")
     try:
         yield ledger
-    except StoreBusyError as error:
-        err_console.print(styled(("error:", "red"), f" {error}"))
-        raise typer.Exit(3) from None
-    except KeyboardInterrupt:
-        raise
-    except PersistenceError as error:  # the database's refusal, e.g. a lock wait ran out
-        err_console.print(styled(("error:", "red"), f" the database refused: {error}"))
-        raise typer.Exit(3) from None
-    except LedgerError as error:
-        err_console.print(styled(("error:", "red"), f" {error}"))
-        raise typer.Exit(2) from None
+    except NotFoundError as error:
+        raise RefusedError(f"{error}{_nearest(ledger, error)}") from None
     finally:
         ledger.close()
+
+
+def _nearest(ledger: Ledger, error: Exception) -> str:
+    """For an unknown agency or person: the nearest names and where to list them."""
+    from api.cli.suggest import nearest_agency, nearest_person
+    from ledger.errors import AgencyNotFoundError, PersonNotFoundError
+
+    try:
+        if isinstance(error, AgencyNotFoundError):
+            return nearest_agency(ledger)
+        if isinstance(error, PersonNotFoundError):
+            return nearest_person(ledger)
+    except Exception:  # a hint must never hide the error it explains
+        return ""
+    return ""

@@ -7,13 +7,8 @@ from pathlib import Path
 
 import typer
 
-from api.cli.context import configured_seal_keys, console, err_console
-from api.cli.output import styled
-from api.logs import configure_logging
-from api.settings import get_settings
-from ledger.errors import LedgerError
-from ledger.seal import load_seal_keys, new_seal_key_line
-from replay.store_setup import init_store
+from api.cli.context import configured_seal_keys, console
+from api.cli.errors import EXIT_DATABASE, refuse
 
 __all__ = ["app"]
 
@@ -29,6 +24,11 @@ def init(
     ),
 ) -> None:
     """Create the store's tables in MUSTER_DATABASE_URL (run as the owner role; idempotent)."""
+    from api.logs import configure_logging
+    from api.settings import get_settings
+    from ledger.errors import LedgerError
+    from replay.store_setup import init_store
+
     settings = get_settings()
     configure_logging(settings.log_level, settings.log_format)
     try:
@@ -39,11 +39,9 @@ def init(
             allow_unsafe_durability=settings.allow_unsafe_durability,
         )
     except (LedgerError, ValueError) as error:
-        err_console.print(styled(("error:", "red"), f" {error}"))
-        raise typer.Exit(2) from None
+        refuse(str(error))
     except Exception as error:  # the database's own refusal (say, a missing privilege)
-        err_console.print(styled(("error:", "red"), f" cannot set up the store: {error}"))
-        raise typer.Exit(3) from None
+        refuse(f"cannot set up the store: {error}", EXIT_DATABASE)
     backend = ledger.database.backend
     ledger.close()
     granted = f"; {app_role} may select and insert" if app_role and backend == "postgres" else ""
@@ -56,19 +54,17 @@ def new_seal_key(
     key_id: str = typer.Option(..., "--id", help="The new key's id, e.g. 2026-12"),
 ) -> None:
     """Add a fresh seal key to KEY_FILE; it becomes the one new units are sealed with."""
+    from ledger.seal import load_seal_keys, new_seal_key_line
+
     if not key_id.isascii() or not key_id.replace("-", "").replace("_", "").isalnum():
-        err_console.print(styled(("error:", "red"), " a key id is letters, digits, '-' and '_'"))
-        raise typer.Exit(2)
+        refuse("a key id is letters, digits, '-' and '_'")
     if key_file.exists():
         try:
-            if key_id in load_seal_keys(key_file).keys:
-                err_console.print(
-                    styled(("error:", "red"), f" key id {key_id!r} is already in {key_file}")
-                )
-                raise typer.Exit(2)
+            known = load_seal_keys(key_file).keys
         except ValueError as error:
-            err_console.print(styled(("error:", "red"), f" {error}"))
-            raise typer.Exit(2) from None
+            refuse(str(error))
+        if key_id in known:
+            refuse(f"key id {key_id!r} is already in {key_file}")
     # Owner read/write only: the key must stay out of the database administrators' reach.
     descriptor = os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
     with os.fdopen(descriptor, "a", encoding="utf-8") as out:

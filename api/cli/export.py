@@ -19,9 +19,9 @@ from api.cli.query import AGENCY, AS_OF, KNOWN_AT
 from api.cli.timeargs import parse_as_of, parse_known_at
 from api.cli.whole_file import write_whole
 from replay.packet import BrokenChainError, agency_packet, person_packet
-from replay.packet_verifier import MANIFEST, PacketError, verify_packet
+from replay.packet_verifier import MANIFEST
 
-__all__ = ["app", "verify_packet_command"]
+__all__ = ["app"]
 
 app = typer.Typer(help="Audit packets anyone can verify offline (muster verify-packet).")
 
@@ -78,43 +78,3 @@ def _write(out: Path, data: bytes) -> None:
     console.print(f"as of {packet['as_of']}, known at {packet['known_at']}")
     console.print(styled("ledger digest at known_at: ", (digest["root"], "bold")))
     console.print(f"manifest SHA-256 (stated in CERTIFICATION.txt): {manifest}")
-
-
-def verify_packet_command(
-    packet: Path = typer.Argument(..., help="The packet (.zip) to verify"),
-    against: Path | None = typer.Option(
-        None,
-        "--against",
-        help="A digest held outside (muster digest publish, verify --save-digest)",
-    ),
-) -> None:
-    """Verify a packet offline: every file, every hash link, every inclusion proof."""
-    try:
-        data = packet.read_bytes()
-        held = orjson.loads(against.read_bytes()) if against else None
-    except (OSError, orjson.JSONDecodeError) as error:
-        err_console.print(styled(("error:", "red"), f" cannot read {error}"))
-        raise typer.Exit(2) from None
-    if held is not None and not isinstance(held, dict):
-        err_console.print(styled(("error:", "red"), f" {against} is not a digest"))
-        raise typer.Exit(2)
-    try:
-        problems = verify_packet(data, held)
-    except PacketError as error:
-        console.print(styled((f"FAILED: {packet}: {error}", "red")))
-        raise typer.Exit(1) from None
-    if problems:
-        console.print(styled((f"FAILED: {len(problems)} problem(s); first: {problems[0]}", "red")))
-        for problem in problems[1:20]:
-            console.print(f"  {problem}")
-        raise typer.Exit(1)
-    checked = " and the held digest" if held is not None else ""
-    console.print(
-        styled(
-            (
-                f"verified: {packet}: manifest, certification, hash links and inclusion "
-                f"proofs{checked}",
-                "green",
-            )
-        )
-    )

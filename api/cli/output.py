@@ -14,11 +14,11 @@ from __future__ import annotations
 import unicodedata
 from typing import Any
 
-from rich.console import Console
+from rich.console import Console, ConsoleOptions, RenderableType, RenderResult
 from rich.markup import escape
 from rich.text import Text
 
-__all__ = ["PlainConsole", "markup_safe", "styled", "visible"]
+__all__ = ["PlainConsole", "markup_safe", "paragraph", "styled", "visible"]
 
 # Control (Cc), format (Cf: bidi overrides, zero-width), line/paragraph separators, surrogates.
 _HIDDEN = frozenset({"Cc", "Cf", "Zl", "Zp", "Cs"})
@@ -54,6 +54,26 @@ def styled(*parts: str | tuple[str, str]) -> Text:
         else:
             line.append(visible(part))
     return line
+
+
+def paragraph(text: str | Text, indent: int = 0, *, bullet: str = "") -> RenderableType:
+    """``text`` wrapped at words to the console's width (a word longer than a line is
+    folded, never cut short), ``indent`` spaces in, no trailing spaces; with a ``bullet``,
+    the lines after the first hang under the text, not under the bullet."""
+    return _Paragraph(text if isinstance(text, Text) else styled(text), indent, bullet)
+
+
+class _Paragraph:
+    def __init__(self, text: Text, indent: int, bullet: str) -> None:
+        self.text, self.indent, self.bullet = text, indent, visible(bullet)
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        hang = len(self.bullet) + 1 if self.bullet else 0
+        width = max(options.max_width - self.indent - hang, 8)
+        for number, line in enumerate(self.text.wrap(console, width, overflow="fold")):
+            line.rstrip()
+            lead = self.bullet + " " if number == 0 and self.bullet else " " * hang
+            yield Text(" " * self.indent + lead) + line
 
 
 class PlainConsole(Console):

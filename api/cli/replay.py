@@ -5,16 +5,11 @@ from __future__ import annotations
 import os
 import time
 
-import structlog
 import typer
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
 
 from api.cli.context import console, open_ledger
+from api.cli.progress import progress_bar
 from api.cli.timeargs import model_day
-from replay.read_models import catch_up, rebuild
-from replay.read_side import open_read_store
-
-log = structlog.get_logger()
 
 
 def replay_command(
@@ -29,26 +24,18 @@ def replay_command(
     ),
 ) -> None:
     """Rebuild the read models from an empty state (resumable, swapped in atomically)."""
+    from api.logs import log as logger
+    from replay.read_models import catch_up, rebuild
+    from replay.read_side import open_read_store
+
+    log = logger()
     with open_ledger() as ledger:
         day = model_day(ledger, as_of)
         store = open_read_store(ledger)
         if not incremental and not follow:
             began = time.perf_counter()
-            with Progress(
-                "[progress.description]{task.description}",
-                BarColumn(),
-                MofNCompleteColumn(),
-                TimeRemainingColumn(),
-                console=console,
-            ) as progress:
-                task = progress.add_task("rebuilding read models (people)", total=None)
-                generation = rebuild(
-                    ledger,
-                    store,
-                    day,
-                    progress=lambda done, total: progress.update(task, completed=done, total=total),
-                    workers=workers,
-                )
+            with progress_bar("rebuilding read models (people)") as advance:
+                generation = rebuild(ledger, store, day, progress=advance, workers=workers)
             console.print(
                 f"generation {generation} live for {day} in {time.perf_counter() - began:.1f} s"
             )

@@ -2,17 +2,18 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
-import orjson
-import structlog
 import typer
 
-from api.cli.context import configured_seal_keys, console, err_console, open_ledger
+from api.cli.context import configured_seal_keys, console, open_ledger
+from api.cli.errors import refuse
 from api.cli.output import styled
-from replay.verify import Break, VerifyReport, dumps_digest, verify_store
 
-log = structlog.get_logger()
+if TYPE_CHECKING:
+    from replay.verify import Break, VerifyReport
 
 
 def verify(
@@ -25,19 +26,16 @@ def verify(
     as_json: bool = typer.Option(False, "--json", help="Machine-readable report"),
 ) -> None:
     """Check that no stored event was changed, removed, reordered or forged."""
-    try:
-        saved = orjson.loads(against.read_bytes()) if against else None
-    except (OSError, orjson.JSONDecodeError) as error:
-        err_console.print(styled(("error:", "red"), f" cannot read the digest {against}: {error}"))
-        raise typer.Exit(2) from None
+    from api.logs import log
+    from replay.verify import dumps_digest, verify_store
+
+    saved = _saved_digest(against) if against else None
+    if save_digest:
+        _check_writable(save_digest)
     keys = configured_seal_keys()
     with open_ledger() as ledger:
-        try:
-            report = verify_store(ledger.store, against=saved, keys=keys)
-        except ValueError as error:
-            err_console.print(styled(("error:", "red"), f" {error}"))
-            raise typer.Exit(2) from None
-    log.info(
+        report = verify_store(ledger.store, against=saved, keys=keys)
+    log().info(
         "ledger.verified",
         ok=report.ok,
         events=report.events,
@@ -48,9 +46,10 @@ def verify(
         seals=report.seals_dict(),
     )
     if save_digest:
-        save_digest.parent.mkdir(parents=True, exist_ok=True)
-        save_digest.write_bytes(dumps_digest(report))
+        _write_whole(save_digest, dumps_digest(report))
     if as_json:
+        import orjson
+
         typer.echo(orjson.dumps(report.to_dict(), option=orjson.OPT_INDENT_2).decode())
     else:
         console.print(f"events: {report.events}  streams: {len(report.heads)}")
@@ -76,6 +75,48 @@ def verify(
                 console.print(f"  {_where(item)}: {item.problem}")
     if not report.ok:
         raise typer.Exit(1)
+
+
+def _saved_digest(path: Path) -> dict[str, Any]:
+    """The digest saved earlier, whole and well-formed, or a one-line refusal (exit 2)."""
+    import orjson
+
+    from replay.verify import check_digest
+
+    try:
+        data = path.read_bytes()
+    except OSError as error:
+        refuse(f"cannot read the digest {path}: {error.strerror or error}")
+    try:
+        return check_digest(orjson.loads(data))
+    except orjson.JSONDecodeError as error:
+        refuse(f"the digest {path} is not JSON: {error}")
+    except ValueError as error:
+        refuse(f"the digest {path}: {error}")
+
+
+def _check_writable(path: Path) -> None:
+    """Refused before the ledger is read: a digest that could not be saved afterwards
+    would be a verification whose record is lost."""
+    folder = path.parent if str(path.parent) else Path(".")
+    if path.is_dir():
+        refuse(f"--save-digest {path}: is a folder, not a file")
+    if not folder.is_dir():
+        refuse(f"--save-digest {path}: no folder {folder}")
+    if not os.access(folder, os.W_OK) or (path.exists() and not os.access(path, os.W_OK)):
+        refuse(f"--save-digest {path}: not writable")
+
+
+def _write_whole(path: Path, data: bytes) -> None:
+    """Written beside, then renamed over: the file holds the old digest or the new one,
+    never part of one."""
+    partial = path.with_name(f".{path.name}.partial")
+    try:
+        partial.write_bytes(data)
+        partial.replace(path)
+    except OSError as error:
+        partial.unlink(missing_ok=True)
+        refuse(f"cannot save the digest to {path}: {error.strerror or error}")
 
 
 def _where(item: Break) -> str:

@@ -40,6 +40,8 @@ def test_verify_reports_seals_and_rotation(database_url: str, tmp_path: Path) ->
     """Without a key file verify says seals were not checked and what that leaves open;
     with one it counts sealed units by key; after a rotation both keys verify, and the
     old units are reported once the old key is dropped from the file."""
+    if database_url.startswith("sqlite"):  # a read never creates a store: set it up first
+        run(database_url, "db", "init")
     plain = run(database_url, "verify").stdout
     assert "seals not checked" in plain
     keys = tmp_path / "seal.keys"

@@ -1,0 +1,300 @@
+"""How a status, a roster and a trend read on a terminal, 80 columns or wider.
+
+Every line wraps at words instead of cutting a value short: requirement titles, full status
+words, the window and which window it is, counted of required with the unit, what remains,
+the deadline and the reasons. The machine-readable forms (``--json``, ``--format csv``)
+are the answers themselves; this is only their reading.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import date
+from typing import Any
+
+from rich.table import Table
+from rich.text import Text
+
+from api.cli.context import console
+from api.cli.output import paragraph, styled
+
+__all__ = [
+    "STATUS_WORDS",
+    "UNMET",
+    "print_roster",
+    "print_status",
+    "print_trend",
+    "status_word",
+]
+
+# The engine's status codes as words, worst first (the order counts are told in).
+STATUS_WORDS = {
+    "non_compliant": "non-compliant",
+    "due_soon": "due soon",
+    "on_track": "on track",
+    "compliant": "compliant",
+    "inactive": "inactive",
+    "not_applicable": "not applicable",
+    "not_hired": "not yet hired",
+}
+_STYLE = {"non_compliant": "bold red", "due_soon": "yellow", "compliant": "green"}
+# A requirement someone still has to do something for.
+UNMET = frozenset({"non_compliant", "due_soon", "on_track"})
+_PERSON_WORDS = {"not_hired": "not yet hired"}
+
+
+def status_word(code: str) -> str:
+    return STATUS_WORDS.get(code, code.replace("_", " "))
+
+
+def _status(code: str) -> tuple[str, str]:
+    return (status_word(code), _STYLE.get(code, ""))
+
+
+def _amount(value: str, unit: str) -> str:
+    """``16 hours``, ``1 hour``, ``1 completion``, ``2 completions``."""
+    one = value == "1"
+    if unit == "hours":
+        return f"{value} hour" if one else f"{value} hours"
+    return f"{value} completion" if one else f"{value} completions"
+
+
+def _window_kind(requirement: Mapping[str, Any], as_of: date) -> str:
+    """Which window a result is for, seen from ``as_of``: the previous one (still shown
+    while it is unmet or in its grace), the current one, or the next one."""
+    start, end = requirement["window_start"], requirement["window_end"]
+    if end is not None and date.fromisoformat(end) < as_of:
+        return "previous window"
+    if start is not None and date.fromisoformat(start) > as_of:
+        return "next window"
+    return "current window"
+
+
+def _window(requirement: Mapping[str, Any], as_of: date) -> str:
+    start, end = requirement["window_start"], requirement["window_end"]
+    if start is None and end is None:
+        return "no window"
+    span = f"{start or 'the start'} to {end or 'open'}"
+    return f"{_window_kind(requirement, as_of)} {span}"
+
+
+def _heading(left: Text, right: Text) -> Table:
+    """A title on the left that wraps, a status word on the right that never does."""
+    grid = Table.grid(expand=True)
+    grid.add_column(ratio=1, overflow="fold")
+    grid.add_column(justify="right", no_wrap=True)
+    grid.add_row(left, right)
+    return grid
+
+
+def _say(text: str | Text, indent: int = 0) -> None:
+    """One paragraph, wrapped at words, every line of it ``indent`` spaces in; a reason
+    (``- …``) hangs under its own first word."""
+    if isinstance(text, str) and text.startswith("- "):
+        console.print(paragraph(text[2:], indent, bullet="-"))
+    else:
+        console.print(paragraph(text, indent))
+
+
+def _versions(labels: list[str]) -> str:
+    """``pack: v1, v2 (revision 2)``: each pack named once."""
+    by_pack: dict[str, list[str]] = {}
+    for label in labels:
+        pack, _, version = label.partition("@")
+        by_pack.setdefault(pack, []).append(version or pack)
+    return "; ".join(f"{pack} {', '.join(versions)}" for pack, versions in by_pack.items())
+
+
+def _axes(answer: Mapping[str, Any]) -> str:
+    """The two time axes an answer is for, with the agency's zone (``as_of`` is its local
+    date; ``known_at`` is stated in UTC, as in the machine-readable exports)."""
+    return f"as of {answer['as_of']} ({answer['time_zone']}), known at {answer['known_at']}"
+
+
+def _requirement_lines(requirement: Mapping[str, Any], as_of: date) -> None:
+    """One requirement: its title and status, then its window (which one, seen from the
+    day), what was counted of what is required, what remains, the deadline, the reasons."""
+    unit, code = requirement["unit"], requirement["status"]
+    deadline, remaining = requirement["deadline"], requirement["remaining"]
+    console.print(_heading(styled((requirement["title"], "bold")), styled(_status(code))))
+    _say(_window(requirement, as_of) + (f"; deadline {deadline}" if deadline else ""), 2)
+    if code not in {"not_applicable", "inactive"}:
+        _say(
+            f"counted {requirement['counted']} of {_amount(requirement['required'], unit)}; "
+            f"{_amount(remaining, unit)} remaining",
+            2,
+        )
+        for topic in requirement.get("topics", ()):
+            _say(
+                f"{topic['topic']}: {topic['counted']} of {_amount(topic['required'], unit)},"
+                f" {topic['remaining']} remaining",
+                4,
+            )
+    for reason in requirement.get("reasons", ()):
+        _say(f"- {reason}", 2)
+
+
+def _needs(results: list[Mapping[str, Any]], as_of: date) -> str:
+    """What one requirement still needs, over its unmet windows: the current (or next)
+    window's remainder and deadline, then the previous windows left unmet."""
+    parts = []
+    earlier = [r for r in results if _window_kind(r, as_of) == "previous window"]
+    for r in results:
+        if r not in earlier:
+            due = f", deadline {r['deadline']}" if r["deadline"] else ""
+            parts.append(
+                f"{_amount(r['remaining'], r['unit'])} remaining{due} ({_window_kind(r, as_of)})"
+            )
+    if earlier:
+        owed = [f"{_amount(r['remaining'], r['unit'])} by {r['deadline']}" for r in earlier]
+        window = "window" if len(earlier) == 1 else "windows"
+        parts.append(f"{len(earlier)} previous {window} unmet: {', '.join(owed)}")
+    return "; ".join(parts)
+
+
+def print_status(answer: Mapping[str, Any]) -> None:
+    person = answer["person"]
+    compliance = person["compliance"]
+    as_of = date.fromisoformat(answer["as_of"])
+    who = styled(
+        (person["name"], "bold"),
+        f" ({person['employee_id']}, {person['kind']}, "
+        f"{_PERSON_WORDS.get(person['person_status'], person['person_status'])})",
+    )
+    console.print(_heading(who, styled(_status(compliance["status"]))))
+    _say(_axes(answer))
+    _say(f"rule versions: {_versions(compliance['rule_versions']) or 'none'}")
+    for requirement in compliance["requirements"]:
+        console.print()
+        _requirement_lines(requirement, as_of)
+    _overall(compliance)
+    records = person["counted_records"]
+    console.print()
+    if not records:
+        _say("counted records: none")
+        return
+    table = Table(title="counted records", title_justify="left", expand=False)
+    for column in ("record", "effective on", "recorded at (UTC)", "course", "hours"):
+        table.add_column(column, overflow="fold")
+    for record in records:
+        table.add_row(
+            record["record_id"][:8],
+            record["effective_on"],
+            _instant(record["recorded_at"]),
+            record["course_title"],
+            record["hours"],
+        )
+    console.print(table)
+    for record in records:
+        _corrections(record, "")
+
+
+def _corrections(record: Mapping[str, Any], whose: str) -> None:
+    """A corrected record's line per correction: when it was recorded, why, what changed."""
+    for c in record.get("corrections", ()):
+        changed = f" ({', '.join(c['changed'])})" if c.get("changed") else ""
+        _say(
+            f"- {whose}record {record['record_id'][:8]} (recorded {record['recorded_at']}) "
+            f"corrected, recorded {c['recorded_at']}: {c['reason']}{changed}"
+        )
+
+
+def _overall(compliance: Mapping[str, Any]) -> None:
+    """Why the overall status is what it is: the requirements at the worst status, by
+    title and window (the engine names them by id and code), then its other reasons."""
+    requirements = compliance["requirements"]
+    by_reason = {
+        f"{r['requirement_id']} ({r['window_start'] or ''}–{r['window_end'] or ''}): "
+        f"{r['status']}": r
+        for r in requirements
+    }
+    worst = [by_reason[x] for x in compliance["reasons"] if x in by_reason]
+    others = [x for x in compliance["reasons"] if x not in by_reason]
+    if not worst and not others:
+        return
+    console.print()
+    _say(f"overall {status_word(compliance['status'])}" + (", because of:" if worst else ":"))
+    for r in worst:
+        span = f"{r['window_start'] or 'the start'} to {r['window_end'] or 'open'}"
+        _say(f"- {r['title']} ({span})", 2)
+    for reason in others:
+        _say(f"- {reason}", 2)
+
+
+def _instant(text: str | None) -> str:
+    """``2025-03-01T12:00:00+00:00`` as ``2025-03-01 12:00:00`` (the column says UTC)."""
+    if not text:
+        return ""
+    return text.replace("T", " ", 1).removesuffix("+00:00")
+
+
+def _counts(counts: Mapping[str, int]) -> str:
+    order = list(STATUS_WORDS)
+    ranked = sorted(counts.items(), key=lambda kv: order.index(kv[0]) if kv[0] in order else 99)
+    return ", ".join(f"{status_word(k)}: {v}" for k, v in ranked) or "no one"
+
+
+def _titles(answer: Mapping[str, Any]) -> dict[tuple[str, str, str], str]:
+    """Requirement titles by (pack, version, requirement), from the roster's catalogue."""
+    titles: dict[tuple[str, str, str], str] = {}
+    for label, version in answer["rule_versions"].items():
+        pack, _, version_id = label.partition("@")
+        for requirement_id, requirement in version["requirements"].items():
+            titles[(pack, version_id, requirement_id)] = requirement["title"]
+    return titles
+
+
+def print_roster(answer: Mapping[str, Any], *, separated_left_out: bool) -> None:
+    """Per person a line (employee id, name, kind, person status, status), and under it
+    every unmet requirement with what remains and the deadline."""
+    as_of = date.fromisoformat(answer["as_of"])
+    _say(styled((answer["agency"]["name"], "bold"), f": {_axes(answer)}"))
+    _say(f"rule versions: {_versions(answer['rule_versions_known']) or 'none'}")
+    counts = _counts(answer["counts"])
+    if answer["not_yet_hired"]:
+        counts += f" (not yet hired, uncounted: {answer['not_yet_hired']})"
+    _say(f"people by status: {counts}")
+    if separated_left_out:
+        _say("separated people are left out (--all lists them)")
+    titles = _titles(answer)
+    people = answer["people"]
+    if not people:
+        _say("no one matches")
+    for person in people:
+        compliance = person["compliance"]
+        state = _PERSON_WORDS.get(person["person_status"], person["person_status"])
+        who = styled(
+            (person["employee_id"], "bold"), f"  {person['name']} ({person['kind']}, {state})"
+        )
+        console.print(_heading(who, styled(_status(compliance["status"]))))
+        unmet: dict[tuple[str, str], list[Mapping[str, Any]]] = {}
+        for r in compliance["requirements"]:
+            if r["status"] in UNMET:
+                unmet.setdefault((r["pack_id"], r["requirement_id"]), []).append(r)
+        for results in unmet.values():
+            last = results[-1]
+            key = (last["pack_id"], last["version_id"], last["requirement_id"])
+            title = titles.get(key, last["requirement_id"])
+            _say(f"- {title}: {_needs(results, as_of)}", 4)
+    for person in people:
+        for record in person["counted_records"]:
+            _corrections(record, f"{person['employee_id']}: ")
+
+
+def print_trend(answer: Mapping[str, Any]) -> None:
+    _say(
+        styled(
+            (answer["agency"]["name"], "bold"),
+            f": known at {answer['known_at']}; days in {answer['time_zone']}; people not "
+            "yet hired on a day are not counted",
+        )
+    )
+    seen = {s for p in answer["points"] for s in p["counts"]}
+    statuses = [s for s in STATUS_WORDS if s in seen] + sorted(seen - set(STATUS_WORDS))
+    table = Table()
+    table.add_column("as of", no_wrap=True)
+    for code in statuses:
+        table.add_column(status_word(code), justify="right", overflow="fold")
+    for point in answer["points"]:
+        table.add_row(point["as_of"], *(str(point["counts"].get(s, 0)) for s in statuses))
+    console.print(table)

@@ -1,0 +1,56 @@
+"""Issue 14 §6: starting the CLI costs typer and rich and the command's own code, not the
+whole ledger. Not timed here (``benchmarks/cli_startup_bench.py`` measures it): what is
+asserted is which modules a start imports."""
+
+from __future__ import annotations
+
+import importlib
+import subprocess
+import sys
+
+import pytest
+
+from api.cli.app import LAZY_GROUPS
+from tests.api.test_cli import run
+
+# What the root of the CLI and ``muster --help`` must not import.
+HEAVY = ("openpyxl", "eventsourcing", "psycopg", "pydantic", "ledger.application", "replay")
+
+
+def _imported_by(code: str) -> set[str]:
+    script = f"import sys\n{code}\nprint('\\n'.join(sorted(sys.modules)))"
+    out = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, check=True
+    ).stdout
+    return set(out.split())
+
+
+def test_importing_the_cli_imports_nothing_heavy() -> None:
+    loaded = _imported_by("import api.cli")
+    assert "typer" in loaded
+    heavy = sorted(m for m in loaded if m.split(".")[0] in HEAVY or m in HEAVY)
+    assert not heavy, heavy
+
+
+def test_help_imports_nothing_heavy() -> None:
+    """``muster --help`` lists the lazy groups by their help without importing them."""
+    code = (
+        "import contextlib, io\n"
+        "from api.cli.errors import run\nfrom api.cli.app import app\n"
+        "sys.argv = ['muster', '--help']\n"
+        "with contextlib.redirect_stdout(io.StringIO()):\n    run(app)"
+    )
+    loaded = _imported_by(code)
+    heavy = sorted(m for m in loaded if m.split(".")[0] in HEAVY or m in HEAVY)
+    assert not heavy, heavy
+
+
+@pytest.mark.parametrize("name", sorted(LAZY_GROUPS))
+def test_a_lazy_group_is_listed_with_its_own_help(name: str, tmp_path: object) -> None:
+    module, attribute, listed = LAZY_GROUPS[name]
+    assert getattr(importlib.import_module(module), attribute).info.help == listed
+    url = f"sqlite:///{tmp_path}/x.db"
+    root = run(url, "--help").stdout
+    assert name in root
+    assert listed.split(":")[0][:30] in " ".join(root.split())
+    assert "Usage" in run(url, name, "--help").stdout
