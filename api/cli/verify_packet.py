@@ -10,7 +10,6 @@ import typer
 
 from api.cli.context import console, err_console
 from api.cli.output import styled
-from replay.packet_verifier import PacketError, verify_packet
 
 __all__ = ["verify_packet_command"]
 
@@ -24,6 +23,8 @@ def verify_packet_command(
     ),
 ) -> None:
     """Verify a packet offline: every file, every hash link, every inclusion proof."""
+    from replay.packet_verifier import PacketError, verify_packet
+
     try:
         data = packet.read_bytes()
         held = orjson.loads(against.read_bytes()) if against else None
