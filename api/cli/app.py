@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import typer
 
-from api.cli import agency, db, imports, rules
+from api.cli import account, agency, db, imports, rules
 from api.cli.demo import demo
 from api.cli.query import roster_command, status_command, trend_command
 from api.cli.record import exemption_app, person_app, training_app
 from api.cli.replay import replay_command
+from api.cli.serve import serve
 from api.cli.verify import verify
 
 __all__ = ["app"]
@@ -19,6 +20,7 @@ app = typer.Typer(
     no_args_is_help=True,
     pretty_exceptions_show_locals=False,
 )
+app.add_typer(account.app, name="account")
 app.add_typer(agency.app, name="agency")
 app.add_typer(imports.app, name="import")
 app.add_typer(db.app, name="db")
@@ -34,3 +36,4 @@ app.command("status")(status_command)
 app.command("roster")(roster_command)
 app.command("trend")(trend_command)
 app.command("replay")(replay_command)
+app.command("serve")(serve)
