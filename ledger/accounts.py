@@ -26,6 +26,7 @@ __all__ = [
     "AccountNotFoundError",
     "AccountView",
     "get_account",
+    "get_account_by_id",
     "grant_role",
     "list_accounts",
     "open_account",

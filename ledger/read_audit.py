@@ -104,10 +104,11 @@ class ReadAudit:
     ) -> list[AuditEntry]:
         """Entries in log order after ``after``, of one agency's records if given."""
         table = self.db.table(AUDIT)
-        where, params = "position > %s", [after]
+        where = "position > %s"
+        params: list[object] = [after]
         if agency is not None:
             where += " AND agency = %s"
-            params.append(agency)  # type: ignore[arg-type]
+            params.append(agency)
         with self.db.transaction() as cur:
             cur.execute(
                 f"SELECT {_COLUMNS} FROM {table} WHERE {where} ORDER BY position LIMIT %s",

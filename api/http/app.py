@@ -12,20 +12,19 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 
+from api.cli.context import lock_timeouts
 from api.http.errors import install_error_handlers
 from api.http.routes import audit, health, reads, session, writes
 from api.http.services import Services
 from api.logs import configure_logging
 from api.settings import Settings, get_settings
+from ledger.application import Ledger
+from ledger.seal import SealKeys, load_seal_keys
 
 __all__ = ["create_app", "open_services"]
 
 
 def open_services(settings: Settings) -> Services:
-    from api.cli.context import lock_timeouts
-    from ledger.application import Ledger
-    from ledger.seal import SealKeys, load_seal_keys
-
     keys = SealKeys() if settings.seal_key_file is None else load_seal_keys(settings.seal_key_file)
     ledger = Ledger(
         settings.database_url,

@@ -5,10 +5,12 @@ hash-chained. Both backends."""
 
 from __future__ import annotations
 
+import sqlite3
 from datetime import date, timedelta
 from typing import Any
 from uuid import uuid4
 
+import psycopg
 import pytest
 from eventsourcing.persistence import PersistenceError
 
@@ -16,8 +18,10 @@ from api.http.passwords import hash_password
 from ledger.account import GrantNotFoundError
 from ledger.accounts import AccountExistsError, get_account, grant_role, revoke_role
 from ledger.clock import SettableClock
+from ledger.database import parse_database_url
 from ledger.errors import AgencyNotFoundError, InvalidValueError, ValidationError
 from ledger.side_database import AUDIT
+from tests.conftest import owner_url
 from tests.http.conftest import AGENCY, OTHER_AGENCY, World
 
 PASSWORD = "correct horse battery staple"
@@ -166,3 +170,28 @@ def test_the_read_audit_refuses_update_and_delete(world: World) -> None:
             cur.execute(statement)
     assert [e.outcome for e in world.services.audit.iter_all()] == ["allowed"]
     assert world.services.audit.verify() == []
+
+
+def test_the_chain_names_an_entry_changed_behind_the_triggers(world: World) -> None:
+    """Someone with the owner's power (triggers off) rewrites an entry: verify says which."""
+    for outcome in ("allowed", "denied", "allowed"):
+        world.services.audit.append(
+            at=world.ledger.clock(), actor="account:x", action="read.status",
+            obj="person:mpls/E1", agency=AGENCY, source="10.0.0.1", outcome=outcome,
+        )  # fmt: skip
+    statement = (
+        f"UPDATE {world.services.side.table(AUDIT)} SET outcome = 'allowed' WHERE position = 2"
+    )
+    side = world.services.side
+    if side.path is not None:
+        conn = sqlite3.connect(side.path)
+        conn.execute(f"DROP TRIGGER {AUDIT}_no_update")
+        conn.execute(statement)
+        conn.commit()
+        conn.close()
+    else:
+        conninfo = parse_database_url(owner_url(world.ledger.database_url)).postgres_conninfo
+        with psycopg.connect(conninfo, autocommit=True) as conn:
+            conn.execute("SET session_replication_role = replica")
+            conn.execute(statement)
+    assert world.services.audit.verify() == ["entry 2 was changed after it was written"]
