@@ -85,7 +85,7 @@ def _via(url: str, port: int) -> str:
 
 
 def muster(url: str, *args: str, stdin: str = "") -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "MUSTER_DATABASE_URL": url, "MUSTER_ACTOR": "setup"}
+    env = {**os.environ, "MUSTER_DATABASE_URL": url, "MUSTER_ACTOR": "setup", "COLUMNS": "250"}
     return subprocess.run(
         [MUSTER, *args], input=stdin, capture_output=True, text=True, env=env, timeout=120,
         check=False,
