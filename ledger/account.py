@@ -126,12 +126,20 @@ class Grant:
     granted_at: datetime
     revoked_at: datetime | None
 
-    def in_force(self, moment: datetime, day: date) -> bool:
-        """Recorded by ``moment`` and not revoked by then, and in effect on ``day``."""
+    def in_force(self, moment: datetime | None, day: date) -> bool:
+        """Recorded by ``moment`` (None: by now, whatever has been recorded) and not revoked
+        by then, and in effect on ``day``."""
+        if moment is None:
+            return self.revoked_at is None and self.in_effect(day)
         return (
             self.granted_at <= moment
             and (self.revoked_at is None or self.revoked_at > moment)
-            and self.starts_on <= day
+            and self.in_effect(day)
+        )
+
+    def in_effect(self, day: date) -> bool:
+        return (
+            self.starts_on <= day
             and (self.expires_on is None or day <= self.expires_on)
         )
 
@@ -201,8 +209,8 @@ class Account(LedgerAggregate):
             )
         )
 
-    def grants_at(self, moment: datetime, day: date) -> list[Grant]:
-        """The grants in force at ``moment`` (as recorded by then) on ``day``."""
+    def grants_at(self, moment: datetime | None, day: date) -> list[Grant]:
+        """The grants in force at ``moment`` (as recorded by then; None: now) on ``day``."""
         return [g for g in self.grants.values() if g.in_force(moment, day)]
 
 

@@ -50,7 +50,7 @@ class AccountView:
     grants: list[Grant]  # every grant ever made, revoked ones with their revocation time
     version: int
 
-    def grants_at(self, moment: datetime, day: date) -> list[Grant]:
+    def grants_at(self, moment: datetime | None, day: date) -> list[Grant]:
         return [g for g in self.grants if g.in_force(moment, day)]
 
 

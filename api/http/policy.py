@@ -146,7 +146,8 @@ def authenticate(request: Request, svc: Services) -> Principal:
         account = get_account_by_id(svc.ledger, account_id)
     except AccountNotFoundError:
         raise unauthenticated from None
-    return Principal(account.id, account.username, tuple(account.grants_at(now, now.date())))
+    # Every grant and revocation recorded so far counts, on today's date.
+    return Principal(account.id, account.username, tuple(account.grants_at(None, now.date())))
 
 
 def _guard(policy: Policy) -> Callable[..., Access]:

@@ -30,24 +30,27 @@ PASSWORD = "correct horse battery staple"
 def test_grants_are_events_answerable_as_of_an_instant(world: World) -> None:
     ledger, clock = world.ledger, world.ledger.clock
     assert isinstance(clock, SettableClock)
-    before = clock()
     grant_id = grant_role(
         ledger, "auditor", "auditor", actor="user:test", agency=OTHER_AGENCY,
         starts_on=date(2025, 1, 1), expires_on=date(2025, 6, 30),
     )  # fmt: skip
-    clock.set(before + timedelta(hours=1))
+    clock.set(clock() + timedelta(hours=1))
     revoke_role(ledger, "auditor", grant_id, actor="user:test", reason="audit done")
     account = get_account(ledger, "auditor")
-    agencies_at = {
-        moment: sorted(g.agency for g in account.grants_at(moment, moment.date()))
-        for moment in (before, before + timedelta(minutes=30), before + timedelta(hours=2))
-    }
-    # Multi-agency for a while, then only the first grant again.
-    assert list(agencies_at.values()) == [[AGENCY], [AGENCY, OTHER_AGENCY], [AGENCY]]
+    first, second = account.grants
+    assert second.revoked_at is not None
+    moments = [
+        second.granted_at - timedelta(microseconds=1),
+        second.granted_at,
+        second.revoked_at - timedelta(microseconds=1),
+        second.revoked_at,
+    ]
+    agencies_at = [sorted(g.agency for g in account.grants_at(m, m.date())) for m in moments]
+    # Multi-agency while both grants were in force, then only the first again.
+    assert agencies_at == [[AGENCY], [AGENCY, OTHER_AGENCY], [AGENCY, OTHER_AGENCY], [AGENCY]]
     # The auditor's grant ends with its expiry day.
-    first = account.grants[0]
-    assert first.in_force(before, date(2026, 12, 31))
-    assert not first.in_force(before, date(2027, 1, 1))
+    assert first.in_force(moments[0], date(2026, 12, 31))
+    assert not first.in_force(moments[0], date(2027, 1, 1))
     # Both facts are on the account's stream, with who recorded them.
     kinds = [type(e).__name__ for e in ledger.stream(account.id)]
     assert kinds == ["AccountOpened", "RoleGranted", "RoleGranted", "RoleRevoked"]
