@@ -227,15 +227,17 @@ def test_time_axes_and_bad_values(world: World) -> None:
     assert (bad_day.status_code, bad_day.json()["field"]) == (422, "as_of")
     bad_moment = world.client.get(f"{PERSON}/status", params={"known_at": "noon"}, headers=auth)
     assert (bad_moment.status_code, bad_moment.json()["field"]) == (422, "known_at")
+    history = world.client.get(f"{PERSON}/history", headers=auth).json()
+    enrolled = history["entries"][0]["recorded_at"]
     answer = world.client.get(
-        f"{PERSON}/status", params={"as_of": "2024-06-30", "known_at": "2025-02-01"}, headers=auth
+        f"{PERSON}/status", params={"as_of": "2024-06-30", "known_at": enrolled}, headers=auth
     ).json()
     assert answer["as_of"] == "2024-06-30"
-    assert datetime.fromisoformat(answer["known_at"]) < datetime(2025, 3, 1, tzinfo=UTC)
-    before_hire = world.client.get(
-        f"{PERSON}/status", params={"known_at": "2000-01-01"}, headers=auth
-    )
-    assert before_hire.status_code == 404
+    assert answer["known_at"] == enrolled
+    # Before the enrolment was recorded the person was not known: 404, not an empty answer.
+    earlier = (datetime.fromisoformat(enrolled) - timedelta(microseconds=1)).isoformat()
+    before = world.client.get(f"{PERSON}/status", params={"known_at": earlier}, headers=auth)
+    assert (before.status_code, before.json()["code"]) == (404, "person_not_found")
     roster = world.client.get(
         f"/api/v1/agencies/{AGENCY}/roster", params={"status": "compliant"}, headers=auth
     )
