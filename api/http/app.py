@@ -21,7 +21,10 @@ from api.settings import Settings, get_settings
 from ledger.application import Ledger
 from ledger.seal import SealKeys, load_seal_keys
 
-__all__ = ["create_app", "open_services"]
+__all__ = ["ROUTERS", "create_app", "open_services"]
+
+# Every router the app serves (tests/http/test_policies.py checks each of their routes).
+ROUTERS = (health.router, session.router, reads.router, writes.router, audit.router)
 
 
 def open_services(settings: Settings) -> Services:
@@ -69,6 +72,6 @@ def create_app(svc: Services | None = None) -> FastAPI:
     if svc is not None:
         app.state.services = svc
     install_error_handlers(app)
-    for module in (health, session, reads, writes, audit):
-        app.include_router(module.router)
+    for router in ROUTERS:
+        app.include_router(router)
     return app
