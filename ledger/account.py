@@ -138,10 +138,7 @@ class Grant:
         )
 
     def in_effect(self, day: date) -> bool:
-        return (
-            self.starts_on <= day
-            and (self.expires_on is None or day <= self.expires_on)
-        )
+        return self.starts_on <= day and (self.expires_on is None or day <= self.expires_on)
 
 
 class Account(LedgerAggregate):

@@ -17,7 +17,11 @@ from tests.http.conftest import AGENCY, World
 FIELDS = ["completed_on", "course_title", "hours", "topic_hours", "provider", "delivery",
           "valid_until", "tags", "post_course_number", "actor", "agency_id"]  # fmt: skip
 JSON = st.recursive(
-    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False, allow_infinity=False) | st.text(max_size=30),
+    st.none()
+    | st.booleans()
+    | st.integers()
+    | st.floats(allow_nan=False, allow_infinity=False)
+    | st.text(max_size=30),
     lambda inner: (
         st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=8), inner, max_size=3)
     ),

@@ -6,7 +6,7 @@ agency, a role, the recorded time or the actor; read-your-writes."""
 from __future__ import annotations
 
 import threading
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 import pytest
