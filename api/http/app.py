@@ -14,7 +14,7 @@ from fastapi import FastAPI
 
 from api.cli.context import lock_timeouts
 from api.http.errors import install_error_handlers
-from api.http.routes import audit, health, reads, session, writes
+from api.http.routes import accounts, audit, health, reads, session, writes
 from api.http.services import Services
 from api.logs import configure_logging
 from api.settings import Settings, get_settings
@@ -24,7 +24,14 @@ from ledger.seal import SealKeys, load_seal_keys
 __all__ = ["ROUTERS", "create_app", "open_services"]
 
 # Every router the app serves (tests/http/test_policies.py checks each of their routes).
-ROUTERS = (health.router, session.router, reads.router, writes.router, audit.router)
+ROUTERS = (
+    health.router,
+    session.router,
+    reads.router,
+    writes.router,
+    audit.router,
+    accounts.router,
+)
 
 
 def open_services(settings: Settings) -> Services:

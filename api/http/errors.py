@@ -16,6 +16,7 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from ledger.accounts import AccountExistsError
 from ledger.errors import (
     ConcurrentWriteError,
     DuplicateAgencyError,
@@ -59,6 +60,7 @@ _STATUSES: list[tuple[type[Exception], int]] = [
     (ConcurrentWriteError, 409),
     (DuplicateEmployeeIdError, 409),
     (DuplicateAgencyError, 409),
+    (AccountExistsError, 409),
     (RecordAlreadyVoidedError, 409),
     (NotFoundError, 404),
     (ValidationError, 422),

@@ -103,5 +103,6 @@ def world(ledger: Ledger) -> Iterator[World]:
         for name, grant in ACCOUNTS.items():
             add_account(world, name, *grant)
         add_account(world, "nobody", "", "", "", "", None)
+        add_account(world, "spare", "", "", "", "", None)  # what admins change
         yield world
     services.side.close()

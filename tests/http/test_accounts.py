@@ -198,3 +198,34 @@ def test_the_chain_names_an_entry_changed_behind_the_triggers(world: World) -> N
             conn.execute("SET session_replication_role = replica")
             conn.execute(statement)
     assert world.services.audit.verify() == ["entry 2 was changed after it was written"]
+
+
+def test_an_admin_manages_accounts_over_http(world: World) -> None:
+    admin = world.auth("admin")
+    new = {"username": "cora2", "display_name": "C", "password": PASSWORD}
+    weak = world.client.post("/api/v1/accounts", headers=admin, json={**new, "password": "short"})
+    assert (weak.status_code, weak.json()["field"]) == (422, "password")
+    made = world.client.post("/api/v1/accounts", headers=admin, json=new)
+    assert made.status_code == 201
+    assert made.json()["grants"] == []
+    again = world.client.post("/api/v1/accounts", headers=admin, json=new)
+    assert (again.status_code, again.json()["code"]) == (409, "account_exists")
+    grant = world.client.post("/api/v1/accounts/cora2/grants", headers=admin,
+                              json={"role": "coordinator", "agency": AGENCY})  # fmt: skip
+    assert grant.status_code == 201
+    token = _login(world, "cora2", PASSWORD).json()["token"]
+    person = f"/api/v1/agencies/{AGENCY}/people/E1/status"
+    assert world.client.get(person, headers={"Authorization": f"Bearer {token}"}).status_code == 200
+    revoked = world.client.post(
+        f"/api/v1/accounts/cora2/grants/{grant.json()['grant_id']}/revocation",
+        headers=admin, json={"reason": "left the unit"},
+    )  # fmt: skip
+    assert revoked.json()["grants"][0]["grant_id"] == grant.json()["grant_id"]
+    assert world.client.get(person, headers={"Authorization": f"Bearer {token}"}).status_code == 403
+    events = [type(e).__name__ for e in world.ledger.stream(get_account(world.ledger, "cora2").id)]
+    assert events == ["AccountOpened", "RoleGranted", "RoleRevoked"]
+    assert {e.actor for e in world.ledger.stream(get_account(world.ledger, "cora2").id)} == {
+        "account:admin"
+    }
+    listed = world.client.get("/api/v1/accounts", headers=admin).json()
+    assert "cora2" in [a["username"] for a in listed]

@@ -14,14 +14,16 @@ has returned is in every answer asked for after it.
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import date
 from typing import Any
 
 import orjson
+import typer
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 from pydantic import BaseModel, Field
 
+from api.cli.timeargs import parse_known_at as cli_known_at
 from api.http.errors import ApiError
 from api.http.policy import AGENCY_WIDE, READERS, Policy, Scope, api_route
 from api.http.services import services
@@ -45,19 +47,13 @@ KNOWN_AT = Query(
 
 
 def parse_known_at(text: str | None) -> KnownAt:
-    if not text:
-        return None
+    """The CLI's reading of ``known_at`` (``api.cli.timeargs``), refused as a 422."""
     try:
-        return date.fromisoformat(text)
-    except ValueError:
-        pass
-    try:
-        moment = datetime.fromisoformat(text)
-    except ValueError:
+        return cli_known_at(text)
+    except typer.BadParameter:
         raise ApiError(
             422, "invalid_known_at", "known_at: use YYYY-MM-DD or an ISO instant", "known_at"
         ) from None
-    return moment if moment.tzinfo is None else moment.astimezone(UTC)
 
 
 def _json(document: Any) -> Response:

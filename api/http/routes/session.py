@@ -15,10 +15,10 @@ from api.http.errors import ApiError
 from api.http.passwords import hash_password, needs_rehash, verify_password
 from api.http.policy import Access, Policy, Scope, access, api_route
 from api.http.services import Services, services
-from ledger.account import account_id_for
+from ledger.account import Grant, account_id_for
 from ledger.accounts import AccountNotFoundError, get_account_by_id
 
-__all__ = ["router"]
+__all__ = ["GrantOut", "grant_out", "router"]
 
 router = APIRouter(prefix="/api/v1", tags=["session"])
 
@@ -58,6 +58,18 @@ class Me(BaseModel):
     username: str
     display_name: str
     grants: list[GrantOut] = Field(description="The grants in force now")
+
+
+def grant_out(g: Grant) -> GrantOut:
+    return GrantOut(
+        grant_id=str(g.grant_id),
+        role=g.role,
+        agency=g.agency,
+        unit=g.unit,
+        employee_id=g.employee_id,
+        starts_on=g.starts_on.isoformat(),
+        expires_on=None if g.expires_on is None else g.expires_on.isoformat(),
+    )
 
 
 def _audit(svc: Services, request: Request, name: str, outcome: str) -> None:
@@ -123,18 +135,7 @@ def me(request: Request, found: Access = Depends(access)) -> Me:
     return Me(
         username=account.username,
         display_name=account.display_name,
-        grants=[
-            GrantOut(
-                grant_id=str(g.grant_id),
-                role=g.role,
-                agency=g.agency,
-                unit=g.unit,
-                employee_id=g.employee_id,
-                starts_on=g.starts_on.isoformat(),
-                expires_on=None if g.expires_on is None else g.expires_on.isoformat(),
-            )
-            for g in found.principal.grants
-        ],
+        grants=[grant_out(g) for g in found.principal.grants],
     )
 
 

@@ -139,6 +139,11 @@ def _write(
     return idempotent(request, found, body, run)
 
 
+def _person_write(path: str, summary: str, **options: Any) -> Callable[[Callable[..., Any]], Any]:
+    return api_route(router, "POST", path, PERSON_WRITE, status_code=201,
+                     response_model=WriteResult, summary=summary, **options)  # fmt: skip
+
+
 def _completion_fields(body: Completion) -> dict[str, Any]:
     return {
         "course_title": body.course_title,
@@ -152,15 +157,7 @@ def _completion_fields(body: Completion) -> dict[str, Any]:
     }
 
 
-@api_route(
-    router,
-    "POST",
-    "/people/{employee_id}/training",
-    PERSON_WRITE,
-    status_code=201,
-    response_model=WriteResult,
-    summary="Record one completed training",
-)
+@_person_write("/people/{employee_id}/training", "Record one completed training")
 def record_training(
     request: Request,
     body: Completion,
@@ -214,14 +211,9 @@ def record_class(
     return _write(request, found, body, command, None, date_field="completed_on")
 
 
-@api_route(
-    router,
-    "POST",
+@_person_write(
     "/people/{employee_id}/training/{record_id}/corrections",
-    PERSON_WRITE,
-    status_code=201,
-    response_model=WriteResult,
-    summary="Restate a record (the original stays, linked to the correction)",
+    "Restate a record (the original stays, linked to the correction)",
 )
 def correct_training(
     request: Request,
@@ -254,14 +246,9 @@ def correct_training(
     return _write(request, found, body, command, if_match, date_field="completed_on")
 
 
-@api_route(
-    router,
-    "POST",
+@_person_write(
     "/people/{employee_id}/training/{record_id}/void",
-    PERSON_WRITE,
-    status_code=201,
-    response_model=WriteResult,
-    summary="Void a record entered in error (it stays in the log, marked void)",
+    "Void a record entered in error (it stays in the log, marked void)",
 )
 def void_training(
     request: Request,
@@ -280,16 +267,7 @@ def void_training(
 
 
 def _status_route(path: str, status: str, summary: str) -> None:
-    @api_route(
-        router,
-        "POST",
-        f"/people/{{employee_id}}/{path}",
-        PERSON_WRITE,
-        status_code=201,
-        response_model=WriteResult,
-        summary=summary,
-        name=f"person_{path}",
-    )
+    @_person_write(f"/people/{{employee_id}}/{path}", summary, name=f"person_{path}")
     def change(
         request: Request,
         body: StatusChange,
