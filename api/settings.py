@@ -44,6 +44,12 @@ class Settings(BaseSettings):
     lock_timeout: int = Field(default=10, ge=1, le=600)
     # Start on a PostgreSQL server with fsync or synchronous_commit off (tests only).
     allow_unsafe_durability: bool = False
+    # ``muster serve`` (docs/http.md): where it listens and how many worker processes.
+    http_host: str = "127.0.0.1"
+    http_port: int = Field(default=8000, ge=1, le=65535)
+    http_workers: int = Field(default=1, ge=1, le=64)
+    # How long a bearer token from ``POST /api/v1/session`` stays valid (days).
+    token_days: int = Field(default=30, ge=1, le=366)
 
     @field_validator("database_url")
     @classmethod

@@ -17,6 +17,7 @@ from uuid import UUID
 
 from eventsourcing.utils import resolve_topic
 
+from ledger.account import AccountEvent
 from ledger.application import Ledger
 from ledger.gc_pause import paused_gc
 from ledger.imports import ImportCompleted
@@ -155,8 +156,8 @@ def _touches(topic: str) -> str:
     (a jurisdiction or rule change). Read off the event class's declared stream type, never
     off module names."""
     event_class = resolve_topic(topic)
-    if issubclass(event_class, ImportCompleted):
-        return "nobody"
+    if issubclass(event_class, ImportCompleted) or issubclass(event_class, AccountEvent):
+        return "nobody"  # accounts' role grants judge no one
     if issubclass(event_class, PersonEvent):
         return "person"
     return "everyone"

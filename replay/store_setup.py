@@ -13,6 +13,8 @@ from psycopg import sql
 
 from ledger.application import Ledger
 from ledger.seal import SealKeys
+from ledger.side_database import create_statements as side_tables
+from ledger.side_database import grant_statements as side_grants
 from projections.read_store.schema import read_schema
 from replay.read_side import open_read_store
 
@@ -35,6 +37,8 @@ def init_store(
         allow_unsafe_durability=allow_unsafe_durability,
     )
     try:
+        if ledger.database.backend == "postgres":
+            _side_tables(ledger, app_role)
         if ledger.database.backend == "postgres" and app_role:
             _grant(ledger, app_role)
         open_read_store(ledger)
@@ -72,6 +76,20 @@ def _grant(ledger: Ledger, app_role: str) -> None:
     datastore = ledger.recorder.datastore  # type: ignore[attr-defined]
     with datastore.get_connection() as conn, conn.transaction(), conn.cursor() as cur:
         for statement in grant_statements(schema, app_role, ledger.recorder):
+            cur.execute(statement)
+
+
+def _side_tables(ledger: Ledger, app_role: str | None) -> None:
+    """Accounts' secrets, throttling, idempotency keys and the read audit (``ledger.
+    side_database``): created by the owner; the application role may change the first
+    three and only insert into the audit."""
+    schema = ledger.database.postgres_schema
+    statements = side_tables("postgres", schema)
+    if app_role:
+        statements += side_grants(schema, app_role)
+    datastore = ledger.recorder.datastore  # type: ignore[attr-defined]
+    with datastore.get_connection() as conn, conn.transaction(), conn.cursor() as cur:
+        for statement in statements:
             cur.execute(statement)
 
 

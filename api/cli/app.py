@@ -18,6 +18,7 @@ from api.cli import agency, db, rules
 from api.cli.demo import demo
 from api.cli.query import roster_command, status_command, trend_command
 from api.cli.replay import replay_command
+from api.cli.serve import serve
 from api.cli.verify import verify
 from api.cli.verify_packet import verify_packet_command
 
@@ -44,6 +45,7 @@ LAZY_GROUPS = {
         "app",
         "Audit packets anyone can verify offline (muster verify-packet).",
     ),
+    "account": ("api.cli.account", "app", "Accounts, roles and API tokens."),
     "digest": ("api.cli.digest", "app", "The ledger digest, for an outside party to hold."),
 }
 
@@ -101,3 +103,4 @@ app.command("status")(status_command)
 app.command("roster")(roster_command)
 app.command("trend")(trend_command)
 app.command("replay")(replay_command)
+app.command("serve")(serve)

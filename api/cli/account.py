@@ -1,0 +1,194 @@
+"""``muster account``: open accounts, set passwords, grant and revoke roles, issue and
+revoke API tokens. The first admin is made here (no route can make an account without
+one). Grants and revocations are ledger events; passwords (argon2id) and token hashes
+live in the secrets table (``ledger.account_store``), never in the log."""
+
+from __future__ import annotations
+
+import sys
+from datetime import timedelta
+from uuid import UUID
+
+import typer
+from rich.table import Table
+
+from api.cli.context import console, err_console, open_ledger
+from api.cli.output import styled
+from api.cli.timeargs import parse_day
+from api.cli.writes import actor
+from api.http.passwords import check_new_password, hash_password
+from api.http.services import open_side_database
+from ledger.account_store import AccountStore
+from ledger.accounts import get_account, grant_role, list_accounts, open_account, revoke_role
+
+__all__ = ["app"]
+
+app = typer.Typer(help="Accounts, roles and API tokens.", no_args_is_help=True)
+
+PASSWORD_STDIN = typer.Option(
+    False, "--password-stdin", help="Read the password from standard input (one line)"
+)
+
+
+def _password(from_stdin: bool) -> str:
+    if from_stdin:
+        password = sys.stdin.readline().rstrip("\r\n")
+    else:
+        password = typer.prompt("password", hide_input=True, confirmation_prompt=True)
+    problem = check_new_password(password)
+    if problem is not None:
+        err_console.print(styled(("error:", "red"), f" {problem}"))
+        raise typer.Exit(2)
+    return password
+
+
+@app.command("add")
+def add(
+    username: str = typer.Argument(..., help="Login name (lower-case letters, digits, . _ @ -)"),
+    name: str = typer.Option(..., "--name", help="The person's full name"),
+    set_password: bool = typer.Option(True, "--password/--no-password", help="Set a password"),
+    password_stdin: bool = PASSWORD_STDIN,
+) -> None:
+    """Open an account (and set its password)."""
+    who = actor()
+    password = _password(password_stdin) if set_password else None
+    with open_ledger() as ledger:
+        account = open_account(ledger, username, name, actor=who)
+        if password is not None:
+            side = open_side_database(ledger)
+            AccountStore(side).set_password(account.id, hash_password(password), ledger.clock())
+            side.close()
+    console.print(styled("opened account ", (account.username, "bold"), f" id={account.id}"))
+
+
+@app.command("password")
+def password(username: str = typer.Argument(...), password_stdin: bool = PASSWORD_STDIN) -> None:
+    """Set or rotate an account's password (the old hash is replaced, not kept)."""
+    new = _password(password_stdin)
+    with open_ledger() as ledger:
+        account = get_account(ledger, username)
+        side = open_side_database(ledger)
+        AccountStore(side).set_password(account.id, hash_password(new), ledger.clock())
+        side.close()
+    console.print(f"password of {account.username} set")
+
+
+@app.command("grant")
+def grant(
+    username: str = typer.Argument(...),
+    role: str = typer.Option(
+        ..., "--role", help="officer, supervisor, coordinator, command, auditor or admin"
+    ),
+    agency: str = typer.Option("", "--agency", help="Agency slug (every role but admin)"),
+    unit: str = typer.Option("", "--unit", help="supervisor: the unit"),
+    employee_id: str = typer.Option("", "--employee", help="officer: their employee id"),
+    starts: str | None = typer.Option(None, "--from", help="YYYY-MM-DD (default today)"),
+    expires: str | None = typer.Option(None, "--expires", help="YYYY-MM-DD (auditor: required)"),
+) -> None:
+    """Grant a role (a ledger event: who could see what, when, stays answerable)."""
+    who = actor()
+    starts_on = None if starts is None else parse_day(starts, "--from")
+    expires_on = None if expires is None else parse_day(expires, "--expires")
+    with open_ledger() as ledger:
+        grant_id = grant_role(
+            ledger,
+            username,
+            role,
+            actor=who,
+            agency=agency,
+            unit=unit,
+            employee_id=employee_id,
+            starts_on=starts_on,
+            expires_on=expires_on,
+        )
+    console.print(f"granted {role} to {username}: grant {grant_id}")
+
+
+@app.command("revoke")
+def revoke(
+    username: str = typer.Argument(...),
+    grant_id: UUID = typer.Argument(..., help="The grant's id (muster account show)"),
+    reason: str = typer.Option(..., "--reason", help="Why (kept with the event)"),
+) -> None:
+    """Revoke a grant from now on (the grant and its revocation both stay in the log)."""
+    who = actor()
+    with open_ledger() as ledger:
+        revoke_role(ledger, username, grant_id, actor=who, reason=reason)
+    console.print(f"revoked grant {grant_id} of {username}")
+
+
+@app.command("show")
+def show(username: str = typer.Argument(...)) -> None:
+    """An account's grants, revoked ones too."""
+    with open_ledger() as ledger:
+        account = get_account(ledger, username)
+    table = Table("grant", "role", "agency", "unit", "employee", "from", "expires", "revoked")
+    for g in account.grants:
+        table.add_row(
+            str(g.grant_id),
+            g.role,
+            g.agency,
+            g.unit,
+            g.employee_id,
+            g.starts_on.isoformat(),
+            "" if g.expires_on is None else g.expires_on.isoformat(),
+            "" if g.revoked_at is None else g.revoked_at.isoformat(),
+        )
+    console.print(styled((account.username, "bold"), f" ({account.display_name})"))
+    console.print(table)
+
+
+@app.command("list")
+def list_command() -> None:
+    """Every account."""
+    with open_ledger() as ledger:
+        accounts = list_accounts(ledger)
+    for account in accounts:
+        console.print(f"{account.username}\t{account.display_name}")
+
+
+@app.command("token")
+def token(
+    username: str = typer.Argument(...),
+    label: str = typer.Option("", "--label", help="What the token is for"),
+    days: int = typer.Option(90, "--days", min=1, max=3660, help="Valid for this many days"),
+) -> None:
+    """Issue an API bearer token; it is printed once and only its hash is kept."""
+    with open_ledger() as ledger:
+        account = get_account(ledger, username)
+        side = open_side_database(ledger)
+        now = ledger.clock()
+        token_id, secret = AccountStore(side).issue_token(
+            account.id, label, now, now + timedelta(days=days)
+        )
+        side.close()
+    err_console.print(f"token {token_id} for {account.username} (shown once):")
+    typer.echo(secret)
+
+
+@app.command("tokens")
+def tokens(username: str = typer.Argument(...)) -> None:
+    """An account's API tokens (never the tokens themselves)."""
+    with open_ledger() as ledger:
+        account = get_account(ledger, username)
+        side = open_side_database(ledger)
+        found = AccountStore(side).tokens(account.id)
+        side.close()
+    table = Table("token", "label", "created", "expires", "revoked")
+    for t in found:
+        table.add_row(t.token_id, t.label, t.created_at, t.expires_at or "", t.revoked_at or "")
+    console.print(table)
+
+
+@app.command("revoke-token")
+def revoke_token(username: str = typer.Argument(...), token_id: str = typer.Argument(...)) -> None:
+    """Revoke an API token at once."""
+    with open_ledger() as ledger:
+        account = get_account(ledger, username)
+        side = open_side_database(ledger)
+        done = AccountStore(side).revoke_token(account.id, token_id, ledger.clock())
+        side.close()
+    if not done:
+        err_console.print(styled(("error:", "red"), f" {username} has no live token {token_id}"))
+        raise typer.Exit(2)
+    console.print(f"revoked token {token_id} of {username}")

@@ -1,0 +1,173 @@
+"""The one place domain errors become HTTP answers: each error family has a status and a
+stable body ``{"code", "message", "field"}``. Bad input is a 4xx naming the field where
+it can; nothing unexpected is shown (no stack trace, no SQL: a 500 says only
+``internal_error``, and the details go to the log)."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import structlog
+from eventsourcing.persistence import PersistenceError
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from ledger.accounts import AccountExistsError
+from ledger.errors import (
+    ConcurrentWriteError,
+    DuplicateAgencyError,
+    DuplicateEmployeeIdError,
+    FutureEffectiveDateError,
+    LedgerError,
+    NotFoundError,
+    RecordAlreadyVoidedError,
+    StoreBusyError,
+    StoreSetupError,
+    ValidationError,
+)
+
+__all__ = ["ApiError", "ErrorBody", "error_responses", "install_error_handlers", "status_for"]
+
+
+class ErrorBody(BaseModel):
+    code: str
+    message: str
+    field: str | None = None
+
+
+class ApiError(Exception):
+    """An answer the edge itself refuses with (authentication, authorisation, keys)."""
+
+    def __init__(
+        self,
+        status: int,
+        code: str,
+        message: str,
+        field: str | None = None,
+        headers: dict[str, str] | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.status, self.code, self.message, self.field = status, code, message, field
+        self.headers = headers or {}
+
+
+# Most specific first: the first family an error belongs to decides.
+_STATUSES: list[tuple[type[Exception], int]] = [
+    (ConcurrentWriteError, 409),
+    (DuplicateEmployeeIdError, 409),
+    (DuplicateAgencyError, 409),
+    (AccountExistsError, 409),
+    (RecordAlreadyVoidedError, 409),
+    (NotFoundError, 404),
+    (ValidationError, 422),
+    (StoreBusyError, 503),
+    (StoreSetupError, 503),
+    (LedgerError, 422),
+]
+# Field names a domain message may start with ("hours '-1' is not ...").
+_FIELD = re.compile(r"^([a-z_]+)\b")
+_FIELDS = {
+    "hours", "topic_hours", "course_title", "provider", "post_course_number", "delivery",
+    "valid_until", "tags", "reason", "status", "kind", "employee_id", "first_name",
+    "last_name", "unit", "role", "username", "display_name", "expires_on", "certificate_ref",
+}  # fmt: skip
+
+
+def status_for(error: Exception) -> int:
+    return next(status for family, status in _STATUSES if isinstance(error, family))
+
+
+def code_for(error: Exception) -> str:
+    name = type(error).__name__.removesuffix("Error")
+    return re.sub(r"(?<!^)(?=[A-Z])", "_", name).lower()
+
+
+def _field_of(message: str) -> str | None:
+    match = _FIELD.match(message)
+    return match.group(1) if match and match.group(1) in _FIELDS else None
+
+
+def _body(code: str, message: str, field: str | None) -> dict[str, Any]:
+    return {"code": code, "message": message, "field": field}
+
+
+def error_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
+    """OpenAPI ``responses`` naming the error body for each status a route can answer."""
+    return {
+        status: {"model": ErrorBody, "description": _DESCRIPTIONS[status]} for status in statuses
+    }
+
+
+_DESCRIPTIONS = {
+    401: "No valid bearer token (or wrong credentials)",
+    403: "The caller's roles do not allow this",
+    404: "No such agency, person, record or account",
+    409: "Conflict: a concurrent write, a stale If-Match, a duplicate, or a key in use",
+    422: "Bad input, naming the field",
+    429: "Too many failed logins: locked for 15 minutes",
+    503: "The database is unavailable or busy; retry",
+}
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    log = structlog.get_logger()
+
+    @app.exception_handler(ApiError)
+    def api_error(_: Request, error: ApiError) -> JSONResponse:
+        return JSONResponse(
+            _body(error.code, error.message, error.field),
+            status_code=error.status,
+            headers=error.headers,
+        )
+
+    @app.exception_handler(LedgerError)
+    def ledger_error(request: Request, error: LedgerError) -> JSONResponse:
+        message = str(error)
+        status = status_for(error)
+        field = _field_of(message)
+        if isinstance(error, FutureEffectiveDateError):
+            field = getattr(request.state, "date_field", None)  # the route's date
+        headers = {"Retry-After": "1"} if status == 503 else {}
+        return JSONResponse(
+            _body(code_for(error), message, field), status_code=status, headers=headers
+        )
+
+    @app.exception_handler(RequestValidationError)
+    def invalid_request(_: Request, error: RequestValidationError) -> JSONResponse:
+        first = error.errors()[0] if error.errors() else {}
+        where = [
+            str(part)
+            for part in first.get("loc", ())
+            if part not in ("body", "query", "path", "header")
+        ]
+        field = ".".join(where) or None
+        message = str(first.get("msg", "invalid request"))
+        if field:
+            message = f"{field}: {message}"
+        return JSONResponse(_body("invalid_request", message, field), status_code=422)
+
+    @app.exception_handler(StarletteHTTPException)
+    def http_error(_: Request, error: StarletteHTTPException) -> JSONResponse:
+        codes = {404: "not_found", 405: "method_not_allowed"}
+        return JSONResponse(
+            _body(codes.get(error.status_code, "http_error"), str(error.detail), None),
+            status_code=error.status_code,
+        )
+
+    @app.exception_handler(PersistenceError)
+    def database_error(_: Request, error: PersistenceError) -> JSONResponse:
+        log.warning("http.database_error", error=str(error))
+        return JSONResponse(
+            _body("database_unavailable", "the database is unavailable; retry", None),
+            status_code=503,
+            headers={"Retry-After": "1"},
+        )
+
+    @app.exception_handler(Exception)
+    def unexpected(_: Request, error: Exception) -> JSONResponse:
+        log.exception("http.internal_error", error_type=type(error).__name__)
+        return JSONResponse(_body("internal_error", "internal error", None), status_code=500)

@@ -1,0 +1,1 @@
+"""The API's routers, one per concept; every route declares its policy (``api.http.policy``)."""

@@ -1,0 +1,212 @@
+"""Read routes: a person's status and history, the roster, the rule packs in force.
+
+Every answer is bitemporal, as the CLI's: ``as_of`` (the day asked about; default the
+agency's today) and ``known_at`` (the records as they stood then; default now), both
+stated in the answer. Reads of a person's record and roster exports are read-audit
+entries (the policy's ``audit`` action, written by its guard).
+
+Read-your-writes: an answer without ``known_at`` is given at the log's stable horizon
+(``replay.asof.known_at_used``), which is at or after the recorded time of every write
+that has returned, and is evaluated from the person's stream head at that instant (the
+tracked model and the memo are used only when they are at that head), so a write that
+has returned is in every answer asked for after it.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+import orjson
+import typer
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import Response
+from pydantic import BaseModel, Field
+
+from api.cli.timeargs import parse_known_at as cli_known_at
+from api.http.errors import ApiError
+from api.http.policy import AGENCY_WIDE, READERS, Policy, Scope, api_route
+from api.http.services import services
+from ledger.agency import agency_id_for
+from ledger.person import TrainingCorrected, TrainingVoided, person_id_for
+from projections.answers import rule_catalogue
+from replay.asof import KnownAt, RosterFilters, known_at_used, requested_instant, roster, status
+from replay.read_side import read_side
+
+__all__ = ["parse_known_at", "router"]
+
+router = APIRouter(prefix="/api/v1/agencies/{agency}", tags=["reads"])
+
+AS_OF = Query(None, description="The day asked about (YYYY-MM-DD; default the agency's today)")
+KNOWN_AT = Query(
+    None,
+    description="The records as they stood then: YYYY-MM-DD (the end of that day) or an "
+    "ISO instant (without an offset: the agency's local time); default now",
+    max_length=40,
+)
+
+
+def parse_known_at(text: str | None) -> KnownAt:
+    """The CLI's reading of ``known_at`` (``api.cli.timeargs``), refused as a 422."""
+    try:
+        return cli_known_at(text)
+    except typer.BadParameter:
+        raise ApiError(
+            422, "invalid_known_at", "known_at: use YYYY-MM-DD or an ISO instant", "known_at"
+        ) from None
+
+
+def _json(document: Any) -> Response:
+    return Response(
+        orjson.dumps(document, option=orjson.OPT_SORT_KEYS), media_type="application/json"
+    )
+
+
+class StatusAnswer(BaseModel):
+    as_of: str
+    known_at: str
+    time_zone: str
+    agency: dict[str, Any]
+    rule_versions_known: list[str]
+    person: dict[str, Any]
+
+
+@api_route(
+    router,
+    "GET",
+    "/people/{employee_id}/status",
+    Policy(Scope.PERSON, READERS, audit="read.status", statuses=(404,)),
+    response_model=StatusAnswer,
+    summary="One person's compliance on as_of, as the records stood at known_at",
+)
+def person_status(
+    request: Request,
+    agency: str,
+    employee_id: str,
+    as_of: date | None = AS_OF,
+    known_at: str | None = KNOWN_AT,
+) -> Response:
+    ledger = services(request).ledger
+    return _json(status(ledger, agency, employee_id, as_of, parse_known_at(known_at)))
+
+
+class TimelineEntry(BaseModel):
+    position: int = Field(description="The event's version in the person's stream")
+    event: str
+    effective_on: str
+    recorded_at: str
+    actor: str
+    record_id: str | None = None
+    reason: str | None = None
+    corrects: str | None = Field(None, description="The record a correction or void is of")
+    facts: dict[str, Any]
+
+
+class Timeline(BaseModel):
+    agency: str
+    employee_id: str
+    known_at: str
+    entries: list[TimelineEntry]
+
+
+_ENVELOPE = {"originator_id", "originator_version", "timestamp", "actor", "agency_id",
+             "effective_on", "originator_topic"}  # fmt: skip
+
+
+@api_route(
+    router,
+    "GET",
+    "/people/{employee_id}/history",
+    Policy(Scope.PERSON, READERS, audit="read.history", statuses=(404,)),
+    summary="A person's history: effective date and recorded time side by side",
+)
+def person_history(
+    request: Request, agency: str, employee_id: str, known_at: str | None = KNOWN_AT
+) -> Timeline:
+    ledger = services(request).ledger
+    moment = known_at_used(ledger, requested_instant(ledger, agency, parse_known_at(known_at)))
+    person_id = person_id_for(agency_id_for(agency), employee_id)
+    events = [e for e in ledger.stream(person_id) if e.timestamp <= moment]
+    if not events:
+        raise ApiError(
+            404,
+            "person_not_found",
+            f"no person {employee_id!r} in {agency!r} was known at {moment.isoformat()}",
+            "employee_id",
+        )
+    entries = []
+    for event in events:
+        facts = {k: v for k, v in event.__dict__.items() if k not in _ENVELOPE}
+        record_id = facts.pop("record_id", None)
+        reason = facts.pop("reason", None)
+        corrects = str(record_id) if isinstance(event, TrainingCorrected | TrainingVoided) else None
+        entries.append(
+            TimelineEntry(
+                position=event.originator_version,
+                event=type(event).__name__,
+                effective_on=event.effective_on.isoformat(),
+                recorded_at=event.timestamp.isoformat(),
+                actor=event.actor,
+                record_id=None if record_id is None else str(record_id),
+                reason=reason,
+                corrects=corrects,
+                facts=orjson.loads(orjson.dumps(facts, default=str)),
+            )
+        )
+    return Timeline(
+        agency=agency, employee_id=employee_id, known_at=moment.isoformat(), entries=entries
+    )
+
+
+@api_route(
+    router,
+    "GET",
+    "/roster",
+    Policy(Scope.AGENCY, AGENCY_WIDE, audit="export.roster", statuses=(404,)),
+    summary="Everyone in the agency on as_of, as the records stood at known_at",
+)
+def agency_roster(
+    request: Request,
+    agency: str,
+    as_of: date | None = AS_OF,
+    known_at: str | None = KNOWN_AT,
+    status_filter: list[str] = Query([], alias="status", max_length=10),
+    kind: list[str] = Query([], max_length=10),
+    person_status: list[str] = Query([], max_length=10),
+) -> Response:
+    filters = RosterFilters(frozenset(status_filter), frozenset(kind), frozenset(person_status))
+    answer = roster(services(request).ledger, agency, as_of, parse_known_at(known_at), filters)
+    return Response(answer.to_json(), media_type="application/json")
+
+
+class RulesInForce(BaseModel):
+    agency: str
+    jurisdiction: str
+    as_of: str
+    known_at: str
+    rule_versions: dict[str, Any]
+
+
+@api_route(
+    router,
+    "GET",
+    "/rules",
+    Policy(Scope.MEMBER, READERS, statuses=(404,)),
+    summary="The rule versions that bind the agency on as_of, as known at known_at",
+)
+def rules_in_force(
+    request: Request, agency: str, as_of: date | None = AS_OF, known_at: str | None = KNOWN_AT
+) -> RulesInForce:
+    ledger = services(request).ledger
+    moment = known_at_used(ledger, requested_instant(ledger, agency, parse_known_at(known_at)))
+    knowledge = read_side(ledger).knowledge
+    found = knowledge.agency_at(agency, moment)
+    day = as_of or moment.astimezone(found.zone).date()
+    versions = knowledge.rule_versions_for(found, moment, as_of=day)
+    return RulesInForce(
+        agency=agency,
+        jurisdiction=found.jurisdiction_on(day),
+        as_of=day.isoformat(),
+        known_at=moment.isoformat(),
+        rule_versions=rule_catalogue(versions),
+    )

@@ -1,0 +1,49 @@
+"""What every request shares, made once per process: the one ``Ledger``, the side tables
+(account secrets, throttling, idempotency keys, the read audit) and the settings."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import cast
+
+from fastapi import Request
+
+from api.settings import Settings
+from ledger.account_store import AccountStore
+from ledger.application import Ledger
+from ledger.read_audit import ReadAudit
+from ledger.side_database import SideDatabase
+
+__all__ = ["Services", "open_side_database", "services"]
+
+
+@dataclass
+class Services:
+    ledger: Ledger
+    side: SideDatabase
+    accounts: AccountStore
+    audit: ReadAudit
+    settings: Settings
+
+    @classmethod
+    def for_ledger(cls, ledger: Ledger, settings: Settings) -> Services:
+        side = open_side_database(ledger)
+        return cls(ledger, side, AccountStore(side), ReadAudit(side), settings)
+
+    def now(self) -> datetime:
+        return self.ledger.clock()
+
+    def close(self) -> None:
+        self.side.close()
+        self.ledger.close()
+
+
+def open_side_database(ledger: Ledger) -> SideDatabase:
+    """The side tables of ``ledger``'s database, through its own connection pool."""
+    datastore = getattr(ledger.recorder, "datastore", None)
+    return SideDatabase(ledger.database, datastore)
+
+
+def services(request: Request) -> Services:
+    return cast(Services, request.app.state.services)

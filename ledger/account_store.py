@@ -1,0 +1,252 @@
+"""Account secrets, login throttling and idempotency keys: rows beside the event log
+(``ledger.side_database``), never events, so they can be rotated and erased.
+
+Password hashes arrive already hashed (argon2id, at the edge: ``api.http.passwords``);
+API tokens are made here and only their SHA-256 is kept: the token itself is shown once.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from uuid import UUID
+
+from eventsourcing.persistence import IntegrityError
+
+from ledger.side_database import IDEMPOTENCY, SECRETS, THROTTLE, SideDatabase
+
+__all__ = [
+    "LOCKOUT",
+    "MAX_FAILURES",
+    "AccountStore",
+    "IdempotentResult",
+    "TokenInfo",
+    "utc_text",
+]
+
+MAX_FAILURES = 5  # failed logins in a row ...
+LOCKOUT = timedelta(minutes=15)  # ... lock the username for this long
+_PREFIX = "mst"
+
+
+@dataclass(frozen=True)
+class TokenInfo:
+    token_id: str
+    account_id: UUID
+    label: str
+    created_at: str
+    expires_at: str | None
+    revoked_at: str | None
+
+
+@dataclass(frozen=True)
+class IdempotentResult:
+    """What an earlier request with the same key asked (``request_hash``) and answered
+    (``status`` None: it is still being answered)."""
+
+    request_hash: str
+    status: int | None
+    response: str | None
+
+
+def _digest(secret: str) -> str:
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+class AccountStore:
+    def __init__(self, database: SideDatabase) -> None:
+        self.db = database
+
+    # -- passwords -----------------------------------------------------------------------
+
+    def set_password(self, account_id: UUID, password_hash: str, now: datetime) -> None:
+        """Replace the account's password hash (a rotation leaves no old hash behind)."""
+        with self.db.transaction() as cur:
+            cur.execute(
+                f"DELETE FROM {self.db.table(SECRETS)} WHERE account_id = %s AND kind = %s",
+                (str(account_id), "password"),
+            )
+            cur.execute(
+                f"INSERT INTO {self.db.table(SECRETS)} (secret_id, account_id, kind, hash, "
+                "label, created_at) VALUES (%s, %s, %s, %s, %s, %s)",
+                (f"pw-{account_id}", str(account_id), "password", password_hash, "", utc_text(now)),
+            )
+
+    def password_hash(self, account_id: UUID) -> str | None:
+        with self.db.transaction() as cur:
+            cur.execute(
+                f"SELECT hash FROM {self.db.table(SECRETS)} WHERE account_id = %s AND kind = %s",
+                (str(account_id), "password"),
+            )
+            rows = cur.fetchall()
+        return str(rows[0][0]) if rows else None
+
+    def erase(self, account_id: UUID) -> int:
+        """Erase every secret of the account (password and tokens); returns how many."""
+        with self.db.transaction() as cur:
+            cur.execute(
+                f"DELETE FROM {self.db.table(SECRETS)} WHERE account_id = %s", (str(account_id),)
+            )
+            return cur.rowcount
+
+    # -- API tokens ----------------------------------------------------------------------
+
+    def issue_token(
+        self, account_id: UUID, label: str, now: datetime, expires_at: datetime | None
+    ) -> tuple[str, str]:
+        """A new bearer token: ``(token_id, token)``; the token is not kept, only its hash."""
+        token_id = secrets.token_hex(8)
+        secret = secrets.token_urlsafe(32)
+        with self.db.transaction() as cur:
+            cur.execute(
+                f"INSERT INTO {self.db.table(SECRETS)} (secret_id, account_id, kind, hash, "
+                "label, created_at, expires_at) VALUES (%s, %s, %s, %s, %s, %s, %s)",
+                (
+                    token_id,
+                    str(account_id),
+                    "token",
+                    _digest(secret),
+                    label,
+                    utc_text(now),
+                    None if expires_at is None else utc_text(expires_at),
+                ),
+            )
+        return token_id, f"{_PREFIX}_{token_id}_{secret}"
+
+    def token_account(self, token: str, now: datetime) -> UUID | None:
+        """The account a live token belongs to, else None (unknown, wrong, revoked or
+        expired tokens alike)."""
+        prefix, _, rest = token.partition("_")
+        token_id, _, secret = rest.partition("_")
+        if prefix != _PREFIX or not token_id or not secret or len(token) > 200:
+            return None
+        with self.db.transaction() as cur:
+            cur.execute(
+                f"SELECT account_id, hash, expires_at, revoked_at FROM {self.db.table(SECRETS)} "
+                "WHERE secret_id = %s AND kind = %s",
+                (token_id, "token"),
+            )
+            rows = cur.fetchall()
+        if not rows:
+            return None
+        account_id, digest, expires_at, revoked_at = rows[0]
+        if not hmac.compare_digest(str(digest), _digest(secret)):
+            return None
+        if revoked_at is not None or (expires_at is not None and str(expires_at) <= utc_text(now)):
+            return None
+        return UUID(str(account_id))
+
+    def tokens(self, account_id: UUID) -> list[TokenInfo]:
+        with self.db.transaction() as cur:
+            cur.execute(
+                f"SELECT secret_id, label, created_at, expires_at, revoked_at FROM "
+                f"{self.db.table(SECRETS)} WHERE account_id = %s AND kind = %s "
+                "ORDER BY created_at, secret_id",
+                (str(account_id), "token"),
+            )
+            rows = cur.fetchall()
+        return [TokenInfo(str(r[0]), account_id, str(r[1]), str(r[2]), r[3], r[4]) for r in rows]
+
+    def revoke_token(self, account_id: UUID, token_id: str, now: datetime) -> bool:
+        """Revoke one of the account's tokens; False if it has no such live token."""
+        with self.db.transaction() as cur:
+            cur.execute(
+                f"UPDATE {self.db.table(SECRETS)} SET revoked_at = %s WHERE secret_id = %s "
+                "AND account_id = %s AND kind = %s AND revoked_at IS NULL",
+                (utc_text(now), token_id, str(account_id), "token"),
+            )
+            return cur.rowcount == 1
+
+    # -- login throttling ----------------------------------------------------------------
+
+    def locked_until(self, name: str, now: datetime) -> datetime | None:
+        with self.db.transaction() as cur:
+            cur.execute(
+                f"SELECT locked_until FROM {self.db.table(THROTTLE)} WHERE username = %s",
+                (name,),
+            )
+            rows = cur.fetchall()
+        if not rows or rows[0][0] is None:
+            return None
+        until = datetime.fromisoformat(str(rows[0][0]))
+        return until if until > now else None
+
+    def login_failed(self, name: str, now: datetime) -> datetime | None:
+        """Count a failure; the fifth in a row locks the name for 15 minutes (returned)."""
+        with self.db.transaction() as cur:
+            table = self.db.table(THROTTLE)
+            cur.execute(f"SELECT failures FROM {table} WHERE username = %s", (name,))
+            rows = cur.fetchall()
+            failures = (int(rows[0][0]) if rows else 0) + 1
+            locked = now + LOCKOUT if failures >= MAX_FAILURES else None
+            if locked is not None:
+                failures = 0
+            if rows:
+                cur.execute(
+                    f"UPDATE {table} SET failures = %s, locked_until = %s WHERE username = %s",
+                    (failures, None if locked is None else utc_text(locked), name),
+                )
+            else:
+                cur.execute(
+                    f"INSERT INTO {table} (username, failures, locked_until) VALUES (%s, %s, %s)",
+                    (name, failures, None if locked is None else utc_text(locked)),
+                )
+        return locked
+
+    def login_succeeded(self, name: str) -> None:
+        with self.db.transaction() as cur:
+            cur.execute(f"DELETE FROM {self.db.table(THROTTLE)} WHERE username = %s", (name,))
+
+    # -- idempotency keys ----------------------------------------------------------------
+
+    def claim(
+        self, account_id: UUID, key: str, request_hash: str, now: datetime
+    ) -> IdempotentResult | None:
+        """Claim ``key`` for a request (None: claimed, go on), or what the earlier request
+        with the same key asked and answered."""
+        table = self.db.table(IDEMPOTENCY)
+        try:
+            with self.db.transaction() as cur:
+                cur.execute(
+                    f"INSERT INTO {table} (account_id, key, request_hash, created_at) "
+                    "VALUES (%s, %s, %s, %s)",
+                    (str(account_id), key, request_hash, utc_text(now)),
+                )
+            return None
+        except IntegrityError:
+            pass
+        with self.db.transaction() as cur:
+            cur.execute(
+                f"SELECT request_hash, status, response FROM {table} "
+                "WHERE account_id = %s AND key = %s",
+                (str(account_id), key),
+            )
+            rows = cur.fetchall()
+        if not rows:  # released meanwhile: claim again
+            return self.claim(account_id, key, request_hash, now)
+        digest, status, response = rows[0]
+        return IdempotentResult(str(digest), None if status is None else int(status), response)
+
+    def answered(self, account_id: UUID, key: str, status: int, response: str) -> None:
+        with self.db.transaction() as cur:
+            cur.execute(
+                f"UPDATE {self.db.table(IDEMPOTENCY)} SET status = %s, response = %s "
+                "WHERE account_id = %s AND key = %s",
+                (status, response, str(account_id), key),
+            )
+
+    def release(self, account_id: UUID, key: str) -> None:
+        """Forget a claim whose request appended nothing (refused), so it can be retried."""
+        with self.db.transaction() as cur:
+            cur.execute(
+                f"DELETE FROM {self.db.table(IDEMPOTENCY)} WHERE account_id = %s AND key = %s",
+                (str(account_id), key),
+            )
+
+
+def utc_text(moment: datetime) -> str:
+    """Instants as fixed-width UTC ISO text: they compare as text in the right order."""
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%f+00:00")

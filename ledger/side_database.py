@@ -1,0 +1,200 @@
+"""The tables kept beside the event log that are not events: account secrets, login
+throttling, idempotency keys and the read audit (``ledger.account_store``,
+``ledger.read_audit``).
+
+On PostgreSQL they are tables in the ledger's schema, created by the owner role with the
+event store (``create_statements``, run by ``muster db init``), reached through the
+ledger's own connection pool; the application role may change the secrets, throttling and
+idempotency rows (secrets are rotated and erased) and may only select and insert audit
+entries. The embedded SQLite store keeps them in a file of their own beside the ledger's
+(``muster.db`` → ``muster.side.db``), so a read's audit entry never takes the event
+store's one write lock.
+
+Statements are written once with psycopg's ``%s`` placeholders.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from eventsourcing.persistence import IntegrityError, OperationalError
+
+from ledger.database import DatabaseConfig
+
+__all__ = ["SideCursor", "SideDatabase", "create_statements", "grant_statements"]
+
+SECRETS = "muster_secrets"
+THROTTLE = "muster_login_throttle"
+IDEMPOTENCY = "muster_idempotency"
+AUDIT = "muster_read_audit"
+CHANGEABLE = (SECRETS, THROTTLE, IDEMPOTENCY)
+
+_TABLES = {
+    SECRETS: (
+        "secret_id text PRIMARY KEY, account_id text NOT NULL, kind text NOT NULL, "
+        "hash text NOT NULL, label text NOT NULL, created_at text NOT NULL, "
+        "expires_at text, revoked_at text, last_used_at text"
+    ),
+    THROTTLE: "username text PRIMARY KEY, failures integer NOT NULL, locked_until text",
+    IDEMPOTENCY: (
+        "account_id text NOT NULL, key text NOT NULL, request_hash text NOT NULL, "
+        "status integer, response text, created_at text NOT NULL, "
+        "PRIMARY KEY (account_id, key)"
+    ),
+    AUDIT: (
+        "position bigint PRIMARY KEY, at text NOT NULL, actor text NOT NULL, "
+        "action text NOT NULL, object text NOT NULL, agency text NOT NULL, "
+        "source text NOT NULL, outcome text NOT NULL, previous text NOT NULL, "
+        "link text NOT NULL"
+    ),
+}
+_INDEXES = [
+    f"CREATE INDEX IF NOT EXISTS {SECRETS}_account ON {{t}}{SECRETS} (account_id, kind)",
+    f"CREATE INDEX IF NOT EXISTS {AUDIT}_agency ON {{t}}{AUDIT} (agency, position)",
+]
+
+
+def _quoted(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def create_statements(backend: str, schema: str = "public") -> list[str]:
+    """DDL for every side table (idempotent); the audit table refuses UPDATE and DELETE."""
+    prefix = "" if backend == "sqlite" else f"{_quoted(schema)}."
+    statements = [
+        f"CREATE TABLE IF NOT EXISTS {prefix}{name} ({columns})"
+        for name, columns in _TABLES.items()
+    ]
+    statements += [index.format(t=prefix) for index in _INDEXES]
+    if backend == "sqlite":
+        statements += [
+            f"CREATE TRIGGER IF NOT EXISTS {AUDIT}_no_{op.lower()} BEFORE {op} ON {AUDIT} "
+            f"BEGIN SELECT RAISE(ABORT, 'muster: {op} on {AUDIT} refused: append-only'); END"
+            for op in ("UPDATE", "DELETE")
+        ]
+        return statements
+    refuse = f"{prefix}muster_refuse_audit_change"
+    statements += [
+        f"CREATE OR REPLACE FUNCTION {refuse}() RETURNS trigger LANGUAGE plpgsql AS $$ "
+        "BEGIN RAISE EXCEPTION 'muster: % on % refused: the read audit is append-only', "
+        "TG_OP, TG_TABLE_NAME USING ERRCODE = 'insufficient_privilege'; END $$",
+        f"CREATE OR REPLACE TRIGGER refuse_update_delete BEFORE UPDATE OR DELETE ON "
+        f"{prefix}{AUDIT} FOR EACH ROW EXECUTE FUNCTION {refuse}()",
+        f"CREATE OR REPLACE TRIGGER refuse_truncate BEFORE TRUNCATE ON {prefix}{AUDIT} "
+        f"FOR EACH STATEMENT EXECUTE FUNCTION {refuse}()",
+    ]
+    return statements
+
+
+def grant_statements(schema: str, app_role: str) -> list[str]:
+    """PostgreSQL: what the application role may do with the side tables."""
+    prefix, role = f"{_quoted(schema)}.", _quoted(app_role)
+    changeable = ", ".join(prefix + name for name in CHANGEABLE)
+    return [
+        f"GRANT SELECT, INSERT, UPDATE, DELETE ON {changeable} TO {role}",
+        f"GRANT SELECT, INSERT ON {prefix}{AUDIT} TO {role}",
+    ]
+
+
+class SideCursor:
+    """A cursor of either backend taking ``%s`` placeholders; rows as tuples."""
+
+    def __init__(self, cursor: Any, *, qmark: bool) -> None:
+        self._cursor = cursor
+        self._qmark = qmark
+
+    def execute(self, statement: str, params: Sequence[Any] = ()) -> None:
+        text = statement.replace("%s", "?") if self._qmark else statement
+        try:
+            self._cursor.execute(text, tuple(params))
+        except sqlite3.IntegrityError as error:
+            raise IntegrityError(str(error)) from None
+        except sqlite3.OperationalError as error:
+            raise OperationalError(str(error)) from None
+
+    def fetchall(self) -> list[tuple[Any, ...]]:
+        rows = self._cursor.fetchall()
+        return [tuple(row.values()) if isinstance(row, dict) else tuple(row) for row in rows]
+
+    @property
+    def rowcount(self) -> int:
+        return int(self._cursor.rowcount)
+
+
+class SideDatabase:
+    """Transactions on the side tables of one ledger's database."""
+
+    def __init__(self, config: DatabaseConfig, datastore: Any = None) -> None:
+        self.backend = config.backend
+        self._datastore = datastore
+        self._local = threading.local()
+        self.prefix = ""
+        self.schema = config.postgres_schema
+        if config.backend == "sqlite":
+            assert config.sqlite_path is not None
+            self.path: Path | None = side_path(config.sqlite_path)
+            with self.transaction() as cur:
+                for statement in create_statements("sqlite"):
+                    cur.execute(statement)
+        else:
+            self.path = None
+            self.prefix = f"{_quoted(config.postgres_schema)}."
+
+    def table(self, name: str) -> str:
+        return f"{self.prefix}{name}"
+
+    def _sqlite(self) -> sqlite3.Connection:
+        conn: sqlite3.Connection | None = getattr(self._local, "conn", None)
+        if conn is None:
+            assert self.path is not None
+            conn = sqlite3.connect(self.path, timeout=10, isolation_level=None)
+            conn.execute("PRAGMA journal_mode = WAL")
+            conn.execute("PRAGMA synchronous = FULL")
+            self._local.conn = conn
+        return conn
+
+    @contextmanager
+    def transaction(self) -> Iterator[SideCursor]:
+        """One transaction; on SQLite it holds the side file's write lock from the start
+        (which orders the audit chain), on PostgreSQL the chain takes ``lock_chain``."""
+        if self.backend == "sqlite":
+            conn = self._sqlite()
+            cur = conn.cursor()
+            try:
+                cur.execute("BEGIN IMMEDIATE")
+            except sqlite3.OperationalError as error:
+                raise OperationalError(str(error)) from None
+            try:
+                yield SideCursor(cur, qmark=True)
+            except BaseException:
+                conn.rollback()
+                raise
+            conn.commit()
+            return
+        with (
+            self._datastore.get_connection() as conn,
+            conn.transaction(),
+            conn.cursor() as cur,
+        ):
+            yield SideCursor(cur, qmark=False)
+
+    def lock_chain(self, cur: SideCursor) -> None:
+        """Serialise appends to the audit chain (SQLite: the transaction already does)."""
+        if self.backend != "sqlite":
+            # Two-key advisory locks never collide with the event store's one-key lock.
+            cur.execute("SELECT pg_advisory_xact_lock(7501, hashtext(%s))", (self.schema,))
+
+    def close(self) -> None:
+        conn: sqlite3.Connection | None = getattr(self._local, "conn", None)
+        if conn is not None:
+            conn.close()
+            self._local.conn = None
+
+
+def side_path(ledger_path: Path) -> Path:
+    return ledger_path.with_name(f"{ledger_path.stem}.side.db")

@@ -1,0 +1,51 @@
+"""``muster account`` through the real console script, both backends: the first admin is
+made from the command line; refusals are one line, exit status 2, nothing written."""
+
+from __future__ import annotations
+
+from ledger.accounts import get_account
+from ledger.application import Ledger
+from tests.http.test_server import PASSWORD, muster
+
+
+def test_bootstrap_grant_token_and_refusals(database_url: str) -> None:
+    run = muster(database_url, "account", "add", "root", "--name", "Root", "--password-stdin",
+                 stdin=PASSWORD + "\n")  # fmt: skip
+    assert run.returncode == 0, run.stderr
+    assert muster(database_url, "account", "grant", "root", "--role", "admin").returncode == 0
+    refusals = [
+        (("account", "add", "root", "--name", "Again", "--no-password"), "already exists"),
+        (("account", "add", "shorty", "--name", "S", "--password-stdin"), "at least 12"),
+        (("account", "add", "Bad Name!", "--name", "B", "--no-password"), "username"),
+        (("account", "grant", "root", "--role", "emperor"), "role"),
+        (("account", "grant", "root", "--role", "auditor", "--agency", "nowhere",
+          "--expires", "2030-01-01"), "nowhere"),
+        (("account", "grant", "ghost", "--role", "admin"), "no account"),
+        (("account", "revoke-token", "root", "feedface"), "no live token"),
+    ]  # fmt: skip
+    for args, words in refusals:
+        refused = muster(database_url, *args, stdin="short\n")
+        assert refused.returncode == 2, (args, refused.stdout, refused.stderr)
+        lines = (refused.stdout + refused.stderr).strip().splitlines()
+        assert len(lines) == 1, lines
+        assert words in lines[0]
+        assert "Traceback" not in refused.stderr
+    issued = muster(database_url, "account", "token", "root", "--label", "ci")
+    assert issued.returncode == 0
+    token = issued.stdout.strip()
+    token_id = token.split("_")[1]
+    listed = muster(database_url, "account", "tokens", "root")
+    assert token_id in listed.stdout
+    assert token not in listed.stdout
+    assert muster(database_url, "account", "revoke-token", "root", token_id).returncode == 0
+    ledger = Ledger(database_url)
+    try:
+        account = get_account(ledger, "root")
+        assert [(g.role, g.agency) for g in account.grants] == [("admin", "")]
+        assert [type(e).__name__ for e in ledger.stream(account.id)] == [
+            "AccountOpened",
+            "RoleGranted",
+        ]
+        assert all(e.actor == "user:setup" for e in ledger.stream(account.id))
+    finally:
+        ledger.close()
