@@ -52,7 +52,7 @@ def add(
     """Open an account (and set its password)."""
     who = actor()
     password = _password(password_stdin) if set_password else None
-    with open_ledger() as ledger:
+    with open_ledger(create=True) as ledger:  # the first admin may come before any agency
         account = open_account(ledger, username, name, actor=who)
         if password is not None:
             side = open_side_database(ledger)

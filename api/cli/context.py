@@ -61,8 +61,8 @@ def _missing_store(url: str) -> None:
 def open_ledger(clock: Clock | None = None, *, create: bool = False) -> Iterator[Ledger]:
     """The configured ledger; every error inside becomes one line and its exit status
     (``api.cli.errors``), an unknown agency or person with the nearest names. Only the
-    commands that set a store up (``create``: ``agency add``, ``demo``) may make a new
-    SQLite file."""
+    commands that set a store up (``create``: ``agency add``, ``account add``, ``demo``)
+    may make a new SQLite file."""
     from api.settings import get_settings
     from ledger.application import Ledger
     from ledger.clock import system_clock

@@ -6,7 +6,6 @@ from __future__ import annotations
 import typer
 
 from api.cli.context import console
-from api.settings import get_settings
 
 __all__ = ["serve"]
 
@@ -20,6 +19,8 @@ def serve(
 ) -> None:
     """Serve the JSON API under /api/v1 (health: /healthz, /readyz)."""
     import uvicorn  # only when serving: the CLI's start stays light
+
+    from api.settings import get_settings
 
     settings = get_settings()
     bind, at = host or settings.http_host, port or settings.http_port

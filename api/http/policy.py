@@ -13,6 +13,7 @@ agency, person and actor come from the path and the token, never from the body.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -150,11 +151,19 @@ def authenticate(request: Request, svc: Services) -> Principal:
     return Principal(account.id, account.username, tuple(account.grants_at(None, now.date())))
 
 
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+
+
 def _guard(policy: Policy) -> Callable[..., Access]:
     def guard(request: Request) -> Access:
         svc = services(request)
         agency = str(request.path_params.get("agency", ""))
         employee_id = str(request.path_params.get("employee_id", ""))
+        for name, value in (("agency", agency), ("employee_id", employee_id)):
+            # No stored id holds a control character (ledger.fields refuses them), and a
+            # NUL cannot even be written to PostgreSQL's text columns (the read audit).
+            if _CONTROL.search(value):
+                raise ApiError(404, "not_found", f"no such {name}", name)
         if policy.scope == Scope.PUBLIC:
             found = Access(None, agency, employee_id)
             request.state.access = found
@@ -204,6 +213,8 @@ def api_route(
         statuses |= {401}
     if policy.scope not in (Scope.PUBLIC, Scope.SELF):
         statuses |= {403}
+    if "{agency}" in path or "{employee_id}" in path:
+        statuses |= {404}  # an id that cannot exist (the guard refuses control characters)
     extra = dict(options.pop("openapi_extra", {}))
     extra["x-muster-policy"] = policy.describe()
     return router.api_route(
