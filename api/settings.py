@@ -1,16 +1,22 @@
-"""Configuration, read once from ``MUSTER_*`` environment variables."""
+"""Configuration, read once from ``MUSTER_*`` environment variables.
+
+Plain parsing of a few typed fields rather than pydantic-settings: every CLI command reads
+the settings, and pydantic-settings with pydantic cost a read command more than typer and
+rich together (issue 14 §6, ``benchmarks/cli_startup_bench.py``). Names are matched
+without regard to case; every bad variable is named in one ``SettingsError``."""
 
 from __future__ import annotations
 
 import os
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field, fields
 from functools import lru_cache
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
-from pydantic import Field, field_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+__all__ = ["Settings", "SettingsError", "default_database_url", "get_settings"]
 
-__all__ = ["Settings", "default_database_url", "get_settings"]
+PREFIX = "MUSTER_"
 
 
 def default_database_url() -> str:
@@ -23,43 +29,138 @@ def default_database_url() -> str:
     return f"sqlite:///{home / 'muster' / 'muster.db'}"
 
 
-class Settings(BaseSettings):
-    model_config = SettingsConfigDict(env_prefix="MUSTER_", extra="ignore")
+class SettingsError(ValueError):
+    """One or more settings are invalid: ``problems`` holds (variable, what is wrong)."""
 
-    database_url: str = Field(default_factory=default_database_url)
+    def __init__(self, problems: list[tuple[str, str]]) -> None:
+        self.problems = problems
+        super().__init__("; ".join(f"{name}: {what}" for name, what in problems))
+
+
+def _database_url(value: str) -> str:
+    if not value.startswith(("sqlite:///", "postgresql://", "postgres://")):
+        raise ValueError("MUSTER_DATABASE_URL must start with sqlite:/// or postgresql://")
+    return value
+
+
+def _choice(*allowed: str) -> Callable[[str], str]:
+    def parse(value: str) -> str:
+        if value not in allowed:
+            raise ValueError(f"Input should be {', '.join(repr(a) for a in allowed)}")
+        return value
+
+    return parse
+
+
+def _integer(low: int, high: int | None = None) -> Callable[[str], int]:
+    def parse(value: str) -> int:
+        try:
+            number = int(value.strip())
+        except ValueError:
+            raise ValueError("Input should be a valid integer") from None
+        if number < low:
+            raise ValueError(f"Input should be greater than or equal to {low}")
+        if high is not None and number > high:
+            raise ValueError(f"Input should be less than or equal to {high}")
+        return number
+
+    return parse
+
+
+_TRUE = {"1", "on", "t", "true", "y", "yes"}
+_FALSE = {"0", "off", "f", "false", "n", "no"}
+
+
+def _boolean(value: str) -> bool:
+    word = value.strip().lower()
+    if word in _TRUE or word in _FALSE:
+        return word in _TRUE
+    raise ValueError("Input should be a valid boolean")
+
+
+def _path(value: str) -> Path:
+    return Path(value)
+
+
+def _text(value: str) -> str:
+    return value
+
+
+@dataclass(frozen=True)
+class Settings:
+    database_url: str = field(default_factory=default_database_url)
     log_format: Literal["auto", "json", "console"] = "auto"
     log_level: Literal["debug", "info", "warning", "error"] = "info"
     # Import limits (docs/import.md): a file beyond any of them is refused with one line.
-    import_max_bytes: int = Field(default=100_000_000, gt=0)
-    import_max_rows: int = Field(default=250_000, gt=0)
-    import_max_columns: int = Field(default=256, gt=0)
-    import_max_cell_chars: int = Field(default=4_096, gt=0)
-    import_max_issues_per_column: int = Field(default=20, gt=0)
+    import_max_bytes: int = 100_000_000
+    import_max_rows: int = 250_000
+    import_max_columns: int = 256
+    import_max_cell_chars: int = 4_096
+    import_max_issues_per_column: int = 20
     # Who a CLI write is recorded as (default: the operating-system user).
     actor: str | None = None
     # The file of seal keys (``ledger.seal``): keep it off the database's machine and out
     # of its backups; without it units are appended unsealed and verify says so.
     seal_key_file: Path | None = None
     # How long a write waits for another's write lock before giving up (seconds).
-    lock_timeout: int = Field(default=10, ge=1, le=600)
+    lock_timeout: int = 10
     # Start on a PostgreSQL server with fsync or synchronous_commit off (tests only).
     allow_unsafe_durability: bool = False
     # ``muster serve`` (docs/http.md): where it listens and how many worker processes.
     http_host: str = "127.0.0.1"
-    http_port: int = Field(default=8000, ge=1, le=65535)
-    http_workers: int = Field(default=1, ge=1, le=64)
+    http_port: int = 8000
+    http_workers: int = 1
     # How long a bearer token from ``POST /api/v1/session`` stays valid (days).
-    token_days: int = Field(default=30, ge=1, le=366)
+    token_days: int = 30
 
-    @field_validator("database_url")
+    def __post_init__(self) -> None:
+        _database_url(self.database_url)
+
     @classmethod
-    def _known_backend(cls, value: str) -> str:
-        if not value.startswith(("sqlite:///", "postgresql://", "postgres://")):
-            msg = "MUSTER_DATABASE_URL must start with sqlite:/// or postgresql://"
-            raise ValueError(msg)
-        return value
+    def from_environment(cls, environ: Mapping[str, str] | None = None) -> Settings:
+        """The settings the ``MUSTER_*`` variables of ``environ`` (default: the process's)
+        give; SettingsError names every variable that is invalid."""
+        given = {
+            name.upper()[len(PREFIX) :]: value
+            for name, value in (os.environ if environ is None else environ).items()
+            if name.upper().startswith(PREFIX)
+        }
+        values: dict[str, Any] = {}
+        problems: list[tuple[str, str]] = []
+        for item in fields(cls):
+            text = given.get(item.name.upper())
+            if text is None:
+                continue
+            try:
+                values[item.name] = _PARSERS[item.name](text)
+            except ValueError as error:
+                problems.append((PREFIX + item.name.upper(), str(error)))
+        if problems:
+            raise SettingsError(problems)
+        return cls(**values)
+
+
+# How each variable's text is read (every field of Settings has one).
+_PARSERS: dict[str, Callable[[str], Any]] = {
+    "database_url": _database_url,
+    "log_format": _choice("auto", "json", "console"),
+    "log_level": _choice("debug", "info", "warning", "error"),
+    "import_max_bytes": _integer(1),
+    "import_max_rows": _integer(1),
+    "import_max_columns": _integer(1),
+    "import_max_cell_chars": _integer(1),
+    "import_max_issues_per_column": _integer(1),
+    "actor": _text,
+    "seal_key_file": _path,
+    "lock_timeout": _integer(1, 600),
+    "allow_unsafe_durability": _boolean,
+    "http_host": _text,
+    "http_port": _integer(1, 65535),
+    "http_workers": _integer(1, 64),
+    "token_days": _integer(1, 366),
+}
 
 
 @lru_cache(maxsize=1)
 def get_settings() -> Settings:
-    return Settings()
+    return Settings.from_environment()

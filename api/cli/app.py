@@ -14,7 +14,7 @@ from typing import Any
 import typer
 from typer.core import TyperGroup
 
-from api.cli import agency, db, rules
+from api.cli import agency, coercion, db, rules
 from api.cli.demo import demo
 from api.cli.query import roster_command, status_command, trend_command
 from api.cli.replay import replay_command
@@ -23,6 +23,8 @@ from api.cli.verify import verify
 from api.cli.verify_packet import verify_packet_command
 
 __all__ = ["LAZY_GROUPS", "app"]
+
+coercion.install()  # str, bool and list[str] options coerced without importing pydantic
 
 # name: (module, its typer app, the help ``muster --help`` shows for it: the app's own).
 LAZY_GROUPS = {

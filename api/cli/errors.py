@@ -29,6 +29,8 @@ from typing import Any, NoReturn
 import typer
 from typer._click.exceptions import NoArgsIsHelpError, UsageError
 
+from api.settings import SettingsError
+
 __all__ = [
     "EXIT_DATABASE",
     "EXIT_INPUT",
@@ -74,13 +76,9 @@ def _usage(error: UsageError) -> str:
     return message
 
 
-def _settings(error: Any) -> str:
-    """A pydantic ``ValidationError`` of the settings, by variable name."""
-    problems = []
-    for item in error.errors():
-        name = "MUSTER_" + "_".join(str(part) for part in item["loc"]).upper()
-        problems.append(f"{name}: {item['msg'].removeprefix('Value error, ')}")
-    return "bad configuration: " + "; ".join(problems)
+def _settings(error: SettingsError) -> str:
+    """The settings' problems, by variable name."""
+    return "bad configuration: " + "; ".join(f"{name}: {what}" for name, what in error.problems)
 
 
 def _os_error(error: OSError) -> str:
@@ -95,7 +93,6 @@ def _refused(error: BaseException) -> str:
 def explain(error: BaseException) -> tuple[int, str]:
     """The exit status and the one-line message for an error of any family."""
     from eventsourcing.persistence import PersistenceError
-    from pydantic import ValidationError as SettingsError
 
     from ledger.errors import LedgerError, StoreBusyError
 

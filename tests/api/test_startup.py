@@ -5,6 +5,7 @@ asserted is which modules a start imports."""
 from __future__ import annotations
 
 import importlib
+import os
 import subprocess
 import sys
 
@@ -17,12 +18,29 @@ from tests.api.test_cli import run
 HEAVY = ("openpyxl", "eventsourcing", "psycopg", "pydantic", "ledger.application", "replay")
 
 
-def _imported_by(code: str) -> set[str]:
+def _imported_by(code: str, env: dict[str, str] | None = None) -> set[str]:
     script = f"import sys\n{code}\nprint('\\n'.join(sorted(sys.modules)))"
     out = subprocess.run(
-        [sys.executable, "-c", script], capture_output=True, text=True, check=True
+        [sys.executable, "-c", script],
+        capture_output=True,
+        text=True,
+        check=True,
+        env=None if env is None else {**os.environ, **env},
     ).stdout
     return set(out.split())
+
+
+def _command_imports(url: str, *argv: str) -> set[str]:
+    """What running ``muster ARGV`` against the store at ``url`` imports (its output
+    discarded; it must succeed)."""
+    code = (
+        "import contextlib, io\n"
+        "from api.cli.errors import run\nfrom api.cli.app import app\n"
+        f"sys.argv = ['muster', *{list(argv)!r}]\n"
+        "with contextlib.redirect_stdout(io.StringIO()):\n"
+        "    assert run(app) == 0\n"
+    )
+    return _imported_by(code, {"MUSTER_DATABASE_URL": url, "MUSTER_LOG_FORMAT": "json"})
 
 
 def test_importing_the_cli_imports_nothing_heavy() -> None:
@@ -54,3 +72,33 @@ def test_a_lazy_group_is_listed_with_its_own_help(name: str, tmp_path: object) -
     assert name in root
     assert listed.split(":")[0][:30] in " ".join(root.split())
     assert "Usage" in run(url, name, "--help").stdout
+
+
+def test_a_command_s_options_are_coerced_without_pydantic() -> None:
+    """typer 0.29 builds a pydantic adapter per parameter; muster's str, bool and list
+    options skip it (``api.cli.coercion``), so ``status --help`` imports no pydantic."""
+    code = (
+        "import contextlib, io\n"
+        "from api.cli.errors import run\nfrom api.cli.app import app\n"
+        "sys.argv = ['muster', 'status', '--help']\n"
+        "with contextlib.redirect_stdout(io.StringIO()):\n    run(app)"
+    )
+    loaded = _imported_by(code)
+    assert "pydantic" not in loaded
+    assert "pydantic_core" not in loaded
+
+
+def test_read_commands_read_the_settings_without_pydantic(tmp_path: object) -> None:
+    """The settings are plain parsing (``api.settings``): ``agency list`` imports neither
+    pydantic nor pydantic-settings; ``roster`` (and ``status``) still import pydantic, for
+    the rule-pack schema of the versions they evaluate under (not for their options or
+    the settings)."""
+    url = f"sqlite:///{tmp_path}/x.db"
+    run(url, "agency", "add", "mpls", "--name", "Minneapolis PD", "--state", "MN")
+    listing = _command_imports(url, "agency", "list")
+    assert "api.settings" in listing
+    assert not {m for m in listing if m.split(".")[0] in {"pydantic", "pydantic_settings"}}
+    loaded = _command_imports(url, "roster", "--agency", "mpls")
+    assert "replay.asof" in loaded
+    assert "pydantic_settings" not in loaded
+    assert "projections.rules.schema" in loaded  # the one reason pydantic is there
