@@ -79,7 +79,9 @@ _NAMED = 25
 def update(
     dry_run: bool = typer.Option(False, "--dry-run", help="Say what would be published."),
     as_of: str | None = typer.Option(None, "--as-of", help="Day whose statuses are compared"),
-    actor: str = typer.Option("cli", "--actor", help="Who is recording this"),
+    actor: str | None = typer.Option(
+        None, "--actor", help="Who is recording this (default: MUSTER_ACTOR, else the OS user)"
+    ),
     packs_dir: Path | None = PacksDir,
 ) -> None:
     """Publish every newly shipped rule version (and revision) for every state an agency
@@ -100,15 +102,17 @@ def update(
 
     from api.cli.rules_text import packs
     from api.rulebook import shipped_changes, update_shipped_packs
+    from api.cli.writes import actor as recording_actor
     from replay.changes import status_changes
 
+    who = "" if dry_run else recording_actor(actor)  # refused before anything is opened
     with open_ledger() as ledger:
         before = ledger.stable_horizon()
         packs(packs_dir)  # a broken pack file is reported before anything is published
         if dry_run:
             changes = shipped_changes(ledger, packs_dir)
         else:
-            changes = update_shipped_packs(ledger, f"user:{actor}", packs_dir)
+            changes = update_shipped_packs(ledger, who, packs_dir)
         if not changes:
             say("rule packs are up to date: nothing to publish")
             return

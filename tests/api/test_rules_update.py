@@ -127,3 +127,22 @@ def test_rules_update_publishes_exactly_the_newer_versions(database_url: str) ->
         ).stdout
     )
     assert status_before != then
+
+
+def test_rules_update_records_who_ran_it(database_url: str) -> None:
+    """Issue 14 §1: "The actor of a CLI write is a real identity (from `MUSTER_ACTOR` or the
+    operating-system user, validated), never the constant `cli`." An invalid name is
+    refused with nothing appended."""
+    _older_store(database_url)
+    count, _ = _count(database_url)
+    bad = run(database_url, "rules", "update", "--actor", "pat lead", ok=False)
+    assert bad.returncode == 2
+    assert "not a valid name" in bad.stdout + bad.stderr
+    assert _count(database_url)[0] == count
+    run(database_url, "rules", "update", env={"MUSTER_ACTOR": "pat.lead"})
+    ledger = Ledger(database_url)
+    try:
+        actors = {e.actor for e in published_versions(ledger)}
+    finally:
+        ledger.close()
+    assert actors == {"system:old-release", "user:pat.lead"}
