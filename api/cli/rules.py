@@ -101,8 +101,8 @@ def update(
             console.print(line, markup=False, highlight=False, soft_wrap=True)
 
     from api.cli.rules_text import packs
-    from api.rulebook import shipped_changes, update_shipped_packs
     from api.cli.writes import actor as recording_actor
+    from api.rulebook import shipped_changes, update_shipped_packs
     from replay.changes import status_changes
 
     who = "" if dry_run else recording_actor(actor)  # refused before anything is opened
