@@ -21,6 +21,7 @@ from api.cli.output import paragraph, styled
 __all__ = [
     "STATUS_WORDS",
     "UNMET",
+    "amount",
     "print_roster",
     "print_status",
     "print_trend",
@@ -51,7 +52,7 @@ def _status(code: str) -> tuple[str, str]:
     return (status_word(code), _STYLE.get(code, ""))
 
 
-def _amount(value: str, unit: str) -> str:
+def amount(value: str, unit: str) -> str:
     """``16 hours``, ``1 hour``, ``1 completion``, ``2 completions``."""
     one = value == "1"
     if unit == "hours":
@@ -120,13 +121,13 @@ def _requirement_lines(requirement: Mapping[str, Any], as_of: date) -> None:
     _say(_window(requirement, as_of) + (f"; deadline {deadline}" if deadline else ""), 2)
     if code not in {"not_applicable", "inactive"}:
         _say(
-            f"counted {requirement['counted']} of {_amount(requirement['required'], unit)}; "
-            f"{_amount(remaining, unit)} remaining",
+            f"counted {requirement['counted']} of {amount(requirement['required'], unit)}; "
+            f"{amount(remaining, unit)} remaining",
             2,
         )
         for topic in requirement.get("topics", ()):
             _say(
-                f"{topic['topic']}: {topic['counted']} of {_amount(topic['required'], unit)},"
+                f"{topic['topic']}: {topic['counted']} of {amount(topic['required'], unit)},"
                 f" {topic['remaining']} remaining",
                 4,
             )
@@ -143,10 +144,10 @@ def _needs(results: list[Mapping[str, Any]], as_of: date) -> str:
         if r not in earlier:
             due = f", deadline {r['deadline']}" if r["deadline"] else ""
             parts.append(
-                f"{_amount(r['remaining'], r['unit'])} remaining{due} ({_window_kind(r, as_of)})"
+                f"{amount(r['remaining'], r['unit'])} remaining{due} ({_window_kind(r, as_of)})"
             )
     if earlier:
-        owed = [f"{_amount(r['remaining'], r['unit'])} by {r['deadline']}" for r in earlier]
+        owed = [f"{amount(r['remaining'], r['unit'])} by {r['deadline']}" for r in earlier]
         window = "window" if len(earlier) == 1 else "windows"
         parts.append(f"{len(earlier)} previous {window} unmet: {', '.join(owed)}")
     return "; ".join(parts)

@@ -6,9 +6,12 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 from pathlib import Path
 
+import orjson
 import typer
+from rich import box
 from rich.table import Table
 
+from api.cli.answers_text import amount, status_word
 from api.cli.context import console, open_ledger
 from api.cli.errors import refuse
 from api.cli.progress import progress_bar
@@ -177,17 +180,31 @@ def _compliance(ledger: Ledger, slug: str, as_of: date) -> None:
         + "  ".join(f"{status}: {count}" for status, count in sorted(counts.items()))
     )
     people = {row.person_id: row for row in store.queries.people(agency_id)}
-    table = Table(title="next deadlines", show_header=True)
-    for column in ("employee", "name", "requirement", "status", "deadline", "remaining"):
-        table.add_column(column)
+    # At 80 columns the requirement's title and the person wrap at words; the status, the
+    # deadline and what remains are short and kept whole.
+    table = Table(title="next deadlines", show_header=True, box=box.SIMPLE_HEAD, expand=True)
+    table.add_column("person", ratio=2)
+    table.add_column("requirement", ratio=3)
+    table.add_column("status", no_wrap=True)
+    table.add_column("deadline", no_wrap=True)
+    table.add_column("remaining", no_wrap=True)
     for row in store.queries.upcoming_deadlines(agency_id, limit=8):
         person = people[row.person_id]
+        title, unit = _requirement_title(person.body, row.pack_id, row.requirement_id)
         table.add_row(
-            person.employee_id,
-            person.name,
-            row.requirement_id,
-            row.status,
+            f"{person.name} ({person.employee_id})",
+            title,
+            status_word(row.status),
             row.deadline or "",
-            row.remaining,
+            amount(row.remaining, unit) if unit else row.remaining,
         )
     console.print(table)
+
+
+def _requirement_title(body: bytes, pack_id: str, requirement_id: str) -> tuple[str, str]:
+    """A requirement's title and unit as the person's stored answer states them (its id
+    and no unit where the answer does not list it)."""
+    for result in orjson.loads(body)["compliance"]["requirements"]:
+        if (result["pack_id"], result["requirement_id"]) == (pack_id, requirement_id):
+            return str(result["title"]), str(result["unit"])
+    return requirement_id, ""

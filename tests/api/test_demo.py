@@ -207,3 +207,18 @@ def test_an_interrupted_demo_on_postgres_is_refused(postgres_ready: None) -> Non
         assert _count(url) == partial
     finally:
         drop_postgres_store(schema)
+
+
+def test_the_demo_summary_reads_at_80_columns(database_url: str) -> None:
+    """Issue 14 §3: "wrap instead of truncating": the next-deadlines table names each
+    requirement by its title and each status in words, nothing cut short at 80 columns."""
+    env = {"COLUMNS": "80"}
+    run(database_url, "demo", "--officers", "30", "--years", "2", "--until", "2025-11-20", env=env)
+    out = run(database_url, "demo", env=env).stdout
+    assert "next deadlines" in out
+    assert "…" not in out
+    assert max(len(line) for line in out.splitlines()) <= 80
+    table = out[out.index("next deadlines") :]
+    assert "In-service use of" in table  # a title, wrapped at words
+    assert "due soon" in table or "on track" in table
+    assert "_" not in table.split("ledger digest")[0]  # no requirement ids or status codes
