@@ -12,7 +12,6 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-import yaml
 from pydantic import ValidationError
 
 from projections.rules.schema import (
@@ -126,6 +125,8 @@ def _cut_text(text: str) -> tuple[int, str] | None:
     """The first text field whose plain (unquoted) value is followed by a ``#`` comment on
     the same line, as (line number, field name); YAML ends a plain scalar at `` #``, so
     whatever followed was dropped without a word."""
+    import yaml  # only pack files are YAML: an answer's rule versions come from the ledger
+
     opening = (
         yaml.BlockMappingStartToken,
         yaml.FlowMappingStartToken,
@@ -159,6 +160,8 @@ def _cut_text(text: str) -> tuple[int, str] | None:
 
 
 def load_pack_text(text: str, file: str) -> PackFile:
+    import yaml
+
     try:
         data = yaml.safe_load(text)
         cut = _cut_text(text)

@@ -102,3 +102,4 @@ def test_read_commands_read_the_settings_without_pydantic(tmp_path: object) -> N
     assert "replay.asof" in loaded
     assert "pydantic_settings" not in loaded
     assert "projections.rules.schema" in loaded  # the one reason pydantic is there
+    assert "yaml" not in loaded  # pack files are YAML; the versions an answer uses are not
