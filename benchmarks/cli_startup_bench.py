@@ -3,17 +3,21 @@ importing typer and rich alone (the floor any typer + rich CLI pays).
 
 Each command is run ``--runs`` times as a fresh process, interleaved with the baseline
 (so a busy moment of the machine hits both alike); the median wall time of each is
-reported with its ratio to the baseline's median. The read command asks a tiny SQLite
-store (one agency, one person) for ``agency list`` and for one person's ``status``; the
-store is built once beforehand and not timed.
+reported with its ratio to the baseline's median. The read commands ask a tiny SQLite
+store (one agency, one person) for ``agency list`` and for one person's ``status``, and a
+small demo store (``muster demo``, 30 officers, 3 years) for one person's ``status`` and
+the ``roster``; the stores are built once beforehand and not timed. ``--compare BIN``
+times another checkout's ``muster`` (e.g. ``main``'s venv) in the same interleaved run,
+each on its own copy of the stores.
 
-    .venv/bin/python benchmarks/cli_startup_bench.py --runs 15
+    .venv/bin/python benchmarks/cli_startup_bench.py --runs 15 [--compare ../main/.venv/bin]
 """
 
 from __future__ import annotations
 
 import argparse
 import os
+import shutil
 import statistics
 import subprocess
 import sys
@@ -54,36 +58,96 @@ def _store(folder: Path) -> str:
     return url
 
 
+def _demo_store(folder: Path, env: dict[str, str]) -> tuple[str, str]:
+    """A small demo agency (30 officers, 3 years, seeded, a fixed last day) built by this
+    checkout's ``muster demo``; returns its URL and one employee id in it."""
+    url = f"sqlite:///{folder}/demo.db"
+    demo = [MUSTER, "demo", "--officers", "30", "--years", "3", "--until", "2026-06-30"]
+    _timed(demo, {**env, "MUSTER_DATABASE_URL": url})
+    ledger_env = {**env, "MUSTER_DATABASE_URL": url}
+    listing = subprocess.run(
+        [MUSTER, "roster", "--agency", "demo-pd", "--format", "csv"],
+        env=ledger_env,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.splitlines()
+    header = listing[0].split(",")
+    employee = listing[1].split(",")[header.index("employee_id")]
+    return url, employee
+
+
+def _copy_store(url: str, folder: Path) -> str:
+    """The SQLite store at ``url`` copied into ``folder`` (its WAL files too): another
+    checkout's code keeps its own read-model rows and memo, not this one's."""
+    source = Path(url.removeprefix("sqlite:///"))
+    folder.mkdir(exist_ok=True)
+    for suffix in ("", "-wal", "-shm"):
+        if Path(f"{source}{suffix}").exists():
+            shutil.copyfile(f"{source}{suffix}", folder / f"{source.name}{suffix}")
+    return f"sqlite:///{folder / source.name}"
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--runs", type=int, default=15)
+    parser.add_argument(
+        "--compare",
+        type=Path,
+        help="the bin folder of another checkout's venv: its muster is timed in the same run",
+    )
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as folder:
-        env = {
-            **os.environ,
-            "MUSTER_DATABASE_URL": _store(Path(folder)),
-            "MUSTER_LOG_FORMAT": "json",
-            "MUSTER_LOG_LEVEL": "warning",
+        base_env = {**os.environ, "MUSTER_LOG_FORMAT": "json", "MUSTER_LOG_LEVEL": "warning"}
+        tiny = _store(Path(folder))
+        demo, employee = _demo_store(Path(folder), base_env)
+        stores = {"": (tiny, demo)}
+        if args.compare is not None:
+            other = Path(folder) / "other"
+            stores[str(args.compare / "muster")] = (
+                _copy_store(tiny, other),
+                _copy_store(demo, other),
+            )
+        commands: dict[str, tuple[list[str], dict[str, str]]] = {
+            "python -c 'import typer, rich'": (
+                [sys.executable, "-c", "import typer, rich"],
+                base_env,
+            ),
         }
-        commands = {
-            "python -c 'import typer, rich'": [sys.executable, "-c", "import typer, rich"],
-            "muster --help": [MUSTER, "--help"],
-            "muster status --help": [MUSTER, "status", "--help"],
-            "muster agency list": [MUSTER, "agency", "list"],
-            "muster status E1 --agency bench-pd": [MUSTER, "status", "E1", "--agency", "bench-pd"],
-        }
-        for command in commands.values():  # warm the file cache and the bytecode
+        for muster, (tiny_url, demo_url) in stores.items():
+            tag = " [compare]" if muster else ""
+            binary = muster or MUSTER
+            on_tiny = {**base_env, "MUSTER_DATABASE_URL": tiny_url}
+            on_demo = {**base_env, "MUSTER_DATABASE_URL": demo_url}
+            commands |= {
+                f"muster --help{tag}": ([binary, "--help"], on_tiny),
+                f"muster status --help{tag}": ([binary, "status", "--help"], on_tiny),
+                f"muster agency list{tag}": ([binary, "agency", "list"], on_tiny),
+                f"muster status E1 --agency bench-pd{tag}": (
+                    [binary, "status", "E1", "--agency", "bench-pd"],
+                    on_tiny,
+                ),
+                f"muster status {employee} --agency demo-pd (demo){tag}": (
+                    [binary, "status", employee, "--agency", "demo-pd"],
+                    on_demo,
+                ),
+                f"muster roster --agency demo-pd (demo){tag}": (
+                    [binary, "roster", "--agency", "demo-pd"],
+                    on_demo,
+                ),
+            }
+        for command, env in commands.values():  # warm the file cache, bytecode, read model
             _timed(command, env)
         times: dict[str, list[float]] = {name: [] for name in commands}
         for _ in range(args.runs):
-            for name, command in commands.items():
+            for name, (command, env) in commands.items():
                 times[name].append(_timed(command, env))
     baseline = statistics.median(times["python -c 'import typer, rich'"])
     print(f"{args.runs} runs each, interleaved; median wall time, ratio to the baseline")
     for name, samples in times.items():
         median = statistics.median(samples)
         print(
-            f"{name:40} {median * 1000:7.0f} ms  x{median / baseline:4.2f}"
+            f"{name:56} {median * 1000:7.0f} ms  x{median / baseline:4.2f}"
             f"  (min {min(samples) * 1000:.0f}, max {max(samples) * 1000:.0f})"
         )
 
