@@ -3,12 +3,13 @@ importing typer and rich alone (the floor any typer + rich CLI pays).
 
 Each command is run ``--runs`` times as a fresh process, interleaved with the baseline
 (so a busy moment of the machine hits both alike); the median wall time of each is
-reported with its ratio to the baseline's median. The read commands ask a tiny SQLite
-store (one agency, one person) for ``agency list`` and for one person's ``status``, and a
-small demo store (``muster demo``, 30 officers, 3 years) for one person's ``status`` and
-the ``roster``; the stores are built once beforehand and not timed. ``--compare BIN``
-times another checkout's ``muster`` (e.g. ``main``'s venv) in the same interleaved run,
-each on its own copy of the stores.
+reported with its ratio to the baseline's median, and the median CPU time (user + system)
+with its ratio: on a shared machine the CPU time is the steadier of the two. The read
+commands ask a tiny SQLite store (one agency, one person) for ``agency list`` and for one
+person's ``status``, and a small demo store (``muster demo``, 30 officers, 3 years) for one
+person's ``status`` and the ``roster``; the stores are built once beforehand and not timed.
+``--compare BIN`` times another checkout's ``muster`` (e.g. ``main``'s venv) in the same
+interleaved run, each on its own copy of the stores.
 
     .venv/bin/python benchmarks/cli_startup_bench.py --runs 15 [--compare ../main/.venv/bin]
 """
@@ -17,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import resource
 import shutil
 import statistics
 import subprocess
@@ -30,13 +32,20 @@ BIN = Path(sys.executable).parent
 MUSTER = str(BIN / "muster")
 
 
-def _timed(command: list[str], env: dict[str, str]) -> float:
-    began = time.perf_counter()
+def _cpu() -> float:
+    used = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return used.ru_utime + used.ru_stime
+
+
+def _timed(command: list[str], env: dict[str, str]) -> tuple[float, float]:
+    """The wall time and the CPU time (user + system, of the process and its children)
+    of one run of ``command``."""
+    began, cpu = time.perf_counter(), _cpu()
     result = subprocess.run(command, env=env, capture_output=True, check=False)
-    elapsed = time.perf_counter() - began
+    elapsed, used = time.perf_counter() - began, _cpu() - cpu
     if result.returncode != 0:
         raise SystemExit(f"{' '.join(command)} failed: {result.stderr.decode()[-400:]}")
-    return elapsed
+    return elapsed, used
 
 
 def _store(folder: Path) -> str:
@@ -138,17 +147,22 @@ def main() -> None:
             }
         for command, env in commands.values():  # warm the file cache, bytecode, read model
             _timed(command, env)
-        times: dict[str, list[float]] = {name: [] for name in commands}
+        times: dict[str, list[tuple[float, float]]] = {name: [] for name in commands}
         for _ in range(args.runs):
             for name, (command, env) in commands.items():
                 times[name].append(_timed(command, env))
-    baseline = statistics.median(times["python -c 'import typer, rich'"])
-    print(f"{args.runs} runs each, interleaved; median wall time, ratio to the baseline")
+    base_wall = statistics.median(t[0] for t in times["python -c 'import typer, rich'"])
+    base_cpu = statistics.median(t[1] for t in times["python -c 'import typer, rich'"])
+    print(
+        f"{args.runs} runs each, interleaved; median wall time and median CPU time (user +"
+        " system), each with its ratio to the baseline's"
+    )
     for name, samples in times.items():
-        median = statistics.median(samples)
+        wall = statistics.median(t[0] for t in samples)
+        cpu = statistics.median(t[1] for t in samples)
         print(
-            f"{name:56} {median * 1000:7.0f} ms  x{median / baseline:4.2f}"
-            f"  (min {min(samples) * 1000:.0f}, max {max(samples) * 1000:.0f})"
+            f"{name:56} wall {wall * 1000:6.0f} ms x{wall / base_wall:5.2f}"
+            f"  cpu {cpu * 1000:6.0f} ms x{cpu / base_cpu:5.2f}"
         )
 
 
