@@ -40,6 +40,9 @@ class Settings(BaseSettings):
     # The file of seal keys (``ledger.seal``): keep it off the database's machine and out
     # of its backups; without it units are appended unsealed and verify says so.
     seal_key_file: Path | None = None
+    # The key file that signs digests sent to a webhook (``muster digest publish
+    # --webhook``, api/publication.py), in the seal key file's form; keep it apart from it.
+    digest_webhook_key_file: Path | None = None
     # How long a write waits for another's write lock before giving up (seconds).
     lock_timeout: int = Field(default=10, ge=1, le=600)
     # Start on a PostgreSQL server with fsync or synchronous_commit off (tests only).
