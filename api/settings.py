@@ -51,6 +51,9 @@ class Settings(BaseSettings):
     http_host: str = "127.0.0.1"
     http_port: int = Field(default=8000, ge=1, le=65535)
     http_workers: int = Field(default=1, ge=1, le=64)
+    # The largest packet ``POST /api/v1/packets/verification`` takes (bytes; an agency packet
+    # at 1,000 officers and 10 years is about 140 MB, stored uncompressed).
+    http_packet_max_bytes: int = Field(default=300_000_000, gt=0)
     # How long a bearer token from ``POST /api/v1/session`` stays valid (days).
     token_days: int = Field(default=30, ge=1, le=366)
 

@@ -19,6 +19,7 @@ from typing import Any
 
 from fpdf import FPDF
 from fpdf.enums import XPos, YPos
+from fpdf.fonts import TTFFont
 
 from replay.packet.fonts import ReportFonts, report_fonts
 
@@ -67,7 +68,9 @@ class _Report(FPDF):
             self.add_font(_FALLBACK, "", fonts.fallback)
             self.set_fallback_fonts([_FALLBACK], exact_match=False)
         # Every code point some font has a glyph for (fpdf2 reads each font's cmap).
-        self._covered = _covered(tuple(font.cmap for font in self.fonts.values()))
+        self._covered = _covered(
+            tuple(f.cmap for f in self.fonts.values() if isinstance(f, TTFFont))
+        )
         self._packet, self._root = packet, root
         self.set_margins(15, _TOP, 15)
         self.set_auto_page_break(auto=True, margin=18)
