@@ -102,6 +102,9 @@ class Settings:
     # The file of seal keys (``ledger.seal``): keep it off the database's machine and out
     # of its backups; without it units are appended unsealed and verify says so.
     seal_key_file: Path | None = None
+    # The key file that signs digests sent to a webhook (``muster digest publish
+    # --webhook``, api/publication.py), in the seal key file's form; keep it apart from it.
+    digest_webhook_key_file: Path | None = None
     # How long a write waits for another's write lock before giving up (seconds).
     lock_timeout: int = 10
     # Start on a PostgreSQL server with fsync or synchronous_commit off (tests only).
@@ -110,6 +113,9 @@ class Settings:
     http_host: str = "127.0.0.1"
     http_port: int = 8000
     http_workers: int = 1
+    # The largest packet ``POST /api/v1/packets/verification`` takes (bytes; an agency packet
+    # at 1,000 officers and 10 years is about 140 MB, stored uncompressed).
+    http_packet_max_bytes: int = 300_000_000
     # How long a bearer token from ``POST /api/v1/session`` stays valid (days).
     token_days: int = 30
 
@@ -152,11 +158,13 @@ _PARSERS: dict[str, Callable[[str], Any]] = {
     "import_max_issues_per_column": _integer(1),
     "actor": _text,
     "seal_key_file": _path,
+    "digest_webhook_key_file": _path,
     "lock_timeout": _integer(1, 600),
     "allow_unsafe_durability": _boolean,
     "http_host": _text,
     "http_port": _integer(1, 65535),
     "http_workers": _integer(1, 64),
+    "http_packet_max_bytes": _integer(1),
     "token_days": _integer(1, 366),
 }
 

@@ -14,11 +14,13 @@ import orjson
 import typer
 
 from api.cli.context import console, err_console, open_ledger
+from api.cli.errors import EXIT_INPUT
 from api.cli.output import styled
 from api.cli.query import AGENCY, AS_OF, KNOWN_AT
 from api.cli.timeargs import parse_as_of, parse_known_at
 from api.cli.whole_file import write_whole
 from replay.packet import BrokenChainError, agency_packet, person_packet
+from replay.packet.fonts import FontMissingError
 from replay.packet_verifier import MANIFEST
 
 __all__ = ["app"]
@@ -64,6 +66,9 @@ def _built(build: Callable[[], bytes]) -> bytes:
     except BrokenChainError as error:
         err_console.print(styled(("error:", "red"), f" no packet: {error}"))
         raise typer.Exit(1) from None
+    except FontMissingError as error:
+        err_console.print(styled(("error:", "red"), f" no packet: {error}"))
+        raise typer.Exit(EXIT_INPUT) from None
     return data
 
 

@@ -108,6 +108,7 @@ _DESCRIPTIONS = {
     404: "No such agency, person, record or account",
     409: "Conflict: a concurrent write, a stale If-Match, a duplicate, or a key in use",
     422: "Bad input, naming the field",
+    413: "The upload is larger than the server takes",
     429: "Too many failed logins: locked for 15 minutes",
     503: "The database is unavailable or busy; retry",
 }

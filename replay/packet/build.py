@@ -28,6 +28,7 @@ from replay.export import roster_csv, spreadsheet_row, to_json
 from replay.packet.certification import certification_text
 from replay.packet.cut import LedgerCut, cut_at, merkle_paths
 from replay.packet.events import events_jsonl
+from replay.packet.renewal import renewal_roster
 from replay.packet.report import report_pdf
 from replay.packet.review import REVIEW_COLUMNS, ce_review_rows
 from replay.packet_verifier import CERTIFICATION, MANIFEST, PACKET_FORMAT, manifest_text
@@ -50,6 +51,11 @@ _REVIEW = {
     "ce_review.csv": "continuing-education review sheet for the licence period holding as_of: "
     "per requirement, each course counted with provider, title, date, credits, course number "
     "and state category (RFC 4180)"
+}
+_RENEWAL = {
+    "renewal_roster.csv": "the state's renewal or reporting roster for the period under way "
+    "on as_of, in the columns its sources name (packet.json renewal_roster: the report, its "
+    "report day, sources and what is uncertain; RFC 4180)"
 }
 
 
@@ -86,6 +92,8 @@ def _packet(
     streams = sorted(s for s in set(streams) if s in cut.heads)
     stored = ledger.store.select_streams_up_to({s: cut.heads[s].version for s in streams})
     digest = cut.digest()
+    people = [answer["person"]] if query["kind"] == "person" else answer["people"]
+    renewal = renewal_roster(answer, people) if query["kind"] == "agency" else None
     packet = {
         "format": PACKET_FORMAT,
         **query,
@@ -97,11 +105,12 @@ def _packet(
         "files": {
             **_FILES,
             **(_REVIEW if query["kind"] == "person" else {}),
+            **(_RENEWAL if renewal is not None else {}),
             MANIFEST: "SHA-256 of every file but itself and the certification",
             CERTIFICATION: "the records custodian's certification, with the manifest's SHA-256",
         },
+        **({"renewal_roster": renewal[0]} if renewal is not None else {}),
     }
-    people = [answer["person"]] if query["kind"] == "person" else answer["people"]
     members = {
         "README.txt": _readme(packet, digest),
         "answer.json": answer_json,
@@ -119,6 +128,8 @@ def _packet(
     if query["kind"] == "person":
         review = ce_review_rows(ledger, answer, stored, known_at)
         members["ce_review.csv"] = _csv(REVIEW_COLUMNS, review)
+    if renewal is not None:
+        members["renewal_roster.csv"] = _csv(renewal[1], renewal[2])
     manifest = manifest_text(members)
     members[MANIFEST] = manifest
     members[CERTIFICATION] = certification_text(packet, digest, manifest)

@@ -3,10 +3,11 @@ counted, the status, the rule versions and their citations, with ``as_of`` and `
 in every page's header.
 
 Deterministic: the creation date is the packet's ``known_at`` and the file identifier is
-derived from the query, so the same query gives the same bytes. The report uses the PDF's
-standard Helvetica (no font file, so no machine's fonts change a byte); it covers Latin-1,
-and any other character is written as its code point (``\\u0416``): the exact text is in
-``answer.json`` and ``answer.csv``."""
+derived from the query, so the same query gives the same bytes. The report uses a
+Unicode font installed by Debian (``replay.packet.fonts``: DejaVu Sans, and Droid Sans
+Fallback for CJK when installed), so names in any script it covers are written as they are;
+a character no installed font has is written as its code point (``\\u0416``): the exact
+text is in ``answer.json`` and ``answer.csv``."""
 
 from __future__ import annotations
 
@@ -18,6 +19,9 @@ from typing import Any
 
 from fpdf import FPDF
 from fpdf.enums import XPos, YPos
+from fpdf.fonts import TTFFont
+
+from replay.packet.fonts import ReportFonts, report_fonts
 
 __all__ = ["report_pdf"]
 
@@ -34,7 +38,8 @@ _STATUS_COLOURS = {
 }
 
 
-# Typographic characters of rule texts and citations, in the nearest Latin-1 form.
+# Typographic characters of rule texts and citations, in plain form (as the report has
+# always shown them, so reports stay comparable).
 _PLAIN = str.maketrans(
     {
         "\u2013": "-",
@@ -49,20 +54,23 @@ _PLAIN = str.maketrans(
         "\u2212": "-",
     }
 )
-
-
-def _latin(text: object) -> str:
-    """Text Helvetica can show: Latin-1 as it is (dashes, quotes and >= made plain),
-    anything else as its code point."""
-    value = "" if text is None else str(text).translate(_PLAIN)
-    if all(ord(c) < 0x100 and c.isprintable() for c in value):
-        return value
-    return "".join(c if ord(c) < 0x100 and c.isprintable() else f"\\u{ord(c):04x}" for c in value)
+_FAMILY = "DejaVu"
+_FALLBACK = "Fallback"
 
 
 class _Report(FPDF):
-    def __init__(self, packet: Mapping[str, Any], root: str) -> None:
+    def __init__(self, packet: Mapping[str, Any], root: str, fonts: ReportFonts) -> None:
         super().__init__(orientation="portrait", unit="mm", format="Letter")
+        self._fonts = fonts
+        self.add_font(_FAMILY, "", fonts.regular)
+        self.add_font(_FAMILY, "B", fonts.bold)
+        if fonts.fallback is not None:
+            self.add_font(_FALLBACK, "", fonts.fallback)
+            self.set_fallback_fonts([_FALLBACK], exact_match=False)
+        # Every code point some font has a glyph for (fpdf2 reads each font's cmap).
+        self._covered = _covered(
+            tuple(f.cmap for f in self.fonts.values() if isinstance(f, TTFFont))
+        )
         self._packet, self._root = packet, root
         self.set_margins(15, _TOP, 15)
         self.set_auto_page_break(auto=True, margin=18)
@@ -75,10 +83,21 @@ class _Report(FPDF):
             .hexdigest()[:32]
             .upper()
         )
-        self.set_title(_latin(f"muster compliance report: {packet['agency_name']}"))
-        self.set_author(_latin(packet["agency_name"]))
+        self.set_title(self._text(f"muster compliance report: {packet['agency_name']}"))
+        self.set_author(self._text(packet["agency_name"]))
         self.set_creator("muster")
         self.set_producer("muster")
+
+    def _text(self, text: object) -> str:
+        """The text as the fonts can show it: typographic dashes and quotes made plain,
+        a character no font has (or an unprintable one) as its code point."""
+        value = "" if text is None else str(text).translate(_PLAIN)
+        covered = self._covered
+        if all(c.isprintable() and ord(c) in covered for c in value):
+            return value
+        return "".join(
+            c if c.isprintable() and ord(c) in covered else f"\\u{ord(c):04x}" for c in value
+        )
 
     def file_id(self) -> str:
         return f"<{self._id}><{self._id}>"
@@ -86,15 +105,19 @@ class _Report(FPDF):
     def header(self) -> None:
         p = self._packet
         self.set_y(8)
-        self.set_font("Helvetica", "B", 10)
-        self.cell(
-            0, 5, _latin(f"{p['agency_name']} ({p['agency']})"), new_x=XPos.LMARGIN, new_y=YPos.NEXT
-        )
-        self.set_font("Helvetica", "", 9)
+        self.set_font(_FAMILY, "B", 10)
         self.cell(
             0,
             5,
-            _latin(
+            self._text(f"{p['agency_name']} ({p['agency']})"),
+            new_x=XPos.LMARGIN,
+            new_y=YPos.NEXT,
+        )
+        self.set_font(_FAMILY, "", 9)
+        self.cell(
+            0,
+            5,
+            self._text(
                 f"as of {p['as_of']} ({p['time_zone']})   known at {p['known_at']}   "
                 "(the records as they stood then)"
             ),
@@ -106,36 +129,39 @@ class _Report(FPDF):
         self.set_y(_TOP)
 
     def footer(self) -> None:
-        self.set_y(-13)
-        self.set_font("Helvetica", "", 7)
+        self.set_y(-14)
+        self.set_font(_FAMILY, "", 7)
         self.set_text_color(90, 90, 90)
+        p = self._packet
         self.cell(
             0,
-            4,
-            _latin(
-                f"ledger digest at known_at {self._root}   page {self.page_no()}/{{nb}}   "
-                f"as of {self._packet['as_of']}, known at {self._packet['known_at']}"
+            3.5,
+            self._text(
+                f"page {self.page_no()}/{{nb}}   as of {p['as_of']}, known at {p['known_at']}"
             ),
             align="C",
+            new_x=XPos.LMARGIN,
+            new_y=YPos.NEXT,
         )
+        self.cell(0, 3.5, f"ledger digest at known_at {self._root}", align="C")
         self.set_text_color(0, 0, 0)
 
     def heading(self, text: str) -> None:
         self.ln(2)
-        self.set_font("Helvetica", "B", 12)
-        self.cell(0, 7, _latin(text), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
-        self.set_font("Helvetica", "", 9)
+        self.set_font(_FAMILY, "B", 12)
+        self.cell(0, 7, self._text(text), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+        self.set_font(_FAMILY, "", 9)
 
     def para(self, text: str, size: float = 9, style: str = "") -> None:
-        self.set_font("Helvetica", style, size)
-        self.multi_cell(0, 4.5, _latin(text), align="L", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+        self.set_font(_FAMILY, style, size)
+        self.multi_cell(0, 4.5, self._text(text), align="L", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
 
     def row(self, widths: Sequence[float], cells: Sequence[object], bold: bool = False) -> None:
-        self.set_font("Helvetica", "B" if bold else "", 8)
+        self.set_font(_FAMILY, "B" if bold else "", 7)
         if self.will_page_break(5):
             self.add_page()
         for width, cell in zip(widths, cells, strict=True):
-            self.cell(width, 5, self._fitted(_latin(cell), width - 1.5), border="B")
+            self.cell(width, 5, self._fitted(self._text(cell), width - 1.5), border="B")
         self.ln(5)
 
     def _fitted(self, text: str, room: float) -> str:
@@ -154,8 +180,8 @@ class _Report(FPDF):
             if self.will_page_break(6):
                 self.add_page()
             y = self.get_y()
-            self.set_font("Helvetica", "", 8)
-            self.cell(55, 5, _latin(label))
+            self.set_font(_FAMILY, "", 7.5)
+            self.cell(55, 5, self._fitted(self._text(label), 54))
             full = 90.0
             share = 1.0 if required <= 0 else min(counted / required, 1.0)
             self.set_fill_color(230, 230, 230)
@@ -166,10 +192,14 @@ class _Report(FPDF):
             self.cell(
                 0,
                 5,
-                _latin(f"{counted:g} of {required:g}  {status}"),
+                self._text(f"{counted:g} of {required:g}  {status}"),
                 new_x=XPos.LMARGIN,
                 new_y=YPos.NEXT,
             )
+
+
+def _covered(cmaps: tuple[Mapping[int, object], ...]) -> frozenset[int]:
+    return frozenset(code for cmap in cmaps for code, glyph in cmap.items() if glyph)
 
 
 def report_pdf(
@@ -178,7 +208,7 @@ def report_pdf(
     people: Sequence[Mapping[str, Any]],
     digest: Mapping[str, Any],
 ) -> bytes:
-    pdf = _Report(packet, str(digest["root"]))
+    pdf = _Report(packet, str(digest["root"]), report_fonts())
     pdf.add_page()
     if packet["kind"] == "person":
         _person(pdf, people[0])

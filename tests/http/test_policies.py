@@ -89,6 +89,10 @@ ROUTES: dict[str, tuple[str, dict[str, object] | None, str]] = {
         "accounts",
     ),
     "/readyz": ("GET", None, "public"),
+    "/api/v1/agencies/{agency}/people/{employee_id}/packet": ("GET", None, "export_person"),
+    "/api/v1/agencies/{agency}/packet": ("GET", None, "export_agency"),
+    "/api/v1/agencies/{agency}/digest": ("GET", None, "export_agency"),
+    "/api/v1/packets/verification": ("POST", {"packet": "bm90IGEgemlw"}, "self"),
 }
 
 
@@ -116,6 +120,10 @@ def expected(role: str, kind: str, target: str) -> bool:
         return role in {"coordinator", "command", "auditor", "other-coordinator"}
     if kind == "member":
         return True  # any grant in the agency may read which rules bind it
+    if kind in {"export_person", "export_agency"}:
+        # Packets and the digest are exports: the coordinator and the auditor (issue 19's
+        # records custodian and the reviewer), not command, nor an officer of their own.
+        return role in {"coordinator", "auditor", "other-coordinator"}
     if kind in {"write_person", "write_agency", "audit"}:
         return role in {"coordinator", "other-coordinator"}
     raise AssertionError(kind)
