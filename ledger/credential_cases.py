@@ -18,7 +18,16 @@ from ledger.ledger_core import LedgerCore
 from ledger.program_events import CredentialTypeState
 from ledger.unit_of_work import UnitOfWork
 
-__all__ = ["EARNED_BY", "SELECTOR_KINDS", "VALIDITY", "CredentialCases", "selectors", "slug_id"]
+__all__ = [
+    "EARNED_BY",
+    "SELECTOR_KINDS",
+    "VALIDITY",
+    "CredentialCases",
+    "plain",
+    "score",
+    "selectors",
+    "slug_id",
+]
 
 EARNED_BY = ("qualification", "certificate")
 VALIDITY = ("months", "end_of_next_year", "certificate")
@@ -74,8 +83,13 @@ def score(field: str, value: Decimal | str | int | None, high: Decimal) -> Decim
     except InvalidOperation:
         raise InvalidValueError(f"{field} {value!r}: expected a number") from None
     if not parsed.is_finite() or not Decimal(0) <= parsed <= high:
-        raise InvalidValueError(f"{field} {value!r}: out of range 0-{high}")
-    return parsed.quantize(Decimal("0.01")).normalize()
+        raise InvalidValueError(f"{field} {value!r}: out of range 0-{plain(high)}")
+    return plain(parsed.quantize(Decimal("0.01")))
+
+
+def plain(value: Decimal) -> Decimal:
+    """The value without trailing zeros or an exponent: 100, 92.5 (never 1E+2)."""
+    return Decimal(format(value.normalize(), "f"))
 
 
 def _choice(field: str, value: str, allowed: Sequence[str]) -> str:
@@ -244,6 +258,11 @@ class CredentialCases(LedgerCore):
             if state.retired:
                 raise InvalidValueError(f"credential type {credential_type!r} is retired")
             parsed = score("score", score_value, state.max_score or MAX_SCORE_LIMIT)
+            passing = state.passing_score
+            if result == "pass" and passing is not None and (parsed is None or parsed < passing):
+                raise InvalidValueError(
+                    f"a pass of {credential_type!r} needs a score of at least {plain(passing)}"
+                )
             u.person(agency, employee_id).attempt_qualification(
                 at=now,
                 actor=actor,

@@ -70,6 +70,7 @@ class CredentialTypeDefined(streams.AgencyEvent):
             version=self.version,
             name=self.name,
             earned_by=self.earned_by,
+            passing_score=self.passing_score,
             max_score=self.max_score,
             validity=self.validity,
             per_weapon=self.per_weapon,
@@ -156,6 +157,7 @@ class CredentialTypeState:
     version: int
     name: str
     earned_by: str
+    passing_score: Decimal | None
     max_score: Decimal | None
     validity: str
     per_weapon: bool
