@@ -154,7 +154,8 @@ class PolicyCases(LedgerCore):
     ) -> str:
         """Record that the person acknowledged this exact published version on ``on``; its
         hash. The document is read (and its hash checked) first: nobody acknowledges bytes
-        the ledger can no longer show."""
+        the ledger can no longer show. ``on`` may be before the upload (an acknowledgement
+        on paper entered later); the event's recorded time says when the ledger learned it."""
         if channel not in CHANNELS:
             raise InvalidValueError(f"channel {channel!r}: expected one of {', '.join(CHANNELS)}")
         answers = {
@@ -172,11 +173,6 @@ class PolicyCases(LedgerCore):
             digest = version_of(policy_id, policy, version)
             if digest not in policy.published:
                 raise InvalidValueError(f"version {digest[:12]}… of {policy_id!r} is not published")
-            if on < policy.uploaded[digest]:
-                raise InvalidValueError(
-                    f"{on.isoformat()} is before the version was uploaded "
-                    f"({policy.uploaded[digest].isoformat()})"
-                )
             self.policy_blobs.get(digest)
             u.person(agency, employee_id).acknowledge_policy(
                 at=now,

@@ -176,7 +176,7 @@ def test_bad_policy_documents_versions_and_acknowledgements_are_refused(
         ({"quiz_score": Decimal(101)}, "out of range 0-100"),
         ({"channel": "carrier pigeon"}, "expected one of"),
         ({"quiz_answers": {"q1": "a\x07"}}, "control"),
-        ({"on": date(2024, 5, 31)}, "before the version was uploaded"),
+        ({"on": date(2019, 5, 31)}, "before the hire date"),
     ):
         values: dict[str, Any] = {"on": date(2024, 6, 1), "channel": "online", **kwargs}
         with pytest.raises(InvalidValueError, match=message):
