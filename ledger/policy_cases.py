@@ -35,7 +35,8 @@ def version_of(policy_id: str, policy: PolicyState, version: str | int) -> str:
         number = int(text)
         if not 1 <= number <= len(policy.published):
             raise PolicyNotFoundError(
-                f"policy {policy_id!r} has {len(policy.published)} published versions, no {number}"
+                f"policy {policy_id!r} has {len(policy.published)} published versions, no "
+                f"{number} (an unpublished version is named by the hash upload printed)"
             )
         return policy.published[number - 1]
     matches = [h for h in policy.uploaded if len(text) >= 8 and h.startswith(text)]

@@ -69,7 +69,7 @@ def _inactive(history: PersonHistory, as_of: date) -> str | None:
 def _state_item(compliance: dict[str, Any]) -> TrackItem:
     return TrackItem(
         "state",
-        "state",
+        "rules",
         "State-mandated training",
         compliance["status"],
         None,

@@ -83,7 +83,7 @@ def combine(
     else:
         overall = _worst(kept)
         reasons = [
-            f"{i.track} {i.item_id}: {i.status}" + (f" ({i.reasons[0]})" if i.reasons else "")
+            f"{i.track} {i.item_id}: {i.reasons[0] if i.reasons else i.status}"
             for i in kept
             if i.status == overall and overall not in {"compliant", "not_applicable"}
         ]
