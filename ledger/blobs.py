@@ -125,7 +125,7 @@ class PolicyBlobs:
         try:
             with self._side.transaction() as cur:
                 cur.execute(
-                    f"INSERT INTO {self._side.table(BLOBS)} (sha256, media_type, content) "  # nosec B608: constant table name
+                    f"INSERT INTO {self._side.table(BLOBS)} (sha256, media_type, content) "
                     "VALUES (%s, %s, %s) ON CONFLICT (sha256) DO NOTHING",
                     (digest, media_type, content),
                 )
@@ -136,7 +136,7 @@ class PolicyBlobs:
         assert self._side is not None
         with self._side.transaction() as cur:
             cur.execute(
-                f"SELECT content FROM {self._side.table(BLOBS)} WHERE sha256 = %s",  # nosec B608: constant table name
+                f"SELECT content FROM {self._side.table(BLOBS)} WHERE sha256 = %s",
                 (digest,),
             )
             rows = cur.fetchall()

@@ -219,7 +219,7 @@ def list_types(
     with open_ledger() as ledger:
         used = known_at_used(ledger, requested_instant(ledger, agency, parse_known_at(known_at)))
         programme = programme_at(ledger, agency, used)
-    versions = [
+    versions: list[dict[str, Any]] = [
         {
             "type_id": v.type_id,
             "version": v.version,
