@@ -37,7 +37,7 @@ __all__ = [
 ]
 
 
-class CredentialTypeDefined(streams.AgencyEvent):
+class CredentialTypeDefined(streams.AgencyProgrammeEvent):
     """Version 1 of a credential type, in force from ``effective_on``.
 
     ``earned_by``: ``qualification`` (an attempt passed, with score and instructor) or
@@ -87,7 +87,7 @@ class CredentialTypeChanged(CredentialTypeDefined):
     reason: str
 
 
-class CredentialTypeRetired(streams.AgencyEvent):
+class CredentialTypeRetired(streams.AgencyProgrammeEvent):
     """Nobody must hold the type from ``effective_on``; earlier days are judged as before."""
 
     TOPIC: ClassVar[str] = "ledger.program_events:CredentialTypeRetired"
@@ -99,7 +99,7 @@ class CredentialTypeRetired(streams.AgencyEvent):
         aggregate.credential_types[self.type_id].retired = True
 
 
-class PolicyVersionUploaded(streams.AgencyEvent):
+class PolicyVersionUploaded(streams.AgencyProgrammeEvent):
     """A document's exact bytes, stored content-addressed: ``version_hash`` is their
     SHA-256 (hex), the blob's key (``ledger.blobs``)."""
 
@@ -116,7 +116,7 @@ class PolicyVersionUploaded(streams.AgencyEvent):
         policy.uploaded[self.version_hash] = self.effective_on
 
 
-class PolicyPublished(streams.AgencyEvent):
+class PolicyPublished(streams.AgencyProgrammeEvent):
     """Version ``number`` (1, 2, ... in publication order) of the policy is the one in force
     from ``effective_on``. ``editorial``: the wording changed but not the substance, so an
     acknowledgement of the previous version still counts."""
@@ -132,7 +132,7 @@ class PolicyPublished(streams.AgencyEvent):
         aggregate.policies[self.policy_id].published.append(self.version_hash)
 
 
-class PolicyAssigned(streams.AgencyEvent):
+class PolicyAssigned(streams.AgencyProgrammeEvent):
     """The policy binds ``audience`` from ``effective_on``: each member must acknowledge the
     version in force within ``due_days`` of its publication (``due_from="publication"``)
     or of the assignment (``due_from="assignment"``; for someone who joins the audience
