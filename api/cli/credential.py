@@ -521,6 +521,10 @@ def roster(
     from replay.tracks import roster_tracks
 
     chosen = _tracks(tracks)
+    allowed = ("non_compliant", "due_soon", "compliant", "inactive", "not_applicable")
+    for value in statuses or ():
+        if value not in allowed:
+            raise typer.BadParameter(f"--status {value!r}: expected one of {', '.join(allowed)}")
     with open_ledger() as ledger:
         answer = roster_tracks(
             ledger,

@@ -53,8 +53,12 @@ def test_expired_qualification_is_non_compliant_the_day_after_and_requalifying_r
     assert last_day["status"] == "due_soon"  # inside the 30-day warning window
     assert day_after["status"] == "non_compliant"
     assert "expired: valid through 2025-03-09" in item(day_after, "firearms[A1]")["reasons"][0]
-    qualify(ledger, "E1", date(2025, 4, 2))
+    t = step(clock)
+    step(clock)
+    qualify(ledger, "E1", date(2025, 4, 2))  # entered after T
     assert _on(ledger, date(2025, 3, 20))["status"] == "non_compliant"  # before requalifying
+    as_known_then = person_tracks(ledger, SLUG, "E1", as_of=date(2025, 4, 2), known_at=t)
+    assert as_known_then["tracks"]["credential"] == "non_compliant"
     again = _on(ledger, date(2025, 4, 2))
     assert again["status"] == "compliant"
     assert item(again, "firearms[A1]")["until"] == "2026-04-01"
