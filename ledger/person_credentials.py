@@ -54,7 +54,7 @@ class CredentialCommands:
 
     def _new_fact(self, fact_id: UUID, on: date) -> None:
         if fact_id in self.credential_facts:
-            raise InvalidValueError(f"{self.employee_id} already has a record {fact_id}")
+            raise InvalidValueError(f"{self.employee_id}: record {fact_id} is already recorded")
         if on < self.hired_on:
             raise InvalidValueError(
                 f"{on.isoformat()} is before {self.employee_id}'s hire date "

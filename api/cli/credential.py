@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import csv
 import io
+import uuid
 from pathlib import Path
 from typing import Any
 
@@ -324,8 +325,17 @@ def range_day(
     rows = _range_rows(file)
 
     def command(ledger: Ledger, uow: UnitOfWork, who: str) -> int:
+        seen: dict[str, int] = {}
         for line, row in enumerate(rows, start=2):
             weapon = tuple((row.get(c) or "") for c in ("weapon_class", "make_model", "serial"))
+            # The same row of the same range day is the same attempt: a file recorded twice
+            # is refused at its first row, never counted twice.
+            key = "|".join(
+                [agency, credential_type, day.isoformat(), (row.get("employee_id") or "").strip()]
+                + [(row.get(c) or "").strip() for c in RANGE_COLUMNS[1:]]
+            ).casefold()
+            seen[key] = seen.get(key, 0) + 1
+            attempt_id = uuid.uuid5(uuid.NAMESPACE_URL, f"muster:range-day:{key}|{seen[key]}")
             try:
                 ledger.record_qualification(
                     agency,
@@ -336,6 +346,7 @@ def range_day(
                     score_value=row.get("score") or None,
                     instructor=instructor,
                     weapon=weapon,
+                    attempt_id=attempt_id,
                     actor=who,
                     uow=uow,
                 )

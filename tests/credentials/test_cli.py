@@ -114,6 +114,15 @@ def test_a_range_day_is_every_row_or_none_and_the_status_spans_the_tracks(
         *("--instructor", "Sgt. Range", "--on", "2025-03-10", "--json"),
     )
     assert json.loads(written.stdout)["events"] == ["QualificationAttempted"] * 2
+    again = run(
+        url,
+        *("credential", "range-day", str(roster), "--agency", AGENCY, "--type", "firearms"),
+        *("--instructor", "Sgt. Range", "--on", "2025-03-10"),
+        ok=False,
+    )
+    assert again.returncode == 2
+    assert "range.csv line 2: E1: record" in again.stderr
+    assert "is already recorded; nothing recorded" in again.stderr
     args = ("--agency", AGENCY, "--as-of", "2026-03-10", "--track", "credential")
     expired = json.loads(run(url, "credential", "status", "E1", *args, "--json").stdout)
     assert expired["status"] == "non_compliant"
