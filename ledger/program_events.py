@@ -134,9 +134,10 @@ class PolicyPublished(streams.AgencyProgrammeEvent):
 
 class PolicyAssigned(streams.AgencyProgrammeEvent):
     """The policy binds ``audience`` from ``effective_on``: each member must acknowledge the
-    version in force within ``due_days`` of its publication (``due_from="publication"``)
-    or of the assignment (``due_from="assignment"``; for someone who joins the audience
-    later, of the day they join)."""
+    version in force within ``due_days`` of the later of its publication and their hire
+    date (``due_from="publication"``), or of those and the assignment
+    (``due_from="assignment"``). Someone who joins the audience later (a new unit) is
+    counted from those dates too, not from the day they joined (not tracked yet)."""
 
     TOPIC: ClassVar[str] = "ledger.program_events:PolicyAssigned"
 
