@@ -9,7 +9,9 @@ from uuid import NAMESPACE_URL, UUID, uuid5
 from eventsourcing.domain import Aggregate
 
 from ledger import streams
+from ledger.agency_programs import AgencyPrograms
 from ledger.aggregate import Envelope, LedgerAggregate
+from ledger.program_events import CredentialTypeState, PolicyState
 
 __all__ = [
     "Agency",
@@ -62,8 +64,9 @@ class TimeZoneSet(streams.AgencyEvent):
         aggregate.time_zone = self.time_zone
 
 
-class Agency(LedgerAggregate):
-    """An agency's stream; it is its own tenant, so its events carry its own id as agency."""
+class Agency(AgencyPrograms, LedgerAggregate):
+    """An agency's stream; it is its own tenant, so its events carry its own id as agency.
+    Its own credential types and policies are commands of ``ledger.agency_programs``."""
 
     stream_type = streams.AgencyEvent.stream_type
 
@@ -77,6 +80,8 @@ class Agency(LedgerAggregate):
         self.adopted: list[tuple[date, str]] = []
         self.jurisdiction = jurisdiction
         self.time_zone = ""  # none recorded: the state's default
+        self.credential_types: dict[str, CredentialTypeState] = {}
+        self.policies: dict[str, PolicyState] = {}
 
     def jurisdiction_on(self, day: date) -> str:
         """The jurisdiction followed on ``day``: the adoption latest in effect by then (of

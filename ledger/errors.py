@@ -5,6 +5,7 @@ from __future__ import annotations
 __all__ = [
     "AgencyNotFoundError",
     "ConcurrentWriteError",
+    "CredentialTypeNotFoundError",
     "DuplicateAgencyError",
     "DuplicateEmployeeIdError",
     "FutureEffectiveDateError",
@@ -13,6 +14,8 @@ __all__ = [
     "LedgerError",
     "NotFoundError",
     "PersonNotFoundError",
+    "PolicyBlobError",
+    "PolicyNotFoundError",
     "RecordAlreadyVoidedError",
     "ReliefNotFoundError",
     "StoreBusyError",
@@ -68,6 +71,18 @@ class PersonNotFoundError(NotFoundError):
 
 class ReliefNotFoundError(NotFoundError):
     """No exemption, waiver or extension with that id on the person's stream."""
+
+
+class CredentialTypeNotFoundError(NotFoundError):
+    """The agency has no credential type with this id."""
+
+
+class PolicyNotFoundError(NotFoundError):
+    """The agency has no policy (or policy version) with this id."""
+
+
+class PolicyBlobError(LedgerError):
+    """A stored policy document is missing or its bytes no longer hash to its version id."""
 
 
 class TrainingRecordNotFoundError(NotFoundError):

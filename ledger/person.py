@@ -13,6 +13,7 @@ from uuid import NAMESPACE_URL, UUID, uuid5
 from ledger import streams
 from ledger.aggregate import LedgerAggregate
 from ledger.errors import InvalidValueError
+from ledger.person_credentials import CredentialCommands
 from ledger.person_events import (
     AssignmentChanged,
     CertificationRecorded,
@@ -69,10 +70,10 @@ def person_id_for(agency_id: UUID, employee_id: str) -> UUID:
     return uuid5(NAMESPACE_URL, f"muster:person:{agency_id}:{key}")
 
 
-class Person(TrainingCommands, ReliefCommands, LedgerAggregate):
+class Person(TrainingCommands, ReliefCommands, CredentialCommands, LedgerAggregate):
     """One person's stream: enrolment, licence, status, assignments, certification facts;
-    training (``ledger.person_training``) and relief (``ledger.person_relief``) commands
-    come from their mixins.
+    training (``ledger.person_training``), relief (``ledger.person_relief``) and credential
+    and policy (``ledger.person_credentials``) commands come from their mixins.
 
     Each command method checks the rules that depend on what the stream already holds and
     then records one event; its arguments are already parsed and validated values (the
@@ -115,6 +116,10 @@ class Person(TrainingCommands, ReliefCommands, LedgerAggregate):
         self.basic_completed_on: date | None = None
         self.certificates: list[str] = []
         self.employment = "full_time"
+        self.credential_facts: set[UUID] = (
+            set()
+        )  # attempt and grant ids (ledger.person_credentials)
+        self.weapons: dict[str, str] = {}  # serial -> weapon class, carried now
 
     @classmethod
     def enrol(

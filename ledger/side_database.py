@@ -32,6 +32,10 @@ SECRETS = "muster_secrets"
 THROTTLE = "muster_login_throttle"
 IDEMPOTENCY = "muster_idempotency"
 AUDIT = "muster_read_audit"
+# Policy documents on PostgreSQL, content-addressed (``ledger.blobs``; insert-only for the
+# application role). The embedded SQLite store keeps them as files instead.
+BLOBS = "muster_policy_blobs"
+_BLOB_COLUMNS = "sha256 text PRIMARY KEY, media_type text NOT NULL, content bytea NOT NULL"
 CHANGEABLE = (SECRETS, THROTTLE, IDEMPOTENCY)
 
 _TABLES = {
@@ -79,6 +83,7 @@ def create_statements(backend: str, schema: str = "public") -> list[str]:
         ]
         return statements
     refuse = f"{prefix}muster_refuse_audit_change"
+    statements.append(f"CREATE TABLE IF NOT EXISTS {prefix}{BLOBS} ({_BLOB_COLUMNS})")
     statements += [
         f"CREATE OR REPLACE FUNCTION {refuse}() RETURNS trigger LANGUAGE plpgsql AS $$ "
         "BEGIN RAISE EXCEPTION 'muster: % on % refused: the read audit is append-only', "
@@ -98,6 +103,7 @@ def grant_statements(schema: str, app_role: str) -> list[str]:
     return [
         f"GRANT SELECT, INSERT, UPDATE, DELETE ON {changeable} TO {role}",
         f"GRANT SELECT, INSERT ON {prefix}{AUDIT} TO {role}",
+        f"GRANT SELECT, INSERT ON {prefix}{BLOBS} TO {role}",
     ]
 
 

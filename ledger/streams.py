@@ -8,7 +8,7 @@ from typing import ClassVar
 
 from ledger.envelope import LedgerEvent
 
-__all__ = ["AgencyEvent", "PersonEvent", "RulePackEvent"]
+__all__ = ["AgencyEvent", "AgencyProgrammeEvent", "PersonEvent", "RulePackEvent"]
 
 
 class PersonEvent(LedgerEvent):
@@ -22,6 +22,13 @@ class AgencyEvent(LedgerEvent):
     records its markers there too)."""
 
     stream_type: ClassVar[str] = "agency"
+
+
+class AgencyProgrammeEvent(AgencyEvent):
+    """Base of the agency's own programme facts on its stream (``ledger.program_events``:
+    credential types, policies). The state rule track never reads them, so catching the
+    tracked read models up re-evaluates nobody for them (``replay.read_models``); the
+    credential and policy tracks read them afresh for each answer (``replay.tracks``)."""
 
 
 class RulePackEvent(LedgerEvent):

@@ -2,7 +2,7 @@
 
 The groups whose modules pull in the write side, the importer or the packet builder
 (``import``, ``training``, ``person``, ``exemption``, ``waiver``, ``extension``, ``export``,
-``digest``) are loaded when they are invoked, not when the CLI starts:
+``digest``, ``credential``, ``policy``) are loaded when they are invoked, not when the CLI starts:
 ``muster --help`` or ``muster status`` pays for typer and rich and the code it runs, not
 for openpyxl and the whole ledger (``benchmarks/cli_startup_bench.py``)."""
 
@@ -49,6 +49,16 @@ LAZY_GROUPS = {
     ),
     "account": ("api.cli.account", "app", "Accounts, roles and API tokens."),
     "digest": ("api.cli.digest", "app", "The ledger digest, for an outside party to hold."),
+    "credential": (
+        "api.cli.credential",
+        "credential_app",
+        "Credential types, qualifications and credentials; status across all tracks.",
+    ),
+    "policy": (
+        "api.cli.policy",
+        "policy_app",
+        "Policy documents, versions, assignments, acknowledgements and coverage.",
+    ),
 }
 
 

@@ -9,7 +9,9 @@ from eventsourcing.utils import get_topic, resolve_topic
 import ledger.agency
 import ledger.imports
 import ledger.person
+import ledger.person_credential_events
 import ledger.person_events
+import ledger.program_events
 import ledger.rule_pack
 from ledger.agency import Agency
 from ledger.envelope import LedgerEvent
@@ -38,6 +40,20 @@ STREAM_TYPES = {
     "ledger.person:WaiverEnded": "person",
     "ledger.person:ExtensionGranted": "person",
     "ledger.person:ExtensionEnded": "person",
+    "ledger.program_events:CredentialTypeDefined": "agency",
+    "ledger.program_events:CredentialTypeChanged": "agency",
+    "ledger.program_events:CredentialTypeRetired": "agency",
+    "ledger.program_events:PolicyVersionUploaded": "agency",
+    "ledger.program_events:PolicyPublished": "agency",
+    "ledger.program_events:PolicyAssigned": "agency",
+    "ledger.person_credential_events:QualificationAttempted": "person",
+    "ledger.person_credential_events:CredentialGranted": "person",
+    "ledger.person_credential_events:CredentialSuspended": "person",
+    "ledger.person_credential_events:CredentialReinstated": "person",
+    "ledger.person_credential_events:CredentialRevoked": "person",
+    "ledger.person_credential_events:WeaponIssued": "person",
+    "ledger.person_credential_events:WeaponReturned": "person",
+    "ledger.person_credential_events:PolicyAcknowledged": "person",
     "ledger.rule_pack:RulePackRegistered": "rule_pack",
     "ledger.rule_pack:RuleVersionPublished": "rule_pack",
     "ledger.rule_pack:RuleVersionRevised": "rule_pack",
@@ -48,7 +64,14 @@ def test_every_event_class_declares_its_stream_type() -> None:
     """Each concrete event class has exactly the stream type its stored events were
     hashed with, and the topic it was first stored under: the person events moved to
     ``ledger.person_events`` and keep their ``ledger.person:…`` topics (``TOPIC``)."""
-    modules = (ledger.agency, ledger.imports, ledger.person_events, ledger.rule_pack)
+    modules = (
+        ledger.agency,
+        ledger.imports,
+        ledger.person_events,
+        ledger.rule_pack,
+        ledger.program_events,
+        ledger.person_credential_events,
+    )
     declared = {
         get_topic(obj): obj.stream_type
         for module in modules

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from eventsourcing.utils import get_topic
 
-from ledger import agency, imports, rule_pack
+from ledger import agency, imports, person_credential_events, program_events, rule_pack
 from ledger import person_events as person
 from ledger.envelope import LedgerEvent
 from replay.read_models import _touches
@@ -32,4 +32,9 @@ def test_every_stored_event_class_has_a_reach() -> None:
     assert reach["JurisdictionAdopted"] == reach["RuleVersionPublished"] == "everyone"
     assert set(reach.values()) == {"person", "nobody", "everyone"}
     person_events = {cls.__name__ for cls in _events(person)}
+    # The agency's own programme: the state track never reads it; its people's credential
+    # and policy facts are person facts.
+    assert {_touches(get_topic(c)) for c in _events(program_events)} == {"nobody"}
+    own = _events(person_credential_events)
+    assert {_touches(get_topic(c)) for c in own} == {"person"}
     assert {name for name, where in reach.items() if where == "person"} == person_events

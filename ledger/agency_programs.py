@@ -1,0 +1,207 @@
+"""The Agency aggregate's programme commands: credential types and policies.
+
+A mixin of ``ledger.agency.Agency`` (one concept per module). Values arrive parsed
+(``ledger.credential_cases``, ``ledger.policy_cases``); the aggregate checks what its stream
+knows: a type is defined once, changed or retired only while it exists and is not retired,
+a policy version is published only once uploaded."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import TYPE_CHECKING, Any
+from uuid import UUID
+
+from ledger.errors import CredentialTypeNotFoundError, InvalidValueError, PolicyNotFoundError
+from ledger.program_events import (
+    CredentialTypeChanged,
+    CredentialTypeDefined,
+    CredentialTypeRetired,
+    CredentialTypeState,
+    PolicyAssigned,
+    PolicyPublished,
+    PolicyState,
+    PolicyVersionUploaded,
+)
+
+if TYPE_CHECKING:
+    from ledger.aggregate import Envelope
+    from ledger.envelope import LedgerEvent
+
+__all__ = ["AgencyPrograms"]
+
+
+class AgencyPrograms:
+    """Credential-type and policy commands of ``Agency``, which holds the state they read."""
+
+    if TYPE_CHECKING:
+        slug: str
+        credential_types: dict[str, CredentialTypeState]
+        policies: dict[str, PolicyState]
+
+        def _envelope(self, at: datetime, actor: str) -> Envelope: ...
+        def _record(self, event: LedgerEvent) -> None: ...
+
+    def credential_type(self, type_id: str) -> CredentialTypeState:
+        state = self.credential_types.get(type_id)
+        if state is None:
+            known = ", ".join(sorted(self.credential_types)) or "none defined"
+            raise CredentialTypeNotFoundError(
+                f"agency {self.slug!r} has no credential type {type_id!r} (known: {known})"
+            )
+        return state
+
+    def define_credential_type(
+        self, *, at: datetime, actor: str, type_id: str, effective_on: date, spec: dict[str, Any]
+    ) -> None:
+        if type_id in self.credential_types:
+            raise InvalidValueError(
+                f"credential type {type_id!r} is already defined: change it instead"
+            )
+        self._record(
+            CredentialTypeDefined(
+                **self._envelope(at, actor),
+                effective_on=effective_on,
+                type_id=type_id,
+                version=1,
+                **spec,
+            )
+        )
+
+    def change_credential_type(
+        self,
+        *,
+        at: datetime,
+        actor: str,
+        type_id: str,
+        effective_on: date,
+        spec: dict[str, Any],
+        reason: str,
+    ) -> int:
+        state = self._live_type(type_id)
+        version = state.version + 1
+        self._record(
+            CredentialTypeChanged(
+                **self._envelope(at, actor),
+                effective_on=effective_on,
+                type_id=type_id,
+                version=version,
+                reason=reason,
+                **spec,
+            )
+        )
+        return version
+
+    def retire_credential_type(
+        self, *, at: datetime, actor: str, type_id: str, effective_on: date, reason: str
+    ) -> None:
+        self._live_type(type_id)
+        self._record(
+            CredentialTypeRetired(
+                **self._envelope(at, actor),
+                effective_on=effective_on,
+                type_id=type_id,
+                reason=reason,
+            )
+        )
+
+    def _live_type(self, type_id: str) -> CredentialTypeState:
+        state = self.credential_type(type_id)
+        if state.retired:
+            raise InvalidValueError(f"credential type {type_id!r} is retired")
+        return state
+
+    # -- policies ----------------------------------------------------------------------
+
+    def policy(self, policy_id: str) -> PolicyState:
+        state = self.policies.get(policy_id)
+        if state is None:
+            known = ", ".join(sorted(self.policies)) or "none uploaded"
+            raise PolicyNotFoundError(
+                f"agency {self.slug!r} has no policy {policy_id!r} (known: {known})"
+            )
+        return state
+
+    def upload_policy_version(
+        self,
+        *,
+        at: datetime,
+        actor: str,
+        policy_id: str,
+        title: str,
+        version_hash: str,
+        media_type: str,
+        size: int,
+    ) -> bool:
+        """Record the upload; False (nothing recorded) when these exact bytes already are."""
+        known = self.policies.get(policy_id)
+        if known is not None and version_hash in known.uploaded:
+            return False
+        self._record(
+            PolicyVersionUploaded(
+                **self._envelope(at, actor),
+                effective_on=at.date(),
+                policy_id=policy_id,
+                title=title,
+                version_hash=version_hash,
+                media_type=media_type,
+                size=size,
+            )
+        )
+        return True
+
+    def publish_policy(
+        self,
+        *,
+        at: datetime,
+        actor: str,
+        policy_id: str,
+        version_hash: str,
+        effective_on: date,
+        editorial: bool,
+    ) -> int:
+        policy = self.policy(policy_id)
+        if version_hash not in policy.uploaded:
+            raise PolicyNotFoundError(
+                f"policy {policy_id!r} has no uploaded version {version_hash[:12]}…"
+            )
+        if version_hash in policy.published:
+            raise InvalidValueError(f"version {version_hash[:12]}… is already published")
+        if editorial and not policy.published:
+            raise InvalidValueError("the first published version cannot be editorial")
+        number = len(policy.published) + 1
+        self._record(
+            PolicyPublished(
+                **self._envelope(at, actor),
+                effective_on=effective_on,
+                policy_id=policy_id,
+                version_hash=version_hash,
+                number=number,
+                editorial=editorial,
+            )
+        )
+        return number
+
+    def assign_policy(
+        self,
+        *,
+        at: datetime,
+        actor: str,
+        policy_id: str,
+        assignment_id: UUID,
+        audience: list[str],
+        due_days: int,
+        due_from: str,
+        effective_on: date,
+    ) -> None:
+        self.policy(policy_id)
+        self._record(
+            PolicyAssigned(
+                **self._envelope(at, actor),
+                effective_on=effective_on,
+                policy_id=policy_id,
+                assignment_id=assignment_id,
+                audience=audience,
+                due_days=due_days,
+                due_from=due_from,
+            )
+        )

@@ -1,0 +1,188 @@
+"""Use cases of the agency's policies: upload a document version (its id the SHA-256 of its
+bytes, stored content-addressed by ``ledger.blobs``), publish it from a date, assign the
+policy to an audience with a due period, and record a person's acknowledgement of one exact
+version."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Mapping, Sequence
+from datetime import date
+from decimal import Decimal
+from functools import cached_property
+from uuid import UUID
+
+from ledger import fields
+from ledger.blobs import PolicyBlobs
+from ledger.credential_cases import score, selectors, slug_id
+from ledger.errors import InvalidValueError, PolicyNotFoundError
+from ledger.ledger_core import LedgerCore
+from ledger.program_events import PolicyState
+from ledger.unit_of_work import UnitOfWork
+
+__all__ = ["CHANNELS", "DUE_FROM", "PolicyCases", "version_of"]
+
+CHANNELS = ("in_person", "online", "paper")
+DUE_FROM = ("publication", "assignment")
+_QUIZ_ITEMS = 50
+
+
+def version_of(policy_id: str, policy: PolicyState, version: str | int) -> str:
+    """The version hash a reference names: a published number (``3``), or a hash (or its
+    unambiguous prefix of at least 8 digits) of an uploaded version."""
+    text = str(version).strip().lower()
+    if text.isdigit():
+        number = int(text)
+        if not 1 <= number <= len(policy.published):
+            raise PolicyNotFoundError(
+                f"policy {policy_id!r} has {len(policy.published)} published versions, no "
+                f"{number} (an unpublished version is named by the hash upload printed)"
+            )
+        return policy.published[number - 1]
+    matches = [h for h in policy.uploaded if len(text) >= 8 and h.startswith(text)]
+    if len(matches) != 1:
+        raise PolicyNotFoundError(f"policy {policy_id!r} has no single version {text!r}")
+    return matches[0]
+
+
+class PolicyCases(LedgerCore):
+    """Policy use cases of ``Ledger``, in primitives, with typed errors."""
+
+    @cached_property
+    def policy_blobs(self) -> PolicyBlobs:
+        return PolicyBlobs(self.database, getattr(self.recorder, "datastore", None))
+
+    def upload_policy(
+        self,
+        agency: str,
+        policy_id: str,
+        content: bytes,
+        *,
+        title: str,
+        actor: str,
+        uow: UnitOfWork | None = None,
+    ) -> tuple[str, bool]:
+        """Store the document and record its upload; its version hash, and False when these
+        exact bytes were already uploaded for the policy (nothing recorded)."""
+        policy_id = slug_id("policy", policy_id)
+        title = fields.text("title", title, required=True)
+        now = self.clock()
+        with self._using(uow) as u:
+            owner = u.agency(agency)
+            digest, media_type = self.policy_blobs.put(content)
+            new = owner.upload_policy_version(
+                at=now,
+                actor=actor,
+                policy_id=policy_id,
+                title=title,
+                version_hash=digest,
+                media_type=media_type,
+                size=len(content),
+            )
+        return digest, new
+
+    def publish_policy(
+        self,
+        agency: str,
+        policy_id: str,
+        version: str,
+        *,
+        effective_on: date,
+        actor: str,
+        editorial: bool = False,
+        uow: UnitOfWork | None = None,
+    ) -> int:
+        """Publish an uploaded version from ``effective_on``; its number."""
+        now = self.clock()
+        with self._using(uow) as u:
+            owner = u.agency(agency)
+            digest = version_of(policy_id, owner.policy(policy_id), version)
+            self.policy_blobs.get(digest)  # refuses a document altered since its upload
+            return owner.publish_policy(
+                at=now,
+                actor=actor,
+                policy_id=policy_id,
+                version_hash=digest,
+                effective_on=effective_on,
+                editorial=editorial,
+            )
+
+    def assign_policy(
+        self,
+        agency: str,
+        policy_id: str,
+        *,
+        audience: Sequence[str],
+        due_days: int,
+        effective_on: date,
+        actor: str,
+        due_from: str = "publication",
+        uow: UnitOfWork | None = None,
+    ) -> UUID:
+        if isinstance(due_days, bool) or not isinstance(due_days, int) or not 0 <= due_days <= 3660:
+            raise InvalidValueError(f"due_days {due_days!r}: expected a whole number 0-3660")
+        if due_from not in DUE_FROM:
+            raise InvalidValueError(f"due_from {due_from!r}: expected one of {', '.join(DUE_FROM)}")
+        parsed = selectors("audience", audience)
+        now = self.clock()
+        assignment_id = uuid.uuid4()
+        with self._using(uow) as u:
+            u.agency(agency).assign_policy(
+                at=now,
+                actor=actor,
+                policy_id=policy_id,
+                assignment_id=assignment_id,
+                audience=parsed,
+                due_days=due_days,
+                due_from=due_from,
+                effective_on=effective_on,
+            )
+        return assignment_id
+
+    def acknowledge_policy(
+        self,
+        agency: str,
+        employee_id: str,
+        policy_id: str,
+        version: str | int,
+        *,
+        on: date,
+        channel: str,
+        actor: str,
+        quiz_answers: Mapping[str, str] | None = None,
+        quiz_score: Decimal | str | int | None = None,
+        uow: UnitOfWork | None = None,
+    ) -> str:
+        """Record that the person acknowledged this exact published version on ``on``; its
+        hash. The document is read (and its hash checked) first: nobody acknowledges bytes
+        the ledger can no longer show. ``on`` may be before the upload (an acknowledgement
+        on paper entered later); the event's recorded time says when the ledger learned it."""
+        if channel not in CHANNELS:
+            raise InvalidValueError(f"channel {channel!r}: expected one of {', '.join(CHANNELS)}")
+        answers = {
+            fields.text("quiz question", str(q), required=True, limit=80): fields.text(
+                "quiz answer", str(a), limit=500
+            )
+            for q, a in (quiz_answers or {}).items()
+        }
+        if len(answers) > _QUIZ_ITEMS:
+            raise InvalidValueError(f"a quiz has at most {_QUIZ_ITEMS} answers")
+        parsed_score = score("quiz_score", quiz_score, Decimal(100))
+        now = self._now_and_check(on, "acknowledgement date")
+        with self._using(uow) as u:
+            policy = u.agency(agency).policy(policy_id)
+            digest = version_of(policy_id, policy, version)
+            if digest not in policy.published:
+                raise InvalidValueError(f"version {digest[:12]}… of {policy_id!r} is not published")
+            self.policy_blobs.get(digest)
+            u.person(agency, employee_id).acknowledge_policy(
+                at=now,
+                actor=actor,
+                policy_id=policy_id,
+                version_hash=digest,
+                on=on,
+                channel=channel,
+                quiz_answers=dict(sorted(answers.items())),
+                quiz_score=parsed_score,
+            )
+        return digest

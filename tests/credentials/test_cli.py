@@ -1,0 +1,287 @@
+"""The ``credential`` and ``policy`` command groups through the real console script, on both
+backends: a range day is all rows or none, the cross-track status reads at 80 columns,
+and a policy goes from upload to coverage; refusals are one line, exit status 2."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+
+import pytest
+
+from ledger.application import Ledger
+from tests.api.test_cli import run
+
+AGENCY = "cred-pd"
+NARROW = {"COLUMNS": "80"}
+
+
+def _events(url: str) -> int:
+    ledger = Ledger(url)
+    try:
+        return ledger.store.count_events()
+    finally:
+        ledger.close()
+
+
+@pytest.fixture
+def url(database_url: str, monkeypatch: pytest.MonkeyPatch) -> str:
+    monkeypatch.setenv("MUSTER_ACTOR", "range.master")
+    run(database_url, "agency", "add", AGENCY, "--name", "Credential PD", "--state", "MN")
+    for employee_id in ("E1", "E2"):
+        run(
+            database_url,
+            *("person", "enrol", employee_id, "--agency", AGENCY, "--first-name", "Pat"),
+            *("--last-name", employee_id, "--hired-on", "2019-01-07"),
+        )
+        run(
+            database_url,
+            *("credential", "issue-weapon", employee_id, "--agency", AGENCY),
+            *(
+                "--weapon-class",
+                "handgun",
+                "--make-model",
+                "Glock 17",
+                "--serial",
+                f"G-{employee_id}",
+            ),
+            *("--on", "2024-01-02"),
+        )
+    return database_url
+
+
+def _define(url: str) -> None:
+    run(
+        url,
+        *(
+            "credential",
+            "define",
+            "firearms",
+            "--agency",
+            AGENCY,
+            "--name",
+            "Handgun qualification",
+        ),
+        *(
+            "--holder",
+            "kind:sworn",
+            "--from",
+            "2020-01-01",
+            "--validity",
+            "months",
+            "--months",
+            "12",
+        ),
+        *(
+            "--passing-score",
+            "80",
+            "--max-score",
+            "100",
+            "--per-weapon",
+            "--weapon-class",
+            "handgun",
+        ),
+    )
+
+
+def test_a_range_day_is_every_row_or_none_and_the_status_spans_the_tracks(
+    url: str, tmp_path: Path
+) -> None:
+    _define(url)
+    roster = tmp_path / "range.csv"
+    roster.write_text(
+        "employee_id,result,score,weapon_class,make_model,serial\n"
+        "E1,pass,94,handgun,Glock 17,G-E1\n"
+        "E2,pass,140,handgun,Glock 17,G-E2\n"
+    )
+    before = _events(url)
+    refused = run(
+        url,
+        *("credential", "range-day", str(roster), "--agency", AGENCY, "--type", "firearms"),
+        *("--instructor", "Sgt. Range", "--on", "2025-03-10"),
+        ok=False,
+    )
+    assert refused.returncode == 2
+    assert "range.csv line 3: score '140': out of range 0-100; nothing recorded" in refused.stderr
+    assert refused.stderr.count("\n") == 1
+    assert "Traceback" not in refused.stderr
+    assert _events(url) == before
+    roster.write_text(roster.read_text().replace("140", "71").replace("E2,pass", "E2,fail"))
+    written = run(
+        url,
+        *("credential", "range-day", str(roster), "--agency", AGENCY, "--type", "firearms"),
+        *("--instructor", "Sgt. Range", "--on", "2025-03-10", "--json"),
+    )
+    assert json.loads(written.stdout)["events"] == ["QualificationAttempted"] * 2
+    again = run(
+        url,
+        *("credential", "range-day", str(roster), "--agency", AGENCY, "--type", "firearms"),
+        *("--instructor", "Sgt. Range", "--on", "2025-03-10"),
+        ok=False,
+    )
+    assert again.returncode == 2
+    assert "range.csv line 2: E1: record" in again.stderr
+    assert "is already recorded; nothing recorded" in again.stderr
+    args = ("--agency", AGENCY, "--as-of", "2026-03-10", "--track", "credential")
+    expired = json.loads(run(url, "credential", "status", "E1", *args, "--json").stdout)
+    assert expired["status"] == "non_compliant"
+    assert expired["items"][0]["until"] == "2026-03-09"
+    text = run(
+        url, "credential", "status", "E2", "--agency", AGENCY, "--as-of", "2025-04-01", env=NARROW
+    ).stdout
+    lines = text.splitlines()
+    assert all(len(line) <= 80 for line in lines), text
+    assert "last attempt on 2025-03-10 failed, score 71" in " ".join(t.strip() for t in lines)
+    table = json.loads(
+        run(
+            url,
+            "credential",
+            "roster",
+            "--agency",
+            AGENCY,
+            "--as-of",
+            "2025-04-01",
+            "--track",
+            "credential",
+            "--json",
+        ).stdout
+    )
+    assert [(p["employee_id"], p["status"]) for p in table["people"]] == [
+        ("E1", "compliant"),
+        ("E2", "non_compliant"),
+    ]
+    unknown = run(
+        url,
+        "credential",
+        "qualify",
+        "E1",
+        "--agency",
+        AGENCY,
+        "--type",
+        "swat",
+        "--result",
+        "pass",
+        "--instructor",
+        "X",
+        "--on",
+        "2025-01-01",
+        ok=False,
+    )
+    assert unknown.returncode == 2
+    assert "no credential type 'swat'" in unknown.stderr
+
+
+def test_a_policy_from_upload_to_coverage(url: str, tmp_path: Path) -> None:
+    document = tmp_path / "use-of-force.md"
+    document.write_bytes(b"# Use of force\n\nOnly objectively reasonable force.\n")
+    digest = hashlib.sha256(document.read_bytes()).hexdigest()
+    uploaded = json.loads(
+        run(
+            url,
+            "policy",
+            "upload",
+            "use-of-force",
+            str(document),
+            "--agency",
+            AGENCY,
+            "--title",
+            "Use of force",
+            "--json",
+        ).stdout
+    )
+    assert uploaded["result"] == digest
+    run(
+        url,
+        "policy",
+        "publish",
+        "use-of-force",
+        digest[:10],
+        "--agency",
+        AGENCY,
+        "--from",
+        "2025-01-02",
+    )
+    run(
+        url,
+        "policy",
+        "assign",
+        "use-of-force",
+        "--agency",
+        AGENCY,
+        "--audience",
+        "everyone",
+        "--due-days",
+        "30",
+        "--from",
+        "2025-01-02",
+    )
+    run(
+        url,
+        "policy",
+        "acknowledge",
+        "E1",
+        "use-of-force",
+        "1",
+        "--agency",
+        AGENCY,
+        "--channel",
+        "online",
+        "--quiz",
+        "q1=b",
+        "--score",
+        "100",
+        "--on",
+        "2025-01-05",
+    )
+    coverage = json.loads(
+        run(
+            url,
+            "policy",
+            "coverage",
+            "use-of-force",
+            "--agency",
+            AGENCY,
+            "--as-of",
+            "2025-03-01",
+            "--json",
+        ).stdout
+    )
+    assert coverage["counts"] == {"compliant": 1, "non_compliant": 1}
+    text = run(
+        url,
+        "policy",
+        "coverage",
+        "use-of-force",
+        "--agency",
+        AGENCY,
+        "--as-of",
+        "2025-03-01",
+        env=NARROW,
+    ).stdout
+    assert all(len(line) <= 80 for line in text.splitlines()), text
+    flat = " ".join(line.strip() for line in text.splitlines())
+    assert "E1: compliant (acknowledged v1 on 2025-01-05)" in flat
+    assert "E2: non-compliant (v1 not acknowledged: overdue since 2025-02-01)" in flat
+    who = json.loads(
+        run(
+            url,
+            "policy",
+            "acknowledged",
+            "use-of-force",
+            "1",
+            "--agency",
+            AGENCY,
+            "--on",
+            "2025-03-01",
+            "--json",
+        ).stdout
+    )
+    assert [(a["employee_id"], a["quiz_score"]) for a in who["acknowledged"]] == [("E1", "100")]
+    binary = tmp_path / "image.png"
+    binary.write_bytes(b"\x89PNG\r\n\x1a\n\x00")
+    refused = run(
+        url, "policy", "upload", "x", str(binary), "--agency", AGENCY, "--title", "X", ok=False
+    )
+    assert refused.returncode == 2
+    assert "PDF or UTF-8 Markdown" in refused.stderr
