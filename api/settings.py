@@ -50,6 +50,18 @@ class Settings(BaseSettings):
     http_workers: int = Field(default=1, ge=1, le=64)
     # How long a bearer token from ``POST /api/v1/session`` stays valid (days).
     token_days: int = Field(default=30, ge=1, le=366)
+    # Notices (``muster notify``, docs/notify.md): the SMTP server they are sent through,
+    # the file holding its password, the From address, the file holding the webhook's
+    # HMAC key, and how often ``muster serve`` runs a pass itself (seconds; 0: never).
+    smtp_host: str = ""
+    smtp_port: int = Field(default=587, ge=1, le=65535)
+    smtp_security: Literal["starttls", "tls", "none"] = "starttls"
+    smtp_username: str = ""
+    smtp_password_file: Path | None = None
+    smtp_from: str = "muster@localhost"
+    smtp_timeout: int = Field(default=30, ge=1, le=600)
+    webhook_key_file: Path | None = None
+    notify_interval: int = Field(default=0, ge=0, le=7 * 86_400)
 
     @field_validator("database_url")
     @classmethod
