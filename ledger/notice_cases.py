@@ -108,9 +108,13 @@ def notice_settings(ledger: Ledger, agency_id: UUID) -> NoticeSettingsRecorded |
 
 
 def decide_notices(
-    ledger: Ledger, agency_id: UUID, today: date, decisions: Sequence[dict[str, Any]], *,
+    ledger: Ledger,
+    agency_id: UUID,
+    today: date,
+    decisions: Sequence[dict[str, Any]],
+    *,
     actor: str,
-) -> list[UUID]:  # fmt: skip
+) -> list[UUID]:
     """Record each decision (``NoticeDecided``'s own fields) not recorded before, all in one
     unit; the ids of those recorded now. A decision whose key was recorded before (another
     pass, an earlier day in the same window) is left out, so each is recorded once."""

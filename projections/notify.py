@@ -153,11 +153,29 @@ def notices_due(
     return sorted(found, key=lambda n: n.key)
 
 
-def _notice(agency: str, item: OpenItem, window: str, kind: str, channel: str, to: str,
-            role: str, *, mandatory: bool) -> NoticeIntent:  # fmt: skip
+def _notice(
+    agency: str,
+    item: OpenItem,
+    window: str,
+    kind: str,
+    channel: str,
+    to: str,
+    role: str,
+    *,
+    mandatory: bool,
+) -> NoticeIntent:
     return NoticeIntent(
-        key=_key(agency, kind, channel, role, to, item.employee_id, item.requirement,
-                 item.deadline.isoformat(), window),  # fmt: skip
+        key=_key(
+            agency,
+            kind,
+            channel,
+            role,
+            to,
+            item.employee_id,
+            item.requirement,
+            item.deadline.isoformat(),
+            window,
+        ),
         kind=kind,
         channel=channel,
         recipient=to,
@@ -188,8 +206,9 @@ def _person_notices(
                 )
     if policy.webhook_url:
         notices.append(
-            _notice(agency, item, window, kind, "webhook", policy.webhook_url, "webhook",
-                    mandatory=True)  # fmt: skip
+            _notice(
+                agency, item, window, kind, "webhook", policy.webhook_url, "webhook", mandatory=True
+            )
         )
     return notices
 
@@ -207,8 +226,7 @@ def _escalations(agency: str, item: OpenItem, directory: Directory) -> list[Noti
                 continue
             seen.add(address)
             told.append(
-                _notice(agency, item, OVERDUE, "escalation", "email", address, role,
-                        mandatory=True)  # fmt: skip
+                _notice(agency, item, OVERDUE, "escalation", "email", address, role, mandatory=True)
             )
     return told
 

@@ -53,8 +53,14 @@ def message_id_for(notice_id: str) -> str:
 
 
 class Channel(Protocol):
-    def send(self, notice_id: str, recipient: str, message: Message, payload: Mapping[str, Any],
-             now: float) -> str: ...  # fmt: skip
+    def send(
+        self,
+        notice_id: str,
+        recipient: str,
+        message: Message,
+        payload: Mapping[str, Any],
+        now: float,
+    ) -> str: ...
 
 
 @dataclass(frozen=True)
@@ -67,8 +73,14 @@ class SmtpChannel:
     password_file: Path | None = None
     timeout: float = 30.0
 
-    def send(self, notice_id: str, recipient: str, message: Message, payload: Mapping[str, Any],
-             now: float) -> str:  # fmt: skip
+    def send(
+        self,
+        notice_id: str,
+        recipient: str,
+        message: Message,
+        payload: Mapping[str, Any],
+        now: float,
+    ) -> str:
         if not self.host:
             raise DeliveryError("no SMTP server is set (MUSTER_SMTP_HOST)")
         email = EmailMessage()
@@ -104,8 +116,9 @@ def sign_webhook(key: bytes, timestamp: int, body: bytes) -> str:
     return "sha256=" + mac.hexdigest()
 
 
-def verify_webhook(key: bytes, headers: Mapping[str, str], body: bytes, now: float,
-                   seen: MutableSet[str]) -> bool:  # fmt: skip
+def verify_webhook(
+    key: bytes, headers: Mapping[str, str], body: bytes, now: float, seen: MutableSet[str]
+) -> bool:
     """What a receiver does: the signature matches, the timestamp is within five minutes of
     ``now`` and the notice id is new (then remembered in ``seen``)."""
     try:
@@ -129,8 +142,14 @@ class WebhookChannel:
     key_file: Path | None
     timeout: float = 30.0
 
-    def send(self, notice_id: str, recipient: str, message: Message, payload: Mapping[str, Any],
-             now: float) -> str:  # fmt: skip
+    def send(
+        self,
+        notice_id: str,
+        recipient: str,
+        message: Message,
+        payload: Mapping[str, Any],
+        now: float,
+    ) -> str:
         if self.key_file is None:
             raise DeliveryError("no webhook key is set (MUSTER_WEBHOOK_KEY_FILE)")
         if not recipient.startswith(("https://", "http://")):
