@@ -43,7 +43,12 @@ class Mailbox:
         self, server: Any, session: Any, envelope: Any
     ) -> str:
         with self.lock:
-            self.received.append((list(envelope.rcpt_tos), message_from_bytes(envelope.content, policy=policy.default)))
+            self.received.append(
+                (
+                    list(envelope.rcpt_tos),
+                    message_from_bytes(envelope.content, policy=policy.default),
+                )
+            )
         return "250 Message accepted"
 
     def drain(self) -> list[tuple[list[str], Message]]:
