@@ -47,6 +47,11 @@ LAZY_GROUPS = {
     ),
     "account": ("api.cli.account", "app", "Accounts, roles and API tokens."),
     "digest": ("api.cli.digest", "app", "The ledger digest, for an outside party to hold."),
+    "notify": (
+        "api.cli.notify",
+        "app",
+        "Send the reminders due (one pass); notice settings; notices recorded.",
+    ),
 }
 
 

@@ -1,0 +1,158 @@
+"""``muster notify`` as a real process against a real store, a real SMTP server and a
+real webhook receiver."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import orjson
+
+from api.notify.channels import REPLAY_WINDOW_SECONDS, verify_webhook
+from ledger.application import Ledger
+from ledger.clock import SettableClock
+from tests.api.test_cli import run
+from tests.notify import scenario
+from tests.notify.servers import smtp_server, webhook_server
+
+
+def _smtp_env(port: int, **extra: str) -> dict[str, str]:
+    return {
+        "MUSTER_SMTP_HOST": "127.0.0.1",
+        "MUSTER_SMTP_PORT": str(port),
+        "MUSTER_SMTP_SECURITY": "none",
+        "MUSTER_SMTP_FROM": "training@pd.example",
+        "MUSTER_ACTOR": "coordinator",
+        **extra,
+    }
+
+
+def test_notify_run_sends_records_and_history_shows_it(
+    ledger: Ledger, clock: SettableClock, database_url: str
+) -> None:
+    """One pass from the command line: four 90-day reminders decided and delivered; a
+    second run decides nothing; ``notify history`` shows who was told, when, and that it
+    was delivered ("told on 2024-03-01 by email, delivered")."""
+    scenario.build(ledger, clock)
+    ledger.close()
+    with smtp_server() as (mailbox, port):
+        env = _smtp_env(port)
+        args = ("notify", "run", "--agency", scenario.SLUG, "--today", "2025-10-02")
+        first = run(database_url, *args, env=env)
+        assert first.stdout.strip() == "notify-pd 2025-10-02: 4 decided, 4 delivered, 0 failed"
+        again = run(database_url, *args, env=env)
+        assert again.stdout.strip() == "notify-pd 2025-10-02: 0 decided, 0 delivered, 0 failed"
+        sent = mailbox.drain()
+        assert len(sent) == 4
+        assert {str(m["From"]) for _, m in sent} == {"training@pd.example"}
+    shown = run(database_url, "notify", "history", "E2", "--agency", scenario.SLUG).stdout
+    assert "2025-10-02 reminder by email to e2@pd.example (person)" in shown
+    assert "deadline 2025-12-31, 90 days or less before; delivered" in " ".join(shown.split())
+
+
+def test_notify_settings_change_the_windows_and_bad_values_are_refused(
+    ledger: Ledger, clock: SettableClock, database_url: str
+) -> None:
+    """An agency's own window (14 days) replaces the defaults; a digest that is not
+    daily, weekly or off is refused in one line, exit status 2."""
+    scenario.build(ledger, clock)
+    ledger.close()
+    bad = run(
+        database_url,
+        "notify",
+        "settings",
+        "--agency",
+        scenario.SLUG,
+        "--digest",
+        "hourly",
+        ok=False,
+        env={"MUSTER_ACTOR": "coordinator"},
+    )
+    assert bad.returncode == 2
+    assert len(bad.stderr.strip().splitlines()) == 1
+    assert "digest" in bad.stderr
+    run(
+        database_url,
+        "notify",
+        "settings",
+        "--agency",
+        scenario.SLUG,
+        "--window",
+        "14",
+        "--digest",
+        "off",
+        env={"MUSTER_ACTOR": "coordinator"},
+    )
+    with smtp_server() as (mailbox, port):
+        env = _smtp_env(port)
+        on_90 = run(
+            database_url,
+            "notify",
+            "run",
+            "--agency",
+            scenario.SLUG,
+            "--today",
+            "2025-10-02",
+            env=env,
+        )
+        assert "0 decided" in on_90.stdout
+        on_14 = run(
+            database_url,
+            "notify",
+            "run",
+            "--agency",
+            scenario.SLUG,
+            "--today",
+            "2025-12-17",
+            env=env,
+        )
+        assert "4 decided, 4 delivered" in on_14.stdout
+        subjects = {str(m["Subject"]).strip() for _, m in mailbox.drain()}
+        assert subjects == {f"Reminder: {scenario.REQUIREMENT} is due by 31 December 2025"}
+
+
+def test_webhook_notices_are_signed_timestamped_and_a_replay_is_refused(
+    ledger: Ledger, clock: SettableClock, database_url: str, tmp_path: Path
+) -> None:
+    """With a webhook set, every person's notice is also posted to it, signed with
+    HMAC-SHA256 over timestamp.body; the receiver's check accepts each once, refuses the
+    same request replayed, a stale timestamp and a changed body."""
+    scenario.build(ledger, clock)
+    ledger.close()
+    key_file = tmp_path / "webhook.key"
+    key_file.write_bytes(b"a test key of thirty-two bytes!!")
+    with webhook_server() as (hooks, url), smtp_server() as (_, port):
+        run(
+            database_url,
+            "notify",
+            "settings",
+            "--agency",
+            scenario.SLUG,
+            "--webhook",
+            url,
+            env={"MUSTER_ACTOR": "coordinator"},
+        )
+        env = _smtp_env(port, MUSTER_WEBHOOK_KEY_FILE=str(key_file))
+        out = run(
+            database_url,
+            "notify",
+            "run",
+            "--agency",
+            scenario.SLUG,
+            "--today",
+            "2025-10-02",
+            env=env,
+        ).stdout
+        assert "8 decided, 8 delivered, 0 failed" in out  # 4 emails and 4 webhooks
+    key = key_file.read_bytes()
+    assert len(hooks.requests) == 4
+    seen: set[str] = set()
+    now = time.time()
+    for headers, body in hooks.requests:
+        assert verify_webhook(key, headers, body, now, seen)
+        assert orjson.loads(body)["kind"] == "reminder"
+    headers, body = hooks.requests[0]
+    assert not verify_webhook(key, headers, body, now, seen)  # replayed: already seen
+    assert not verify_webhook(key, headers, body, now + REPLAY_WINDOW_SECONDS + 60, set())
+    assert not verify_webhook(key, headers, body.replace(b"reminder", b"overdue"), now, set())
+    assert not verify_webhook(b"another key", headers, body, now, set())
