@@ -46,7 +46,7 @@ _ITEM = Template(
 <div style="font-size:13px;font-weight:bold;color:$colour;text-transform:uppercase;">$status_text</div>
 <div style="font-size:17px;font-weight:bold;margin:2px 0;">$name <span style="font-weight:normal;color:#4b5563;">#$employee</span></div>
 <div style="font-size:15px;">$requirement</div>
-<div style="font-size:15px;">Deadline: <b>$deadline</b></div>
+<div style="font-size:15px;">Deadline: <b>$deadline</b> <span style="color:#4b5563;">($distance)</span></div>
 </div>"""
 )
 _COLOURS = {"non_compliant": "#b91c1c", "due_soon": "#b45309"}
@@ -92,16 +92,31 @@ def render(agency: str, fields: dict[str, Any]) -> Message:
     return Message(subject, text, html)
 
 
+def _distance(deadline: date, day: date) -> str:
+    days = (deadline - day).days
+    if days == 0:
+        return "today"
+    unit = "day" if abs(days) == 1 else "days"
+    return f"in {days} {unit}" if days > 0 else f"{-days} {unit} ago"
+
+
 def _digest(agency: str, fields: dict[str, Any]) -> Message:
     items = [line.split("\t") for line in fields["lines"]]
-    overdue = sum(1 for item in items if item[4] == "non_compliant")
-    day = _day(fields["deadline"])
-    subject = f"{agency}: {overdue} overdue, {len(items) - overdue} due soon ({day})"
+    counts = {s: sum(1 for item in items if item[4] == s) for s in ("non_compliant", "due_soon")}
+    overdue, due_soon = counts["non_compliant"], counts["due_soon"]
+    coming = len(items) - overdue - due_soon
+    digest_day: date = fields["deadline"]
+    day = _day(digest_day)
+    subject = f"{agency}: {overdue} overdue, {due_soon} due soon, {coming} coming up ({day})"
     text_lines = [f"Due or overdue in {agency} on {day}: {len(items)}", ""]
     blocks = []
     for employee, name, title, deadline, status in items:
         status_text = _STATUS_TEXT.get(status, status)
-        text_lines.append(f"- {status_text}: {name} #{employee}, {title}, deadline {deadline}")
+        due = date.fromisoformat(deadline)
+        distance = _distance(due, digest_day)
+        text_lines.append(
+            f"- {status_text}: {name} #{employee}, {title}, deadline {deadline} ({distance})"
+        )
         blocks.append(
             _ITEM.substitute(
                 colour=_COLOURS.get(status, "#1d4ed8"),
@@ -109,13 +124,15 @@ def _digest(agency: str, fields: dict[str, Any]) -> Message:
                 name=escape(name),
                 employee=escape(employee),
                 requirement=escape(title),
-                deadline=escape(_day(date.fromisoformat(deadline))),
+                deadline=escape(_day(due)),
+                distance=escape(distance),
             )
         )
     footer = _footer(fields)
     summary = (
         f'<p style="font-size:17px;margin:0 0 14px 0;"><b style="color:#b91c1c;">{overdue}'
-        f"</b> overdue &middot; <b>{len(items) - overdue}</b> due soon</p>"
+        f'</b> overdue &middot; <b style="color:#b45309;">{due_soon}</b> due soon &middot; '
+        f"<b>{coming}</b> coming up</p>"
     )
     html = _PAGE.substitute(
         title=escape(f"Compliance digest, {day}"),

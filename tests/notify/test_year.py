@@ -45,7 +45,7 @@ def test_a_year_of_daily_passes_tells_the_right_people_on_the_right_days(
             for recipients, message in mailbox.drain():
                 assert message["Message-ID"].startswith("<notice-")
                 assert message.is_multipart()  # plain text and HTML
-                if "due soon (" in str(message["Subject"]):
+                if " coming up (" in str(message["Subject"]):
                     assert recipients == ["coord@pd.example"]
                     digests.append(day)
                     continue
