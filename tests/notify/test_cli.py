@@ -156,3 +156,46 @@ def test_webhook_notices_are_signed_timestamped_and_a_replay_is_refused(
     assert not verify_webhook(key, headers, body, now + REPLAY_WINDOW_SECONDS + 60, set())
     assert not verify_webhook(key, headers, body.replace(b"reminder", b"overdue"), now, set())
     assert not verify_webhook(b"another key", headers, body, now, set())
+
+
+def test_serve_runs_passes_itself_when_an_interval_is_set(
+    ledger: Ledger, clock: SettableClock, database_url: str
+) -> None:
+    """``MUSTER_NOTIFY_INTERVAL=1``: the server sends the notices due today without any
+    ``muster notify run``, and a second pass a second later sends none of them again."""
+    import os
+    import subprocess
+
+    from tests.api.test_cli import MUSTER
+    from tests.notify.servers import free_port
+
+    scenario.build(ledger, clock)
+    ledger.close()
+    with smtp_server() as (mailbox, port):
+        env = {
+            **os.environ,
+            "MUSTER_DATABASE_URL": database_url,
+            "MUSTER_LOG_FORMAT": "json",
+            "MUSTER_NOTIFY_INTERVAL": "1",
+            **_smtp_env(port),
+        }
+        server = subprocess.Popen(
+            [MUSTER, "serve", "--port", str(free_port())],
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        try:
+            deadline = time.monotonic() + 90
+            while time.monotonic() < deadline and not mailbox.received:
+                time.sleep(0.2)
+            time.sleep(3)  # two or three more passes
+        finally:
+            server.terminate()
+            _, err = server.communicate(timeout=30)
+        sent = mailbox.drain()
+        assert sent, err
+        ids = [str(m["Message-ID"]) for _, m in sent]
+        assert len(ids) == len(set(ids))
+        assert "notify pass" in err
