@@ -33,6 +33,7 @@ __all__ = [
     "MAX_ATTEMPTS",
     "NoticeRecord",
     "decide_notices",
+    "notice_ids_about",
     "notice_record",
     "notice_settings",
     "notices_to_send",
@@ -142,6 +143,21 @@ def notice_record(ledger: Ledger, notice_id: UUID) -> NoticeRecord:
     decided = cast(NoticeDecided, events[0])
     attempts = [e for e in events[1:] if isinstance(e, NoticeDelivered | NoticeDeliveryFailed)]
     return NoticeRecord(notice_id, decided, attempts)
+
+
+def notice_ids_about(
+    ledger: Ledger, agency_id: UUID, employee_id: str, *, recorded_by: datetime | None = None
+) -> list[UUID]:
+    """The notices about a person recorded by an instant (told to them, or about them to a
+    supervisor or coordinator). Each notice's first event is read: one read per notice of
+    the agency (no index by person yet)."""
+    heads = ledger.store.stream_heads(Notice.stream_type, agency_id, recorded_by=recorded_by)
+    found = []
+    for notice_id in sorted(heads):
+        decided = ledger.stream(notice_id)[0]
+        if isinstance(decided, NoticeDecided) and decided.employee_id == employee_id:
+            found.append(notice_id)
+    return found
 
 
 def notices_to_send(ledger: Ledger, agency_id: UUID, now: datetime) -> list[NoticeRecord]:

@@ -4,30 +4,18 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from uuid import UUID
 
 from ledger.application import Ledger
 from ledger.notice import NoticeDecided
-from ledger.notice_cases import NoticeRecord, notice_record
+from ledger.notice_cases import NoticeRecord, notice_ids_about, notice_record
 
-__all__ = ["ToldLine", "notice_ids_for_person", "notices_for_person", "told_text"]
+__all__ = ["ToldLine", "notices_for_person", "told_text"]
 
 
 @dataclass(frozen=True)
 class ToldLine:
     day: str
     text: str
-
-
-def _records(ledger: Ledger, slug: str) -> list[NoticeRecord]:
-    agency_id = ledger.get_agency(slug).id
-    return [notice_record(ledger, i) for i in ledger.store.stream_heads("notice", agency_id)]
-
-
-def notice_ids_for_person(ledger: Ledger, slug: str, employee_id: str) -> list[UUID]:
-    """The notice streams about a person (told to them, or about them to others); every
-    notice of the agency is read, so this costs one read per notice."""
-    return sorted(r.id for r in _records(ledger, slug) if r.decided.employee_id == employee_id)
 
 
 def told_text(decided: NoticeDecided, record: NoticeRecord) -> str:
@@ -48,6 +36,7 @@ def told_text(decided: NoticeDecided, record: NoticeRecord) -> str:
 
 
 def notices_for_person(ledger: Ledger, slug: str, employee_id: str) -> list[ToldLine]:
-    records = [r for r in _records(ledger, slug) if r.decided.employee_id == employee_id]
+    agency_id = ledger.get_agency(slug).id
+    records = [notice_record(ledger, i) for i in notice_ids_about(ledger, agency_id, employee_id)]
     records.sort(key=lambda r: (r.decided.timestamp, r.decided.notice_key))
     return [ToldLine(r.decided.effective_on.isoformat(), told_text(r.decided, r)) for r in records]
