@@ -17,7 +17,7 @@ from uuid import NAMESPACE_URL, UUID, uuid5
 from eventsourcing.domain import Aggregate
 
 from ledger.aggregate import LedgerAggregate
-from ledger.envelope import LedgerEvent
+from ledger.streams import NoticeEvent, NoticeSettingsEvent
 
 __all__ = [
     "Notice",
@@ -40,12 +40,6 @@ def notice_id_for(key: str) -> UUID:
 
 def notice_settings_id_for(agency_id: UUID) -> UUID:
     return uuid5(NAMESPACE_URL, f"muster:notice-settings:{agency_id}")
-
-
-class NoticeEvent(LedgerEvent):
-    """Base of the facts on a notice's stream."""
-
-    stream_type: ClassVar[str] = "notice"
 
 
 class NoticeDecided(NoticeEvent, Aggregate.Created):
@@ -148,10 +142,6 @@ class Notice(LedgerAggregate):
                 next_attempt_at=next_attempt_at,
             )
         )
-
-
-class NoticeSettingsEvent(LedgerEvent):
-    stream_type: ClassVar[str] = "notice_settings"
 
 
 class NoticeSettingsRecorded(NoticeSettingsEvent):

@@ -8,7 +8,13 @@ from typing import ClassVar
 
 from ledger.envelope import LedgerEvent
 
-__all__ = ["AgencyEvent", "PersonEvent", "RulePackEvent"]
+__all__ = [
+    "AgencyEvent",
+    "NoticeEvent",
+    "NoticeSettingsEvent",
+    "PersonEvent",
+    "RulePackEvent",
+]
 
 
 class PersonEvent(LedgerEvent):
@@ -28,3 +34,15 @@ class RulePackEvent(LedgerEvent):
     """Base of the facts on a rule pack's stream (``ledger.rule_pack``)."""
 
     stream_type: ClassVar[str] = "rule_pack"
+
+
+class NoticeEvent(LedgerEvent):
+    """Base of the facts on a notice's stream (``ledger.notice``)."""
+
+    stream_type: ClassVar[str] = "notice"
+
+
+class NoticeSettingsEvent(LedgerEvent):
+    """Base of the facts on an agency's notice-settings stream (``ledger.notice``)."""
+
+    stream_type: ClassVar[str] = "notice_settings"

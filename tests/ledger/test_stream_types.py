@@ -8,6 +8,7 @@ from eventsourcing.utils import get_topic, resolve_topic
 
 import ledger.agency
 import ledger.imports
+import ledger.notice
 import ledger.person
 import ledger.person_events
 import ledger.rule_pack
@@ -38,6 +39,11 @@ STREAM_TYPES = {
     "ledger.person:WaiverEnded": "person",
     "ledger.person:ExtensionGranted": "person",
     "ledger.person:ExtensionEnded": "person",
+    "ledger.notice:NoticeDecided": "notice",
+    "ledger.notice:NoticeDelivered": "notice",
+    "ledger.notice:NoticeDeliveryFailed": "notice",
+    "ledger.notice:NoticeSettingsStarted": "notice_settings",
+    "ledger.notice:NoticeSettingsRecorded": "notice_settings",
     "ledger.rule_pack:RulePackRegistered": "rule_pack",
     "ledger.rule_pack:RuleVersionPublished": "rule_pack",
     "ledger.rule_pack:RuleVersionRevised": "rule_pack",
@@ -48,7 +54,13 @@ def test_every_event_class_declares_its_stream_type() -> None:
     """Each concrete event class has exactly the stream type its stored events were
     hashed with, and the topic it was first stored under: the person events moved to
     ``ledger.person_events`` and keep their ``ledger.person:…`` topics (``TOPIC``)."""
-    modules = (ledger.agency, ledger.imports, ledger.person_events, ledger.rule_pack)
+    modules = (
+        ledger.agency,
+        ledger.imports,
+        ledger.notice,
+        ledger.person_events,
+        ledger.rule_pack,
+    )
     declared = {
         get_topic(obj): obj.stream_type
         for module in modules
