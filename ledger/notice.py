@@ -17,7 +17,7 @@ from uuid import NAMESPACE_URL, UUID, uuid5
 from eventsourcing.domain import Aggregate
 
 from ledger.aggregate import LedgerAggregate
-from ledger.streams import NoticeEvent, NoticeSettingsEvent
+from ledger.streams import NoticeEvent, NoticePreferencesEvent, NoticeSettingsEvent
 
 __all__ = [
     "Notice",
@@ -25,10 +25,14 @@ __all__ = [
     "NoticeDelivered",
     "NoticeDeliveryFailed",
     "NoticeEvent",
+    "NoticePreferences",
+    "NoticePreferencesRecorded",
+    "NoticePreferencesStarted",
     "NoticeSettings",
     "NoticeSettingsEvent",
     "NoticeSettingsRecorded",
     "notice_id_for",
+    "notice_preferences_id_for",
     "notice_settings_id_for",
 ]
 
@@ -36,6 +40,10 @@ __all__ = [
 def notice_id_for(key: str) -> UUID:
     """The notice's stream id: the same key, the same stream."""
     return uuid5(NAMESPACE_URL, f"muster:notice:{key}")
+
+
+def notice_preferences_id_for(agency_id: UUID, employee_id: str) -> UUID:
+    return uuid5(NAMESPACE_URL, f"muster:notice-preferences:{agency_id}:{employee_id}")
 
 
 def notice_settings_id_for(agency_id: UUID) -> UUID:
@@ -187,4 +195,60 @@ class NoticeSettings(LedgerAggregate):
         """``values``: ``NoticeSettingsRecorded``'s own fields."""
         self._record(
             NoticeSettingsRecorded(**self._envelope(at, actor), effective_on=effective_on, **values)
+        )
+
+
+class NoticePreferencesStarted(NoticePreferencesEvent, Aggregate.Created):
+    TOPIC: ClassVar[str] = "ledger.notice:NoticePreferencesStarted"
+
+    employee_id: str
+
+
+class NoticePreferencesRecorded(NoticePreferencesEvent):
+    """A person's own choices from now on: more addresses told with them (where the
+    agency allows) and whether the agency's digest comes to them too. Mandatory notices
+    to the person are not a preference: nothing here turns them off."""
+
+    TOPIC: ClassVar[str] = "ledger.notice:NoticePreferencesRecorded"
+
+    extra_recipients: list[str]
+    digest_opt_in: bool
+
+    def apply(self, aggregate: NoticePreferences) -> None:
+        aggregate.extra_recipients = list(self.extra_recipients)
+        aggregate.digest_opt_in = self.digest_opt_in
+
+
+class NoticePreferences(LedgerAggregate):
+    stream_type = NoticePreferencesEvent.stream_type
+
+    def __init__(self, agency_id: UUID, employee_id: str) -> None:
+        self.agency_id = agency_id
+        self.employee_id = employee_id
+        self.extra_recipients: list[str] = []
+        self.digest_opt_in = False
+
+    @classmethod
+    def start(
+        cls, *, at: datetime, actor: str, agency_id: UUID, employee_id: str
+    ) -> NoticePreferences:
+        stream = notice_preferences_id_for(agency_id, employee_id)
+        return cls._start(
+            NoticePreferencesStarted(
+                **cls._start_envelope(stream, at, actor, agency_id),
+                effective_on=at.date(),
+                employee_id=employee_id,
+            )
+        )
+
+    def record(
+        self, *, at: datetime, actor: str, extra_recipients: list[str], digest_opt_in: bool
+    ) -> None:
+        self._record(
+            NoticePreferencesRecorded(
+                **self._envelope(at, actor),
+                effective_on=at.date(),
+                extra_recipients=extra_recipients,
+                digest_opt_in=digest_opt_in,
+            )
         )

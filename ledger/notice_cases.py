@@ -5,6 +5,7 @@ Like ``ledger.accounts``: primitives in, typed errors out, the clock read once p
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -20,9 +21,11 @@ from ledger.notice import (
     NoticeDecided,
     NoticeDelivered,
     NoticeDeliveryFailed,
+    NoticePreferences,
     NoticeSettings,
     NoticeSettingsRecorded,
     notice_id_for,
+    notice_preferences_id_for,
     notice_settings_id_for,
 )
 
@@ -34,14 +37,17 @@ __all__ = [
     "NoticeRecord",
     "decide_notices",
     "notice_ids_about",
+    "notice_preferences",
     "notice_record",
     "notice_settings",
     "notices_to_send",
     "record_attempt",
+    "record_notice_preferences",
     "record_notice_settings",
 ]
 
 MAX_ATTEMPTS = 8
+_EMAIL = re.compile(r"[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]{1,64}@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+")
 _FIRST_RETRY = timedelta(minutes=5)
 
 
@@ -106,6 +112,46 @@ def notice_settings(ledger: Ledger, agency_id: UUID) -> NoticeSettingsRecorded |
     except AggregateNotFoundError:
         return None
     return settings.current
+
+
+def record_notice_preferences(
+    ledger: Ledger,
+    slug: str,
+    employee_id: str,
+    *,
+    actor: str,
+    extra_recipients: Sequence[str] = (),
+    digest_opt_in: bool = False,
+) -> None:
+    """A person's preferences (``NoticePreferencesRecorded``); the person must exist."""
+    person = ledger.get_person(slug, employee_id)
+    for address in extra_recipients:
+        if not _EMAIL.fullmatch(address):
+            raise InvalidValueError(f"extra recipient {address!r} is not an email address")
+    now = ledger.clock()
+    stream = notice_preferences_id_for(person.agency_id, person.employee_id)
+    try:
+        preferences = cast(NoticePreferences, ledger.repository.get(stream))
+    except AggregateNotFoundError:
+        preferences = NoticePreferences.start(
+            at=now, actor=actor, agency_id=person.agency_id, employee_id=person.employee_id
+        )
+    preferences.record(
+        at=now,
+        actor=actor,
+        extra_recipients=sorted(set(extra_recipients)),
+        digest_opt_in=digest_opt_in,
+    )
+    try:
+        ledger.save(preferences)
+    except IntegrityError:
+        raise ConcurrentWriteError("another writer changed these preferences; retry") from None
+
+
+def notice_preferences(ledger: Ledger, agency_id: UUID) -> list[NoticePreferences]:
+    """Every person's preferences in the agency (streams of their own, few)."""
+    heads = ledger.store.stream_heads(NoticePreferences.stream_type, agency_id)
+    return [cast(NoticePreferences, ledger.repository.get(i)) for i in sorted(heads)]
 
 
 def decide_notices(

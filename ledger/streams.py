@@ -11,6 +11,7 @@ from ledger.envelope import LedgerEvent
 __all__ = [
     "AgencyEvent",
     "NoticeEvent",
+    "NoticePreferencesEvent",
     "NoticeSettingsEvent",
     "PersonEvent",
     "RulePackEvent",
@@ -46,3 +47,10 @@ class NoticeSettingsEvent(LedgerEvent):
     """Base of the facts on an agency's notice-settings stream (``ledger.notice``)."""
 
     stream_type: ClassVar[str] = "notice_settings"
+
+
+class NoticePreferencesEvent(LedgerEvent):
+    """Base of the facts on a person's notice-preferences stream (``ledger.notice``): kept
+    off the person's own stream, so a preference never changes a compliance answer."""
+
+    stream_type: ClassVar[str] = "notice_preferences"

@@ -118,6 +118,30 @@ def settings_command(
     )
 
 
+@app.command("prefer")
+def prefer(
+    employee_id: str = typer.Argument(..., help="The person's employee id"),
+    agency: str = typer.Option(..., "--agency", help="The agency's slug"),
+    extra: list[str] = typer.Option(
+        [], "--extra", help="Another address told with the person (repeat; agency must allow)"
+    ),
+    digest: bool = typer.Option(False, "--digest/--no-digest", help="Get the agency's digest"),
+) -> None:
+    """Record a person's notice preferences (mandatory notices cannot be turned off)."""
+    from ledger.notice_cases import record_notice_preferences
+
+    who = actor()
+    with open_ledger() as ledger:
+        record_notice_preferences(
+            ledger, agency, employee_id, actor=who, extra_recipients=extra, digest_opt_in=digest
+        )
+    console.print(
+        f"preferences recorded for {employee_id}: {len(extra)} extra recipient(s), "
+        f"digest {'on' if digest else 'off'}; notices to {employee_id} stay on",
+        markup=False,
+    )
+
+
 @app.command("history")
 def history(
     employee_id: str = typer.Argument(..., help="The person's employee id"),

@@ -26,6 +26,7 @@ from ledger.application import Ledger
 from ledger.errors import NotFoundError
 from ledger.notice_cases import (
     decide_notices,
+    notice_preferences,
     notice_settings,
     notices_to_send,
     record_attempt,
@@ -148,11 +149,19 @@ def directory_for(ledger: Ledger, slug: str, today: date) -> Directory:
             elif grant.role == Role.OFFICER:
                 officer_email[grant.employee_id] = account.email
     loaded = _Loaded(ledger, slug)
+    person_email = _Fact(loaded, "email", officer_email)
+    preferences = notice_preferences(ledger, ledger.get_agency(slug).id)
     return Directory(
-        person_email=_Fact(loaded, "email", officer_email),
+        person_email=person_email,
         unit_of=_Fact(loaded, "unit", {}),
         supervisors={unit: tuple(sorted(set(a))) for unit, a in supervisors.items()},
         coordinators=tuple(sorted(set(coordinators))),
+        extra_recipients={p.employee_id: tuple(p.extra_recipients) for p in preferences},
+        digest_subscribers=tuple(
+            sorted(
+                {person_email.get(p.employee_id, "") for p in preferences if p.digest_opt_in} - {""}
+            )
+        ),
     )
 
 

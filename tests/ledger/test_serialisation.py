@@ -16,6 +16,8 @@ from ledger.notice import (
     NoticeDecided,
     NoticeDelivered,
     NoticeDeliveryFailed,
+    NoticePreferencesRecorded,
+    NoticePreferencesStarted,
     NoticeSettingsRecorded,
     NoticeSettingsStarted,
 )
@@ -172,6 +174,12 @@ SAMPLES: list[LedgerEvent] = [
     NoticeDeliveryFailed(**ENVELOPE, attempt=1, error="refused", next_attempt_at=NOW),
     NoticeDeliveryFailed(**ENVELOPE, attempt=8, error="refused", next_attempt_at=None),
     NoticeSettingsStarted(**ENVELOPE, originator_topic="ledger.notice:NoticeSettings"),
+    NoticePreferencesStarted(
+        **ENVELOPE, originator_topic="ledger.notice:NoticePreferences", employee_id="E1"
+    ),
+    NoticePreferencesRecorded(
+        **ENVELOPE, extra_recipients=["pat@home.example"], digest_opt_in=True
+    ),
     NoticeSettingsRecorded(
         **ENVELOPE,
         windows=[60, 14],

@@ -42,6 +42,8 @@ STREAM_TYPES = {
     "ledger.notice:NoticeDecided": "notice",
     "ledger.notice:NoticeDelivered": "notice",
     "ledger.notice:NoticeDeliveryFailed": "notice",
+    "ledger.notice:NoticePreferencesStarted": "notice_preferences",
+    "ledger.notice:NoticePreferencesRecorded": "notice_preferences",
     "ledger.notice:NoticeSettingsStarted": "notice_settings",
     "ledger.notice:NoticeSettingsRecorded": "notice_settings",
     "ledger.rule_pack:RulePackRegistered": "rule_pack",

@@ -199,3 +199,95 @@ def test_serve_runs_passes_itself_when_an_interval_is_set(
         ids = [str(m["Message-ID"]) for _, m in sent]
         assert len(ids) == len(set(ids))
         assert "notify pass" in err
+
+
+def test_preferences_add_recipients_only_where_allowed_and_never_silence_the_person(
+    ledger: Ledger, clock: SettableClock, database_url: str
+) -> None:
+    """Rule: "Per-person preferences where the agency allows (extra recipients, opt into
+    digest), unsubscribe never possible for mandatory notices": E1's extra address is told
+    only once the agency allows it, E1 is told either way, E2's digest opt-in brings the
+    digest to E2, and an address that is not one is refused in one line."""
+    scenario.build(ledger, clock)
+    ledger.close()
+    coordinator = {"MUSTER_ACTOR": "coordinator"}
+    bad = run(
+        database_url,
+        "notify",
+        "prefer",
+        "E1",
+        "--agency",
+        scenario.SLUG,
+        "--extra",
+        "not an address",
+        ok=False,
+        env=coordinator,
+    )
+    assert bad.returncode == 2
+    assert "not an email address" in bad.stderr
+    run(
+        database_url,
+        "notify",
+        "prefer",
+        "E1",
+        "--agency",
+        scenario.SLUG,
+        "--extra",
+        "pat@home.example",
+        env=coordinator,
+    )
+    run(
+        database_url,
+        "notify",
+        "prefer",
+        "E2",
+        "--agency",
+        scenario.SLUG,
+        "--digest",
+        env=coordinator,
+    )
+    with smtp_server() as (mailbox, port):
+        env = _smtp_env(port)
+        # 2025-10-06, a Monday: the 90-day window and the weekly digest.
+        run(
+            database_url,
+            "notify",
+            "run",
+            "--agency",
+            scenario.SLUG,
+            "--today",
+            "2025-10-06",
+            env=env,
+        )
+        sent = mailbox.drain()
+        first = {r[0] for r, _ in sent}
+        assert "e1@pd.example" in first
+        assert "pat@home.example" not in first
+        digests = sorted(r[0] for r, m in sent if " coming up (" in str(m["Subject"]))
+        assert digests == ["coord@pd.example", "e2@pd.example"]
+        run(
+            database_url,
+            "notify",
+            "settings",
+            "--agency",
+            scenario.SLUG,
+            "--allow-extra-recipients",
+            env=coordinator,
+        )
+        run(
+            database_url,
+            "notify",
+            "run",
+            "--agency",
+            scenario.SLUG,
+            "--today",
+            "2025-11-01",
+            env=env,
+        )
+        second = mailbox.drain()
+    told = {r[0] for r, _ in second}
+    assert {"e1@pd.example", "pat@home.example"} <= told
+    extra = next(m for r, m in second if r == ["pat@home.example"])
+    assert "You asked for this notice" in extra.get_body(("plain",)).get_content()
+    own = next(m for r, m in second if r == ["e1@pd.example"])
+    assert "cannot be turned off" in own.get_body(("plain",)).get_content()
