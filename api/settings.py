@@ -118,6 +118,18 @@ class Settings:
     http_packet_max_bytes: int = 300_000_000
     # How long a bearer token from ``POST /api/v1/session`` stays valid (days).
     token_days: int = 30
+    # Notices (``muster notify``, docs/notify.md): the SMTP server they are sent through,
+    # the file holding its password, the From address, the file holding the webhook's
+    # HMAC key, and how often ``muster serve`` runs a pass itself (seconds; 0: never).
+    smtp_host: str = ""
+    smtp_port: int = 587
+    smtp_security: Literal["starttls", "tls", "none"] = "starttls"
+    smtp_username: str = ""
+    smtp_password_file: Path | None = None
+    smtp_from: str = "muster@localhost"
+    smtp_timeout: int = 30
+    webhook_key_file: Path | None = None
+    notify_interval: int = 0
 
     def __post_init__(self) -> None:
         _database_url(self.database_url)
@@ -166,6 +178,15 @@ _PARSERS: dict[str, Callable[[str], Any]] = {
     "http_workers": _integer(1, 64),
     "http_packet_max_bytes": _integer(1),
     "token_days": _integer(1, 366),
+    "smtp_host": _text,
+    "smtp_port": _integer(1, 65535),
+    "smtp_security": _choice("starttls", "tls", "none"),
+    "smtp_username": _text,
+    "smtp_password_file": _path,
+    "smtp_from": _text,
+    "smtp_timeout": _integer(1, 600),
+    "webhook_key_file": _path,
+    "notify_interval": _integer(0, 7 * 86_400),
 }
 
 

@@ -26,6 +26,7 @@ __all__ = [
     "Account",
     "AccountEvent",
     "AccountOpened",
+    "EmailAddressRecorded",
     "Grant",
     "GrantNotFoundError",
     "Role",
@@ -40,6 +41,8 @@ __all__ = [
 SYSTEM_AGENCY_ID = uuid5(NAMESPACE_URL, "muster:system")
 
 _USERNAME = re.compile(r"[a-z0-9][a-z0-9._@-]{1,63}")
+# One address, no display name or header characters (it goes into a To: header).
+_EMAIL = re.compile(r"[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]{1,64}@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+")
 
 
 class Role(StrEnum):
@@ -114,6 +117,16 @@ class RoleRevoked(AccountEvent):
         aggregate.grants[self.grant_id] = replace(grant, revoked_at=self.timestamp)
 
 
+class EmailAddressRecorded(AccountEvent):
+    """Where notices for this account go from now on (an address is not a secret; an
+    empty one stops email to the account)."""
+
+    email: str
+
+    def apply(self, aggregate: Account) -> None:
+        aggregate.email = self.email
+
+
 @dataclass(frozen=True)
 class Grant:
     grant_id: UUID
@@ -149,6 +162,7 @@ class Account(LedgerAggregate):
         self.username = username
         self.display_name = display_name
         self.grants: dict[UUID, Grant] = {}
+        self.email = ""
 
     @classmethod
     def open(cls, *, at: datetime, actor: str, username: str, display_name: str) -> Account:
@@ -189,6 +203,15 @@ class Account(LedgerAggregate):
                 employee_id=employee_id,
                 expires_on=expires_on,
             )
+        )
+
+    def record_email(self, *, at: datetime, actor: str, email: str) -> None:
+        if email and not _EMAIL.fullmatch(email):
+            raise InvalidValueError(f"email {email!r} is not an address like name@example.org")
+        if email == self.email:
+            return
+        self._record(
+            EmailAddressRecorded(**self._envelope(at, actor), effective_on=at.date(), email=email)
         )
 
     def revoke(self, grant_id: UUID, *, at: datetime, actor: str, reason: str) -> None:

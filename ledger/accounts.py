@@ -30,6 +30,7 @@ __all__ = [
     "grant_role",
     "list_accounts",
     "open_account",
+    "record_email",
     "revoke_role",
 ]
 
@@ -49,6 +50,7 @@ class AccountView:
     display_name: str
     grants: list[Grant]  # every grant ever made, revoked ones with their revocation time
     version: int
+    email: str = ""
 
     def grants_at(self, moment: datetime | None, day: date) -> list[Grant]:
         return [g for g in self.grants if g.in_force(moment, day)]
@@ -61,6 +63,7 @@ def _view(account: Account) -> AccountView:
         account.display_name,
         sorted(account.grants.values(), key=lambda g: g.granted_at),
         account.version,
+        account.email,
     )
 
 
@@ -124,6 +127,14 @@ def grant_role(
     )
     _save(ledger, account)
     return grant_id
+
+
+def record_email(ledger: Ledger, name: str, email: str, *, actor: str) -> None:
+    """The address notices for this account go to (``ledger.notice``)."""
+    now = ledger.clock()
+    account = _load(ledger, name)
+    account.record_email(at=now, actor=actor, email=fields.text("email", email, limit=254))
+    _save(ledger, account)
 
 
 def revoke_role(ledger: Ledger, name: str, grant_id: UUID, *, actor: str, reason: str) -> None:

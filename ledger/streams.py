@@ -8,7 +8,15 @@ from typing import ClassVar
 
 from ledger.envelope import LedgerEvent
 
-__all__ = ["AgencyEvent", "AgencyProgrammeEvent", "PersonEvent", "RulePackEvent"]
+__all__ = [
+    "AgencyEvent",
+    "AgencyProgrammeEvent",
+    "NoticeEvent",
+    "NoticePreferencesEvent",
+    "NoticeSettingsEvent",
+    "PersonEvent",
+    "RulePackEvent",
+]
 
 
 class PersonEvent(LedgerEvent):
@@ -35,3 +43,22 @@ class RulePackEvent(LedgerEvent):
     """Base of the facts on a rule pack's stream (``ledger.rule_pack``)."""
 
     stream_type: ClassVar[str] = "rule_pack"
+
+
+class NoticeEvent(LedgerEvent):
+    """Base of the facts on a notice's stream (``ledger.notice``)."""
+
+    stream_type: ClassVar[str] = "notice"
+
+
+class NoticeSettingsEvent(LedgerEvent):
+    """Base of the facts on an agency's notice-settings stream (``ledger.notice``)."""
+
+    stream_type: ClassVar[str] = "notice_settings"
+
+
+class NoticePreferencesEvent(LedgerEvent):
+    """Base of the facts on a person's notice-preferences stream (``ledger.notice``): kept
+    off the person's own stream, so a preference never changes a compliance answer."""
+
+    stream_type: ClassVar[str] = "notice_preferences"

@@ -19,7 +19,14 @@ from api.cli.writes import actor
 from api.http.passwords import check_new_password, hash_password
 from api.http.services import open_side_database
 from ledger.account_store import AccountStore
-from ledger.accounts import get_account, grant_role, list_accounts, open_account, revoke_role
+from ledger.accounts import (
+    get_account,
+    grant_role,
+    list_accounts,
+    open_account,
+    record_email,
+    revoke_role,
+)
 
 __all__ = ["app"]
 
@@ -71,6 +78,18 @@ def password(username: str = typer.Argument(...), password_stdin: bool = PASSWOR
         AccountStore(side).set_password(account.id, hash_password(new), ledger.clock())
         side.close()
     console.print(f"password of {account.username} set")
+
+
+@app.command("email")
+def email(
+    username: str = typer.Argument(..., help="The account's login name"),
+    address: str = typer.Argument(..., help="Where its notices go (empty: none)"),
+) -> None:
+    """Record the address the account's notices are sent to (muster notify)."""
+    who = actor()
+    with open_ledger() as ledger:
+        record_email(ledger, username, address, actor=who)
+    console.print(f"{username}: notices go to {address or 'no address'}", markup=False)
 
 
 @app.command("grant")

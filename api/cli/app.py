@@ -58,6 +58,10 @@ LAZY_GROUPS = {
         "api.cli.policy",
         "policy_app",
         "Policy documents, versions, assignments, acknowledgements and coverage.",
+    "notify": (
+        "api.cli.notify",
+        "app",
+        "Send the reminders due (one pass); notice settings; notices recorded.",
     ),
 }
 

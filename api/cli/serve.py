@@ -10,6 +10,21 @@ from api.cli.context import console
 __all__ = ["serve"]
 
 
+def _notify_every(seconds: int) -> None:
+    """Notification passes in this process (``MUSTER_NOTIFY_INTERVAL``), whatever the
+    number of HTTP workers: once per server, not once per worker."""
+    from api.cli.context import open_ledger
+    from api.cli.notify import run_all
+    from api.notify.schedule import start_notify_thread
+
+    def one_pass() -> list[str]:
+        with open_ledger() as ledger:
+            return run_all(ledger, None, None)
+
+    start_notify_thread(float(seconds), one_pass)
+    console.print(f"notification passes every {seconds} s (MUSTER_NOTIFY_INTERVAL)")
+
+
 def serve(
     host: str | None = typer.Option(None, "--host", help="Default MUSTER_HTTP_HOST (127.0.0.1)"),
     port: int | None = typer.Option(None, "--port", help="Default MUSTER_HTTP_PORT (8000)"),
@@ -25,6 +40,8 @@ def serve(
     settings = get_settings()
     bind, at = host or settings.http_host, port or settings.http_port
     console.print(f"muster API on http://{bind}:{at}/api/v1 (OpenAPI: /api/v1/openapi.json)")
+    if settings.notify_interval:
+        _notify_every(settings.notify_interval)
     uvicorn.run(
         "api.http.app:create_app",
         factory=True,

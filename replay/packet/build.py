@@ -21,6 +21,7 @@ import orjson
 
 from ledger.agency import agency_id_for
 from ledger.application import Ledger
+from ledger.notice_cases import notice_ids_about
 from ledger.person import person_id_for
 from replay import packet_verifier
 from replay.asof import KnownAt, roster, status
@@ -66,7 +67,22 @@ def person_packet(
     answer = status(ledger, slug, employee_id, as_of, known_at)
     person_id = person_id_for(agency_id_for(slug), employee_id)
     query = {"kind": "person", "employee_id": employee_id}
-    return _packet(ledger, query, answer, to_json(answer), [person_id], _person_citations(answer))
+    # The notices about the person (proof of notice, ``ledger.notice``) are in the packet
+    # with their hash links and inclusion proofs, as recorded by known_at.
+    notices = notice_ids_about(
+        ledger,
+        agency_id_for(slug),
+        employee_id,
+        recorded_by=datetime.fromisoformat(answer["known_at"]),
+    )
+    return _packet(
+        ledger,
+        query,
+        answer,
+        to_json(answer),
+        [person_id, *notices],
+        _person_citations(answer),
+    )
 
 
 def agency_packet(
@@ -88,6 +104,7 @@ def _packet(
     citations: list[list[object]],
 ) -> bytes:
     known_at = datetime.fromisoformat(answer["known_at"])
+    streams_in = list(streams)
     cut = cut_at(ledger.store, known_at, streams)
     streams = sorted(s for s in set(streams) if s in cut.heads)
     stored = ledger.store.select_streams_up_to({s: cut.heads[s].version for s in streams})
@@ -126,7 +143,8 @@ def _packet(
         "report.pdf": report_pdf(packet, answer, people, digest),
     }
     if query["kind"] == "person":
-        review = ce_review_rows(ledger, answer, stored, known_at)
+        own = [event for event in stored if event.originator_id == streams_in[0]]
+        review = ce_review_rows(ledger, answer, own, known_at)
         members["ce_review.csv"] = _csv(REVIEW_COLUMNS, review)
     if renewal is not None:
         members["renewal_roster.csv"] = _csv(renewal[1], renewal[2])

@@ -12,6 +12,15 @@ from eventsourcing.persistence import Mapper, StoredEvent
 from ledger.agency import AgencyRegistered, JurisdictionAdopted, TimeZoneSet
 from ledger.envelope import LedgerEvent
 from ledger.imports import ImportCompleted, SimulationCompleted
+from ledger.notice import (
+    NoticeDecided,
+    NoticeDelivered,
+    NoticeDeliveryFailed,
+    NoticePreferencesRecorded,
+    NoticePreferencesStarted,
+    NoticeSettingsRecorded,
+    NoticeSettingsStarted,
+)
 from ledger.person import (
     AssignmentChanged,
     CertificationRecorded,
@@ -143,6 +152,43 @@ SAMPLES: list[LedgerEvent] = [
         approver="OPOTC",
     ),
     ExtensionEnded(**ENVELOPE, extension_id=uuid4(), ended_on=date(2025, 2, 1), reason="back"),
+    NoticeDecided(
+        **ENVELOPE,
+        originator_topic="ledger.notice:Notice",
+        notice_key="mpls|reminder|email|person|e1@pd.example|E1|local/fa|2025-12-31|90",
+        kind="reminder",
+        channel="email",
+        recipient="e1@pd.example",
+        recipient_role="person",
+        employee_id="E1",
+        person_name="Pat Officer",
+        requirement="local/fa",
+        title="Firearms",
+        deadline=date(2025, 12, 31),
+        window="90",
+        mandatory=True,
+        lines=["E1\tPat Officer\tFirearms\t2025-12-31\tdue_soon"],
+        message_digest="cd" * 32,
+    ),
+    NoticeDelivered(**ENVELOPE, attempt=2, message_id="<notice-x@muster>"),
+    NoticeDeliveryFailed(**ENVELOPE, attempt=1, error="refused", next_attempt_at=NOW),
+    NoticeDeliveryFailed(**ENVELOPE, attempt=8, error="refused", next_attempt_at=None),
+    NoticeSettingsStarted(**ENVELOPE, originator_topic="ledger.notice:NoticeSettings"),
+    NoticePreferencesStarted(
+        **ENVELOPE, originator_topic="ledger.notice:NoticePreferences", employee_id="E1"
+    ),
+    NoticePreferencesRecorded(
+        **ENVELOPE, extra_recipients=["pat@home.example"], digest_opt_in=True
+    ),
+    NoticeSettingsRecorded(
+        **ENVELOPE,
+        windows=[60, 14],
+        remind_on_leave=True,
+        digest="daily",
+        digest_weekday=4,
+        webhook_url="https://alerts.example/muster",
+        allow_extra_recipients=False,
+    ),
 ]
 
 
@@ -150,11 +196,12 @@ def test_every_event_class_has_a_sample() -> None:
     """The sample list covers every concrete event class the ledger defines."""
     import ledger.agency
     import ledger.imports
+    import ledger.notice
     import ledger.person_events
 
     defined = {
         obj
-        for module in (ledger.agency, ledger.imports, ledger.person_events)
+        for module in (ledger.agency, ledger.imports, ledger.notice, ledger.person_events)
         for obj in vars(module).values()
         if isinstance(obj, type)
         and issubclass(obj, LedgerEvent)

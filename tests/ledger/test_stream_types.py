@@ -8,6 +8,7 @@ from eventsourcing.utils import get_topic, resolve_topic
 
 import ledger.agency
 import ledger.imports
+import ledger.notice
 import ledger.person
 import ledger.person_credential_events
 import ledger.person_events
@@ -54,6 +55,13 @@ STREAM_TYPES = {
     "ledger.person_credential_events:WeaponIssued": "person",
     "ledger.person_credential_events:WeaponReturned": "person",
     "ledger.person_credential_events:PolicyAcknowledged": "person",
+    "ledger.notice:NoticeDecided": "notice",
+    "ledger.notice:NoticeDelivered": "notice",
+    "ledger.notice:NoticeDeliveryFailed": "notice",
+    "ledger.notice:NoticePreferencesStarted": "notice_preferences",
+    "ledger.notice:NoticePreferencesRecorded": "notice_preferences",
+    "ledger.notice:NoticeSettingsStarted": "notice_settings",
+    "ledger.notice:NoticeSettingsRecorded": "notice_settings",
     "ledger.rule_pack:RulePackRegistered": "rule_pack",
     "ledger.rule_pack:RuleVersionPublished": "rule_pack",
     "ledger.rule_pack:RuleVersionRevised": "rule_pack",
@@ -71,6 +79,9 @@ def test_every_event_class_declares_its_stream_type() -> None:
         ledger.rule_pack,
         ledger.program_events,
         ledger.person_credential_events,
+        ledger.notice,
+        ledger.person_events,
+        ledger.rule_pack,
     )
     declared = {
         get_topic(obj): obj.stream_type

@@ -1,0 +1,246 @@
+"""Notice use cases over a ``Ledger``: an agency's notice settings, deciding notices once,
+recording each delivery attempt, and the notices still to be sent.
+
+Like ``ledger.accounts``: primitives in, typed errors out, the clock read once per unit."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from typing import TYPE_CHECKING, Any, cast
+from uuid import UUID
+
+from eventsourcing.application import AggregateNotFoundError
+from eventsourcing.persistence import IntegrityError
+
+from ledger.errors import ConcurrentWriteError, InvalidValueError
+from ledger.notice import (
+    Notice,
+    NoticeDecided,
+    NoticeDelivered,
+    NoticeDeliveryFailed,
+    NoticePreferences,
+    NoticeSettings,
+    NoticeSettingsRecorded,
+    notice_id_for,
+    notice_preferences_id_for,
+    notice_settings_id_for,
+)
+
+if TYPE_CHECKING:
+    from ledger.application import Ledger
+
+__all__ = [
+    "MAX_ATTEMPTS",
+    "NoticeRecord",
+    "decide_notices",
+    "notice_ids_about",
+    "notice_preferences",
+    "notice_record",
+    "notice_settings",
+    "notices_to_send",
+    "record_attempt",
+    "record_notice_preferences",
+    "record_notice_settings",
+]
+
+MAX_ATTEMPTS = 8
+_EMAIL = re.compile(r"[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]{1,64}@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+")
+_FIRST_RETRY = timedelta(minutes=5)
+
+
+@dataclass(frozen=True)
+class NoticeRecord:
+    """A notice as recorded: its decision and every delivery attempt, oldest first."""
+
+    id: UUID
+    decided: NoticeDecided
+    attempts: list[NoticeDelivered | NoticeDeliveryFailed]
+
+    @property
+    def delivered(self) -> NoticeDelivered | None:
+        return next((a for a in self.attempts if isinstance(a, NoticeDelivered)), None)
+
+
+def record_notice_settings(
+    ledger: Ledger,
+    slug: str,
+    *,
+    actor: str,
+    windows: Sequence[int] = (90, 60, 30, 7),
+    remind_on_leave: bool = False,
+    digest: str = "weekly",
+    digest_weekday: int = 0,
+    webhook_url: str = "",
+    allow_extra_recipients: bool = False,
+    effective_on: date | None = None,
+) -> None:
+    if any(not 0 < w <= 730 for w in windows) or len(set(windows)) != len(windows):
+        raise InvalidValueError("windows: distinct days between 1 and 730")
+    if digest not in {"daily", "weekly", "off"}:
+        raise InvalidValueError("digest: daily, weekly or off")
+    if not 0 <= digest_weekday <= 6:
+        raise InvalidValueError("digest_weekday: 0 (Monday) to 6 (Sunday)")
+    if webhook_url and not webhook_url.startswith(("https://", "http://")):
+        raise InvalidValueError("webhook_url: an http(s) URL")
+    agency = ledger.get_agency(slug)
+    now = ledger.clock()
+    try:
+        settings = cast(NoticeSettings, ledger.repository.get(notice_settings_id_for(agency.id)))
+    except AggregateNotFoundError:
+        settings = NoticeSettings.start(at=now, actor=actor, agency_id=agency.id)
+    settings.record(
+        at=now,
+        actor=actor,
+        effective_on=effective_on or now.date(),
+        windows=sorted(windows, reverse=True),
+        remind_on_leave=remind_on_leave,
+        digest=digest,
+        digest_weekday=digest_weekday,
+        webhook_url=webhook_url,
+        allow_extra_recipients=allow_extra_recipients,
+    )
+    ledger.save(settings)
+
+
+def notice_settings(ledger: Ledger, agency_id: UUID) -> NoticeSettingsRecorded | None:
+    """The agency's latest notice settings (None: the defaults)."""
+    try:
+        settings = cast(NoticeSettings, ledger.repository.get(notice_settings_id_for(agency_id)))
+    except AggregateNotFoundError:
+        return None
+    return settings.current
+
+
+def record_notice_preferences(
+    ledger: Ledger,
+    slug: str,
+    employee_id: str,
+    *,
+    actor: str,
+    extra_recipients: Sequence[str] = (),
+    digest_opt_in: bool = False,
+) -> None:
+    """A person's preferences (``NoticePreferencesRecorded``); the person must exist."""
+    person = ledger.get_person(slug, employee_id)
+    for address in extra_recipients:
+        if not _EMAIL.fullmatch(address):
+            raise InvalidValueError(f"extra recipient {address!r} is not an email address")
+    now = ledger.clock()
+    stream = notice_preferences_id_for(person.agency_id, person.employee_id)
+    try:
+        preferences = cast(NoticePreferences, ledger.repository.get(stream))
+    except AggregateNotFoundError:
+        preferences = NoticePreferences.start(
+            at=now, actor=actor, agency_id=person.agency_id, employee_id=person.employee_id
+        )
+    preferences.record(
+        at=now,
+        actor=actor,
+        extra_recipients=sorted(set(extra_recipients)),
+        digest_opt_in=digest_opt_in,
+    )
+    try:
+        ledger.save(preferences)
+    except IntegrityError:
+        raise ConcurrentWriteError("another writer changed these preferences; retry") from None
+
+
+def notice_preferences(ledger: Ledger, agency_id: UUID) -> list[NoticePreferences]:
+    """Every person's preferences in the agency (streams of their own, few)."""
+    heads = ledger.store.stream_heads(NoticePreferences.stream_type, agency_id)
+    return [cast(NoticePreferences, ledger.repository.get(i)) for i in sorted(heads)]
+
+
+def decide_notices(
+    ledger: Ledger,
+    agency_id: UUID,
+    today: date,
+    decisions: Sequence[dict[str, Any]],
+    *,
+    actor: str,
+) -> list[UUID]:
+    """Record each decision (``NoticeDecided``'s own fields) not recorded before, all in one
+    unit; the ids of those recorded now. A decision whose key was recorded before (another
+    pass, an earlier day in the same window) is left out, so each is recorded once."""
+    ids = {notice_id_for(d["notice_key"]): d for d in decisions}
+    wanted, known = list(ids), set[UUID]()
+    for start in range(0, len(wanted), 500):  # within every backend's parameter limit
+        known |= set(ledger.store.heads_of(wanted[start : start + 500]))
+    now = ledger.clock()
+    fresh = [
+        Notice.decide(at=now, actor=actor, agency_id=agency_id, effective_on=today, **d)
+        for i, d in ids.items()
+        if i not in known
+    ]
+    if not fresh:
+        return []
+    try:
+        ledger.append(*fresh)
+    except IntegrityError:
+        raise ConcurrentWriteError("another pass decided the same notices; run it again") from None
+    return [n.id for n in fresh]
+
+
+def notice_record(ledger: Ledger, notice_id: UUID) -> NoticeRecord:
+    events = ledger.stream(notice_id)
+    decided = cast(NoticeDecided, events[0])
+    attempts = [e for e in events[1:] if isinstance(e, NoticeDelivered | NoticeDeliveryFailed)]
+    return NoticeRecord(notice_id, decided, attempts)
+
+
+def notice_ids_about(
+    ledger: Ledger, agency_id: UUID, employee_id: str, *, recorded_by: datetime | None = None
+) -> list[UUID]:
+    """The notices about a person recorded by an instant (told to them, or about them to a
+    supervisor or coordinator). Each notice's first event is read: one read per notice of
+    the agency (no index by person yet)."""
+    heads = ledger.store.stream_heads(Notice.stream_type, agency_id, recorded_by=recorded_by)
+    found = []
+    for notice_id in sorted(heads):
+        decided = ledger.stream(notice_id)[0]
+        if isinstance(decided, NoticeDecided) and decided.employee_id == employee_id:
+            found.append(notice_id)
+    return found
+
+
+def notices_to_send(ledger: Ledger, agency_id: UUID, now: datetime) -> list[NoticeRecord]:
+    """Notices decided and not delivered whose next attempt is due by ``now`` (a failed one
+    with its attempts exhausted waits for a person), oldest decision first."""
+    heads = ledger.store.stream_heads(Notice.stream_type, agency_id)
+    due = []
+    for notice_id, head in sorted(heads.items()):
+        if head > 1:
+            # The last event's topic alone says a notice was delivered (no decoding); each
+            # notice is one indexed read, so a pass costs one per notice ever decided.
+            last_stored = ledger.recorder.select_events(notice_id, desc=True, limit=1)
+            if last_stored and last_stored[0].topic == NoticeDelivered.TOPIC:
+                continue
+        record = notice_record(ledger, notice_id)
+        last = record.attempts[-1] if record.attempts else None
+        if isinstance(last, NoticeDelivered):
+            continue
+        if last is None or (last.next_attempt_at is not None and last.next_attempt_at <= now):
+            due.append(record)
+    return sorted(due, key=lambda r: (r.decided.timestamp, r.decided.notice_key))
+
+
+def record_attempt(
+    ledger: Ledger, record: NoticeRecord, *, actor: str, message_id: str = "", error: str = ""
+) -> None:
+    """Record one attempt: delivered (``message_id``) or failed (``error``), the next try
+    after 5, 10, 20… minutes, none after ``MAX_ATTEMPTS``."""
+    notice = cast(Notice, ledger.repository.get(record.id))
+    now = ledger.clock()
+    if not error:
+        notice.delivered_by(at=now, actor=actor, message_id=message_id)
+    else:
+        attempt = notice.attempts + 1
+        retry = now + _FIRST_RETRY * 2 ** (attempt - 1) if attempt < MAX_ATTEMPTS else None
+        notice.failed(at=now, actor=actor, error=error, next_attempt_at=retry)
+    try:
+        ledger.append(notice)
+    except IntegrityError:
+        raise ConcurrentWriteError("another pass recorded this notice first") from None
