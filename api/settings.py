@@ -50,6 +50,22 @@ class Settings(BaseSettings):
     http_workers: int = Field(default=1, ge=1, le=64)
     # How long a bearer token from ``POST /api/v1/session`` stays valid (days).
     token_days: int = Field(default=30, ge=1, le=366)
+    # The roles whose holders must log in with a TOTP code too (comma-separated; "" none).
+    totp_required_roles: str = "admin,coordinator"
+
+    @field_validator("totp_required_roles")
+    @classmethod
+    def _known_roles(cls, value: str) -> str:
+        known = {"officer", "supervisor", "coordinator", "command", "auditor", "admin"}
+        roles = {r.strip().lower() for r in value.split(",") if r.strip()}
+        if roles - known:
+            msg = f"MUSTER_TOTP_REQUIRED_ROLES: unknown roles {sorted(roles - known)}"
+            raise ValueError(msg)
+        return ",".join(sorted(roles))
+
+    @property
+    def totp_roles(self) -> frozenset[str]:
+        return frozenset(r for r in self.totp_required_roles.split(",") if r)
 
     @field_validator("database_url")
     @classmethod

@@ -22,6 +22,7 @@ from uuid import UUID
 
 from fastapi import APIRouter, Depends, Request
 
+from api.http.authentication import grants_in_force
 from api.http.errors import ApiError, error_responses
 from api.http.services import Services, services
 from ledger.account import Grant, Role
@@ -147,8 +148,8 @@ def authenticate(request: Request, svc: Services) -> Principal:
         account = get_account_by_id(svc.ledger, account_id)
     except AccountNotFoundError:
         raise unauthenticated from None
-    # Every grant and revocation recorded so far counts, on today's date.
-    return Principal(account.id, account.username, tuple(account.grants_at(None, now.date())))
+    # Every grant and revocation recorded so far counts, on each agency's local date.
+    return Principal(account.id, account.username, grants_in_force(svc, account, now))
 
 
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
