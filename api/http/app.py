@@ -14,7 +14,17 @@ from fastapi import FastAPI
 
 from api.cli.context import lock_timeouts
 from api.http.errors import install_error_handlers
-from api.http.routes import accounts, audit, health, reads, session, writes
+from api.http.routes import (
+    accounts,
+    agencies,
+    audit,
+    health,
+    people,
+    reads,
+    relief,
+    session,
+    writes,
+)
 from api.http.services import Services
 from api.logs import configure_logging
 from api.settings import Settings, get_settings
@@ -31,6 +41,9 @@ ROUTERS = (
     writes.router,
     audit.router,
     accounts.router,
+    agencies.router,
+    people.router,
+    relief.router,
 )
 
 

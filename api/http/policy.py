@@ -5,8 +5,9 @@ a route has none.
 
 Scopes: ``public`` (no account), ``self`` (the caller's own account), ``person`` (one
 person's record: an officer their own, a supervisor their unit's, coordinator, command
-and auditor anyone in their agency), ``agency`` (an agency's records as a whole:
-coordinator, command, auditor), ``member`` (anyone with a grant in the agency), and
+and auditor anyone in their agency), ``unit`` (a unit's records: its supervisor, and the
+agency-wide roles), ``agency`` (an agency's records as a whole: coordinator, command,
+auditor), ``member`` (anyone with a grant in the agency), and
 ``accounts`` (account administration: admin). Grants are those in force now; the
 agency, person and actor come from the path and the token, never from the body.
 """
@@ -53,6 +54,7 @@ class Scope(StrEnum):
     PERSON = "person"
     AGENCY = "agency"
     MEMBER = "member"
+    UNIT = "unit"
     ACCOUNTS = "accounts"
 
 
@@ -115,7 +117,7 @@ def allows(
             return True
         if grant.role in AGENCY_WIDE:
             return True
-        if policy.scope != Scope.PERSON:
+        if policy.scope not in (Scope.PERSON, Scope.UNIT):
             continue
         if grant.role == Role.OFFICER and _same_person(agency, grant.employee_id, employee_id):
             return True
@@ -172,6 +174,8 @@ def _guard(policy: Policy) -> Callable[..., Access]:
         principal = authenticate(request, svc)
 
         def unit_of() -> str | None:
+            if policy.scope == Scope.UNIT:  # the unit named in the path
+                return str(request.path_params.get("unit", ""))
             try:
                 return svc.ledger.get_person(agency, employee_id).unit
             except NotFoundError:
