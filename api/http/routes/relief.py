@@ -14,6 +14,7 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
 from pydantic import Field
 
+from api.http.errors import ApiError
 from api.http.policy import Access, access, api_route
 from api.http.routes.writes import (
     IDEMPOTENCY_KEY,
@@ -129,6 +130,10 @@ def _ending(kind: str) -> None:
         idempotency_key: str | None = IDEMPOTENCY_KEY,
     ) -> Response:
         def command(ledger: Ledger, uow: UnitOfWork, who: str) -> None:
+            if relief_id not in getattr(uow.person(found.agency, found.employee_id), f"{kind}s"):
+                raise ApiError(
+                    404, f"{kind}_not_found", f"the person has no {kind} {relief_id}", "relief_id"
+                )
             use_case = getattr(ledger, f"end_{kind}")
             use_case(
                 found.agency, found.employee_id, relief_id,
