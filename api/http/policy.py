@@ -218,7 +218,8 @@ def api_route(
         statuses |= {401}
     if policy.scope not in (Scope.PUBLIC, Scope.SELF):
         statuses |= {403}
-    if "{agency}" in path or "{employee_id}" in path:
+    full = router.prefix + path  # the prefix may hold the path's ids
+    if "{agency}" in full or "{employee_id}" in full:
         statuses |= {404}  # an id that cannot exist (the guard refuses control characters)
     extra = dict(options.pop("openapi_extra", {}))
     extra["x-muster-policy"] = policy.describe()
