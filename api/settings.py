@@ -78,6 +78,16 @@ def _boolean(value: str) -> bool:
     raise ValueError("Input should be a valid boolean")
 
 
+_ROLES = frozenset({"officer", "supervisor", "coordinator", "command", "auditor", "admin"})
+
+
+def _roles(value: str) -> str:
+    roles = {r.strip().lower() for r in value.split(",") if r.strip()}
+    if roles - _ROLES:
+        raise ValueError(f"unknown roles {sorted(roles - _ROLES)}")
+    return ",".join(sorted(roles))
+
+
 def _path(value: str) -> Path:
     return Path(value)
 
@@ -130,9 +140,15 @@ class Settings:
     smtp_timeout: int = 30
     webhook_key_file: Path | None = None
     notify_interval: int = 0
+    # The roles whose holders must log in with a TOTP code too (comma-separated; "" none).
+    totp_required_roles: str = "admin,coordinator"
 
     def __post_init__(self) -> None:
         _database_url(self.database_url)
+
+    @property
+    def totp_roles(self) -> frozenset[str]:
+        return frozenset(r for r in self.totp_required_roles.split(",") if r)
 
     @classmethod
     def from_environment(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -187,6 +203,7 @@ _PARSERS: dict[str, Callable[[str], Any]] = {
     "smtp_timeout": _integer(1, 600),
     "webhook_key_file": _path,
     "notify_interval": _integer(0, 7 * 86_400),
+    "totp_required_roles": _roles,
 }
 
 

@@ -92,6 +92,45 @@ class AccountStore:
             )
             return cur.rowcount
 
+    # -- TOTP second factor (RFC 6238) -----------------------------------------------------
+
+    def set_totp_seed(self, account_id: UUID, seed: str, now: datetime) -> None:
+        """Enrol (or re-enrol) the account's TOTP seed (base32); an old seed is gone. The
+        seed must be readable to check codes, so this row is the one secret kept as is:
+        erase it with ``erase`` like the rest."""
+        with self.db.transaction() as cur:
+            cur.execute(
+                f"DELETE FROM {self.db.table(SECRETS)} WHERE account_id = %s AND kind = %s",
+                (str(account_id), "totp"),
+            )
+            cur.execute(
+                f"INSERT INTO {self.db.table(SECRETS)} (secret_id, account_id, kind, hash, "
+                "label, created_at) VALUES (%s, %s, %s, %s, %s, %s)",
+                (f"totp-{account_id}", str(account_id), "totp", seed, "", utc_text(now)),
+            )
+
+    def totp_seed(self, account_id: UUID) -> str | None:
+        with self.db.transaction() as cur:
+            cur.execute(
+                f"SELECT hash FROM {self.db.table(SECRETS)} WHERE account_id = %s AND kind = %s",
+                (str(account_id), "totp"),
+            )
+            rows = cur.fetchall()
+        return str(rows[0][0]) if rows else None
+
+    def use_totp_step(self, account_id: UUID, step_start: datetime) -> bool:
+        """Accept a code of the time step starting at ``step_start`` once: False if a code
+        of this step or a later one was accepted already (a replay), atomically, so two
+        logins racing with one code cannot both pass."""
+        stamp = utc_text(step_start)
+        with self.db.transaction() as cur:
+            cur.execute(
+                f"UPDATE {self.db.table(SECRETS)} SET last_used_at = %s WHERE account_id = %s "
+                "AND kind = %s AND (last_used_at IS NULL OR last_used_at < %s)",
+                (stamp, str(account_id), "totp", stamp),
+            )
+            return cur.rowcount == 1
+
     # -- API tokens ----------------------------------------------------------------------
 
     def issue_token(

@@ -185,6 +185,23 @@ def token(
     typer.echo(secret)
 
 
+@app.command("totp")
+def totp(username: str = typer.Argument(...)) -> None:
+    """Enrol a TOTP second factor (replacing any earlier one): prints the otpauth URI and
+    the seed once, for an authenticator app; only the secrets table keeps the seed."""
+    from api.http.authentication import new_totp_seed, totp_uri
+
+    with open_ledger() as ledger:
+        account = get_account(ledger, username)
+        side = open_side_database(ledger)
+        seed = new_totp_seed()
+        AccountStore(side).set_totp_seed(account.id, seed, ledger.clock())
+        side.close()
+    err_console.print(f"TOTP enrolled for {account.username} (shown once; scan or type it):")
+    typer.echo(totp_uri(seed, account.username))
+    typer.echo(seed)
+
+
 @app.command("tokens")
 def tokens(username: str = typer.Argument(...)) -> None:
     """An account's API tokens (never the tokens themselves)."""

@@ -14,7 +14,18 @@ from fastapi import FastAPI
 
 from api.cli.context import lock_timeouts
 from api.http.errors import install_error_handlers
-from api.http.routes import accounts, audit, health, packets, reads, session, writes
+from api.http.routes import (
+    accounts,
+    agencies,
+    audit,
+    health,
+    packets,
+    people,
+    reads,
+    relief,
+    session,
+    writes,
+)
 from api.http.services import Services
 from api.logs import configure_logging
 from api.settings import Settings, get_settings
@@ -32,6 +43,9 @@ ROUTERS = (
     audit.router,
     accounts.router,
     packets.router,
+    agencies.router,
+    people.router,
+    relief.router,
 )
 
 

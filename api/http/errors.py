@@ -74,6 +74,8 @@ _FIELDS = {
     "hours", "topic_hours", "course_title", "provider", "post_course_number", "delivery",
     "valid_until", "tags", "reason", "status", "kind", "employee_id", "first_name",
     "last_name", "unit", "role", "username", "display_name", "expires_on", "certificate_ref",
+    "employment", "license_number", "rank", "email", "approver", "certificate",
+    "certified_on", "basic_completed_on", "new_deadline", "ends_on", "starts_on",
 }  # fmt: skip
 
 
@@ -131,7 +133,8 @@ def install_error_handlers(app: FastAPI) -> None:
         status = status_for(error)
         field = _field_of(message)
         if isinstance(error, FutureEffectiveDateError):
-            field = getattr(request.state, "date_field", None)  # the route's date
+            # The date the message names, else the route's date.
+            field = field or getattr(request.state, "date_field", None)
         headers = {"Retry-After": "1"} if status == 503 else {}
         return JSONResponse(
             _body(code_for(error), message, field), status_code=status, headers=headers

@@ -5,8 +5,9 @@ a route has none.
 
 Scopes: ``public`` (no account), ``self`` (the caller's own account), ``person`` (one
 person's record: an officer their own, a supervisor their unit's, coordinator, command
-and auditor anyone in their agency), ``agency`` (an agency's records as a whole:
-coordinator, command, auditor), ``member`` (anyone with a grant in the agency), and
+and auditor anyone in their agency), ``unit`` (a unit's records: its supervisor, and the
+agency-wide roles), ``agency`` (an agency's records as a whole: coordinator, command,
+auditor), ``member`` (anyone with a grant in the agency), and
 ``accounts`` (account administration: admin). Grants are those in force now; the
 agency, person and actor come from the path and the token, never from the body.
 """
@@ -22,6 +23,7 @@ from uuid import UUID
 
 from fastapi import APIRouter, Depends, Request
 
+from api.http.authentication import grants_in_force
 from api.http.errors import ApiError, error_responses
 from api.http.services import Services, services
 from ledger.account import Grant, Role
@@ -52,6 +54,7 @@ class Scope(StrEnum):
     PERSON = "person"
     AGENCY = "agency"
     MEMBER = "member"
+    UNIT = "unit"
     ACCOUNTS = "accounts"
 
 
@@ -114,7 +117,7 @@ def allows(
             return True
         if grant.role in AGENCY_WIDE:
             return True
-        if policy.scope != Scope.PERSON:
+        if policy.scope not in (Scope.PERSON, Scope.UNIT):
             continue
         if grant.role == Role.OFFICER and _same_person(agency, grant.employee_id, employee_id):
             return True
@@ -147,8 +150,8 @@ def authenticate(request: Request, svc: Services) -> Principal:
         account = get_account_by_id(svc.ledger, account_id)
     except AccountNotFoundError:
         raise unauthenticated from None
-    # Every grant and revocation recorded so far counts, on today's date.
-    return Principal(account.id, account.username, tuple(account.grants_at(None, now.date())))
+    # Every grant and revocation recorded so far counts, on each agency's local date.
+    return Principal(account.id, account.username, grants_in_force(svc, account, now))
 
 
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
@@ -171,6 +174,8 @@ def _guard(policy: Policy) -> Callable[..., Access]:
         principal = authenticate(request, svc)
 
         def unit_of() -> str | None:
+            if policy.scope == Scope.UNIT:  # the unit named in the path
+                return str(request.path_params.get("unit", ""))
             try:
                 return svc.ledger.get_person(agency, employee_id).unit
             except NotFoundError:
@@ -213,7 +218,8 @@ def api_route(
         statuses |= {401}
     if policy.scope not in (Scope.PUBLIC, Scope.SELF):
         statuses |= {403}
-    if "{agency}" in path or "{employee_id}" in path:
+    full = router.prefix + path  # the prefix may hold the path's ids
+    if "{agency}" in full or "{employee_id}" in full:
         statuses |= {404}  # an id that cannot exist (the guard refuses control characters)
     extra = dict(options.pop("openapi_extra", {}))
     extra["x-muster-policy"] = policy.describe()

@@ -211,9 +211,9 @@ def test_an_admin_manages_accounts_over_http(world: World) -> None:
     again = world.client.post("/api/v1/accounts", headers=admin, json=new)
     assert (again.status_code, again.json()["code"]) == (409, "account_exists")
     grant = world.client.post("/api/v1/accounts/cora2/grants", headers=admin,
-                              json={"role": "coordinator", "agency": AGENCY})  # fmt: skip
+                              json={"role": "command", "agency": AGENCY})  # fmt: skip
     assert grant.status_code == 201
-    token = _login(world, "cora2", PASSWORD).json()["token"]
+    token = _login(world, "cora2", PASSWORD).json()["token"]  # command: no TOTP by default
     person = f"/api/v1/agencies/{AGENCY}/people/E1/status"
     assert world.client.get(person, headers={"Authorization": f"Bearer {token}"}).status_code == 200
     revoked = world.client.post(

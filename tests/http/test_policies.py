@@ -93,7 +93,60 @@ ROUTES: dict[str, tuple[str, dict[str, object] | None, str]] = {
     "/api/v1/agencies/{agency}/packet": ("GET", None, "export_agency"),
     "/api/v1/agencies/{agency}/digest": ("GET", None, "export_agency"),
     "/api/v1/packets/verification": ("POST", {"packet": "bm90IGEgemlw"}, "self"),
+    "/api/v1/agencies": ("GET", None, "self"),
+    "/api/v1/agencies/{agency}": ("GET", None, "member"),
+    "/api/v1/agencies/{agency}/units/{unit}/roster": ("GET", None, "read_unit"),
+    "/api/v1/agencies/{agency}/trend": ("GET", None, "read_agency"),
+    "/api/v1/agencies/{agency}/ledger/verify": ("GET", None, "read_agency"),
+    "/api/v1/agencies/{agency}/people": (
+        "POST",
+        {"employee_id": "__new__", "first_name": "N", "last_name": "M", "hired_on": "2024-01-02"},
+        "write_agency",
+    ),
+    "/api/v1/agencies/{agency}/people/{employee_id}/assignment": (
+        "POST",
+        {"rank": "Officer", "unit": "__unit__"},
+        "write_person",
+    ),
+    "/api/v1/agencies/{agency}/people/{employee_id}/licence": (
+        "POST",
+        {"license_number": "L-9", "period_end": "2027-06-30"},
+        "write_person",
+    ),
+    "/api/v1/agencies/{agency}/people/{employee_id}/certification": ("POST", {}, "write_person"),
+    "/api/v1/agencies/{agency}/people/{employee_id}/exemptions": (
+        "POST",
+        {"kind": "medical_leave", "starts_on": "2025-01-01", "reason": "r", "approver": "a"},
+        "write_person",
+    ),
+    "/api/v1/agencies/{agency}/people/{employee_id}/waivers": (
+        "POST",
+        {"starts_on": "2025-01-01", "ends_on": "2025-02-01", "reason": "r", "approver": "a"},
+        "write_person",
+    ),
+    "/api/v1/agencies/{agency}/people/{employee_id}/extensions": (
+        "POST",
+        {"new_deadline": "2026-09-30", "reason": "r", "approver": "a"},
+        "write_person",
+    ),
+    "/api/v1/agencies/{agency}/people/{employee_id}/exemptions/{relief_id}/end": (
+        "POST",
+        {"reason": "r"},
+        "write_person",
+    ),
+    "/api/v1/agencies/{agency}/people/{employee_id}/waivers/{relief_id}/end": (
+        "POST",
+        {"reason": "r"},
+        "write_person",
+    ),
+    "/api/v1/agencies/{agency}/people/{employee_id}/extensions/{relief_id}/end": (
+        "POST",
+        {"reason": "r"},
+        "write_person",
+    ),
 }
+# target -> the unit path parameter: the target's unit
+UNITS = {"own": "Patrol", "same_unit": "Patrol", "other_unit": "Traffic", "other_agency": "Patrol"}
 
 
 def expected(role: str, kind: str, target: str) -> bool:
@@ -115,6 +168,10 @@ def expected(role: str, kind: str, target: str) -> bool:
             role in {"coordinator", "command", "auditor", "other-coordinator"}
             or (role == "officer1" and target == "own")
             or (role == "supervisor" and target in {"own", "same_unit"})
+        )
+    if kind == "read_unit":  # a supervisor their own unit; never an officer
+        return role in {"coordinator", "command", "auditor", "other-coordinator"} or (
+            role == "supervisor" and target in {"own", "same_unit"}
         )
     if kind == "read_agency":
         return role in {"coordinator", "command", "auditor", "other-coordinator"}
@@ -163,12 +220,18 @@ def _denied(world: World, role: str, template: str, target: str) -> bool:
         .replace("{record_id}", _RECORD)
         .replace("{grant_id}", _RECORD)
         .replace("{token_id}", "0000")
+        .replace("{relief_id}", _RECORD)
+        .replace("{unit}", UNITS[target])
     )
     path = path.replace("{username}", "spare").split("#")[0]
     if body is not None and body.get("username") == "__new__":
         body = {**body, "username": f"new-{uuid4().hex[:8]}"}
     if body is not None and body.get("agency") == "__agency__":
         body = {**body, "agency": agency}
+    if body is not None and body.get("employee_id") == "__new__":
+        body = {**body, "employee_id": f"N-{uuid4().hex[:8]}"}
+    if body is not None and body.get("unit") == "__unit__":
+        body = {**body, "unit": UNITS[target]}  # the same unit: the matrix stays put
     if body is not None and "employee_ids" in body:
         body = {**body, "employee_ids": [employee_id]}
     headers = {} if role == "anonymous" else world.auth(role)

@@ -18,6 +18,7 @@ from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
 import httpx
+import pyotp
 import pytest
 
 MUSTER = str(Path(sys.executable).with_name("muster"))
@@ -148,12 +149,24 @@ def served(database_url: str, backend: str) -> Iterator[tuple[str, str, Relay | 
             relay.cut()
 
 
-def test_the_real_server_serves_the_api(served: tuple[str, str, Relay | None]) -> None:
+def test_the_real_server_serves_the_api(
+    served: tuple[str, str, Relay | None], database_url: str
+) -> None:
     base, token, _ = served
     auth = {"Authorization": f"Bearer {token}"}
     with httpx.Client(base_url=base, headers=auth, timeout=30) as client:
-        login = client.post("/api/v1/session", json={"username": "cora", "password": PASSWORD})
-        assert login.status_code == 201
+        credentials = {"username": "cora", "password": PASSWORD}
+        refused = client.post("/api/v1/session", json=credentials)  # a coordinator: TOTP
+        assert refused.json()["code"] == "totp_not_enrolled"
+        enrolled = muster(database_url, "account", "totp", "cora")
+        assert enrolled.returncode == 0, enrolled.stderr
+        uri, seed = enrolled.stdout.split()
+        assert uri.startswith("otpauth://totp/muster:cora?secret=" + seed)
+        code = pyotp.TOTP(seed).now()
+        login = client.post("/api/v1/session", json={**credentials, "totp": code})
+        assert login.status_code == 201, login.text
+        replayed = client.post("/api/v1/session", json={**credentials, "totp": code})
+        assert replayed.status_code == 401
         assert client.get("/api/v1/me").json()["grants"][0]["role"] == "coordinator"
         body = {"course_title": "Firearms", "hours": "8", "completed_on": "2020-03-01"}
         headers = {"Idempotency-Key": "serve-1"}

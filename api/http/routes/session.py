@@ -1,8 +1,8 @@
 """Logging in (a bearer token for a username and password) and the caller's own tokens.
 
-Five failed logins in a row lock the username for 15 minutes (``ledger.account_store``);
-unknown usernames and wrong passwords get the same answer in about the same time; every
-attempt is a read-audit entry (``login``: success, failure or locked)."""
+The password, TOTP code and lockout are checked by ``api.http.authentication.check_login``
+(five failed logins in a row lock the username for 15 minutes; every attempt is a
+read-audit entry)."""
 
 from __future__ import annotations
 
@@ -11,12 +11,12 @@ from datetime import timedelta
 from fastapi import APIRouter, Depends, Request
 from pydantic import BaseModel, ConfigDict, Field
 
+from api.http.authentication import check_login
 from api.http.errors import ApiError
-from api.http.passwords import hash_password, needs_rehash, verify_password
 from api.http.policy import Access, Policy, Scope, access, api_route
-from api.http.services import Services, services
-from ledger.account import Grant, account_id_for
-from ledger.accounts import AccountNotFoundError, get_account_by_id
+from api.http.services import services
+from ledger.account import Grant
+from ledger.accounts import get_account_by_id
 
 __all__ = ["GrantOut", "grant_out", "router"]
 
@@ -28,6 +28,13 @@ class Credentials(BaseModel):
     username: str = Field(min_length=1, max_length=64, examples=["alice"])
     password: str = Field(min_length=1, max_length=256)
     label: str = Field(default="", max_length=100, description="What the token is for")
+    totp: str | None = Field(
+        None,
+        pattern=r"^[0-9]{6}$",
+        examples=["123456"],
+        description="The code from an authenticator app; needed where the account has a "
+        "TOTP seed (required for admin and coordinator by default)",
+    )
 
 
 class IssuedToken(BaseModel):
@@ -72,18 +79,6 @@ def grant_out(g: Grant) -> GrantOut:
     )
 
 
-def _audit(svc: Services, request: Request, name: str, outcome: str) -> None:
-    svc.audit.append(
-        at=svc.now(),
-        actor=f"account:{name}",
-        action="login",
-        obj=f"account:{name}",
-        agency="",
-        source=request.client.host if request.client else "",
-        outcome=outcome,
-    )
-
-
 @api_route(
     router,
     "POST",
@@ -94,36 +89,11 @@ def _audit(svc: Services, request: Request, name: str, outcome: str) -> None:
 )
 def login(request: Request, body: Credentials) -> IssuedToken:
     svc = services(request)
-    name = body.username.strip().lower()
+    source = request.client.host if request.client else ""
+    account = check_login(svc, body.username, body.password, body.totp, source)
     now = svc.now()
-    locked = svc.accounts.locked_until(name, now)
-    if locked is not None:
-        _audit(svc, request, name, "locked")
-        seconds = max(1, int((locked - now).total_seconds()))
-        raise ApiError(
-            429,
-            "locked",
-            "too many failed logins; try again later",
-            headers={"Retry-After": str(seconds)},
-        )
-    account_id = account_id_for(name)
-    stored = svc.accounts.password_hash(account_id)
-    if not verify_password(stored, body.password):
-        svc.accounts.login_failed(name, now)
-        _audit(svc, request, name, "failure")
-        raise ApiError(401, "bad_credentials", "wrong username or password")
-    try:
-        get_account_by_id(svc.ledger, account_id)
-    except AccountNotFoundError:  # secrets left for an account never opened
-        _audit(svc, request, name, "failure")
-        raise ApiError(401, "bad_credentials", "wrong username or password") from None
-    assert stored is not None
-    if needs_rehash(stored):
-        svc.accounts.set_password(account_id, hash_password(body.password), now)
-    svc.accounts.login_succeeded(name)
     expires = now + timedelta(days=svc.settings.token_days)
-    token_id, token = svc.accounts.issue_token(account_id, body.label, now, expires)
-    _audit(svc, request, name, "success")
+    token_id, token = svc.accounts.issue_token(account.id, body.label, now, expires)
     return IssuedToken(token=token, token_id=token_id, expires_at=expires.isoformat())
 
 
