@@ -80,6 +80,7 @@ def trend_chart(answer: dict[str, Any], title: str, nonce: str = "") -> Markup:
         spacing=4,
         margin=8,
         truncate_legend=-1,
+        truncate_label=-1,
         y_title="people",
     )
     labels = [p["as_of"][:7] for p in points]

@@ -41,6 +41,7 @@ class Need:
     remaining: str
     unit: str
     deadline: str | None
+    periods: int = 1  # how many of the requirement's windows are short (latest shown)
 
 
 @dataclass
@@ -67,19 +68,26 @@ class Picture:
 
 
 def _needs(person: dict[str, Any], statuses: set[str]) -> list[Need]:
-    found = []
+    """What the person still needs, one line per requirement: its latest short window
+    (what remains, by when) and how many of its windows are short."""
+    found: dict[str, Need] = {}
     for req in person["compliance"]["requirements"]:
-        if req["status"] in statuses:
-            found.append(
-                Need(
-                    req["requirement_id"],
-                    req.get("title", req["requirement_id"]),
-                    req["remaining"],
-                    req["unit"],
-                    req["deadline"],
-                )
-            )
-    return found
+        if req["status"] not in statuses:
+            continue
+        need = Need(
+            req["requirement_id"],
+            req.get("title", req["requirement_id"]),
+            req["remaining"],
+            req["unit"],
+            req["deadline"],
+        )
+        before = found.get(need.requirement_id)
+        if before is not None:
+            need.periods = before.periods + 1
+            if (before.deadline or "") > (need.deadline or ""):
+                need.remaining, need.deadline = before.remaining, before.deadline
+        found[need.requirement_id] = need
+    return sorted(found.values(), key=lambda n: n.requirement_id)
 
 
 def picture(answer: Any, people: list[dict[str, Any]] | None = None) -> Picture:
@@ -103,13 +111,15 @@ def picture(answer: Any, people: list[dict[str, Any]] | None = None) -> Picture:
         elif status == SOON:
             row.needs = _needs(person, {SOON})
             soon.append(row)
+        short: dict[str, str] = {}  # requirement -> its worst status for this person
+        short_topics: set[str] = set()
         for req in person["compliance"]["requirements"]:
             if req["status"] in (OVERDUE, SOON):
-                gap = gaps.setdefault(req["requirement_id"], [0, 0])
-                gap[0 if req["status"] == OVERDUE else 1] += 1
+                if short.get(req["requirement_id"]) != OVERDUE:
+                    short[req["requirement_id"]] = req["status"]
                 for topic in req.get("topics", []):
                     if topic["remaining"] not in ("0", "0.0", "0.00"):
-                        topics[topic["topic"]] += 1
+                        short_topics.add(topic["topic"])
             deadline = req.get("deadline")
             if deadline and req["status"] in (SOON, "on_track", OVERDUE):
                 day = date.fromisoformat(deadline)
@@ -122,6 +132,9 @@ def picture(answer: Any, people: list[dict[str, Any]] | None = None) -> Picture:
                         deadline,
                     )
                     deadlines.append((deadline, row, need))
+        for requirement, worst in short.items():  # people, not windows, are counted
+            gaps.setdefault(requirement, [0, 0])[0 if worst == OVERDUE else 1] += 1
+        topics.update(short_topics)
     deadlines.sort(key=lambda item: (item[0], item[1].employee_id))
     return Picture(
         as_of=answer["as_of"],
