@@ -210,7 +210,13 @@ def html_error(
         )
         return security_headers(response)
     title = _TITLES.get(status, "Something went wrong")
-    page = render(request, "error.html", {"title": title, "message": message}, status)
+    try:
+        travel = time_travel(request)
+    except ApiError:  # the time-travel input is what is wrong: the form starts afresh
+        travel = TimeTravel("", "", None, None)
+    page = render(
+        request, "error.html", {"title": title, "message": message}, status, travel=travel
+    )
     for name, value in (headers or {}).items():
         page.headers[name] = value
     return page
