@@ -162,7 +162,7 @@ def web_world(ledger: Ledger, clock: SettableClock) -> Iterator[WebWorld]:
         passwords = _accounts(ledger, services)
     finally:
         services.side.close()
-    yield WebWorld(ledger, ledger.database_url, passwords, facts)
+    return WebWorld(ledger, ledger.database_url, passwords, facts)
 
 
 @pytest.fixture
