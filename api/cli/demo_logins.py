@@ -8,6 +8,7 @@ from __future__ import annotations
 import secrets
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import Any
 
 from rich.table import Table
 
@@ -52,7 +53,7 @@ def rekey_demo_logins(agency: str) -> list[DemoLogin]:
         ledger.get_agency(agency)
         employee, unit = _demo_officer(ledger, agency)
         today = ledger.clock().date()
-        wanted = [
+        wanted: list[tuple[str, str, str, dict[str, Any], str]] = [
             ("demo-coordinator", "Demo Coordinator", "coordinator", {}, agency),
             ("demo-command", "Demo Command", "command", {}, agency),
             (

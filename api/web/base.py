@@ -66,12 +66,21 @@ class LoginRequiredError(ApiError):
 
 @lru_cache(maxsize=1)
 def environment() -> Environment:
-    return Environment(
+    env = Environment(
         loader=PackageLoader("api.web", "templates"),
         autoescape=select_autoescape(["html", "svg"], default=True),
         trim_blocks=True,
         lstrip_blocks=True,
     )
+    env.filters["qty"] = quantity
+    return env
+
+
+def quantity(amount: object, unit: str) -> str:
+    """``1 hour``, ``2.5 hours``, ``1 completion``: an amount with its unit, in words."""
+    text = str(amount)
+    singular = unit[:-1] if unit.endswith("s") else unit
+    return f"{text} {singular if text in ('1', '1.0', '1.00') else unit}"
 
 
 def web_principal(request: Request, svc: Services) -> Principal:

@@ -24,7 +24,7 @@ from api.web.timetravel import time_travel
 from replay.asof import roster
 from replay.trend import trend
 
-__all__ = ["Picture", "picture", "router"]
+__all__ = ["OVERDUE", "SOON", "Need", "Picture", "needs", "picture", "router"]
 
 router = APIRouter(tags=["web"])
 
@@ -67,7 +67,7 @@ class Picture:
     deadlines: list[tuple[str, Row, Need]]
 
 
-def _needs(person: dict[str, Any], statuses: set[str]) -> list[Need]:
+def needs(person: dict[str, Any], statuses: set[str]) -> list[Need]:
     """What the person still needs, one line per requirement: its latest short window
     (what remains, by when) and how many of its windows are short."""
     found: dict[str, Need] = {}
@@ -106,10 +106,10 @@ def picture(answer: Any, people: list[dict[str, Any]] | None = None) -> Picture:
         counts[status] += 1
         row = Row(person["employee_id"], person["name"], status)
         if status == OVERDUE:
-            row.needs = _needs(person, {OVERDUE})
+            row.needs = needs(person, {OVERDUE})
             overdue.append(row)
         elif status == SOON:
-            row.needs = _needs(person, {SOON})
+            row.needs = needs(person, {SOON})
             soon.append(row)
         short: dict[str, str] = {}  # requirement -> its worst status for this person
         short_topics: set[str] = set()
@@ -179,5 +179,5 @@ def overview(request: Request, agency: str, years: int = TREND_YEARS) -> Respons
             "table": trend_table(history),
             "years": years,
         },
-        travel=travel.showing(answer["as_of"], answer["known_at"]),
+        travel=travel.showing(answer),
     )

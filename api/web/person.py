@@ -21,6 +21,7 @@ from api.http.policy import READERS, Policy, Scope, access
 from api.http.routes.reads import TimelineEntry, timeline
 from api.http.services import services
 from api.web.base import render, web_route
+from api.web.overview import OVERDUE, SOON, needs
 from api.web.timetravel import time_travel
 from ledger.errors import PersonNotFoundError
 from replay.asof import status
@@ -48,6 +49,10 @@ _LABELS = {
     "ExtensionGranted": "Extension granted",
     "ExtensionEnded": "Extension ended",
 }
+# Facts whose lateness matters (a correction or void is dated by the record it is of, so
+# it is always "late"; an enrolment is back-dated to the hire date as a rule).
+_LATE_KINDS = {"TrainingCompleted", "StatusChanged", "ExemptionGranted", "WaiverGranted",
+               "ExtensionGranted", "LicenseRenewed"}  # fmt: skip
 _SUMMARY_FIELDS = (
     "course_title",
     "hours",
@@ -84,7 +89,7 @@ class Event:
 def _event(entry: TimelineEntry) -> Event:
     recorded = datetime.fromisoformat(entry.recorded_at)
     effective = date.fromisoformat(entry.effective_on)
-    late = (recorded.date() - effective).days
+    late = (recorded.date() - effective).days if entry.event in _LATE_KINDS else 0
     css = {"TrainingCorrected": "correction", "TrainingVoided": "void"}.get(entry.event, "")
     if late > LATE_DAYS:
         css = f"{css} late".strip()
@@ -120,14 +125,20 @@ def _share(counted: str, required: str) -> int:
         return 0
     if need <= 0:
         return 100
-    return int(max(0, min(100, have * 100 / need)))
+    share = have * 100 / need
+    return 100 if share >= 100 else max(0, int(share))
 
 
-def _requirements(person: dict[str, Any]) -> list[dict[str, Any]]:
-    rows = []
+def _requirements(person: dict[str, Any], as_of: str) -> tuple[list[Any], list[Any]]:
+    """The requirements' windows: (current and later ones, earlier ones). A window is
+    earlier when it ended before ``as_of``."""
+    current: list[dict[str, Any]] = []
+    earlier: list[dict[str, Any]] = []
     for req in person["compliance"]["requirements"]:
-        rows.append({**req, "share": _share(req["counted"], req["required"])})
-    return rows
+        row = {**req, "share": _share(req["counted"], req["required"])}
+        ended = req.get("window_end") and req["window_end"] < as_of
+        (earlier if ended else current).append(row)
+    return current, earlier
 
 
 @web_route(
@@ -161,6 +172,7 @@ def person_page(request: Request, agency: str, employee_id: str) -> Response:
         outcome="allowed",
     )
     person = answer["person"]
+    current, earlier = _requirements(person, answer["as_of"])
     events = [_event(e) for e in history.entries]
     events.reverse()  # newest first
     records = sorted(person["counted_records"], key=lambda r: r["effective_on"], reverse=True)
@@ -172,10 +184,12 @@ def person_page(request: Request, agency: str, employee_id: str) -> Response:
             "agency": answer["agency"],
             "person": person,
             "compliance": person["compliance"],
-            "requirements": _requirements(person),
+            "requirements": current,
+            "earlier": earlier,
+            "needs": needs(person, {OVERDUE, SOON}),
             "records": records,
             "events": events,
             "late_days": LATE_DAYS,
         },
-        travel=travel.showing(answer["as_of"], answer["known_at"]),
+        travel=travel.showing(answer),
     )

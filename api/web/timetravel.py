@@ -5,9 +5,12 @@ page is not today's picture."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
 from datetime import date, datetime
+from typing import Any
 from urllib.parse import urlencode
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from fastapi import Request
 
@@ -26,6 +29,7 @@ class TimeTravel:
     known_at: KnownAt
     shown_as_of: str = ""  # what the answer says it used (set by the page)
     shown_known_at: str = ""
+    time_zone: str = ""  # the agency's, to show instants in
 
     @property
     def travelling(self) -> bool:
@@ -42,17 +46,28 @@ class TimeTravel:
         query = self.query(**extra)
         return f"{path}?{query}" if query else path
 
-    def showing(self, as_of: str, known_at: str) -> TimeTravel:
-        return TimeTravel(
-            self.as_of_text, self.known_at_text, self.as_of, self.known_at, as_of, known_at
+    def showing(self, answer: Mapping[str, Any]) -> TimeTravel:
+        """These axes, with what an answer says it used (its ``as_of``, ``known_at`` and
+        the agency's time zone)."""
+        return replace(
+            self,
+            shown_as_of=str(answer["as_of"]),
+            shown_known_at=str(answer["known_at"]),
+            time_zone=str(answer.get("time_zone") or ""),
         )
 
     @property
     def known_at_label(self) -> str:
-        """The instant the answer used, to the second, in UTC ('' when not set)."""
+        """The instant the answer used, to the second, in the agency's time zone (UTC
+        without one; '' when not set)."""
         if not self.shown_known_at:
             return ""
         moment = datetime.fromisoformat(self.shown_known_at)
+        if self.time_zone:
+            try:
+                return moment.astimezone(ZoneInfo(self.time_zone)).strftime("%Y-%m-%d %H:%M:%S %Z")
+            except (ZoneInfoNotFoundError, ValueError):
+                pass
         return moment.strftime("%Y-%m-%d %H:%M:%S UTC")
 
 

@@ -66,7 +66,7 @@ def unit_page(request: Request, agency: str, unit: str) -> Response:
             "facts": facts,
             "people": sorted(mine, key=lambda p: p["employee_id"]),
         },
-        travel=travel.showing(answer["as_of"], answer["known_at"]),
+        travel=travel.showing(answer),
     )
 
 
@@ -117,5 +117,5 @@ def command_page(request: Request, agency: str) -> Response:
             "rows": rows,
             "statuses": statuses,
         },
-        travel=travel.showing(answer["as_of"], answer["known_at"]),
+        travel=travel.showing(answer),
     )
