@@ -18,7 +18,7 @@ from api.http.policy import AGENCY_WIDE, Policy, Scope
 from api.http.services import services
 from api.web.base import render, web_route
 from api.web.charts import GOOD_STATUSES
-from api.web.overview import picture
+from api.web.overview import OVERDUE, SOON, needs, picture
 from api.web.timetravel import time_travel
 from ledger.account import Role
 from ledger.agency import agency_id_for
@@ -64,7 +64,9 @@ def unit_page(request: Request, agency: str, unit: str) -> Response:
             "agency": answer["agency"],
             "unit": unit,
             "facts": facts,
-            "people": sorted(mine, key=lambda p: p["employee_id"]),
+            "people": [
+                (p, needs(p, {OVERDUE, SOON})) for p in sorted(mine, key=lambda p: p["employee_id"])
+            ],
         },
         travel=travel.showing(answer),
     )
