@@ -15,12 +15,14 @@ $(STAMP): pyproject.toml requirements.lock
 	$(BIN)/python -m pip install --quiet --no-deps -e .
 	touch $(STAMP)
 
-## Set up, then build the demo agency in the clone's var/muster.db (SQLite; an absolute
-## path, so the same file from any directory) and summarise it. MUSTER_DATABASE_URL, if
-## set, names another store.
+## Set up, build the demo agency in the clone's var/muster.db if it is not there (SQLite;
+## an absolute path, so the same file from any directory), then serve the dashboard on
+## 127.0.0.1 with one demo login per role, passwords generated afresh and printed once.
+## MUSTER_DATABASE_URL, if set, names another store.
 DEMO_DATABASE_URL := sqlite:///$(CURDIR)/var/muster.db
 run: setup
 	MUSTER_DATABASE_URL="$${MUSTER_DATABASE_URL:-$(DEMO_DATABASE_URL)}" $(BIN)/muster demo
+	MUSTER_DATABASE_URL="$${MUSTER_DATABASE_URL:-$(DEMO_DATABASE_URL)}" $(BIN)/muster dashboard --demo-logins demo-pd
 
 lint: setup
 	$(BIN)/ruff check .

@@ -15,6 +15,7 @@ import typer
 from typer.core import TyperGroup
 
 from api.cli import agency, coercion, db, rules
+from api.cli.dashboard import dashboard
 from api.cli.demo import demo
 from api.cli.query import roster_command, status_command, trend_command
 from api.cli.replay import replay_command
@@ -120,3 +121,4 @@ app.command("roster")(roster_command)
 app.command("trend")(trend_command)
 app.command("replay")(replay_command)
 app.command("serve")(serve)
+app.command("dashboard")(dashboard)

@@ -15,6 +15,7 @@ import pytest
 from fastapi.routing import APIRoute
 
 from api.http.app import ROUTERS, create_app
+from api.web import web_routers
 from tests.http.conftest import AGENCY, OTHER_AGENCY, World
 
 # target -> (agency, employee id): the officer1 account's own record, a colleague in
@@ -199,6 +200,12 @@ def test_every_route_declares_a_policy() -> None:
     assert set(served) == {r.path for r in routes}
     # ... and the matrix below covers every route there is.
     assert {r.path for r in routes} == {t.split("#")[0] for t in ROUTES}
+    # The dashboard's pages (not in the API's document) are guarded the same way; their
+    # matrix of pages by roles is tests/web/test_web_session.py.
+    pages = [r for router in web_routers() for r in router.routes if isinstance(r, APIRoute)]
+    assert pages
+    assert [r.path for r in pages if "x-muster-policy" not in (r.openapi_extra or {})] == []
+    assert [r.path for r in pages if not r.dependencies] == []
 
 
 def test_the_openapi_document_states_every_policy(world: World) -> None:

@@ -28,12 +28,13 @@ from api.http.errors import ApiError
 from api.http.policy import AGENCY_WIDE, READERS, Policy, Scope, api_route
 from api.http.services import services
 from ledger.agency import agency_id_for
+from ledger.application import Ledger
 from ledger.person import TrainingCorrected, TrainingVoided, person_id_for
 from projections.answers import rule_catalogue
 from replay.asof import KnownAt, RosterFilters, known_at_used, requested_instant, roster, status
 from replay.read_side import read_side
 
-__all__ = ["parse_known_at", "router"]
+__all__ = ["Timeline", "TimelineEntry", "parse_known_at", "router", "timeline"]
 
 router = APIRouter(prefix="/api/v1/agencies/{agency}", tags=["reads"])
 
@@ -123,8 +124,13 @@ _ENVELOPE = {"originator_id", "originator_version", "timestamp", "actor", "agenc
 def person_history(
     request: Request, agency: str, employee_id: str, known_at: str | None = KNOWN_AT
 ) -> Timeline:
-    ledger = services(request).ledger
-    moment = known_at_used(ledger, requested_instant(ledger, agency, parse_known_at(known_at)))
+    return timeline(services(request).ledger, agency, employee_id, parse_known_at(known_at))
+
+
+def timeline(ledger: Ledger, agency: str, employee_id: str, known_at: KnownAt) -> Timeline:
+    """A person's events recorded by ``known_at`` (clamped to the stable horizon), oldest
+    first, or 404 if none was (the history route's answer and the dashboard's timeline)."""
+    moment = known_at_used(ledger, requested_instant(ledger, agency, known_at))
     person_id = person_id_for(agency_id_for(agency), employee_id)
     events = [e for e in ledger.stream(person_id) if e.timestamp <= moment]
     if not events:

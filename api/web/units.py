@@ -1,0 +1,123 @@
+"""The supervisor's unit view and the command view (the agency picture, unit by unit).
+
+A unit is a person's current unit (``PersonView.unit``), as the supervisor's policy
+reads it (``api.http.policy``: a supervisor reads the records of people whose current
+unit is theirs). The unit view is behind a ``unit`` policy (its supervisors and the
+agency-wide roles); the command view behind the roster's (agency-wide roles). Both are
+read-audited."""
+
+from __future__ import annotations
+
+from collections import Counter
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import Response
+
+from api.http.policy import AGENCY_WIDE, Policy, Scope
+from api.http.services import services
+from api.web.base import render, web_route
+from api.web.charts import GOOD_STATUSES
+from api.web.overview import OVERDUE, SOON, needs, picture
+from api.web.timetravel import time_travel
+from ledger.account import Role
+from ledger.agency import agency_id_for
+from ledger.application import Ledger
+from ledger.person import person_id_for
+from replay.asof import roster
+
+__all__ = ["router", "units_of"]
+
+router = APIRouter(tags=["web"])
+NO_UNIT = "(no unit)"
+
+
+def units_of(ledger: Ledger, agency: str, employee_ids: list[str]) -> dict[str, str]:
+    """Each person's current unit ('' for none)."""
+    agency_id = agency_id_for(agency)
+    found = {}
+    for employee_id in employee_ids:
+        view = ledger.get_person_by_id(person_id_for(agency_id, employee_id))
+        found[employee_id] = view.unit
+    return found
+
+
+@web_route(
+    router,
+    "GET",
+    "/agencies/{agency}/units/{unit}",
+    Policy(Scope.UNIT, frozenset({Role.SUPERVISOR, *AGENCY_WIDE}), audit="view.unit"),
+)
+def unit_page(request: Request, agency: str, unit: str) -> Response:
+    travel = time_travel(request)
+    ledger = services(request).ledger
+    answer = roster(ledger, agency, travel.as_of, travel.known_at)
+    people = answer["people"]
+    units = units_of(ledger, agency, [p["employee_id"] for p in people])
+    mine = [p for p in people if units[p["employee_id"]] == unit]
+    facts = picture(answer, mine)
+    return render(
+        request,
+        "unit.html",
+        {
+            "title": f"Unit {unit}",
+            "agency": answer["agency"],
+            "unit": unit,
+            "facts": facts,
+            "people": [
+                (p, needs(p, {OVERDUE, SOON})) for p in sorted(mine, key=lambda p: p["employee_id"])
+            ],
+        },
+        travel=travel.showing(answer),
+    )
+
+
+def _by_unit(people: list[dict[str, Any]], units: dict[str, str]) -> list[dict[str, Any]]:
+    groups: dict[str, Counter[str]] = {}
+    for person in people:
+        if person["person_status"] == "not_hired":
+            continue
+        unit = units[person["employee_id"]] or NO_UNIT
+        groups.setdefault(unit, Counter())[person["compliance"]["status"]] += 1
+    rows = []
+    for unit, counts in sorted(groups.items()):
+        total = sum(counts.values())
+        good = sum(counts[s] for s in GOOD_STATUSES)
+        rows.append(
+            {
+                "unit": unit,
+                "linked": unit != NO_UNIT,
+                "total": total,
+                "counts": counts,
+                "share": round(100 * good / total) if total else 0,
+            }
+        )
+    return rows
+
+
+@web_route(
+    router,
+    "GET",
+    "/agencies/{agency}/command",
+    Policy(Scope.AGENCY, AGENCY_WIDE, audit="view.command", statuses=(404,)),
+)
+def command_page(request: Request, agency: str) -> Response:
+    travel = time_travel(request)
+    ledger = services(request).ledger
+    answer = roster(ledger, agency, travel.as_of, travel.known_at)
+    people = answer["people"]
+    units = units_of(ledger, agency, [p["employee_id"] for p in people])
+    rows = _by_unit(people, units)
+    statuses = sorted({s for row in rows for s in row["counts"]})
+    return render(
+        request,
+        "command.html",
+        {
+            "title": f"{answer['agency']['name']}: by unit",
+            "agency": answer["agency"],
+            "facts": picture(answer),
+            "rows": rows,
+            "statuses": statuses,
+        },
+        travel=travel.showing(answer),
+    )

@@ -1,0 +1,137 @@
+"""Issue 16 §4: the agency overview page against a same-run baseline, at size M (1,000
+officers, 10 years; SQLite).
+
+    .venv/bin/python benchmarks/dashboard_bench.py [--size M] [--repeat 5]
+
+The baseline is a hand-written SQL count of people by status over a flat, indexed table
+of the same facts (each person's status on the day, as the overview counts them),
+in a SQLite file of its own. The overview is the whole page through the app in-process
+(session cookie, policy, read-audit entry, roster, trend, chart, template): today's
+picture (the second request: the first fills the memo), and a past day never asked
+before, first and second, with its 10-year monthly chart (``?years=10``). The store is
+the one ``benchmarks/readside_bench.py`` generates into benchmarks/out/ (reused).
+"""
+
+from __future__ import annotations
+
+import argparse
+import re
+import sqlite3
+import statistics
+import sys
+import time
+from collections.abc import Callable
+from datetime import date
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from fastapi.testclient import TestClient
+
+from api.http.app import create_app
+from api.http.passwords import hash_password
+from api.http.services import Services
+from api.settings import Settings
+from benchmarks.readside_bench import OUT, ensure_store, url_for
+from ledger.accounts import AccountNotFoundError, get_account, grant_role, open_account
+from replay.asof import roster
+
+AGENCY = "bench-pd"
+USER = "bench-coordinator"
+PASSWORD = "bench password, not secret"
+
+
+def _median(run: Callable[[], object], repeat: int) -> float:
+    times = []
+    for _ in range(repeat):
+        began = time.perf_counter()
+        run()
+        times.append(time.perf_counter() - began)
+    return statistics.median(times)
+
+
+def _baseline(people: list[dict[str, object]], as_of: str, repeat: int) -> float:
+    path = OUT / "dashboard_baseline.db"
+    path.unlink(missing_ok=True)
+    db = sqlite3.connect(path)
+    db.execute("CREATE TABLE facts (person_id TEXT, as_of TEXT, status TEXT)")
+    db.execute("CREATE INDEX facts_day_status ON facts (as_of, status)")
+    rows = [
+        (p["employee_id"], as_of, p["compliance"]["status"])  # type: ignore[index]
+        for p in people
+        if p["person_status"] != "not_hired"
+    ]
+    db.executemany("INSERT INTO facts VALUES (?, ?, ?)", rows)
+    db.commit()
+    query = "SELECT status, count(*) FROM facts WHERE as_of = ? GROUP BY status"
+    seconds = _median(lambda: db.execute(query, (as_of,)).fetchall(), repeat * 20)
+    db.close()
+    return seconds
+
+
+def _login(client: TestClient) -> None:
+    form = client.get("/login").text
+    token = re.search(r'name="csrf_token" value="([^"]+)"', form)
+    assert token is not None
+    done = client.post(
+        "/login",
+        data={"username": USER, "password": PASSWORD, "csrf_token": token.group(1)},
+        follow_redirects=False,
+    )
+    assert done.status_code == 303, done.text
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--size", default="M")
+    parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument("--past", default="2021-03-17", help="a day not asked before")
+    args = parser.parse_args()
+    ledger, generated = ensure_store("sqlite", args.size)
+    if generated is not None:
+        print(f"generated the {args.size} store in {generated:.0f} s")
+    services = Services.for_ledger(ledger, Settings(database_url=url_for("sqlite", args.size)))
+    try:
+        get_account(ledger, USER)
+    except AccountNotFoundError:
+        account = open_account(ledger, USER, "Bench Coordinator", actor="system:bench")
+        grant_role(ledger, USER, "coordinator", actor="system:bench", agency=AGENCY,
+                   starts_on=date(2000, 1, 1))  # fmt: skip
+        services.accounts.set_password(account.id, hash_password(PASSWORD), ledger.clock())
+    answer = roster(ledger, AGENCY, None)
+    people = answer["people"]
+    baseline = _baseline(people, answer["as_of"], args.repeat)
+    with TestClient(create_app(services), base_url="https://bench") as client:
+        _login(client)
+        page = f"/agencies/{AGENCY}"
+
+        def get(path: str) -> None:
+            response = client.get(path)
+            assert response.status_code == 200, response.text[:500]
+
+        began = time.perf_counter()
+        get(page)
+        today_first = time.perf_counter() - began
+        today = _median(lambda: get(page), args.repeat)
+        past = f"{page}?as_of={args.past}&years=10"
+        began = time.perf_counter()
+        get(past)
+        past_first = time.perf_counter() - began
+        past_again = _median(lambda: get(past), args.repeat)
+    services.side.close()
+    ledger.close()
+    print(f"size {args.size}: {len(people)} people; baseline {baseline * 1000:.3f} ms")
+    rows = [
+        ("overview today, first request", today_first),
+        ("overview today (median)", today),
+        (f"overview as of {args.past} with 10-year chart, first", past_first),
+        (f"overview as of {args.past} with 10-year chart, again (median)", past_again),
+    ]
+    print("| page | time | ratio to baseline |")
+    print("|---|---|---|")
+    for name, seconds in rows:
+        print(f"| {name} | {seconds * 1000:.0f} ms | {seconds / baseline:,.0f}x |")
+
+
+if __name__ == "__main__":
+    main()
