@@ -1,7 +1,8 @@
 """The Ledger application service: every write use case, in primitives, with typed errors.
 
 One class for both edges (CLI and HTTP) to call, composed of the use cases by family
-(``agency_cases``, ``people_cases``, ``training_cases``, ``relief_cases``) over the shared
+(``agency_cases``, ``people_cases``, ``training_cases``, ``relief_cases``,
+``request_cases``) over the shared
 core (``ledger_core``: store, units of work, the save under the write lock)."""
 
 from __future__ import annotations
@@ -9,12 +10,13 @@ from __future__ import annotations
 from ledger.agency_cases import AgencyCases
 from ledger.people_cases import PeopleCases
 from ledger.relief_cases import ReliefCases
+from ledger.request_cases import RequestCases
 from ledger.training_cases import TrainingCases
 
 __all__ = ["Ledger"]
 
 
-class Ledger(AgencyCases, PeopleCases, TrainingCases, ReliefCases):
+class Ledger(AgencyCases, PeopleCases, TrainingCases, ReliefCases, RequestCases):
     """Append-only compliance ledger. Recorded time always comes from ``clock``.
 
     Each use case parses its primitives (``ledger.fields``), loads the aggregates through

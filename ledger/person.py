@@ -33,7 +33,9 @@ from ledger.person_events import (
     WaiverGranted,
 )
 from ledger.person_relief import ReliefCommands
+from ledger.person_requests import RequestCommands
 from ledger.person_training import CORRECTABLE, TrainingCommands
+from ledger.request_events import TrainingRequestState
 from ledger.vocabulary import PersonKind, PersonStatus
 
 __all__ = [
@@ -69,10 +71,10 @@ def person_id_for(agency_id: UUID, employee_id: str) -> UUID:
     return uuid5(NAMESPACE_URL, f"muster:person:{agency_id}:{key}")
 
 
-class Person(TrainingCommands, ReliefCommands, LedgerAggregate):
+class Person(TrainingCommands, ReliefCommands, RequestCommands, LedgerAggregate):
     """One person's stream: enrolment, licence, status, assignments, certification facts;
-    training (``ledger.person_training``) and relief (``ledger.person_relief``) commands
-    come from their mixins.
+    training (``ledger.person_training``), relief (``ledger.person_relief``) and
+    training-request (``ledger.person_requests``) commands come from their mixins.
 
     Each command method checks the rules that depend on what the stream already holds and
     then records one event; its arguments are already parsed and validated values (the
@@ -115,6 +117,7 @@ class Person(TrainingCommands, ReliefCommands, LedgerAggregate):
         self.basic_completed_on: date | None = None
         self.certificates: list[str] = []
         self.employment = "full_time"
+        self.training_requests: dict[UUID, TrainingRequestState] = {}
 
     @classmethod
     def enrol(

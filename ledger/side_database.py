@@ -26,12 +26,13 @@ from eventsourcing.persistence import IntegrityError, OperationalError
 
 from ledger.database import DatabaseConfig
 
-__all__ = ["SideCursor", "SideDatabase", "create_statements", "grant_statements"]
+__all__ = ["CERTIFICATES", "SideCursor", "SideDatabase", "create_statements", "grant_statements"]
 
 SECRETS = "muster_secrets"
 THROTTLE = "muster_login_throttle"
 IDEMPOTENCY = "muster_idempotency"
 AUDIT = "muster_read_audit"
+CERTIFICATES = "muster_certificates"  # PostgreSQL only (``ledger.certificates``)
 CHANGEABLE = (SECRETS, THROTTLE, IDEMPOTENCY)
 
 _TABLES = {
@@ -78,6 +79,10 @@ def create_statements(backend: str, schema: str = "public") -> list[str]:
             for op in ("UPDATE", "DELETE")
         ]
         return statements
+    statements.append(
+        f"CREATE TABLE IF NOT EXISTS {prefix}{CERTIFICATES} (sha256 text PRIMARY KEY, "
+        "media_type text NOT NULL, size bigint NOT NULL, content bytea NOT NULL)"
+    )
     refuse = f"{prefix}muster_refuse_audit_change"
     statements += [
         f"CREATE OR REPLACE FUNCTION {refuse}() RETURNS trigger LANGUAGE plpgsql AS $$ "
@@ -97,7 +102,7 @@ def grant_statements(schema: str, app_role: str) -> list[str]:
     changeable = ", ".join(prefix + name for name in CHANGEABLE)
     return [
         f"GRANT SELECT, INSERT, UPDATE, DELETE ON {changeable} TO {role}",
-        f"GRANT SELECT, INSERT ON {prefix}{AUDIT} TO {role}",
+        f"GRANT SELECT, INSERT ON {prefix}{AUDIT}, {prefix}{CERTIFICATES} TO {role}",
     ]
 
 
