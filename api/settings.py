@@ -35,6 +35,8 @@ class Settings(BaseSettings):
     import_max_columns: int = Field(default=256, gt=0)
     import_max_cell_chars: int = Field(default=4_096, gt=0)
     import_max_issues_per_column: int = Field(default=20, gt=0)
+    # The largest certificate an officer may upload with a training request (bytes).
+    upload_max_bytes: int = Field(default=10_000_000, gt=0)
     # Who a CLI write is recorded as (default: the operating-system user).
     actor: str | None = None
     # The file of seal keys (``ledger.seal``): keep it off the database's machine and out

@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
+from typing import cast
 from uuid import UUID, uuid4
 
 from ledger import fields
@@ -118,6 +119,11 @@ class RequestCases(LedgerCore):
 
     # -- reads -----------------------------------------------------------------------------
 
+    def get_training_request(
+        self, agency: str, employee_id: str, request_id: UUID
+    ) -> TrainingRequestState:
+        return UnitOfWork(self).person(agency, employee_id).training_request(request_id)
+
     def training_requests_of(self, agency: str, employee_id: str) -> list[RequestView]:
         """One person's requests, oldest first, as the ledger holds them now."""
         person = UnitOfWork(self).person(agency, employee_id)
@@ -135,15 +141,14 @@ class RequestCases(LedgerCore):
         start: int | None = 1
         topic = TrainingRequested.TOPIC
         while start is not None:
-            page = self.store.select_notifications(start, _PAGE, topics=[topic])
+            page = self.notification_log.select(start, _PAGE, topics=[topic])
             for notification in page:
                 if notification.originator_id in people:
-                    requesters[notification.originator_id] = None
+                    requesters[UUID(str(notification.originator_id))] = None
             start = page[-1].id + 1 if len(page) == _PAGE else None
         views: list[RequestView] = []
         for person_id in requesters:
-            person = self.repository.get(person_id)
-            assert isinstance(person, Person)
+            person = cast(Person, self.repository.get(person_id))
             views.extend(v for v in _views(person) if v.request.decision == PENDING)
         return sorted(views, key=lambda v: v.request.requested_at)
 

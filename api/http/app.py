@@ -14,7 +14,7 @@ from fastapi import FastAPI
 
 from api.cli.context import lock_timeouts
 from api.http.errors import install_error_handlers
-from api.http.routes import accounts, audit, health, reads, session, writes
+from api.http.routes import accounts, audit, health, reads, requests, session, writes
 from api.http.services import Services
 from api.logs import configure_logging
 from api.settings import Settings, get_settings
@@ -29,6 +29,7 @@ ROUTERS = (
     session.router,
     reads.router,
     writes.router,
+    requests.router,
     audit.router,
     accounts.router,
 )
