@@ -163,7 +163,7 @@ class TableCertificates:
     def put(self, certificate: Certificate) -> None:
         with self.side.transaction() as cur:
             cur.execute(
-                f"INSERT INTO {self.side.table(CERTIFICATES)} "  # nosec B608: a constant table name
+                f"INSERT INTO {self.side.table(CERTIFICATES)} "
                 "(sha256, media_type, size, content) VALUES (%s, %s, %s, %s) "
                 "ON CONFLICT (sha256) DO NOTHING",
                 (
@@ -177,8 +177,7 @@ class TableCertificates:
     def get(self, sha256: str) -> bytes:
         with self.side.transaction() as cur:
             cur.execute(
-                f"SELECT content FROM {self.side.table(CERTIFICATES)} "  # nosec B608: a constant table name
-                "WHERE sha256 = %s",
+                f"SELECT content FROM {self.side.table(CERTIFICATES)} WHERE sha256 = %s",
                 (sha256,),
             )
             rows = cur.fetchall()

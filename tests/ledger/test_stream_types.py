@@ -10,6 +10,7 @@ import ledger.agency
 import ledger.imports
 import ledger.person
 import ledger.person_events
+import ledger.request_events
 import ledger.rule_pack
 from ledger.agency import Agency
 from ledger.envelope import LedgerEvent
@@ -38,6 +39,9 @@ STREAM_TYPES = {
     "ledger.person:WaiverEnded": "person",
     "ledger.person:ExtensionGranted": "person",
     "ledger.person:ExtensionEnded": "person",
+    "ledger.request_events:TrainingRequested": "person",
+    "ledger.request_events:TrainingRequestApproved": "person",
+    "ledger.request_events:TrainingRequestRejected": "person",
     "ledger.rule_pack:RulePackRegistered": "rule_pack",
     "ledger.rule_pack:RuleVersionPublished": "rule_pack",
     "ledger.rule_pack:RuleVersionRevised": "rule_pack",
@@ -48,7 +52,13 @@ def test_every_event_class_declares_its_stream_type() -> None:
     """Each concrete event class has exactly the stream type its stored events were
     hashed with, and the topic it was first stored under: the person events moved to
     ``ledger.person_events`` and keep their ``ledger.person:…`` topics (``TOPIC``)."""
-    modules = (ledger.agency, ledger.imports, ledger.person_events, ledger.rule_pack)
+    modules = (
+        ledger.agency,
+        ledger.imports,
+        ledger.person_events,
+        ledger.request_events,
+        ledger.rule_pack,
+    )
     declared = {
         get_topic(obj): obj.stream_type
         for module in modules
