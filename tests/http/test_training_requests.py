@@ -303,3 +303,34 @@ def test_the_application_role_cannot_change_a_stored_certificate(world: World) -
     upload(world)
     with application(world.ledger) as cur, pytest.raises(psycopg.errors.InsufficientPrivilege):
         cur.execute("UPDATE muster_certificates SET content = %s", (b"x",))
+
+
+@pytest.mark.parametrize(
+    "form",
+    [
+        {"hours": "NaN"},
+        {"hours": "Infinity"},
+        {"hours": "1e400"},
+        {"hours": "0"},
+        {"hours": "-0"},
+        {"course_title": "a" * 5000},
+        {"course_title": "Use\x00of force"},
+        {"topic": "\u202e"},
+    ],
+)
+def test_hostile_fields_are_4xx_and_append_nothing(world: World, form: dict[str, str]) -> None:
+    before = events(world)
+    answer = upload(world, **form)
+    assert 400 <= answer.status_code < 500, answer.text
+    assert set(answer.json()) == {"code", "message", "field"}
+    assert events(world) == before
+
+
+@pytest.mark.parametrize("filename", ["../../../etc/passwd.pdf", "a\\..\\b.pdf", "x.pdf\x00.png"])
+def test_the_file_name_is_never_a_path(world: World, filename: str) -> None:
+    """The stored name is the SHA-256 whatever the upload is called."""
+    answer = upload(world, PDF, filename)
+    assert answer.status_code in (201, 422), answer.text
+    if answer.status_code == 201:
+        [listed] = pending(world)
+        assert listed["certificate"]["sha256"] == hashlib.sha256(PDF).hexdigest()
