@@ -30,6 +30,7 @@ __all__ = [
 MAX_FAILURES = 5  # failed logins in a row ...
 LOCKOUT = timedelta(minutes=15)  # ... lock the username for this long
 _PREFIX = "mst"
+_SESSION_PREFIX = "mss"
 
 
 @dataclass(frozen=True)
@@ -98,6 +99,42 @@ class AccountStore:
         self, account_id: UUID, label: str, now: datetime, expires_at: datetime | None
     ) -> tuple[str, str]:
         """A new bearer token: ``(token_id, token)``; the token is not kept, only its hash."""
+        return self._issue(account_id, label, now, expires_at, "token", _PREFIX)
+
+    def issue_session(
+        self, account_id: UUID, now: datetime, expires_at: datetime
+    ) -> tuple[str, str]:
+        """A new browser session: ``(session_id, cookie value)``; kept like a token, only
+        its hash (a row of kind ``session``, never a bearer token)."""
+        return self._issue(account_id, "browser", now, expires_at, "session", _SESSION_PREFIX)
+
+    def session_account(self, cookie: str, now: datetime) -> UUID | None:
+        """The account a live session cookie belongs to, else None."""
+        return self._holder(cookie, now, "session", _SESSION_PREFIX)
+
+    def end_session(self, cookie: str, now: datetime) -> bool:
+        """Log a session out (its row is marked revoked); False if it was not live."""
+        _prefix, _, rest = cookie.partition("_")
+        session_id = rest.partition("_")[0]
+        if self.session_account(cookie, now) is None:
+            return False
+        with self.db.transaction() as cur:
+            cur.execute(
+                f"UPDATE {self.db.table(SECRETS)} SET revoked_at = %s WHERE secret_id = %s "
+                "AND kind = %s AND revoked_at IS NULL",
+                (utc_text(now), session_id, "session"),
+            )
+            return cur.rowcount == 1
+
+    def _issue(
+        self,
+        account_id: UUID,
+        label: str,
+        now: datetime,
+        expires_at: datetime | None,
+        kind: str,
+        prefix: str,
+    ) -> tuple[str, str]:
         token_id = secrets.token_hex(8)
         secret = secrets.token_urlsafe(32)
         with self.db.transaction() as cur:
@@ -107,27 +144,30 @@ class AccountStore:
                 (
                     token_id,
                     str(account_id),
-                    "token",
+                    kind,
                     _digest(secret),
                     label,
                     utc_text(now),
                     None if expires_at is None else utc_text(expires_at),
                 ),
             )
-        return token_id, f"{_PREFIX}_{token_id}_{secret}"
+        return token_id, f"{prefix}_{token_id}_{secret}"
 
     def token_account(self, token: str, now: datetime) -> UUID | None:
         """The account a live token belongs to, else None (unknown, wrong, revoked or
         expired tokens alike)."""
+        return self._holder(token, now, "token", _PREFIX)
+
+    def _holder(self, token: str, now: datetime, kind: str, expected: str) -> UUID | None:
         prefix, _, rest = token.partition("_")
         token_id, _, secret = rest.partition("_")
-        if prefix != _PREFIX or not token_id or not secret or len(token) > 200:
+        if prefix != expected or not token_id or not secret or len(token) > 200:
             return None
         with self.db.transaction() as cur:
             cur.execute(
                 f"SELECT account_id, hash, expires_at, revoked_at FROM {self.db.table(SECRETS)} "
                 "WHERE secret_id = %s AND kind = %s",
-                (token_id, "token"),
+                (token_id, kind),
             )
             rows = cur.fetchall()
         if not rows:

@@ -2,7 +2,8 @@
 opened at start-up from the settings read once, closed at shutdown.
 
 ``create_app()`` is what ``muster serve`` runs (uvicorn's factory); tests pass their own
-``Services``. OpenAPI at ``/api/v1/openapi.json``.
+``Services``. OpenAPI at ``/api/v1/openapi.json``; the dashboard's pages (``api.web``)
+beside it.
 """
 
 from __future__ import annotations
@@ -81,5 +82,12 @@ def create_app(svc: Services | None = None) -> FastAPI:
         app.state.services = svc
     install_error_handlers(app)
     for router in ROUTERS:
+        app.include_router(router)
+    # The dashboard's pages (``api.web``): HTML, not in the OpenAPI document.
+    from api.web import web_routers
+    from api.web.base import html_error
+
+    app.state.html_errors = html_error
+    for router in web_routers():
         app.include_router(router)
     return app

@@ -6,13 +6,14 @@ it can; nothing unexpected is shown (no stack trace, no SQL: a 500 says only
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from typing import Any
 
 import structlog
 from eventsourcing.persistence import PersistenceError
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
@@ -33,7 +34,14 @@ from ledger.errors import (
     ValidationError,
 )
 
-__all__ = ["ApiError", "ErrorBody", "error_responses", "install_error_handlers", "status_for"]
+__all__ = [
+    "ApiError",
+    "ErrorBody",
+    "HtmlErrors",
+    "error_responses",
+    "install_error_handlers",
+    "status_for",
+]
 
 
 class ErrorBody(BaseModel):
@@ -123,11 +131,29 @@ _DESCRIPTIONS = {
 }
 
 
+# The dashboard's pages answer errors as pages: a hook it sets on ``app.state.html_errors``
+# (``api.web.base``), called for every path outside the JSON API.
+HtmlErrors = Callable[[Request, int, str, str, dict[str, str] | None], Response]
+
+
+def _page(
+    request: Request, status: int, code: str, message: str, headers: dict[str, str] | None = None
+) -> Response | None:
+    hook: HtmlErrors | None = getattr(request.app.state, "html_errors", None)
+    path = request.url.path
+    if hook is None or path.startswith("/api/") or path in ("/healthz", "/readyz"):
+        return None
+    return hook(request, status, code, message, headers)
+
+
 def install_error_handlers(app: FastAPI) -> None:
     log = structlog.get_logger()
 
     @app.exception_handler(ApiError)
-    def api_error(_: Request, error: ApiError) -> JSONResponse:
+    def api_error(request: Request, error: ApiError) -> Response:
+        page = _page(request, error.status, error.code, error.message, error.headers)
+        if page is not None:
+            return page
         return JSONResponse(
             _body(error.code, error.message, error.field),
             status_code=error.status,
@@ -135,9 +161,12 @@ def install_error_handlers(app: FastAPI) -> None:
         )
 
     @app.exception_handler(LedgerError)
-    def ledger_error(request: Request, error: LedgerError) -> JSONResponse:
+    def ledger_error(request: Request, error: LedgerError) -> Response:
         message = str(error)
         status = status_for(error)
+        page = _page(request, status, code_for(error), message)
+        if page is not None:
+            return page
         field = _field_of(message)
         if isinstance(error, FutureEffectiveDateError):
             field = getattr(request.state, "date_field", None)  # the route's date
@@ -149,7 +178,7 @@ def install_error_handlers(app: FastAPI) -> None:
         )
 
     @app.exception_handler(RequestValidationError)
-    def invalid_request(_: Request, error: RequestValidationError) -> JSONResponse:
+    def invalid_request(request: Request, error: RequestValidationError) -> Response:
         first = error.errors()[0] if error.errors() else {}
         where = [
             str(part)
@@ -160,19 +189,30 @@ def install_error_handlers(app: FastAPI) -> None:
         message = str(first.get("msg", "invalid request"))
         if field:
             message = f"{field}: {message}"
+        page = _page(request, 422, "invalid_request", message)
+        if page is not None:
+            return page
         return JSONResponse(_body("invalid_request", message, field), status_code=422)
 
     @app.exception_handler(StarletteHTTPException)
-    def http_error(_: Request, error: StarletteHTTPException) -> JSONResponse:
+    def http_error(request: Request, error: StarletteHTTPException) -> Response:
         codes = {404: "not_found", 405: "method_not_allowed"}
+        code = codes.get(error.status_code, "http_error")
+        page = _page(request, error.status_code, code, str(error.detail))
+        if page is not None:
+            return page
         return JSONResponse(
             _body(codes.get(error.status_code, "http_error"), str(error.detail), None),
             status_code=error.status_code,
         )
 
     @app.exception_handler(PersistenceError)
-    def database_error(_: Request, error: PersistenceError) -> JSONResponse:
+    def database_error(request: Request, error: PersistenceError) -> Response:
         log.warning("http.database_error", error=str(error))
+        message = "the database is unavailable; retry"
+        page = _page(request, 503, "database_unavailable", message, {"Retry-After": "1"})
+        if page is not None:
+            return page
         return JSONResponse(
             _body("database_unavailable", "the database is unavailable; retry", None),
             status_code=503,
@@ -180,6 +220,9 @@ def install_error_handlers(app: FastAPI) -> None:
         )
 
     @app.exception_handler(Exception)
-    def unexpected(_: Request, error: Exception) -> JSONResponse:
+    def unexpected(request: Request, error: Exception) -> Response:
         log.exception("http.internal_error", error_type=type(error).__name__)
+        page = _page(request, 500, "internal_error", "internal error")
+        if page is not None:
+            return page
         return JSONResponse(_body("internal_error", "internal error", None), status_code=500)

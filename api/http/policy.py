@@ -6,7 +6,8 @@ a route has none.
 Scopes: ``public`` (no account), ``self`` (the caller's own account), ``person`` (one
 person's record: an officer their own, a supervisor their unit's, coordinator, command
 and auditor anyone in their agency), ``agency`` (an agency's records as a whole:
-coordinator, command, auditor), ``member`` (anyone with a grant in the agency), and
+coordinator, command, auditor), ``unit`` (one unit's records, the unit from the path:
+its supervisors and the agency-wide roles), ``member`` (anyone with a grant in the agency), and
 ``accounts`` (account administration: admin). Grants are those in force now; the
 agency, person and actor come from the path and the token, never from the body.
 """
@@ -34,12 +35,14 @@ __all__ = [
     "AGENCY_WIDE",
     "READERS",
     "Access",
+    "Authenticator",
     "Policy",
     "Principal",
     "Scope",
     "access",
     "allows",
     "api_route",
+    "authenticate",
 ]
 
 AGENCY_WIDE = frozenset({Role.COORDINATOR, Role.COMMAND, Role.AUDITOR})
@@ -52,6 +55,7 @@ class Scope(StrEnum):
     PERSON = "person"
     AGENCY = "agency"
     MEMBER = "member"
+    UNIT = "unit"  # one unit's records: its supervisors, and the agency-wide roles
     ACCOUNTS = "accounts"
 
 
@@ -97,8 +101,10 @@ def allows(
     agency: str,
     employee_id: str,
     unit_of: Callable[[], str | None],
+    unit: str = "",
 ) -> bool:
-    """Whether any grant in force lets its holder do what ``policy`` guards."""
+    """Whether any grant in force lets its holder do what ``policy`` guards (``unit``:
+    the unit a ``unit``-scoped route is about)."""
     if policy.scope == Scope.PUBLIC or policy.scope == Scope.SELF:
         return True
     for grant in grants:
@@ -114,6 +120,10 @@ def allows(
             return True
         if grant.role in AGENCY_WIDE:
             return True
+        if policy.scope == Scope.UNIT:
+            if grant.role == Role.SUPERVISOR and unit and grant.unit == unit:
+                return True
+            continue
         if policy.scope != Scope.PERSON:
             continue
         if grant.role == Role.OFFICER and _same_person(agency, grant.employee_id, employee_id):
@@ -154,12 +164,17 @@ def authenticate(request: Request, svc: Services) -> Principal:
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 
 
-def _guard(policy: Policy) -> Callable[..., Access]:
+# Who calls: from the request and the services, or an error (the API: a bearer token).
+Authenticator = Callable[[Request, Services], Principal]
+
+
+def _guard(policy: Policy, authenticator: Authenticator) -> Callable[..., Access]:
     def guard(request: Request) -> Access:
         svc = services(request)
         agency = str(request.path_params.get("agency", ""))
         employee_id = str(request.path_params.get("employee_id", ""))
-        for name, value in (("agency", agency), ("employee_id", employee_id)):
+        unit = str(request.path_params.get("unit", ""))
+        for name, value in (("agency", agency), ("employee_id", employee_id), ("unit", unit)):
             # No stored id holds a control character (ledger.fields refuses them), and a
             # NUL cannot even be written to PostgreSQL's text columns (the read audit).
             if _CONTROL.search(value):
@@ -168,7 +183,7 @@ def _guard(policy: Policy) -> Callable[..., Access]:
             found = Access(None, agency, employee_id)
             request.state.access = found
             return found
-        principal = authenticate(request, svc)
+        principal = authenticator(request, svc)
 
         def unit_of() -> str | None:
             try:
@@ -176,9 +191,11 @@ def _guard(policy: Policy) -> Callable[..., Access]:
             except NotFoundError:
                 return None
 
-        allowed = allows(policy, principal.grants, agency, employee_id, unit_of)
+        allowed = allows(policy, principal.grants, agency, employee_id, unit_of, unit)
         if policy.audit or not allowed:
             what = f"person:{agency}/{employee_id}" if employee_id else f"agency:{agency}"
+            if unit and not employee_id:
+                what = f"unit:{agency}/{unit}"
             svc.audit.append(
                 at=svc.now(),
                 actor=principal.actor,
@@ -204,10 +221,17 @@ def access(request: Request) -> Access:
 
 
 def api_route(
-    router: APIRouter, method: str, path: str, policy: Policy, **options: Any
+    router: APIRouter,
+    method: str,
+    path: str,
+    policy: Policy,
+    *,
+    authenticator: Authenticator | None = None,
+    **options: Any,
 ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     """Register a route behind ``policy``'s guard, with the policy and its error bodies
-    in the OpenAPI document."""
+    in the OpenAPI document. ``authenticator`` says who calls (default: the bearer token;
+    the dashboard passes its session cookie's)."""
     statuses = set(policy.statuses) | {422, 503}
     if policy.scope != Scope.PUBLIC:
         statuses |= {401}
@@ -220,7 +244,11 @@ def api_route(
     return router.api_route(
         path,
         methods=[method],
-        dependencies=[Depends(_guard(policy))],
+        # The guard first; then any the route adds (the dashboard's CSRF check).
+        dependencies=[
+            Depends(_guard(policy, authenticator or authenticate)),
+            *options.pop("dependencies", []),
+        ],
         openapi_extra=extra,
         responses={**error_responses(*sorted(statuses)), **options.pop("responses", {})},
         **options,

@@ -7,6 +7,7 @@ attempt is a read-audit entry (``login``: success, failure or locked)."""
 from __future__ import annotations
 
 from datetime import timedelta
+from uuid import UUID
 
 from fastapi import APIRouter, Depends, Request
 from pydantic import BaseModel, ConfigDict, Field
@@ -18,7 +19,7 @@ from api.http.services import Services, services
 from ledger.account import Grant, account_id_for
 from ledger.accounts import AccountNotFoundError, get_account_by_id
 
-__all__ = ["GrantOut", "grant_out", "router"]
+__all__ = ["GrantOut", "check_password", "grant_out", "router"]
 
 router = APIRouter(prefix="/api/v1", tags=["session"])
 
@@ -84,17 +85,10 @@ def _audit(svc: Services, request: Request, name: str, outcome: str) -> None:
     )
 
 
-@api_route(
-    router,
-    "POST",
-    "/session",
-    Policy(Scope.PUBLIC, statuses=(401, 429)),
-    status_code=201,
-    summary="Log in: a bearer token for a username and password",
-)
-def login(request: Request, body: Credentials) -> IssuedToken:
-    svc = services(request)
-    name = body.username.strip().lower()
+def check_password(svc: Services, request: Request, name: str, password: str) -> UUID:
+    """The account ``name`` logs in to with ``password``, or 401 (wrong or unknown, alike)
+    or 429 (locked: five failures in a row lock the name for 15 minutes). Every attempt
+    is a read-audit entry. The API's login and the dashboard's both come through here."""
     now = svc.now()
     locked = svc.accounts.locked_until(name, now)
     if locked is not None:
@@ -108,7 +102,7 @@ def login(request: Request, body: Credentials) -> IssuedToken:
         )
     account_id = account_id_for(name)
     stored = svc.accounts.password_hash(account_id)
-    if not verify_password(stored, body.password):
+    if not verify_password(stored, password):
         svc.accounts.login_failed(name, now)
         _audit(svc, request, name, "failure")
         raise ApiError(401, "bad_credentials", "wrong username or password")
@@ -119,11 +113,27 @@ def login(request: Request, body: Credentials) -> IssuedToken:
         raise ApiError(401, "bad_credentials", "wrong username or password") from None
     assert stored is not None
     if needs_rehash(stored):
-        svc.accounts.set_password(account_id, hash_password(body.password), now)
+        svc.accounts.set_password(account_id, hash_password(password), now)
     svc.accounts.login_succeeded(name)
+    _audit(svc, request, name, "success")
+    return account_id
+
+
+@api_route(
+    router,
+    "POST",
+    "/session",
+    Policy(Scope.PUBLIC, statuses=(401, 429)),
+    status_code=201,
+    summary="Log in: a bearer token for a username and password",
+)
+def login(request: Request, body: Credentials) -> IssuedToken:
+    svc = services(request)
+    name = body.username.strip().lower()
+    account_id = check_password(svc, request, name, body.password)
+    now = svc.now()
     expires = now + timedelta(days=svc.settings.token_days)
     token_id, token = svc.accounts.issue_token(account_id, body.label, now, expires)
-    _audit(svc, request, name, "success")
     return IssuedToken(token=token, token_id=token_id, expires_at=expires.isoformat())
 
 

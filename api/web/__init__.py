@@ -1,0 +1,15 @@
+"""The dashboard: server-rendered pages over the same use cases and policies as the JSON
+API (``api.http``), mounted by ``api.http.app``. ``api.web.base`` is what pages build on."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+__all__ = ["web_routers"]
+
+
+def web_routers() -> tuple[APIRouter, ...]:
+    """Every router of the dashboard (tests/web checks each route declares a policy)."""
+    from api.web import login, overview
+
+    return (login.router, overview.router)

@@ -1,0 +1,72 @@
+"""Time travel on every page: the two axes from the query string, ``as_of`` (the day
+asked about) and ``known_at`` (the records as they stood then), read as the API reads
+them (``api.http.routes.reads``), kept on every link, and stated in a banner when the
+page is not today's picture."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from urllib.parse import urlencode
+
+from fastapi import Request
+
+from api.http.errors import ApiError
+from api.http.routes.reads import parse_known_at
+from replay.asof import KnownAt
+
+__all__ = ["TimeTravel", "time_travel"]
+
+
+@dataclass(frozen=True)
+class TimeTravel:
+    as_of_text: str  # as asked ('' for the agency's today)
+    known_at_text: str  # as asked ('' for now)
+    as_of: date | None
+    known_at: KnownAt
+    shown_as_of: str = ""  # what the answer says it used (set by the page)
+    shown_known_at: str = ""
+
+    @property
+    def travelling(self) -> bool:
+        """Whether the page shows anything but today's picture as the records stand now."""
+        return bool(self.as_of_text or self.known_at_text)
+
+    def query(self, **extra: str) -> str:
+        pairs = [("as_of", self.as_of_text), ("known_at", self.known_at_text), *extra.items()]
+        kept = [(k, v) for k, v in pairs if v]
+        return urlencode(kept)
+
+    def link(self, path: str, **extra: str) -> str:
+        """``path`` with both axes (and ``extra`` parameters) kept."""
+        query = self.query(**extra)
+        return f"{path}?{query}" if query else path
+
+    def showing(self, as_of: str, known_at: str) -> TimeTravel:
+        return TimeTravel(
+            self.as_of_text, self.known_at_text, self.as_of, self.known_at, as_of, known_at
+        )
+
+    @property
+    def known_at_label(self) -> str:
+        """The instant the answer used, to the second, in UTC ('' when not set)."""
+        if not self.shown_known_at:
+            return ""
+        moment = datetime.fromisoformat(self.shown_known_at)
+        return moment.strftime("%Y-%m-%d %H:%M:%S UTC")
+
+
+def time_travel(request: Request) -> TimeTravel:
+    """The two axes of the request's query string; a 422 page for an unreadable one."""
+    as_of_text = request.query_params.get("as_of", "").strip()
+    known_text = request.query_params.get("known_at", "").strip()
+    as_of = None
+    if as_of_text:
+        try:
+            as_of = date.fromisoformat(as_of_text)
+        except ValueError:
+            raise ApiError(422, "invalid_as_of", "as_of: use YYYY-MM-DD", "as_of") from None
+    if len(known_text) > 40:
+        raise ApiError(422, "invalid_known_at", "known_at: use YYYY-MM-DD or an ISO instant")
+    known_at = parse_known_at(known_text) if known_text else None
+    return TimeTravel(as_of_text, known_text, as_of, known_at)
