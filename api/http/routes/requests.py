@@ -33,14 +33,14 @@ from api.http.routes.writes import (
     _today,
     _write,
 )
-from api.http.services import services
+from api.http.services import Services, services
 from ledger.account import Role
 from ledger.application import Ledger
 from ledger.certificates import Certificate, inspect_certificate
 from ledger.request_cases import RequestView
 from ledger.unit_of_work import UnitOfWork
 
-__all__ = ["router"]
+__all__ = ["OFFICERS", "certificate_response", "read_upload", "router"]
 
 router = APIRouter(prefix="/api/v1/agencies/{agency}", tags=["training requests"])
 
@@ -276,7 +276,14 @@ def reject(
     summary="Download a request's certificate, checked against its recorded SHA-256",
 )
 def certificate(request: Request, agency: str, employee_id: str, request_id: UUID) -> Response:
-    svc = services(request)
+    return certificate_response(services(request), agency, employee_id, request_id)
+
+
+def certificate_response(
+    svc: Services, agency: str, employee_id: str, request_id: UUID
+) -> Response:
+    """A request's certificate as stored, refused unless its bytes have the recorded
+    SHA-256 (the API's download and the dashboard's)."""
     state = svc.ledger.get_training_request(agency, employee_id, request_id)
     content = svc.certificates.get(state.certificate_sha256)
     extension = _EXTENSIONS[state.certificate_media_type]
