@@ -166,7 +166,10 @@ def _queue_page(
         "approved": "Approved: the training is now on the officer's record.",
         "rejected": "Rejected: the officer sees your reason.",
     }.get(decided, "")
+    shown = {str(v.request.request_id) for v in views}
     context: dict[str, Any] = {
+        # A decision on a request no longer listed (decided meanwhile) is said on top.
+        "page_errors": [m for key, m in (errors or {}).items() if key not in shown],
         "title": "Training requests to decide",
         "hide_travel": True,
         "agency": agency,
