@@ -20,7 +20,7 @@ from api.http.routes.writes import COORDINATORS, _today
 from api.http.services import services
 from api.web.base import principal_of, render, security_headers, web_route
 from api.web.form_errors import FormErrors, field_of, parse_day
-from ledger.certificates import MEDIA_TYPES
+from ledger.certificates import MEDIA_TYPES, Certificate
 from ledger.errors import LedgerError
 from ledger.request_cases import RequestView
 
@@ -30,6 +30,7 @@ router = APIRouter(tags=["web"])
 
 _MINE = "/agencies/{agency}/people/{employee_id}/requests"
 _QUEUE = "/agencies/{agency}/requests"
+_STAND_IN = Certificate(b"", "application/pdf", "0" * 64)  # never stored
 _FIELDS = ("course_title", "completed_on", "hours", "topic", "provider", "certificate")
 
 
@@ -115,7 +116,10 @@ def send_request(
             accepted = read_upload(certificate, svc.settings.upload_max_bytes)
         except LedgerError as refused:
             errors.add("certificate", _sentence(str(refused)))
-    if not errors and day is not None and accepted is not None:
+    if day is not None and hours.strip() and course_title.strip():
+        # The ledger's own checks run even when the file was refused (with a stand-in
+        # for it), so a future date is named beside its field at the same time; the unit
+        # of work is saved only when nothing was refused.
         ledger = svc.ledger
         uow = ledger.unit_of_work()
         try:
@@ -127,13 +131,13 @@ def send_request(
                 hours=hours.strip(),
                 topic=topic,
                 provider=provider,
-                certificate=accepted,
+                certificate=accepted or _STAND_IN,
                 actor=principal_of(request).actor,
                 uow=uow,
             )
         except LedgerError as refused:
             errors.add(field_of(refused, _FIELDS, "completed_on"), _sentence(str(refused)))
-        else:
+        if not errors and accepted is not None:
             svc.certificates.put(accepted)
             uow.save()
             target = f"/agencies/{quote(agency, safe='')}/people/{quote(employee_id, safe='')}"
