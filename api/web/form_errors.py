@@ -7,6 +7,7 @@ saved, and the page is rendered again with what was typed and the message."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -18,7 +19,7 @@ from ledger.errors import (
     NotFoundError,
 )
 
-__all__ = ["FormErrors", "field_of", "parse_day"]
+__all__ = ["FormErrors", "field_of", "parse_day", "sentence"]
 
 
 @dataclass
@@ -63,3 +64,14 @@ def field_of(error: LedgerError, fields: tuple[str, ...], date_field: str) -> st
     if first == "topic_hours" or first == "topic":
         return "topic" if "topic" in fields else ""
     return first if first in fields else ""
+
+
+_LEAD = re.compile(r"^[a-z_]+: ")
+
+
+def sentence(message: str) -> str:
+    """A ledger message as a sentence beside its field ("certificate: the file is ..."
+    becomes "The file is ...")."""
+    text = _LEAD.sub("", message, count=1)
+    text = text[:1].upper() + text[1:]
+    return text if text.endswith(".") else f"{text}."

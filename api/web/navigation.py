@@ -35,6 +35,7 @@ def _paths(principal: Principal) -> list[tuple[str, str]]:
             found.append((f"Overview{suffix}", f"/agencies/{agency}"))
             found.append((f"By unit{suffix}", f"/agencies/{agency}/command"))
             if grant.role == Role.COORDINATOR:
+                found.append((f"Record training{suffix}", f"/agencies/{agency}/record"))
                 found.append((f"Requests{suffix}", f"/agencies/{agency}/requests"))
         elif grant.role == Role.SUPERVISOR:
             unit = quote(grant.unit, safe="")

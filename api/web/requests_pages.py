@@ -19,7 +19,7 @@ from api.http.routes.requests import OFFICERS, certificate_response, read_upload
 from api.http.routes.writes import COORDINATORS, _today
 from api.http.services import services
 from api.web.base import principal_of, render, security_headers, web_route
-from api.web.form_errors import FormErrors, field_of, parse_day
+from api.web.form_errors import FormErrors, field_of, parse_day, sentence
 from ledger.certificates import MEDIA_TYPES, Certificate
 from ledger.errors import LedgerError
 from ledger.request_cases import RequestView
@@ -115,7 +115,7 @@ def send_request(
         try:
             accepted = read_upload(certificate, svc.settings.upload_max_bytes)
         except LedgerError as refused:
-            errors.add("certificate", _sentence(str(refused)))
+            errors.add("certificate", sentence(str(refused)))
     if day is not None and hours.strip() and course_title.strip():
         # The ledger's own checks run even when the file was refused (with a stand-in
         # for it), so a future date is named beside its field at the same time; the unit
@@ -136,7 +136,7 @@ def send_request(
                 uow=uow,
             )
         except LedgerError as refused:
-            errors.add(field_of(refused, _FIELDS, "completed_on"), _sentence(str(refused)))
+            errors.add(field_of(refused, _FIELDS, "completed_on"), sentence(str(refused)))
         if not errors and accepted is not None:
             svc.certificates.put(accepted)
             uow.save()
@@ -144,15 +144,6 @@ def send_request(
             return security_headers(RedirectResponse(f"{target}/requests?sent=1", 303))
     status = 413 if "larger than" in errors.get("certificate") else 422
     return _mine_page(request, agency, employee_id, errors=errors, typed=typed, status=status)
-
-
-def _sentence(message: str) -> str:
-    """A ledger message as a sentence beside its field ("certificate: the file is ..." →
-    "The file is ...")."""
-    head, colon, rest = message.partition(": ")
-    text = rest if colon and head in _FIELDS else message
-    text = text[:1].upper() + text[1:]
-    return text if text.endswith(".") else f"{text}."
 
 
 def _queue_page(
@@ -207,7 +198,7 @@ def approve(request: Request, agency: str, employee_id: str, request_id: UUID) -
             actor=principal_of(request).actor,
         )
     except LedgerError as refused:
-        return _queue_page(request, agency, errors={str(request_id): _sentence(str(refused))},
+        return _queue_page(request, agency, errors={str(request_id): sentence(str(refused))},
                            status=409)  # fmt: skip
     return _back_to_queue(agency, "approved")
 
@@ -235,7 +226,7 @@ def reject(
             actor=principal_of(request).actor,
         )
     except LedgerError as refused:
-        return _queue_page(request, agency, errors={key: _sentence(str(refused))},
+        return _queue_page(request, agency, errors={key: sentence(str(refused))},
                            typed={key: reason}, status=422)  # fmt: skip
     return _back_to_queue(agency, "rejected")
 
