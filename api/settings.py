@@ -107,6 +107,8 @@ class Settings:
     import_max_columns: int = 256
     import_max_cell_chars: int = 4_096
     import_max_issues_per_column: int = 20
+    # The largest certificate an officer may upload with a training request (bytes).
+    upload_max_bytes: int = 10_000_000
     # Who a CLI write is recorded as (default: the operating-system user).
     actor: str | None = None
     # The file of seal keys (``ledger.seal``): keep it off the database's machine and out
@@ -184,6 +186,7 @@ _PARSERS: dict[str, Callable[[str], Any]] = {
     "import_max_columns": _integer(1),
     "import_max_cell_chars": _integer(1),
     "import_max_issues_per_column": _integer(1),
+    "upload_max_bytes": _integer(1),
     "actor": _text,
     "seal_key_file": _path,
     "digest_webhook_key_file": _path,

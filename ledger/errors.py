@@ -4,6 +4,9 @@ from __future__ import annotations
 
 __all__ = [
     "AgencyNotFoundError",
+    "CertificateRejectedError",
+    "CertificateTamperedError",
+    "CertificateTooLargeError",
     "ConcurrentWriteError",
     "CredentialTypeNotFoundError",
     "DuplicateAgencyError",
@@ -18,9 +21,11 @@ __all__ = [
     "PolicyNotFoundError",
     "RecordAlreadyVoidedError",
     "ReliefNotFoundError",
+    "RequestAlreadyDecidedError",
     "StoreBusyError",
     "StoreSetupError",
     "TrainingRecordNotFoundError",
+    "TrainingRequestNotFoundError",
     "ValidationError",
 ]
 
@@ -87,6 +92,27 @@ class PolicyBlobError(LedgerError):
 
 class TrainingRecordNotFoundError(NotFoundError):
     """The person has no training record with this id."""
+
+
+class TrainingRequestNotFoundError(NotFoundError):
+    """The person has no training request with this id."""
+
+
+class RequestAlreadyDecidedError(LedgerError):
+    """A training request is approved or rejected once only."""
+
+
+class CertificateRejectedError(ValidationError):
+    """An uploaded certificate is empty, or its content is not a PDF, JPEG or PNG, or its
+    name says another type than its content."""
+
+
+class CertificateTooLargeError(CertificateRejectedError):
+    """An uploaded certificate is larger than the configured limit."""
+
+
+class CertificateTamperedError(LedgerError):
+    """A stored certificate is missing or no longer has the SHA-256 the ledger recorded."""
 
 
 class ConcurrentWriteError(LedgerError):

@@ -34,7 +34,9 @@ from ledger.person_events import (
     WaiverGranted,
 )
 from ledger.person_relief import ReliefCommands
+from ledger.person_requests import RequestCommands
 from ledger.person_training import CORRECTABLE, TrainingCommands
+from ledger.request_events import TrainingRequestState
 from ledger.vocabulary import PersonKind, PersonStatus
 
 __all__ = [
@@ -70,10 +72,11 @@ def person_id_for(agency_id: UUID, employee_id: str) -> UUID:
     return uuid5(NAMESPACE_URL, f"muster:person:{agency_id}:{key}")
 
 
-class Person(TrainingCommands, ReliefCommands, CredentialCommands, LedgerAggregate):
+class Person(TrainingCommands, ReliefCommands, CredentialCommands, RequestCommands, LedgerAggregate):
     """One person's stream: enrolment, licence, status, assignments, certification facts;
-    training (``ledger.person_training``), relief (``ledger.person_relief``) and credential
-    and policy (``ledger.person_credentials``) commands come from their mixins.
+    training (``ledger.person_training``), relief (``ledger.person_relief``), credential
+    and policy (``ledger.person_credentials``) and training-request
+    (``ledger.person_requests``) commands come from their mixins.
 
     Each command method checks the rules that depend on what the stream already holds and
     then records one event; its arguments are already parsed and validated values (the
@@ -120,6 +123,7 @@ class Person(TrainingCommands, ReliefCommands, CredentialCommands, LedgerAggrega
             set()
         )  # attempt and grant ids (ledger.person_credentials)
         self.weapons: dict[str, str] = {}  # serial -> weapon class, carried now
+        self.training_requests: dict[UUID, TrainingRequestState] = {}
 
     @classmethod
     def enrol(

@@ -26,7 +26,7 @@ from eventsourcing.persistence import IntegrityError, OperationalError
 
 from ledger.database import DatabaseConfig
 
-__all__ = ["SideCursor", "SideDatabase", "create_statements", "grant_statements"]
+__all__ = ["CERTIFICATES", "SideCursor", "SideDatabase", "create_statements", "grant_statements"]
 
 SECRETS = "muster_secrets"
 THROTTLE = "muster_login_throttle"
@@ -36,6 +36,7 @@ AUDIT = "muster_read_audit"
 # application role). The embedded SQLite store keeps them as files instead.
 BLOBS = "muster_policy_blobs"
 _BLOB_COLUMNS = "sha256 text PRIMARY KEY, media_type text NOT NULL, content bytea NOT NULL"
+CERTIFICATES = "muster_certificates"  # PostgreSQL only (``ledger.certificates``)
 CHANGEABLE = (SECRETS, THROTTLE, IDEMPOTENCY)
 
 _TABLES = {
@@ -82,6 +83,10 @@ def create_statements(backend: str, schema: str = "public") -> list[str]:
             for op in ("UPDATE", "DELETE")
         ]
         return statements
+    statements.append(
+        f"CREATE TABLE IF NOT EXISTS {prefix}{CERTIFICATES} (sha256 text PRIMARY KEY, "
+        "media_type text NOT NULL, size bigint NOT NULL, content bytea NOT NULL)"
+    )
     refuse = f"{prefix}muster_refuse_audit_change"
     statements.append(f"CREATE TABLE IF NOT EXISTS {prefix}{BLOBS} ({_BLOB_COLUMNS})")
     statements += [
@@ -104,6 +109,7 @@ def grant_statements(schema: str, app_role: str) -> list[str]:
         f"GRANT SELECT, INSERT, UPDATE, DELETE ON {changeable} TO {role}",
         f"GRANT SELECT, INSERT ON {prefix}{AUDIT} TO {role}",
         f"GRANT SELECT, INSERT ON {prefix}{BLOBS} TO {role}",
+        f"GRANT SELECT, INSERT ON {prefix}{CERTIFICATES} TO {role}",
     ]
 
 

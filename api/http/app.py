@@ -24,6 +24,7 @@ from api.http.routes import (
     people,
     reads,
     relief,
+    requests,
     session,
     writes,
 )
@@ -41,6 +42,7 @@ ROUTERS = (
     session.router,
     reads.router,
     writes.router,
+    requests.router,
     audit.router,
     accounts.router,
     packets.router,

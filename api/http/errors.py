@@ -19,6 +19,8 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from ledger.accounts import AccountExistsError
 from ledger.errors import (
+    CertificateTamperedError,
+    CertificateTooLargeError,
     ConcurrentWriteError,
     DuplicateAgencyError,
     DuplicateEmployeeIdError,
@@ -26,6 +28,7 @@ from ledger.errors import (
     LedgerError,
     NotFoundError,
     RecordAlreadyVoidedError,
+    RequestAlreadyDecidedError,
     StoreBusyError,
     StoreSetupError,
     ValidationError,
@@ -70,6 +73,9 @@ _STATUSES: list[tuple[type[Exception], int]] = [
     (DuplicateAgencyError, 409),
     (AccountExistsError, 409),
     (RecordAlreadyVoidedError, 409),
+    (RequestAlreadyDecidedError, 409),
+    (CertificateTooLargeError, 413),
+    (CertificateTamperedError, 500),  # the stored file, not the request, is wrong
     (NotFoundError, 404),
     (ValidationError, 422),
     (StoreBusyError, 503),
@@ -82,7 +88,7 @@ _FIELDS = {
     "hours", "topic_hours", "course_title", "provider", "post_course_number", "delivery",
     "valid_until", "tags", "reason", "status", "kind", "employee_id", "first_name",
     "last_name", "unit", "role", "username", "display_name", "expires_on", "certificate_ref",
-    "employment", "license_number", "rank", "email", "approver", "certificate",
+    "employment", "license_number", "rank", "email", "approver", "certificate", "topic",
     "certified_on", "basic_completed_on", "new_deadline", "ends_on", "starts_on",
 }  # fmt: skip
 
@@ -116,10 +122,13 @@ _DESCRIPTIONS = {
     401: "No valid bearer token (or wrong credentials)",
     403: "The caller's roles do not allow this",
     404: "No such agency, person, record or account",
-    409: "Conflict: a concurrent write, a stale If-Match, a duplicate, or a key in use",
+    409: "Conflict: a concurrent write, a stale If-Match, a duplicate, a key in use, or a "
+    "training request already decided",
+    413: "The uploaded file is larger than MUSTER_UPLOAD_MAX_BYTES",
     422: "Bad input, naming the field",
     413: "The upload is larger than the server takes",
     429: "Too many failed logins: locked for 15 minutes",
+    500: "A stored certificate no longer matches the SHA-256 the ledger recorded",
     503: "The database is unavailable or busy; retry",
 }
 
@@ -165,6 +174,8 @@ def install_error_handlers(app: FastAPI) -> None:
             # The date the message names, else the route's date.
             field = field or getattr(request.state, "date_field", None)
         headers = {"Retry-After": "1"} if status == 503 else {}
+        if status == 500:
+            log.error("http.integrity_error", error=message, path=request.url.path)
         return JSONResponse(
             _body(code_for(error), message, field), status_code=status, headers=headers
         )

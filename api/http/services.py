@@ -1,5 +1,6 @@
 """What every request shares, made once per process: the one ``Ledger``, the side tables
-(account secrets, throttling, idempotency keys, the read audit) and the settings."""
+(account secrets, throttling, idempotency keys, the read audit), the certificate store
+and the settings."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from fastapi import Request
 from api.settings import Settings
 from ledger.account_store import AccountStore
 from ledger.application import Ledger
+from ledger.certificates import CertificateStore, certificates_for
 from ledger.read_audit import ReadAudit
 from ledger.side_database import SideDatabase
 
@@ -25,11 +27,14 @@ class Services:
     accounts: AccountStore
     audit: ReadAudit
     settings: Settings
+    certificates: CertificateStore
 
     @classmethod
     def for_ledger(cls, ledger: Ledger, settings: Settings) -> Services:
         side = open_side_database(ledger)
-        return cls(ledger, side, AccountStore(side), ReadAudit(side), settings)
+        return cls(
+            ledger, side, AccountStore(side), ReadAudit(side), settings, certificates_for(side)
+        )
 
     def now(self) -> datetime:
         return self.ledger.clock()

@@ -10,6 +10,13 @@ __all__ = ["web_routers"]
 
 def web_routers() -> tuple[APIRouter, ...]:
     """Every router of the dashboard (tests/web checks each route declares a policy)."""
-    from api.web import login, overview, person, units
+    from api.web import login, overview, person, record_pages, requests_pages, units
 
-    return (login.router, overview.router, person.router, units.router)
+    return (
+        login.router,
+        overview.router,
+        person.router,
+        units.router,
+        requests_pages.router,
+        record_pages.router,
+    )

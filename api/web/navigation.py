@@ -34,12 +34,16 @@ def _paths(principal: Principal) -> list[tuple[str, str]]:
         if grant.role in _AGENCY_WIDE:
             found.append((f"Overview{suffix}", f"/agencies/{agency}"))
             found.append((f"By unit{suffix}", f"/agencies/{agency}/command"))
+            if grant.role == Role.COORDINATOR:
+                found.append((f"Record training{suffix}", f"/agencies/{agency}/record"))
+                found.append((f"Requests{suffix}", f"/agencies/{agency}/requests"))
         elif grant.role == Role.SUPERVISOR:
             unit = quote(grant.unit, safe="")
             found.append((f"Unit {grant.unit}{suffix}", f"/agencies/{agency}/units/{unit}"))
         elif grant.role == Role.OFFICER:
             employee = quote(grant.employee_id, safe="")
             found.append((f"My record{suffix}", f"/agencies/{agency}/people/{employee}"))
+            found.append((f"My requests{suffix}", f"/agencies/{agency}/people/{employee}/requests"))
     unique: list[tuple[str, str]] = []
     for item in found:
         if item not in unique:

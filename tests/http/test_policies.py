@@ -68,6 +68,32 @@ ROUTES: dict[str, tuple[str, dict[str, object] | None, str]] = {
         {**_WRITE, "employee_ids": ["__target__"]},
         "write_agency",
     ),
+    "/api/v1/agencies/{agency}/people/{employee_id}/training-requests#request": (
+        "POST",
+        None,  # multipart (``__certificate__`` below)
+        "request_own",
+    ),
+    "/api/v1/agencies/{agency}/people/{employee_id}/training-requests": (
+        "GET",
+        None,
+        "read_person",
+    ),
+    "/api/v1/agencies/{agency}/people/{employee_id}/training-requests/{request_id}/approval": (
+        "POST",
+        {},
+        "write_person",
+    ),
+    "/api/v1/agencies/{agency}/people/{employee_id}/training-requests/{request_id}/rejection": (
+        "POST",
+        {"reason": "matrix"},
+        "write_person",
+    ),
+    "/api/v1/agencies/{agency}/people/{employee_id}/training-requests/{request_id}/certificate": (
+        "GET",
+        None,
+        "read_person",
+    ),
+    "/api/v1/agencies/{agency}/training-requests": ("GET", None, "queue"),
     "/api/v1/me": ("GET", None, "self"),
     "/api/v1/session/tokens": ("GET", None, "self"),
     "/api/v1/session/tokens/{token_id}": ("DELETE", None, "self"),
@@ -182,7 +208,9 @@ def expected(role: str, kind: str, target: str) -> bool:
         # Packets and the digest are exports: the coordinator and the auditor (issue 19's
         # records custodian and the reviewer), not command, nor an officer of their own.
         return role in {"coordinator", "auditor", "other-coordinator"}
-    if kind in {"write_person", "write_agency", "audit"}:
+    if kind == "request_own":
+        return role == "officer1" and target == "own"  # officers ask for their own only
+    if kind in {"write_person", "write_agency", "audit", "queue"}:
         return role in {"coordinator", "other-coordinator"}
     raise AssertionError(kind)
 
@@ -219,12 +247,13 @@ def test_the_openapi_document_states_every_policy(world: World) -> None:
 def _denied(world: World, role: str, template: str, target: str) -> bool:
     """Whether the guard refused: 403, or 401 for want of a token (a public login's
     wrong password is a 401 too, but ``bad_credentials``)."""
-    method, body, _ = ROUTES[template]
+    method, body, kind = ROUTES[template]
     agency, employee_id = TARGETS[target]
     path = (
         template.replace("{agency}", agency)
         .replace("{employee_id}", employee_id)
         .replace("{record_id}", _RECORD)
+        .replace("{request_id}", _RECORD)
         .replace("{grant_id}", _RECORD)
         .replace("{token_id}", "0000")
         .replace("{relief_id}", _RECORD)
@@ -242,7 +271,12 @@ def _denied(world: World, role: str, template: str, target: str) -> bool:
     if body is not None and "employee_ids" in body:
         body = {**body, "employee_ids": [employee_id]}
     headers = {} if role == "anonymous" else world.auth(role)
-    response = world.client.request(method, path, json=body, headers=headers)
+    if kind == "request_own":
+        form = {"completed_on": "2025-02-01", "course_title": "Matrix", "hours": "1"}
+        files = {"certificate": ("matrix.pdf", b"%PDF-1.7 matrix", "application/pdf")}
+        response = world.client.post(path, data=form, files=files, headers=headers)
+    else:
+        response = world.client.request(method, path, json=body, headers=headers)
     assert response.status_code < 500, (role, path, response.text)
     code = response.json().get("code") if response.status_code >= 400 else None
     return response.status_code == 403 or code == "unauthenticated"

@@ -13,6 +13,7 @@ import ledger.person
 import ledger.person_credential_events
 import ledger.person_events
 import ledger.program_events
+import ledger.request_events
 import ledger.rule_pack
 from ledger.agency import Agency
 from ledger.envelope import LedgerEvent
@@ -62,6 +63,9 @@ STREAM_TYPES = {
     "ledger.notice:NoticePreferencesRecorded": "notice_preferences",
     "ledger.notice:NoticeSettingsStarted": "notice_settings",
     "ledger.notice:NoticeSettingsRecorded": "notice_settings",
+    "ledger.request_events:TrainingRequested": "person",
+    "ledger.request_events:TrainingRequestApproved": "person",
+    "ledger.request_events:TrainingRequestRejected": "person",
     "ledger.rule_pack:RulePackRegistered": "rule_pack",
     "ledger.rule_pack:RuleVersionPublished": "rule_pack",
     "ledger.rule_pack:RuleVersionRevised": "rule_pack",
@@ -81,6 +85,7 @@ def test_every_event_class_declares_its_stream_type() -> None:
         ledger.person_credential_events,
         ledger.notice,
         ledger.person_events,
+        ledger.request_events,
         ledger.rule_pack,
     )
     declared = {
