@@ -72,7 +72,9 @@ def person_id_for(agency_id: UUID, employee_id: str) -> UUID:
     return uuid5(NAMESPACE_URL, f"muster:person:{agency_id}:{key}")
 
 
-class Person(TrainingCommands, ReliefCommands, CredentialCommands, RequestCommands, LedgerAggregate):
+class Person(
+    TrainingCommands, ReliefCommands, CredentialCommands, RequestCommands, LedgerAggregate
+):
     """One person's stream: enrolment, licence, status, assignments, certification facts;
     training (``ledger.person_training``), relief (``ledger.person_relief``), credential
     and policy (``ledger.person_credentials``) and training-request

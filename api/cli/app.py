@@ -59,6 +59,7 @@ LAZY_GROUPS = {
         "api.cli.policy",
         "policy_app",
         "Policy documents, versions, assignments, acknowledgements and coverage.",
+    ),
     "notify": (
         "api.cli.notify",
         "app",

@@ -124,9 +124,9 @@ _DESCRIPTIONS = {
     404: "No such agency, person, record or account",
     409: "Conflict: a concurrent write, a stale If-Match, a duplicate, a key in use, or a "
     "training request already decided",
-    413: "The uploaded file is larger than MUSTER_UPLOAD_MAX_BYTES",
     422: "Bad input, naming the field",
-    413: "The upload is larger than the server takes",
+    413: "The upload is larger than the server takes (MUSTER_UPLOAD_MAX_BYTES for a "
+    "certificate, MUSTER_HTTP_PACKET_MAX_BYTES for a packet)",
     429: "Too many failed logins: locked for 15 minutes",
     500: "A stored certificate no longer matches the SHA-256 the ledger recorded",
     503: "The database is unavailable or busy; retry",

@@ -18,9 +18,9 @@ from urllib.parse import urlsplit
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response
 
+from api.http.authentication import check_login, grants_in_force
 from api.http.errors import ApiError
 from api.http.policy import Policy, Scope
-from api.http.authentication import check_login, grants_in_force
 from api.http.services import services
 from api.web.base import (
     CSRF_FIELD,
