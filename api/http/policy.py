@@ -36,12 +36,14 @@ __all__ = [
     "AGENCY_WIDE",
     "READERS",
     "Access",
+    "Authenticator",
     "Policy",
     "Principal",
     "Scope",
     "access",
     "allows",
     "api_route",
+    "authenticate",
 ]
 
 AGENCY_WIDE = frozenset({Role.COORDINATOR, Role.COMMAND, Role.AUDITOR})
@@ -157,12 +159,17 @@ def authenticate(request: Request, svc: Services) -> Principal:
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 
 
-def _guard(policy: Policy) -> Callable[..., Access]:
+# Who calls: from the request and the services, or an error (the API: a bearer token).
+Authenticator = Callable[[Request, Services], Principal]
+
+
+def _guard(policy: Policy, authenticator: Authenticator) -> Callable[..., Access]:
     def guard(request: Request) -> Access:
         svc = services(request)
         agency = str(request.path_params.get("agency", ""))
         employee_id = str(request.path_params.get("employee_id", ""))
-        for name, value in (("agency", agency), ("employee_id", employee_id)):
+        unit = str(request.path_params.get("unit", ""))
+        for name, value in (("agency", agency), ("employee_id", employee_id), ("unit", unit)):
             # No stored id holds a control character (ledger.fields refuses them), and a
             # NUL cannot even be written to PostgreSQL's text columns (the read audit).
             if _CONTROL.search(value):
@@ -171,7 +178,7 @@ def _guard(policy: Policy) -> Callable[..., Access]:
             found = Access(None, agency, employee_id)
             request.state.access = found
             return found
-        principal = authenticate(request, svc)
+        principal = authenticator(request, svc)
 
         def unit_of() -> str | None:
             if policy.scope == Scope.UNIT:  # the unit named in the path
@@ -184,6 +191,8 @@ def _guard(policy: Policy) -> Callable[..., Access]:
         allowed = allows(policy, principal.grants, agency, employee_id, unit_of)
         if policy.audit or not allowed:
             what = f"person:{agency}/{employee_id}" if employee_id else f"agency:{agency}"
+            if unit and not employee_id:
+                what = f"unit:{agency}/{unit}"
             svc.audit.append(
                 at=svc.now(),
                 actor=principal.actor,
@@ -209,10 +218,17 @@ def access(request: Request) -> Access:
 
 
 def api_route(
-    router: APIRouter, method: str, path: str, policy: Policy, **options: Any
+    router: APIRouter,
+    method: str,
+    path: str,
+    policy: Policy,
+    *,
+    authenticator: Authenticator | None = None,
+    **options: Any,
 ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     """Register a route behind ``policy``'s guard, with the policy and its error bodies
-    in the OpenAPI document."""
+    in the OpenAPI document. ``authenticator`` says who calls (default: the bearer token;
+    the dashboard passes its session cookie's)."""
     statuses = set(policy.statuses) | {422, 503}
     if policy.scope != Scope.PUBLIC:
         statuses |= {401}
@@ -226,7 +242,11 @@ def api_route(
     return router.api_route(
         path,
         methods=[method],
-        dependencies=[Depends(_guard(policy))],
+        # The guard first; then any the route adds (the dashboard's CSRF check).
+        dependencies=[
+            Depends(_guard(policy, authenticator or authenticate)),
+            *options.pop("dependencies", []),
+        ],
         openapi_extra=extra,
         responses={**error_responses(*sorted(statuses)), **options.pop("responses", {})},
         **options,
