@@ -21,7 +21,12 @@ from ledger.account import AccountEvent
 from ledger.application import Ledger
 from ledger.gc_pause import paused_gc
 from ledger.imports import ImportCompleted
-from ledger.streams import PersonEvent
+from ledger.streams import (
+    NoticeEvent,
+    NoticePreferencesEvent,
+    NoticeSettingsEvent,
+    PersonEvent,
+)
 from projections.answers import rules_key
 from projections.current import TRACKED_FORM, person_rows
 from projections.history_codec import Identity, encode_history, fold_key
@@ -158,6 +163,8 @@ def _touches(topic: str) -> str:
     event_class = resolve_topic(topic)
     if issubclass(event_class, ImportCompleted) or issubclass(event_class, AccountEvent):
         return "nobody"  # accounts' role grants judge no one
+    if issubclass(event_class, NoticeEvent | NoticeSettingsEvent | NoticePreferencesEvent):
+        return "nobody"  # notices are told of answers, they change none
     if issubclass(event_class, PersonEvent):
         return "person"
     return "everyone"
