@@ -128,29 +128,6 @@ class Notice(LedgerAggregate):
             )
         )
 
-    def delivered_by(self, *, at: datetime, actor: str, message_id: str) -> None:
-        self._record(
-            NoticeDelivered(
-                **self._envelope(at, actor),
-                effective_on=at.date(),
-                attempt=self.attempts + 1,
-                message_id=message_id,
-            )
-        )
-
-    def failed(
-        self, *, at: datetime, actor: str, error: str, next_attempt_at: datetime | None
-    ) -> None:
-        self._record(
-            NoticeDeliveryFailed(
-                **self._envelope(at, actor),
-                effective_on=at.date(),
-                attempt=self.attempts + 1,
-                error=error[:500],
-                next_attempt_at=next_attempt_at,
-            )
-        )
-
 
 class NoticeSettingsRecorded(NoticeSettingsEvent):
     """An agency's notice settings from ``effective_on``: reminder windows (days before a

@@ -15,6 +15,7 @@ from uuid import UUID
 from eventsourcing.application import AggregateNotFoundError
 from eventsourcing.persistence import IntegrityError
 
+from ledger.aggregate import Envelope
 from ledger.errors import ConcurrentWriteError, InvalidValueError
 from ledger.notice import (
     Notice,
@@ -35,15 +36,17 @@ if TYPE_CHECKING:
 __all__ = [
     "MAX_ATTEMPTS",
     "NoticeRecord",
+    "attempt_event",
     "decide_notices",
     "notice_ids_about",
     "notice_preferences",
     "notice_record",
     "notice_settings",
     "notices_to_send",
-    "record_attempt",
+    "record_attempts",
     "record_notice_preferences",
     "record_notice_settings",
+    "recorded_notices",
 ]
 
 MAX_ATTEMPTS = 8
@@ -154,6 +157,14 @@ def notice_preferences(ledger: Ledger, agency_id: UUID) -> list[NoticePreference
     return [cast(NoticePreferences, ledger.repository.get(i)) for i in sorted(heads)]
 
 
+def recorded_notices(ledger: Ledger, ids: Sequence[UUID]) -> set[UUID]:
+    """Those of the notice ids already decided (recorded)."""
+    known = set[UUID]()
+    for chunk in _chunks(list(ids), 500):  # within every backend's parameter limit
+        known |= set(ledger.store.heads_of(chunk))
+    return known
+
+
 def decide_notices(
     ledger: Ledger,
     agency_id: UUID,
@@ -166,9 +177,7 @@ def decide_notices(
     unit; the ids of those recorded now. A decision whose key was recorded before (another
     pass, an earlier day in the same window) is left out, so each is recorded once."""
     ids = {notice_id_for(d["notice_key"]): d for d in decisions}
-    wanted, known = list(ids), set[UUID]()
-    for start in range(0, len(wanted), 500):  # within every backend's parameter limit
-        known |= set(ledger.store.heads_of(wanted[start : start + 500]))
+    known = recorded_notices(ledger, list(ids))
     now = ledger.clock()
     fresh = [
         Notice.decide(at=now, actor=actor, agency_id=agency_id, effective_on=today, **d)
@@ -206,41 +215,73 @@ def notice_ids_about(
     return found
 
 
+def _chunks(ids: Sequence[UUID], size: int = 2000) -> list[Sequence[UUID]]:
+    return [ids[i : i + size] for i in range(0, len(ids), size)]
+
+
 def notices_to_send(ledger: Ledger, agency_id: UUID, now: datetime) -> list[NoticeRecord]:
     """Notices decided and not delivered whose next attempt is due by ``now`` (a failed one
-    with its attempts exhausted waits for a person), oldest decision first."""
+    with its attempts exhausted waits for a person), oldest decision first. The agency's
+    notice streams are read in bulk (a few queries per 2,000 notices): a pass costs a
+    read of every notice ever decided, cheap per notice but growing with them."""
     heads = ledger.store.stream_heads(Notice.stream_type, agency_id)
+    stored = []
+    for chunk in _chunks(sorted(heads)):
+        stored += ledger.store.select_streams_up_to({i: heads[i] for i in chunk})
+    delivered = {s.originator_id for s in stored if s.topic == NoticeDelivered.TOPIC}
+    by_stream: dict[UUID, list[Any]] = {}
+    for s in stored:
+        if s.originator_id not in delivered:
+            by_stream.setdefault(cast(UUID, s.originator_id), []).append(s)
     due = []
-    for notice_id, head in sorted(heads.items()):
-        if head > 1:
-            # The last event's topic alone says a notice was delivered (no decoding); each
-            # notice is one indexed read, so a pass costs one per notice ever decided.
-            last_stored = ledger.recorder.select_events(notice_id, desc=True, limit=1)
-            if last_stored and last_stored[0].topic == NoticeDelivered.TOPIC:
-                continue
-        record = notice_record(ledger, notice_id)
+    for notice_id, events in by_stream.items():
+        decoded = [ledger.mapper.to_domain_event(e) for e in events]
+        record = NoticeRecord(
+            notice_id,
+            cast(NoticeDecided, decoded[0]),
+            [e for e in decoded[1:] if isinstance(e, NoticeDelivered | NoticeDeliveryFailed)],
+        )
         last = record.attempts[-1] if record.attempts else None
-        if isinstance(last, NoticeDelivered):
-            continue
-        if last is None or (last.next_attempt_at is not None and last.next_attempt_at <= now):
+        retry = last.next_attempt_at if isinstance(last, NoticeDeliveryFailed) else None
+        if last is None or (retry is not None and retry <= now):
             due.append(record)
     return sorted(due, key=lambda r: (r.decided.timestamp, r.decided.notice_key))
 
 
-def record_attempt(
-    ledger: Ledger, record: NoticeRecord, *, actor: str, message_id: str = "", error: str = ""
-) -> None:
-    """Record one attempt: delivered (``message_id``) or failed (``error``), the next try
-    after 5, 10, 20… minutes, none after ``MAX_ATTEMPTS``."""
-    notice = cast(Notice, ledger.repository.get(record.id))
-    now = ledger.clock()
+def attempt_event(
+    record: NoticeRecord, *, at: datetime, actor: str, message_id: str = "", error: str = ""
+) -> NoticeDelivered | NoticeDeliveryFailed:
+    """The event recording one attempt at a notice: delivered (``message_id``) or failed
+    (``error``), the next try after 5, 10, 20… minutes, none after ``MAX_ATTEMPTS``."""
+    attempt = len(record.attempts) + 1
+    envelope = Envelope(
+        originator_id=record.id,
+        originator_version=1 + attempt,  # the decision is position 1
+        timestamp=at,
+        actor=actor,
+        agency_id=record.decided.agency_id,
+    )
     if not error:
-        notice.delivered_by(at=now, actor=actor, message_id=message_id)
-    else:
-        attempt = notice.attempts + 1
-        retry = now + _FIRST_RETRY * 2 ** (attempt - 1) if attempt < MAX_ATTEMPTS else None
-        notice.failed(at=now, actor=actor, error=error, next_attempt_at=retry)
+        return NoticeDelivered(
+            **envelope, effective_on=at.date(), attempt=attempt, message_id=message_id
+        )
+    retry = at + _FIRST_RETRY * 2 ** (attempt - 1) if attempt < MAX_ATTEMPTS else None
+    return NoticeDeliveryFailed(
+        **envelope,
+        effective_on=at.date(),
+        attempt=attempt,
+        error=error[:500],
+        next_attempt_at=retry,
+    )
+
+
+def record_attempts(
+    ledger: Ledger, events: Sequence[NoticeDelivered | NoticeDeliveryFailed]
+) -> None:
+    """Append attempts (``attempt_event``) as one unit."""
+    if not events:
+        return
     try:
-        ledger.append(notice)
+        ledger.append(*events)
     except IntegrityError:
-        raise ConcurrentWriteError("another pass recorded this notice first") from None
+        raise ConcurrentWriteError("another pass recorded these notices first") from None

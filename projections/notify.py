@@ -11,8 +11,10 @@ is at most ``w`` days away and more than the next smaller window: a pass that di
 for a few days still sends the window it is in, once, and never the windows it missed.
 The day a requirement is found overdue (its status ``non_compliant``) the person is told,
 and the supervisors of their unit and the coordinators are told (escalation), once per
-deadline. Kinds ``reminder`` and ``overdue`` to the person and every escalation are
-mandatory: no preference turns them off.
+deadline; a deadline missed longer ago than the largest window (history from before the
+agency used muster) is listed in the digest only, never announced one notice at a time.
+Kinds ``reminder`` and ``overdue`` to the person and every escalation are mandatory: no
+preference turns them off.
 
 Credentials and policy acknowledgements (their own issue) come in as more ``OpenItem``s
 with their own ``source`` (``credential``, ``policy``): the engine needs nothing else.
@@ -143,6 +145,11 @@ def notices_due(
             continue
         window = window_for(policy.windows, item.deadline, today, item.status)
         if window is None:
+            continue
+        if window == OVERDUE and (today - item.deadline).days > largest:
+            # A deadline missed longer ago than the largest window (before the agency
+            # used muster, say) is not announced now: the digest lists it.
+            digest_items.append(item)
             continue
         if window == OVERDUE or (item.deadline - today).days <= largest:
             digest_items.append(item)

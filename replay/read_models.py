@@ -21,7 +21,13 @@ from ledger.account import AccountEvent
 from ledger.application import Ledger
 from ledger.gc_pause import paused_gc
 from ledger.imports import ImportCompleted
-from ledger.streams import AgencyProgrammeEvent, PersonEvent
+from ledger.streams import (
+    AgencyProgrammeEvent,
+    NoticeEvent,
+    NoticePreferencesEvent,
+    NoticeSettingsEvent,
+    PersonEvent,
+)
 from projections.answers import rules_key
 from projections.current import TRACKED_FORM, person_rows
 from projections.history_codec import Identity, encode_history, fold_key
@@ -160,6 +166,8 @@ def _touches(topic: str) -> str:
         return "nobody"  # accounts' role grants judge no one
     if issubclass(event_class, AgencyProgrammeEvent):
         return "nobody"  # credential types and policies: the state track never reads them
+    if issubclass(event_class, NoticeEvent | NoticeSettingsEvent | NoticePreferencesEvent):
+        return "nobody"  # notices are told of answers, they change none
     if issubclass(event_class, PersonEvent):
         return "person"
     return "everyone"

@@ -22,22 +22,32 @@ from api.notify.channels import Channels, DeliveryError
 from api.notify.messages import message_digest, render
 from ledger.account import Role
 from ledger.accounts import list_accounts
+from ledger.agency import agency_id_for
 from ledger.application import Ledger
 from ledger.errors import NotFoundError
+from ledger.notice import NoticeDelivered, NoticeDeliveryFailed, notice_id_for
 from ledger.notice_cases import (
+    attempt_event,
     decide_notices,
     notice_preferences,
     notice_settings,
     notices_to_send,
-    record_attempt,
+    record_attempts,
+    recorded_notices,
 )
-from ledger.person import Person
+from ledger.person import PersonEnrolled, person_id_for
 from ledger.unit_of_work import UnitOfWork
 from projections.notify import Directory, NoticeIntent, NoticePolicy, OpenItem, notices_due
 from replay.asof import roster
 from replay.notice_lease import notify_lease
 
-__all__ = ["PassReport", "open_items", "policy_for", "run_pass"]
+__all__ = ["FLUSH_EVERY", "FLUSH_SECONDS", "PassReport", "open_items", "policy_for", "run_pass"]
+
+# Delivery attempts are recorded every FLUSH_EVERY sends or FLUSH_SECONDS, whichever first:
+# one transaction per send cost more than the sending; a crash after sending and before
+# the flush sends those again (same Message-ID), never more.
+FLUSH_EVERY = 50
+FLUSH_SECONDS = 2.0
 
 
 @dataclass(frozen=True)
@@ -92,20 +102,35 @@ def open_items(ledger: Ledger, slug: str, today: date) -> list[OpenItem]:
 
 
 class _Loaded:
-    """People's aggregates, loaded from their streams only when asked (a pass asks for
-    the few people with a notice due, not the whole agency)."""
+    """People's facts, read from their streams only when asked (a pass asks for the few
+    people with a notice due, not the whole agency): the address from the enrolment (the
+    stream's first event, which alone records it), the unit from the whole stream (only
+    for an escalation to a unit's supervisors)."""
 
     def __init__(self, ledger: Ledger, slug: str) -> None:
         self._ledger, self._slug = ledger, slug
-        self._people: dict[str, Person | None] = {}
+        self._agency_id = agency_id_for(slug)
+        self._facts: dict[tuple[str, str], str | None] = {}
 
-    def get(self, employee_id: str) -> Person | None:
-        if employee_id not in self._people:
-            try:
-                self._people[employee_id] = UnitOfWork(self._ledger).person(self._slug, employee_id)
-            except NotFoundError:
-                self._people[employee_id] = None
-        return self._people[employee_id]
+    def get(self, employee_id: str, field: str) -> str | None:
+        key = (employee_id, field)
+        if key not in self._facts:
+            self._facts[key] = self._read(employee_id, field)
+        return self._facts[key]
+
+    def _read(self, employee_id: str, field: str) -> str | None:
+        if field == "email":
+            stream = person_id_for(self._agency_id, employee_id)
+            first = self._ledger.recorder.select_events(stream, limit=1)
+            if not first:
+                return None
+            enrolled = self._ledger.mapper.to_domain_event(first[0])
+            return enrolled.email if isinstance(enrolled, PersonEnrolled) else None
+        try:
+            person = UnitOfWork(self._ledger).person(self._slug, employee_id)
+        except NotFoundError:
+            return None
+        return str(getattr(person, field))
 
 
 class _Fact(Mapping[str, str]):
@@ -117,10 +142,10 @@ class _Fact(Mapping[str, str]):
     def __getitem__(self, employee_id: str) -> str:
         if employee_id in self._override:
             return self._override[employee_id]
-        person = self._loaded.get(employee_id)
-        if person is None:
+        value = self._loaded.get(employee_id, self._field)
+        if value is None:
             raise KeyError(employee_id)
-        return str(getattr(person, self._field))
+        return value
 
     def __iter__(self) -> Iterator[str]:
         return iter(self._override)
@@ -193,12 +218,16 @@ def run_pass(
             policy_for(ledger, agency.id),
             today,
         )
+        wanted = {notice_id_for(i.key): i for i in intents}
+        new = [i for n, i in wanted.items() if n not in recorded_notices(ledger, list(wanted))]
         decided = decide_notices(
-            ledger, agency.id, today, [_fields(i, slug) for i in intents], actor=actor
+            ledger, agency.id, today, [_fields(i, slug) for i in new], actor=actor
         )
         if after_decide is not None:
             after_decide()
         delivered = failed = 0
+        attempts: list[NoticeDelivered | NoticeDeliveryFailed] = []
+        last_flush = time.monotonic()
         for record in notices_to_send(ledger, agency.id, ledger.clock()):
             fields = {k: getattr(record.decided, k) for k in _DECIDED_FIELDS}
             message = render(slug, fields)
@@ -213,11 +242,20 @@ def run_pass(
                     time.time(),
                 )
             except DeliveryError as error:
-                record_attempt(ledger, record, actor=actor, error=str(error))
+                attempts.append(
+                    attempt_event(record, at=ledger.clock(), actor=actor, error=str(error))
+                )
                 failed += 1
-                continue
-            record_attempt(ledger, record, actor=actor, message_id=sent)
-            delivered += 1
+            else:
+                attempts.append(
+                    attempt_event(record, at=ledger.clock(), actor=actor, message_id=sent)
+                )
+                delivered += 1
+            # Attempts are recorded in small units: a crash resends at most these.
+            if len(attempts) >= FLUSH_EVERY or time.monotonic() - last_flush > FLUSH_SECONDS:
+                record_attempts(ledger, attempts)
+                attempts, last_flush = [], time.monotonic()
+        record_attempts(ledger, attempts)
     return PassReport(slug, today, len(decided), delivered, failed)
 
 

@@ -131,3 +131,21 @@ def test_the_digest_goes_weekly_on_its_weekday_or_daily_and_lists_what_is_due() 
     ]
     daily = NoticePolicy(digest="daily")
     assert [n for n in notices_due("pd", items, DIRECTORY, daily, tuesday) if n.kind == "digest"]
+
+
+def test_a_deadline_missed_before_the_largest_window_is_only_in_the_digest() -> None:
+    """A finding older than 90 days (history from before the agency used muster) is not
+    announced to the person or escalated on a first pass; the coordinators' digest lists
+    it."""
+    old = OpenItem(
+        "E1",
+        "Pat Officer",
+        "active",
+        "local/firearms",
+        "Firearms",
+        "non_compliant",
+        date(2023, 12, 31),
+    )
+    told = notices_due("pd", [old], DIRECTORY, NoticePolicy(digest="daily"), date(2025, 3, 3))
+    assert {n.kind for n in told} == {"digest"}
+    assert told[0].lines[0].startswith("E1\t")

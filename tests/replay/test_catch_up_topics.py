@@ -38,3 +38,14 @@ def test_every_stored_event_class_has_a_reach() -> None:
     own = _events(person_credential_events)
     assert {_touches(get_topic(c)) for c in own} == {"person"}
     assert {name for name, where in reach.items() if where == "person"} == person_events
+
+
+def test_notices_and_their_settings_touch_no_one() -> None:
+    """Recording a notice, its delivery, an agency's notice settings or a person's
+    preferences changes no compliance answer: catch-up re-evaluates nobody for them (else
+    every pass would mark the whole agency)."""
+    from ledger import notice
+
+    reach = {cls.__name__: _touches(get_topic(cls)) for cls in _events(notice)}
+    assert set(reach) >= {"NoticeDecided", "NoticeDelivered", "NoticeSettingsRecorded"}
+    assert set(reach.values()) == {"nobody"}

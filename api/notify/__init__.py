@@ -1,0 +1,1 @@
+"""Notifications: the pass, its messages, channels, schedule and proof of notice."""
