@@ -14,6 +14,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -53,6 +54,10 @@ def server(tmp_path: Path) -> Iterator[str]:
         ("agency", "add", "mpls", "--name", "Minneapolis PD", "--state", "MN"),
         ("person", "enrol", "E1", "--agency", "mpls", "--first-name", "Pat",
          "--last-name", "Okafor", "--hired-on", "2020-01-06", "--unit", "Patrol"),
+        ("person", "enrol", "E2", "--agency", "mpls", "--first-name", "Sam",
+         "--last-name", "Lind", "--hired-on", "2020-01-06", "--unit", "Patrol"),
+        ("person", "enrol", "E3", "--agency", "mpls", "--first-name", "Ana",
+         "--last-name", "Ruiz", "--hired-on", "2020-01-06", "--unit", "Traffic"),
         ("account", "add", "olive", "--name", "Pat Okafor", "--password-stdin"),
         ("account", "grant", "olive", "--role", "officer", "--agency", "mpls",
          "--employee", "E1", "--from", "2020-01-06"),
@@ -178,3 +183,57 @@ def test_an_officer_on_a_phone_uploads_and_the_coordinator_approves(
         assert page.locator("td[data-label=Decision]").inner_text().strip() == "approved"
         _shot(page, "requests-officer-390-approved")
         browser.close()
+
+
+def _evoc(base: str, token: str, employee_id: str) -> str:
+    answer = httpx.get(
+        f"{base}/api/v1/agencies/mpls/people/{employee_id}/status",
+        headers={"Authorization": f"Bearer {token}"},
+        timeout=30,
+    )
+    assert answer.status_code == 200, answer.text
+    requirements = answer.json()["person"]["compliance"]["requirements"]
+    [evoc] = [r for r in requirements if r["requirement_id"] == "evoc"]
+    return str(evoc["status"])
+
+
+def test_a_coordinator_records_a_class_roster_and_statuses_change(server: str) -> None:
+    """MN's "Emergency vehicle operations and pursuit, 8 hours every five years": the
+    three officers, never trained, are non-compliant; one class of 8 hours for E1 and E2
+    makes those two compliant and leaves E3 as it was."""
+    from playwright.sync_api import sync_playwright
+
+    login = httpx.post(
+        f"{server}/api/v1/session", json={"username": "cora", "password": PASSWORD}, timeout=30
+    )
+    token = login.json()["token"]
+    assert [_evoc(server, token, e) for e in ("E1", "E2", "E3")] == ["non_compliant"] * 3
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True)
+        page = browser.new_context(viewport={"width": 1280, "height": 900}).new_page()
+        _log_in(page, server, "cora", "/agencies/mpls/record")
+        assert _serious(page) == []
+        _shot(page, "record-class")
+        page.get_by_label("Employee ids").fill("E1\nE2\nE404")
+        page.get_by_label("Course title").fill("EVOC refresher")
+        recent = (datetime.now(UTC).date() - timedelta(days=30)).isoformat()
+        page.get_by_label("Completed on").fill(recent)
+        page.get_by_label("Credit hours").fill("8")
+        page.get_by_label("Topic").fill("emergency_vehicle_operations")
+        page.get_by_role("button", name="Record").click()
+        page.wait_for_selector("#employees-error")
+        assert "E404" in page.locator("#employees-error").inner_text()
+        assert _serious(page) == []
+        _shot(page, "record-class-refused")
+        assert [_evoc(server, token, e) for e in ("E1", "E2")] == ["non_compliant"] * 2
+
+        page.get_by_label("Employee ids").fill("E1\nE2")
+        page.get_by_role("button", name="Record").click()
+        page.wait_for_selector("text=Recorded EVOC refresher for 2 people")
+        _shot(page, "record-class-recorded")
+        browser.close()
+    assert [_evoc(server, token, e) for e in ("E1", "E2", "E3")] == [
+        "compliant",
+        "compliant",
+        "non_compliant",
+    ]
