@@ -10,6 +10,12 @@ __all__ = ["web_routers"]
 
 def web_routers() -> tuple[APIRouter, ...]:
     """Every router of the dashboard (tests/web checks each route declares a policy)."""
-    from api.web import login, overview, record_pages, requests_pages
+    from api.web import login, overview, person_forms, record_pages, requests_pages
 
-    return (login.router, overview.router, requests_pages.router, record_pages.router)
+    return (
+        login.router,
+        overview.router,
+        requests_pages.router,
+        record_pages.router,
+        person_forms.router,
+    )
