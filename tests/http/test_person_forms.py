@@ -18,16 +18,15 @@ MANAGE = f"/agencies/{AGENCY}/people/E1/manage"
 
 
 def _record(world: World) -> str:
-    return str(
-        world.ledger.record_training(
-            AGENCY,
-            "E1",
-            completed_on=date(2025, 1, 15),
-            course_title="First aid",
-            hours="4",
-            actor=ACTOR,
-        )  # fmt: skip
+    record_id = world.ledger.record_training(
+        AGENCY,
+        "E1",
+        completed_on=date(2025, 1, 15),
+        course_title="First aid",
+        hours="4",
+        actor=ACTOR,
     )
+    return str(record_id)
 
 
 def _post(world: World, path: str, token: str, **data: str) -> Any:
