@@ -37,6 +37,7 @@ def _paths(principal: Principal) -> list[tuple[str, str]]:
             if grant.role == Role.COORDINATOR:
                 found.append((f"Record training{suffix}", f"/agencies/{agency}/record"))
                 found.append((f"Requests{suffix}", f"/agencies/{agency}/requests"))
+                found.append((f"Who viewed what{suffix}", f"/agencies/{agency}/audit"))
         elif grant.role == Role.SUPERVISOR:
             unit = quote(grant.unit, safe="")
             found.append((f"Unit {grant.unit}{suffix}", f"/agencies/{agency}/units/{unit}"))
