@@ -231,7 +231,30 @@ def test_a_coordinator_records_a_class_roster_and_statuses_change(server: str) -
         page.get_by_role("button", name="Record").click()
         page.wait_for_selector("text=Recorded EVOC refresher for 2 people")
         _shot(page, "record-class-recorded")
+
+        # Correct E1's record from the person's manage page: the history has both.
+        page.goto(f"{server}/agencies/mpls/people/E1/manage")
+        assert _serious(page) == []
+        page.get_by_text("Correct or void this record").click()
+        record = page.locator(".queue > li").first
+        record.get_by_label("Hours").fill("10")
+        record.get_by_label("Reason for the correction").fill("the roster said 10 hours")
+        record.get_by_role("button", name="Correct").click()
+        page.wait_for_selector("text=Corrected: the original stays")
+        assert _serious(page) == []
+        _shot(page, "manage-corrected")
+        page.goto(f"{server}/agencies/mpls/audit")
+        assert "read.status" in page.content()
+        assert _serious(page) == []
+        _shot(page, "audit-review")
         browser.close()
+    history = httpx.get(
+        f"{server}/api/v1/agencies/mpls/people/E1/history",
+        headers={"Authorization": f"Bearer {token}"},
+        timeout=30,
+    ).json()["entries"]
+    linked = [e["event"] for e in history if e["event"].startswith("Training")]
+    assert linked == ["TrainingCompleted", "TrainingCorrected"]
     assert [_evoc(server, token, e) for e in ("E1", "E2", "E3")] == [
         "compliant",
         "compliant",
