@@ -10,7 +10,15 @@ __all__ = ["web_routers"]
 
 def web_routers() -> tuple[APIRouter, ...]:
     """Every router of the dashboard (tests/web checks each route declares a policy)."""
-    from api.web import audit_page, login, overview, person_forms, record_pages, requests_pages
+    from api.web import (
+        audit_page,
+        login,
+        overview,
+        person_forms,
+        record_pages,
+        relief_forms,
+        requests_pages,
+    )
 
     return (
         login.router,
@@ -18,5 +26,6 @@ def web_routers() -> tuple[APIRouter, ...]:
         requests_pages.router,
         record_pages.router,
         person_forms.router,
+        relief_forms.router,
         audit_page.router,
     )

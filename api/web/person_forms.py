@@ -25,7 +25,7 @@ from ledger.errors import LedgerError
 from ledger.unit_of_work import UnitOfWork
 from ledger.vocabulary import PersonStatus
 
-__all__ = ["router"]
+__all__ = ["ACTIONS", "manage_page", "router"]
 
 router = APIRouter(tags=["web"])
 
@@ -40,7 +40,7 @@ ACTIONS = {
 }
 
 
-def _page(
+def manage_page(
     request: Request,
     agency: str,
     employee_id: str,
@@ -74,13 +74,14 @@ def _page(
         "typed": typed or {},
         "notice": notices.get(done, ""),
         "actions": ACTIONS,
+        "relief": _relief_choices(),
     }
     return render(request, "person_manage.html", context, status)
 
 
 @web_route(router, "GET", _PATH, Policy(Scope.PERSON, COORDINATORS))
 def manage(request: Request, agency: str, employee_id: str) -> Response:
-    return _page(request, agency, employee_id)
+    return manage_page(request, agency, employee_id)
 
 
 def _done(agency: str, employee_id: str, what: str) -> Response:
@@ -135,7 +136,9 @@ def correct(
         except LedgerError as refused:
             fields = ("reason", "completed_on", "course_title", "hours")
             errors.add(field_of(refused, fields, "completed_on"), sentence(str(refused)))
-    return _page(request, agency, employee_id, errors=errors, form=key, typed=typed, status=422)
+    return manage_page(
+        request, agency, employee_id, errors=errors, form=key, typed=typed, status=422
+    )
 
 
 @web_route(router, "POST", f"{_PATH}/records/{{record_id}}/void", _WRITE)
@@ -160,7 +163,9 @@ def void(
         except LedgerError as refused:
             errors.add("", sentence(str(refused)))
     typed = {"reason": reason}
-    return _page(request, agency, employee_id, errors=errors, form=key, typed=typed, status=422)
+    return manage_page(
+        request, agency, employee_id, errors=errors, form=key, typed=typed, status=422
+    )
 
 
 @web_route(router, "POST", f"{_PATH}/status", _WRITE)
@@ -205,5 +210,11 @@ def change_status(
             elif not where and ("already" in message or "hired" in message):
                 where = "effective_on" if "hired" in message else "action"
             errors.add(where, sentence(message))
-    return _page(request, agency, employee_id, errors=errors, form="status", typed=typed,
+    return manage_page(request, agency, employee_id, errors=errors, form="status", typed=typed,
                  status=422)  # fmt: skip
+
+
+def _relief_choices() -> dict[str, str]:
+    from api.web.relief_forms import RELIEF
+
+    return RELIEF
