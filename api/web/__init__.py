@@ -12,6 +12,7 @@ def web_routers() -> tuple[APIRouter, ...]:
     """Every router of the dashboard (tests/web checks each route declares a policy)."""
     from api.web import (
         audit_page,
+        import_page,
         login,
         overview,
         person_forms,
@@ -28,4 +29,5 @@ def web_routers() -> tuple[APIRouter, ...]:
         person_forms.router,
         relief_forms.router,
         audit_page.router,
+        import_page.router,
     )

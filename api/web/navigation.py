@@ -36,6 +36,7 @@ def _paths(principal: Principal) -> list[tuple[str, str]]:
             found.append((f"By unit{suffix}", f"/agencies/{agency}/command"))
             if grant.role == Role.COORDINATOR:
                 found.append((f"Record training{suffix}", f"/agencies/{agency}/record"))
+                found.append((f"Import{suffix}", f"/agencies/{agency}/import"))
                 found.append((f"Requests{suffix}", f"/agencies/{agency}/requests"))
                 found.append((f"Who viewed what{suffix}", f"/agencies/{agency}/audit"))
         elif grant.role == Role.SUPERVISOR:
