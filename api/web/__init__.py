@@ -11,6 +11,7 @@ __all__ = ["web_routers"]
 def web_routers() -> tuple[APIRouter, ...]:
     """Every router of the dashboard (tests/web checks each route declares a policy)."""
     from api.web import (
+        accounts_page,
         audit_page,
         import_page,
         login,
@@ -30,4 +31,5 @@ def web_routers() -> tuple[APIRouter, ...]:
         relief_forms.router,
         audit_page.router,
         import_page.router,
+        accounts_page.router,
     )

@@ -42,6 +42,8 @@ def _paths(principal: Principal) -> list[tuple[str, str]]:
         elif grant.role == Role.SUPERVISOR:
             unit = quote(grant.unit, safe="")
             found.append((f"Unit {grant.unit}{suffix}", f"/agencies/{agency}/units/{unit}"))
+        elif grant.role == Role.ADMIN:
+            found.append(("Accounts", "/admin/accounts"))
         elif grant.role == Role.OFFICER:
             employee = quote(grant.employee_id, safe="")
             found.append((f"My record{suffix}", f"/agencies/{agency}/people/{employee}"))
