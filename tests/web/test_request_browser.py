@@ -61,6 +61,11 @@ def server(tmp_path: Path) -> Iterator[str]:
         ("account", "add", "olive", "--name", "Pat Okafor", "--password-stdin"),
         ("account", "grant", "olive", "--role", "officer", "--agency", "mpls",
          "--employee", "E1", "--from", "2020-01-06"),
+        ("account", "add", "aude", "--name", "Aude Auditor", "--password-stdin"),
+        ("account", "grant", "aude", "--role", "auditor", "--agency", "mpls",
+         "--from", "2020-01-06", "--expires", "2099-12-31"),
+        ("account", "add", "adam", "--name", "Adam Admin", "--password-stdin"),
+        ("account", "grant", "adam", "--role", "admin"),
         ("account", "add", "cora", "--name", "Cora Coordinator", "--password-stdin"),
         ("account", "grant", "cora", "--role", "coordinator", "--agency", "mpls",
          "--from", "2020-01-06"),
@@ -260,3 +265,57 @@ def test_a_coordinator_records_a_class_roster_and_statuses_change(server: str) -
         "compliant",
         "non_compliant",
     ]
+
+
+WRITE_PAGES = [
+    "/agencies/mpls/record",
+    "/agencies/mpls/requests",
+    "/agencies/mpls/import",
+    "/agencies/mpls/audit",
+    "/agencies/mpls/people/E1/manage",
+    "/admin/accounts",
+]
+
+
+def test_the_other_pages_pass_axe_and_an_auditor_reaches_no_write_form(
+    server: str, tmp_path: Path
+) -> None:
+    from playwright.sync_api import sync_playwright
+
+    roster = tmp_path / "training.csv"
+    roster.write_text(
+        "employee_id,completed_on,course_title,hours,topics\n"
+        "E1,2025-01-05,Use of force update,4,use_of_force=4\n"
+        "E9,2025-01-05,Use of force update,-4,\n"
+    )
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True)
+        page = browser.new_context(viewport={"width": 1280, "height": 900}).new_page()
+        _log_in(page, server, "cora", "/agencies/mpls/import")
+        page.get_by_label("What the file holds").select_option("training")
+        page.get_by_label("CSV or XLSX file").set_input_files(str(roster))
+        page.get_by_role("button", name="Dry run").click()
+        page.wait_for_selector("text=Problems by row")
+        assert "Nothing can be imported until the errors are fixed" in page.content()
+        assert _serious(page) == []
+        _shot(page, "import-dry-run")
+
+        admin = browser.new_context(viewport={"width": 390, "height": 844}).new_page()
+        _log_in(admin, server, "adam", "/admin/accounts")
+        assert _serious(admin) == []
+        _shot(admin, "accounts-390")
+
+        auditor = browser.new_context(viewport={"width": 1280, "height": 900}).new_page()
+        _log_in(auditor, server, "aude", "/agencies/mpls/people/E1/requests")
+        nav = auditor.locator("header nav").inner_text()
+        for label in ("Record training", "Requests", "Import", "Who viewed what", "Accounts"):
+            assert label not in nav
+        assert auditor.locator("form.request-form").count() == 0
+        for path in WRITE_PAGES:
+            answer = auditor.goto(f"{server}{path}")
+            assert answer is not None
+            assert answer.status == 403, path
+            assert auditor.locator("form.request-form, form[enctype]").count() == 0
+            assert "Not allowed" in auditor.content()
+        _shot(auditor, "auditor-refused")
+        browser.close()
