@@ -1,6 +1,7 @@
 """The tables kept beside the event log that are not events: account secrets, login
 throttling, idempotency keys and the read audit (``ledger.account_store``,
-``ledger.read_audit``).
+``ledger.read_audit``); on PostgreSQL also the uploaded certificates
+(``ledger.certificates``; SQLite keeps those as files beside its own).
 
 On PostgreSQL they are tables in the ledger's schema, created by the owner role with the
 event store (``create_statements``, run by ``muster db init``), reached through the

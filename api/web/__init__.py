@@ -10,7 +10,19 @@ __all__ = ["web_routers"]
 
 def web_routers() -> tuple[APIRouter, ...]:
     """Every router of the dashboard (tests/web checks each route declares a policy)."""
-    from api.web import login, overview, person, record_pages, requests_pages, units
+    from api.web import (
+        accounts_page,
+        audit_page,
+        import_page,
+        login,
+        overview,
+        person,
+        person_forms,
+        record_pages,
+        relief_forms,
+        requests_pages,
+        units,
+    )
 
     return (
         login.router,
@@ -19,4 +31,9 @@ def web_routers() -> tuple[APIRouter, ...]:
         units.router,
         requests_pages.router,
         record_pages.router,
+        person_forms.router,
+        relief_forms.router,
+        audit_page.router,
+        import_page.router,
+        accounts_page.router,
     )

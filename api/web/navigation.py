@@ -36,10 +36,14 @@ def _paths(principal: Principal) -> list[tuple[str, str]]:
             found.append((f"By unit{suffix}", f"/agencies/{agency}/command"))
             if grant.role == Role.COORDINATOR:
                 found.append((f"Record training{suffix}", f"/agencies/{agency}/record"))
+                found.append((f"Import{suffix}", f"/agencies/{agency}/import"))
                 found.append((f"Requests{suffix}", f"/agencies/{agency}/requests"))
+                found.append((f"Who viewed what{suffix}", f"/agencies/{agency}/audit"))
         elif grant.role == Role.SUPERVISOR:
             unit = quote(grant.unit, safe="")
             found.append((f"Unit {grant.unit}{suffix}", f"/agencies/{agency}/units/{unit}"))
+        elif grant.role == Role.ADMIN:
+            found.append(("Accounts", "/admin/accounts"))
         elif grant.role == Role.OFFICER:
             employee = quote(grant.employee_id, safe="")
             found.append((f"My record{suffix}", f"/agencies/{agency}/people/{employee}"))

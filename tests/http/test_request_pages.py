@@ -206,3 +206,30 @@ def test_the_certificate_opens_from_the_page_for_its_readers(world: World) -> No
     assert own.headers["content-type"] == "application/pdf"
     log_in(world, "other-coordinator")
     assert world.client.get(href).status_code == 403
+
+
+def test_an_auditor_reaches_no_write_form(world: World) -> None:
+    """Issue 16 acceptance: "an auditor cannot reach any write form" (of these pages):
+    none is linked from the auditor's navigation, and each answers 403 to a GET or a
+    POST with the auditor's own valid CSRF token; nothing is appended."""
+    token = log_in(world, "officer1")
+    send(world, token)
+    request_id = world.ledger.training_requests_of(AGENCY, "E1")[0].request.request_id
+    before = events(world)
+    token = log_in(world, "auditor")
+    nav = world.client.get(f"/agencies/{AGENCY}/people/E1/requests").text
+    for label in ("Record training", "Requests<", "Send for approval", "Approve", "Reject"):
+        assert label not in nav
+    decide = f"/agencies/{AGENCY}/people/E1/requests/{request_id}"
+    for method, path in (
+        ("GET", f"/agencies/{AGENCY}/record"),
+        ("POST", f"/agencies/{AGENCY}/record"),
+        ("GET", QUEUE),
+        ("POST", f"{decide}/approve"),
+        ("POST", f"{decide}/reject"),
+        ("POST", MINE),
+    ):
+        data = {"csrf_token": token, "reason": "x", "employees": "E1", **FORM}
+        answer = world.client.request(method, path, data=data if method == "POST" else None)
+        assert answer.status_code == 403, (method, path)
+    assert events(world) == before

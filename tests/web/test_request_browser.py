@@ -14,6 +14,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -53,9 +54,18 @@ def server(tmp_path: Path) -> Iterator[str]:
         ("agency", "add", "mpls", "--name", "Minneapolis PD", "--state", "MN"),
         ("person", "enrol", "E1", "--agency", "mpls", "--first-name", "Pat",
          "--last-name", "Okafor", "--hired-on", "2020-01-06", "--unit", "Patrol"),
+        ("person", "enrol", "E2", "--agency", "mpls", "--first-name", "Sam",
+         "--last-name", "Lind", "--hired-on", "2020-01-06", "--unit", "Patrol"),
+        ("person", "enrol", "E3", "--agency", "mpls", "--first-name", "Ana",
+         "--last-name", "Ruiz", "--hired-on", "2020-01-06", "--unit", "Traffic"),
         ("account", "add", "olive", "--name", "Pat Okafor", "--password-stdin"),
         ("account", "grant", "olive", "--role", "officer", "--agency", "mpls",
          "--employee", "E1", "--from", "2020-01-06"),
+        ("account", "add", "aude", "--name", "Aude Auditor", "--password-stdin"),
+        ("account", "grant", "aude", "--role", "auditor", "--agency", "mpls",
+         "--from", "2020-01-06", "--expires", "2099-12-31"),
+        ("account", "add", "adam", "--name", "Adam Admin", "--password-stdin"),
+        ("account", "grant", "adam", "--role", "admin"),
         ("account", "add", "cora", "--name", "Cora Coordinator", "--password-stdin"),
         ("account", "grant", "cora", "--role", "coordinator", "--agency", "mpls",
          "--from", "2020-01-06"),
@@ -177,4 +187,135 @@ def test_an_officer_on_a_phone_uploads_and_the_coordinator_approves(
         page.reload()
         assert page.locator("td[data-label=Decision]").inner_text().strip() == "approved"
         _shot(page, "requests-officer-390-approved")
+        browser.close()
+
+
+def _evoc(base: str, token: str, employee_id: str) -> str:
+    answer = httpx.get(
+        f"{base}/api/v1/agencies/mpls/people/{employee_id}/status",
+        headers={"Authorization": f"Bearer {token}"},
+        timeout=30,
+    )
+    assert answer.status_code == 200, answer.text
+    requirements = answer.json()["person"]["compliance"]["requirements"]
+    [evoc] = [r for r in requirements if r["requirement_id"] == "evoc"]
+    return str(evoc["status"])
+
+
+def test_a_coordinator_records_a_class_roster_and_statuses_change(server: str) -> None:
+    """MN's "Emergency vehicle operations and pursuit, 8 hours every five years": the
+    three officers, never trained, are non-compliant; one class of 8 hours for E1 and E2
+    makes those two compliant and leaves E3 as it was."""
+    from playwright.sync_api import sync_playwright
+
+    login = httpx.post(
+        f"{server}/api/v1/session", json={"username": "cora", "password": PASSWORD}, timeout=30
+    )
+    token = login.json()["token"]
+    assert [_evoc(server, token, e) for e in ("E1", "E2", "E3")] == ["non_compliant"] * 3
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True)
+        page = browser.new_context(viewport={"width": 1280, "height": 900}).new_page()
+        _log_in(page, server, "cora", "/agencies/mpls/record")
+        assert _serious(page) == []
+        _shot(page, "record-class")
+        page.get_by_label("Employee ids").fill("E1\nE2\nE404")
+        page.get_by_label("Course title").fill("EVOC refresher")
+        recent = (datetime.now(UTC).date() - timedelta(days=30)).isoformat()
+        page.get_by_label("Completed on").fill(recent)
+        page.get_by_label("Credit hours").fill("8")
+        page.get_by_label("Topic").fill("emergency_vehicle_operations")
+        page.get_by_role("button", name="Record").click()
+        page.wait_for_selector("#employees-error")
+        assert "E404" in page.locator("#employees-error").inner_text()
+        assert _serious(page) == []
+        _shot(page, "record-class-refused")
+        assert [_evoc(server, token, e) for e in ("E1", "E2")] == ["non_compliant"] * 2
+
+        page.get_by_label("Employee ids").fill("E1\nE2")
+        page.get_by_role("button", name="Record").click()
+        page.wait_for_selector("text=Recorded EVOC refresher for 2 people")
+        _shot(page, "record-class-recorded")
+
+        # Correct E1's record from the person's manage page: the history has both.
+        page.goto(f"{server}/agencies/mpls/people/E1/manage")
+        assert _serious(page) == []
+        page.get_by_text("Correct or void this record").click()
+        record = page.locator(".queue > li").first
+        record.get_by_label("Hours").fill("10")
+        record.get_by_label("Reason for the correction").fill("the roster said 10 hours")
+        record.get_by_role("button", name="Correct").click()
+        page.wait_for_selector("text=Corrected: the original stays")
+        assert _serious(page) == []
+        _shot(page, "manage-corrected")
+        page.goto(f"{server}/agencies/mpls/audit")
+        assert "read.status" in page.content()
+        assert _serious(page) == []
+        _shot(page, "audit-review")
+        browser.close()
+    history = httpx.get(
+        f"{server}/api/v1/agencies/mpls/people/E1/history",
+        headers={"Authorization": f"Bearer {token}"},
+        timeout=30,
+    ).json()["entries"]
+    linked = [e["event"] for e in history if e["event"].startswith("Training")]
+    assert linked == ["TrainingCompleted", "TrainingCorrected"]
+    assert [_evoc(server, token, e) for e in ("E1", "E2", "E3")] == [
+        "compliant",
+        "compliant",
+        "non_compliant",
+    ]
+
+
+WRITE_PAGES = [
+    "/agencies/mpls/record",
+    "/agencies/mpls/requests",
+    "/agencies/mpls/import",
+    "/agencies/mpls/audit",
+    "/agencies/mpls/people/E1/manage",
+    "/admin/accounts",
+]
+
+
+def test_the_other_pages_pass_axe_and_an_auditor_reaches_no_write_form(
+    server: str, tmp_path: Path
+) -> None:
+    from playwright.sync_api import sync_playwright
+
+    roster = tmp_path / "training.csv"
+    roster.write_text(
+        "employee_id,completed_on,course_title,hours,topics\n"
+        "E1,2025-01-05,Use of force update,4,use_of_force=4\n"
+        "E9,2025-01-05,Use of force update,-4,\n"
+    )
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True)
+        page = browser.new_context(viewport={"width": 1280, "height": 900}).new_page()
+        _log_in(page, server, "cora", "/agencies/mpls/import")
+        page.get_by_label("What the file holds").select_option("training")
+        page.get_by_label("CSV or XLSX file").set_input_files(str(roster))
+        page.get_by_role("button", name="Dry run").click()
+        page.wait_for_selector("text=Problems by row")
+        assert "Nothing can be imported until the errors are fixed" in page.content()
+        assert _serious(page) == []
+        _shot(page, "import-dry-run")
+
+        admin = browser.new_context(viewport={"width": 390, "height": 844}).new_page()
+        _log_in(admin, server, "adam", "/admin/accounts")
+        assert _serious(admin) == []
+        _shot(admin, "accounts-390")
+
+        auditor = browser.new_context(viewport={"width": 1280, "height": 900}).new_page()
+        _log_in(auditor, server, "aude", "/agencies/mpls/people/E1/requests")
+        nav = auditor.locator("header nav").inner_text()
+        for label in ("Record training", "Requests", "Import", "Who viewed what", "Accounts"):
+            assert label not in nav
+        assert auditor.locator("form.request-form").count() == 0
+        for path in WRITE_PAGES:
+            answer = auditor.goto(f"{server}{path}")
+            assert answer is not None
+            assert answer.status == 403, path
+            assert auditor.locator("form.request-form, form[enctype]").count() == 0
+            assert "Not allowed" in auditor.content()
+        _shot(auditor, "auditor-refused")
         browser.close()
