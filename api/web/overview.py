@@ -31,6 +31,7 @@ router = APIRouter(tags=["web"])
 
 SOON_DAYS = 90  # "upcoming deadlines": within this many days of as_of
 TREND_YEARS = 5
+LIST_LIMIT = 100  # rows of each list shown (``?limit=all`` for every one)
 OVERDUE = "non_compliant"
 SOON = "due_soon"
 
@@ -157,7 +158,11 @@ def picture(answer: Any, people: list[dict[str, Any]] | None = None) -> Picture:
     Policy(Scope.AGENCY, AGENCY_WIDE, audit="view.overview", statuses=(404,)),
 )
 def overview(
-    request: Request, agency: str, years: int = TREND_YEARS, every: str = "year"
+    request: Request,
+    agency: str,
+    years: int = TREND_YEARS,
+    every: str = "year",
+    limit: str = "",
 ) -> Response:
     travel = time_travel(request)
     ledger = services(request).ledger
@@ -189,6 +194,7 @@ def overview(
             "table": trend_table(history),
             "years": years,
             "every": every,
+            "list_limit": 100_000 if limit == "all" else LIST_LIMIT,
             "steps": steps,
         },
         travel=travel.showing(answer),
