@@ -83,10 +83,13 @@ def trend_chart(answer: dict[str, Any], title: str, nonce: str = "") -> Markup:
         truncate_label=-1,
         y_title="people",
     )
-    labels = [p["as_of"][:7] for p in points]
+    monthly = answer.get("every") == "month"
+    labels = [p["as_of"][:7] if monthly else p["as_of"] for p in points]
     chart.x_labels = labels
-    # One label a year (January), the others minor: readable at any width and in print.
-    chart.x_labels_major = [label for label in labels if label.endswith("-01")] or labels[:1]
+    if monthly:  # one label a year (January), the others minor: readable in print
+        chart.x_labels_major = [label for label in labels if label.endswith("-01")] or labels[:1]
+    else:
+        chart.show_minor_x_labels = True
     for status in statuses:
         chart.add(status.replace("_", " "), [p["counts"].get(status, 0) for p in points])
     svg = _SCRIPT.sub("", chart.render(is_unicode=True))

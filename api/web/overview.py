@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 
+from dateutil.relativedelta import relativedelta
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
@@ -30,6 +31,7 @@ router = APIRouter(tags=["web"])
 
 SOON_DAYS = 90  # "upcoming deadlines": within this many days of as_of
 TREND_YEARS = 5
+LIST_LIMIT = 100  # rows of each list shown (``?limit=all`` for every one)
 OVERDUE = "non_compliant"
 SOON = "due_soon"
 
@@ -155,18 +157,31 @@ def picture(answer: Any, people: list[dict[str, Any]] | None = None) -> Picture:
     "/agencies/{agency}",
     Policy(Scope.AGENCY, AGENCY_WIDE, audit="view.overview", statuses=(404,)),
 )
-def overview(request: Request, agency: str, years: int = TREND_YEARS) -> Response:
+def overview(
+    request: Request,
+    agency: str,
+    years: int = TREND_YEARS,
+    every: str = "year",
+    limit: str = "",
+) -> Response:
     travel = time_travel(request)
     ledger = services(request).ledger
     answer = roster(ledger, agency, travel.as_of, travel.known_at)
     facts = picture(answer)
     as_of = date.fromisoformat(answer["as_of"])
     years = max(1, min(years, 10))
-    start = date(as_of.year - years, as_of.month, 1)
+    every = "month" if every == "month" else "year"
+    # Yearly: this day in each of the last N years (cheap the first time: N+1 steps);
+    # monthly: the first of each month since N years ago (12N+1 steps).
+    if every == "year":
+        start = as_of - relativedelta(years=years)
+    else:
+        start = date(as_of.year - years, as_of.month, 1)
     # The chart as the records stood at the roster's instant (the same known_at).
     known = datetime.fromisoformat(answer["known_at"])
-    history = trend(ledger, agency, start, as_of, "month", known)
-    title = f"People by status, month by month, over the last {years} years"
+    history = trend(ledger, agency, start, as_of, every, known)
+    steps = "month by month" if every == "month" else f"on {as_of:%d %B} each year"
+    title = f"People by status, {steps}, over the last {years} years"
     return render(
         request,
         "overview.html",
@@ -178,6 +193,9 @@ def overview(request: Request, agency: str, years: int = TREND_YEARS) -> Respons
             "chart": lambda nonce: trend_chart(history, title, nonce),
             "table": trend_table(history),
             "years": years,
+            "every": every,
+            "list_limit": 100_000 if limit == "all" else LIST_LIMIT,
+            "steps": steps,
         },
         travel=travel.showing(answer),
     )

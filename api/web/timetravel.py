@@ -46,9 +46,12 @@ class TimeTravel:
         query = self.query(**extra)
         return f"{path}?{query}" if query else path
 
-    def showing(self, answer: Mapping[str, Any]) -> TimeTravel:
-        """These axes, with what an answer says it used (its ``as_of``, ``known_at`` and
-        the agency's time zone)."""
+    def showing(self, answer: Mapping[str, Any] | str, known_at: str = "") -> TimeTravel:
+        """These axes, with what an answer says it used: ``showing(answer)`` (its
+        ``as_of``, ``known_at`` and the agency's time zone), or, as in the first base,
+        ``showing(as_of, known_at)``."""
+        if isinstance(answer, str):
+            return replace(self, shown_as_of=answer, shown_known_at=known_at)
         return replace(
             self,
             shown_as_of=str(answer["as_of"]),
