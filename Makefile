@@ -18,11 +18,14 @@ $(STAMP): pyproject.toml requirements.lock
 ## Set up, build the demo agency in the clone's var/muster.db if it is not there (SQLite;
 ## an absolute path, so the same file from any directory), then serve the dashboard on
 ## 127.0.0.1 with one demo login per role, passwords generated afresh and printed once.
-## MUSTER_DATABASE_URL, if set, names another store.
+## MUSTER_DATABASE_URL, if set, names another store. The demo server asks no second
+## factor (MUSTER_TOTP_REQUIRED_ROLES empty unless set; its default is admin,coordinator).
 DEMO_DATABASE_URL := sqlite:///$(CURDIR)/var/muster.db
 run: setup
 	MUSTER_DATABASE_URL="$${MUSTER_DATABASE_URL:-$(DEMO_DATABASE_URL)}" $(BIN)/muster demo
-	MUSTER_DATABASE_URL="$${MUSTER_DATABASE_URL:-$(DEMO_DATABASE_URL)}" $(BIN)/muster dashboard --demo-logins demo-pd
+	MUSTER_DATABASE_URL="$${MUSTER_DATABASE_URL:-$(DEMO_DATABASE_URL)}" \
+	  MUSTER_TOTP_REQUIRED_ROLES="$${MUSTER_TOTP_REQUIRED_ROLES-}" \
+	  $(BIN)/muster dashboard --demo-logins demo-pd
 
 lint: setup
 	$(BIN)/ruff check .

@@ -29,7 +29,7 @@ def dashboard(
     if demo_logins:
         from api.cli.demo_logins import print_logins, rekey_demo_logins
 
-        print_logins(rekey_demo_logins(demo_logins))
+        print_logins(rekey_demo_logins(demo_logins, settings.totp_roles))
     console.print(f"muster dashboard on http://{bind}:{at}/ (Ctrl-C stops it)")
     uvicorn.run(
         "api.http.app:create_app",

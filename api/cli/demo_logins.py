@@ -34,6 +34,7 @@ class DemoLogin:
     password: str
     role: str
     scope: str
+    totp_seed: str = ""  # base32, where the server needs a second factor for the role
 
 
 def _demo_officer(ledger: Ledger, agency: str) -> tuple[str, str]:
@@ -48,7 +49,11 @@ def _demo_officer(ledger: Ledger, agency: str) -> tuple[str, str]:
     return people[0].employee_id, people[0].unit
 
 
-def rekey_demo_logins(agency: str) -> list[DemoLogin]:
+def rekey_demo_logins(agency: str, totp_roles: frozenset[str]) -> list[DemoLogin]:
+    """Open (or re-key) the demo accounts: a new password each, and a new TOTP seed for
+    each whose role is in ``totp_roles`` (the server's ``MUSTER_TOTP_REQUIRED_ROLES``)."""
+    from api.http.authentication import new_totp_seed
+
     with open_ledger() as ledger:
         ledger.get_agency(agency)
         employee, unit = _demo_officer(ledger, agency)
@@ -94,7 +99,11 @@ def rekey_demo_logins(agency: str) -> list[DemoLogin]:
                     )
                 password = "".join(secrets.choice(_ALPHABET) for _ in range(16))
                 store.set_password(account.id, hash_password(password), ledger.clock())
-                logins.append(DemoLogin(username, password, role, scope))
+                seed = ""
+                if role in totp_roles:
+                    seed = new_totp_seed()
+                    store.set_totp_seed(account.id, seed, ledger.clock())
+                logins.append(DemoLogin(username, password, role, scope, seed))
         finally:
             side.close()
     return logins
@@ -105,6 +114,21 @@ def print_logins(logins: list[DemoLogin]) -> None:
     for login in logins:
         table.add_row(login.username, login.password, login.role, login.scope)
     console.print(table)
+    seeded = [login for login in logins if login.totp_seed]
+    for login in seeded:
+        console.print(
+            styled(
+                (login.username, "bold"),
+                " also needs a code: add the key ",
+                (login.totp_seed, "bold"),
+                " to an authenticator app (TOTP, 6 digits, 30 s)",
+            )
+        )
+    if not seeded:
+        console.print(
+            "no second factor on this server (MUSTER_TOTP_REQUIRED_ROLES is empty; "
+            "without it admin and coordinator need one)"
+        )
     console.print(
         styled(
             "new passwords were generated just now; the next ",

@@ -154,10 +154,17 @@ def _accounts(ledger: Ledger, services: Services) -> dict[str, str]:
     return passwords
 
 
+def _settings(database_url: str) -> Settings:
+    """The pages' tests log in with passwords alone (MUSTER_TOTP_REQUIRED_ROLES empty):
+    the second factor is tested on its own (test_web_session's TOTP tests, and
+    tests/http/test_totp.py for the API's login the form shares)."""
+    return Settings(database_url=database_url, totp_required_roles="")
+
+
 @pytest.fixture
 def web_world(ledger: Ledger, clock: SettableClock) -> Iterator[WebWorld]:
     facts = _build(ledger, clock)
-    services = Services.for_ledger(ledger, Settings(database_url=ledger.database_url))
+    services = Services.for_ledger(ledger, _settings(ledger.database_url))
     try:
         passwords = _accounts(ledger, services)
     finally:
@@ -168,7 +175,7 @@ def web_world(ledger: Ledger, clock: SettableClock) -> Iterator[WebWorld]:
 @pytest.fixture
 def web_client(web_world: WebWorld) -> Iterator[TestClient]:
     """The app in-process; https, so the Secure session cookie is sent back."""
-    services = Services.for_ledger(web_world.ledger, Settings(database_url=web_world.database_url))
+    services = Services.for_ledger(web_world.ledger, _settings(web_world.database_url))
     app = create_app(services)
     with TestClient(app, base_url="https://testserver", raise_server_exceptions=False) as client:
         yield client
@@ -190,6 +197,7 @@ def served(web_world: WebWorld) -> Iterator[str]:
         "MUSTER_DATABASE_URL": web_world.database_url,
         "MUSTER_HTTP_PORT": str(port),
         "MUSTER_LOG_FORMAT": "json",
+        "MUSTER_TOTP_REQUIRED_ROLES": "",  # as _settings: the pages' tests log in with passwords
     }
     server = subprocess.Popen(
         [MUSTER, "dashboard"], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True

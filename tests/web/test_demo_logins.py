@@ -25,8 +25,8 @@ def configured(web_world: WebWorld, monkeypatch: pytest.MonkeyPatch) -> Iterator
 
 
 def test_one_login_per_role_with_a_fresh_password_each_run(configured: WebWorld) -> None:
-    first = rekey_demo_logins(AGENCY)
-    second = rekey_demo_logins(AGENCY)
+    first = rekey_demo_logins(AGENCY, frozenset())
+    second = rekey_demo_logins(AGENCY, frozenset())
     roles = {login.role for login in first}
     assert roles == {"coordinator", "command", "auditor", "supervisor", "officer", "admin"}
     assert [login.username for login in first] == [login.username for login in second]
@@ -52,3 +52,29 @@ def test_one_login_per_role_with_a_fresh_password_each_run(configured: WebWorld)
     assert not any(login.password.encode() in logged for login in first + second)
     officer = next(login for login in second if login.role == "officer")
     assert officer.scope == "employee E1"  # the first active sworn officer with a unit
+    assert not any(login.totp_seed for login in first + second)
+
+
+def test_roles_that_need_a_second_factor_get_a_fresh_seed_kept_out_of_the_log(
+    configured: WebWorld,
+) -> None:
+    """Where the server requires TOTP for a role, the demo login of that role comes with
+    a new seed (stored in the secrets table, never an event), and no other does."""
+    needed = frozenset({"admin", "coordinator"})
+    first = rekey_demo_logins(AGENCY, needed)
+    second = rekey_demo_logins(AGENCY, needed)
+    assert {login.role for login in second if login.totp_seed} == needed
+    ledger = configured.ledger
+    store = AccountStore(open_side_database(ledger))
+    try:
+        for old, new in zip(first, second, strict=True):
+            account = get_account(ledger, new.username)
+            assert store.totp_seed(account.id) == (new.totp_seed or None)
+            if new.totp_seed:
+                assert new.totp_seed != old.totp_seed
+    finally:
+        store.db.close()
+    logged = b"".join(n.state for n in ledger.recorder.select_notifications(1, 100_000))
+    assert not any(
+        login.totp_seed.encode() in logged for login in first + second if login.totp_seed
+    )

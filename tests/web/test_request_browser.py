@@ -47,9 +47,14 @@ def _muster(env: dict[str, str], *args: str) -> None:
 def server(tmp_path: Path) -> Iterator[str]:
     """``muster serve`` over a store with agency mpls, officer E1 (account ``olive``)
     and a coordinator (``cora``)."""
-    env = {**os.environ, "MUSTER_DATABASE_URL": f"sqlite:///{tmp_path}/muster.db",
-           "MUSTER_ACTOR": "setup", "MUSTER_LOG_FORMAT": "json",
-           "MUSTER_UPLOAD_MAX_BYTES": "200000"}  # fmt: skip
+    env = {
+        **os.environ,
+        "MUSTER_DATABASE_URL": f"sqlite:///{tmp_path}/muster.db",
+        "MUSTER_ACTOR": "setup",
+        "MUSTER_LOG_FORMAT": "json",
+        "MUSTER_UPLOAD_MAX_BYTES": "200000",
+        "MUSTER_TOTP_REQUIRED_ROLES": "",
+    }  # fmt: skip (second factor: test_web_session)
     for args in (
         ("agency", "add", "mpls", "--name", "Minneapolis PD", "--state", "MN"),
         ("person", "enrol", "E1", "--agency", "mpls", "--first-name", "Pat",
