@@ -8,9 +8,13 @@ server in the same run, at the M agency (``readside_bench.py``'s store: 1,000 of
 
 ``muster serve`` (uvicorn, one worker) runs on a free 127.0.0.1 port; clients are threads
 with keep-alive connections. Goals: status at >= 0.5x the trivial route's requests/s and
-a p99 <= 3x its p99. Not measured here (yet): recording a completion with 8 concurrent
-clients on PostgreSQL against the ledger's raw append, and the time until the read model
-shows it.
+a p99 <= 3x its p99.
+
+    .venv/bin/python benchmarks/http_bench.py --writes [--per-client 25]
+
+The write half (``write_bench``): recording a completion with 8 concurrent clients on
+PostgreSQL, against the ledger's own use case in as many threads, and the time until the
+status answer shows a write that has returned.
 """
 
 from __future__ import annotations
@@ -24,15 +28,23 @@ import subprocess
 import sys
 import threading
 import time
+from collections.abc import Callable
+from datetime import date
+from decimal import Decimal
 from pathlib import Path
 
 import httpx
-from readside_bench import ensure_store, url_for  # benchmarks/ is the script's own folder
+import psycopg
+from psycopg import sql
+from readside_bench import PG, PG_CONNINFO, ensure_store, url_for  # the script's own folder
 
 from api.http.services import open_side_database
+from api.rulebook import publish_shipped_packs
 from ledger.account_store import AccountStore
 from ledger.accounts import AccountNotFoundError, get_account, grant_role, open_account
 from ledger.application import Ledger
+from projections.read_store.schema import read_schema
+from replay.store_setup import init_store
 
 MUSTER = str(Path(sys.executable).with_name("muster"))
 SLUG = "bench-pd"
@@ -99,11 +111,147 @@ def _load(base: str, path: str, token: str, seconds: float, clients: int) -> dic
     }
 
 
+def _serve(url: str) -> tuple[subprocess.Popen[bytes], str]:
+    port = _free_port()
+    env = {**os.environ, "MUSTER_DATABASE_URL": url, "MUSTER_HTTP_PORT": str(port),
+           "MUSTER_LOG_LEVEL": "warning", "MUSTER_LOG_FORMAT": "json"}  # fmt: skip
+    server = subprocess.Popen([MUSTER, "serve", "--workers", "1"], env=env,
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # fmt: skip
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 120
+    while True:
+        try:
+            if httpx.get(f"{base}/readyz", timeout=5).status_code == 200:
+                return server, base
+        except httpx.HTTPError:
+            pass
+        if server.poll() is not None or time.monotonic() > deadline:
+            server.terminate()
+            raise SystemExit("muster serve did not become ready")
+        time.sleep(0.3)
+
+
+def _p99(samples: list[float]) -> float:
+    ordered = sorted(samples)
+    return ordered[max(0, int(len(ordered) * 0.99) - 1)] * 1000
+
+
+def _in_threads(clients: int, work: Callable[[int], list[float]]) -> tuple[float, list[float]]:
+    results: list[list[float]] = [[] for _ in range(clients)]
+
+    def run(i: int) -> None:
+        results[i] = work(i)
+
+    threads = [threading.Thread(target=run, args=(i,)) for i in range(clients)]
+    began = time.perf_counter()
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    return time.perf_counter() - began, [x for r in results for x in r]
+
+
+def write_bench(clients: int, per_client: int) -> None:
+    """Recording a completion, ``clients`` at once on PostgreSQL (a fresh schema, dropped
+    after): ``POST …/training`` through the server vs the ledger's own ``record_training``
+    (the same use case and events, in-process, no HTTP) in as many threads; then how long
+    after a POST returns the status answer (the dashboard's read model) shows the record."""
+    schema = f"bench_http_{os.getpid()}"
+    url = f"{PG}?schema={schema}"
+    ledger = init_store(url)
+    try:
+        ledger.register_agency("wpd", "Write PD", "MN", actor="system:bench")
+        publish_shipped_packs(ledger, "system:bench", jurisdiction="US-MN")
+        for i in range(2 * clients):
+            ledger.enrol_person("wpd", f"W{i}", first_name="W", last_name=str(i), kind="sworn",
+                                hired_on=date(2020, 1, 6), actor="system:bench")  # fmt: skip
+            ledger.record_license("wpd", f"W{i}", license_number=f"L-{i}",
+                                  issued_on=date(2020, 1, 6), period_end=date(2026, 6, 30),
+                                  actor="system:bench")  # fmt: skip
+        account = open_account(ledger, "bench-writer", "Writer", actor="system:bench")
+        grant_role(ledger, "bench-writer", "coordinator", actor="system:bench", agency="wpd")
+        side = open_side_database(ledger)
+        token = AccountStore(side).issue_token(account.id, "bench", ledger.clock(), None)[1]
+        side.close()
+
+        def raw(i: int) -> list[float]:
+            times = []
+            for n in range(per_client):
+                began = time.perf_counter()
+                ledger.record_training("wpd", f"W{i}", completed_on=date(2025, 1, 1 + n % 28),
+                                       course_title=f"Raw {n}", hours=Decimal(2),
+                                       actor="system:bench")  # fmt: skip
+                times.append(time.perf_counter() - began)
+            return times
+
+        raw_elapsed, raw_times = _in_threads(clients, raw)
+        server, base = _serve(url)
+        try:
+            auth = {"Authorization": f"Bearer {token}"}
+
+            def http(i: int) -> list[float]:
+                times = []
+                with httpx.Client(base_url=base, headers=auth, timeout=60) as client:
+                    for n in range(per_client):
+                        body = {"course_title": f"HTTP {n}", "hours": "2",
+                                "completed_on": f"2025-02-{1 + n % 28:02d}"}  # fmt: skip
+                        began = time.perf_counter()
+                        answer = client.post(f"/api/v1/agencies/wpd/people/W{clients + i}/training",
+                                             json=body)  # fmt: skip
+                        times.append(time.perf_counter() - began)
+                        if answer.status_code != 201:
+                            raise SystemExit(f"write refused: {answer.text[:200]}")
+                return times
+
+            http_elapsed, http_times = _in_threads(clients, http)
+            shown: list[float] = []
+            with httpx.Client(base_url=base, headers=auth, timeout=60) as client:
+                status = "/api/v1/agencies/wpd/people/W0/status?as_of=2025-06-01"
+                client.get(status)
+                for n in range(20):
+                    body = {"course_title": f"Seen {n}", "hours": "1", "completed_on": "2025-03-03"}
+                    made = client.post("/api/v1/agencies/wpd/people/W0/training", json=body)
+                    record = made.json()["id"]
+                    returned = time.perf_counter()
+                    while record not in client.get(status).text:
+                        if time.perf_counter() - returned > 5:
+                            raise SystemExit("the status answer never named the record")
+                        time.sleep(0.001)
+                    shown.append(time.perf_counter() - returned)
+        finally:
+            server.terminate()
+            server.wait(timeout=30)
+    finally:
+        ledger.close()
+        with psycopg.connect(PG_CONNINFO, autocommit=True) as conn:
+            for name in (schema, read_schema(schema)):
+                conn.execute(
+                    sql.SQL("DROP SCHEMA IF EXISTS {} CASCADE").format(sql.Identifier(name))
+                )
+    total = clients * per_client
+    print(f"# write_bench: PostgreSQL, {clients} clients x {per_client} completions each")
+    for name, elapsed, times in (
+        ("ledger.record_training (baseline)", raw_elapsed, raw_times),
+        ("POST …/training", http_elapsed, http_times),
+    ):
+        print(f"{name:34} {total / elapsed:8.1f} writes/s  p99 {_p99(times):6.1f} ms")
+    print(f"ratio writes/s {raw_elapsed / http_elapsed:.2f}")
+    print(
+        f"shown in status after the POST returned: median "
+        f"{statistics.median(shown) * 1000:.1f} ms, max {max(shown) * 1000:.1f} ms"
+    )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--seconds", type=float, default=10.0)
     parser.add_argument("--clients", type=int, default=4)
+    parser.add_argument("--writes", action="store_true", help="the PostgreSQL write half")
+    parser.add_argument("--per-client", type=int, default=25)
     args = parser.parse_args()
+    if args.writes:
+        write_bench(8, args.per_client)
+        return
     url = url_for("sqlite", "M")
     token, person = _token_and_person(url)
     port = _free_port()

@@ -27,8 +27,9 @@ from api.http.errors import ApiError
 from api.http.passwords import hash_password, needs_rehash, verify_password
 from api.http.services import Services
 from ledger.account import Grant, account_id_for
+from ledger.account import username as username_of
 from ledger.accounts import AccountNotFoundError, AccountView, get_account_by_id
-from ledger.errors import NotFoundError
+from ledger.errors import InvalidValueError, NotFoundError
 from ledger.time_zones import zone_info
 
 __all__ = [
@@ -110,6 +111,13 @@ def check_login(
     401 ``totp_not_enrolled`` (the account's roles need a second factor it does not
     have). Audits the attempt; counts failures toward the lockout."""
     name = username.strip().lower()
+    bad = ApiError(401, "bad_credentials", "wrong username or password")
+    try:
+        username_of(name)
+    except InvalidValueError:  # no account can have it (nor may a NUL reach PostgreSQL)
+        verify_password(None, password)  # as long as a wrong password takes
+        _audit(svc, source, name.encode("unicode_escape").decode("ascii")[:200], "failure")
+        raise bad from None
     now = svc.now()
     locked = svc.accounts.locked_until(name, now)
     if locked is not None:
@@ -121,7 +129,6 @@ def check_login(
             "too many failed logins; try again later",
             headers={"Retry-After": str(seconds)},
         )
-    bad = ApiError(401, "bad_credentials", "wrong username or password")
     account_id = account_id_for(name)
     stored = svc.accounts.password_hash(account_id)
     if not verify_password(stored, password):

@@ -82,6 +82,8 @@ _STATUSES: list[tuple[type[Exception], int]] = [
     (StoreSetupError, 503),
     (LedgerError, 422),
 ]
+_DATE_FIELDS = {"certified_on", "basic_completed_on", "valid_until", "expires_on", "ends_on",
+                "starts_on", "new_deadline"}  # fmt: skip
 # Field names a domain message may start with ("hours '-1' is not ...").
 _FIELD = re.compile(r"^([a-z_]+)\b")
 _FIELDS = {
@@ -170,9 +172,10 @@ def install_error_handlers(app: FastAPI) -> None:
         if page is not None:
             return page
         field = _field_of(message)
-        if isinstance(error, FutureEffectiveDateError):
-            # The date the message names, else the route's date.
-            field = field or getattr(request.state, "date_field", None)
+        # A future date: the date field the message names ("certified_on ... is after
+        # today"), else the route's date ("status date ..." is the route's effective_on).
+        if isinstance(error, FutureEffectiveDateError) and field not in _DATE_FIELDS:
+            field = getattr(request.state, "date_field", None)
         headers = {"Retry-After": "1"} if status == 503 else {}
         if status == 500:
             log.error("http.integrity_error", error=message, path=request.url.path)

@@ -22,6 +22,7 @@ def test_bootstrap_grant_token_and_refusals(database_url: str) -> None:
           "--expires", "2030-01-01"), "nowhere"),
         (("account", "grant", "ghost", "--role", "admin"), "no account"),
         (("account", "revoke-token", "root", "feedface"), "no live token"),
+        (("account", "totp", "ghost"), "no account"),
     ]  # fmt: skip
     for args, words in refusals:
         refused = muster(database_url, *args, stdin="short\n")

@@ -165,3 +165,16 @@ def test_an_auditor_grant_ends_at_the_agencys_local_midnight(world: World) -> No
     assert world.client.get(path, headers=world.auth("spare")).status_code == 403
     clock.set(datetime(2027, 1, 2, 6, 0, tzinfo=UTC))
     assert world.client.get(path, headers=world.auth("spare")).status_code == 200
+
+
+def test_a_name_no_account_can_have_is_bad_credentials_on_both_backends(world: World) -> None:
+    """Found by schemathesis on PostgreSQL: a NUL in the name reached the throttle and the
+    read audit (PostgreSQL text refuses NUL) and answered 503."""
+    for name in ("a\x00b", "x", "Bad Name!"):
+        refused = world.client.post("/api/v1/session", json={"username": name, "password": "p"})
+        assert (refused.status_code, refused.json()["code"]) == (401, "bad_credentials"), name
+    entries = [e for e in world.services.audit.iter_all() if e.action == "login"]
+    assert [e.actor for e in entries] == ["account:a\\x00b", "account:x", "account:bad name!"]
+    assert world.services.audit.verify() == []
+    nul = world.client.delete("/api/v1/session/tokens/a%00b", headers=world.auth("command"))
+    assert nul.status_code == 404
