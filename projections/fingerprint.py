@@ -15,6 +15,8 @@ from collections.abc import Iterator
 from functools import cache
 from pathlib import Path
 
+from projections.fingerprint_cache import remembered
+
 __all__ = ["code_digest", "code_fingerprint", "engine_fingerprint", "engine_modules"]
 
 # What an answer or a checkpoint is computed by: the engine, the rule versions it is given
@@ -128,8 +130,8 @@ def _is_module(name: str) -> bool:
         return False
 
 
-@cache
-def _engine() -> tuple[frozenset[str], str]:
+def _computed_engine() -> tuple[frozenset[str], str]:
+    """The engine's modules and their fingerprint, from their source."""
     codes: dict[str, str] = {}
     pending = [name for root in _ROOTS for name in _with_packages(root)] + list(_ALSO)
     while pending:
@@ -139,6 +141,12 @@ def _engine() -> tuple[frozenset[str], str]:
         codes[module], imported = _module_code(module)
         pending.extend(imported - codes.keys())
     return frozenset(codes), _fingerprint(codes)
+
+
+@cache
+def _engine() -> tuple[frozenset[str], str]:
+    """``_computed_engine``, remembered across processes for the same source files."""
+    return remembered(_computed_engine, _PACKAGES, _ALSO)
 
 
 def engine_modules() -> frozenset[str]:

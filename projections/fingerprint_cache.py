@@ -1,0 +1,96 @@
+"""The engine's fingerprint remembered across processes, so that a read command does not
+parse the engine's source (about a quarter of a ``muster status``'s start, issue 14 §6).
+
+It is remembered under a key made of the bytes of every source file it can depend on (each
+``.py`` file of the packages the fingerprint follows imports in, and the extra modules it
+reads) and the Python version: the fingerprint is a function of those alone, so a file
+found under the same key holds the same value ``fingerprint._computed_engine`` would
+compute (``tests/rules/test_fingerprint_cache.py``). The file sits in the package's
+``__pycache__``, beside Python's own compiled files; where it cannot be read or written the
+fingerprint is computed, as before.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import importlib.util
+import json
+import os
+import sys
+import tempfile
+from collections.abc import Callable, Iterable
+from pathlib import Path
+
+__all__ = ["cache_file", "remembered", "source_key"]
+
+Engine = tuple[frozenset[str], str]
+_PREFIX = "engine-fingerprint-"
+
+
+def _files(packages: Iterable[str], modules: Iterable[str]) -> list[Path]:
+    found: list[Path] = []
+    for package in packages:
+        spec = importlib.util.find_spec(package)
+        for folder in (spec.submodule_search_locations or []) if spec else []:
+            found.extend(Path(folder).rglob("*.py"))
+    for module in modules:
+        spec = importlib.util.find_spec(module)
+        if spec is not None and spec.origin is not None:
+            found.append(Path(spec.origin))
+    return sorted(set(found))
+
+
+def source_key(packages: Iterable[str], modules: Iterable[str]) -> str:
+    """SHA-256 of the Python version and of every file's path and bytes."""
+    digest = hashlib.sha256(sys.version.encode())
+    for path in _files(packages, modules):
+        digest.update(f"\n{path}\n".encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+_FOLDER = Path(__file__).parent / "__pycache__"
+
+
+def cache_file(key: str, folder: Path = _FOLDER) -> Path:
+    return folder / f"{_PREFIX}{key[:32]}.json"
+
+
+def _read(path: Path) -> Engine | None:
+    try:
+        stored = json.loads(path.read_text())
+        return frozenset(stored["modules"]), str(stored["fingerprint"])
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+
+
+def _write(path: Path, engine: Engine) -> None:
+    """Atomically (a reader sees the whole file or none); older keys' files removed."""
+    try:
+        path.parent.mkdir(exist_ok=True)
+        body = json.dumps({"modules": sorted(engine[0]), "fingerprint": engine[1]})
+        handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=".fingerprint-")
+        with os.fdopen(handle, "w") as out:
+            out.write(body)
+        os.replace(temporary, path)
+        for old in path.parent.glob(f"{_PREFIX}*.json"):
+            if old != path:
+                old.unlink(missing_ok=True)
+    except OSError:  # a read-only installation: computed each time, as before
+        return
+
+
+def remembered(
+    compute: Callable[[], Engine],
+    packages: Iterable[str],
+    modules: Iterable[str],
+    folder: Path = _FOLDER,
+) -> Engine:
+    """``compute()``, or the value it gave for the same source files before (kept in
+    ``folder``)."""
+    path = cache_file(source_key(packages, modules), folder)
+    engine = _read(path)
+    if engine is None:
+        engine = compute()
+        _write(path, engine)
+    return engine
