@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+from collections.abc import Callable
 from datetime import date
 from typing import Any
 
@@ -46,7 +47,7 @@ def _zip(data: bytes, name: str) -> Response:
     )
 
 
-def _built(build: Any) -> bytes:
+def _built(build: Callable[[], bytes]) -> bytes:
     try:
         data: bytes = build()
     except BrokenChainError as error:
