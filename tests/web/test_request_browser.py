@@ -136,16 +136,16 @@ def _shot(page: Any, name: str) -> None:
 
 
 def test_an_officer_on_a_phone_uploads_and_the_coordinator_approves(
-    server: str, tmp_path: Path
+    server: str, tmp_path: Path, chromium: Any
 ) -> None:
-    from playwright.sync_api import sync_playwright
-
     certificate = _certificate(tmp_path)
     png_named_pdf = tmp_path / "scan.pdf"
     png_named_pdf.write_bytes(b"\x89PNG\r\n\x1a\n" + bytes(64))
     mine = "/agencies/mpls/people/E1/requests"
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True)
+    # The session's one Playwright (tests/web/conftest.py): a second sync_playwright in
+    # the same process refuses to start inside the first one's event loop.
+    browser = chromium
+    if browser is not None:
         phone = browser.new_context(viewport={"width": 390, "height": 844})
         page = phone.new_page()
         _log_in(page, server, "olive", mine)
@@ -192,7 +192,6 @@ def test_an_officer_on_a_phone_uploads_and_the_coordinator_approves(
         page.reload()
         assert page.locator("td[data-label=Decision]").inner_text().strip() == "approved"
         _shot(page, "requests-officer-390-approved")
-        browser.close()
 
 
 def _evoc(base: str, token: str, employee_id: str) -> str:
@@ -207,19 +206,21 @@ def _evoc(base: str, token: str, employee_id: str) -> str:
     return str(evoc["status"])
 
 
-def test_a_coordinator_records_a_class_roster_and_statuses_change(server: str) -> None:
+def test_a_coordinator_records_a_class_roster_and_statuses_change(
+    server: str, chromium: Any
+) -> None:
     """MN's "Emergency vehicle operations and pursuit, 8 hours every five years": the
     three officers, never trained, are non-compliant; one class of 8 hours for E1 and E2
     makes those two compliant and leaves E3 as it was."""
-    from playwright.sync_api import sync_playwright
-
     login = httpx.post(
         f"{server}/api/v1/session", json={"username": "cora", "password": PASSWORD}, timeout=30
     )
     token = login.json()["token"]
     assert [_evoc(server, token, e) for e in ("E1", "E2", "E3")] == ["non_compliant"] * 3
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True)
+    # The session's one Playwright (tests/web/conftest.py): a second sync_playwright in
+    # the same process refuses to start inside the first one's event loop.
+    browser = chromium
+    if browser is not None:
         page = browser.new_context(viewport={"width": 1280, "height": 900}).new_page()
         _log_in(page, server, "cora", "/agencies/mpls/record")
         assert _serious(page) == []
@@ -257,7 +258,6 @@ def test_a_coordinator_records_a_class_roster_and_statuses_change(server: str) -
         assert "read.status" in page.content()
         assert _serious(page) == []
         _shot(page, "audit-review")
-        browser.close()
     history = httpx.get(
         f"{server}/api/v1/agencies/mpls/people/E1/history",
         headers={"Authorization": f"Bearer {token}"},
@@ -283,18 +283,18 @@ WRITE_PAGES = [
 
 
 def test_the_other_pages_pass_axe_and_an_auditor_reaches_no_write_form(
-    server: str, tmp_path: Path
+    server: str, tmp_path: Path, chromium: Any
 ) -> None:
-    from playwright.sync_api import sync_playwright
-
     roster = tmp_path / "training.csv"
     roster.write_text(
         "employee_id,completed_on,course_title,hours,topics\n"
         "E1,2025-01-05,Use of force update,4,use_of_force=4\n"
         "E9,2025-01-05,Use of force update,-4,\n"
     )
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True)
+    # The session's one Playwright (tests/web/conftest.py): a second sync_playwright in
+    # the same process refuses to start inside the first one's event loop.
+    browser = chromium
+    if browser is not None:
         page = browser.new_context(viewport={"width": 1280, "height": 900}).new_page()
         _log_in(page, server, "cora", "/agencies/mpls/import")
         page.get_by_label("What the file holds").select_option("training")
@@ -323,4 +323,3 @@ def test_the_other_pages_pass_axe_and_an_auditor_reaches_no_write_form(
             assert auditor.locator("form.request-form, form[enctype]").count() == 0
             assert "Not allowed" in auditor.content()
         _shot(auditor, "auditor-refused")
-        browser.close()
