@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: setup run test test-slow lint typecheck audit bench clean
+.PHONY: setup run test test-slow test-fuzz lint typecheck audit bench clean
 
 setup: $(STAMP)
 
@@ -42,13 +42,18 @@ audit: setup
 
 ## The whole suite: lint, types, audit, and every test on SQLite and PostgreSQL (but the slow tier).
 test: lint typecheck audit
-	$(BIN)/pytest -n 2 --dist loadfile -m "not slow"
+	$(BIN)/pytest -n 2 --dist loadfile -m "not slow and not fuzz"
 
 ## The slow tier: the long runs of what `make test` runs briefly (8 writers for 20 s, the
 ## invariants property test at 200 examples x 40+ operations per backend...); CI runs it too.
 ## `--dist load` puts each backend's half on its own worker.
 test-slow: setup
-	$(BIN)/pytest -n 2 --dist load -m slow
+	$(BIN)/pytest -n 2 --dist load -m "slow and not fuzz"
+
+## The fuzz tier, not in CI (README "Two commands"): schemathesis against the OpenAPI
+## document for every role and anonymous, on both backends, 100 cases per operation.
+test-fuzz: setup
+	$(BIN)/pytest -n 2 --dist load -m fuzz
 
 bench: setup
 	$(BIN)/python benchmarks/demo_bench.py

@@ -96,7 +96,6 @@ def test_sigkill_of_the_demo_inside_a_save(
         _wait_for(lambda: watch.count() > 0, child, "the rule packs")
         counted = _kill_inside_save(child, watch)
     kept = _count(database_url)
-    assert kept == counted, "the unit in flight at the kill left nothing"
     ledger = Ledger(database_url)
     try:
         assert demo_store_state(ledger, "demo-pd") == "interrupted"
@@ -105,6 +104,11 @@ def test_sigkill_of_the_demo_inside_a_save(
         ledger.close()
     # Every stored event belongs to one whole sealed unit: the unit in flight left nothing.
     assert sum(seal.events for seal in seals) == kept
+    if kept != counted:
+        # The one race the probes cannot close: the child's COMMIT already sent, in the
+        # microseconds between the last probe and the kill (PostgreSQL then commits what it
+        # received). That unit must then be there whole: exactly the last sealed one.
+        assert kept - counted == seals[-1].events, "the unit in flight at the kill left nothing"
     _verified(database_url, key_file)
     run(database_url, "replay", env=env)
 
@@ -151,7 +155,8 @@ def _kill_inside_save(child: subprocess.Popen[bytes], watch: _Watch) -> int:
         if watch.locked():
             counted = watch.count()
             time.sleep(0.002)  # any pause will do: a commit between the probes moves the count
-            if watch.locked() and watch.count() == counted and not watch.completed():
+            steady = watch.locked() and watch.count() == counted
+            if steady and not watch.completed() and not watch.committing():
                 child.send_signal(signal.SIGKILL)
                 break
         time.sleep(0.005)
@@ -209,6 +214,19 @@ class _Watch:
                 return False
             return int(found) > 0
         row = self.conn.execute(sql.format(self.events)).fetchone()  # type: ignore[arg-type]
+        return bool(row and int(str(row[0])) > 0)
+
+    def committing(self) -> bool:
+        """Whether the lock holder's COMMIT is already on the server (PostgreSQL; a commit
+        waiting on its flush keeps the locks held and the count unchanged, yet lands)."""
+        if self.conn is None:
+            return False
+        row = self.conn.execute(
+            "SELECT count(*) FROM pg_catalog.pg_stat_activity a JOIN pg_catalog.pg_locks l "
+            "ON l.pid = a.pid WHERE l.locktype = 'relation' AND l.relation = to_regclass(%s) "
+            "AND a.pid <> pg_backend_pid() AND a.state = 'active' AND a.query ILIKE 'commit%%'",
+            (self.events,),
+        ).fetchone()
         return bool(row and int(str(row[0])) > 0)
 
     def locked(self) -> bool:

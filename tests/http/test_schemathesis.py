@@ -5,7 +5,8 @@ Every operation of the served document gets ``CASES`` generated requests (a fixe
 sent through the ASGI app over a real store with a role's bearer token; each answer is
 checked: no 5xx, a status the document lists, its content type, its body against the
 document's schema. The normal tier runs the coordinator (who may call the most) on
-SQLite; the slow tier runs every role on both backends."""
+SQLite; the fuzz tier (``make test-fuzz``, not in CI: about 18 minutes on two cores) runs
+every role, and anonymous, on both backends."""
 
 from __future__ import annotations
 
@@ -90,7 +91,7 @@ def test_the_openapi_document_holds_for_a_coordinator(world: World) -> None:
     _assert_every_operation_ran(_run(world, "coordinator"))
 
 
-@pytest.mark.slow
+@pytest.mark.fuzz
 @pytest.mark.parametrize("role", [None, *ACCOUNTS])
 def test_the_openapi_document_holds_for_every_role(world: World, role: str | None) -> None:
     _assert_every_operation_ran(_run(world, role))
