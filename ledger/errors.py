@@ -16,6 +16,7 @@ __all__ = [
     "InvalidValueError",
     "LedgerError",
     "NotFoundError",
+    "NoticeNotFoundError",
     "PersonNotFoundError",
     "PolicyBlobError",
     "PolicyNotFoundError",
@@ -96,6 +97,10 @@ class TrainingRecordNotFoundError(NotFoundError):
 
 class TrainingRequestNotFoundError(NotFoundError):
     """The person has no training request with this id."""
+
+
+class NoticeNotFoundError(NotFoundError):
+    """No notice with this id was told to the caller."""
 
 
 class RequestAlreadyDecidedError(LedgerError):

@@ -21,6 +21,7 @@ from ledger.streams import NoticeEvent, NoticePreferencesEvent, NoticeSettingsEv
 
 __all__ = [
     "Notice",
+    "NoticeAcknowledged",
     "NoticeDecided",
     "NoticeDelivered",
     "NoticeDeliveryFailed",
@@ -104,6 +105,18 @@ class NoticeDeliveryFailed(NoticeEvent):
         aggregate.next_attempt_at = self.next_attempt_at
 
 
+class NoticeAcknowledged(NoticeEvent):
+    """The person told read the notice and said so in muster's inbox (``account``: whose
+    account; ``actor`` says the same as the recorder). A notice is acknowledged once."""
+
+    TOPIC: ClassVar[str] = "ledger.notice:NoticeAcknowledged"
+
+    account: str
+
+    def apply(self, aggregate: Notice) -> None:
+        aggregate.acknowledged = True
+
+
 class Notice(LedgerAggregate):
     stream_type = NoticeEvent.stream_type
 
@@ -113,6 +126,7 @@ class Notice(LedgerAggregate):
         self.attempts = 0
         self.delivered = False
         self.next_attempt_at: datetime | None = None
+        self.acknowledged = False
 
     @classmethod
     def decide(

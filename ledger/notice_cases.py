@@ -6,7 +6,7 @@ Like ``ledger.accounts``: primitives in, typed errors out, the clock read once p
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Any, cast
@@ -16,9 +16,10 @@ from eventsourcing.application import AggregateNotFoundError
 from eventsourcing.persistence import IntegrityError
 
 from ledger.aggregate import Envelope
-from ledger.errors import ConcurrentWriteError, InvalidValueError
+from ledger.errors import ConcurrentWriteError, InvalidValueError, NoticeNotFoundError
 from ledger.notice import (
     Notice,
+    NoticeAcknowledged,
     NoticeDecided,
     NoticeDelivered,
     NoticeDeliveryFailed,
@@ -29,6 +30,7 @@ from ledger.notice import (
     notice_preferences_id_for,
     notice_settings_id_for,
 )
+from ledger.serialisation import LedgerMapper
 
 if TYPE_CHECKING:
     from ledger.application import Ledger
@@ -36,12 +38,14 @@ if TYPE_CHECKING:
 __all__ = [
     "MAX_ATTEMPTS",
     "NoticeRecord",
+    "acknowledge_notice",
     "attempt_event",
     "decide_notices",
     "notice_ids_about",
     "notice_preferences",
     "notice_record",
     "notice_settings",
+    "notices_of",
     "notices_to_send",
     "record_attempts",
     "record_notice_preferences",
@@ -61,10 +65,28 @@ class NoticeRecord:
     id: UUID
     decided: NoticeDecided
     attempts: list[NoticeDelivered | NoticeDeliveryFailed]
+    acknowledged: NoticeAcknowledged | None = None
+    head: int = 0  # the stream's last position (0: the decision and its attempts alone)
 
     @property
     def delivered(self) -> NoticeDelivered | None:
         return next((a for a in self.attempts if isinstance(a, NoticeDelivered)), None)
+
+    @property
+    def version(self) -> int:
+        """The stream's last position, which the next event on it follows."""
+        return self.head or 1 + len(self.attempts) + (self.acknowledged is not None)
+
+    @classmethod
+    def of(cls, notice_id: UUID, events: Sequence[Any]) -> NoticeRecord:
+        """A record from its stream's events (the decision first)."""
+        return cls(
+            notice_id,
+            cast(NoticeDecided, events[0]),
+            [e for e in events[1:] if isinstance(e, NoticeDelivered | NoticeDeliveryFailed)],
+            next((e for e in events if isinstance(e, NoticeAcknowledged)), None),
+            events[-1].originator_version,
+        )
 
 
 def record_notice_settings(
@@ -194,25 +216,91 @@ def decide_notices(
 
 
 def notice_record(ledger: Ledger, notice_id: UUID) -> NoticeRecord:
-    events = ledger.stream(notice_id)
-    decided = cast(NoticeDecided, events[0])
-    attempts = [e for e in events[1:] if isinstance(e, NoticeDelivered | NoticeDeliveryFailed)]
-    return NoticeRecord(notice_id, decided, attempts)
+    return NoticeRecord.of(notice_id, ledger.stream(notice_id))
+
+
+def notices_of(
+    ledger: Ledger,
+    agency_id: UUID,
+    *,
+    recorded_by: datetime | None = None,
+    where: Callable[[Mapping[str, Any]], bool] | None = None,
+) -> list[NoticeRecord]:
+    """The agency's notices as recorded by an instant (each with only the attempts and
+    acknowledgement recorded by then), oldest decision first; ``where`` keeps those whose
+    decision's fields (``NoticeDecided``'s, as stored) it accepts. One bulk read of the
+    agency's notice events; only the kept notices are decoded."""
+    stored = ledger.store.select_stream_events(
+        Notice.stream_type, agency_id=agency_id, recorded_by=recorded_by
+    )
+    streams: dict[UUID, list[Any]] = {}
+    for s in stored:
+        streams.setdefault(cast(UUID, s.originator_id), []).append(s)
+    records = []
+    for notice_id, events in streams.items():
+        if events[0].originator_version != 1:
+            continue  # cannot happen: a stream is recorded from its start
+        if where is not None:
+            mapper = ledger.mapper
+            state = mapper.tagged_state(events[0]) if isinstance(mapper, LedgerMapper) else None
+            if state is None:
+                state = vars(ledger.mapper.to_domain_event(events[0]))
+            if not where(state):
+                continue
+        records.append(
+            NoticeRecord.of(notice_id, [ledger.mapper.to_domain_event(e) for e in events])
+        )
+    return sorted(records, key=lambda r: (r.decided.timestamp, r.decided.notice_key))
 
 
 def notice_ids_about(
     ledger: Ledger, agency_id: UUID, employee_id: str, *, recorded_by: datetime | None = None
 ) -> list[UUID]:
     """The notices about a person recorded by an instant (told to them, or about them to a
-    supervisor or coordinator). Each notice's first event is read: one read per notice of
-    the agency (no index by person yet)."""
-    heads = ledger.store.stream_heads(Notice.stream_type, agency_id, recorded_by=recorded_by)
-    found = []
-    for notice_id in sorted(heads):
-        decided = ledger.stream(notice_id)[0]
-        if isinstance(decided, NoticeDecided) and decided.employee_id == employee_id:
-            found.append(notice_id)
-    return found
+    supervisor or coordinator), in stream-id order."""
+    found = notices_of(
+        ledger,
+        agency_id,
+        recorded_by=recorded_by,
+        where=lambda d: d.get("employee_id") == employee_id,
+    )
+    return sorted(r.id for r in found)
+
+
+def acknowledge_notice(
+    ledger: Ledger,
+    notice_id: UUID,
+    *,
+    account: str,
+    mine: Callable[[NoticeDecided], bool],
+    actor: str,
+) -> NoticeRecord:
+    """Record that ``account`` acknowledged a notice told to them (``mine`` says whether
+    it was: otherwise, as for a notice that does not exist, NoticeNotFoundError). A
+    notice already acknowledged stays as it was: the first acknowledgement is the fact."""
+    events = ledger.stream(notice_id)
+    if not events or not isinstance(events[0], NoticeDecided) or not mine(events[0]):
+        raise NoticeNotFoundError(f"no notice {notice_id} was told to you")
+    record = NoticeRecord.of(notice_id, events)
+    if record.acknowledged is not None:
+        return record
+    at = ledger.clock()
+    event = NoticeAcknowledged(
+        **Envelope(
+            originator_id=notice_id,
+            originator_version=record.version + 1,
+            timestamp=at,
+            actor=actor,
+            agency_id=record.decided.agency_id,
+        ),
+        effective_on=at.date(),
+        account=account,
+    )
+    try:
+        ledger.append(event)
+    except IntegrityError:
+        raise ConcurrentWriteError("the notice changed meanwhile; acknowledge it again") from None
+    return notice_record(ledger, notice_id)
 
 
 def _chunks(ids: Sequence[UUID], size: int = 2000) -> list[Sequence[UUID]]:
@@ -235,12 +323,7 @@ def notices_to_send(ledger: Ledger, agency_id: UUID, now: datetime) -> list[Noti
             by_stream.setdefault(cast(UUID, s.originator_id), []).append(s)
     due = []
     for notice_id, events in by_stream.items():
-        decoded = [ledger.mapper.to_domain_event(e) for e in events]
-        record = NoticeRecord(
-            notice_id,
-            cast(NoticeDecided, decoded[0]),
-            [e for e in decoded[1:] if isinstance(e, NoticeDelivered | NoticeDeliveryFailed)],
-        )
+        record = NoticeRecord.of(notice_id, [ledger.mapper.to_domain_event(e) for e in events])
         last = record.attempts[-1] if record.attempts else None
         retry = last.next_attempt_at if isinstance(last, NoticeDeliveryFailed) else None
         if last is None or (retry is not None and retry <= now):
@@ -256,7 +339,7 @@ def attempt_event(
     attempt = len(record.attempts) + 1
     envelope = Envelope(
         originator_id=record.id,
-        originator_version=1 + attempt,  # the decision is position 1
+        originator_version=record.version + 1,
         timestamp=at,
         actor=actor,
         agency_id=record.decided.agency_id,

@@ -146,15 +146,28 @@ def prefer(
 def history(
     employee_id: str = typer.Argument(..., help="The person's employee id"),
     agency: str = typer.Option(..., "--agency", help="The agency's slug"),
+    known_at: str | None = typer.Option(
+        None,
+        "--known-at",
+        metavar="INSTANT",
+        help="As the records stood then (a date: its end in the agency's zone); default now",
+    ),
 ) -> None:
-    """The notices recorded for a person: when, to whom, by what, and whether delivered."""
+    """The notices recorded for a person: when, to whom, by what, delivered or not, and
+    any acknowledgement, as the records stood at --known-at."""
+    from api.cli.timeargs import parse_known_at
     from api.notify.proof import notices_for_person
+    from replay.asof import known_at_used, requested_instant
 
+    requested = parse_known_at(known_at)
     with open_ledger() as ledger:
         ledger.get_person(agency, employee_id)  # an unknown person: the nearest names
-        told = notices_for_person(ledger, agency, employee_id)
+        moment = known_at_used(ledger, requested_instant(ledger, agency, requested))
+        told = notices_for_person(ledger, agency, employee_id, moment)
     if not told:
-        console.print(f"no notices recorded for {employee_id}", markup=False)
+        console.print(
+            f"no notices recorded for {employee_id} by {moment.isoformat()}", markup=False
+        )
         return
     for line in told:
         console.print(styled((line.day, "bold"), f" {line.text}"))

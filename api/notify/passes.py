@@ -219,7 +219,8 @@ def run_pass(
             today,
         )
         wanted = {notice_id_for(i.key): i for i in intents}
-        new = [i for n, i in wanted.items() if n not in recorded_notices(ledger, list(wanted))]
+        known = recorded_notices(ledger, list(wanted))  # once: not once per notice
+        new = [i for n, i in wanted.items() if n not in known]
         decided = decide_notices(
             ledger, agency.id, today, [_fields(i, slug) for i in new], actor=actor
         )

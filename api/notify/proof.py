@@ -1,15 +1,16 @@
 """Proof of notice, as people read it: the notices recorded for one person ("told on
-2025-10-02 by email to e2@pd.example: reminder, 90 days before … — delivered")."""
+2025-10-02 by email to e2@pd.example: reminder, 90 days or less before … — delivered"),
+from the rows the history and the packets read (``replay.notices``)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 
 from ledger.application import Ledger
-from ledger.notice import NoticeDecided
-from ledger.notice_cases import NoticeRecord, notice_ids_about, notice_record
+from replay.notices import notice_rows, notice_text
 
-__all__ = ["ToldLine", "notices_for_person", "told_text"]
+__all__ = ["ToldLine", "notices_for_person"]
 
 
 @dataclass(frozen=True)
@@ -18,25 +19,10 @@ class ToldLine:
     text: str
 
 
-def told_text(decided: NoticeDecided, record: NoticeRecord) -> str:
-    what = decided.title or decided.requirement
-    window = "overdue" if decided.window == "overdue" else f"{decided.window} days or less before"
-    deadline = decided.deadline.isoformat() if decided.deadline else ""
-    delivered = record.delivered
-    if delivered is not None:
-        outcome = f"delivered {delivered.timestamp.isoformat(timespec='seconds')}"
-    elif record.attempts:
-        outcome = f"not delivered after {len(record.attempts)} attempt(s)"
-    else:
-        outcome = "decided, not yet sent"
-    return (
-        f"{decided.kind} by {decided.channel} to {decided.recipient} "
-        f"({decided.recipient_role}): {what}, deadline {deadline}, {window}; {outcome}"
-    )
-
-
-def notices_for_person(ledger: Ledger, slug: str, employee_id: str) -> list[ToldLine]:
+def notices_for_person(
+    ledger: Ledger, slug: str, employee_id: str, known_at: datetime | None = None
+) -> list[ToldLine]:
+    """The notices about a person recorded by ``known_at`` (None: all), oldest first."""
     agency_id = ledger.get_agency(slug).id
-    records = [notice_record(ledger, i) for i in notice_ids_about(ledger, agency_id, employee_id)]
-    records.sort(key=lambda r: (r.decided.timestamp, r.decided.notice_key))
-    return [ToldLine(r.decided.effective_on.isoformat(), told_text(r.decided, r)) for r in records]
+    rows = notice_rows(ledger, agency_id, known_at, employee_ids=[employee_id])
+    return [ToldLine(row["day"], notice_text(row)) for row in rows]

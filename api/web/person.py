@@ -189,6 +189,7 @@ def person_page(request: Request, agency: str, employee_id: str) -> Response:
             "needs": needs(person, {OVERDUE, SOON}),
             "records": records,
             "events": events,
+            "notices": [n.model_dump() for n in reversed(history.notices)],
             "late_days": LATE_DAYS,
         },
         travel=travel.showing(answer),

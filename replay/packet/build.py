@@ -21,11 +21,11 @@ import orjson
 
 from ledger.agency import agency_id_for
 from ledger.application import Ledger
-from ledger.notice_cases import notice_ids_about
 from ledger.person import person_id_for
 from replay import packet_verifier
 from replay.asof import KnownAt, roster, status
 from replay.export import roster_csv, spreadsheet_row, to_json
+from replay.notices import NOTICE_COLUMNS, notice_rows
 from replay.packet.certification import certification_text
 from replay.packet.cut import LedgerCut, cut_at, merkle_paths
 from replay.packet.events import events_jsonl
@@ -43,6 +43,10 @@ _FILES = {
     "citations.csv": "the rule versions in force and the sources they cite (RFC 4180)",
     "digest.json": "the ledger digest at known_at: Merkle root over every stream head",
     "events.jsonl": "every event of the packet's streams recorded by known_at, as stored",
+    "notices.csv": "proof of notice: every notice about the packet's people decided by as_of "
+    "and recorded by known_at, with its delivery and acknowledgement as recorded by then "
+    "(their events are in events.jsonl; RFC 4180)",
+    "notices.json": "the same notices as JSON",
     "packet.json": "the query this packet answers",
     "packet_verifier.py": "the verifier: python packet_verifier.py THIS.zip",
     "proofs.json": "each stream's head and its inclusion proof in the digest's root",
@@ -69,20 +73,9 @@ def person_packet(
     query = {"kind": "person", "employee_id": employee_id}
     # The notices about the person (proof of notice, ``ledger.notice``) are in the packet
     # with their hash links and inclusion proofs, as recorded by known_at.
-    notices = notice_ids_about(
-        ledger,
-        agency_id_for(slug),
-        employee_id,
-        recorded_by=datetime.fromisoformat(answer["known_at"]),
-    )
-    return _packet(
-        ledger,
-        query,
-        answer,
-        to_json(answer),
-        [person_id, *notices],
-        _person_citations(answer),
-    )
+    notices = _notices(ledger, slug, answer, [employee_id])
+    return _packet(ledger, query, answer, to_json(answer), [person_id], notices,
+                   _person_citations(answer))  # fmt: skip
 
 
 def agency_packet(
@@ -92,7 +85,23 @@ def agency_packet(
     answer = roster(ledger, slug, as_of, known_at, workers=workers)
     people = [UUID(p["compliance"]["person_id"]) for p in answer["people"]]
     query = {"kind": "agency", "employee_id": None}
-    return _packet(ledger, query, answer, to_json(answer), people, _catalogue_citations(answer))
+    notices = _notices(ledger, slug, answer, None)
+    return _packet(ledger, query, answer, to_json(answer), people, notices,
+                   _catalogue_citations(answer))  # fmt: skip
+
+
+def _notices(
+    ledger: Ledger, slug: str, answer: Mapping[str, Any], employee_ids: list[str] | None
+) -> list[dict[str, Any]]:
+    """The notices about ``employee_ids`` (None: every notice of the agency, digests too)
+    decided on or before as_of, as recorded by known_at."""
+    return notice_rows(
+        ledger,
+        agency_id_for(slug),
+        datetime.fromisoformat(answer["known_at"]),
+        as_of=date.fromisoformat(answer["as_of"]),
+        employee_ids=employee_ids,
+    )
 
 
 def _packet(
@@ -101,10 +110,12 @@ def _packet(
     answer: Mapping[str, Any],
     answer_json: bytes,
     streams: list[UUID],
+    notices: list[dict[str, Any]],
     citations: list[list[object]],
 ) -> bytes:
     known_at = datetime.fromisoformat(answer["known_at"])
     streams_in = list(streams)
+    streams = [*streams, *(UUID(n["notice_id"]) for n in notices)]
     cut = cut_at(ledger.store, known_at, streams)
     streams = sorted(s for s in set(streams) if s in cut.heads)
     stored = ledger.store.select_streams_up_to({s: cut.heads[s].version for s in streams})
@@ -137,10 +148,12 @@ def _packet(
         ),
         "digest.json": _json(digest),
         "events.jsonl": events_jsonl(stored, cut.rows),
+        "notices.csv": _csv(NOTICE_COLUMNS, [[n[c] for c in NOTICE_COLUMNS] for n in notices]),
+        "notices.json": _json({**_header(answer), "notices": notices}),
         "packet.json": _json(packet),
         "packet_verifier.py": Path(packet_verifier.__file__).read_bytes(),
         "proofs.json": _json(_proofs(cut, streams)),
-        "report.pdf": report_pdf(packet, answer, people, digest),
+        "report.pdf": report_pdf(packet, answer, people, digest, notices),
     }
     if query["kind"] == "person":
         own = [event for event in stored if event.originator_id == streams_in[0]]

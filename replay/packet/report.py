@@ -207,13 +207,16 @@ def report_pdf(
     answer: Mapping[str, Any],
     people: Sequence[Mapping[str, Any]],
     digest: Mapping[str, Any],
+    notices: Sequence[Mapping[str, Any]] = (),
 ) -> bytes:
     pdf = _Report(packet, str(digest["root"]), report_fonts())
     pdf.add_page()
     if packet["kind"] == "person":
         _person(pdf, people[0])
+        _notices(pdf, "Notices about this person (proof of notice)", notices)
     else:
         _agency(pdf, answer, people)
+        _agency_notices(pdf, people, notices)
     _provenance(pdf, packet, digest)
     return bytes(pdf.output())
 
@@ -348,6 +351,61 @@ def _agency(pdf: _Report, answer: Mapping[str, Any], people: Sequence[Mapping[st
                 ", ".join(open_),
             ),
         )
+
+
+_NOTICE_WIDTHS = (20, 46, 50, 34, 36)
+
+
+def _notices(pdf: _Report, title: str, notices: Sequence[Mapping[str, Any]]) -> None:
+    """The notices as recorded by known_at: each one's day, what it was about, to whom,
+    and whether (and when, UTC) it was delivered and acknowledged."""
+    pdf.heading(title)
+    if not notices:
+        pdf.para("No notice was recorded by known_at.")
+        return
+    pdf.row(_NOTICE_WIDTHS, ("day", "notice", "to", "deadline", "outcome (UTC)"), bold=True)
+    for n in notices:
+        window = n["window"] if n["window"] in {"overdue", "digest"} else f"{n['window']} d before"
+        outcome = (
+            f"delivered {n['delivered_at'][:16]}"
+            if n["outcome"] == "delivered"
+            else f"{n['outcome']} ({n['attempts']} attempts)"
+        )
+        pdf.row(
+            _NOTICE_WIDTHS,
+            (
+                n["day"],
+                f"{n['kind']}: {n['title'] or n['requirement'] or 'digest'}",
+                f"{n['recipient']} ({n['recipient_role']}, {n['channel']})",
+                f"{n['deadline'] or ''} {window}",
+                outcome,
+            ),
+        )
+        if n["acknowledged_at"]:
+            pdf.para(f"    acknowledged {n['acknowledged_at'][:16]} by {n['acknowledged_by']}", 8)
+
+
+def _agency_notices(
+    pdf: _Report, people: Sequence[Mapping[str, Any]], notices: Sequence[Mapping[str, Any]]
+) -> None:
+    """Counts of every notice, and the notices about those non-compliant or due soon on
+    as_of listed (notices.csv holds them all)."""
+    pdf.heading("Notices (proof of notice)")
+    kinds = Counter((n["kind"], n["outcome"]) for n in notices)
+    acknowledged = sum(1 for n in notices if n["acknowledged_at"])
+    pdf.para(
+        f"{len(notices)} notices decided by as_of and recorded by known_at; "
+        f"{acknowledged} acknowledged. Every one is in notices.csv and notices.json."
+    )
+    for (kind, outcome), n in sorted(kinds.items()):
+        pdf.para(f"- {kind}, {outcome}: {n}")
+    open_ = {"non_compliant", "due_soon"}
+    late = {p["employee_id"] for p in people if p["compliance"]["status"] in open_}
+    _notices(
+        pdf,
+        "Notices about people non-compliant or due soon on as_of",
+        [n for n in notices if n["employee_id"] in late],
+    )
 
 
 def _provenance(pdf: _Report, packet: Mapping[str, Any], digest: Mapping[str, Any]) -> None:

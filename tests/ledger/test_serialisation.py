@@ -13,6 +13,7 @@ from ledger.agency import AgencyRegistered, JurisdictionAdopted, TimeZoneSet
 from ledger.envelope import LedgerEvent
 from ledger.imports import ImportCompleted, SimulationCompleted
 from ledger.notice import (
+    NoticeAcknowledged,
     NoticeDecided,
     NoticeDelivered,
     NoticeDeliveryFailed,
@@ -173,6 +174,7 @@ SAMPLES: list[LedgerEvent] = [
     NoticeDelivered(**ENVELOPE, attempt=2, message_id="<notice-x@muster>"),
     NoticeDeliveryFailed(**ENVELOPE, attempt=1, error="refused", next_attempt_at=NOW),
     NoticeDeliveryFailed(**ENVELOPE, attempt=8, error="refused", next_attempt_at=None),
+    NoticeAcknowledged(**ENVELOPE, account="officer1"),
     NoticeSettingsStarted(**ENVELOPE, originator_topic="ledger.notice:NoticeSettings"),
     NoticePreferencesStarted(
         **ENVELOPE, originator_topic="ledger.notice:NoticePreferences", employee_id="E1"

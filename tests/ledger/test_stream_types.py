@@ -59,6 +59,7 @@ STREAM_TYPES = {
     "ledger.notice:NoticeDecided": "notice",
     "ledger.notice:NoticeDelivered": "notice",
     "ledger.notice:NoticeDeliveryFailed": "notice",
+    "ledger.notice:NoticeAcknowledged": "notice",
     "ledger.notice:NoticePreferencesStarted": "notice_preferences",
     "ledger.notice:NoticePreferencesRecorded": "notice_preferences",
     "ledger.notice:NoticeSettingsStarted": "notice_settings",

@@ -32,9 +32,10 @@ from ledger.application import Ledger
 from ledger.person import TrainingCorrected, TrainingVoided, person_id_for
 from projections.answers import rule_catalogue
 from replay.asof import KnownAt, RosterFilters, known_at_used, requested_instant, roster, status
+from replay.notices import notice_rows
 from replay.read_side import read_side
 
-__all__ = ["Timeline", "TimelineEntry", "parse_known_at", "router", "timeline"]
+__all__ = ["NoticePublic", "Timeline", "TimelineEntry", "parse_known_at", "router", "timeline"]
 
 router = APIRouter(prefix="/api/v1/agencies/{agency}", tags=["reads"])
 
@@ -103,11 +104,40 @@ class TimelineEntry(BaseModel):
     facts: dict[str, Any]
 
 
+class NoticePublic(BaseModel):
+    """A notice about the person (proof of notice, ``replay.notices``): the day decided
+    and its recorded time, to whom and by what, delivered or failed, acknowledged."""
+
+    notice_id: str
+    day: str = Field(description="The day the pass decided it (agency's local date)")
+    recorded_at: str
+    employee_id: str
+    person_name: str
+    kind: str = Field(description="reminder, overdue, escalation or digest")
+    channel: str
+    recipient: str
+    recipient_role: str
+    requirement: str
+    title: str
+    deadline: str | None
+    window: str
+    days_before_deadline: int | None
+    outcome: str = Field(description="delivered, failed or not yet sent (as of known_at)")
+    delivered_at: str | None
+    attempts: int
+    last_error: str | None
+    acknowledged_at: str | None
+    acknowledged_by: str | None
+
+
 class Timeline(BaseModel):
     agency: str
     employee_id: str
     known_at: str
     entries: list[TimelineEntry]
+    notices: list[NoticePublic] = Field(
+        default_factory=list, description="The notices about the person recorded by known_at"
+    )
 
 
 _ENVELOPE = {"originator_id", "originator_version", "timestamp", "actor", "agency_id",
@@ -159,8 +189,13 @@ def timeline(ledger: Ledger, agency: str, employee_id: str, known_at: KnownAt) -
                 facts=orjson.loads(orjson.dumps(facts, default=str)),
             )
         )
+    rows = notice_rows(ledger, agency_id_for(agency), moment, employee_ids=[employee_id])
     return Timeline(
-        agency=agency, employee_id=employee_id, known_at=moment.isoformat(), entries=entries
+        agency=agency,
+        employee_id=employee_id,
+        known_at=moment.isoformat(),
+        entries=entries,
+        notices=[NoticePublic(**row) for row in rows],
     )
 
 
