@@ -20,6 +20,7 @@ from api.http.routes import (
     agencies,
     audit,
     health,
+    inbox,
     packets,
     people,
     reads,
@@ -49,6 +50,7 @@ ROUTERS = (
     agencies.router,
     people.router,
     relief.router,
+    inbox.router,
 )
 
 

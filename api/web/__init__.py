@@ -14,6 +14,7 @@ def web_routers() -> tuple[APIRouter, ...]:
         accounts_page,
         audit_page,
         import_page,
+        inbox_page,
         login,
         overview,
         person,
@@ -36,4 +37,5 @@ def web_routers() -> tuple[APIRouter, ...]:
         audit_page.router,
         import_page.router,
         accounts_page.router,
+        inbox_page.router,
     )

@@ -48,6 +48,8 @@ def _paths(principal: Principal) -> list[tuple[str, str]]:
             employee = quote(grant.employee_id, safe="")
             found.append((f"My record{suffix}", f"/agencies/{agency}/people/{employee}"))
             found.append((f"My requests{suffix}", f"/agencies/{agency}/people/{employee}/requests"))
+    if any(g.role != Role.ADMIN for g in principal.grants):
+        found.append(("Inbox", "/inbox"))  # the notices told to the account
     unique: list[tuple[str, str]] = []
     for item in found:
         if item not in unique:

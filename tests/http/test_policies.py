@@ -95,6 +95,9 @@ ROUTES: dict[str, tuple[str, dict[str, object] | None, str]] = {
     ),
     "/api/v1/agencies/{agency}/training-requests": ("GET", None, "queue"),
     "/api/v1/me": ("GET", None, "self"),
+    "/api/v1/me/notices": ("GET", None, "self"),
+    # No such notice: an allowed caller is answered 404, as for someone else's notice.
+    "/api/v1/me/notices/{notice_id}/acknowledgement": ("POST", {}, "self"),
     "/api/v1/session/tokens": ("GET", None, "self"),
     "/api/v1/session/tokens/{token_id}": ("DELETE", None, "self"),
     "/api/v1/session": ("POST", {"username": "x", "password": "y"}, "public"),
@@ -257,6 +260,7 @@ def _denied(world: World, role: str, template: str, target: str) -> bool:
         .replace("{grant_id}", _RECORD)
         .replace("{token_id}", "0000")
         .replace("{relief_id}", _RECORD)
+        .replace("{notice_id}", _RECORD)
         .replace("{unit}", UNITS[target])
     )
     path = path.replace("{username}", "spare").split("#")[0]

@@ -144,6 +144,8 @@ PAGES = {
     f"/agencies/{AGENCY}/people/E3": {"coordinator", "command", "auditor"},
     f"/agencies/{OTHER_AGENCY}": {"other-coordinator"},
     f"/agencies/{OTHER_AGENCY}/people/S1": {"other-coordinator"},
+    "/inbox": {"officer1", "supervisor", "coordinator", "command", "auditor", "admin",
+               "other-coordinator", "nobody"},  # the account's own notices (none is fine)
 }  # fmt: skip
 
 
