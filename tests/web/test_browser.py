@@ -107,7 +107,8 @@ def test_an_officer_on_a_phone_sees_only_their_own_record(
     assert page.url.endswith(f"/agencies/{AGENCY}/people/E1")
     assert page.get_by_role("heading", level=1).inner_text() == "Adams, Pat"
     links = [a.inner_text() for a in page.locator("nav[aria-label=Main] a").all()]
-    assert links == ["My record", "My requests"]  # their record and their training requests
+    # their record, their training requests and the notices told to them
+    assert links == ["My record", "My requests", "Inbox"]
     # Nothing overflows the phone's width.
     width = page.evaluate("document.documentElement.scrollWidth")
     assert width <= PHONE["width"], width
