@@ -309,18 +309,16 @@ def _chunks(ids: Sequence[UUID], size: int = 2000) -> list[Sequence[UUID]]:
 
 def notices_to_send(ledger: Ledger, agency_id: UUID, now: datetime) -> list[NoticeRecord]:
     """Notices decided and not delivered whose next attempt is due by ``now`` (a failed one
-    with its attempts exhausted waits for a person), oldest decision first. The agency's
-    notice streams are read in bulk (a few queries per 2,000 notices): a pass costs a
-    read of every notice ever decided, cheap per notice but growing with them."""
-    heads = ledger.store.stream_heads(Notice.stream_type, agency_id)
+    with its attempts exhausted waits for a person), oldest decision first. Only the
+    notices not yet delivered are read (``heads_without``: a key probe per notice in the
+    database, nothing of a delivered one read or decoded), in bulk."""
+    heads = ledger.store.heads_without(Notice.stream_type, agency_id, NoticeDelivered.TOPIC)
     stored = []
     for chunk in _chunks(sorted(heads)):
         stored += ledger.store.select_streams_up_to({i: heads[i] for i in chunk})
-    delivered = {s.originator_id for s in stored if s.topic == NoticeDelivered.TOPIC}
     by_stream: dict[UUID, list[Any]] = {}
     for s in stored:
-        if s.originator_id not in delivered:
-            by_stream.setdefault(cast(UUID, s.originator_id), []).append(s)
+        by_stream.setdefault(cast(UUID, s.originator_id), []).append(s)
     due = []
     for notice_id, events in by_stream.items():
         record = NoticeRecord.of(notice_id, [ledger.mapper.to_domain_event(e) for e in events])

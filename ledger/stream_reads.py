@@ -41,6 +41,24 @@ class StreamReads(BackendReads):
             None,
         )
 
+    def heads_without(self, stream_type: str, agency_id: UUID, topic: str) -> dict[UUID, int]:
+        """The heads of an agency's streams of a type none of whose events has ``topic``
+        (e.g. the notices not yet delivered): the streams from the stream-start index, each
+        kept or not by a primary-key probe of its events, so nothing else is read or
+        decoded however many such streams were closed before."""
+        d = self.dialect
+        sql = (
+            "SELECT s.originator_id, "
+            f"(SELECT max(i.originator_version) FROM {d.index_table} i "
+            "WHERE i.originator_id = s.originator_id) "
+            f"FROM {d.index_table} s WHERE s.originator_version = 1 "
+            f"AND s.agency_id = {d.placeholder} AND s.stream_type = {d.placeholder} "
+            f"AND NOT EXISTS (SELECT 1 FROM {d.events_table} e "
+            f"WHERE e.originator_id = s.originator_id AND e.topic = {d.placeholder})"
+        )
+        rows = self._read(sql, (d.id_param(agency_id), stream_type, topic))
+        return {d.to_uuid(row[0]): int(row[1]) for row in rows}
+
     def select_streams_up_to(self, heads: Mapping[UUID, int]) -> list[StoredEvent]:
         """Stored events of the named streams, each up to its given position, in (stream,
         position) order. Read from the event table by key alone: joining the index for the
