@@ -14,7 +14,13 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any, Literal
 
-__all__ = ["Settings", "SettingsError", "default_database_url", "get_settings"]
+__all__ = [
+    "Settings",
+    "SettingsError",
+    "default_cache_dir",
+    "default_database_url",
+    "get_settings",
+]
 
 PREFIX = "MUSTER_"
 
@@ -27,6 +33,15 @@ def default_database_url() -> str:
     base = os.environ.get("XDG_DATA_HOME", "").strip()
     home = Path(base) if base and Path(base).is_absolute() else Path.home() / ".local" / "share"
     return f"sqlite:///{home / 'muster' / 'muster.db'}"
+
+
+def default_cache_dir() -> Path:
+    """The user's cache directory for muster (platformdirs: ``$XDG_CACHE_HOME/muster``,
+    ``~/.cache/muster`` without it, on Linux): what can be recomputed, kept apart from the
+    installed code and from the data."""
+    import platformdirs  # here, not at import: only a command that needs it pays for it
+
+    return platformdirs.user_cache_path("muster", appauthor=False)
 
 
 class SettingsError(ValueError):
@@ -144,6 +159,9 @@ class Settings:
     notify_interval: int = 0
     # The roles whose holders must log in with a TOTP code too (comma-separated; "" none).
     totp_required_roles: str = "admin,coordinator"
+    # What can be recomputed, remembered across processes (the engine's fingerprint:
+    # ``projections.fingerprint``); a location that cannot be written only costs time.
+    cache_dir: Path = field(default_factory=default_cache_dir)
 
     def __post_init__(self) -> None:
         _database_url(self.database_url)
@@ -207,6 +225,7 @@ _PARSERS: dict[str, Callable[[str], Any]] = {
     "webhook_key_file": _path,
     "notify_interval": _integer(0, 7 * 86_400),
     "totp_required_roles": _roles,
+    "cache_dir": _path,
 }
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 __all__ = [
     "AgencyNotFoundError",
+    "BlobError",
     "CertificateRejectedError",
     "CertificateTamperedError",
     "CertificateTooLargeError",
@@ -87,7 +88,12 @@ class PolicyNotFoundError(NotFoundError):
     """The agency has no policy (or policy version) with this id."""
 
 
-class PolicyBlobError(LedgerError):
+class BlobError(LedgerError):
+    """A stored blob is missing or its bytes no longer hash to the SHA-256 it is kept under
+    (``ledger.blob_store``)."""
+
+
+class PolicyBlobError(BlobError):
     """A stored policy document is missing or its bytes no longer hash to its version id."""
 
 
@@ -116,7 +122,7 @@ class CertificateTooLargeError(CertificateRejectedError):
     """An uploaded certificate is larger than the configured limit."""
 
 
-class CertificateTamperedError(LedgerError):
+class CertificateTamperedError(BlobError):
     """A stored certificate is missing or no longer has the SHA-256 the ledger recorded."""
 
 

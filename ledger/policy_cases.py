@@ -1,5 +1,5 @@
 """Use cases of the agency's policies: upload a document version (its id the SHA-256 of its
-bytes, stored content-addressed by ``ledger.blobs``), publish it from a date, assign the
+bytes, stored content-addressed by ``ledger.blob_store``), publish it from a date, assign the
 policy to an audience with a due period, and record a person's acknowledgement of one exact
 version."""
 
@@ -13,18 +13,44 @@ from functools import cached_property
 from uuid import UUID
 
 from ledger import fields
-from ledger.blobs import PolicyBlobs
+from ledger.blob_store import POLICY_DOCUMENTS, Blob, BlobStore, open_blob_store
 from ledger.credential_cases import score, selectors, slug_id
 from ledger.errors import InvalidValueError, PolicyNotFoundError
 from ledger.ledger_core import LedgerCore
 from ledger.program_events import PolicyState
 from ledger.unit_of_work import UnitOfWork
 
-__all__ = ["CHANNELS", "DUE_FROM", "PolicyCases", "version_of"]
+__all__ = [
+    "CHANNELS",
+    "DUE_FROM",
+    "MAX_DOCUMENT_BYTES",
+    "PolicyCases",
+    "media_type_of",
+    "version_of",
+]
 
 CHANNELS = ("in_person", "online", "paper")
 DUE_FROM = ("publication", "assignment")
 _QUIZ_ITEMS = 50
+MAX_DOCUMENT_BYTES = POLICY_DOCUMENTS.max_bytes
+
+
+def media_type_of(content: bytes) -> str:
+    """``application/pdf`` for a PDF (by its signature), ``text/markdown`` for UTF-8 text;
+    an empty, oversized or other document is refused."""
+    if not content:
+        raise InvalidValueError("a policy document cannot be empty")
+    if len(content) > MAX_DOCUMENT_BYTES:
+        raise InvalidValueError(f"a policy document is at most {MAX_DOCUMENT_BYTES} bytes")
+    if content.startswith(b"%PDF-"):
+        return "application/pdf"
+    try:
+        text = content.decode("utf-8")
+    except UnicodeDecodeError:
+        raise InvalidValueError("a policy document must be a PDF or UTF-8 Markdown") from None
+    if "\x00" in text:
+        raise InvalidValueError("a policy document must be a PDF or UTF-8 Markdown")
+    return "text/markdown"
 
 
 def version_of(policy_id: str, policy: PolicyState, version: str | int) -> str:
@@ -49,8 +75,9 @@ class PolicyCases(LedgerCore):
     """Policy use cases of ``Ledger``, in primitives, with typed errors."""
 
     @cached_property
-    def policy_blobs(self) -> PolicyBlobs:
-        return PolicyBlobs(self.database, getattr(self.recorder, "datastore", None))
+    def policy_blobs(self) -> BlobStore:
+        datastore = getattr(self.recorder, "datastore", None)
+        return open_blob_store(POLICY_DOCUMENTS, self.database, datastore)
 
     def upload_policy(
         self,
@@ -69,7 +96,9 @@ class PolicyCases(LedgerCore):
         now = self.clock()
         with self._using(uow) as u:
             owner = u.agency(agency)
-            digest, media_type = self.policy_blobs.put(content)
+            blob = Blob.of(content, media_type_of(content))
+            self.policy_blobs.put(blob)
+            digest, media_type = blob.sha256, blob.media_type
             new = owner.upload_policy_version(
                 at=now,
                 actor=actor,

@@ -101,7 +101,7 @@ class CredentialTypeRetired(streams.AgencyProgrammeEvent):
 
 class PolicyVersionUploaded(streams.AgencyProgrammeEvent):
     """A document's exact bytes, stored content-addressed: ``version_hash`` is their
-    SHA-256 (hex), the blob's key (``ledger.blobs``)."""
+    SHA-256 (hex), the blob's key (``ledger.blob_store``)."""
 
     TOPIC: ClassVar[str] = "ledger.program_events:PolicyVersionUploaded"
 

@@ -2,9 +2,9 @@
 coordinator approves it (recording the completion) or rejects it, once; and the reads
 that list them (one person's, or an agency's pending ones).
 
-The certificate's bytes are not here: the edge inspects and stores them
-(``ledger.certificates``) and passes the ``Certificate``; the event records its SHA-256,
-media type and size."""
+The certificate's bytes are not here: the edge inspects them (``ledger.certificates``),
+keeps them (``ledger.blob_store``) and passes the ``Certificate``; the event records its
+SHA-256, media type and size."""
 
 from __future__ import annotations
 

@@ -33,7 +33,7 @@ PENDING, APPROVED, REJECTED = "pending", "approved", "rejected"
 
 class TrainingRequested(streams.PersonEvent):
     """``effective_on`` is the completion date the officer states; the certificate is
-    named by its SHA-256 (``ledger.certificates`` keeps its bytes)."""
+    named by its SHA-256 (``ledger.blob_store`` keeps its bytes)."""
 
     TOPIC: ClassVar[str] = "ledger.request_events:TrainingRequested"
 

@@ -1,7 +1,7 @@
 """The tables kept beside the event log that are not events: account secrets, login
 throttling, idempotency keys and the read audit (``ledger.account_store``,
-``ledger.read_audit``); on PostgreSQL also the uploaded certificates
-(``ledger.certificates``; SQLite keeps those as files beside its own).
+``ledger.read_audit``); on PostgreSQL also the content-addressed blobs (policy documents,
+uploaded certificates: ``ledger.blob_store``; SQLite keeps those as files beside its own).
 
 On PostgreSQL they are tables in the ledger's schema, created by the owner role with the
 event store (``create_statements``, run by ``muster db init``), reached through the
@@ -27,17 +27,24 @@ from eventsourcing.persistence import IntegrityError, OperationalError
 
 from ledger.database import DatabaseConfig
 
-__all__ = ["CERTIFICATES", "SideCursor", "SideDatabase", "create_statements", "grant_statements"]
+__all__ = [
+    "BLOBS",
+    "CERTIFICATES",
+    "SideCursor",
+    "SideDatabase",
+    "create_statements",
+    "grant_statements",
+]
 
 SECRETS = "muster_secrets"
 THROTTLE = "muster_login_throttle"
 IDEMPOTENCY = "muster_idempotency"
 AUDIT = "muster_read_audit"
-# Policy documents on PostgreSQL, content-addressed (``ledger.blobs``; insert-only for the
-# application role). The embedded SQLite store keeps them as files instead.
+# The blob store's tables on PostgreSQL (``ledger.blob_store``; insert-only for the
+# application role): policy documents and certificates. SQLite keeps them as files instead.
 BLOBS = "muster_policy_blobs"
 _BLOB_COLUMNS = "sha256 text PRIMARY KEY, media_type text NOT NULL, content bytea NOT NULL"
-CERTIFICATES = "muster_certificates"  # PostgreSQL only (``ledger.certificates``)
+CERTIFICATES = "muster_certificates"
 CHANGEABLE = (SECRETS, THROTTLE, IDEMPOTENCY)
 
 _TABLES = {
@@ -144,7 +151,7 @@ class SideDatabase:
 
     def __init__(self, config: DatabaseConfig, datastore: Any = None) -> None:
         self.backend = config.backend
-        self._datastore = datastore
+        self.datastore = datastore
         self._local = threading.local()
         self.prefix = ""
         self.schema = config.postgres_schema
@@ -190,7 +197,7 @@ class SideDatabase:
             conn.commit()
             return
         with (
-            self._datastore.get_connection() as conn,
+            self.datastore.get_connection() as conn,
             conn.transaction(),
             conn.cursor() as cur,
         ):

@@ -17,7 +17,13 @@ from pathlib import Path
 
 from projections.fingerprint_cache import remembered
 
-__all__ = ["code_digest", "code_fingerprint", "engine_fingerprint", "engine_modules"]
+__all__ = [
+    "code_digest",
+    "code_fingerprint",
+    "engine_fingerprint",
+    "engine_modules",
+    "use_cache_dir",
+]
 
 # What an answer or a checkpoint is computed by: the engine, the rule versions it is given
 # (parsed from the ledger), the fold with its stored-state reader, and the codec.
@@ -33,6 +39,15 @@ _PACKAGES = ("projections", "replay")
 # Write-side modules whose values the engine reads as rules: the assignment vocabulary
 # (aliases such as sro -> school_resource_officer decide who a population binds).
 _ALSO = ("ledger.vocabulary",)
+# Where the fingerprint is remembered across processes (``use_cache_dir``); None: nowhere.
+_cache_folder: Path | None = None
+
+
+def use_cache_dir(cache_dir: Path | None) -> None:
+    """Remember the engine's fingerprint under ``cache_dir`` (the edges pass
+    ``MUSTER_CACHE_DIR``); None: compute it in every process."""
+    global _cache_folder
+    _cache_folder = None if cache_dir is None else cache_dir / "fingerprint"
 
 
 def _statement_lists(statements: list[ast.stmt]) -> Iterator[list[ast.stmt]]:
@@ -146,7 +161,7 @@ def _computed_engine() -> tuple[frozenset[str], str]:
 @cache
 def _engine() -> tuple[frozenset[str], str]:
     """``_computed_engine``, remembered across processes for the same source files."""
-    return remembered(_computed_engine, _PACKAGES, _ALSO)
+    return remembered(_computed_engine, _PACKAGES, _ALSO, _cache_folder)
 
 
 def engine_modules() -> frozenset[str]:

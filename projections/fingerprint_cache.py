@@ -5,9 +5,10 @@ It is remembered under a key made of the bytes of every source file it can depen
 ``.py`` file of the packages the fingerprint follows imports in, and the extra modules it
 reads) and the Python version: the fingerprint is a function of those alone, so a file
 found under the same key holds the same value ``fingerprint._computed_engine`` would
-compute (``tests/rules/test_fingerprint_cache.py``). The file sits in the package's
-``__pycache__``, beside Python's own compiled files; where it cannot be read or written the
-fingerprint is computed, as before.
+compute (``tests/rules/test_fingerprint_cache.py``). The file sits in the folder the caller
+names (``MUSTER_CACHE_DIR``, by default the user's cache directory: ``api.settings``), never
+in the installed package; with no folder, or one that cannot be read or written (a
+read-only location), the fingerprint is computed each time, as before.
 """
 
 from __future__ import annotations
@@ -49,10 +50,7 @@ def source_key(packages: Iterable[str], modules: Iterable[str]) -> str:
     return digest.hexdigest()
 
 
-_FOLDER = Path(__file__).parent / "__pycache__"
-
-
-def cache_file(key: str, folder: Path = _FOLDER) -> Path:
+def cache_file(key: str, folder: Path) -> Path:
     return folder / f"{_PREFIX}{key[:32]}.json"
 
 
@@ -66,28 +64,33 @@ def _read(path: Path) -> Engine | None:
 
 def _write(path: Path, engine: Engine) -> None:
     """Atomically (a reader sees the whole file or none); older keys' files removed."""
+    body = json.dumps({"modules": sorted(engine[0]), "fingerprint": engine[1]})
     try:
-        path.parent.mkdir(exist_ok=True)
-        body = json.dumps({"modules": sorted(engine[0]), "fingerprint": engine[1]})
+        path.parent.mkdir(parents=True, exist_ok=True)
         handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=".fingerprint-")
+    except OSError:  # a read-only location: computed each time, as before
+        return
+    try:
         with os.fdopen(handle, "w") as out:
             out.write(body)
         os.replace(temporary, path)
         for old in path.parent.glob(f"{_PREFIX}*.json"):
             if old != path:
                 old.unlink(missing_ok=True)
-    except OSError:  # a read-only installation: computed each time, as before
-        return
+    except OSError:  # a full disk, a folder turned read-only: the same
+        Path(temporary).unlink(missing_ok=True)
 
 
 def remembered(
     compute: Callable[[], Engine],
     packages: Iterable[str],
     modules: Iterable[str],
-    folder: Path = _FOLDER,
+    folder: Path | None,
 ) -> Engine:
     """``compute()``, or the value it gave for the same source files before (kept in
-    ``folder``)."""
+    ``folder``; None: nowhere)."""
+    if folder is None:
+        return compute()
     path = cache_file(source_key(packages, modules), folder)
     engine = _read(path)
     if engine is None:

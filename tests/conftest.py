@@ -32,6 +32,8 @@ BACKENDS = ["sqlite", "postgres"]
 # A command run without MUSTER_DATABASE_URL uses $XDG_DATA_HOME/muster/muster.db: in the
 # suite that is a folder of its own, never the user's data.
 os.environ["XDG_DATA_HOME"] = tempfile.mkdtemp(prefix="muster-tests-data-")
+# Likewise its cache (MUSTER_CACHE_DIR's default: $XDG_CACHE_HOME/muster).
+os.environ["XDG_CACHE_HOME"] = tempfile.mkdtemp(prefix="muster-tests-cache-")
 # A fixed test key (never a real one): tests that attack the seals use it.
 TEST_SEAL_KEYS = SealKeys({"test-1": bytes(range(32))}, "test-1")
 

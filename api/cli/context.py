@@ -67,8 +67,10 @@ def open_ledger(clock: Clock | None = None, *, create: bool = False) -> Iterator
     from ledger.application import Ledger
     from ledger.clock import system_clock
     from ledger.errors import LedgerError, NotFoundError
+    from projections.fingerprint import use_cache_dir
 
     settings = get_settings()
+    use_cache_dir(settings.cache_dir)
     keys = configured_seal_keys()
     if not create:
         _missing_store(settings.database_url)

@@ -13,8 +13,8 @@ from api.cli.context import open_ledger
 from api.cli.timeargs import parse_as_of, parse_known_at
 from api.cli.writes import AGENCY, AS_JSON, DRY_RUN, ON, day_of, day_option, effective, write
 from ledger.application import Ledger
-from ledger.blobs import MAX_DOCUMENT_BYTES
 from ledger.errors import InvalidValueError
+from ledger.policy_cases import MAX_DOCUMENT_BYTES
 from ledger.unit_of_work import UnitOfWork
 
 __all__ = ["policy_app"]

@@ -34,6 +34,7 @@ from api.logs import configure_logging
 from api.settings import Settings, get_settings
 from ledger.application import Ledger
 from ledger.seal import SealKeys, load_seal_keys
+from projections.fingerprint import use_cache_dir
 
 __all__ = ["ROUTERS", "create_app", "open_services"]
 
@@ -55,6 +56,7 @@ ROUTERS = (
 
 
 def open_services(settings: Settings) -> Services:
+    use_cache_dir(settings.cache_dir)
     keys = SealKeys() if settings.seal_key_file is None else load_seal_keys(settings.seal_key_file)
     ledger = Ledger(
         settings.database_url,

@@ -13,7 +13,7 @@ from fastapi import Request
 from api.settings import Settings
 from ledger.account_store import AccountStore
 from ledger.application import Ledger
-from ledger.certificates import CertificateStore, certificates_for
+from ledger.blob_store import CERTIFICATE_BLOBS, BlobStore, open_blob_store
 from ledger.read_audit import ReadAudit
 from ledger.side_database import SideDatabase
 
@@ -27,14 +27,17 @@ class Services:
     accounts: AccountStore
     audit: ReadAudit
     settings: Settings
-    certificates: CertificateStore
+    certificates: BlobStore
 
     @classmethod
     def for_ledger(cls, ledger: Ledger, settings: Settings) -> Services:
         side = open_side_database(ledger)
-        return cls(
-            ledger, side, AccountStore(side), ReadAudit(side), settings, certificates_for(side)
+        # The store also stages import files between dry run and commit (``api.web``).
+        limit = max(settings.upload_max_bytes, settings.import_max_bytes)
+        certificates = open_blob_store(
+            CERTIFICATE_BLOBS, ledger.database, side.datastore, max_bytes=limit
         )
+        return cls(ledger, side, AccountStore(side), ReadAudit(side), settings, certificates)
 
     def now(self) -> datetime:
         return self.ledger.clock()

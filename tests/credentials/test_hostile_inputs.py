@@ -13,7 +13,7 @@ import pytest
 from psycopg import sql
 
 from ledger.application import Ledger
-from ledger.blobs import blob_dir
+from ledger.blob_store import POLICY_DOCUMENTS
 from ledger.clock import SettableClock
 from ledger.errors import (
     CredentialTypeNotFoundError,
@@ -186,7 +186,7 @@ def test_bad_policy_documents_versions_and_acknowledgements_are_refused(
 def _tamper(ledger: Ledger, digest: str, content: bytes) -> None:
     """Change the stored bytes the way someone with access to the storage could."""
     if ledger.database.sqlite_path is not None:
-        path = blob_dir(ledger.database.sqlite_path) / digest[:2] / digest
+        path = POLICY_DOCUMENTS.directory_beside(ledger.database.sqlite_path) / digest[:2] / digest
         path.write_bytes(content)
         return
     schema = ledger.database.postgres_schema

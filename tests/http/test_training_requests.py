@@ -12,7 +12,7 @@ import psycopg
 import pytest
 
 from api.settings import Settings
-from ledger.certificates import DirectoryCertificates
+from ledger.blob_store import DirectoryBlobs
 from tests.http.conftest import AGENCY, World
 from tests.tamper import application, privileged
 
@@ -141,7 +141,7 @@ def test_an_oversize_certificate_is_refused_and_nothing_is_kept(world: World) ->
     assert (body["code"], body["field"]) == ("certificate_too_large", "certificate")
     assert events(world) == before + 1
     store = world.services.certificates
-    if isinstance(store, DirectoryCertificates):
+    if isinstance(store, DirectoryBlobs):
         assert not store.path(hashlib.sha256(big).hexdigest()).exists()
 
 
@@ -278,7 +278,7 @@ def test_a_tampered_certificate_is_detected_on_download(world: World) -> None:
     sha = hashlib.sha256(PDF).hexdigest()
     forged = PDF.replace(b"Catalog", b"Catalos")
     store = world.services.certificates
-    if isinstance(store, DirectoryCertificates):
+    if isinstance(store, DirectoryBlobs):
         store.path(sha).write_bytes(forged)
     else:
         with privileged(world.ledger) as cur:
@@ -291,7 +291,7 @@ def test_a_tampered_certificate_is_detected_on_download(world: World) -> None:
     assert answer.json()["code"] == "certificate_tampered"
     assert forged not in answer.content
     # Removed altogether: the same.
-    if isinstance(store, DirectoryCertificates):
+    if isinstance(store, DirectoryBlobs):
         store.path(sha).unlink()
         assert world.client.get(path, headers=world.auth("coordinator")).status_code == 500
 
