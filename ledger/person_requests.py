@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from decimal import Decimal
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 from uuid import UUID
 
 from ledger.errors import (
@@ -29,6 +29,7 @@ from ledger.request_events import (
 if TYPE_CHECKING:
     from ledger.aggregate import Envelope
     from ledger.envelope import LedgerEvent
+    from ledger.person_training import TrainingCommands
 
 __all__ = ["RequestCommands", "request_source"]
 
@@ -47,24 +48,6 @@ class RequestCommands:
 
         def _envelope(self, at: datetime, actor: str) -> Envelope: ...
         def _record(self, event: LedgerEvent) -> None: ...
-        def complete_training(
-            self,
-            *,
-            at: datetime,
-            actor: str,
-            record_id: UUID,
-            completed_on: date,
-            course_title: str,
-            provider: str,
-            post_course_number: str,
-            delivery: str,
-            hours: Decimal,
-            topic_hours: dict[str, Decimal],
-            certificate_ref: str,
-            source_record_id: str,
-            tags: list[str],
-            valid_until: date | None,
-        ) -> None: ...
 
     def training_request(self, request_id: UUID) -> TrainingRequestState:
         request = self.training_requests.get(request_id)
@@ -120,7 +103,8 @@ class RequestCommands:
         self, request_id: UUID, *, at: datetime, actor: str, decided_on: date, record_id: UUID
     ) -> None:
         request = self._undecided(request_id)
-        self.complete_training(
+        # ``Person`` holds both mixins: the completion is checked against its real signature.
+        cast("TrainingCommands", self).complete_training(
             at=at,
             actor=actor,
             record_id=record_id,

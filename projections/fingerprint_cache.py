@@ -26,6 +26,10 @@ __all__ = ["cache_file", "remembered", "source_key"]
 
 Engine = tuple[frozenset[str], str]
 _PREFIX = "engine-fingerprint-"
+# The user's cache folder is shared by every checkout and installation of muster the user
+# runs, each with its own key: a few are kept, so two of them used in turn do not evict
+# each other's file on every command.
+_KEPT = 8
 
 
 def _files(packages: Iterable[str], modules: Iterable[str]) -> list[Path]:
@@ -63,7 +67,8 @@ def _read(path: Path) -> Engine | None:
 
 
 def _write(path: Path, engine: Engine) -> None:
-    """Atomically (a reader sees the whole file or none); older keys' files removed."""
+    """Atomically (a reader sees the whole file or none); only the ``_KEPT`` newest keys'
+    files are kept."""
     body = json.dumps({"modules": sorted(engine[0]), "fingerprint": engine[1]})
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -74,9 +79,10 @@ def _write(path: Path, engine: Engine) -> None:
         with os.fdopen(handle, "w") as out:
             out.write(body)
         os.replace(temporary, path)
-        for old in path.parent.glob(f"{_PREFIX}*.json"):
-            if old != path:
-                old.unlink(missing_ok=True)
+        others = [p for p in path.parent.glob(f"{_PREFIX}*.json") if p != path]
+        others.sort(key=lambda p: p.stat().st_mtime, reverse=True)
+        for old in others[_KEPT - 1 :]:
+            old.unlink(missing_ok=True)
     except OSError:  # a full disk, a folder turned read-only: the same
         Path(temporary).unlink(missing_ok=True)
 

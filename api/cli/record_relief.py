@@ -4,6 +4,7 @@ is the rule pack's; the answer says when a version grants none."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 from uuid import UUID
 
 import typer
@@ -59,33 +60,6 @@ def grant(
         )
 
     write(f"exemption for {employee_id}", command, dry_run, as_json)
-
-
-@exemption_app.command("end")
-def end(
-    employee_id: str = typer.Argument(..., help="Employee id"),
-    exemption_id: UUID = typer.Argument(..., help="The exemption to end"),
-    agency: str = AGENCY,
-    on: str | None = ON,
-    reason: str = typer.Option("", "--reason", help="Why (kept with the event)"),
-    dry_run: bool = DRY_RUN,
-    as_json: bool = AS_JSON,
-) -> None:
-    """End an open exemption on a date."""
-    ended_on = day_option(on)
-
-    def command(ledger: Ledger, uow: UnitOfWork, who: str) -> None:
-        ledger.end_exemption(
-            agency,
-            employee_id,
-            exemption_id,
-            ended_on=effective(ledger, agency, ended_on),
-            reason=reason,
-            actor=who,
-            uow=uow,
-        )
-
-    write(f"end of exemption {exemption_id}", command, dry_run, as_json)
 
 
 @waiver_app.command("grant")
@@ -148,13 +122,18 @@ def grant_extension(
     write(f"extension for {employee_id}", command, dry_run, as_json)
 
 
-def _ender(what: str, use_case: str) -> Callable[..., None]:
+_OPTIONAL_REASON = typer.Option("", "--reason", help="Why (kept with the event)")
+
+
+def _ender(what: str, use_case: str, *, reason: Any, doc: str) -> Callable[..., None]:
+    """The ``end`` command of one kind of relief: ``use_case`` of the ledger, on a day."""
+
     def end_grant(
         employee_id: str = typer.Argument(..., help="Employee id"),
-        grant_id: UUID = typer.Argument(..., help=f"The {what} to end"),
+        grant_id: UUID = typer.Argument(..., help=f"The {what} to end", metavar=f"{what}_id"),
         agency: str = AGENCY,
         on: str | None = ON,
-        reason: str = REASON,
+        reason: str = reason,
         dry_run: bool = DRY_RUN,
         as_json: bool = AS_JSON,
     ) -> None:
@@ -173,9 +152,22 @@ def _ender(what: str, use_case: str) -> Callable[..., None]:
 
         write(f"end of {what} {grant_id}", command, dry_run, as_json)
 
-    end_grant.__doc__ = f"End a {what} on a date (it covers nothing after that day)."
+    end_grant.__doc__ = doc
     return end_grant
 
 
-waiver_app.command("end")(_ender("waiver", "end_waiver"))
-extension_app.command("end")(_ender("extension", "end_extension"))
+exemption_app.command("end")(
+    _ender(
+        "exemption",
+        "end_exemption",
+        reason=_OPTIONAL_REASON,
+        doc="End an open exemption on a date.",
+    )
+)
+_ENDED = "End a {} on a date (it covers nothing after that day)."
+waiver_app.command("end")(
+    _ender("waiver", "end_waiver", reason=REASON, doc=_ENDED.format("waiver"))
+)
+extension_app.command("end")(
+    _ender("extension", "end_extension", reason=REASON, doc=_ENDED.format("extension"))
+)

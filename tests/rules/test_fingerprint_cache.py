@@ -121,3 +121,18 @@ def test_a_garbled_or_unwritable_cache_is_computed_instead(tmp_path: Path) -> No
     assert not unwritable.exists()
     assert remembered(compute, [], [], None) == (frozenset({"m"}), "f" * 16)  # no folder
     assert len(calls) == 3
+
+
+def test_the_newest_keys_are_kept_and_older_ones_removed(tmp_path: Path) -> None:
+    """Two checkouts sharing the user's cache keep their files; beyond eight keys the
+    oldest go."""
+    for number in range(12):
+        path = cache_file(f"{number:02x}" * 32, tmp_path)
+        path.write_text("{}")
+        os.utime(path, (1_000_000 + number, 1_000_000 + number))
+    engine = remembered(lambda: (frozenset({"m"}), "f" * 16), [], [], tmp_path)
+    assert engine == (frozenset({"m"}), "f" * 16)
+    kept = sorted(p.name for p in tmp_path.iterdir())
+    newest = cache_file(source_key([], []), tmp_path).name
+    older = [cache_file(f"{n:02x}" * 32, tmp_path).name for n in range(5, 12)]
+    assert kept == sorted([newest, *older])
