@@ -29,7 +29,7 @@ CASES = int(os.environ.get("MUSTER_SCHEMATHESIS_CASES", "100"))
 SEED = 20261202
 # Operations with no input at all: one request is every case there is.
 INPUTLESS = {"GET /healthz", "GET /readyz", "GET /api/v1/me", "GET /api/v1/session/tokens",
-             "GET /api/v1/accounts", "GET /api/v1/agencies"}  # fmt: skip
+             "GET /api/v1/accounts", "GET /api/v1/agencies", "GET /api/v1/me/notices"}  # fmt: skip
 # Generated ids name the fixture's agency and, every other case, a real person and unit,
 # so the cases reach the routes' own code rather than stopping at the guard.
 REAL = {"agency": AGENCY, "employee_id": "E1", "unit": "Patrol", "username": "spare"}
