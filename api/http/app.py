@@ -19,6 +19,7 @@ from api.http.routes import (
     accounts,
     agencies,
     audit,
+    credentials,
     health,
     packets,
     people,
@@ -49,6 +50,7 @@ ROUTERS = (
     agencies.router,
     people.router,
     relief.router,
+    credentials.router,
 )
 
 
