@@ -24,12 +24,13 @@ from api.web.base import render, web_route
 from api.web.overview import OVERDUE, SOON, needs
 from api.web.timetravel import time_travel
 from ledger.errors import PersonNotFoundError
+from projections.credentials.tracks import Track
 from replay.asof import status
 from replay.tracks import person_tracks
 
 # The agency's own tracks shown beside the state's requirements (credentials, weapons,
 # policy acknowledgements), as of the page's axes.
-OWN_TRACKS = ("credential", "policy")
+OWN_TRACKS: tuple[Track, ...] = ("credential", "policy")
 
 __all__ = ["LATE_DAYS", "router"]
 
