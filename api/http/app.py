@@ -19,6 +19,7 @@ from api.http.routes import (
     accounts,
     agencies,
     audit,
+    credentials,
     health,
     inbox,
     packets,
@@ -52,6 +53,7 @@ ROUTERS = (
     people.router,
     relief.router,
     inbox.router,
+    credentials.router,
 )
 
 

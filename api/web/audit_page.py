@@ -8,8 +8,8 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 
 from api.http.policy import Policy, Scope
-from api.http.routes.writes import COORDINATORS
 from api.http.services import services
+from api.http.write_route import COORDINATORS
 from api.web.base import render, web_route
 
 __all__ = ["PAGE", "router"]

@@ -16,8 +16,8 @@ from fastapi import APIRouter, File, Form, Request, UploadFile
 from fastapi.responses import Response
 
 from api.http.policy import Policy, Scope
-from api.http.routes.writes import COORDINATORS
 from api.http.services import services
+from api.http.write_route import COORDINATORS
 from api.importing import ImportLimits, LimitExceededError, NoRulePackError, run_import
 from api.importing.report import ImportReport
 from api.web.base import render, web_route

@@ -24,7 +24,13 @@ from api.web.base import render, web_route
 from api.web.overview import OVERDUE, SOON, needs
 from api.web.timetravel import time_travel
 from ledger.errors import PersonNotFoundError
+from projections.credentials.tracks import Track
 from replay.asof import status
+from replay.tracks import person_tracks
+
+# The agency's own tracks shown beside the state's requirements (credentials, weapons,
+# policy acknowledgements), as of the page's axes.
+OWN_TRACKS: tuple[Track, ...] = ("credential", "policy")
 
 __all__ = ["LATE_DAYS", "router"]
 
@@ -176,6 +182,14 @@ def person_page(request: Request, agency: str, employee_id: str) -> Response:
     events = [_event(e) for e in history.entries]
     events.reverse()  # newest first
     records = sorted(person["counted_records"], key=lambda r: r["effective_on"], reverse=True)
+    own = person_tracks(
+        svc.ledger,
+        agency,
+        employee_id,
+        date.fromisoformat(answer["as_of"]),
+        datetime.fromisoformat(answer["known_at"]),
+        OWN_TRACKS,
+    )
     return render(
         request,
         "person.html",
@@ -191,6 +205,7 @@ def person_page(request: Request, agency: str, employee_id: str) -> Response:
             "events": events,
             "notices": [n.model_dump() for n in reversed(history.notices)],
             "late_days": LATE_DAYS,
+            "own_items": own["items"],
         },
         travel=travel.showing(answer),
     )

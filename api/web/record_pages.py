@@ -13,8 +13,8 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response
 
 from api.http.policy import Policy, Scope
-from api.http.routes.writes import COORDINATORS
 from api.http.services import services
+from api.http.write_route import COORDINATORS
 from api.web.base import principal_of, render, security_headers, web_route
 from api.web.form_errors import FormErrors, field_of, parse_day, sentence
 from ledger import fields

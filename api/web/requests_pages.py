@@ -16,8 +16,8 @@ from fastapi.responses import RedirectResponse, Response
 
 from api.http.policy import READERS, Policy, Scope
 from api.http.routes.requests import OFFICERS, certificate_response, read_upload
-from api.http.routes.writes import COORDINATORS, _today
 from api.http.services import services
+from api.http.write_route import COORDINATORS, agency_today
 from api.web.base import principal_of, render, security_headers, web_route
 from api.web.form_errors import FormErrors, field_of, parse_day, sentence
 from ledger.certificates import MEDIA_TYPES, Certificate
@@ -194,7 +194,7 @@ def approve(request: Request, agency: str, employee_id: str, request_id: UUID) -
             agency,
             employee_id,
             request_id,
-            decided_on=_today(ledger, agency),
+            decided_on=agency_today(ledger, agency),
             actor=principal_of(request).actor,
         )
     except LedgerError as refused:
@@ -221,7 +221,7 @@ def reject(
             agency,
             employee_id,
             request_id,
-            decided_on=_today(ledger, agency),
+            decided_on=agency_today(ledger, agency),
             reason=reason,
             actor=principal_of(request).actor,
         )

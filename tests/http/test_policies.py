@@ -174,6 +174,33 @@ ROUTES: dict[str, tuple[str, dict[str, object] | None, str]] = {
         {"reason": "r"},
         "write_person",
     ),
+    "/api/v1/agencies/{agency}/people/{employee_id}/tracks": ("GET", None, "read_person"),
+    "/api/v1/agencies/{agency}/people/{employee_id}/qualifications": (
+        "POST",
+        {"credential_type": "firearms", "result": "pass", "instructor": "Sgt"},
+        "write_person",
+    ),
+    "/api/v1/agencies/{agency}/people/{employee_id}/credentials": (
+        "POST",
+        {"credential_type": "cpr"},
+        "write_person",
+    ),
+    "/api/v1/agencies/{agency}/people/{employee_id}/policy-acknowledgements": (
+        "POST",
+        {"policy_id": "use-of-force", "version": "1"},
+        "acknowledge",
+    ),
+    "/api/v1/agencies/{agency}/policies/{policy_id}/assignments": (
+        "POST",
+        {"audience": ["everyone"], "due_days": 30},
+        "write_agency",
+    ),
+    "/api/v1/agencies/{agency}/policies/{policy_id}/coverage": ("GET", None, "read_agency"),
+    "/api/v1/agencies/{agency}/policies/{policy_id}/versions/{version}/acknowledgements": (
+        "GET",
+        None,
+        "read_agency",
+    ),
 }
 # target -> the unit path parameter: the target's unit
 UNITS = {"own": "Patrol", "same_unit": "Patrol", "other_unit": "Traffic", "other_agency": "Patrol"}
@@ -213,6 +240,10 @@ def expected(role: str, kind: str, target: str) -> bool:
         return role in {"coordinator", "auditor", "other-coordinator"}
     if kind == "request_own":
         return role == "officer1" and target == "own"  # officers ask for their own only
+    if kind == "acknowledge":  # an officer their own; a coordinator one given on paper
+        return role in {"coordinator", "other-coordinator"} or (
+            role == "officer1" and target == "own"
+        )
     if kind in {"write_person", "write_agency", "audit", "queue"}:
         return role in {"coordinator", "other-coordinator"}
     raise AssertionError(kind)
@@ -262,6 +293,8 @@ def _denied(world: World, role: str, template: str, target: str) -> bool:
         .replace("{relief_id}", _RECORD)
         .replace("{notice_id}", _RECORD)
         .replace("{unit}", UNITS[target])
+        .replace("{policy_id}", "use-of-force")
+        .replace("{version}", "1")
     )
     path = path.replace("{username}", "spare").split("#")[0]
     if body is not None and body.get("username") == "__new__":

@@ -1,6 +1,6 @@
 """Person facts as events: enrol a person; a change of assignment (rank, unit); licence and
 certification facts. Each runs the ledger's use case (as ``muster person`` does) through
-the write path of ``api.http.routes.writes``: ``Idempotency-Key``, ``If-Match`` and the
+the write path of ``api.http.write_route``: ``Idempotency-Key``, ``If-Match`` and the
 recorded time in the answer. Request schemas are apart from the events."""
 
 from __future__ import annotations
@@ -13,16 +13,14 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
 from pydantic import Field
 
-from api.http.policy import Access, Policy, Scope, access, api_route
-from api.http.routes.writes import (
+from api.http.policy import Access, Policy, Scope, access
+from api.http.write_route import (
     COORDINATORS,
-    IDEMPOTENCY_KEY,
-    IF_MATCH,
     PERSON_WRITE,
     Strict,
-    WriteResult,
-    _today,
-    _write,
+    agency_today,
+    run_write,
+    write_route,
 )
 from ledger.application import Ledger
 from ledger.unit_of_work import UnitOfWork
@@ -66,20 +64,11 @@ class Certification(Strict):
     employment: str = Field("full_time", max_length=40, examples=["full_time"])
 
 
-@api_route(
-    router,
-    "POST",
-    "/people",
-    ENROL,
-    status_code=201,
-    response_model=WriteResult,
-    summary="Enrol a person (the hire date may not be in the future)",
-)
+@write_route(router, "/people", ENROL, "Enrol a person (the hire date may not be in the future)")
 def enrol(
     request: Request,
     body: Enrolment,
     found: Access = Depends(access),
-    idempotency_key: str | None = IDEMPOTENCY_KEY,
 ) -> Response:
     def command(ledger: Ledger, uow: UnitOfWork, who: str) -> object:
         return ledger.enrol_person(
@@ -97,12 +86,11 @@ def enrol(
             uow=uow,
         )
 
-    return _write(request, found, body, command, None, date_field="hired_on")
+    return run_write(request, found, body, command, date_field="hired_on")
 
 
 def _person_post(path: str, summary: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
-    return api_route(router, "POST", f"/people/{{employee_id}}/{path}", PERSON_WRITE,
-                     status_code=201, response_model=WriteResult, summary=summary)  # fmt: skip
+    return write_route(router, f"/people/{{employee_id}}/{path}", PERSON_WRITE, summary)
 
 
 @_person_post("assignment", "Change rank, unit or assignments from effective_on")
@@ -110,14 +98,12 @@ def change_assignment(
     request: Request,
     body: Assignment,
     found: Access = Depends(access),
-    if_match: str | None = IF_MATCH,
-    idempotency_key: str | None = IDEMPOTENCY_KEY,
 ) -> Response:
     def command(ledger: Ledger, uow: UnitOfWork, who: str) -> None:
         ledger.change_assignment(
             found.agency,
             found.employee_id,
-            effective_on=body.effective_on or _today(ledger, found.agency),
+            effective_on=body.effective_on or agency_today(ledger, found.agency),
             rank=body.rank,
             unit_name=body.unit,
             assignments=body.assignments,
@@ -125,7 +111,7 @@ def change_assignment(
             uow=uow,
         )
 
-    return _write(request, found, body, command, if_match, date_field="effective_on")
+    return run_write(request, found, body, command, date_field="effective_on")
 
 
 @_person_post("licence", "Record a licence period (its number, issue date and end)")
@@ -133,8 +119,6 @@ def record_licence(
     request: Request,
     body: Licence,
     found: Access = Depends(access),
-    if_match: str | None = IF_MATCH,
-    idempotency_key: str | None = IDEMPOTENCY_KEY,
 ) -> Response:
     def command(ledger: Ledger, uow: UnitOfWork, who: str) -> None:
         ledger.record_license(
@@ -147,7 +131,7 @@ def record_licence(
             uow=uow,
         )
 
-    return _write(request, found, body, command, if_match, date_field="issued_on")
+    return run_write(request, found, body, command, date_field="issued_on")
 
 
 @_person_post("certification", "Record certification facts (certified, basic training)")
@@ -155,14 +139,12 @@ def record_certification(
     request: Request,
     body: Certification,
     found: Access = Depends(access),
-    if_match: str | None = IF_MATCH,
-    idempotency_key: str | None = IDEMPOTENCY_KEY,
 ) -> Response:
     def command(ledger: Ledger, uow: UnitOfWork, who: str) -> None:
         ledger.record_certification(
             found.agency,
             found.employee_id,
-            effective_on=body.effective_on or _today(ledger, found.agency),
+            effective_on=body.effective_on or agency_today(ledger, found.agency),
             certified_on=body.certified_on,
             basic_completed_on=body.basic_completed_on,
             certificates=body.certificates,
@@ -171,4 +153,4 @@ def record_certification(
             uow=uow,
         )
 
-    return _write(request, found, body, command, if_match, date_field="effective_on")
+    return run_write(request, found, body, command, date_field="effective_on")

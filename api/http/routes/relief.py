@@ -1,6 +1,6 @@
 """Relief as events: exemptions, waivers and extensions, each granted (with a reason and
 an approver) and ended early (with a reason); nothing is updated or deleted. The same use
-cases as ``muster relief``; the write path of ``api.http.routes.writes`` (Idempotency-Key,
+cases as ``muster relief``; the write path of ``api.http.write_route`` (Idempotency-Key,
 If-Match, the recorded time in the answer)."""
 
 from __future__ import annotations
@@ -15,16 +15,8 @@ from fastapi.responses import Response
 from pydantic import Field
 
 from api.http.errors import ApiError
-from api.http.policy import Access, access, api_route
-from api.http.routes.writes import (
-    IDEMPOTENCY_KEY,
-    IF_MATCH,
-    PERSON_WRITE,
-    Strict,
-    WriteResult,
-    _today,
-    _write,
-)
+from api.http.policy import Access, access
+from api.http.write_route import PERSON_WRITE, Strict, agency_today, run_write, write_route
 from ledger.application import Ledger
 from ledger.unit_of_work import UnitOfWork
 
@@ -61,8 +53,7 @@ class Ending(Strict):
 
 
 def _post(path: str, summary: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
-    return api_route(router, "POST", path, PERSON_WRITE, status_code=201,
-                     response_model=WriteResult, summary=summary)  # fmt: skip
+    return write_route(router, path, PERSON_WRITE, summary)
 
 
 @_post("/exemptions", "Exempt a person from requirements from starts_on (to ends_on)")
@@ -70,8 +61,6 @@ def grant_exemption(
     request: Request,
     body: ExemptionGrant,
     found: Access = Depends(access),
-    if_match: str | None = IF_MATCH,
-    idempotency_key: str | None = IDEMPOTENCY_KEY,
 ) -> Response:
     def command(ledger: Ledger, uow: UnitOfWork, who: str) -> UUID:
         return ledger.grant_exemption(
@@ -80,7 +69,7 @@ def grant_exemption(
             uow=uow,
         )  # fmt: skip
 
-    return _write(request, found, body, command, if_match, date_field="starts_on")
+    return run_write(request, found, body, command, date_field="starts_on")
 
 
 @_post("/waivers", "Waive the windows overlapping starts_on..ends_on")
@@ -88,8 +77,6 @@ def grant_waiver(
     request: Request,
     body: WaiverGrant,
     found: Access = Depends(access),
-    if_match: str | None = IF_MATCH,
-    idempotency_key: str | None = IDEMPOTENCY_KEY,
 ) -> Response:
     def command(ledger: Ledger, uow: UnitOfWork, who: str) -> UUID:
         return ledger.grant_waiver(
@@ -97,7 +84,7 @@ def grant_waiver(
             reason=body.reason, approver=body.approver, actor=who, uow=uow,
         )  # fmt: skip
 
-    return _write(request, found, body, command, if_match, date_field="starts_on")
+    return run_write(request, found, body, command, date_field="starts_on")
 
 
 @_post("/extensions", "Extend to new_deadline a deadline falling before it")
@@ -105,18 +92,16 @@ def grant_extension(
     request: Request,
     body: ExtensionGrant,
     found: Access = Depends(access),
-    if_match: str | None = IF_MATCH,
-    idempotency_key: str | None = IDEMPOTENCY_KEY,
 ) -> Response:
     def command(ledger: Ledger, uow: UnitOfWork, who: str) -> UUID:
         return ledger.grant_extension(
             found.agency, found.employee_id,
-            granted_on=body.granted_on or _today(ledger, found.agency),
+            granted_on=body.granted_on or agency_today(ledger, found.agency),
             new_deadline=body.new_deadline, reason=body.reason, approver=body.approver,
             actor=who, uow=uow,
         )  # fmt: skip
 
-    return _write(request, found, body, command, if_match, date_field="granted_on")
+    return run_write(request, found, body, command, date_field="granted_on")
 
 
 def _ending(kind: str) -> None:
@@ -126,8 +111,6 @@ def _ending(kind: str) -> None:
         relief_id: UUID,
         body: Ending,
         found: Access = Depends(access),
-        if_match: str | None = IF_MATCH,
-        idempotency_key: str | None = IDEMPOTENCY_KEY,
     ) -> Response:
         def command(ledger: Ledger, uow: UnitOfWork, who: str) -> None:
             if relief_id not in getattr(uow.person(found.agency, found.employee_id), f"{kind}s"):
@@ -137,11 +120,11 @@ def _ending(kind: str) -> None:
             use_case = getattr(ledger, f"end_{kind}")
             use_case(
                 found.agency, found.employee_id, relief_id,
-                ended_on=body.ended_on or _today(ledger, found.agency), reason=body.reason,
+                ended_on=body.ended_on or agency_today(ledger, found.agency), reason=body.reason,
                 actor=who, uow=uow,
             )  # fmt: skip
 
-        return _write(request, found, body, command, if_match, date_field="ended_on")
+        return run_write(request, found, body, command, date_field="ended_on")
 
 
 for _kind in ("exemption", "waiver", "extension"):

@@ -23,17 +23,15 @@ from fastapi.responses import Response
 from pydantic import BaseModel, Field
 
 from api.http.policy import READERS, Access, Policy, Scope, access, api_route
-from api.http.routes.writes import (
+from api.http.services import Services, services
+from api.http.write_route import (
     COORDINATORS,
-    IDEMPOTENCY_KEY,
-    IF_MATCH,
     PERSON_WRITE,
     Strict,
-    WriteResult,
-    _today,
-    _write,
+    agency_today,
+    run_write,
+    write_route,
 )
-from api.http.services import Services, services
 from ledger.account import Role
 from ledger.application import Ledger
 from ledger.certificates import Certificate, inspect_certificate
@@ -139,14 +137,12 @@ def read_upload(upload: UploadFile, max_bytes: int) -> Certificate:
     return inspect_certificate(content, upload.filename or "", max_bytes)
 
 
-@api_route(
+@write_route(
     router,
-    "POST",
     _PERSON,
     Policy(Scope.PERSON, OFFICERS, statuses=(404, 409, 413)),
-    status_code=201,
-    response_model=WriteResult,
-    summary="Request a training of your own be recorded, with its certificate (PDF, JPEG, PNG)",
+    "Request a training of your own be recorded, with its certificate (PDF, JPEG, PNG)",
+    if_match=False,
 )
 def request_training(
     request: Request,
@@ -158,7 +154,6 @@ def request_training(
     provider: str = Form("", max_length=200),
     delivery: str = Form("in_person", max_length=20),
     found: Access = Depends(access),
-    idempotency_key: str | None = IDEMPOTENCY_KEY,
 ) -> Response:
     svc = services(request)
     accepted = read_upload(certificate, svc.settings.upload_max_bytes)
@@ -189,7 +184,7 @@ def request_training(
         svc.certificates.put(accepted)  # checked and staged: keep the bytes, then append
         return request_id
 
-    return _write(request, found, form, command, None, date_field="completed_on")
+    return run_write(request, found, form, command, date_field="completed_on")
 
 
 @api_route(
@@ -217,8 +212,7 @@ def of_person(request: Request, agency: str, employee_id: str) -> RequestList:
 
 
 def _decision(path: str, summary: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
-    return api_route(router, "POST", f"{_PERSON}/{{request_id}}/{path}", PERSON_WRITE,
-                     status_code=201, response_model=WriteResult, summary=summary)  # fmt: skip
+    return write_route(router, f"{_PERSON}/{{request_id}}/{path}", PERSON_WRITE, summary)
 
 
 @_decision("approval", "Approve a request: records the training, linked to the request")
@@ -227,20 +221,18 @@ def approve(
     request_id: UUID,
     body: Approval,
     found: Access = Depends(access),
-    if_match: str | None = IF_MATCH,
-    idempotency_key: str | None = IDEMPOTENCY_KEY,
 ) -> Response:
     def command(ledger: Ledger, uow: UnitOfWork, who: str) -> UUID:
         return ledger.approve_training_request(
             found.agency,
             found.employee_id,
             request_id,
-            decided_on=_today(ledger, found.agency),
+            decided_on=agency_today(ledger, found.agency),
             actor=who,
             uow=uow,
         )
 
-    return _write(request, found, body, command, if_match, date_field="request_id")
+    return run_write(request, found, body, command, date_field="request_id")
 
 
 @_decision("rejection", "Reject a request, with the reason the officer will read")
@@ -249,21 +241,19 @@ def reject(
     request_id: UUID,
     body: Rejection,
     found: Access = Depends(access),
-    if_match: str | None = IF_MATCH,
-    idempotency_key: str | None = IDEMPOTENCY_KEY,
 ) -> Response:
     def command(ledger: Ledger, uow: UnitOfWork, who: str) -> None:
         ledger.reject_training_request(
             found.agency,
             found.employee_id,
             request_id,
-            decided_on=_today(ledger, found.agency),
+            decided_on=agency_today(ledger, found.agency),
             reason=body.reason,
             actor=who,
             uow=uow,
         )
 
-    return _write(request, found, body, command, if_match, date_field="reason")
+    return run_write(request, found, body, command, date_field="reason")
 
 
 @api_route(
