@@ -8,6 +8,7 @@ never answered from a run; the caller evaluates it. Pure: no I/O, no clock."""
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections.abc import Callable, Sequence
 from datetime import date
 
@@ -17,13 +18,25 @@ from projections.evaluate import evaluate
 from projections.history import PersonHistory
 from projections.rules.schema import RuleVersion
 
-__all__ = ["GRID_YEARS", "NOT_HIRED", "Interval", "grid", "on_grid", "status_intervals"]
+__all__ = [
+    "GRID_YEARS",
+    "NOT_HIRED",
+    "Interval",
+    "UnitPeriod",
+    "grid",
+    "on_grid",
+    "status_intervals",
+    "unit_on",
+    "unit_periods",
+]
 
 GRID_YEARS = 20  # the grid reaches back this many whole years before the model's day
 NOT_HIRED = "not_hired"  # the code of a day before the hire (counted in no status)
 
 # (first grid day, last grid day, rules key, status code)
 Interval = tuple[date, date, str, str]
+# (first day, unit): a person's assignments in the order ``assignment_on`` reads them.
+UnitPeriod = tuple[date, str]
 # The rule versions binding on a day, and the rules key naming them (status form).
 VersionsOn = Callable[[date], tuple[Sequence[RuleVersion], str]]
 
@@ -60,3 +73,18 @@ def status_intervals(
         else:
             runs.append((day, day, key, code))
     return runs
+
+
+def unit_periods(history: PersonHistory) -> list[UnitPeriod]:
+    """The person's units by the day each assignment starts (ordered as the history
+    orders them: among periods starting the same day, the one recorded last is last)."""
+    ordered = sorted(history.assignments, key=lambda period: period.starts_on)  # stable
+    return [(period.starts_on, period.unit) for period in ordered]
+
+
+def unit_on(periods: Sequence[UnitPeriod], day: date) -> str:
+    """``history.assignment_on(day).unit`` over its ``unit_periods`` ('' for none)."""
+    if not periods:
+        return ""
+    found = bisect_right([start for start, _ in periods], day)
+    return periods[max(found - 1, 0)][1]

@@ -31,7 +31,7 @@ from ledger.streams import (
 from projections.answers import rules_key
 from projections.current import TRACKED_FORM, person_rows
 from projections.history_codec import Identity, encode_history, fold_key
-from projections.intervals import grid, status_intervals
+from projections.intervals import grid, status_intervals, unit_periods
 from projections.read_store import PersonIntervals, PersonRow, ReadStore, RequirementRow
 from projections.rules.schema import RuleVersion
 from replay.read_side import read_side
@@ -94,7 +94,9 @@ def _rows_for(
         versions, key = rules.for_agency(agency_id)
         rows.append(person_rows(enrolled, history, stream.events, versions, key, as_of))
         runs = status_intervals(history, days, lambda day: rules.on(agency_id, day))  # noqa: B023
-        intervals.append((enrolled.originator_id, agency_id, stream.events, runs))
+        intervals.append(
+            (enrolled.originator_id, agency_id, stream.events, runs, unit_periods(history))
+        )
         if enrolled.originator_id not in stored:
             body = encode_history(Identity.of(enrolled), history).decode()
             checkpoints.append((enrolled.originator_id, stream.events, body))

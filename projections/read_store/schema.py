@@ -22,6 +22,7 @@ TABLES = (
     "rm_memo_totals",
     "rm_history",
     "rm_status_intervals",
+    "rm_unit_periods",
 )
 
 
@@ -124,6 +125,17 @@ def create_tables(db: ReadDatabase) -> None:
         cur.execute(
             "CREATE INDEX IF NOT EXISTS rm_status_intervals_agency ON "
             f"{db.table('rm_status_intervals')} (agency_id, rules_key, lo, hi)"
+        )
+        # Each person's units by the day each assignment starts, at the same head.
+        cur.execute(
+            f"CREATE TABLE IF NOT EXISTS {db.table('rm_unit_periods')} ("
+            "person_id TEXT NOT NULL, agency_id TEXT NOT NULL, version INTEGER NOT NULL, "
+            "seq INTEGER NOT NULL, starts_on TEXT NOT NULL, unit TEXT NOT NULL, "
+            "PRIMARY KEY (person_id, seq))"
+        )
+        cur.execute(
+            "CREATE INDEX IF NOT EXISTS rm_unit_periods_agency ON "
+            f"{db.table('rm_unit_periods')} (agency_id)"
         )
 
 

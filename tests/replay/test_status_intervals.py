@@ -26,6 +26,7 @@ from replay.export import to_json
 from replay.read_models import catch_up, rebuild
 from replay.read_side import open_read_store
 from replay.trend import trend
+from replay.units import units_on
 from tests.factories import ACTOR
 from tests.replay.test_asof import AS_OF, OPS, apply_op, three_officers
 from tests.rules.helpers import versions
@@ -114,3 +115,35 @@ def test_interval_trend_equals_the_pure_evaluation(
         counted = roster(ledger, slug, day, now, hired_too, memo=False)["counts"]
         assert point["counts"] == counted
     assert orjson.loads(to_json(answer))["points"]
+
+
+def test_units_on_a_day_as_the_records_stood(ledger: Ledger, clock: SettableClock) -> None:
+    """The unit on ``as_of`` (not the current one), as recorded by ``known_at``: the same
+    from the read models' unit periods as from the history, and a transfer recorded later
+    is not seen at an earlier ``known_at``."""
+    store = open_read_store(ledger)
+    three_officers(ledger, clock, "units-pd")
+    agency_id = ledger.get_agency("units-pd").id
+    ledger.enrol_person(
+        "units-pd", "T1", first_name="T", last_name="1", kind="sworn",
+        hired_on=date(2018, 1, 1), unit_name="Patrol", actor=ACTOR,
+    )  # fmt: skip
+    person = ledger.get_person("units-pd", "T1").id
+    before = clock()
+    clock.set(before + timedelta(minutes=5))
+    ledger.change_assignment(
+        "units-pd", "T1", effective_on=date(2022, 6, 1), actor=ACTOR, rank="",
+        unit_name="Traffic", assignments=[],
+    )  # fmt: skip
+    now = clock()
+    expected = {
+        (date(2021, 1, 1), now): "Patrol",
+        (date(2023, 1, 1), now): "Traffic",
+        (date(2023, 1, 1), before): "Patrol",
+    }
+    for served_from_model in (False, True):
+        if served_from_model:
+            rebuild(ledger, store, AS_OF)
+            assert store.intervals.units_of(agency_id)
+        for (as_of, known_at), unit in expected.items():
+            assert units_on(ledger, agency_id, as_of, known_at)[person] == unit
