@@ -124,12 +124,14 @@ def test_units_on_a_day_as_the_records_stood(ledger: Ledger, clock: SettableCloc
     store = open_read_store(ledger)
     three_officers(ledger, clock, "units-pd")
     agency_id = ledger.get_agency("units-pd").id
+    clock.set(clock() + timedelta(minutes=5))
     ledger.enrol_person(
         "units-pd", "T1", first_name="T", last_name="1", kind="sworn",
         hired_on=date(2018, 1, 1), unit_name="Patrol", actor=ACTOR,
     )  # fmt: skip
     person = ledger.get_person("units-pd", "T1").id
-    before = clock()
+    clock.set(clock() + timedelta(minutes=5))
+    before = clock()  # the enrolment is recorded by now, the transfer after
     clock.set(before + timedelta(minutes=5))
     ledger.change_assignment(
         "units-pd", "T1", effective_on=date(2022, 6, 1), actor=ACTOR, rank="",
