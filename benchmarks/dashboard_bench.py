@@ -15,7 +15,6 @@ the one ``benchmarks/readside_bench.py`` generates into benchmarks/out/ (reused)
 from __future__ import annotations
 
 import argparse
-import os
 import re
 import sqlite3
 import statistics
@@ -35,10 +34,7 @@ from api.http.services import Services
 from api.settings import Settings
 from benchmarks.readside_bench import OUT, ensure_store, url_for
 from ledger.accounts import AccountNotFoundError, get_account, grant_role, open_account
-from projections.read_store import ReadStore
 from replay.asof import roster
-from replay.read_models import rebuild
-from replay.read_side import read_side
 
 AGENCY = "bench-pd"
 USER = "bench-coordinator"
@@ -73,12 +69,6 @@ def _baseline(people: list[dict[str, object]], as_of: str, repeat: int) -> float
     return seconds
 
 
-def _has_intervals(store: ReadStore) -> bool:
-    with store.db.reading() as cur:
-        cur.execute(f"SELECT count(*) FROM {store.db.table('rm_status_intervals')}")
-        return bool(cur.fetchall()[0][0])
-
-
 def _login(client: TestClient) -> None:
     form = client.get("/login").text
     token = re.search(r'name="csrf_token" value="([^"]+)"', form)
@@ -100,8 +90,7 @@ def main() -> None:
     ledger, generated = ensure_store("sqlite", args.size)
     if generated is not None:
         print(f"generated the {args.size} store in {generated:.0f} s")
-    settings = Settings(database_url=url_for("sqlite", args.size), totp_required_roles="")
-    services = Services.for_ledger(ledger, settings)
+    services = Services.for_ledger(ledger, Settings(database_url=url_for("sqlite", args.size)))
     try:
         get_account(ledger, USER)
     except AccountNotFoundError:
@@ -111,17 +100,6 @@ def main() -> None:
         services.accounts.set_password(account.id, hash_password(PASSWORD), ledger.clock())
     answer = roster(ledger, AGENCY, None)
     people = answer["people"]
-    # The read models (tracked rows, checkpoints, status intervals) for the store's today,
-    # as `muster replay` keeps them: rebuilt when another day's or another layout's.
-    store = read_side(ledger).store
-    live = store.tracked.live()
-    today = date.fromisoformat(answer["as_of"])
-    if live is None or live.as_of != today.isoformat() or not _has_intervals(store):
-        began = time.perf_counter()
-        rebuild(ledger, store, today, workers=2)
-        print(f"rebuilt the read models for {today} in {time.perf_counter() - began:.1f} s")
-        answer = roster(ledger, AGENCY, None)
-        people = answer["people"]
     baseline = _baseline(people, answer["as_of"], args.repeat)
     with TestClient(create_app(services), base_url="https://bench") as client:
         _login(client)
@@ -143,7 +121,6 @@ def main() -> None:
     services.side.close()
     ledger.close()
     print(f"size {args.size}: {len(people)} people; baseline {baseline * 1000:.3f} ms")
-    print(f"load average {os.getloadavg()[0]:.2f} {os.getloadavg()[1]:.2f} at the end")
     rows = [
         ("overview today, first request", today_first),
         ("overview today (median)", today),

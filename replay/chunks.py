@@ -19,7 +19,7 @@ from replay.read_side import read_side
 from replay.stored_streams import fold_streams
 from replay.workers import start_method
 
-__all__ = ["Checkpoint", "Work", "answer_rows", "histories_at", "status_rows"]
+__all__ = ["Checkpoint", "Work", "answer_rows", "status_rows"]
 
 # (person, stream head, encoded history): a history checkpoint to store.
 Checkpoint = tuple[UUID, int, str]
@@ -161,6 +161,3 @@ def _histories(
         person_id = stream.enrolled.originator_id
         folded.append((person_id, heads[person_id], encode_history(identity, history).decode()))
     return histories, folded
-
-
-histories_at = _histories  # for readers of other facts of a history than its answers

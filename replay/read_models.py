@@ -31,8 +31,7 @@ from ledger.streams import (
 from projections.answers import rules_key
 from projections.current import TRACKED_FORM, person_rows
 from projections.history_codec import Identity, encode_history, fold_key
-from projections.intervals import grid, status_intervals, unit_periods
-from projections.read_store import PersonIntervals, PersonRow, ReadStore, RequirementRow
+from projections.read_store import PersonRow, ReadStore, RequirementRow
 from projections.rules.schema import RuleVersion
 from replay.read_side import read_side
 from replay.stored_streams import FoldedStream, fold_streams
@@ -53,8 +52,6 @@ class _Rules:
     ledger: Ledger
     as_of: date
     versions: dict[UUID, tuple[list[RuleVersion], str]] = field(default_factory=dict)
-    # (agency, jurisdiction) -> the versions binding then, and their status rules key
-    on_days: dict[tuple[UUID, str], tuple[list[RuleVersion], str]] = field(default_factory=dict)
 
     def for_agency(self, agency_id: UUID) -> tuple[list[RuleVersion], str]:
         """The agency's rule versions known now, and the rules key naming them."""
@@ -65,42 +62,22 @@ class _Rules:
             self.versions[agency_id] = (versions, rules_key(versions, TRACKED_FORM))
         return self.versions[agency_id]
 
-    def on(self, agency_id: UUID, day: date) -> tuple[list[RuleVersion], str]:
-        """The agency's rule versions known now binding on ``day`` (those of the
-        jurisdiction it followed then, as ``replay.trend`` picks them), with the rules key
-        of a status-only answer."""
-        knowledge = read_side(self.ledger).knowledge
-        agency = knowledge.agency_by_id(agency_id, None)
-        cached = (agency_id, agency.jurisdiction_on(day))
-        if cached not in self.on_days:
-            versions = knowledge.rule_versions_for(agency, None, as_of=day)
-            self.on_days[cached] = (versions, rules_key(versions, "status"))
-        return self.on_days[cached]
-
 
 def _rows_for(
     streams: Iterable[FoldedStream], rules: _Rules, as_of: date, stored: set[UUID]
-) -> tuple[Rows, Checkpoints, list[PersonIntervals]]:
-    """Each person's rows, the checkpoint of the history they were evaluated from
-    (unless one of the same head and fold code is ``stored`` already), and their
-    status-interval runs over the grid of ``as_of``."""
+) -> tuple[Rows, Checkpoints]:
+    """Each person's rows, and the checkpoint of the history they were evaluated from
+    (unless one of the same head and fold code is ``stored`` already)."""
     rows: Rows = []
     checkpoints: Checkpoints = []
-    intervals: list[PersonIntervals] = []
-    days = grid(as_of)
     for stream in streams:
         enrolled, history = stream.enrolled, stream.history
-        agency_id = enrolled.agency_id
-        versions, key = rules.for_agency(agency_id)
+        versions, key = rules.for_agency(enrolled.agency_id)
         rows.append(person_rows(enrolled, history, stream.events, versions, key, as_of))
-        runs = status_intervals(history, days, lambda day: rules.on(agency_id, day))  # noqa: B023
-        intervals.append(
-            (enrolled.originator_id, agency_id, stream.events, runs, unit_periods(history))
-        )
         if enrolled.originator_id not in stored:
             body = encode_history(Identity.of(enrolled), history).decode()
             checkpoints.append((enrolled.originator_id, stream.events, body))
-    return rows, checkpoints, intervals
+    return rows, checkpoints
 
 
 def rebuild(
@@ -152,14 +129,14 @@ def rebuild(
 def _write_chunk(ledger: Ledger, ids: list[UUID], head: int, as_of: date, generation: int) -> int:
     """Compute one chunk of a rebuild and write its rows and checkpoints (in a worker
     process, or here); returns how many people it wrote."""
-    rows, checkpoints, intervals = _chunk_rows(ledger, ids, head, as_of)
-    read_side(ledger).store.tracked.write_rebuild_rows(generation, rows, checkpoints, intervals)
+    rows, checkpoints = _chunk_rows(ledger, ids, head, as_of)
+    read_side(ledger).store.tracked.write_rebuild_rows(generation, rows, checkpoints)
     return len(rows)
 
 
 def _chunk_rows(
     ledger: Ledger, ids: list[UUID], head: int, as_of: date
-) -> tuple[Rows, Checkpoints, list[PersonIntervals]]:
+) -> tuple[Rows, Checkpoints]:
     """Read, fold and evaluate one chunk of people, their log cut at ``head``."""
     with paused_gc():
         streams = fold_streams(ledger.mapper, ledger.store.select_streams_until(ids, head))
@@ -231,7 +208,7 @@ def catch_up(
         if everyone:
             people = set(ledger.store.streams("person"))
         last = notifications[-1].id
-        rows, checkpoints, intervals = _chunk_rows(ledger, sorted(people), last, as_of)
+        rows, checkpoints = _chunk_rows(ledger, sorted(people), last, as_of)
         if not store.tracked.apply_batch(
             generation,
             from_position=position,
@@ -239,7 +216,6 @@ def catch_up(
             as_of=as_of.isoformat(),
             rows=rows,
             histories=checkpoints,
-            intervals=intervals,
         ):
             break  # another runner advanced the position first; it owns this batch
         position = last

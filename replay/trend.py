@@ -3,7 +3,6 @@ each person's status on each day memoised like any answer."""
 
 from __future__ import annotations
 
-from bisect import bisect_left, bisect_right
 from collections import Counter
 from datetime import date, datetime
 from typing import Any
@@ -14,9 +13,7 @@ from dateutil.relativedelta import relativedelta
 from ledger.application import Ledger
 from ledger.gc_pause import paused_gc
 from projections.answers import rules_key
-from projections.intervals import on_grid
-from projections.read_store import AnswerRow, ReadStore
-from projections.read_store.rows import by_text
+from projections.read_store import AnswerRow
 from projections.rules.schema import RuleVersion
 from replay.asof import NOT_HIRED, KnownAt, Progress, header, known_at_used, requested_instant
 from replay.chunks import Checkpoint, Work, status_rows
@@ -42,12 +39,6 @@ def trend(
     all as known at T (a bare date: the end of that day in the agency's zone; clamped to
     the stable horizon: ``replay.asof.known_at_used``).
 
-    The status-interval model (``projections.intervals``, kept by rebuild and catch-up)
-    answers every first of a month on its grid for the people whose runs are at their
-    head as of T under the rules known at T; for a ``known_at`` before someone's latest
-    event, or before a rule change, those people (or days) take the exact path below, so
-    the model is never served stale. ``memo=False`` skips it as it skips the memo.
-
     Each person's status on each day is memoised like any answer (status only), so a chart
     asked again costs a read per step, and after new events only the people they concern
     are evaluated again. Those not memoised have their history read once (checkpoint, else
@@ -63,33 +54,34 @@ def trend(
         spans: dict[str, list[date]] = {}
         for day in days:
             spans.setdefault(agency.jurisdiction_on(day), []).append(day)
-        counts: dict[date, Counter[str]] = {day: Counter() for day in days}
+        known: dict[date, dict[UUID, AnswerRow]] = {}
         for span in spans.values():
             versions = side.knowledge.rule_versions_for(agency, known_at, as_of=span[0])
-            key = rules_key(versions, "status")
-            # The status-interval model first, then the memo and evaluation for the rest.
-            # memo=False is the exact path: every status evaluated, nothing read or stored.
-            if memo:
-                wanted = _from_intervals(side.store, agency.agency_id, heads, key, span, counts)
-            else:
-                wanted = {person: list(span) for person in heads}
-            known = _statuses(
-                ledger,
-                agency.agency_id,
-                heads,
-                versions,
-                wanted,
-                known_at,
-                memo,
-                workers,
-                progress,
-            )
-            for day, rows in known.items():
-                counts[day].update(
-                    row.status for row in rows.values() if row.person_status != NOT_HIRED
+            known.update(
+                _statuses(
+                    ledger,
+                    agency.agency_id,
+                    heads,
+                    versions,
+                    span,
+                    known_at,
+                    memo,
+                    workers,
+                    progress,
                 )
+            )
     points = [
-        {"as_of": day.isoformat(), "counts": dict(sorted(counts[day].items()))} for day in days
+        {
+            "as_of": day.isoformat(),
+            "counts": dict(
+                sorted(
+                    Counter(
+                        row.status for row in known[day].values() if row.person_status != NOT_HIRED
+                    ).items()
+                )
+            ),
+        }
+        for day in days
     ]
     head = header(agency, versions, end, known_at)  # the rules of the last span: ``end``'s
     head.pop("as_of")
@@ -102,78 +94,26 @@ def trend(
     }
 
 
-def _from_intervals(
-    store: ReadStore,
-    agency_id: UUID,
-    heads: dict[UUID, int],
-    key: str,
-    span: list[date],
-    counts: dict[date, Counter[str]],
-) -> dict[UUID, list[date]]:
-    """Count, from the status-interval model, each person whose runs under ``key`` are at
-    their head (at ``known_at``) and cover every grid day of ``span``; return the days
-    left to answer otherwise, by person: the days off the grid, and all of a person's
-    days when the model has not got them whole (another head, other rules, a day beyond
-    its grid)."""
-    grid_days = [day for day in span if on_grid(day)]
-    off_grid = [day for day in span if not on_grid(day)]
-    wanted = {person: list(off_grid) for person in heads if off_grid}
-    if not grid_days:
-        return wanted
-    iso = [day.isoformat() for day in grid_days]
-    found = store.intervals.of_agency(agency_id, [key], grid_days[0], grid_days[-1])
-    steps = len(iso)
-    # Per code, a difference array over the grid steps: +1 where a run starts, -1 after.
-    diff: dict[str, list[int]] = {}
-    for text, (person, head) in by_text(heads).items():
-        entry = found.get(text)
-        ranges = []
-        if entry is not None and entry[0] == head:
-            for lo, hi, _, code in entry[1]:
-                first, after = bisect_left(iso, lo), bisect_right(iso, hi)
-                if first < after:
-                    ranges.append((first, after, code))
-        if sum(after - first for first, after, _ in ranges) != steps:
-            wanted[person] = list(span)  # not whole: answered the exact way
-            continue
-        for first, after, code in ranges:
-            if code != NOT_HIRED:
-                line = diff.setdefault(code, [0] * (steps + 1))
-                line[first] += 1
-                line[after] -= 1
-    for code, line in diff.items():
-        running = 0
-        for step, change in enumerate(line[:steps]):
-            running += change
-            if running:
-                counts[grid_days[step]][code] += running
-    return wanted
-
-
 def _statuses(
     ledger: Ledger,
     agency_id: UUID,
     heads: dict[UUID, int],
     versions: list[RuleVersion],
-    wanted: dict[UUID, list[date]],
+    days: list[date],
     known_at: datetime,
     memo: bool,
     workers: int,
     progress: Progress | None,
 ) -> dict[date, dict[UUID, AnswerRow]]:
-    """Each person's status on each of their ``wanted`` days under ``versions``:
-    memoised, else evaluated in up to ``workers`` processes (``progress`` told of each
-    chunk done)."""
+    """Every person's status on each of ``days`` under ``versions``: memoised, else
+    evaluated in up to ``workers`` processes (``progress`` told of each chunk done)."""
     store = read_side(ledger).store
     key = rules_key(versions, "status")
-    days = sorted({day for wanted_days in wanted.values() for day in wanted_days})
-    asked = {day: {p: heads[p] for p, ds in wanted.items() if day in ds} for day in days}
     known = {
-        day: store.memo.get(agency_id, key, day.isoformat(), asked[day]) if memo else {}
-        for day in days
+        day: store.memo.get(agency_id, key, day.isoformat(), heads) if memo else {} for day in days
     }
-    missing = {p: [d for d in ds if p not in known[d]] for p, ds in wanted.items()}
-    people = sorted(p for p, left in missing.items() if left)
+    missing = {p: [d for d in days if p not in known[d]] for p in heads}
+    people = sorted(p for p, wanted in missing.items() if wanted)
     work = Work.plan(store, heads, people, versions, memo, workers)
     calls = [
         (

@@ -7,7 +7,6 @@ from typing import Any
 
 from projections.read_store.checkpoints import Checkpoints
 from projections.read_store.database import ReadDatabase
-from projections.read_store.intervals import PersonIntervals, StatusIntervals
 from projections.read_store.memo import MEMO_BYTES, AnswerMemo
 from projections.read_store.queries import TrackedQueries
 from projections.read_store.rows import AnswerRow, PersonRow, RequirementRow, Tracking
@@ -17,7 +16,6 @@ from projections.read_store.tracked import TrackedModel
 __all__ = [
     "MEMO_BYTES",
     "AnswerRow",
-    "PersonIntervals",
     "PersonRow",
     "ReadStore",
     "RequirementRow",
@@ -28,7 +26,7 @@ __all__ = [
 class ReadStore:
     """The read-side tables in the ledger's own database (and schema), by job: ``tracked``
     (the model's generations and their writes), ``queries`` (reads of the live one),
-    ``checkpoints``, ``intervals`` (status-interval runs) and ``memo``."""
+    ``checkpoints`` and ``memo``."""
 
     def __init__(
         self,
@@ -45,7 +43,6 @@ class ReadStore:
         if create:
             create_tables(self.db)
         self.checkpoints = Checkpoints(self.db)
-        self.intervals = StatusIntervals(self.db)
-        self.tracked = TrackedModel(self.db, self.checkpoints, self.intervals)
+        self.tracked = TrackedModel(self.db, self.checkpoints)
         self.queries = TrackedQueries(self.db, self.tracked)
         self.memo = AnswerMemo(self.db, self.checkpoints, memo_bytes)

@@ -14,16 +14,7 @@ __all__ = [
     "read_schema",
 ]
 
-TABLES = (
-    "rm_meta",
-    "rm_tracking",
-    "rm_answers",
-    "rm_memo_sets",
-    "rm_memo_totals",
-    "rm_history",
-    "rm_status_intervals",
-    "rm_unit_periods",
-)
+TABLES = ("rm_meta", "rm_tracking", "rm_answers", "rm_memo_sets", "rm_memo_totals", "rm_history")
 
 
 def read_schema(schema: str) -> str:
@@ -114,29 +105,6 @@ def create_tables(db: ReadDatabase) -> None:
             "body TEXT NOT NULL)"
         )
         _store_uncompressed(db, cur, "rm_history", "body")
-        # Status-interval runs (projections.intervals): a person's runs at one head, each
-        # run a range of grid days with one code under one rules key.
-        cur.execute(
-            f"CREATE TABLE IF NOT EXISTS {db.table('rm_status_intervals')} ("
-            "person_id TEXT NOT NULL, agency_id TEXT NOT NULL, version INTEGER NOT NULL, "
-            "rules_key TEXT NOT NULL, lo TEXT NOT NULL, hi TEXT NOT NULL, code TEXT NOT NULL, "
-            "PRIMARY KEY (person_id, rules_key, lo))"
-        )
-        cur.execute(
-            "CREATE INDEX IF NOT EXISTS rm_status_intervals_agency ON "
-            f"{db.table('rm_status_intervals')} (agency_id, rules_key, lo, hi)"
-        )
-        # Each person's units by the day each assignment starts, at the same head.
-        cur.execute(
-            f"CREATE TABLE IF NOT EXISTS {db.table('rm_unit_periods')} ("
-            "person_id TEXT NOT NULL, agency_id TEXT NOT NULL, version INTEGER NOT NULL, "
-            "seq INTEGER NOT NULL, starts_on TEXT NOT NULL, unit TEXT NOT NULL, "
-            "PRIMARY KEY (person_id, seq))"
-        )
-        cur.execute(
-            "CREATE INDEX IF NOT EXISTS rm_unit_periods_agency ON "
-            f"{db.table('rm_unit_periods')} (agency_id)"
-        )
 
 
 def _retire_other_layouts(db: ReadDatabase, cur: Cursor) -> None:

@@ -18,7 +18,6 @@ from uuid import UUID
 from projections.history_codec import fold_key
 from projections.read_store.checkpoints import Checkpoints
 from projections.read_store.database import Cursor, ReadDatabase
-from projections.read_store.intervals import PersonIntervals, StatusIntervals
 from projections.read_store.rows import (
     PERSON_COLUMNS,
     REQUIREMENT_COLUMNS,
@@ -45,12 +44,9 @@ Rows = Sequence[tuple[PersonRow, Sequence[RequirementRow]]]
 class TrackedModel:
     """Generations of ``rm_person_gN``/``rm_requirement_gN`` and their ``rm_tracking``."""
 
-    def __init__(
-        self, db: ReadDatabase, checkpoints: Checkpoints, intervals: StatusIntervals
-    ) -> None:
+    def __init__(self, db: ReadDatabase, checkpoints: Checkpoints) -> None:
         self._db = db
         self._checkpoints = checkpoints
-        self._intervals = intervals
         self._recent: tuple[float, Tracking | None] | None = None
 
     def live_generation(self, cur: Cursor | None = None) -> int | None:
@@ -118,20 +114,14 @@ class TrackedModel:
         return tracking
 
     def write_rebuild_rows(
-        self,
-        generation: int,
-        rows: Rows,
-        histories: Sequence[tuple[UUID, int, str]] = (),
-        intervals: Sequence[PersonIntervals] = (),
+        self, generation: int, rows: Rows, histories: Sequence[tuple[UUID, int, str]] = ()
     ) -> None:
-        """Rows (and history checkpoints, and status-interval runs) for some people of a
-        rebuild, in one transaction.
+        """Rows (and history checkpoints) for some people of a rebuild, in one transaction.
         They replace any rows of those people, so a chunk written again after an
         interruption (its rows committed, the resume point not yet moved) is harmless."""
         with self._db.transaction() as cur:
             self._upsert(cur, generation, rows)
             self._checkpoints.put(histories, fold_key(), cur)
-            self._intervals.replace(intervals, cur)
 
     def rebuilt_up_to(self, generation: int, resume_after: str) -> None:
         """Every person up to ``resume_after`` (in id order) has their rows in the
@@ -172,7 +162,6 @@ class TrackedModel:
         as_of: str,
         rows: Rows,
         histories: Sequence[tuple[UUID, int, str]] = (),
-        intervals: Sequence[PersonIntervals] = (),
     ) -> bool:
         """Write the rows and move tracking from ``from_position`` to ``to_position`` in one
         transaction. Returns False (writing nothing) if another runner moved it first."""
@@ -186,7 +175,6 @@ class TrackedModel:
                 return False
             self._upsert(cur, generation, rows)
             self._checkpoints.put(histories, fold_key(), cur)
-            self._intervals.replace(intervals, cur)
         return True
 
     def _upsert(self, cur: Cursor, generation: int, rows: Rows) -> None:

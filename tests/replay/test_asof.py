@@ -241,7 +241,7 @@ _OP = st.one_of(
     st.tuples(st.just("catch_up"), st.integers(1, 7)),
     st.tuples(st.just("snapshot")),
 )
-OPS = st.lists(_OP, min_size=3, max_size=25)
+_OPS = st.lists(_OP, min_size=3, max_size=25)
 # The scale reliability.md names for the model-based test (§5.2, R11): 200 examples of 40
 # operations or more; the slow tier (`make test-slow`) runs it on both backends.
 _LONG_OPS = st.lists(_OP, min_size=40, max_size=48)
@@ -252,7 +252,7 @@ _LONG_OPS = st.lists(_OP, min_size=40, max_size=48)
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
-@given(ops=OPS)
+@given(ops=_OPS)
 def test_random_histories_keep_the_invariants(
     ledger: Ledger, clock: SettableClock, ops: list[tuple[object, ...]]
 ) -> None:
@@ -298,9 +298,11 @@ def _fresh_ledger(
             drop_postgres_store(schema)
 
 
-def three_officers(ledger: Ledger, clock: SettableClock, slug: str) -> None:
-    """An agency of three sworn officers hired in 2018 with their licences (once per
-    store: a hypothesis example reusing the store finds it there)."""
+def _keep_the_invariants(
+    ledger: Ledger, clock: SettableClock, ops: list[tuple[object, ...]]
+) -> None:
+    store = open_read_store(ledger)
+    slug = f"h{abs(hash(tuple(ops))) % 10**8}"
     start = datetime(2025, 1, 1, tzinfo=UTC)
     clock.set(max(clock(), start))
     if not ledger.list_agencies() or all(a.slug != slug for a in ledger.list_agencies()):
@@ -338,14 +340,6 @@ def three_officers(ledger: Ledger, clock: SettableClock, slug: str) -> None:
                 period_end=date(2027, 6, 30),
                 actor=ACTOR,
             )
-
-
-def _keep_the_invariants(
-    ledger: Ledger, clock: SettableClock, ops: list[tuple[object, ...]]
-) -> None:
-    store = open_read_store(ledger)
-    slug = f"h{abs(hash(tuple(ops))) % 10**8}"
-    three_officers(ledger, clock, slug)
     rebuild(ledger, store, AS_OF)
     snapshots: list[tuple[datetime, bytes]] = []
     rule_versions: list[tuple[date, int]] = []
@@ -353,7 +347,7 @@ def _keep_the_invariants(
         clock.set(clock() + timedelta(minutes=7))
         # A refused command (e.g. a correction that changes nothing) writes nothing.
         with contextlib.suppress(LedgerError):
-            apply_op(ledger, store, slug, op, rule_versions, snapshots, clock)
+            _apply(ledger, store, slug, op, rule_versions, snapshots, clock)
     catch_up(ledger, store, AS_OF, batch=5)
     incremental = store.queries.dump()
     agency_id = ledger.get_agency(slug).id
@@ -381,7 +375,7 @@ def _assert_checkpoints_at_heads(ledger: Ledger, store: ReadStore, agency_id: UU
         assert decode_history(checkpoints[enrolled.originator_id]) == expected
 
 
-def apply_op(
+def _apply(
     ledger: Ledger,
     store: object,
     slug: str,
