@@ -21,6 +21,7 @@ from api.http.routes import (
     audit,
     credentials,
     health,
+    imports,
     inbox,
     packets,
     people,
@@ -54,6 +55,7 @@ ROUTERS = (
     relief.router,
     inbox.router,
     credentials.router,
+    imports.router,
 )
 
 

@@ -3,25 +3,24 @@ file (CSV or XLSX), see the row-level dry-run report, then commit it — all row
 (``api.importing.run_import``, as ``muster import``).
 
 Between the dry run and the commit the file is kept content-addressed in the same store
-as certificates (``ledger.certificates``, by its SHA-256): the commit names the hash, and
+as certificates (``ledger.blob_store``, by its SHA-256): the commit names the hash, and
 the bytes committed are checked against it, so what is imported is exactly what was
 checked."""
 
 from __future__ import annotations
 
-import hashlib
 import re
 
 from fastapi import APIRouter, File, Form, Request, UploadFile
 from fastapi.responses import Response
 
 from api.http.policy import Policy, Scope
+from api.http.routes.imports import import_limits, stage_import, staged_import
 from api.http.services import services
 from api.http.write_route import COORDINATORS
-from api.importing import ImportLimits, LimitExceededError, NoRulePackError, run_import
+from api.importing import LimitExceededError, NoRulePackError, file_sha256, run_import
 from api.importing.report import ImportReport
 from api.web.base import render, web_route
-from ledger.certificates import Certificate
 from ledger.errors import LedgerError
 
 __all__ = ["router"]
@@ -31,18 +30,6 @@ router = APIRouter(tags=["web"])
 _PATH = "/agencies/{agency}/import"
 _KINDS = {"people": "People (a roster)", "training": "Training history"}
 _SHA = re.compile(r"^[0-9a-f]{64}$")
-_STAGED = "application/vnd.muster.import"  # the media type a staged file is kept under
-
-
-def _limits(request: Request) -> ImportLimits:
-    s = services(request).settings
-    return ImportLimits(
-        max_bytes=s.import_max_bytes,
-        max_rows=s.import_max_rows,
-        max_columns=s.import_max_columns,
-        max_cell_chars=s.import_max_cell_chars,
-        max_issues_per_column=s.import_max_issues_per_column,
-    )
 
 
 def _page(
@@ -77,7 +64,7 @@ def _run(
     try:
         return run_import(
             services(request).ledger, kind, agency, data, file_name=name, dry_run=dry_run,
-            limits=_limits(request),
+            limits=import_limits(services(request)),
         )  # fmt: skip
     except (LimitExceededError, NoRulePackError, LedgerError, ValueError) as refused:
         return str(refused)
@@ -103,9 +90,7 @@ def dry_run(
     result = _run(request, agency, kind, data, name, dry_run=True)
     if isinstance(result, str):
         return _page(request, agency, errors={"file": result}, kind=kind, status=422)
-    sha = hashlib.sha256(data).hexdigest()
-    if not result.errors:
-        services(request).certificates.put(Certificate(data, _STAGED, sha))
+    sha = stage_import(services(request), data) if not result.errors else file_sha256(data)
     return _page(request, agency, report=result, kind=kind, staged=sha, name=name)
 
 
@@ -119,9 +104,8 @@ def commit(
 ) -> Response:
     if kind not in _KINDS or not _SHA.match(staged):
         return _page(request, agency, errors={"file": "Run the dry run first."}, status=422)
-    try:
-        data = services(request).certificates.get(staged)
-    except LedgerError:
+    data = staged_import(services(request), staged)
+    if data is None:
         return _page(request, agency, errors={"file": "Run the dry run again."}, status=422)
     result = _run(request, agency, kind, data, name or "upload", dry_run=False)
     if isinstance(result, str):

@@ -201,6 +201,17 @@ ROUTES: dict[str, tuple[str, dict[str, object] | None, str]] = {
         None,
         "read_agency",
     ),
+    "/api/v1/agencies/{agency}/imports/{kind}/dry-run": (
+        "POST",
+        None,  # multipart (``__import__`` below)
+        "write_agency",
+    ),
+    # No dry run kept these bytes: an allowed coordinator is answered 422 not_staged.
+    "/api/v1/agencies/{agency}/imports/{kind}/commit": (
+        "POST",
+        {"file_sha256": "0" * 64},
+        "write_agency",
+    ),
 }
 # target -> the unit path parameter: the target's unit
 UNITS = {"own": "Patrol", "same_unit": "Patrol", "other_unit": "Traffic", "other_agency": "Patrol"}
@@ -295,6 +306,7 @@ def _denied(world: World, role: str, template: str, target: str) -> bool:
         .replace("{unit}", UNITS[target])
         .replace("{policy_id}", "use-of-force")
         .replace("{version}", "1")
+        .replace("{kind}", "training")
     )
     path = path.replace("{username}", "spare").split("#")[0]
     if body is not None and body.get("username") == "__new__":
@@ -312,6 +324,10 @@ def _denied(world: World, role: str, template: str, target: str) -> bool:
         form = {"completed_on": "2025-02-01", "course_title": "Matrix", "hours": "1"}
         files = {"certificate": ("matrix.pdf", b"%PDF-1.7 matrix", "application/pdf")}
         response = world.client.post(path, data=form, files=files, headers=headers)
+    elif template.endswith("/dry-run"):
+        sheet = f"employee_id,completed_on,course_title,hours\n{employee_id},2025-02-01,M,1\n"
+        files = {"file": ("matrix.csv", sheet.encode(), "text/csv")}
+        response = world.client.post(path, files=files, headers=headers)
     else:
         response = world.client.request(method, path, json=body, headers=headers)
     assert response.status_code < 500, (role, path, response.text)
