@@ -17,6 +17,7 @@ from eventsourcing.persistence import IntegrityError
 from ledger import fields
 from ledger.account import Account, Grant, Role, account_id_for, username
 from ledger.errors import ConcurrentWriteError, NotFoundError, ValidationError
+from ledger.time_zones import zone_info
 
 if TYPE_CHECKING:
     from ledger.application import Ledger
@@ -109,8 +110,9 @@ def grant_role(
     """Grant ``role``; the grant's id (to revoke it by) is returned."""
     role = fields.choice("role", role, Role)
     agency = fields.agency_slug(agency) if agency else ""
-    if agency:
-        ledger.get_agency(agency)  # AgencyNotFoundError for an unknown slug
+    zone = "UTC"
+    if agency:  # AgencyNotFoundError for an unknown slug
+        zone = ledger.get_agency(agency).time_zone or "UTC"
     now = ledger.clock()
     account = _load(ledger, name)
     grant_id = uuid4()
@@ -122,7 +124,9 @@ def grant_role(
         agency=agency,
         unit=fields.text("unit", unit),
         employee_id=fields.text("employee_id", employee_id, limit=64),
-        starts_on=starts_on or now.date(),
+        # today where the grant is read (its agency's zone, as grants_in_force reads it),
+        # else a grant made between local and UTC midnight would not yet be in force
+        starts_on=starts_on or now.astimezone(zone_info(zone)).date(),
         expires_on=expires_on,
     )
     _save(ledger, account)

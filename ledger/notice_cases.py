@@ -31,6 +31,7 @@ from ledger.notice import (
     notice_settings_id_for,
 )
 from ledger.serialisation import LedgerMapper
+from ledger.time_zones import zone_info
 
 if TYPE_CHECKING:
     from ledger.application import Ledger
@@ -119,7 +120,7 @@ def record_notice_settings(
     settings.record(
         at=now,
         actor=actor,
-        effective_on=effective_on or now.date(),
+        effective_on=effective_on or now.astimezone(zone_info(agency.time_zone or "UTC")).date(),
         windows=sorted(windows, reverse=True),
         remind_on_leave=remind_on_leave,
         digest=digest,

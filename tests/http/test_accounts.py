@@ -6,7 +6,7 @@ hash-chained. Both backends."""
 from __future__ import annotations
 
 import sqlite3
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 from uuid import uuid4
 
@@ -76,6 +76,21 @@ def test_a_grant_names_exactly_its_scope(
     with pytest.raises(error):
         grant_role(world.ledger, "nobody", role, actor="user:test", **scope)
     assert len(world.ledger.stream(get_account(world.ledger, "nobody").id)) == before
+
+
+def test_a_grant_made_after_utc_midnight_is_in_force_on_its_agencys_day(world: World) -> None:
+    """Found by CI at 05:30 UTC: a grant defaulted to the UTC date, but is read on its
+    agency's local date (Minneapolis, UTC-6), so it was not yet in force for six hours
+    (a coordinator logged in without the second factor the role needs)."""
+    clock = world.ledger.clock
+    assert isinstance(clock, SettableClock)
+    clock.set(datetime(2026, 12, 3, 5, 30, tzinfo=UTC))  # 23:30 on 2 December in Minneapolis
+    grant_role(world.ledger, "spare", "coordinator", actor="user:test", agency=AGENCY)
+    grant_role(world.ledger, "spare", "admin", actor="user:test")
+    by_role = {g.role: g for g in get_account(world.ledger, "spare").grants}
+    assert by_role["coordinator"].starts_on == date(2026, 12, 2)
+    assert by_role["coordinator"].in_force(None, date(2026, 12, 2))
+    assert by_role["admin"].starts_on == date(2026, 12, 3)  # no agency: UTC
 
 
 def test_revoking_twice_or_an_unknown_grant_is_refused(world: World) -> None:
