@@ -13,6 +13,7 @@ yet: each answer reads the streams afresh.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
@@ -21,7 +22,7 @@ from ledger.application import Ledger
 from ledger.errors import PersonNotFoundError, PolicyNotFoundError
 from ledger.person import person_id_for
 from projections.credentials.credentials import evaluate_credentials
-from projections.credentials.facts import CredentialFacts, facts_from_events
+from projections.credentials.facts import Acknowledgement, CredentialFacts, facts_from_events
 from projections.credentials.policies import acknowledged, evaluate_policies
 from projections.credentials.programme import Programme, Publication, programme_from_events
 from projections.credentials.tracks import TRACKS, Track, TrackItem, combine
@@ -31,6 +32,8 @@ from replay.knowledge import AgencyKnowledge, person_streams
 from replay.read_side import read_side
 
 __all__ = [
+    "PersonPolicy",
+    "person_policy",
     "person_tracks",
     "policy_acknowledgements",
     "policy_coverage",
@@ -244,3 +247,48 @@ def policy_coverage(
         "counts": dict(sorted(counts.items())),
         "people": rows,
     }
+
+
+@dataclass(frozen=True)
+class PersonPolicy:
+    """One policy as one person sees it on ``as_of`` as recorded at ``known_at``: the
+    version in force (None before the first publication), the person's item on the
+    policy track (None when no assignment binds them) and their acknowledgements of it."""
+
+    header: dict[str, Any]
+    programme: Programme
+    current: Publication | None
+    item: TrackItem | None
+    acknowledgements: tuple[Acknowledgement, ...]
+
+
+def person_policy(
+    ledger: Ledger,
+    slug: str,
+    employee_id: str,
+    policy_id: str,
+    as_of: date | None = None,
+    known_at: KnownAt = None,
+) -> PersonPolicy:
+    agency, as_of, used = _axes(ledger, slug, as_of, known_at)
+    programme = programme_at(ledger, slug, used)
+    if policy_id not in programme.policy_ids:
+        raise PolicyNotFoundError(f"agency {slug!r} had no policy {policy_id!r} at {used}")
+    person_id = person_id_for(agency.agency_id, employee_id)
+    streams = list(person_streams(ledger, agency.agency_id, used, person_id=person_id))
+    if not streams:
+        raise PersonNotFoundError(
+            f"no person {employee_id!r} in {slug!r} was known at {used.isoformat()}"
+        )
+    history, facts = history_from_events(streams[0], used), facts_from_events(streams[0])
+    items = [
+        i for i in evaluate_policies(programme, history, facts, as_of) if i.item_id == policy_id
+    ]
+    mine = tuple(a for a in facts.acknowledgements if a.policy_id == policy_id and a.on <= as_of)
+    return PersonPolicy(
+        _header(agency, as_of, used),
+        programme,
+        programme.publication_on(policy_id, as_of),
+        items[0] if items else None,
+        mine,
+    )

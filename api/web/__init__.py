@@ -13,12 +13,14 @@ def web_routers() -> tuple[APIRouter, ...]:
     from api.web import (
         accounts_page,
         audit_page,
+        credential_pages,
         import_page,
         inbox_page,
         login,
         overview,
         person,
         person_forms,
+        policy_pages,
         record_pages,
         relief_forms,
         requests_pages,
@@ -38,4 +40,6 @@ def web_routers() -> tuple[APIRouter, ...]:
         import_page.router,
         accounts_page.router,
         inbox_page.router,
+        policy_pages.router,
+        credential_pages.router,
     )

@@ -34,9 +34,12 @@ def _paths(principal: Principal) -> list[tuple[str, str]]:
         if grant.role in _AGENCY_WIDE:
             found.append((f"Overview{suffix}", f"/agencies/{agency}"))
             found.append((f"By unit{suffix}", f"/agencies/{agency}/command"))
+            found.append((f"Policies{suffix}", f"/agencies/{agency}/policies"))
+            found.append((f"Credential types{suffix}", f"/agencies/{agency}/credential-types"))
             if grant.role == Role.COORDINATOR:
                 found.append((f"Record training{suffix}", f"/agencies/{agency}/record"))
                 found.append((f"Import{suffix}", f"/agencies/{agency}/import"))
+                found.append((f"Range day{suffix}", f"/agencies/{agency}/qualifications"))
                 found.append((f"Requests{suffix}", f"/agencies/{agency}/requests"))
                 found.append((f"Who viewed what{suffix}", f"/agencies/{agency}/audit"))
         elif grant.role == Role.SUPERVISOR:

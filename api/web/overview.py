@@ -78,7 +78,7 @@ def needs(person: dict[str, Any], statuses: set[str]) -> list[Need]:
             continue
         need = Need(
             req["requirement_id"],
-            req.get("title", req["requirement_id"]),
+            req.get("title") or req["requirement_id"],
             req["remaining"],
             req["unit"],
             req["deadline"],
@@ -128,7 +128,7 @@ def picture(answer: Any, people: list[dict[str, Any]] | None = None) -> Picture:
                 if as_of <= day <= horizon and req["remaining"] not in ("0", "0.0"):
                     need = Need(
                         req["requirement_id"],
-                        req.get("title", req["requirement_id"]),
+                        req.get("title") or req["requirement_id"],
                         req["remaining"],
                         req["unit"],
                         deadline,
