@@ -17,7 +17,7 @@ from datetime import date
 from typing import Any
 from urllib.parse import quote, urlencode
 
-from fastapi import APIRouter, Form, Query, Request
+from fastapi import APIRouter, Depends, Form, Query, Request
 from fastapi.responses import RedirectResponse, Response
 
 from api.http.policy import AGENCY_WIDE, Policy, Scope
@@ -199,18 +199,19 @@ def _spec(errors: FormErrors, fields: dict[str, str]) -> dict[str, Any]:
 
 
 def _type_form(
-    name: str,
-    holders: str,
-    earned_by: str,
-    validity: str,
-    validity_months: str,
-    passing_score: str,
-    max_score: str,
-    renewal_days: str,
-    warning_days: str,
-    per_weapon: str,
-    weapon_classes: str,
+    name: str = Form("", max_length=200),
+    holders: str = Form("", max_length=2000),
+    earned_by: str = Form("", max_length=40),
+    validity: str = Form("", max_length=40),
+    validity_months: str = Form("", max_length=20),
+    passing_score: str = Form("", max_length=20),
+    max_score: str = Form("", max_length=20),
+    renewal_days: str = Form("", max_length=20),
+    warning_days: str = Form("", max_length=20),
+    per_weapon: str = Form("", max_length=10),
+    weapon_classes: str = Form("", max_length=500),
 ) -> dict[str, str]:
+    """The fields of a type version's form (define and change share them), as typed."""
     return {
         "name": name,
         "holders": holders,
@@ -224,6 +225,9 @@ def _type_form(
         "per_weapon": per_weapon,
         "weapon_classes": weapon_classes,
     }
+
+
+_TYPE_FORM = Depends(_type_form)
 
 
 def _back(agency: str, done: str) -> Response:
@@ -246,33 +250,10 @@ def _run(ledger: Ledger, errors: FormErrors, action: Any) -> bool:
 def define_type(
     request: Request,
     agency: str,
-    type_id: str = Form("", max_length=500),
-    effective_on: str = Form("", max_length=500),
-    name: str = Form("", max_length=500),
-    holders: str = Form("", max_length=500),
-    earned_by: str = Form("", max_length=500),
-    validity: str = Form("", max_length=500),
-    validity_months: str = Form("", max_length=500),
-    passing_score: str = Form("", max_length=500),
-    max_score: str = Form("", max_length=500),
-    renewal_days: str = Form("", max_length=500),
-    warning_days: str = Form("", max_length=500),
-    per_weapon: str = Form("", max_length=500),
-    weapon_classes: str = Form("", max_length=500),
+    type_id: str = Form("", max_length=80),
+    effective_on: str = Form("", max_length=40),
+    fields: dict[str, str] = _TYPE_FORM,
 ) -> Response:
-    fields = _type_form(
-        name,
-        holders,
-        earned_by,
-        validity,
-        validity_months,
-        passing_score,
-        max_score,
-        renewal_days,
-        warning_days,
-        per_weapon,
-        weapon_classes,
-    )
     typed = {**fields, "type_id": type_id, "effective_on": effective_on}
     errors = FormErrors()
     day = parse_day(errors, "effective_on", effective_on, "the day it takes effect")
@@ -296,33 +277,10 @@ def change_type(
     request: Request,
     agency: str,
     type_id: str,
-    effective_on: str = Form("", max_length=500),
+    effective_on: str = Form("", max_length=40),
     reason: str = Form("", max_length=500),
-    name: str = Form("", max_length=500),
-    holders: str = Form("", max_length=500),
-    earned_by: str = Form("", max_length=500),
-    validity: str = Form("", max_length=500),
-    validity_months: str = Form("", max_length=500),
-    passing_score: str = Form("", max_length=500),
-    max_score: str = Form("", max_length=500),
-    renewal_days: str = Form("", max_length=500),
-    warning_days: str = Form("", max_length=500),
-    per_weapon: str = Form("", max_length=500),
-    weapon_classes: str = Form("", max_length=500),
+    fields: dict[str, str] = _TYPE_FORM,
 ) -> Response:
-    fields = _type_form(
-        name,
-        holders,
-        earned_by,
-        validity,
-        validity_months,
-        passing_score,
-        max_score,
-        renewal_days,
-        warning_days,
-        per_weapon,
-        weapon_classes,
-    )
     typed = {**fields, "type_id": type_id, "effective_on": effective_on, "reason": reason}
     errors = FormErrors()
     day = parse_day(errors, "effective_on", effective_on, "the day the new version takes effect")
