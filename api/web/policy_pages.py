@@ -270,6 +270,14 @@ def acknowledge(
         errors.add("channel", f"Choose how it was acknowledged: {', '.join(CHANNELS)}.")
     if len(version_hash) != 64:
         errors.add("", "This page is out of date: reload it and read the version shown.")
+    target = (
+        f"/agencies/{quote(agency, safe='')}/people/{quote(employee_id, safe='')}"
+        f"/policies/{quote(policy_id, safe='')}?done=1"
+    )
+    mine = person_policy(ledger, agency, employee_id, policy_id).acknowledgements
+    if not errors and any(a.version_hash == version_hash for a in mine):
+        # Sent twice (a double click, the back button): recorded once.
+        return security_headers(RedirectResponse(target, 303))
     if not errors:
         uow = ledger.unit_of_work()
         try:
@@ -290,10 +298,6 @@ def acknowledge(
             errors.add("on" if "date" in text and who == "coordinator" else "", sentence(text))
         else:
             uow.save()
-            target = (
-                f"/agencies/{quote(agency, safe='')}/people/{quote(employee_id, safe='')}"
-                f"/policies/{quote(policy_id, safe='')}?done=1"
-            )
             return security_headers(RedirectResponse(target, 303))
     return _ack_page(
         request, agency, employee_id, policy_id, errors=errors, typed=typed, status=422

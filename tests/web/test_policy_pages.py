@@ -186,6 +186,14 @@ def test_the_acknowledge_button_records_the_version_shown_once(
     assert [
         (a["employee_id"], a["channel"], a["acknowledged_on"]) for a in answer["acknowledged"]
     ] == [("E1", "online", ledger.clock().date().isoformat())]
+    # Sent again (a double click, the back button): recorded once.
+    twice = web_client.post(
+        ACK.format("E1"),
+        data={"version_hash": hashes["v2"], "csrf_token": _token(page.text)},
+        follow_redirects=False,
+    )
+    assert twice.status_code == 303
+    assert _events(web_world) == before + 1
     shown = web_client.get(done.headers["location"])
     assert "Acknowledged: your acknowledgement of version 2 is recorded." in shown.text
     assert "You acknowledged this version" in shown.text
