@@ -85,6 +85,10 @@ def test_pdf_text_states_both_axes_on_every_page(ledger: Ledger, clock: Settable
     for r in hours:  # the chart's label: counted of required
         assert f"{float(r['counted']):g} of {float(r['required']):g}  {r['status']}" in whole
     assert "Crisis intervention" in whole
+    cited = {c["source_id"] for r in compliance["requirements"] for c in r.get("citations", ())}
+    assert cited  # the rule versions' citations are in the report, each by its source
+    for source in cited:
+        assert f"cites {source}:" in whole, source
     assert reader.metadata is not None
     assert reader.metadata.creation_date is not None
 
