@@ -34,6 +34,12 @@ class IndexReads(BackendReads):
 
     def iter_log(self, batch: int = 5000) -> Iterator[IndexRow]:
         """Every index row in log (notification id) order."""
+        return (self.dialect.index_row(row) for row in self.iter_log_raw(batch))
+
+    def iter_log_raw(self, batch: int = 5000) -> Iterator[Sequence[Any]]:
+        """``iter_log``'s rows as the backend gives them (``INDEX_COLUMNS``, in the
+        backend's own types), for a walk that converts only the values it needs with
+        ``dialect`` (an audit packet's cut walks the whole log but keeps few of them)."""
         d = self.dialect
         after = -1
         while True:
@@ -44,8 +50,7 @@ class IndexReads(BackendReads):
             )
             if not rows:
                 return
-            for row in rows:
-                yield d.index_row(row)
+            yield from rows
             after = int(rows[-1][2])
 
     def recorded_by_sql(self) -> str:

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping, Sequence
 from datetime import datetime
-from typing import Protocol
+from typing import Any, Protocol
 from uuid import UUID
 
 from eventsourcing.persistence import StoredEvent
@@ -14,6 +14,7 @@ from eventsourcing.persistence import StoredEvent
 from ledger.chain import IndexRow
 from ledger.clock import Clock
 from ledger.envelope import LedgerEvent
+from ledger.index_dialect import Dialect
 from ledger.index_writes import Appended, Encode
 from ledger.seal import SealKeys, SealRow
 
@@ -24,6 +25,7 @@ class ChainedRecorder(Protocol):
     """What the chained stores add to the library's recorder."""
 
     seal_keys: SealKeys
+    dialect: Dialect
 
     def append_unit(
         self,
@@ -40,6 +42,7 @@ class ChainedRecorder(Protocol):
     def iter_index(self, batch: int = ...) -> Iterator[IndexRow]: ...
     def iter_stored(self, batch: int = ...) -> Iterator[StoredEvent]: ...
     def iter_log(self, batch: int = ...) -> Iterator[IndexRow]: ...
+    def iter_log_raw(self, batch: int = ...) -> Iterator[Sequence[Any]]: ...
     def iter_seals(self, batch: int = ...) -> Iterator[SealRow]: ...
     def streams(self, stream_type: str, agency_id: UUID | None = ...) -> list[UUID]: ...
     def count_events(self) -> int: ...

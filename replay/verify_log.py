@@ -15,7 +15,7 @@ from ledger.chain import GENESIS, IndexRow
 from ledger.seal import SealedEvent, SealKeys, SealRow
 from ledger.store import ChainedRecorder
 
-__all__ = ["LogFacts", "Problem", "SavedLog", "check_log", "log_step"]
+__all__ = ["LogFacts", "Problem", "SavedLog", "check_log", "log_step", "log_step_of"]
 
 
 class Problem(NamedTuple):
@@ -50,12 +50,17 @@ class LogFacts:
 def log_step(previous: bytes, row: IndexRow) -> bytes:
     """One step of the log hash: every event's position, stream, version and link in log
     order, so a digest pins the whole log up to its position."""
+    return log_step_of(
+        previous, row.notification_id, row.originator_id.bytes, row.originator_version, row.link
+    )
+
+
+def log_step_of(
+    previous: bytes, notification_id: int, stream: bytes, version: int, link: bytes
+) -> bytes:
+    """``log_step`` of a row given as its values (``stream``: the id's 16 bytes)."""
     return hashlib.sha256(
-        previous
-        + row.notification_id.to_bytes(8, "big")
-        + row.originator_id.bytes
-        + row.originator_version.to_bytes(8, "big")
-        + row.link
+        previous + notification_id.to_bytes(8, "big") + stream + version.to_bytes(8, "big") + link
     ).digest()
 
 

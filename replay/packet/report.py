@@ -13,7 +13,8 @@ from __future__ import annotations
 
 import hashlib
 from collections import Counter
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from datetime import datetime
 from typing import Any
 
@@ -72,6 +73,13 @@ class _Report(FPDF):
             tuple(f.cmap for f in self.fonts.values() if isinstance(f, TTFFont))
         )
         self._packet, self._root = packet, root
+        # The characters both DejaVu faces have, when the pages' header and footer hold no
+        # other (see ``_rows_in_dejavu``); empty: the fallback font always stays set.
+        regular, bold = self.fonts[_FAMILY.lower()], self.fonts[_FAMILY.lower() + "B"]
+        both = _characters(regular) & _characters(bold)
+        frame = "".join(map(self._text, (*self._header_lines(), *self._footer_lines())))
+        plain_frame = fonts.fallback is not None and both.issuperset(frame)
+        self._dejavu = both if plain_frame else frozenset()
         self.set_margins(15, _TOP, 15)
         self.set_auto_page_break(auto=True, margin=18)
         self.set_creation_date(datetime.fromisoformat(str(packet["known_at"])))
@@ -102,28 +110,28 @@ class _Report(FPDF):
     def file_id(self) -> str:
         return f"<{self._id}><{self._id}>"
 
-    def header(self) -> None:
+    def _header_lines(self) -> tuple[str, str]:
         p = self._packet
+        return (
+            f"{p['agency_name']} ({p['agency']})",
+            f"as of {p['as_of']} ({p['time_zone']})   known at {p['known_at']}   "
+            "(the records as they stood then)",
+        )
+
+    def _footer_lines(self, page: int = 0) -> tuple[str, str]:
+        p = self._packet
+        return (
+            f"page {page}/{{nb}}   as of {p['as_of']}, known at {p['known_at']}",
+            f"ledger digest at known_at {self._root}",
+        )
+
+    def header(self) -> None:
+        agency, axes = self._header_lines()
         self.set_y(8)
         self.set_font(_FAMILY, "B", 10)
-        self.cell(
-            0,
-            5,
-            self._text(f"{p['agency_name']} ({p['agency']})"),
-            new_x=XPos.LMARGIN,
-            new_y=YPos.NEXT,
-        )
+        self.cell(0, 5, self._text(agency), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
         self.set_font(_FAMILY, "", 9)
-        self.cell(
-            0,
-            5,
-            self._text(
-                f"as of {p['as_of']} ({p['time_zone']})   known at {p['known_at']}   "
-                "(the records as they stood then)"
-            ),
-            new_x=XPos.LMARGIN,
-            new_y=YPos.NEXT,
-        )
+        self.cell(0, 5, self._text(axes), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
         self.set_draw_color(120, 120, 120)
         self.line(15, 19, self.w - 15, 19)
         self.set_y(_TOP)
@@ -132,18 +140,9 @@ class _Report(FPDF):
         self.set_y(-14)
         self.set_font(_FAMILY, "", 7)
         self.set_text_color(90, 90, 90)
-        p = self._packet
-        self.cell(
-            0,
-            3.5,
-            self._text(
-                f"page {self.page_no()}/{{nb}}   as of {p['as_of']}, known at {p['known_at']}"
-            ),
-            align="C",
-            new_x=XPos.LMARGIN,
-            new_y=YPos.NEXT,
-        )
-        self.cell(0, 3.5, f"ledger digest at known_at {self._root}", align="C")
+        axes, root = self._footer_lines(self.page_no())
+        self.cell(0, 3.5, self._text(axes), align="C", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+        self.cell(0, 3.5, root, align="C")
         self.set_text_color(0, 0, 0)
 
     def heading(self, text: str) -> None:
@@ -160,9 +159,29 @@ class _Report(FPDF):
         self.set_font(_FAMILY, "B" if bold else "", 7)
         if self.will_page_break(5):
             self.add_page()
-        for width, cell in zip(widths, cells, strict=True):
-            self.cell(width, 5, self._fitted(self._text(cell), width - 1.5), border="B")
+        texts = [self._text(cell) for cell in cells]
+        with self._rows_in_dejavu(texts):
+            for width, text in zip(widths, texts, strict=True):
+                self.cell(width, 5, self._fitted(text, width - 1.5), border="B")
         self.ln(5)
+
+    @contextmanager
+    def _rows_in_dejavu(self, texts: Sequence[str]) -> Iterator[None]:
+        """While a fallback font is set, fpdf2 splits every text it measures or writes
+        character by character to find each one's font: most of an agency report's time.
+        A text every character of which both DejaVu faces have is written the same without
+        it, so for such a row (and when the header and footer, which an automatic page
+        break would write meanwhile, are such text too) the fallback is set aside. The
+        golden packets of ``tests/packets/test_same_bytes.py`` hold the bytes."""
+        fallback = getattr(self, "_fallback_font_ids", None)  # fpdf2's own (2.8.9)
+        if not fallback or not all(self._dejavu.issuperset(text) for text in texts):
+            yield
+            return
+        self._fallback_font_ids = []
+        try:
+            yield
+        finally:
+            self._fallback_font_ids = fallback
 
     def _fitted(self, text: str, room: float) -> str:
         """The text cut to the column, ending in ``~`` when cut (the CSV has it whole)."""
@@ -196,6 +215,10 @@ class _Report(FPDF):
                 new_x=XPos.LMARGIN,
                 new_y=YPos.NEXT,
             )
+
+
+def _characters(font: object) -> frozenset[str]:
+    return frozenset(map(chr, _covered((font.cmap,)))) if isinstance(font, TTFFont) else frozenset()
 
 
 def _covered(cmaps: tuple[Mapping[int, object], ...]) -> frozenset[int]:

@@ -85,6 +85,10 @@ def test_pdf_text_states_both_axes_on_every_page(ledger: Ledger, clock: Settable
     for r in hours:  # the chart's label: counted of required
         assert f"{float(r['counted']):g} of {float(r['required']):g}  {r['status']}" in whole
     assert "Crisis intervention" in whole
+    cited = {c["source_id"] for r in compliance["requirements"] for c in r.get("citations", ())}
+    assert cited  # the rule versions' citations are in the report, each by its source
+    for source in cited:
+        assert f"cites {source}:" in whole, source
     assert reader.metadata is not None
     assert reader.metadata.creation_date is not None
 
@@ -155,3 +159,45 @@ def test_ce_review_sheet_lists_the_licence_periods_courses(
     assert "'" + HOSTILE_COURSE in titles
     assert "'-Legal update" not in titles  # E2's course is not E1's
     assert json.loads(files["packet.json"])["files"]["ce_review.csv"]
+
+
+def test_every_formula_start_is_neutralised_in_the_packets_csv(
+    ledger: Ledger, clock: SettableClock
+) -> None:
+    """A name or course title beginning with each of ``=``, ``+``, ``-``, ``@`` (and a
+    plain negative number, which stays a number): in every CSV of the agency's and the
+    person's packet each such cell is text (a leading ``'``), and answer.json keeps the
+    stored text exactly."""
+    record_agency(ledger, clock)
+    clock.set(KNOWN_AT.replace(hour=9))
+    ledger.enrol_person(SLUG, "F1", first_name="-2+3", last_name="@SUM(A1:A9)", kind="sworn",
+                        hired_on=date(2021, 3, 1), actor="user:test")  # fmt: skip
+    ledger.record_license(SLUG, "F1", license_number="6F0001", issued_on=date(2021, 3, 1),
+                          period_end=date(2026, 6, 30), actor="user:test")  # fmt: skip
+    for title in ("=1+1", "+cmd", "-x", "@me"):
+        ledger.record_training(SLUG, "F1", completed_on=date(2024, 6, 1), course_title=title,
+                               hours="1", topic_hours={"use_of_force": "1"},
+                               actor="user:test")  # fmt: skip
+    clock.set(KNOWN_AT.replace(hour=19))
+    agency = members(agency_packet(ledger, SLUG, AS_OF, KNOWN_AT))
+    person = members(person_packet(ledger, SLUG, "F1", AS_OF, KNOWN_AT))
+    names = _rfc4180(agency["answer.csv"])
+    name_at = names[0].index("name")
+    assert {r[name_at] for r in names[1:] if "SUM" in r[name_at]} == {"'@SUM(A1:A9), -2+3"}
+    review = _rfc4180(person["ce_review.csv"])
+    titles = {row[review[0].index("course_title")] for row in review[1:]}
+    assert {"'=1+1", "'+cmd", "'-x", "'@me"} <= titles
+    cells = [
+        cell
+        for files in (agency, person)
+        for name, data in files.items()
+        if name.endswith(".csv")
+        for row in _rfc4180(data)
+        for cell in row
+    ]
+    assert cells
+    for cell in cells:
+        assert not cell.startswith(_FORMULA) or re.fullmatch(r"[+-]?\d+(\.\d+)?", cell), cell
+    stored = json.loads(person["answer.json"])["person"]
+    assert stored["name"] == "@SUM(A1:A9), -2+3"
+    assert {"=1+1", "+cmd", "-x", "@me"} <= {r["course_title"] for r in stored["counted_records"]}
