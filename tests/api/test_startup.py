@@ -62,6 +62,9 @@ def test_help_imports_nothing_heavy() -> None:
     loaded = _imported_by(code)
     heavy = sorted(m for m in loaded if m.split(".")[0] in HEAVY or m in HEAVY)
     assert not heavy, heavy
+    # Help prints through click, not rich: the consoles are made when first printed to.
+    assert "rich.console" not in loaded
+    assert "api.cli.output" in loaded  # imported, without rich (api.cli.output)
 
 
 @pytest.mark.parametrize("name", sorted(LAZY_GROUPS))
@@ -87,6 +90,7 @@ def test_a_command_s_options_are_coerced_without_pydantic() -> None:
     loaded = _imported_by(code)
     assert "pydantic" not in loaded
     assert "pydantic_core" not in loaded
+    assert "rich.console" not in loaded
 
 
 # What a read answered from the tracked model or the answer memo must not import: the
