@@ -1,19 +1,19 @@
-"""One person's answer and the documents stored for it (a status answer, a roster row),
-with the key naming everything besides their events and the day that they depend on."""
+"""One person's answer and the documents stored for it (a status answer, a roster row).
+The key naming everything besides their events and the day that they depend on is
+``projections.answer_keys.rules_key``."""
 
 from __future__ import annotations
 
-import hashlib
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
-from functools import cache, cached_property
+from functools import cached_property
 from typing import Any
 
 import orjson
 
-from projections.evaluate import DEFAULT_WARNING_DAYS, evaluate
-from projections.fingerprint import code_fingerprint, engine_fingerprint
+from projections.answer_keys import EXPORT_OPTIONS
+from projections.evaluate import evaluate
 from projections.history import PersonHistory, TrainingRecord
 from projections.history_codec import Identity
 from projections.rules.schema import RuleVersion
@@ -26,12 +26,8 @@ __all__ = [
     "documents",
     "person_answer",
     "roster_document",
-    "rule_catalogue",
-    "rules_key",
 ]
 
-# How exports are serialised: sorted keys, indented.
-EXPORT_OPTIONS = orjson.OPT_SORT_KEYS | orjson.OPT_INDENT_2
 # A roster row sits at depth two of the exported document (its list of people), four in.
 _ROW_INDENT = b"    "
 
@@ -180,48 +176,3 @@ def documents(answer: PersonAnswer) -> tuple[bytes, bytes]:
     tracked model stores both)."""
     full, entry = answer.documents()
     return orjson.dumps(full), _roster_bytes(entry)
-
-
-def rule_catalogue(versions: Iterable[RuleVersion]) -> dict[str, Any]:
-    """Per rule version: its requirements' titles, kinds and default consequences, and the
-    sources a roster row cites by id."""
-    return {
-        f"{v.pack}@{v.id}": {
-            "revision": v.version.revision,
-            "requirements": {
-                r.id: {
-                    "title": r.title,
-                    "kind": r.kind,
-                    "consequence": r.consequence or v.consequence,
-                }
-                for r in sorted(v.version.requirements, key=lambda r: r.id)
-            },
-            "sources": {
-                source_id: {"title": source.title, "url": source.url}
-                for source_id, source in sorted(v.sources.items())
-            },
-        }
-        for v in versions
-    }
-
-
-@cache
-def _documents_fingerprint() -> str:
-    """The code that shapes stored documents (here and the tracked rows), outside the
-    engine's fingerprint; docstrings and comments do not count."""
-    return code_fingerprint(__name__, "projections.current")
-
-
-def rules_key(
-    versions: Sequence[RuleVersion], form: str, warning_days: int = DEFAULT_WARNING_DAYS
-) -> str:
-    """What, besides a person's events and the day, a stored answer depends on (and its
-    form: a full answer, a roster row, a status only, or the tracked model's pair)."""
-    parts = [
-        engine_fingerprint(),
-        _documents_fingerprint(),
-        form,
-        str(warning_days),
-        *sorted(v.label for v in versions),
-    ]
-    return hashlib.sha256("\n".join(parts).encode()).hexdigest()[:32]

@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from datetime import date
 
 from ledger.person import PersonEnrolled
+from projections.answer_keys import TRACKED_FORM
 from projections.answers import documents, person_answer
 from projections.history import PersonHistory
 from projections.history_codec import Identity
@@ -15,10 +16,6 @@ from projections.rules.schema import RuleVersion
 from projections.status import hours_text
 
 __all__ = ["TRACKED_FORM", "person_rows"]
-
-# The form the tracked model's rows are stored in (in their rules key): a status document
-# and a roster row of the same answer.
-TRACKED_FORM = "tracked"
 
 
 def person_rows(

@@ -18,6 +18,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from datetime import date, timedelta
 
+from projections.answer_keys import DEFAULT_WARNING_DAYS
 from projections.carry import carried
 from projections.engine.context import Context
 from projections.engine.governing import Candidates, definition_in, govern, requirement_window
@@ -34,8 +35,6 @@ from projections.status import (
 )
 
 __all__ = ["DEFAULT_WARNING_DAYS", "evaluate"]
-
-DEFAULT_WARNING_DAYS = 90
 
 
 def evaluate(

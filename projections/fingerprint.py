@@ -20,6 +20,7 @@ from projections.fingerprint_cache import remembered
 __all__ = [
     "code_digest",
     "code_fingerprint",
+    "documents_fingerprint",
     "engine_fingerprint",
     "engine_modules",
     "use_cache_dir",
@@ -173,3 +174,21 @@ def engine_modules() -> frozenset[str]:
 def engine_fingerprint() -> str:
     """``code_fingerprint`` of ``engine_modules``."""
     return _engine()[1]
+
+
+# The code that shapes stored documents besides the engine (``documents_fingerprint``).
+_DOCUMENTS = ("projections.answers", "projections.current")
+
+
+@cache
+def documents_fingerprint() -> str:
+    """``code_fingerprint`` of the modules that shape stored documents (the answer and
+    roster documents, the tracked rows), remembered across processes like the engine's:
+    computing it parses them and imports what they import (the engine, the schema), which
+    a read the tracked model or the memo answers otherwise does without (issue 14 §6)."""
+
+    def computed() -> tuple[frozenset[str], str]:
+        return frozenset(_DOCUMENTS), code_fingerprint(*_DOCUMENTS)
+
+    modules, fingerprint = remembered(computed, _PACKAGES, _ALSO, _cache_folder, "documents")
+    return fingerprint if modules == frozenset(_DOCUMENTS) else computed()[1]

@@ -1,5 +1,6 @@
 """The engine's fingerprint remembered across processes, so that a read command does not
-parse the engine's source (about a quarter of a ``muster status``'s start, issue 14 §6).
+parse the engine's source (about a quarter of a ``muster status``'s start, issue 14 §6);
+likewise the fingerprint of the code that shapes stored documents (``name``).
 
 It is remembered under a key made of the bytes of every source file it can depend on (each
 ``.py`` file of the packages the fingerprint follows imports in, and the extra modules it
@@ -54,8 +55,13 @@ def source_key(packages: Iterable[str], modules: Iterable[str]) -> str:
     return digest.hexdigest()
 
 
-def cache_file(key: str, folder: Path) -> Path:
-    return folder / f"{_PREFIX}{key[:32]}.json"
+def cache_file(key: str, folder: Path, name: str = "engine") -> Path:
+    """Where the fingerprint called ``name`` is kept for the source files of ``key``."""
+    return folder / f"{_prefix(name)}{key[:32]}.json"
+
+
+def _prefix(name: str) -> str:
+    return _PREFIX if name == "engine" else f"{name}-fingerprint-"
 
 
 def _read(path: Path) -> Engine | None:
@@ -66,7 +72,7 @@ def _read(path: Path) -> Engine | None:
         return None
 
 
-def _write(path: Path, engine: Engine) -> None:
+def _write(path: Path, engine: Engine, prefix: str) -> None:
     """Atomically (a reader sees the whole file or none); only the ``_KEPT`` newest keys'
     files are kept."""
     body = json.dumps({"modules": sorted(engine[0]), "fingerprint": engine[1]})
@@ -79,7 +85,7 @@ def _write(path: Path, engine: Engine) -> None:
         with os.fdopen(handle, "w") as out:
             out.write(body)
         os.replace(temporary, path)
-        others = [p for p in path.parent.glob(f"{_PREFIX}*.json") if p != path]
+        others = [p for p in path.parent.glob(f"{prefix}*.json") if p != path]
         others.sort(key=lambda p: p.stat().st_mtime, reverse=True)
         for old in others[_KEPT - 1 :]:
             old.unlink(missing_ok=True)
@@ -92,14 +98,16 @@ def remembered(
     packages: Iterable[str],
     modules: Iterable[str],
     folder: Path | None,
+    name: str = "engine",
 ) -> Engine:
     """``compute()``, or the value it gave for the same source files before (kept in
-    ``folder``; None: nowhere)."""
+    ``folder``; None: nowhere). ``name`` tells apart what is remembered for the same
+    source files (the engine's fingerprint, the stored documents' code)."""
     if folder is None:
         return compute()
-    path = cache_file(source_key(packages, modules), folder)
+    path = cache_file(source_key(packages, modules), folder, name)
     engine = _read(path)
     if engine is None:
         engine = compute()
-        _write(path, engine)
+        _write(path, engine, _prefix(name))
     return engine

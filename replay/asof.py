@@ -16,7 +16,7 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 from uuid import UUID
 
 import orjson
@@ -27,14 +27,14 @@ from ledger.application import Ledger
 from ledger.errors import PersonNotFoundError
 from ledger.gc_pause import paused_gc
 from ledger.person import person_id_for
-from projections.answers import EXPORT_OPTIONS, rule_catalogue, rules_key
-from projections.current import TRACKED_FORM
+from projections.answer_keys import EXPORT_OPTIONS, TRACKED_FORM, Labelled, rules_key
 from projections.read_store import AnswerRow, ReadStore
-from projections.rules.schema import RuleVersion
-from replay.chunks import Checkpoint, Work, answer_rows
+from projections.stored_versions import StoredVersion, rule_catalogue
 from replay.knowledge import AgencyKnowledge
 from replay.read_side import read_side
-from replay.workers import worker_pool
+
+if TYPE_CHECKING:
+    from replay.chunks import Checkpoint
 
 __all__ = [
     "NOT_HIRED",
@@ -120,7 +120,7 @@ def local_day(agency: AgencyKnowledge, moment: datetime) -> date:
 
 
 def header(
-    agency: AgencyKnowledge, versions: Iterable[RuleVersion], as_of: date, known_at: datetime
+    agency: AgencyKnowledge, versions: Iterable[Labelled], as_of: date, known_at: datetime
 ) -> dict[str, Any]:
     jurisdiction = agency.jurisdiction_on(as_of)  # the one followed on ``as_of``
     return {
@@ -135,7 +135,7 @@ def header(
 def answers_for(
     ledger: Ledger,
     agency: AgencyKnowledge,
-    versions: list[RuleVersion],
+    versions: list[StoredVersion],
     as_of: date,
     known_at: datetime,
     heads: dict[UUID, int] | None = None,
@@ -151,7 +151,11 @@ def answers_for(
     are evaluated from their history checkpoint at that head, or from their events where
     there is none (and the checkpoint is stored). ``memo=False`` computes everything
     afresh from the events and stores nothing (for verification). Many answers to compute
-    are spread over ``workers`` processes."""
+    are spread over ``workers`` processes.
+
+    The engine, the schema that validates the rule versions and the worker pool are
+    imported only when some answer is to be computed: a read the tracked model or the
+    memo answers does without them (issue 14 §6)."""
     store = read_side(ledger).store
     with paused_gc():
         if heads is None:  # everyone in the agency
@@ -163,7 +167,14 @@ def answers_for(
         if memo:
             rest = {p: head for p, head in heads.items() if p not in answers}
             answers.update(store.memo.get(agency.agency_id, key, day, rest))
-        work = Work.plan(store, heads, sorted(set(heads) - set(answers)), versions, memo, workers)
+            if len(answers) == len(heads):
+                return answers
+        from replay.chunks import Work, answer_rows
+        from replay.workers import worker_pool
+
+        missing = sorted(set(heads) - set(answers))
+        models = [v.rule_version() for v in versions]
+        work = Work.plan(store, heads, missing, models, memo, workers)
         fresh: list[tuple[UUID, int, AnswerRow]] = []
         folded: list[Checkpoint] = []
         calls = [
@@ -195,7 +206,7 @@ def answers_for(
 def _tracked(
     store: ReadStore,
     agency: AgencyKnowledge,
-    versions: list[RuleVersion],
+    versions: list[StoredVersion],
     as_of: date,
     heads: dict[UUID, int],
     form: str,
@@ -240,7 +251,7 @@ def status(
     knowledge = read_side(ledger).knowledge
     agency = knowledge.agency_at_head(agency_id, heads.get(agency_id), known_at, slug)
     as_of = local_day(agency, known_at) if as_of is None else as_of
-    versions = knowledge.rule_versions_for(agency, known_at, rule_positions, as_of=as_of)
+    versions = knowledge.stored_versions_for(agency, known_at, rule_positions, as_of=as_of)
     person_heads = {person_id: heads[person_id]} if person_id in heads else {}
     answers = answers_for(ledger, agency, versions, as_of, known_at, person_heads, memo=memo)
     if not answers:
@@ -271,7 +282,7 @@ def roster(
     knowledge = read_side(ledger).knowledge
     agency = knowledge.agency_at(slug, known_at)
     as_of = local_day(agency, known_at) if as_of is None else as_of
-    versions = knowledge.rule_versions_for(agency, known_at, as_of=as_of)
+    versions = knowledge.stored_versions_for(agency, known_at, as_of=as_of)
     answers = answers_for(
         ledger,
         agency,

@@ -10,7 +10,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from itertools import groupby
-from typing import cast
+from typing import TYPE_CHECKING, cast
 from uuid import UUID
 from zoneinfo import ZoneInfo
 
@@ -21,8 +21,14 @@ from ledger.application import Ledger
 from ledger.envelope import LedgerEvent
 from ledger.errors import AgencyNotFoundError
 from ledger.time_zones import default_time_zone, zone_info
-from projections.rules.from_ledger import rule_versions_from_events, versions_for_agency
-from projections.rules.schema import RuleVersion
+from projections.stored_versions import (
+    StoredVersion,
+    stored_versions_from_events,
+    versions_for_agency,
+)
+
+if TYPE_CHECKING:
+    from projections.rules.schema import RuleVersion
 
 __all__ = ["AgencyKnowledge", "Knowledge", "decode_stored", "person_streams"]
 
@@ -56,7 +62,7 @@ class Knowledge:
     def __init__(self, ledger: Ledger) -> None:
         self._ledger = ledger
         self._agencies: dict[tuple[UUID, int], AgencyKnowledge] = {}
-        self._rule_versions: dict[tuple[UUID, int], RuleVersion | None] = {}
+        self._rule_versions: dict[tuple[UUID, int], StoredVersion | None] = {}
 
     def agency_at(self, slug: str, known_at: datetime | None) -> AgencyKnowledge:
         return self.agency_by_id(agency_id_for(slug), known_at, slug)
@@ -101,17 +107,31 @@ class Knowledge:
         *,
         as_of: date,
     ) -> list[RuleVersion]:
+        """``stored_versions_for``, each validated by the rule-pack schema (once per stored
+        position): what evaluation is given."""
+        stored = self.stored_versions_for(agency, known_at, positions, as_of=as_of)
+        return [v.rule_version() for v in stored]
+
+    def stored_versions_for(
+        self,
+        agency: AgencyKnowledge,
+        known_at: datetime | None,
+        positions: list[tuple[UUID, int]] | None = None,
+        *,
+        as_of: date,
+    ) -> list[StoredVersion]:
         """Rule versions published by ``known_at`` that bind this agency on ``as_of``: the
         state packs of the jurisdiction it followed that day and the agency's own local
-        packs (each checked against its content hash). ``positions``: the rule-pack stream
-        positions recorded by ``known_at``, if already read."""
+        packs (each checked against its content hash), as stored: read without the schema
+        (``projections.stored_versions``). ``positions``: the rule-pack stream positions
+        recorded by ``known_at``, if already read."""
         store, cache = self._ledger.store, self._rule_versions
         if positions is None:
             positions = store.stream_positions("rule_pack", recorded_by=known_at)
         if any(position not in cache for position in positions):
             stored = store.select_stream_events("rule_pack", recorded_by=known_at)
             for event in decode_stored(self._ledger, stored):
-                parsed = rule_versions_from_events([event])
+                parsed = stored_versions_from_events([event])
                 cache[(event.originator_id, event.originator_version)] = (
                     parsed[0] if parsed else None
                 )

@@ -28,7 +28,7 @@ from ledger.streams import (
     NoticeSettingsEvent,
     PersonEvent,
 )
-from projections.answers import rules_key
+from projections.answer_keys import rules_key
 from projections.current import TRACKED_FORM, person_rows
 from projections.history_codec import Identity, encode_history, fold_key
 from projections.read_store import PersonRow, ReadStore, RequirementRow

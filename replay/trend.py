@@ -12,7 +12,7 @@ from dateutil.relativedelta import relativedelta
 
 from ledger.application import Ledger
 from ledger.gc_pause import paused_gc
-from projections.answers import rules_key
+from projections.answer_keys import rules_key
 from projections.read_store import AnswerRow
 from projections.rules.schema import RuleVersion
 from replay.asof import NOT_HIRED, KnownAt, Progress, header, known_at_used, requested_instant

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import typer
 
-from api.cli.context import console, open_ledger
+from api.cli import context
+from api.cli.context import open_ledger
 from api.cli.output import styled
 
 app = typer.Typer(help="Register and list agencies.", no_args_is_help=True)
@@ -39,7 +40,7 @@ def add(
         jurisdiction=agency.jurisdiction,
         rule_versions_published=len(published),
     )
-    console.print(
+    context.console.print(
         styled(
             "registered ",
             (slug, "bold"),
@@ -47,7 +48,7 @@ def add(
         )
     )
     if published:
-        console.print(f"published rule versions: {', '.join(published)}")
+        context.console.print(f"published rule versions: {', '.join(published)}")
 
 
 @app.command("time-zone")
@@ -62,7 +63,7 @@ def set_time_zone(
     who = recording_actor(actor)
     with open_ledger() as ledger:
         ledger.set_time_zone(slug, time_zone, actor=who)
-    console.print(f"{slug} keeps its days in {time_zone.strip()} from now on")
+    context.console.print(f"{slug} keeps its days in {time_zone.strip()} from now on")
 
 
 @app.command("list")
@@ -85,4 +86,4 @@ def list_agencies() -> None:
                 str(people),
                 agency.registered_at.strftime("%Y-%m-%d"),
             )
-    console.print(table)
+    context.console.print(table)

@@ -4,20 +4,37 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from api.cli.errors import RefusedError, refuse
-from api.cli.output import PlainConsole
 
 if TYPE_CHECKING:
+    from rich.console import Console
+
     from ledger.application import Ledger
     from ledger.clock import Clock
     from ledger.seal import SealKeys
 
+    # The CLI's two plain consoles (``api.cli.output.plain_console``): stdout and stderr.
+    console: Console
+    err_console: Console
+
 __all__ = ["configured_seal_keys", "console", "err_console", "lock_timeouts", "open_ledger"]
 
-console = PlainConsole()
-err_console = PlainConsole(stderr=True)
+_CONSOLES = {"console": {}, "err_console": {"stderr": True}}
+
+
+def __getattr__(name: str) -> Any:
+    """``console`` and ``err_console``, made when first asked for: rich's console costs a
+    start that prints nothing through it (``muster --help``) a fifth of typer and rich
+    together, so the modules the root of the CLI imports name them when they print
+    (``context.console``), not when they are imported (issue 14 §6)."""
+    if name not in _CONSOLES:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    from api.cli.output import plain_console
+
+    made = globals()[name] = plain_console(**_CONSOLES[name])
+    return made
 
 
 def lock_timeouts(seconds: int) -> dict[str, str]:

@@ -7,7 +7,8 @@ from pathlib import Path
 
 import typer
 
-from api.cli.context import configured_seal_keys, console
+from api.cli import context
+from api.cli.context import configured_seal_keys
 from api.cli.errors import EXIT_DATABASE, refuse
 
 __all__ = ["app"]
@@ -45,7 +46,7 @@ def init(
     backend = ledger.database.backend
     ledger.close()
     granted = f"; {app_role} may select and insert" if app_role and backend == "postgres" else ""
-    console.print(f"store ready ({backend}){granted}")
+    context.console.print(f"store ready ({backend}){granted}")
 
 
 @app.command("new-seal-key")
@@ -69,4 +70,4 @@ def new_seal_key(
     descriptor = os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
     with os.fdopen(descriptor, "a", encoding="utf-8") as out:
         out.write(new_seal_key_line(key_id))
-    console.print(f"seal key {key_id} added to {key_file}; new units are sealed with it")
+    context.console.print(f"seal key {key_id} added to {key_file}; new units are sealed with it")

@@ -12,13 +12,14 @@ explicitly, with ``styled`` or ``style=``, never by text inside a string.
 from __future__ import annotations
 
 import unicodedata
-from typing import Any
+from functools import cache
+from typing import TYPE_CHECKING, Any
 
-from rich.console import Console, ConsoleOptions, RenderableType, RenderResult
-from rich.markup import escape
-from rich.text import Text
+if TYPE_CHECKING:
+    from rich.console import Console, ConsoleOptions, RenderableType, RenderResult
+    from rich.text import Text
 
-__all__ = ["PlainConsole", "markup_safe", "paragraph", "styled", "visible"]
+__all__ = ["markup_safe", "paragraph", "plain_console", "styled", "visible"]
 
 # Control (Cc), format (Cf: bidi overrides, zero-width), line/paragraph separators, surrogates.
 _HIDDEN = frozenset({"Cc", "Cf", "Zl", "Zp", "Cs"})
@@ -42,11 +43,15 @@ def visible(text: str) -> str:
 
 def markup_safe(text: str) -> str:
     """For the few places that must build rich markup (progress bar templates)."""
+    from rich.markup import escape
+
     return escape(visible(text))
 
 
 def styled(*parts: str | tuple[str, str]) -> Text:
     """One line from plain parts and ``(text, style)`` parts, every part shown as written."""
+    from rich.text import Text
+
     line = Text()
     for part in parts:
         if isinstance(part, tuple):
@@ -60,7 +65,7 @@ def paragraph(text: str | Text, indent: int = 0, *, bullet: str = "") -> Rendera
     """``text`` wrapped at words to the console's width (a word longer than a line is
     folded, never cut short), ``indent`` spaces in, no trailing spaces; with a ``bullet``,
     the lines after the first hang under the text, not under the bullet."""
-    return _Paragraph(text if isinstance(text, Text) else styled(text), indent, bullet)
+    return _Paragraph(styled(text) if isinstance(text, str) else text, indent, bullet)
 
 
 class _Paragraph:
@@ -68,6 +73,8 @@ class _Paragraph:
         self.text, self.indent, self.bullet = text, indent, visible(bullet)
 
     def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        from rich.text import Text
+
         hang = len(self.bullet) + 1 if self.bullet else 0
         width = max(options.max_width - self.indent - hang, 8)
         for number, line in enumerate(self.text.wrap(console, width, overflow="fold")):
@@ -76,12 +83,23 @@ class _Paragraph:
             yield Text(" " * self.indent + lead) + line
 
 
-class PlainConsole(Console):
-    """A rich console that never interprets the text it is given."""
+def plain_console(**options: Any) -> Console:
+    """A rich console that never interprets the text it is given (``options``: rich's).
+    rich's console is imported here, not with this module: ``muster --help`` prints no
+    rich output and does without it (issue 14 §6)."""
+    return _plain_console_class()(**options)
 
-    def __init__(self, **options: Any) -> None:
-        super().__init__(markup=False, emoji=False, highlight=False, **options)
 
-    def render_str(self, text: str, **options: Any) -> Text:
-        options.update(markup=False, emoji=False)
-        return super().render_str(visible(text), **options)
+@cache
+def _plain_console_class() -> type[Console]:
+    from rich.console import Console
+
+    class PlainConsole(Console):
+        def __init__(self, **options: Any) -> None:
+            super().__init__(markup=False, emoji=False, highlight=False, **options)
+
+        def render_str(self, text: str, **options: Any) -> Text:
+            options.update(markup=False, emoji=False)
+            return super().render_str(visible(text), **options)
+
+    return PlainConsole

@@ -7,7 +7,8 @@ import time
 
 import typer
 
-from api.cli.context import console, open_ledger
+from api.cli import context
+from api.cli.context import open_ledger
 from api.cli.progress import progress_bar
 from api.cli.timeargs import model_day
 
@@ -36,7 +37,7 @@ def replay_command(
             began = time.perf_counter()
             with progress_bar("rebuilding read models (people)") as advance:
                 generation = rebuild(ledger, store, day, progress=advance, workers=workers)
-            console.print(
+            context.console.print(
                 f"generation {generation} live for {day} in {time.perf_counter() - began:.1f} s"
             )
         while True:
@@ -48,7 +49,7 @@ def replay_command(
                 people=report.people_updated,
                 rebuilt=report.rebuilt,
             )
-            console.print(
+            context.console.print(
                 f"caught up to position {report.position}: {report.events} events, "
                 f"{report.people_updated} people updated"
             )

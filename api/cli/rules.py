@@ -15,7 +15,8 @@ from typing import TYPE_CHECKING
 
 import typer
 
-from api.cli.context import console, open_ledger
+from api.cli import context
+from api.cli.context import open_ledger
 from api.cli.errors import refuse
 from api.cli.timeargs import model_day, parse_day
 
@@ -91,14 +92,14 @@ def update(
         # Wrapped here with a hanging indent; a long URL is left whole, never split.
         lines = textwrap.wrap(
             text,
-            width=max(console.width, 40),
+            width=max(context.console.width, 40),
             initial_indent=" " * indent,
             subsequent_indent=" " * (indent + 2),
             break_long_words=False,
             break_on_hyphens=False,
         )
         for line in lines or [""]:
-            console.print(line, markup=False, highlight=False, soft_wrap=True)
+            context.console.print(line, markup=False, highlight=False, soft_wrap=True)
 
     from api.cli.rules_text import packs
     from api.cli.writes import actor as recording_actor

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import typer
 
-from api.cli.context import console
+from api.cli import context
 
 __all__ = ["serve"]
 
@@ -22,7 +22,7 @@ def _notify_every(seconds: int) -> None:
             return run_all(ledger, None, None)
 
     start_notify_thread(float(seconds), one_pass)
-    console.print(f"notification passes every {seconds} s (MUSTER_NOTIFY_INTERVAL)")
+    context.console.print(f"notification passes every {seconds} s (MUSTER_NOTIFY_INTERVAL)")
 
 
 def serve(
@@ -39,7 +39,8 @@ def serve(
 
     settings = get_settings()
     bind, at = host or settings.http_host, port or settings.http_port
-    console.print(f"muster API on http://{bind}:{at}/api/v1 (OpenAPI: /api/v1/openapi.json)")
+    api = f"http://{bind}:{at}/api/v1"
+    context.console.print(f"muster API on {api} (OpenAPI: /api/v1/openapi.json)")
     if settings.notify_interval:
         _notify_every(settings.notify_interval)
     uvicorn.run(

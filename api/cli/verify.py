@@ -8,7 +8,8 @@ from typing import TYPE_CHECKING, Any
 
 import typer
 
-from api.cli.context import configured_seal_keys, console, open_ledger
+from api.cli import context
+from api.cli.context import configured_seal_keys, open_ledger
 from api.cli.errors import refuse
 from api.cli.output import styled
 
@@ -52,17 +53,17 @@ def verify(
 
         typer.echo(orjson.dumps(report.to_dict(), option=orjson.OPT_INDENT_2).decode())
     else:
-        console.print(f"events: {report.events}  streams: {len(report.heads)}")
-        console.print(styled("ledger digest (Merkle root): ", (report.root, "bold")))
+        context.console.print(f"events: {report.events}  streams: {len(report.heads)}")
+        context.console.print(styled("ledger digest (Merkle root): ", (report.root, "bold")))
         if save_digest:
-            console.print(f"digest saved to {save_digest}")
+            context.console.print(f"digest saved to {save_digest}")
         _print_seals(report)
         if report.ok:
             sealed = " and every unit is sealed by a known key" if report.seals_checked else ""
-            console.print(styled((f"verified: every hash link matches{sealed}", "green")))
+            context.console.print(styled((f"verified: every hash link matches{sealed}", "green")))
         else:
             first = report.breaks[0]
-            console.print(
+            context.console.print(
                 styled(
                     (
                         f"BROKEN: {len(report.breaks)} problem(s); first at "
@@ -72,7 +73,7 @@ def verify(
                 )
             )
             for item in report.breaks[1:20]:
-                console.print(f"  {_where(item)}: {item.problem}")
+                context.console.print(f"  {_where(item)}: {item.problem}")
     if not report.ok:
         raise typer.Exit(1)
 
@@ -131,7 +132,7 @@ def _where(item: Break) -> str:
 def _print_seals(report: VerifyReport) -> None:
     facts = report.log
     if not report.seals_checked:
-        console.print(
+        context.console.print(
             styled(
                 (
                     "seals not checked: no seal key configured (MUSTER_SEAL_KEY_FILE); "
@@ -142,7 +143,7 @@ def _print_seals(report: VerifyReport) -> None:
         )
         return
     keys = ", ".join(sorted(facts.key_ids)) or "none"
-    console.print(
+    context.console.print(
         f"seals: {facts.units_sealed} unit(s) sealed (keys: {keys}), "
         f"{facts.events_unsealed} event(s) unsealed"
     )

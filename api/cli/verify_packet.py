@@ -8,7 +8,7 @@ from pathlib import Path
 import orjson
 import typer
 
-from api.cli.context import console, err_console
+from api.cli import context
 from api.cli.output import styled
 
 __all__ = ["verify_packet_command"]
@@ -29,23 +29,24 @@ def verify_packet_command(
         data = packet.read_bytes()
         held = orjson.loads(against.read_bytes()) if against else None
     except (OSError, orjson.JSONDecodeError) as error:
-        err_console.print(styled(("error:", "red"), f" cannot read {error}"))
+        context.err_console.print(styled(("error:", "red"), f" cannot read {error}"))
         raise typer.Exit(2) from None
     if held is not None and not isinstance(held, dict):
-        err_console.print(styled(("error:", "red"), f" {against} is not a digest"))
+        context.err_console.print(styled(("error:", "red"), f" {against} is not a digest"))
         raise typer.Exit(2)
     try:
         problems = verify_packet(data, held)
     except PacketError as error:
-        console.print(styled((f"FAILED: {packet}: {error}", "red")))
+        context.console.print(styled((f"FAILED: {packet}: {error}", "red")))
         raise typer.Exit(1) from None
     if problems:
-        console.print(styled((f"FAILED: {len(problems)} problem(s); first: {problems[0]}", "red")))
+        failed = f"FAILED: {len(problems)} problem(s); first: {problems[0]}"
+        context.console.print(styled((failed, "red")))
         for problem in problems[1:20]:
-            console.print(f"  {problem}")
+            context.console.print(f"  {problem}")
         raise typer.Exit(1)
     checked = " and the held digest" if held is not None else ""
-    console.print(
+    context.console.print(
         styled(
             (
                 f"verified: {packet}: manifest, certification, hash links and inclusion "

@@ -10,7 +10,16 @@ from uuid import UUID
 from projections.read_store.database import Cursor, ReadDatabase
 from projections.read_store.rows import by_text
 
-__all__ = ["Checkpoints"]
+__all__ = ["Checkpoints", "current_fold_key"]
+
+
+def current_fold_key() -> str:
+    """``history_codec.fold_key``, the fold code checkpoints are written under: imported
+    when one is written, so a read that writes none imports neither the codec nor the
+    fold (issue 14 §6)."""
+    from projections.history_codec import fold_key
+
+    return fold_key()
 
 
 class Checkpoints:

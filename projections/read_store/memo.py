@@ -6,8 +6,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from uuid import UUID
 
-from projections.history_codec import fold_key
-from projections.read_store.checkpoints import Checkpoints
+from projections.read_store.checkpoints import Checkpoints, current_fold_key
 from projections.read_store.database import Cursor, ReadDatabase
 from projections.read_store.rows import AnswerRow, matching
 
@@ -90,7 +89,7 @@ class AnswerMemo:
                 )
                 size = sum(len(row.body) + MEMO_ROW_BYTES for _, _, row in rows)
                 self._count_and_evict(cur, str(agency_id), rules_key, as_of, size)
-            self._checkpoints.put(histories, fold_key(), cur)
+            self._checkpoints.put(histories, current_fold_key(), cur)
 
     def _count_and_evict(
         self, cur: Cursor, agency_id: str, rules_key: str, as_of: str, added: int

@@ -15,8 +15,7 @@ from collections.abc import Sequence
 from typing import Any
 from uuid import UUID
 
-from projections.history_codec import fold_key
-from projections.read_store.checkpoints import Checkpoints
+from projections.read_store.checkpoints import Checkpoints, current_fold_key
 from projections.read_store.database import Cursor, ReadDatabase
 from projections.read_store.rows import (
     PERSON_COLUMNS,
@@ -121,7 +120,7 @@ class TrackedModel:
         interruption (its rows committed, the resume point not yet moved) is harmless."""
         with self._db.transaction() as cur:
             self._upsert(cur, generation, rows)
-            self._checkpoints.put(histories, fold_key(), cur)
+            self._checkpoints.put(histories, current_fold_key(), cur)
 
     def rebuilt_up_to(self, generation: int, resume_after: str) -> None:
         """Every person up to ``resume_after`` (in id order) has their rows in the
@@ -174,7 +173,7 @@ class TrackedModel:
             if cur.rowcount != 1:
                 return False
             self._upsert(cur, generation, rows)
-            self._checkpoints.put(histories, fold_key(), cur)
+            self._checkpoints.put(histories, current_fold_key(), cur)
         return True
 
     def _upsert(self, cur: Cursor, generation: int, rows: Rows) -> None:

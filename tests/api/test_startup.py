@@ -5,6 +5,7 @@ asserted is which modules a start imports."""
 from __future__ import annotations
 
 import importlib
+import json
 import os
 import subprocess
 import sys
@@ -61,6 +62,9 @@ def test_help_imports_nothing_heavy() -> None:
     loaded = _imported_by(code)
     heavy = sorted(m for m in loaded if m.split(".")[0] in HEAVY or m in HEAVY)
     assert not heavy, heavy
+    # Help prints through click, not rich: the consoles are made when first printed to.
+    assert "rich.console" not in loaded
+    assert "api.cli.output" in loaded  # imported, without rich (api.cli.output)
 
 
 @pytest.mark.parametrize("name", sorted(LAZY_GROUPS))
@@ -86,20 +90,71 @@ def test_a_command_s_options_are_coerced_without_pydantic() -> None:
     loaded = _imported_by(code)
     assert "pydantic" not in loaded
     assert "pydantic_core" not in loaded
+    assert "rich.console" not in loaded
 
 
-def test_read_commands_read_the_settings_without_pydantic(tmp_path: object) -> None:
+# What a read answered from the tracked model or the answer memo must not import: the
+# rule-pack schema (pydantic), the engine and the fold, the worker pool, pack files' YAML.
+EVALUATION = (
+    "pydantic",
+    "pydantic_core",
+    "pydantic_settings",
+    "yaml",
+    "projections.rules",
+    "projections.evaluate",
+    "projections.engine",
+    "projections.answers",
+    "projections.current",
+    "projections.history",
+    "projections.history_codec",
+    "replay.chunks",
+    "replay.workers",
+    "multiprocessing",
+    "concurrent.futures",
+)
+
+
+def _of(loaded: set[str], names: tuple[str, ...]) -> list[str]:
+    return sorted(m for m in loaded if any(m == n or m.startswith(f"{n}.") for n in names))
+
+
+def test_agency_list_reads_the_settings_without_pydantic(tmp_path: object) -> None:
     """The settings are plain parsing (``api.settings``): ``agency list`` imports neither
-    pydantic nor pydantic-settings; ``roster`` (and ``status``) still import pydantic, for
-    the rule-pack schema of the versions they evaluate under (not for their options or
-    the settings)."""
+    pydantic nor pydantic-settings, nor anything of the evaluation."""
     url = f"sqlite:///{tmp_path}/x.db"
     run(url, "agency", "add", "mpls", "--name", "Minneapolis PD", "--state", "MN")
     listing = _command_imports(url, "agency", "list")
     assert "api.settings" in listing
-    assert not {m for m in listing if m.split(".")[0] in {"pydantic", "pydantic_settings"}}
-    loaded = _command_imports(url, "roster", "--agency", "mpls")
-    assert "replay.asof" in loaded
-    assert "pydantic_settings" not in loaded
-    assert "projections.rules.schema" in loaded  # the one reason pydantic is there
-    assert "yaml" not in loaded  # pack files are YAML; the versions an answer uses are not
+    assert not _of(listing, EVALUATION), _of(listing, EVALUATION)
+
+
+def test_a_read_already_answered_imports_no_schema_and_no_engine(tmp_path: object) -> None:
+    """A roster or a status the memo holds is read with its rule versions as stored
+    (``projections.stored_versions``): no pydantic, no engine, no worker pool. The first
+    roster, which computes its answers, does import them (the lazy path is taken only
+    when nothing is to be computed), and every answer reads the same either way."""
+    url = f"sqlite:///{tmp_path}/x.db"
+    run(url, "agency", "add", "mpls", "--name", "Minneapolis PD", "--state", "MN")
+    for employee_id in ("E1", "E2"):
+        run(
+            url,
+            *("person", "enrol", employee_id, "--agency", "mpls", "--first-name", "Pat"),
+            *("--last-name", "Lee", "--hired-on", "2019-01-07"),
+            env={"MUSTER_ACTOR": "coordinator.kim"},
+        )
+    asked = ("roster", "--agency", "mpls", "--as-of", "2026-06-30")
+    known_at = json.loads(run(url, *asked, "--format", "json").stdout)["known_at"]
+    roster = (*asked, "--known-at", known_at)  # the same instant each time: the same bytes
+    first = run(url, *roster, "--format", "json").stdout
+    computed = _command_imports(url, "roster", "--agency", "mpls", "--as-of", "2026-06-01")
+    assert {"replay.chunks", "projections.evaluate", "pydantic"} <= computed
+    answered = _command_imports(url, *roster)
+    assert "replay.asof" in answered
+    assert not _of(answered, EVALUATION), _of(answered, EVALUATION)
+    status = ("status", "E1", "--agency", "mpls", "--as-of", "2026-06-30", "--known-at", known_at)
+    status_first = run(url, *status, "--json").stdout
+    answered = _command_imports(url, *status)
+    assert not _of(answered, EVALUATION), _of(answered, EVALUATION)
+    assert run(url, *roster, "--format", "json").stdout == first
+    assert run(url, *status, "--json").stdout == status_first
+    assert "us-mn" in first  # answered under the shipped MN versions, not under none

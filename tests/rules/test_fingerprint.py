@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+import projections.answer_keys
 import projections.engine.judge
 import projections.evaluate
 from projections.fingerprint import code_digest, code_fingerprint, engine_modules
@@ -16,6 +17,11 @@ ROOT = Path(__file__).resolve().parents[2]
 SOURCE = Path(projections.evaluate.__file__).read_text()
 # One window's judgement (moved out of evaluate.py): where a status is decided.
 JUDGE = Path(projections.engine.judge.__file__).read_text()
+# The warning window's default (moved out of evaluate.py, so that a read that is not
+# evaluated imports no engine to key its answer).
+KEYS = Path(projections.answer_keys.__file__).read_text()
+# A line of evaluate.py's code.
+PERSON_STATUS = 'if person_status == "not_hired":'
 
 
 def _reworded(source: str) -> str:
@@ -42,7 +48,8 @@ def test_docstrings_comments_and_blank_lines_leave_the_digest() -> None:
 @pytest.mark.parametrize(
     ("source", "old", "new"),
     [
-        (SOURCE, "DEFAULT_WARNING_DAYS = 90", "DEFAULT_WARNING_DAYS = 91"),
+        (KEYS, "DEFAULT_WARNING_DAYS = 90", "DEFAULT_WARNING_DAYS = 91"),
+        (SOURCE, PERSON_STATUS, 'if person_status == "inactive":'),
         (JUDGE, 'return "compliant"', 'return "on_track"'),
         (JUDGE, "if deadline < ctx.as_of:", "if deadline <= ctx.as_of:"),
     ],
@@ -66,7 +73,7 @@ def test_the_fingerprint_of_copied_modules(tmp_path: Path, monkeypatch: pytest.M
     original = code_fingerprint("engine_copy")
     module.write_text(_reworded(SOURCE))
     assert code_fingerprint("engine_copy") == original
-    module.write_text(SOURCE.replace("DEFAULT_WARNING_DAYS = 90", "DEFAULT_WARNING_DAYS = 91"))
+    module.write_text(SOURCE.replace(PERSON_STATUS, 'if person_status == "inactive":'))
     assert code_fingerprint("engine_copy") != original
     sys.modules.pop("engine_copy", None)
 
@@ -83,6 +90,8 @@ def test_the_engine_is_what_the_fold_evaluate_and_codec_import() -> None:
         "projections.rules.loader",
         "replay.stored_streams",
         "ledger.vocabulary",  # assignment aliases decide who a population binds
+        "projections.answer_keys",  # the default warning window
+        "projections.stored_versions",  # the rule versions as read from the ledger
     } <= modules
     assert not {"projections.read_store", "projections.current", "replay.asof"} & modules
 

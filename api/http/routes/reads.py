@@ -30,7 +30,7 @@ from api.http.services import services
 from ledger.agency import agency_id_for
 from ledger.application import Ledger
 from ledger.person import TrainingCorrected, TrainingVoided, person_id_for
-from projections.answers import rule_catalogue
+from projections.stored_versions import rule_catalogue
 from replay.asof import KnownAt, RosterFilters, known_at_used, requested_instant, roster, status
 from replay.notices import notice_rows
 from replay.read_side import read_side
@@ -243,7 +243,7 @@ def rules_in_force(
     knowledge = read_side(ledger).knowledge
     found = knowledge.agency_at(agency, moment)
     day = as_of or moment.astimezone(found.zone).date()
-    versions = knowledge.rule_versions_for(found, moment, as_of=day)
+    versions = knowledge.stored_versions_for(found, moment, as_of=day)
     return RulesInForce(
         agency=agency,
         jurisdiction=found.jurisdiction_on(day),
