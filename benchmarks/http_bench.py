@@ -32,6 +32,7 @@ from collections.abc import Callable
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 import httpx
 import psycopg
@@ -48,6 +49,10 @@ from replay.store_setup import init_store
 
 MUSTER = str(Path(sys.executable).with_name("muster"))
 SLUG = "bench-pd"
+
+
+def _load_average() -> str:
+    return " ".join(f"{x:.1f}" for x in os.getloadavg())
 
 
 def _free_port() -> int:
@@ -76,7 +81,46 @@ def _token_and_person(url: str) -> tuple[str, str]:
     return token, person
 
 
-def _load(base: str, path: str, token: str, seconds: float, clients: int) -> dict[str, float]:
+def _alternating(
+    base: str, paths: tuple[str, str], token: str, seconds: float, clients: int, rounds: int
+) -> tuple[dict[str, float], dict[str, float]]:
+    """Both routes' figures, measured in ``rounds`` alternating slices of ``seconds``
+    each in all (baseline first in each round), so a change in the shared machine's load
+    during the run falls on both alike rather than on whichever ran second."""
+    slices: tuple[list[dict[str, Any]], list[dict[str, Any]]] = ([], [])
+    for _ in range(rounds):
+        for path, kept in zip(paths, slices, strict=True):
+            kept.append(_load(base, path, token, seconds / rounds, clients))
+    return _combined(slices[0]), _combined(slices[1])
+
+
+def _combined(parts: list[dict[str, Any]]) -> dict[str, float]:
+    latencies = sorted(x for part in parts for x in part["latencies"])
+    elapsed = sum(part["elapsed"] for part in parts)
+    return {
+        "requests": len(latencies),
+        "errors": sum(part["errors"] for part in parts),
+        "cpu_ms": sum(part["cpu"] for part in parts) * 1000 / max(1, len(latencies)),
+        "rps": len(latencies) / elapsed,
+        "p50_ms": statistics.median(latencies) * 1000,
+        "p99_ms": latencies[int(len(latencies) * 0.99) - 1] * 1000,
+    }
+
+
+_SERVER_PID = [0]  # the server whose CPU time the slices read (Linux /proc)
+
+
+def _cpu_seconds(pid: int) -> float:
+    """User and system CPU time of a process so far (0 where /proc is not there)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def _load(base: str, path: str, token: str, seconds: float, clients: int) -> dict[str, Any]:
+    cpu_before = _cpu_seconds(_SERVER_PID[0])
     latencies: list[float] = []
     errors = [0]
     lock = threading.Lock()
@@ -103,6 +147,9 @@ def _load(base: str, path: str, token: str, seconds: float, clients: int) -> dic
     elapsed = time.perf_counter() - began
     latencies.sort()
     return {
+        "cpu": _cpu_seconds(_SERVER_PID[0]) - cpu_before,
+        "latencies": latencies,
+        "elapsed": elapsed,
         "requests": len(latencies),
         "errors": errors[0],
         "rps": len(latencies) / elapsed,
@@ -246,6 +293,7 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--seconds", type=float, default=10.0)
     parser.add_argument("--clients", type=int, default=4)
+    parser.add_argument("--rounds", type=int, default=5, help="alternating slices per route")
     parser.add_argument("--writes", action="store_true", help="the PostgreSQL write half")
     parser.add_argument("--per-client", type=int, default=25)
     args = parser.parse_args()
@@ -260,6 +308,7 @@ def main() -> None:
     server = subprocess.Popen([MUSTER, "serve", "--workers", "1"], env=env,
                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # fmt: skip
     base = f"http://127.0.0.1:{port}"
+    _SERVER_PID[0] = server.pid
     try:
         deadline = time.monotonic() + 120
         while True:
@@ -274,8 +323,9 @@ def main() -> None:
         status = f"/api/v1/agencies/{SLUG}/people/{person}/status"
         _load(base, status, token, 2, 1)  # warm: the person's answer memoised, caches filled
         _load(base, "/api/v1/me", token, 2, 1)
-        trivial = _load(base, "/api/v1/me", token, args.seconds, args.clients)
-        full = _load(base, status, token, args.seconds, args.clients)
+        trivial, full = _alternating(
+            base, ("/api/v1/me", status), token, args.seconds, args.clients, args.rounds
+        )
         if trivial["errors"] or full["errors"]:
             raise SystemExit(f"requests failed: {httpx.get(base + status).text[:200]}")
     finally:
@@ -283,14 +333,16 @@ def main() -> None:
         server.wait(timeout=30)
     machine = f"{platform.machine()}, {os.cpu_count()} cores, python {platform.python_version()}"
     print(
-        f"# http_bench: M agency (SQLite), {args.clients} clients x {args.seconds:.0f} s, {machine}"
+        f"# http_bench: M agency (SQLite), {args.clients} clients x {args.seconds:.0f} s "
+        f"per route in {args.rounds} alternating rounds, {machine}; load {_load_average()}"
     )
     for name, row in (("GET /api/v1/me (baseline)", trivial), ("GET …/status", full)):
         print(f"{name:28} {row['requests']:>7.0f} req {row['errors']:>4.0f} errors "
               f"{row['rps']:>8.1f} req/s  p50 {row['p50_ms']:6.1f} ms  "
-              f"p99 {row['p99_ms']:6.1f} ms")  # fmt: skip
+              f"p99 {row['p99_ms']:6.1f} ms  server CPU {row['cpu_ms']:5.2f} ms/req")  # fmt: skip
     print(f"ratio req/s {full['rps'] / trivial['rps']:.2f} (goal >= 0.5); "
-          f"p99 {full['p99_ms'] / trivial['p99_ms']:.2f}x (goal <= 3)")  # fmt: skip
+          f"p99 {full['p99_ms'] / trivial['p99_ms']:.2f}x (goal <= 3); server CPU per "
+          f"request: baseline / status {trivial['cpu_ms'] / full['cpu_ms']:.2f}")  # fmt: skip
 
 
 if __name__ == "__main__":
