@@ -132,6 +132,70 @@ class AccountStore:
             )
             return cur.rowcount == 1
 
+    def start_totp(self, account_id: UUID, seed: str, now: datetime, expires_at: datetime) -> None:
+        """Stage a TOTP enrolment (kind ``totp_pending``, replacing an earlier staged one):
+        it counts only once confirmed with a code of its own (``confirm_totp``), so a seed
+        nobody scanned never locks anyone out; an active seed stays as it is until then."""
+        with self.db.transaction() as cur:
+            cur.execute(
+                f"DELETE FROM {self.db.table(SECRETS)} WHERE account_id = %s AND kind = %s",
+                (str(account_id), "totp_pending"),
+            )
+            cur.execute(
+                f"INSERT INTO {self.db.table(SECRETS)} (secret_id, account_id, kind, hash, "
+                "label, created_at, expires_at) VALUES (%s, %s, %s, %s, %s, %s, %s)",
+                (f"totp-pending-{account_id}", str(account_id), "totp_pending", seed, "",
+                 utc_text(now), utc_text(expires_at)),
+            )  # fmt: skip
+
+    def pending_totp_seed(self, account_id: UUID, now: datetime) -> str | None:
+        """The staged seed, unless it has expired."""
+        with self.db.transaction() as cur:
+            cur.execute(
+                f"SELECT hash, expires_at FROM {self.db.table(SECRETS)} "
+                "WHERE account_id = %s AND kind = %s",
+                (str(account_id), "totp_pending"),
+            )
+            rows = cur.fetchall()
+        if not rows or (rows[0][1] is not None and str(rows[0][1]) <= utc_text(now)):
+            return None
+        return str(rows[0][0])
+
+    def confirm_totp(
+        self, account_id: UUID, seed: str, step_start: datetime, now: datetime
+    ) -> bool:
+        """Make the staged ``seed`` the account's second factor (the old one is gone), its
+        code of ``step_start`` counted as used (no replay at login); False if that staged
+        seed is no longer there (confirmed or replaced meanwhile)."""
+        with self.db.transaction() as cur:
+            table = self.db.table(SECRETS)
+            cur.execute(
+                f"DELETE FROM {table} WHERE account_id = %s AND kind = %s AND hash = %s",
+                (str(account_id), "totp_pending", seed),
+            )
+            if cur.rowcount != 1:
+                return False
+            cur.execute(
+                f"DELETE FROM {table} WHERE account_id = %s AND kind = %s",
+                (str(account_id), "totp"),
+            )
+            cur.execute(
+                f"INSERT INTO {table} (secret_id, account_id, kind, hash, label, created_at, "
+                "last_used_at) VALUES (%s, %s, %s, %s, %s, %s, %s)",
+                (f"totp-{account_id}", str(account_id), "totp", seed, "", utc_text(now),
+                 utc_text(step_start)),
+            )  # fmt: skip
+            return True
+
+    def reset_totp(self, account_id: UUID) -> int:
+        """Remove the account's second factor, active and staged; returns how many rows."""
+        with self.db.transaction() as cur:
+            cur.execute(
+                f"DELETE FROM {self.db.table(SECRETS)} WHERE account_id = %s AND kind IN (%s, %s)",
+                (str(account_id), "totp", "totp_pending"),
+            )
+            return cur.rowcount
+
     # -- API tokens ----------------------------------------------------------------------
 
     def issue_token(
@@ -238,6 +302,21 @@ class AccountStore:
                 (utc_text(now), token_id, str(account_id), "token"),
             )
             return cur.rowcount == 1
+
+    def revoke_all(
+        self, account_id: UUID, now: datetime, *, keep: str = "", tokens: bool = True
+    ) -> int:
+        """End every live browser session of the account and (``tokens``) every live API
+        token, but the one ``keep`` names (the one in use); returns how many."""
+        kinds = ("session", "token") if tokens else ("session", "session")
+        with self.db.transaction() as cur:
+            cur.execute(
+                f"UPDATE {self.db.table(SECRETS)} SET revoked_at = %s WHERE account_id = %s "
+                "AND kind IN (%s, %s) AND revoked_at IS NULL AND secret_id <> %s "
+                "AND (expires_at IS NULL OR expires_at > %s)",
+                (utc_text(now), str(account_id), *kinds, keep, utc_text(now)),
+            )
+            return cur.rowcount
 
     # -- login throttling ----------------------------------------------------------------
 

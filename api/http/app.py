@@ -23,6 +23,7 @@ from api.http.routes import (
     health,
     imports,
     inbox,
+    own_account,
     packets,
     people,
     reads,
@@ -56,6 +57,7 @@ ROUTERS = (
     inbox.router,
     credentials.router,
     imports.router,
+    own_account.router,
 )
 
 

@@ -19,7 +19,7 @@ expires on 31 December keeps it until midnight in the agency's zone, not UTC's.
 from __future__ import annotations
 
 import hmac
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 
 import pyotp
 
@@ -33,16 +33,21 @@ from ledger.errors import InvalidValueError, NotFoundError
 from ledger.time_zones import zone_info
 
 __all__ = [
+    "TOTP_ENROLMENT",
     "TOTP_STEP_SECONDS",
+    "audit_account",
     "check_login",
+    "code_step",
     "grants_in_force",
     "local_day",
     "new_totp_seed",
+    "reauthenticate",
     "totp_uri",
 ]
 
 TOTP_STEP_SECONDS = 30  # RFC 6238's default, what authenticator apps use
 _DRIFT_STEPS = 1  # a code of the step before or after is accepted too
+TOTP_ENROLMENT = timedelta(minutes=15)  # a staged seed not confirmed by then is void
 
 
 def local_day(svc: Services, agency: str, now: datetime) -> date:
@@ -80,18 +85,51 @@ def totp_uri(seed: str, username: str) -> str:
 
 
 def _audit(svc: Services, source: str, name: str, outcome: str) -> None:
+    audit_account(svc, source, f"account:{name}", "login", name, outcome)
+
+
+def audit_account(
+    svc: Services, source: str, actor: str, action: str, username: str, outcome: str
+) -> None:
+    """A read-audit entry for something done to an account's secrets or sessions (never
+    the secret itself): ``account.password``, ``account.totp.*``, ``account.token.*``."""
     svc.audit.append(
         at=svc.now(),
-        actor=f"account:{name}",
-        action="login",
-        obj=f"account:{name}",
+        actor=actor,
+        action=action,
+        obj=f"account:{username}",
         agency="",
         source=source,
         outcome=outcome,
     )
 
 
-def _code_step(seed: str, code: str, now: datetime) -> datetime | None:
+def reauthenticate(
+    svc: Services, account: AccountView, password: str, source: str, action: str
+) -> None:
+    """The caller of a self-service change proves they know the account's password (a
+    bearer token alone cannot change the password or the second factor). A wrong one
+    counts toward the login lockout, and a locked username is refused: 429 ``locked`` or
+    422 ``wrong_password``; either is audited as ``action``."""
+    name = account.username
+    now = svc.now()
+    locked = svc.accounts.locked_until(name, now)
+    if locked is not None:
+        audit_account(svc, source, f"account:{name}", action, name, "locked")
+        seconds = max(1, int((locked - now).total_seconds()))
+        raise ApiError(
+            429,
+            "locked",
+            "too many failed attempts; try again later",
+            headers={"Retry-After": str(seconds)},
+        )
+    if not verify_password(svc.accounts.password_hash(account.id), password):
+        svc.accounts.login_failed(name, now)
+        audit_account(svc, source, f"account:{name}", action, name, "failure")
+        raise ApiError(422, "wrong_password", "that is not your current password", "password")
+
+
+def code_step(seed: str, code: str, now: datetime) -> datetime | None:
     """The start of the time step ``code`` belongs to (within the drift), else None."""
     totp = pyotp.TOTP(seed, interval=TOTP_STEP_SECONDS)
     current = totp.timecode(now)
@@ -143,20 +181,33 @@ def check_login(
     assert stored is not None
     seed = svc.accounts.totp_seed(account_id)
     required = svc.settings.totp_roles & {g.role for g in grants_in_force(svc, account, now)}
-    if seed is None and required:
+    pending = None if seed is not None else svc.accounts.pending_totp_seed(account_id, now)
+    if pending is not None and (totp or required):
+        # A staged enrolment (an admin's, or the holder's own) is confirmed by its first
+        # right code at login: the way back in for a role that needs a second factor.
+        if not totp:
+            _audit(svc, source, name, "failure")
+            raise ApiError(401, "totp_required", "a code from your authenticator app", "totp")
+        step = code_step(pending, totp, now)
+        if step is None or not svc.accounts.confirm_totp(account_id, pending, step, now):
+            svc.accounts.login_failed(name, now)
+            _audit(svc, source, name, "failure")
+            raise ApiError(401, "bad_credentials", "wrong or already used code", "totp")
+        audit_account(svc, source, f"account:{name}", "account.totp.confirm", name, "success")
+    elif seed is None and required:
         _audit(svc, source, name, "failure")
         raise ApiError(
             401,
             "totp_not_enrolled",
-            f"the role {sorted(required)[0]} needs a second factor: ask an admin to enrol "
-            "one (muster account totp)",
+            f"the role {sorted(required)[0]} needs a second factor: ask an admin to start "
+            "one (POST /api/v1/accounts/{username}/totp, or muster account totp)",
             "totp",
         )
     if seed is not None:
         if not totp:
             _audit(svc, source, name, "failure")
             raise ApiError(401, "totp_required", "a code from your authenticator app", "totp")
-        step = _code_step(seed, totp, now)
+        step = code_step(seed, totp, now)
         if step is None or not svc.accounts.use_totp_step(account_id, step):
             svc.accounts.login_failed(name, now)
             _audit(svc, source, name, "failure")

@@ -101,6 +101,15 @@ ROUTES: dict[str, tuple[str, dict[str, object] | None, str]] = {
     "/api/v1/session/tokens": ("GET", None, "self"),
     "/api/v1/session/tokens/{token_id}": ("DELETE", None, "self"),
     "/api/v1/session": ("POST", {"username": "x", "password": "y"}, "public"),
+    # Allowed callers are refused by the body (a weak new password, an empty password,
+    # no enrolment waiting), so the matrix changes no secret and counts no failure.
+    "/api/v1/me/password": ("POST", {"current_password": "x", "new_password": "short"}, "self"),
+    "/api/v1/me/totp": ("POST", {"password": ""}, "self"),
+    "/api/v1/me/totp/confirmation": ("POST", {"code": "000000"}, "self"),
+    "/api/v1/accounts/{username}/tokens": ("GET", None, "accounts"),
+    "/api/v1/accounts/{username}/tokens/{token_id}": ("DELETE", None, "accounts"),
+    "/api/v1/accounts/{username}/totp": ("POST", None, "accounts"),
+    "/api/v1/accounts/{username}/totp#reset": ("DELETE", None, "accounts"),
     "/healthz": ("GET", None, "public"),
     "/api/v1/accounts": ("GET", None, "accounts"),
     "/api/v1/accounts#open": (

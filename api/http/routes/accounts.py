@@ -1,6 +1,9 @@
-"""Account administration (admin): list accounts, open one, grant and revoke roles. The
-same use cases as ``muster account`` (``ledger.accounts``); grants and revocations are
-ledger events recorded with the admin's account as actor."""
+"""Account administration (admin): list accounts, open one, grant and revoke roles; list
+and revoke any account's API tokens; start a TOTP enrolment for an account or reset its
+second factor. The same use cases as ``muster account`` (``ledger.accounts``); grants and
+revocations are ledger events recorded with the admin's account as actor; tokens and
+second factors are rows of the secrets table, each change a read-audit entry
+(``account.token.revoke``, ``account.totp.start``, ``account.totp.reset``)."""
 
 from __future__ import annotations
 
@@ -8,12 +11,15 @@ from datetime import date
 from uuid import UUID
 
 from fastapi import APIRouter, Depends, Request
+from fastapi.responses import Response
 from pydantic import BaseModel, ConfigDict, Field
 
+from api.http.authentication import audit_account
 from api.http.errors import ApiError
 from api.http.passwords import check_new_password, hash_password
 from api.http.policy import Access, Policy, Scope, access, api_route
-from api.http.routes.session import GrantOut, grant_out
+from api.http.routes.own_account import NO_STORE, TotpEnrolment, source_of, start_enrolment
+from api.http.routes.session import GrantOut, TokenOut, grant_out, token_out
 from api.http.services import services
 from ledger.account import Role
 from ledger.accounts import get_account, grant_role, list_accounts, open_account, revoke_role
@@ -113,3 +119,75 @@ def revoke_grant(
 ) -> AccountOut:  # fmt: skip
     revoke_role(services(request).ledger, username, grant_id, actor=found.actor, reason=body.reason)
     return _out(request, username)
+
+
+@api_route(
+    router, "GET", "/{username}/tokens", ADMIN,
+    summary="An account's API tokens (never the tokens themselves), revoked ones included",
+)  # fmt: skip
+def account_tokens(request: Request, username: str) -> list[TokenOut]:
+    svc = services(request)
+    account = get_account(svc.ledger, username)
+    return [token_out(t) for t in svc.accounts.tokens(account.id)]
+
+
+@api_route(
+    router,
+    "DELETE",
+    "/{username}/tokens/{token_id}",
+    ADMIN,
+    status_code=204,
+    summary="Revoke one of an account's API tokens at once",
+)
+def revoke_account_token(
+    request: Request, username: str, token_id: str, found: Access = Depends(access)
+) -> None:
+    svc = services(request)
+    account = get_account(svc.ledger, username)
+    done = svc.accounts.revoke_token(account.id, token_id, svc.now())
+    audit_account(svc, source_of(request), found.actor, "account.token.revoke",
+                  account.username, "success" if done else "failure")  # fmt: skip
+    if not done:
+        raise ApiError(
+            404, "token_not_found", f"{account.username} has no live token {token_id!r}",
+            "token_id",
+        )  # fmt: skip
+
+
+@api_route(
+    router,
+    "POST",
+    "/{username}/totp",
+    ADMIN,
+    status_code=201,
+    response_model=TotpEnrolment,
+    summary="Start a TOTP enrolment for an account (the URI once, to hand over); its "
+    "holder's first right code at login confirms it",
+)
+def start_account_totp(
+    request: Request, username: str, found: Access = Depends(access)
+) -> Response:
+    svc = services(request)
+    account = get_account(svc.ledger, username)
+    enrolment = start_enrolment(svc, account, svc.now())
+    audit_account(svc, source_of(request), found.actor, "account.totp.start",
+                  account.username, "success")  # fmt: skip
+    return Response(
+        enrolment.model_dump_json(), 201, headers=NO_STORE, media_type="application/json"
+    )
+
+
+@api_route(
+    router,
+    "DELETE",
+    "/{username}/totp",
+    ADMIN,
+    status_code=204,
+    summary="Reset an account's second factor (active and staged); its tokens stay live",
+)
+def reset_account_totp(request: Request, username: str, found: Access = Depends(access)) -> None:
+    svc = services(request)
+    account = get_account(svc.ledger, username)
+    removed = svc.accounts.reset_totp(account.id)
+    audit_account(svc, source_of(request), found.actor, "account.totp.reset",
+                  account.username, "success" if removed else "none")  # fmt: skip

@@ -31,7 +31,14 @@ from ledger.agency import agency_id_for
 from ledger.application import Ledger
 from ledger.person import TrainingCorrected, TrainingVoided, person_id_for
 from projections.stored_versions import rule_catalogue
-from replay.asof import KnownAt, RosterFilters, known_at_used, requested_instant, roster, status
+from replay.asof import (
+    KnownAt,
+    RosterFilters,
+    known_at_used,
+    requested_instant,
+    roster,
+    status_json,
+)
 from replay.notices import notice_rows
 from replay.read_side import read_side
 
@@ -89,7 +96,8 @@ def person_status(
     known_at: str | None = KNOWN_AT,
 ) -> Response:
     ledger = services(request).ledger
-    return _json(status(ledger, agency, employee_id, as_of, parse_known_at(known_at)))
+    answer = status_json(ledger, agency, employee_id, as_of, parse_known_at(known_at))
+    return Response(answer, media_type="application/json")
 
 
 class TimelineEntry(BaseModel):

@@ -11,14 +11,15 @@ from datetime import timedelta
 from fastapi import APIRouter, Depends, Request
 from pydantic import BaseModel, ConfigDict, Field
 
-from api.http.authentication import check_login
+from api.http.authentication import audit_account, check_login
 from api.http.errors import ApiError
 from api.http.policy import Access, Policy, Scope, access, api_route
 from api.http.services import services
 from ledger.account import Grant
+from ledger.account_store import TokenInfo
 from ledger.accounts import get_account_by_id
 
-__all__ = ["GrantOut", "grant_out", "router"]
+__all__ = ["GrantOut", "TokenOut", "grant_out", "router", "token_out"]
 
 router = APIRouter(prefix="/api/v1", tags=["session"])
 
@@ -67,6 +68,16 @@ class Me(BaseModel):
     grants: list[GrantOut] = Field(description="The grants in force now")
 
 
+def token_out(t: TokenInfo) -> TokenOut:
+    return TokenOut(
+        token_id=t.token_id,
+        label=t.label,
+        created_at=t.created_at,
+        expires_at=t.expires_at,
+        revoked_at=t.revoked_at,
+    )
+
+
 def grant_out(g: Grant) -> GrantOut:
     return GrantOut(
         grant_id=str(g.grant_id),
@@ -112,16 +123,7 @@ def me(request: Request, found: Access = Depends(access)) -> Me:
 @api_route(router, "GET", "/session/tokens", Policy(Scope.SELF), summary="The caller's tokens")
 def list_tokens(request: Request, found: Access = Depends(access)) -> list[TokenOut]:
     assert found.principal is not None
-    return [
-        TokenOut(
-            token_id=t.token_id,
-            label=t.label,
-            created_at=t.created_at,
-            expires_at=t.expires_at,
-            revoked_at=t.revoked_at,
-        )
-        for t in services(request).accounts.tokens(found.principal.account_id)
-    ]
+    return [token_out(t) for t in services(request).accounts.tokens(found.principal.account_id)]
 
 
 @api_route(
@@ -135,5 +137,10 @@ def list_tokens(request: Request, found: Access = Depends(access)) -> list[Token
 def revoke_token(request: Request, token_id: str, found: Access = Depends(access)) -> None:
     svc = services(request)
     assert found.principal is not None
-    if not svc.accounts.revoke_token(found.principal.account_id, token_id, svc.now()):
+    done = svc.accounts.revoke_token(found.principal.account_id, token_id, svc.now())
+    name = found.principal.username
+    source = request.client.host if request.client else ""
+    audit_account(svc, source, found.actor, "account.token.revoke", name,
+                  "success" if done else "failure")  # fmt: skip
+    if not done:
         raise ApiError(404, "token_not_found", f"you have no live token {token_id!r}", "token_id")
