@@ -12,6 +12,7 @@ the ``known_at`` used is stated in the answer.
 
 from __future__ import annotations
 
+import hashlib
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
@@ -316,6 +317,15 @@ class RosterAnswer(Mapping[str, Any]):
 
     def __iter__(self) -> Iterator[str]:
         return iter(sorted([*self._header, "people"]))
+
+    def digest(self) -> bytes:
+        """A digest of the rows (not the header): equal rows, equal digest, so what is
+        derived from the rows alone may be kept by it."""
+        hasher = hashlib.blake2b(digest_size=20)
+        for row in self._rows:
+            hasher.update(len(row).to_bytes(8, "big"))
+            hasher.update(row)
+        return hasher.digest()
 
     def __len__(self) -> int:
         return len(self._header) + 1

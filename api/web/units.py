@@ -18,7 +18,7 @@ from api.http.policy import AGENCY_WIDE, Policy, Scope
 from api.http.services import services
 from api.web.base import render, web_route
 from api.web.charts import GOOD_STATUSES
-from api.web.overview import OVERDUE, SOON, needs, picture
+from api.web.overview import OVERDUE, SOON, needs, picture, roster_picture
 from api.web.timetravel import time_travel
 from ledger.account import Role
 from ledger.agency import agency_id_for
@@ -115,7 +115,7 @@ def command_page(request: Request, agency: str) -> Response:
         {
             "title": f"{answer['agency']['name']}: by unit",
             "agency": answer["agency"],
-            "facts": picture(answer),
+            "facts": roster_picture(answer),
             "rows": rows,
             "statuses": statuses,
         },
