@@ -7,6 +7,7 @@ from typing import Any
 
 from projections.read_store.checkpoints import Checkpoints
 from projections.read_store.database import ReadDatabase
+from projections.read_store.grid import StatusGrid
 from projections.read_store.memo import MEMO_BYTES, AnswerMemo
 from projections.read_store.queries import TrackedQueries
 from projections.read_store.rows import AnswerRow, PersonRow, RequirementRow, Tracking
@@ -26,7 +27,8 @@ __all__ = [
 class ReadStore:
     """The read-side tables in the ledger's own database (and schema), by job: ``tracked``
     (the model's generations and their writes), ``queries`` (reads of the live one),
-    ``checkpoints`` and ``memo``."""
+    ``checkpoints``, ``memo`` and ``grid`` (status codes on firsts of a month, for
+    trends, filled lazily)."""
 
     def __init__(
         self,
@@ -46,3 +48,4 @@ class ReadStore:
         self.tracked = TrackedModel(self.db, self.checkpoints)
         self.queries = TrackedQueries(self.db, self.tracked)
         self.memo = AnswerMemo(self.db, self.checkpoints, memo_bytes)
+        self.grid = StatusGrid(self.db, self.checkpoints)

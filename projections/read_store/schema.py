@@ -14,7 +14,15 @@ __all__ = [
     "read_schema",
 ]
 
-TABLES = ("rm_meta", "rm_tracking", "rm_answers", "rm_memo_sets", "rm_memo_totals", "rm_history")
+TABLES = (
+    "rm_meta",
+    "rm_tracking",
+    "rm_answers",
+    "rm_memo_sets",
+    "rm_memo_totals",
+    "rm_history",
+    "rm_status_grid",
+)
 
 
 def read_schema(schema: str) -> str:
@@ -105,6 +113,14 @@ def create_tables(db: ReadDatabase) -> None:
             "body TEXT NOT NULL)"
         )
         _store_uncompressed(db, cur, "rm_history", "body")
+        # Status codes on firsts of a month (projections.read_store.grid), filled lazily by
+        # trends: one row per person, stream head and rules key.
+        cur.execute(
+            f"CREATE TABLE IF NOT EXISTS {db.table('rm_status_grid')} ("
+            "agency_id TEXT NOT NULL, rules_key TEXT NOT NULL, person_id TEXT NOT NULL, "
+            "version INTEGER NOT NULL, lo TEXT NOT NULL, codes TEXT NOT NULL, "
+            "PRIMARY KEY (agency_id, rules_key, person_id, version))"
+        )
 
 
 def _retire_other_layouts(db: ReadDatabase, cur: Cursor) -> None:
