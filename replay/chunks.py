@@ -19,10 +19,12 @@ from replay.read_side import read_side
 from replay.stored_streams import fold_streams
 from replay.workers import start_method
 
-__all__ = ["Checkpoint", "Work", "answer_rows", "status_rows"]
+__all__ = ["Checkpoint", "Work", "answer_rows", "status_codes", "status_rows"]
 
 # (person, stream head, encoded history): a history checkpoint to store.
 Checkpoint = tuple[UUID, int, str]
+
+NOT_HIRED = "not_hired"  # replay.asof's: a day before the hire, in no status count
 
 # Starting a worker costs 10-50 ms when forked (a connection) and about half a second when
 # spawned (an interpreter and its imports too), against ~0.6 ms per person evaluated.
@@ -122,6 +124,38 @@ def status_rows(
                     identity.employee_id, status, identity.kind, history.status_on(day), b""
                 )
                 out.append((person_id, day, row))
+        return out, folded
+
+
+def status_codes(
+    ledger: Ledger,
+    agency_id: UUID,
+    known_at: datetime,
+    heads: dict[UUID, int],
+    checkpoints: dict[UUID, str],
+    days: dict[UUID, list[date]],
+    versions: list[RuleVersion] | None,
+    rules_day: date,
+) -> tuple[list[tuple[UUID, list[str]]], list[Checkpoint]]:
+    """Each person's status code on each of their days: the overall status a status-only
+    answer states, or ``not_hired`` (not evaluated) on a day their history says they were
+    not hired yet, as a trend leaves them out of its counts. The rule versions (looked up
+    here when not given) are those binding on ``rules_day``; also the checkpoints of
+    histories folded."""
+    with paused_gc():
+        versions, histories, folded = _chunk(
+            ledger, agency_id, known_at, heads, checkpoints, versions, rules_day
+        )
+        out = []
+        for _, history in histories:
+            person_id = UUID(history.person_id)
+            codes = [
+                NOT_HIRED
+                if history.status_on(day) == NOT_HIRED
+                else str(evaluate(versions, history, day).status)
+                for day in days[person_id]
+            ]
+            out.append((person_id, codes))
         return out, folded
 
 

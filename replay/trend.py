@@ -14,10 +14,18 @@ from ledger.application import Ledger
 from ledger.gc_pause import paused_gc
 from projections.answers import rules_key
 from projections.read_store import AnswerRow
-from projections.read_store.grid import UNKNOWN, GridRow, month
+from projections.read_store.grid import UNKNOWN, GridRow, month, month_day
 from projections.rules.schema import RuleVersion
-from replay.asof import NOT_HIRED, KnownAt, Progress, header, known_at_used, requested_instant
-from replay.chunks import Checkpoint, Work, status_rows
+from replay.asof import (
+    NOT_HIRED,
+    KnownAt,
+    Progress,
+    header,
+    known_at_used,
+    local_day,
+    requested_instant,
+)
+from replay.chunks import Checkpoint, Work, status_codes, status_rows
 from replay.read_side import read_side
 from replay.workers import worker_pool
 
@@ -64,7 +72,15 @@ def trend(
             others = [day for day in span if not (memo and day.day == 1)]
             if firsts and heads:
                 grid = _grid_statuses(
-                    ledger, agency.agency_id, heads, versions, firsts, known_at, workers, progress
+                    ledger,
+                    agency.agency_id,
+                    heads,
+                    versions,
+                    firsts,
+                    known_at,
+                    local_day(agency, known_at),
+                    workers,
+                    progress,
                 )
                 for day, codes in zip(firsts, zip(*grid.values(), strict=True), strict=True):
                     counts[day].update(codes)
@@ -106,6 +122,7 @@ def _grid_statuses(
     versions: list[RuleVersion],
     days: list[date],
     known_at: datetime,
+    today: date,
     workers: int,
     progress: Progress | None,
 ) -> dict[UUID, list[str]]:
@@ -118,16 +135,19 @@ def _grid_statuses(
     key = rules_key(versions, "status")
     months = [month(day) for day in days]
     rows = store.grid.get(agency_id, key, heads)
+    # A person evaluated at all is evaluated on every month their row lacks from ten
+    # years before the first asked to the month of ``today`` (months before the hire cost
+    # a look-up, not an evaluation), so later charts of other days find them whole.
+    fill = range(min(months[0] - 120, months[-1]), max(month(today), months[-1]) + 1)
     missing: dict[UUID, list[date]] = {}
     for person in heads:
         lo, codes = rows.get(person, (0, []))
-        gaps = [
-            day
-            for day, index in zip(days, months, strict=True)
-            if not lo <= index < lo + len(codes) or codes[index - lo] == UNKNOWN
-        ]
-        if gaps:
-            missing[person] = gaps
+        if any(not lo <= i < lo + len(codes) or codes[i - lo] == UNKNOWN for i in months):
+            missing[person] = [
+                month_day(i)
+                for i in fill
+                if not lo <= i < lo + len(codes) or codes[i - lo] == UNKNOWN
+            ]
     if missing:
         people = sorted(missing)
         work = Work.plan(store, heads, people, versions, True, workers)
@@ -139,6 +159,7 @@ def _grid_statuses(
                 work.checkpoints_of(chunk),
                 {p: missing[p] for p in chunk},
                 work.versions,
+                days[0],
             )
             for chunk in work.chunks
         ]
@@ -147,14 +168,14 @@ def _grid_statuses(
         done = 0
         with worker_pool(ledger, work.workers) as pool:
             for chunk, (computed, new_checkpoints) in zip(
-                work.chunks, pool.map_in_order(status_rows, calls), strict=True
+                work.chunks, pool.map_in_order(status_codes, calls), strict=True
             ):
-                found: dict[UUID, dict[int, str]] = {}
-                for person_id, day, row in computed:
-                    code = NOT_HIRED if row.person_status == NOT_HIRED else row.status
-                    found.setdefault(person_id, {})[month(day)] = code
-                for person_id, codes_found in found.items():
-                    rows[person_id] = _merged(rows.get(person_id), codes_found)
+                for person_id, codes_found in computed:
+                    found = {
+                        month(day): code
+                        for day, code in zip(missing[person_id], codes_found, strict=True)
+                    }
+                    rows[person_id] = _merged(rows.get(person_id), found)
                     fresh.append((person_id, heads[person_id], rows[person_id]))
                 folded.extend(new_checkpoints)
                 done += len(chunk)

@@ -22,8 +22,8 @@ from ledger.errors import LedgerError
 from ledger.vocabulary import PersonStatus
 from projections.read_store import ReadStore
 from projections.read_store.grid import decode_codes, encode_codes
-from replay import trend as trend_module
 from replay.asof import RosterFilters, roster
+from replay.chunks import status_codes
 from replay.export import to_json
 from replay.read_models import catch_up, rebuild
 from replay.read_side import open_read_store
@@ -42,14 +42,14 @@ def _grid_rows(store: ReadStore) -> int:
 def _spy(monkeypatch: pytest.MonkeyPatch) -> list[set[UUID]]:
     """The people each evaluation call of a trend was asked about."""
     calls: list[set[UUID]] = []
-    real: Callable[..., Any] = trend_module.status_rows
+    real: Callable[..., Any] = status_codes
 
     def spy(ledger: Ledger, agency_id: UUID, known_at: datetime, heads: dict[UUID, int],
             *rest: Any) -> Any:  # fmt: skip
         calls.append(set(heads))
         return real(ledger, agency_id, known_at, heads, *rest)
 
-    monkeypatch.setattr(trend_module, "status_rows", spy)
+    monkeypatch.setattr("replay.trend.status_codes", spy)
     return calls
 
 
