@@ -19,7 +19,7 @@ from replay.read_side import read_side
 from replay.stored_streams import fold_streams
 from replay.workers import start_method
 
-__all__ = ["Checkpoint", "Work", "answer_rows", "status_codes", "status_rows"]
+__all__ = ["Checkpoint", "Work", "answer_rows", "histories_at", "status_codes", "status_rows"]
 
 # (person, stream head, encoded history): a history checkpoint to store.
 Checkpoint = tuple[UUID, int, str]
@@ -176,11 +176,11 @@ def _chunk(
         versions = knowledge.rule_versions_for(
             knowledge.agency_by_id(agency_id, known_at), known_at, as_of=as_of
         )
-    histories, folded = _histories(ledger, heads, checkpoints)
+    histories, folded = histories_at(ledger, heads, checkpoints)
     return versions, histories, folded
 
 
-def _histories(
+def histories_at(
     ledger: Ledger, heads: dict[UUID, int], checkpoints: dict[UUID, str]
 ) -> tuple[list[tuple[Identity, PersonHistory]], list[Checkpoint]]:
     """People's histories at the given heads: from their checkpoints (which must be at

@@ -13,6 +13,7 @@ from projections.read_store.queries import TrackedQueries
 from projections.read_store.rows import AnswerRow, PersonRow, RequirementRow, Tracking
 from projections.read_store.schema import create_tables
 from projections.read_store.tracked import TrackedModel
+from projections.read_store.unit_periods import UnitPeriods
 
 __all__ = [
     "MEMO_BYTES",
@@ -27,8 +28,8 @@ __all__ = [
 class ReadStore:
     """The read-side tables in the ledger's own database (and schema), by job: ``tracked``
     (the model's generations and their writes), ``queries`` (reads of the live one),
-    ``checkpoints``, ``memo`` and ``grid`` (status codes on firsts of a month, for
-    trends, filled lazily)."""
+    ``checkpoints``, ``memo``, ``grid`` (status codes on firsts of a month, for
+    trends) and ``units`` (unit periods, for the unit views), both filled lazily."""
 
     def __init__(
         self,
@@ -49,3 +50,4 @@ class ReadStore:
         self.queries = TrackedQueries(self.db, self.tracked)
         self.memo = AnswerMemo(self.db, self.checkpoints, memo_bytes)
         self.grid = StatusGrid(self.db, self.checkpoints)
+        self.units = UnitPeriods(self.db)

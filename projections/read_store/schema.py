@@ -22,6 +22,7 @@ TABLES = (
     "rm_memo_totals",
     "rm_history",
     "rm_status_grid",
+    "rm_unit_periods",
 )
 
 
@@ -120,6 +121,17 @@ def create_tables(db: ReadDatabase) -> None:
             "agency_id TEXT NOT NULL, rules_key TEXT NOT NULL, person_id TEXT NOT NULL, "
             "version INTEGER NOT NULL, lo TEXT NOT NULL, codes TEXT NOT NULL, "
             "PRIMARY KEY (agency_id, rules_key, person_id, version))"
+        )
+        # Units by the day each assignment starts (projections.read_store.unit_periods),
+        # filled lazily by the unit and command views: one row per person and stream head.
+        cur.execute(
+            f"CREATE TABLE IF NOT EXISTS {db.table('rm_unit_periods')} ("
+            "agency_id TEXT NOT NULL, person_id TEXT NOT NULL, version INTEGER NOT NULL, "
+            "periods TEXT NOT NULL, PRIMARY KEY (person_id, version))"
+        )
+        cur.execute(
+            "CREATE INDEX IF NOT EXISTS rm_unit_periods_agency ON "
+            f"{db.table('rm_unit_periods')} (agency_id)"
         )
 
 
