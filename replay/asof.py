@@ -141,7 +141,7 @@ def answers_for(
     known_at: datetime,
     heads: dict[UUID, int] | None = None,
     *,
-    form: Literal["answer", "roster"] = "answer",
+    form: Literal["answer", "roster", "overview"] = "answer",
     memo: bool = True,
     workers: int = 1,
     progress: Progress | None = None,
@@ -210,7 +210,9 @@ def _tracked(
         return {}
     key = rules_key(versions, TRACKED_FORM)
     try:
-        return store.queries.answers(live, agency.agency_id, key, heads, roster=form == "roster")
+        # The overview's narrow rows are a subset of a roster row: the tracked rows serve it.
+        roster = form in ("roster", "overview")
+        return store.queries.answers(live, agency.agency_id, key, heads, roster=roster)
     except PersistenceError:
         swapped = store.tracked.recently_live(fresh=True)
         if swapped is None or swapped.generation == live.generation:
@@ -262,12 +264,15 @@ def roster(
     memo: bool = True,
     workers: int = 1,
     progress: Progress | None = None,
+    form: Literal["roster", "overview"] = "roster",
 ) -> RosterAnswer:
     """Every person known at T (clamped to the stable horizon: ``known_at_used``),
     evaluated on ``as_of`` (none: the agency's local date at T), filtered, ordered by
     employee id (people not answered before are evaluated in up to ``workers``
     processes). ``counts`` leave out the people not yet hired on ``as_of``, as
-    ``trend``'s do (``not_yet_hired`` counts them)."""
+    ``trend``'s do (``not_yet_hired`` counts them). ``form="overview"``: rows with only
+    what the dashboard's overview shows (``projections.answers.overview_document``; a
+    person the tracked model holds keeps their full roster row), never exported."""
     known_at = known_at_used(ledger, requested_instant(ledger, slug, known_at))
     knowledge = read_side(ledger).knowledge
     agency = knowledge.agency_at(slug, known_at)
@@ -279,7 +284,7 @@ def roster(
         versions,
         as_of,
         known_at,
-        form="roster",
+        form=form,
         memo=memo,
         workers=workers,
         progress=progress,

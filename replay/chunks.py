@@ -9,7 +9,12 @@ from uuid import UUID
 
 from ledger.application import Ledger
 from ledger.gc_pause import paused_gc
-from projections.answers import answer_document, person_answer, roster_document
+from projections.answers import (
+    answer_document,
+    overview_document,
+    person_answer,
+    roster_document,
+)
 from projections.evaluate import evaluate
 from projections.history import PersonHistory
 from projections.history_codec import Identity, decode_history, encode_history, fold_key
@@ -86,7 +91,7 @@ def answer_rows(
         out = []
         for identity, history in histories:
             answer = person_answer(identity, history, versions, as_of)
-            document = roster_document(answer) if form == "roster" else answer_document(answer)
+            document = _DOCUMENTS[form](answer)
             row = AnswerRow(
                 answer.employee_id,
                 answer.status.status,
@@ -96,6 +101,13 @@ def answer_rows(
             )
             out.append((UUID(history.person_id), row))
         return out, folded
+
+
+_DOCUMENTS = {
+    "answer": answer_document,
+    "roster": roster_document,
+    "overview": overview_document,
+}
 
 
 def status_rows(

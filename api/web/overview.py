@@ -180,7 +180,7 @@ def overview(
 ) -> Response:
     travel = time_travel(request)
     ledger = services(request).ledger
-    answer = roster(ledger, agency, travel.as_of, travel.known_at)
+    answer = roster(ledger, agency, travel.as_of, travel.known_at, form="overview")
     facts = roster_picture(answer)
     as_of = date.fromisoformat(answer["as_of"])
     years = max(1, min(years, 10))
