@@ -114,11 +114,11 @@ def main() -> None:
     # grid is not part of it: trends fill it as they are asked).
     store = read_side(ledger).store
     live = store.tracked.live()
-    today = local_day(read_side(ledger).knowledge.agency_at(AGENCY, None), ledger.stable_horizon())
-    if args.rebuild or live is None or live.as_of != today.isoformat():
+    day = local_day(read_side(ledger).knowledge.agency_at(AGENCY, None), ledger.stable_horizon())
+    if args.rebuild or live is None or live.as_of != day.isoformat():
         began = time.perf_counter()
-        rebuild(ledger, store, today, workers=2)
-        print(f"rebuilt the read models for {today} in {time.perf_counter() - began:.1f} s")
+        rebuild(ledger, store, day, workers=2)
+        print(f"rebuilt the read models for {day} in {time.perf_counter() - began:.1f} s")
     answer = roster(ledger, AGENCY, None)
     people = answer["people"]
     baseline = _baseline(people, answer["as_of"], args.repeat)
@@ -142,19 +142,19 @@ def main() -> None:
         today = _median(lambda: get(page), args.repeat)
         said("today, median", today)
         pasts = []
-        for day in args.past.split(","):
-            past = f"{page}?as_of={day}&years=10&every=month"
+        for asked in args.past.split(","):
+            past = f"{page}?as_of={asked}&years=10&every=month"
             began = time.perf_counter()
             get(past)
             first = time.perf_counter() - began
-            said(f"{day}, first", first)
-            pasts.append((day, first, _median(lambda: get(past), args.repeat)))  # noqa: B023
-            said(f"{day}, median", pasts[-1][2])
+            said(f"{asked}, first", first)
+            pasts.append((asked, first, _median(lambda: get(past), args.repeat)))  # noqa: B023
+            said(f"{asked}, median", pasts[-1][2])
     services.side.close()
     ledger.close()
     print(f"size {args.size}: {len(people)} people; baseline {baseline * 1000:.3f} ms")
     print(f"load average {os.getloadavg()[0]:.2f} {os.getloadavg()[1]:.2f} at the end")
-    rows = [
+    rows: list[tuple[str, float]] = [
         ("overview today, first request", today_first),
         ("overview today (median)", today),
     ]
