@@ -12,7 +12,7 @@ yet: each answer reads the streams afresh.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from datetime import date, datetime
 from typing import Any
 
@@ -31,6 +31,7 @@ from replay.knowledge import AgencyKnowledge, person_streams
 from replay.read_side import read_side
 
 __all__ = [
+    "everyone_own_items",
     "person_tracks",
     "policy_acknowledgements",
     "policy_coverage",
@@ -162,6 +163,27 @@ def roster_tracks(
             people.append({"employee_id": facts.employee_id, **row})
     people.sort(key=lambda p: str(p["employee_id"]))
     return {**_header(agency, as_of, used), "tracks_shown": list(tracks), "people": people}
+
+
+def everyone_own_items(
+    ledger: Ledger, slug: str, as_of: date, known_at: KnownAt = None
+) -> tuple[Programme, Iterator[tuple[PersonHistory, CredentialFacts, list[TrackItem]]]]:
+    """The agency's programme as recorded at ``known_at`` and, for each person hired by
+    ``as_of``, their credential and policy items on ``as_of`` (read lazily, one person at
+    a time; nobody's stream is read when the agency has no credential type or policy
+    assignment, which then binds nobody)."""
+    agency, as_of, used = _axes(ledger, slug, as_of, known_at)
+    programme = programme_at(ledger, slug, used)
+
+    def rows() -> Iterator[tuple[PersonHistory, CredentialFacts, list[TrackItem]]]:
+        if not programme.type_versions and not programme.assignments:
+            return
+        for history, facts in _everyone(ledger, agency, used):
+            if history.status_on(as_of) == "not_hired":
+                continue
+            yield history, facts, _own_items(programme, history, facts, as_of, TRACKS)
+
+    return programme, rows()
 
 
 def publication_named(programme: Programme, policy_id: str, version: str | int) -> Publication:
