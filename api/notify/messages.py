@@ -55,7 +55,7 @@ _COLOURS = {"non_compliant": "#b91c1c", "due_soon": "#b45309"}
 # A digest item's words by source: what precedes its title, and its deadline's label.
 _DIGEST_WORDS = {
     "credential": ("Credential: ", "Valid through"),
-    "policy": ("Acknowledge ", "Acknowledge by"),
+    "policy": ("Policy: acknowledge ", "Acknowledge by"),
 }
 _STATUS_TEXT = {"non_compliant": "Overdue", "due_soon": "Due soon", "on_track": "Coming up"}
 
@@ -169,9 +169,17 @@ def _digest(agency: str, fields: dict[str, Any]) -> Message:
     counts = {s: sum(1 for item in items if item[4] == s) for s in ("non_compliant", "due_soon")}
     overdue, due_soon = counts["non_compliant"], counts["due_soon"]
     coming = len(items) - overdue - due_soon
+    # An expired credential is counted as expired, not overdue, as its block says; the
+    # words appear only when one is listed (a digest of requirements reads as before).
+    expired = sum(1 for item in items if item[4] == "non_compliant" and item[5:] == ["credential"])
+    overdue -= expired
+    expired_words = f", {expired} expired" if expired else ""
     digest_day: date = fields["deadline"]
     day = _day(digest_day)
-    subject = f"{agency}: {overdue} overdue, {due_soon} due soon, {coming} coming up ({day})"
+    subject = (
+        f"{agency}: {overdue} overdue{expired_words}, {due_soon} due soon, {coming} coming up "
+        f"({day})"
+    )
     text_lines = [f"Due or overdue in {agency} on {day}: {len(items)}", ""]
     blocks = []
     for employee, name, title, deadline, status, *rest in items:
@@ -201,7 +209,9 @@ def _digest(agency: str, fields: dict[str, Any]) -> Message:
     footer = _footer(fields)
     summary = (
         f'<p style="font-size:17px;margin:0 0 14px 0;"><b style="color:#b91c1c;">{overdue}'
-        f'</b> overdue &middot; <b style="color:#b45309;">{due_soon}</b> due soon &middot; '
+        f"</b> overdue &middot; "
+        + (f'<b style="color:#b91c1c;">{expired}</b> expired &middot; ' if expired else "")
+        + f'<b style="color:#b45309;">{due_soon}</b> due soon &middot; '
         f"<b>{coming}</b> coming up</p>"
     )
     html = _PAGE.substitute(

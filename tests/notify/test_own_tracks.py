@@ -82,8 +82,8 @@ def test_credential_expiry_and_policy_acknowledgement_reminders_over_daily_passe
             "valid through 2025-06-09 (7 days ago)"
         ) in text
         assert (
-            f"- Overdue: {scenario.name_of('C1')} #C1, Acknowledge {scenario.POLICY_TITLE}, "
-            "acknowledge by 2025-06-15 (1 day ago)"
+            f"- Overdue: {scenario.name_of('C1')} #C1, Policy: acknowledge "
+            f"{scenario.POLICY_TITLE}, acknowledge by 2025-06-15 (1 day ago)"
         ) in text
         for other in ("#C2", "#C3", "#C4"):
             assert other not in text
