@@ -66,7 +66,7 @@ def add_own_tracks(url: str, day: date) -> tuple[int, float]:
     slug = "bench-pd"
     agency_id = ledger.get_agency(slug).id
     people = sorted(
-        e.employee_id
+        (e.employee_id, e.hired_on)
         for e in (
             ledger.mapper.to_domain_event(s[0])
             for s in (
@@ -107,16 +107,14 @@ def add_own_tracks(url: str, day: date) -> tuple[int, float]:
         actor=actor,
     )
     uow = UnitOfWork(ledger)
-    for n, employee_id in enumerate(people):
+    for n, (employee_id, hired_on) in enumerate(people):
         weapon = ("handgun", "Glock 17", f"G{employee_id}")
-        ledger.issue_weapon(
-            slug, employee_id, weapon=weapon, on=date(2015, 1, 2), actor=actor, uow=uow
-        )
+        ledger.issue_weapon(slug, employee_id, weapon=weapon, on=hired_on, actor=actor, uow=uow)
         ledger.record_qualification(
             slug,
             employee_id,
             credential_type="firearms",
-            on=day - timedelta(days=1 + n * 7 % 400),
+            on=max(hired_on, day - timedelta(days=1 + n * 7 % 400)),
             result="pass",
             score_value=90,
             instructor="Sgt. Range",
@@ -130,7 +128,7 @@ def add_own_tracks(url: str, day: date) -> tuple[int, float]:
                 employee_id,
                 "use-of-force",
                 1,
-                on=published,
+                on=max(published, hired_on),
                 channel="online",
                 actor=actor,
                 uow=uow,

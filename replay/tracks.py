@@ -20,6 +20,7 @@ from ledger.agency import agency_id_for
 from ledger.application import Ledger
 from ledger.errors import PersonNotFoundError, PolicyNotFoundError
 from ledger.person import person_id_for
+from ledger.person_events import TrainingCompleted, TrainingCorrected, TrainingVoided
 from projections.credentials.credentials import evaluate_credentials
 from projections.credentials.facts import CredentialFacts, facts_from_events
 from projections.credentials.policies import acknowledged, evaluate_policies
@@ -128,10 +129,15 @@ def person_tracks(
     return {**_header(agency, as_of, used), "employee_id": facts.employee_id, **answer}
 
 
+# What the credential and policy tracks never fold (audiences and statuses come from the
+# person's kind, hire date, statuses and assignments): left unread by ``everyone_own_items``.
+TRAINING_TOPICS = (TrainingCompleted.TOPIC, TrainingCorrected.TOPIC, TrainingVoided.TOPIC)
+
+
 def _everyone(
-    ledger: Ledger, agency: AgencyKnowledge, known_at: datetime
+    ledger: Ledger, agency: AgencyKnowledge, known_at: datetime, without: Sequence[str] = ()
 ) -> Iterable[tuple[PersonHistory, CredentialFacts]]:
-    for events in person_streams(ledger, agency.agency_id, known_at):
+    for events in person_streams(ledger, agency.agency_id, known_at, without_topics=without):
         yield history_from_events(events, known_at), facts_from_events(events)
 
 
@@ -170,15 +176,16 @@ def everyone_own_items(
 ) -> tuple[Programme, Iterator[tuple[PersonHistory, CredentialFacts, list[TrackItem]]]]:
     """The agency's programme as recorded at ``known_at`` and, for each person hired by
     ``as_of``, their credential and policy items on ``as_of`` (read lazily, one person at
-    a time; nobody's stream is read when the agency has no credential type or policy
-    assignment, which then binds nobody)."""
+    a time, without their training records, which these tracks never look at; nobody's
+    stream is read when the agency has no credential type or policy assignment, which then
+    binds nobody). The histories yielded hold no training records."""
     agency, as_of, used = _axes(ledger, slug, as_of, known_at)
     programme = programme_at(ledger, slug, used)
 
     def rows() -> Iterator[tuple[PersonHistory, CredentialFacts, list[TrackItem]]]:
         if not programme.type_versions and not programme.assignments:
             return
-        for history, facts in _everyone(ledger, agency, used):
+        for history, facts in _everyone(ledger, agency, used, TRAINING_TOPICS):
             if history.status_on(as_of) == "not_hired":
                 continue
             yield history, facts, _own_items(programme, history, facts, as_of, TRACKS)
