@@ -32,6 +32,7 @@ from replay.knowledge import AgencyKnowledge, person_streams
 from replay.read_side import read_side
 
 __all__ = [
+    "TRAINING_TOPICS",
     "everyone_own_items",
     "person_tracks",
     "policy_acknowledgements",
@@ -175,10 +176,10 @@ def everyone_own_items(
     ledger: Ledger, slug: str, as_of: date, known_at: KnownAt = None
 ) -> tuple[Programme, Iterator[tuple[PersonHistory, CredentialFacts, list[TrackItem]]]]:
     """The agency's programme as recorded at ``known_at`` and, for each person hired by
-    ``as_of``, their credential and policy items on ``as_of`` (read lazily, one person at
-    a time, without their training records, which these tracks never look at; nobody's
-    stream is read when the agency has no credential type or policy assignment, which then
-    binds nobody). The histories yielded hold no training records."""
+    ``as_of``, their credential and policy items on ``as_of``: the streams read in one
+    query without their training events, which these tracks never fold (the histories
+    yielded hold no training records), decoded and judged one person at a time. Nobody's
+    stream is read when the agency has no credential type or policy assignment."""
     agency, as_of, used = _axes(ledger, slug, as_of, known_at)
     programme = programme_at(ledger, slug, used)
 
