@@ -30,7 +30,9 @@ from datetime import date
 from ledger.application import Ledger
 from ledger.clock import SettableClock
 from tests.credentials.helpers import FIREARMS
-from tests.notify.scenario import email_of, noon, staff
+from tests.notify.scenario import email_of as email_of
+from tests.notify.scenario import noon as noon
+from tests.notify.scenario import staff
 
 SLUG = "own-pd"
 ACTOR = "user:test"
