@@ -10,6 +10,14 @@ each run starts with no notice recorded. On the copy: the rebuild (``muster repl
 coordinator account with an address, then the first pass on that day (decide, record,
 send to a channel that accepts everything in-process, record each delivery), then a second
 pass on the same day (decides and sends nothing: its cost is reading what was sent).
+
+``--own-tracks`` first gives the copy's agency a programme of its own (issue 17's tracks,
+whose deadlines the pass reads from every person's stream): a per-weapon firearms
+qualification held by everyone (12 months), each person issued a weapon and qualified on a
+day spread over the 400 days before the store's last day (so about 9 % have expired, 22 %
+expire within 90 days); a policy published 20 days before, assigned to everyone with 30
+days to acknowledge, acknowledged by 3 people in 5. These are written before the rebuild,
+so the rebuild is of the same store.
 """
 
 from __future__ import annotations
@@ -19,6 +27,7 @@ import shutil
 import subprocess
 import sys
 import time
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -32,6 +41,8 @@ from api.notify.messages import Message
 from api.notify.passes import run_pass
 from ledger.accounts import grant_role, open_account, record_email
 from ledger.application import Ledger
+from ledger.person import PersonEnrolled
+from ledger.unit_of_work import UnitOfWork
 
 
 class Accepting:
@@ -45,6 +56,89 @@ class Accepting:
     ) -> str:
         self.sent += 1
         return notice_id
+
+
+def add_own_tracks(url: str, day: date) -> tuple[int, float]:
+    """The programme described above, on the scratch copy: (people, seconds)."""
+    began = time.perf_counter()
+    ledger = Ledger(url)
+    actor = "system:bench"
+    slug = "bench-pd"
+    agency_id = ledger.get_agency(slug).id
+    people = sorted(
+        (e.employee_id, e.hired_on)
+        for e in (
+            ledger.mapper.to_domain_event(s[0])
+            for s in (
+                ledger.recorder.select_events(h, limit=1)
+                for h in ledger.store.stream_heads("person", agency_id)
+            )
+        )
+        if isinstance(e, PersonEnrolled)
+    )
+    ledger.define_credential_type(
+        slug,
+        "firearms",
+        effective_on=date(2015, 1, 1),
+        actor=actor,
+        name="Firearms qualification",
+        holders=["everyone"],
+        earned_by="qualification",
+        validity="months",
+        validity_months=12,
+        passing_score=80,
+        max_score=100,
+        warning_days=30,
+        per_weapon=True,
+        weapon_classes=["handgun"],
+    )
+    document = b"# Use of force\n\nOfficers use only the force that is objectively reasonable.\n"
+    version, _ = ledger.upload_policy(
+        slug, "use-of-force", document, title="Use of force", actor=actor
+    )
+    published = day - timedelta(days=20)
+    ledger.publish_policy(slug, "use-of-force", version, effective_on=published, actor=actor)
+    ledger.assign_policy(
+        slug,
+        "use-of-force",
+        audience=["everyone"],
+        due_days=30,
+        effective_on=published,
+        actor=actor,
+    )
+    uow = UnitOfWork(ledger)
+    for n, (employee_id, hired_on) in enumerate(people):
+        weapon = ("handgun", "Glock 17", f"G{employee_id}")
+        ledger.issue_weapon(slug, employee_id, weapon=weapon, on=hired_on, actor=actor, uow=uow)
+        ledger.record_qualification(
+            slug,
+            employee_id,
+            credential_type="firearms",
+            on=max(hired_on, day - timedelta(days=1 + n * 7 % 400)),
+            result="pass",
+            score_value=90,
+            instructor="Sgt. Range",
+            weapon=weapon,
+            actor=actor,
+            uow=uow,
+        )
+        if n % 5 < 3:
+            ledger.acknowledge_policy(
+                slug,
+                employee_id,
+                "use-of-force",
+                1,
+                on=max(published, hired_on),
+                channel="online",
+                actor=actor,
+                uow=uow,
+            )
+        if n % 200 == 199:
+            uow.save()
+            uow = UnitOfWork(ledger)
+    uow.save()
+    ledger.close()
+    return len(people), time.perf_counter() - began
 
 
 def rebuild_seconds(url: str) -> float:
@@ -72,6 +166,7 @@ def rebuild_seconds(url: str) -> float:
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--size", default="M", choices=["S", "M", "L"])
+    parser.add_argument("--own-tracks", action="store_true", help="add credentials and a policy")
     args = parser.parse_args()
     began = time.perf_counter()
     source, generated = ensure_store("sqlite", args.size)
@@ -83,6 +178,11 @@ def main() -> None:
         Path(f"{scratch}{suffix}").unlink(missing_ok=True)
     shutil.copyfile(original, scratch)
     url = f"sqlite:///{scratch}"
+    if args.own_tracks:
+        people, seconds = add_own_tracks(url, TRACKED_DAY)
+        print(
+            f"own tracks: {people} people issued, qualified, 3 in 5 acknowledged ({seconds:.1f} s)"
+        )
 
     rebuild = rebuild_seconds(url)
     ledger = Ledger(url)

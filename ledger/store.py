@@ -66,6 +66,7 @@ class ChainedRecorder(Protocol):
         originator_ids: Sequence[UUID] | None = ...,
         recorded_by: datetime | None = ...,
         up_to_notification: int | None = ...,
+        without_topics: Sequence[str] = ...,
     ) -> list[StoredEvent]: ...
     def heads_of(
         self,

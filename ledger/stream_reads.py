@@ -104,10 +104,12 @@ class StreamReads(BackendReads):
         originator_ids: Sequence[UUID] | None = None,
         recorded_by: datetime | None = None,
         up_to_notification: int | None = None,
+        without_topics: Sequence[str] = (),
     ) -> list[StoredEvent]:
         """Stored events of one stream type, in (stream, position) order, filtered by agency
         or named streams (which must be of that type) and by recorded time / log position
-        through the index."""
+        through the index; events of ``without_topics`` are left out (their state is not
+        read: a reader that folds no training records need not fetch them)."""
         d = self.dialect
         sql = (
             "SELECT e.originator_id, e.originator_version, e.topic, e.state "
@@ -132,6 +134,9 @@ class StreamReads(BackendReads):
         if up_to_notification is not None:
             sql += f" AND i.notification_id <= {d.placeholder}"
             params.append(up_to_notification)
+        if without_topics:
+            sql += f" AND e.topic NOT IN ({d.marks(len(without_topics))})"
+            params.extend(without_topics)
         rows = self._read(sql + " ORDER BY i.originator_id, i.originator_version", params)
         return [StoredEvent(d.to_uuid(r[0]), int(r[1]), str(r[2]), bytes(r[3])) for r in rows]
 

@@ -16,8 +16,12 @@ agency used muster) is listed in the digest only, never announced one notice at 
 Kinds ``reminder`` and ``overdue`` to the person and every escalation are mandatory: no
 preference turns them off.
 
-Credentials and policy acknowledgements (their own issue) come in as more ``OpenItem``s
-with their own ``source`` (``credential``, ``policy``): the engine needs nothing else.
+Credentials and policy acknowledgements (issue 17's own tracks) come in as more
+``OpenItem``s with their own ``source`` (``credential``: the deadline is the credential's
+last valid day; ``policy``: the day the version must be acknowledged by), their
+``requirement`` prefixed with it (``credential:firearms[A1]``, ``policy:use-of-force@v3``)
+so a recorded notice says what it is about (``notice_label``, ``notice_about``); the
+engine treats them as any other item.
 """
 
 from __future__ import annotations
@@ -32,7 +36,10 @@ __all__ = [
     "NoticeIntent",
     "NoticePolicy",
     "OpenItem",
+    "notice_about",
+    "notice_label",
     "notices_due",
+    "source_of",
     "window_for",
 ]
 
@@ -69,10 +76,46 @@ class OpenItem:
     source: str = "requirement"
 
     def line(self) -> str:
-        """How a digest lists it (tab-separated, parsed back by the renderer)."""
-        return "\t".join(
-            (self.employee_id, self.name, self.title, self.deadline.isoformat(), self.status)
-        )
+        """How a digest lists it (tab-separated, parsed back by the renderer): a
+        requirement in five fields, a credential or policy with its source as a sixth."""
+        fields = [self.employee_id, self.name, self.title, self.deadline.isoformat(), self.status]
+        if self.source != "requirement":
+            fields.append(self.source)
+        return "\t".join(fields)
+
+
+def source_of(requirement: str) -> str:
+    """What a notice's ``requirement`` is: ``credential``, ``policy`` or ``requirement``
+    (a rule pack's ``pack/requirement``; empty for a digest)."""
+    prefix, colon, _ = requirement.partition(":")
+    return prefix if colon and prefix in {"credential", "policy"} else "requirement"
+
+
+def notice_label(requirement: str, title: str) -> str:
+    """What a notice is about, in words: "Firearms qualification (Glock 17, serial A1)
+    expiry", "acknowledge Use of force v3", a requirement's title."""
+    what = title or requirement
+    source = source_of(requirement)
+    if source == "credential":
+        return f"{what} expiry"
+    if source == "policy":
+        return f"acknowledge {what}"
+    return what or "the agency's digest"
+
+
+def notice_about(requirement: str, title: str, deadline: date | None) -> str:
+    """The label with its deadline: "Firearms qualification (Glock 17, serial A1) expires
+    2025-03-09", "acknowledge Use of force v3 by 2025-01-16", "Firearms training,
+    deadline 2025-12-31"."""
+    if deadline is None or not requirement:
+        return notice_label(requirement, title)
+    day = deadline.isoformat()
+    source = source_of(requirement)
+    if source == "credential":
+        return f"{title or requirement} expires {day}"
+    if source == "policy":
+        return f"acknowledge {title or requirement} by {day}"
+    return f"{title or requirement}, deadline {day}"
 
 
 @dataclass(frozen=True)

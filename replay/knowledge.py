@@ -152,6 +152,7 @@ def person_streams(
     *,
     person_id: UUID | None = None,
     up_to_notification: int | None = None,
+    without_topics: Sequence[str] = (),
 ) -> Iterator[list[LedgerEvent]]:
     """Each person's events recorded by ``known_at``, one list per person (stream order).
 
@@ -164,6 +165,7 @@ def person_streams(
         originator_ids=None if person_id is None else [person_id],
         recorded_by=known_at,
         up_to_notification=up_to_notification,
+        without_topics=without_topics,
     )
     for _, group in groupby(stored, key=lambda s: s.originator_id):
         yield decode_stored(ledger, list(group))

@@ -16,6 +16,7 @@ from uuid import UUID
 
 from ledger.application import Ledger
 from ledger.notice_cases import NoticeRecord, notices_of
+from projections.notify import notice_about, notice_label
 
 __all__ = ["NOTICE_COLUMNS", "notice_row", "notice_rows", "notice_text"]
 
@@ -31,6 +32,7 @@ NOTICE_COLUMNS = [
     "recipient_role",
     "requirement",
     "title",
+    "about",
     "deadline",
     "window",
     "days_before_deadline",
@@ -68,6 +70,7 @@ def notice_row(record: NoticeRecord) -> dict[str, Any]:
         "recipient_role": decided.recipient_role,
         "requirement": decided.requirement,
         "title": decided.title,
+        "about": notice_about(decided.requirement, decided.title, deadline),
         "deadline": deadline.isoformat() if deadline else None,
         "window": decided.window,
         "days_before_deadline": (deadline - decided.effective_on).days if deadline else None,
@@ -101,8 +104,10 @@ def notice_rows(
 
 def notice_text(row: Mapping[str, Any]) -> str:
     """A row as people read it: "reminder by email to e2@pd.example (person): Use of
-    force, deadline 2025-12-31, 90 days or less before; delivered 2025-10-02T12:00:00"."""
-    what = row["title"] or row["requirement"] or "the agency's digest"
+    force, deadline 2025-12-31, 90 days or less before; delivered 2025-10-02T12:00:00"; a
+    credential's "Firearms qualification (Glock 17, serial A1) expiry, deadline ...", a
+    policy's "acknowledge Use of force v3, deadline ..."."""
+    what = notice_label(row["requirement"] or "", row["title"] or "")
     window = row["window"]
     when = {"overdue": "overdue", "digest": "digest"}.get(window, f"{window} days or less before")
     if row["outcome"] == "delivered":

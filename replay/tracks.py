@@ -12,7 +12,7 @@ yet: each answer reads the streams afresh.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -21,6 +21,7 @@ from ledger.agency import agency_id_for
 from ledger.application import Ledger
 from ledger.errors import PersonNotFoundError, PolicyNotFoundError
 from ledger.person import person_id_for
+from ledger.person_events import TrainingCompleted, TrainingCorrected, TrainingVoided
 from projections.credentials.credentials import evaluate_credentials
 from projections.credentials.facts import Acknowledgement, CredentialFacts, facts_from_events
 from projections.credentials.policies import acknowledged, evaluate_policies
@@ -32,7 +33,9 @@ from replay.knowledge import AgencyKnowledge, person_streams
 from replay.read_side import read_side
 
 __all__ = [
+    "TRAINING_TOPICS",
     "PersonPolicy",
+    "everyone_own_items",
     "person_policy",
     "person_tracks",
     "policy_acknowledgements",
@@ -130,10 +133,15 @@ def person_tracks(
     return {**_header(agency, as_of, used), "employee_id": facts.employee_id, **answer}
 
 
+# What the credential and policy tracks never fold (audiences and statuses come from the
+# person's kind, hire date, statuses and assignments): left unread by ``everyone_own_items``.
+TRAINING_TOPICS = (TrainingCompleted.TOPIC, TrainingCorrected.TOPIC, TrainingVoided.TOPIC)
+
+
 def _everyone(
-    ledger: Ledger, agency: AgencyKnowledge, known_at: datetime
+    ledger: Ledger, agency: AgencyKnowledge, known_at: datetime, without: Sequence[str] = ()
 ) -> Iterable[tuple[PersonHistory, CredentialFacts]]:
-    for events in person_streams(ledger, agency.agency_id, known_at):
+    for events in person_streams(ledger, agency.agency_id, known_at, without_topics=without):
         yield history_from_events(events, known_at), facts_from_events(events)
 
 
@@ -165,6 +173,28 @@ def roster_tracks(
             people.append({"employee_id": facts.employee_id, **row})
     people.sort(key=lambda p: str(p["employee_id"]))
     return {**_header(agency, as_of, used), "tracks_shown": list(tracks), "people": people}
+
+
+def everyone_own_items(
+    ledger: Ledger, slug: str, as_of: date, known_at: KnownAt = None
+) -> tuple[Programme, Iterator[tuple[PersonHistory, CredentialFacts, list[TrackItem]]]]:
+    """The agency's programme as recorded at ``known_at`` and, for each person hired by
+    ``as_of``, their credential and policy items on ``as_of``: the streams read in one
+    query without their training events, which these tracks never fold (the histories
+    yielded hold no training records), decoded and judged one person at a time. Nobody's
+    stream is read when the agency has no credential type or policy assignment."""
+    agency, as_of, used = _axes(ledger, slug, as_of, known_at)
+    programme = programme_at(ledger, slug, used)
+
+    def rows() -> Iterator[tuple[PersonHistory, CredentialFacts, list[TrackItem]]]:
+        if not programme.type_versions and not programme.assignments:
+            return
+        for history, facts in _everyone(ledger, agency, used, TRAINING_TOPICS):
+            if history.status_on(as_of) == "not_hired":
+                continue
+            yield history, facts, _own_items(programme, history, facts, as_of, TRACKS)
+
+    return programme, rows()
 
 
 def publication_named(programme: Programme, policy_id: str, version: str | int) -> Publication:

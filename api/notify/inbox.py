@@ -19,7 +19,8 @@ from ledger.accounts import get_account_by_id
 from ledger.agency import agency_id_for
 from ledger.application import Ledger
 from ledger.notice import NoticeDecided
-from ledger.notice_cases import acknowledge_notice, notices_of
+from ledger.notice_cases import NoticeRecord, acknowledge_notice, notices_of
+from projections.notify import notice_label
 from replay.notices import notice_row
 
 __all__ = ["acknowledge", "inbox"]
@@ -57,9 +58,7 @@ def inbox(ledger: Ledger, principal: Principal) -> list[dict[str, Any]]:
     rows: list[dict[str, Any]] = []
     for agency_id, slug in mine.agency_ids.items():
         told = partial(mine.fields, agency_id)
-        rows += [
-            {**notice_row(r), "agency": slug} for r in notices_of(ledger, agency_id, where=told)
-        ]
+        rows += [_row(r, slug) for r in notices_of(ledger, agency_id, where=told)]
     rows.sort(key=lambda r: (r["recorded_at"], r["notice_id"]), reverse=True)
     return rows
 
@@ -75,4 +74,15 @@ def acknowledge(ledger: Ledger, principal: Principal, notice_id: UUID) -> dict[s
         mine=mine.decision,
         actor=principal.actor,
     )
-    return {**notice_row(record), "agency": mine.agency_ids[record.decided.agency_id]}
+    return _row(record, mine.agency_ids[record.decided.agency_id])
+
+
+def _row(record: NoticeRecord, slug: str) -> dict[str, Any]:
+    """A ``replay.notices`` row with its agency and what it is about in words (``label``:
+    "Firearms qualification (Glock 17, serial A1) expiry", "acknowledge Use of force v3")."""
+    decided = record.decided
+    return {
+        **notice_row(record),
+        "agency": slug,
+        "label": notice_label(decided.requirement, decided.title),
+    }

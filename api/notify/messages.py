@@ -16,6 +16,8 @@ from html import escape
 from string import Template
 from typing import Any
 
+from projections.notify import source_of
+
 __all__ = ["Message", "message_digest", "render"]
 
 
@@ -46,10 +48,15 @@ _ITEM = Template(
 <div style="font-size:13px;font-weight:bold;color:$colour;text-transform:uppercase;">$status_text</div>
 <div style="font-size:17px;font-weight:bold;margin:2px 0;">$name <span style="font-weight:normal;color:#4b5563;">#$employee</span></div>
 <div style="font-size:15px;">$requirement</div>
-<div style="font-size:15px;">Deadline: <b>$deadline</b> <span style="color:#4b5563;">($distance)</span></div>
+<div style="font-size:15px;">$label: <b>$deadline</b> <span style="color:#4b5563;">($distance)</span></div>
 </div>"""
 )
 _COLOURS = {"non_compliant": "#b91c1c", "due_soon": "#b45309"}
+# A digest item's words by source: what precedes its title, and its deadline's label.
+_DIGEST_WORDS = {
+    "credential": ("Credential: ", "Valid through"),
+    "policy": ("Policy: acknowledge ", "Acknowledge by"),
+}
 _STATUS_TEXT = {"non_compliant": "Overdue", "due_soon": "Due soon", "on_track": "Coming up"}
 
 
@@ -72,17 +79,11 @@ def render(agency: str, fields: dict[str, Any]) -> Message:
         return _digest(agency, fields)
     deadline = _day(fields["deadline"])
     who, what = fields["person_name"], fields["title"] or fields["requirement"]
-    if fields["kind"] == "reminder":
-        subject = f"Reminder: {what} is due by {deadline}"
-        lead = f"{who}, {what} is due by {deadline} ({fields['window']} days or less)."
-    elif fields["kind"] == "overdue":
-        subject = f"Overdue: {what} (deadline {deadline})"
-        lead = f"{who}, the deadline for {what} ({deadline}) has passed and it is not met."
-    else:
-        subject = f"Overdue in your unit: {who}, {what}"
-        lead = f"{who} (#{fields['employee_id']}) did not meet {what} by {deadline}."
+    source = source_of(fields["requirement"])
+    subject, lead, label = _wording(source, fields["kind"], who, what, deadline, fields)
     footer = _footer(fields)
-    text = f"{lead}\n\nAgency: {agency}\nRequirement: {what}\nDeadline: {deadline}\n\n{footer}\n"
+    heading = {"credential": "Credential", "policy": "Policy"}.get(source, "Requirement")
+    text = f"{lead}\n\nAgency: {agency}\n{heading}: {what}\n{label}: {deadline}\n\n{footer}\n"
     html = _PAGE.substitute(
         title=escape(subject),
         agency=escape(agency),
@@ -90,6 +91,69 @@ def render(agency: str, fields: dict[str, Any]) -> Message:
         footer=escape(footer),
     )
     return Message(subject, text, html)
+
+
+def _wording(
+    source: str, kind: str, who: str, what: str, deadline: str, fields: dict[str, Any]
+) -> tuple[str, str, str]:
+    """(subject, lead, the deadline's label) for a notice about a requirement, a
+    credential's expiry (the deadline is its last valid day) or a policy to acknowledge."""
+    window = fields["window"]
+    employee = fields["employee_id"]
+    if source == "credential":
+        if kind == "reminder":
+            return (
+                f"Reminder: {what} expires {deadline}",
+                f"{who}, your {what} expires {deadline} ({window} days or less): "
+                "requalify or renew it by then.",
+                "Valid through",
+            )
+        if kind == "overdue":
+            return (
+                f"Expired: {what} (valid through {deadline})",
+                f"{who}, your {what} has expired: it was valid through {deadline}.",
+                "Valid through",
+            )
+        return (
+            f"Expired in your unit: {who}, {what}",
+            f"{who} (#{employee}) let {what} expire: it was valid through {deadline}.",
+            "Valid through",
+        )
+    if source == "policy":
+        if kind == "reminder":
+            return (
+                f"Reminder: acknowledge {what} by {deadline}",
+                f"{who}, acknowledge {what} by {deadline} ({window} days or less).",
+                "Acknowledge by",
+            )
+        if kind == "overdue":
+            return (
+                f"Overdue: acknowledge {what} (deadline {deadline})",
+                f"{who}, the deadline to acknowledge {what} ({deadline}) has passed.",
+                "Acknowledge by",
+            )
+        return (
+            f"Overdue in your unit: {who}, acknowledge {what}",
+            f"{who} (#{employee}) did not acknowledge {what} by {deadline}.",
+            "Acknowledge by",
+        )
+    if kind == "reminder":
+        return (
+            f"Reminder: {what} is due by {deadline}",
+            f"{who}, {what} is due by {deadline} ({window} days or less).",
+            "Deadline",
+        )
+    if kind == "overdue":
+        return (
+            f"Overdue: {what} (deadline {deadline})",
+            f"{who}, the deadline for {what} ({deadline}) has passed and it is not met.",
+            "Deadline",
+        )
+    return (
+        f"Overdue in your unit: {who}, {what}",
+        f"{who} (#{employee}) did not meet {what} by {deadline}.",
+        "Deadline",
+    )
 
 
 def _distance(deadline: date, day: date) -> str:
@@ -105,17 +169,30 @@ def _digest(agency: str, fields: dict[str, Any]) -> Message:
     counts = {s: sum(1 for item in items if item[4] == s) for s in ("non_compliant", "due_soon")}
     overdue, due_soon = counts["non_compliant"], counts["due_soon"]
     coming = len(items) - overdue - due_soon
+    # An expired credential is counted as expired, not overdue, as its block says; the
+    # words appear only when one is listed (a digest of requirements reads as before).
+    expired = sum(1 for item in items if item[4] == "non_compliant" and item[5:] == ["credential"])
+    overdue -= expired
+    expired_words = f", {expired} expired" if expired else ""
     digest_day: date = fields["deadline"]
     day = _day(digest_day)
-    subject = f"{agency}: {overdue} overdue, {due_soon} due soon, {coming} coming up ({day})"
+    subject = (
+        f"{agency}: {overdue} overdue{expired_words}, {due_soon} due soon, {coming} coming up "
+        f"({day})"
+    )
     text_lines = [f"Due or overdue in {agency} on {day}: {len(items)}", ""]
     blocks = []
-    for employee, name, title, deadline, status in items:
+    for employee, name, title, deadline, status, *rest in items:
+        source = rest[0] if rest else "requirement"
         status_text = _STATUS_TEXT.get(status, status)
+        if source == "credential" and status == "non_compliant":
+            status_text = "Expired"
         due = date.fromisoformat(deadline)
         distance = _distance(due, digest_day)
+        what, label = _DIGEST_WORDS.get(source, ("", "Deadline"))
         text_lines.append(
-            f"- {status_text}: {name} #{employee}, {title}, deadline {deadline} ({distance})"
+            f"- {status_text}: {name} #{employee}, {what}{title}, {label.lower()} {deadline} "
+            f"({distance})"
         )
         blocks.append(
             _ITEM.substitute(
@@ -123,7 +200,8 @@ def _digest(agency: str, fields: dict[str, Any]) -> Message:
                 status_text=escape(status_text),
                 name=escape(name),
                 employee=escape(employee),
-                requirement=escape(title),
+                requirement=escape(what + title),
+                label=escape(label),
                 deadline=escape(_day(due)),
                 distance=escape(distance),
             )
@@ -131,7 +209,9 @@ def _digest(agency: str, fields: dict[str, Any]) -> Message:
     footer = _footer(fields)
     summary = (
         f'<p style="font-size:17px;margin:0 0 14px 0;"><b style="color:#b91c1c;">{overdue}'
-        f'</b> overdue &middot; <b style="color:#b45309;">{due_soon}</b> due soon &middot; '
+        f"</b> overdue &middot; "
+        + (f'<b style="color:#b91c1c;">{expired}</b> expired &middot; ' if expired else "")
+        + f'<b style="color:#b45309;">{due_soon}</b> due soon &middot; '
         f"<b>{coming}</b> coming up</p>"
     )
     html = _PAGE.substitute(

@@ -20,6 +20,7 @@ from typing import Any
 
 from api.notify.channels import Channels, DeliveryError
 from api.notify.messages import message_digest, render
+from api.notify.own_tracks import own_open_items
 from ledger.account import Role
 from ledger.accounts import list_accounts
 from ledger.agency import agency_id_for
@@ -75,7 +76,8 @@ def policy_for(ledger: Ledger, agency_id: Any) -> NoticePolicy:
 
 def open_items(ledger: Ledger, slug: str, today: date) -> list[OpenItem]:
     """Every person's requirements with a deadline on ``today``, as the roster answers
-    them (the tracked model when it is at that day, else the memo or an evaluation)."""
+    them (the tracked model when it is at that day, else the memo or an evaluation), and
+    their credentials' expiries and policy acknowledgements due (``own_tracks``)."""
     answer = roster(ledger, slug, today)
     titles: dict[tuple[str, str], str] = {}
     for label, version in answer["rule_versions"].items():
@@ -83,7 +85,9 @@ def open_items(ledger: Ledger, slug: str, today: date) -> list[OpenItem]:
         for requirement_id, requirement in version["requirements"].items():
             titles.setdefault((pack, requirement_id), requirement["title"])
     items = []
+    names: dict[str, str] = {}
     for person in answer["people"]:
+        names[person["employee_id"]] = person["name"]
         for r in person["compliance"].get("requirements", []):
             if not r.get("deadline"):
                 continue
@@ -98,7 +102,7 @@ def open_items(ledger: Ledger, slug: str, today: date) -> list[OpenItem]:
                     deadline=date.fromisoformat(r["deadline"]),
                 )
             )
-    return items
+    return items + own_open_items(ledger, slug, today, names)
 
 
 class _Loaded:

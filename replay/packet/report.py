@@ -22,6 +22,7 @@ from fpdf import FPDF
 from fpdf.enums import XPos, YPos
 from fpdf.fonts import TTFFont
 
+from projections.notify import notice_label
 from replay.packet.fonts import ReportFonts, report_fonts
 
 __all__ = ["report_pdf"]
@@ -398,7 +399,7 @@ def _notices(pdf: _Report, title: str, notices: Sequence[Mapping[str, Any]]) -> 
             _NOTICE_WIDTHS,
             (
                 n["day"],
-                f"{n['kind']}: {n['title'] or n['requirement'] or 'digest'}",
+                f"{n['kind']}: {notice_label(n['requirement'] or '', n['title'] or '')}",
                 f"{n['recipient']} ({n['recipient_role']}, {n['channel']})",
                 f"{n['deadline'] or ''} {window}",
                 outcome,

@@ -38,14 +38,20 @@ def build(ledger: Ledger, clock: SettableClock) -> None:
     clock.set(noon(date(2025, 1, 1)))
     ledger.register_agency(SLUG, "Notify Police Department", "MN", actor=ACTOR)
     publish_local_pack(ledger, SLUG, [(date(2020, 1, 1), 2)])
-    for employee_id, unit in PEOPLE.items():
+    staff(ledger, SLUG, PEOPLE, date(2025, 1, 1))
+
+
+def staff(ledger: Ledger, slug: str, people: dict[str, str], hired_on: date) -> None:
+    """Sworn officers of ``people`` (employee id: unit) hired on ``hired_on``, with their
+    own addresses, a supervisor of Patrol (``sgt``) and a coordinator (``coord``)."""
+    for employee_id, unit in people.items():
         ledger.enrol_person(
-            SLUG,
+            slug,
             employee_id,
             first_name="Pat",
             last_name=f"Officer{employee_id}",
             kind="sworn",
-            hired_on=date(2025, 1, 1),
+            hired_on=hired_on,
             rank="Officer",
             unit_name=unit,
             email=email_of(employee_id),
@@ -53,9 +59,7 @@ def build(ledger: Ledger, clock: SettableClock) -> None:
         )
     for name, role, unit in (("sgt", "supervisor", "Patrol"), ("coord", "coordinator", "")):
         open_account(ledger, name, name.title(), actor=ACTOR)
-        grant_role(
-            ledger, name, role, agency=SLUG, unit=unit, actor=ACTOR, starts_on=date(2025, 1, 1)
-        )
+        grant_role(ledger, name, role, agency=slug, unit=unit, actor=ACTOR, starts_on=hired_on)
         record_email(ledger, name, f"{name}@pd.example", actor=ACTOR)
 
 

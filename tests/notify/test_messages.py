@@ -42,6 +42,16 @@ def _digest_fields() -> dict[str, Any]:
             "due_soon",
         ),
         ("E9", "Chris Doe", "Firearms training every calendar year", "2026-03-02", "on_track"),
+        # The agency's own deadlines (issue 17's tracks) carry their source as a sixth field.
+        (
+            "E3",
+            "Jordan Reyes",
+            "Firearms qualification (Glock 17, serial A1)",
+            "2026-01-04",
+            "non_compliant",
+            "credential",
+        ),
+        ("E5", "Sam Ortiz", "Use of force v2", "2026-01-20", "due_soon", "policy"),
     ]
     return {
         "kind": "digest",
@@ -63,12 +73,25 @@ def test_the_digest_counts_lists_and_escapes() -> None:
     """The subject counts overdue, due soon and coming up; every item is listed with its
     deadline and how far off it is; a name is text, never markup."""
     message = render("notify-pd", _digest_fields())
-    assert message.subject == "notify-pd: 2 overdue, 1 due soon, 1 coming up (5 January 2026)"
+    assert (
+        message.subject
+        == "notify-pd: 2 overdue, 1 expired, 2 due soon, 1 coming up (5 January 2026)"
+    )
     assert (
         "- Overdue: Pat Officer #E2, Firearms training every calendar year, deadline "
         "2025-12-31 (5 days ago)" in message.text
     )
     assert "(in 10 days)" in message.text
+    assert (
+        "- Expired: Jordan Reyes #E3, Credential: Firearms qualification (Glock 17, serial A1), "
+        "valid through 2026-01-04 (1 day ago)" in message.text
+    )
+    assert (
+        "- Due soon: Sam Ortiz #E5, Policy: acknowledge Use of force v2, acknowledge by 2026-01-20 "
+        "(in 15 days)" in message.text
+    )
+    assert "Valid through: <b>4 January 2026</b>" in message.html
+    assert "Acknowledge by: <b>20 January 2026</b>" in message.html
     assert "<script>" not in message.html
     assert "Sam &lt;script&gt;alert(1)&lt;/script&gt; Lee" in message.html
     assert 'name="viewport"' in message.html
@@ -86,7 +109,8 @@ def test_a_message_renders_the_same_from_the_same_decision() -> None:
 @pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Chromium is not installed")
 def test_the_digest_screenshot_at_a_phone_width(tmp_path: Path) -> None:
     """Chromium renders the digest at 390 px (a phone) to a PNG of that width; the
-    screenshot was looked at (docs/images/notify-digest.png is this page)."""
+    screenshot was looked at (docs/images/notify-digest.png is this page, with a credential
+    expired and a policy to acknowledge among the requirements)."""
     page = tmp_path / "digest.html"
     page.write_text(render("notify-pd", _digest_fields()).html)
     shot = tmp_path / "digest.png"
@@ -97,7 +121,7 @@ def test_the_digest_screenshot_at_a_phone_width(tmp_path: Path) -> None:
             "--no-sandbox",
             "--disable-gpu",
             "--hide-scrollbars",
-            "--window-size=390,900",
+            "--window-size=390,1100",
             f"--screenshot={shot}",
             page.as_uri(),
         ],

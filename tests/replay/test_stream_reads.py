@@ -7,6 +7,7 @@ from datetime import timedelta
 
 from ledger.application import Ledger
 from ledger.clock import SettableClock
+from replay.tracks import TRAINING_TOPICS
 from tests.replay.helpers import synthetic_agency
 
 
@@ -50,3 +51,22 @@ def test_heads_and_positions_in_one_round_trip_equal_the_separate_reads(
         assert heads == ledger.store.heads_of(named, recorded_by=moment)
         assert positions == ledger.store.stream_positions("rule_pack", recorded_by=moment)
     assert positions
+
+
+def test_a_read_without_topics_is_the_full_read_less_exactly_those_events(
+    ledger: Ledger, clock: SettableClock
+) -> None:
+    """What the credential and policy tracks read for a notification pass (issue 18): the
+    agency's person events recorded by a cut, less the training events, and nothing else
+    left out."""
+    synthetic_agency(ledger, clock, officers=8)
+    agency_id = ledger.store.streams("agency")[0]
+    recorded = sorted({row.meta.recorded_at for row in ledger.store.iter_index()})
+    for moment in (None, recorded[len(recorded) // 2]):
+        full = ledger.store.select_stream_events("person", agency_id=agency_id, recorded_by=moment)
+        kept = ledger.store.select_stream_events(
+            "person", agency_id=agency_id, recorded_by=moment, without_topics=TRAINING_TOPICS
+        )
+        assert any(s.topic in TRAINING_TOPICS for s in full)
+        assert kept == [s for s in full if s.topic not in TRAINING_TOPICS]
+        assert len(kept) < len(full)

@@ -22,6 +22,7 @@ router = APIRouter(prefix="/api/v1/me", tags=["inbox"])
 
 class InboxNotice(NoticePublic):
     agency: str
+    label: str = ""
 
 
 @api_route(router, "GET", "/notices", Policy(Scope.SELF), summary="The notices told to the caller")

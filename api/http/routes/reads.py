@@ -125,8 +125,16 @@ class NoticePublic(BaseModel):
     channel: str
     recipient: str
     recipient_role: str
-    requirement: str
+    requirement: str = Field(
+        description="pack/requirement; credential:TYPE[SERIAL] for a credential's expiry; "
+        "policy:POLICY@vN for a policy version to acknowledge; empty for a digest"
+    )
     title: str
+    about: str = Field(
+        "",
+        description='In words, with the deadline: "Firearms qualification (Glock 17, serial '
+        'A1) expires 2025-03-09", "acknowledge Use of force v3 by 2025-01-16"',
+    )
     deadline: str | None
     window: str
     days_before_deadline: int | None
