@@ -272,3 +272,77 @@ def test_a_back_dated_separation_ends_the_obligation(url: str) -> None:
 def test_an_actor_name_with_markup_is_refused(url: str, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("MUSTER_ACTOR", "[bold]kim")
     _refused(url, "person", "leave", "E1", "--agency", AGENCY, message="MUSTER_ACTOR")
+
+
+def _cpr(url: str, agency: str, as_of: str) -> dict[str, object]:
+    answer = json.loads(
+        run(url, "status", "E1", "--agency", agency, "--as-of", as_of, "--json").stdout
+    )
+    (found,) = [
+        r
+        for r in answer["person"]["compliance"]["requirements"]
+        if r["requirement_id"] == "first_aid_cpr"
+    ]
+    return dict(found)
+
+
+def test_a_credentials_expiry_is_recorded_and_corrected_from_the_cli(
+    database_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Issue 12 §4, Oregon: First Aid and Adult/Child CPR "at all times" (DPSST Maintenance
+    page, /work/shared/rules/post-rules.md §5). The CLI records a card's expiry
+    (``--valid-until``) and corrects a card recorded without one: undated, the card is not
+    a missed deadline but a reason naming it and ``valid_until``; dated, the officer is
+    current until that expiry; a bad expiry is one line and appends nothing."""
+    monkeypatch.setenv("MUSTER_ACTOR", "coordinator.kim")
+    agency = "or-pd"
+    run(database_url, "agency", "add", agency, "--name", "Oregon PD", "--state", "OR")
+    run(
+        database_url,
+        *("person", "enrol", "E1", "--agency", agency, "--first-name", "Pat"),
+        *("--last-name", "Lee", "--hired-on", "2016-02-01"),
+    )
+    run(
+        database_url,
+        *("person", "certification", "E1", "--agency", agency),
+        *("--on", "2016-02-01", "--certified-on", "2016-02-01"),
+    )
+    card = ("--course", "CPR card", "--hours", "4", "--topic", "first_aid_cpr=4")
+    undated = _write(
+        database_url,
+        *("training", "record", "E1", "--agency", agency, *card, "--on", "2024-09-02"),
+    )
+    unknown = _cpr(database_url, agency, "2025-03-01")
+    assert (unknown["status"], unknown["deadline"]) == ("due_soon", None)
+    reasons = [str(r) for r in unknown["reasons"]]  # type: ignore[attr-defined]
+    assert any(str(undated["result"]) in r and "valid_until" in r for r in reasons), reasons
+
+    before = _events(database_url)
+    refused = run(
+        database_url,
+        *("training", "record", "E1", "--agency", agency, *card, "--on", "2024-09-03"),
+        *("--valid-until", "2026-02-30"),
+        ok=False,
+    )
+    assert refused.returncode == 2, refused.stdout + refused.stderr
+    assert "2026-02-30" in refused.stderr + refused.stdout
+    assert "Traceback" not in refused.stderr
+    assert _events(database_url) == before
+
+    _write(
+        database_url,
+        *("training", "correct", "E1", str(undated["result"]), "--agency", agency),
+        *("--valid-until", "2026-09-30", "--reason", "expiry on the card"),
+    )
+    corrected = _cpr(database_url, agency, "2025-03-01")
+    assert (corrected["status"], corrected["deadline"]) == ("compliant", "2026-09-30")
+
+    expired = _cpr(database_url, agency, "2026-10-15")
+    assert (expired["status"], expired["deadline"]) == ("non_compliant", "2026-09-30")
+    _write(
+        database_url,
+        *("training", "record", "E1", "--agency", agency, *card, "--on", "2026-09-15"),
+        *("--valid-until", "2028-09-30"),
+    )
+    renewed = _cpr(database_url, agency, "2026-10-15")
+    assert (renewed["status"], renewed["deadline"]) == ("compliant", "2028-09-30")
