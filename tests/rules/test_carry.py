@@ -199,3 +199,34 @@ def test_first_complete_unit_keys_on_the_licence_date_not_the_hire() -> None:
     unknown = person(hired_on=date(2024, 1, 15))  # no licence issue date on record
     hired = requirement(evaluate_state("TX", unknown, date(2025, 3, 1)), "unit_total")
     assert "licence issue date not recorded" in hired.reasons[0]
+
+
+def test_a_missed_rolling_deadline_stays_missed_until_a_completion_cures_it() -> None:
+    """MN POST in-service page: "an eight hour course in emergency vehicle operations ...
+    every five years" (post-rules-mn-or-update.md Q2: rolling or fixed not resolved; the
+    pack reads it rolling from the last completion, flagged uncertain). The deadline
+    missed on 2024-05-01 is still the finding six years later, not rolled on; a late
+    completion ends it and starts the next five years from it (docs/rule-packs.md, missed
+    windows: rolling carries by its nature)."""
+    first = rec(date(2019, 5, 1), 8, {"emergency_vehicle_operations": 8})
+    officer = person(period_ends=[date(2031, 6, 30)], records=[first])
+    late = requirement(evaluate_state("MN", officer, date(2030, 7, 1)), "evoc")
+    assert (late.status, late.deadline) == ("non_compliant", date(2024, 5, 1))
+    cured = person(
+        period_ends=[date(2031, 6, 30)],
+        records=[first, rec(date(2026, 1, 10), 8, {"emergency_vehicle_operations": 8})],
+    )
+    again = requirement(evaluate_state("MN", cured, date(2030, 7, 1)), "evoc")
+    assert (again.status, again.deadline) == ("compliant", date(2031, 1, 10))
+
+
+def test_a_missed_one_time_mandate_stays_missed_until_a_late_completion() -> None:
+    """post-rules.md, Texas: "All officers must complete ALERRT Level 1 by Aug 31, 2027"
+    (37 TAC 218.3, TCOLE page). Missed, it is non_compliant years later still. The rule
+    text names no cure: that a late completion ends the finding is the engine's
+    complete_once reading (docs/rule-packs.md), not a TCOLE statement."""
+    missed = requirement(evaluate_state("TX", person(), date(2030, 2, 1)), "alerrt_level_1")
+    assert (missed.status, missed.deadline) == ("non_compliant", date(2027, 8, 31))
+    late = person(records=[rec(date(2028, 3, 1), 8, tags=["alerrt_level_1"])])
+    cured = requirement(evaluate_state("TX", late, date(2030, 2, 1)), "alerrt_level_1")
+    assert cured.status == "compliant"
