@@ -18,6 +18,7 @@ def web_routers() -> tuple[APIRouter, ...]:
         inbox_page,
         login,
         overview,
+        packet_downloads,
         person,
         person_forms,
         policy_pages,
@@ -42,4 +43,5 @@ def web_routers() -> tuple[APIRouter, ...]:
         inbox_page.router,
         policy_pages.router,
         credential_pages.router,
+        packet_downloads.router,
     )

@@ -19,8 +19,9 @@ from fastapi.responses import Response
 
 from api.http.policy import AGENCY_WIDE, Policy, Scope
 from api.http.services import services
-from api.web.base import Recent, render, web_route
+from api.web.base import Recent, principal_of, render, web_route
 from api.web.charts import trend_chart, trend_table
+from api.web.packet_downloads import agency_packet_link
 from api.web.timetravel import time_travel
 from replay.asof import roster
 from replay.trend import trend
@@ -210,6 +211,7 @@ def overview(
             "every": every,
             "list_limit": 100_000 if limit == "all" else LIST_LIMIT,
             "steps": steps,
+            "packet_href": agency_packet_link(principal_of(request), travel, agency),
         },
         travel=travel.showing(answer),
     )

@@ -22,6 +22,7 @@ from api.http.routes.reads import TimelineEntry, timeline
 from api.http.services import services
 from api.web.base import render, web_route
 from api.web.overview import OVERDUE, SOON, needs
+from api.web.packet_downloads import person_packet_link
 from api.web.timetravel import time_travel
 from ledger.errors import PersonNotFoundError
 from projections.credentials.tracks import Track
@@ -206,6 +207,7 @@ def person_page(request: Request, agency: str, employee_id: str) -> Response:
             "notices": [n.model_dump() for n in reversed(history.notices)],
             "late_days": LATE_DAYS,
             "own_items": own["items"],
+            "packet_href": person_packet_link(found.principal, travel, agency, employee_id),
         },
         travel=travel.showing(answer),
     )

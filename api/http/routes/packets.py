@@ -32,14 +32,14 @@ from replay.packet import BrokenChainError, agency_packet, person_packet
 from replay.packet.fonts import FontMissingError
 from replay.packet_verifier import PacketError, verify_packet
 
-__all__ = ["router"]
+__all__ = ["EXPORTERS", "built_packet", "router", "zip_download"]
 
 router = APIRouter(tags=["packets"])
 EXPORTERS = frozenset({Role.COORDINATOR, Role.AUDITOR})
 _ZIP = {"content": {"application/zip": {"schema": {"type": "string", "format": "binary"}}}}
 
 
-def _zip(data: bytes, name: str) -> Response:
+def zip_download(data: bytes, name: str) -> Response:
     return Response(
         data,
         media_type="application/zip",
@@ -47,7 +47,8 @@ def _zip(data: bytes, name: str) -> Response:
     )
 
 
-def _built(build: Callable[[], bytes]) -> bytes:
+def built_packet(build: Callable[[], bytes]) -> bytes:
+    """The packet ``build`` makes, or the API error a broken chain or a missing font is."""
     try:
         data: bytes = build()
     except BrokenChainError as error:
@@ -75,8 +76,8 @@ def person_packet_route(
 ) -> Response:
     ledger = services(request).ledger
     moment = parse_known_at(known_at)
-    data = _built(lambda: person_packet(ledger, agency, employee_id, as_of, moment))
-    return _zip(data, f"{agency}-{employee_id}-packet.zip")
+    data = built_packet(lambda: person_packet(ledger, agency, employee_id, as_of, moment))
+    return zip_download(data, f"{agency}-{employee_id}-packet.zip")
 
 
 @api_route(
@@ -93,8 +94,8 @@ def agency_packet_route(
 ) -> Response:
     ledger = services(request).ledger
     moment = parse_known_at(known_at)
-    data = _built(lambda: agency_packet(ledger, agency, as_of, moment))
-    return _zip(data, f"{agency}-packet.zip")
+    data = built_packet(lambda: agency_packet(ledger, agency, as_of, moment))
+    return zip_download(data, f"{agency}-packet.zip")
 
 
 @api_route(
