@@ -21,7 +21,9 @@ def web_routers() -> tuple[APIRouter, ...]:
         packet_downloads,
         person,
         person_forms,
+        policy_library_pages,
         policy_pages,
+        qualification_pages,
         record_pages,
         relief_forms,
         requests_pages,
@@ -42,6 +44,8 @@ def web_routers() -> tuple[APIRouter, ...]:
         accounts_page.router,
         inbox_page.router,
         policy_pages.router,
+        policy_library_pages.router,
         credential_pages.router,
+        qualification_pages.router,
         packet_downloads.router,
     )
