@@ -1,5 +1,6 @@
-"""Account secrets, login throttling and idempotency keys: rows beside the event log
-(``ledger.side_database``), never events, so they can be rotated and erased.
+"""Account secrets (password hashes, TOTP seeds, API tokens and browser sessions): rows
+beside the event log (``ledger.side_database``), never events, so they can be rotated
+and erased.
 
 Password hashes arrive already hashed (argon2id, at the edge: ``api.http.passwords``);
 API tokens are made here and only their SHA-256 is kept: the token itself is shown once.
@@ -11,24 +12,13 @@ import hashlib
 import hmac
 import secrets
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime
 from uuid import UUID
 
-from eventsourcing.persistence import IntegrityError
+from ledger.side_database import SECRETS, SideDatabase, utc_text
 
-from ledger.side_database import IDEMPOTENCY, SECRETS, THROTTLE, SideDatabase
+__all__ = ["AccountStore", "TokenInfo"]
 
-__all__ = [
-    "LOCKOUT",
-    "MAX_FAILURES",
-    "AccountStore",
-    "IdempotentResult",
-    "TokenInfo",
-    "utc_text",
-]
-
-MAX_FAILURES = 5  # failed logins in a row ...
-LOCKOUT = timedelta(minutes=15)  # ... lock the username for this long
 _PREFIX = "mst"
 _SESSION_PREFIX = "mss"
 
@@ -41,16 +31,6 @@ class TokenInfo:
     created_at: str
     expires_at: str | None
     revoked_at: str | None
-
-
-@dataclass(frozen=True)
-class IdempotentResult:
-    """What an earlier request with the same key asked (``request_hash``) and answered
-    (``status`` None: it is still being answered)."""
-
-    request_hash: str
-    status: int | None
-    response: str | None
 
 
 def _digest(secret: str) -> str:
@@ -317,94 +297,3 @@ class AccountStore:
                 (utc_text(now), str(account_id), *kinds, keep, utc_text(now)),
             )
             return cur.rowcount
-
-    # -- login throttling ----------------------------------------------------------------
-
-    def locked_until(self, name: str, now: datetime) -> datetime | None:
-        with self.db.transaction() as cur:
-            cur.execute(
-                f"SELECT locked_until FROM {self.db.table(THROTTLE)} WHERE username = %s",
-                (name,),
-            )
-            rows = cur.fetchall()
-        if not rows or rows[0][0] is None:
-            return None
-        until = datetime.fromisoformat(str(rows[0][0]))
-        return until if until > now else None
-
-    def login_failed(self, name: str, now: datetime) -> datetime | None:
-        """Count a failure; the fifth in a row locks the name for 15 minutes (returned)."""
-        with self.db.transaction() as cur:
-            table = self.db.table(THROTTLE)
-            cur.execute(f"SELECT failures FROM {table} WHERE username = %s", (name,))
-            rows = cur.fetchall()
-            failures = (int(rows[0][0]) if rows else 0) + 1
-            locked = now + LOCKOUT if failures >= MAX_FAILURES else None
-            if locked is not None:
-                failures = 0
-            if rows:
-                cur.execute(
-                    f"UPDATE {table} SET failures = %s, locked_until = %s WHERE username = %s",
-                    (failures, None if locked is None else utc_text(locked), name),
-                )
-            else:
-                cur.execute(
-                    f"INSERT INTO {table} (username, failures, locked_until) VALUES (%s, %s, %s)",
-                    (name, failures, None if locked is None else utc_text(locked)),
-                )
-        return locked
-
-    def login_succeeded(self, name: str) -> None:
-        with self.db.transaction() as cur:
-            cur.execute(f"DELETE FROM {self.db.table(THROTTLE)} WHERE username = %s", (name,))
-
-    # -- idempotency keys ----------------------------------------------------------------
-
-    def claim(
-        self, account_id: UUID, key: str, request_hash: str, now: datetime
-    ) -> IdempotentResult | None:
-        """Claim ``key`` for a request (None: claimed, go on), or what the earlier request
-        with the same key asked and answered."""
-        table = self.db.table(IDEMPOTENCY)
-        try:
-            with self.db.transaction() as cur:
-                cur.execute(
-                    f"INSERT INTO {table} (account_id, key, request_hash, created_at) "
-                    "VALUES (%s, %s, %s, %s)",
-                    (str(account_id), key, request_hash, utc_text(now)),
-                )
-            return None
-        except IntegrityError:
-            pass
-        with self.db.transaction() as cur:
-            cur.execute(
-                f"SELECT request_hash, status, response FROM {table} "
-                "WHERE account_id = %s AND key = %s",
-                (str(account_id), key),
-            )
-            rows = cur.fetchall()
-        if not rows:  # released meanwhile: claim again
-            return self.claim(account_id, key, request_hash, now)
-        digest, status, response = rows[0]
-        return IdempotentResult(str(digest), None if status is None else int(status), response)
-
-    def answered(self, account_id: UUID, key: str, status: int, response: str) -> None:
-        with self.db.transaction() as cur:
-            cur.execute(
-                f"UPDATE {self.db.table(IDEMPOTENCY)} SET status = %s, response = %s "
-                "WHERE account_id = %s AND key = %s",
-                (status, response, str(account_id), key),
-            )
-
-    def release(self, account_id: UUID, key: str) -> None:
-        """Forget a claim whose request appended nothing (refused), so it can be retried."""
-        with self.db.transaction() as cur:
-            cur.execute(
-                f"DELETE FROM {self.db.table(IDEMPOTENCY)} WHERE account_id = %s AND key = %s",
-                (str(account_id), key),
-            )
-
-
-def utc_text(moment: datetime) -> str:
-    """Instants as fixed-width UTC ISO text: they compare as text in the right order."""
-    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%f+00:00")

@@ -16,8 +16,7 @@ from datetime import datetime
 
 import orjson
 
-from ledger.account_store import utc_text
-from ledger.side_database import AUDIT, SideDatabase
+from ledger.side_database import AUDIT, SideDatabase, utc_text
 
 __all__ = ["GENESIS_LINK", "AuditEntry", "ReadAudit"]
 

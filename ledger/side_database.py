@@ -20,6 +20,7 @@ import sqlite3
 import threading
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -34,6 +35,7 @@ __all__ = [
     "SideDatabase",
     "create_statements",
     "grant_statements",
+    "utc_text",
 ]
 
 SECRETS = "muster_secrets"
@@ -218,3 +220,8 @@ class SideDatabase:
 
 def side_path(ledger_path: Path) -> Path:
     return ledger_path.with_name(f"{ledger_path.stem}.side.db")
+
+
+def utc_text(moment: datetime) -> str:
+    """Instants as fixed-width UTC ISO text: they compare as text in the right order."""
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%f+00:00")

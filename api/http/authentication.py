@@ -113,7 +113,7 @@ def reauthenticate(
     422 ``wrong_password``; either is audited as ``action``."""
     name = account.username
     now = svc.now()
-    locked = svc.accounts.locked_until(name, now)
+    locked = svc.throttle.locked_until(name, now)
     if locked is not None:
         audit_account(svc, source, f"account:{name}", action, name, "locked")
         seconds = max(1, int((locked - now).total_seconds()))
@@ -124,7 +124,7 @@ def reauthenticate(
             headers={"Retry-After": str(seconds)},
         )
     if not verify_password(svc.accounts.password_hash(account.id), password):
-        svc.accounts.login_failed(name, now)
+        svc.throttle.login_failed(name, now)
         audit_account(svc, source, f"account:{name}", action, name, "failure")
         raise ApiError(422, "wrong_password", "that is not your current password", "password")
 
@@ -157,7 +157,7 @@ def check_login(
         _audit(svc, source, name.encode("unicode_escape").decode("ascii")[:200], "failure")
         raise bad from None
     now = svc.now()
-    locked = svc.accounts.locked_until(name, now)
+    locked = svc.throttle.locked_until(name, now)
     if locked is not None:
         _audit(svc, source, name, "locked")
         seconds = max(1, int((locked - now).total_seconds()))
@@ -170,7 +170,7 @@ def check_login(
     account_id = account_id_for(name)
     stored = svc.accounts.password_hash(account_id)
     if not verify_password(stored, password):
-        svc.accounts.login_failed(name, now)
+        svc.throttle.login_failed(name, now)
         _audit(svc, source, name, "failure")
         raise bad
     try:
@@ -190,7 +190,7 @@ def check_login(
             raise ApiError(401, "totp_required", "a code from your authenticator app", "totp")
         step = code_step(pending, totp, now)
         if step is None or not svc.accounts.confirm_totp(account_id, pending, step, now):
-            svc.accounts.login_failed(name, now)
+            svc.throttle.login_failed(name, now)
             _audit(svc, source, name, "failure")
             raise ApiError(401, "bad_credentials", "wrong or already used code", "totp")
         audit_account(svc, source, f"account:{name}", "account.totp.confirm", name, "success")
@@ -209,11 +209,11 @@ def check_login(
             raise ApiError(401, "totp_required", "a code from your authenticator app", "totp")
         step = code_step(seed, totp, now)
         if step is None or not svc.accounts.use_totp_step(account_id, step):
-            svc.accounts.login_failed(name, now)
+            svc.throttle.login_failed(name, now)
             _audit(svc, source, name, "failure")
             raise ApiError(401, "bad_credentials", "wrong or already used code", "totp")
     if needs_rehash(stored):
         svc.accounts.set_password(account_id, hash_password(password), now)
-    svc.accounts.login_succeeded(name)
+    svc.throttle.login_succeeded(name)
     _audit(svc, source, name, "success")
     return account

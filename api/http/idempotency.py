@@ -60,7 +60,7 @@ def idempotent(
     assert found.principal is not None
     account = found.principal.account_id
     digest = _request_hash(request, body)
-    earlier = svc.accounts.claim(account, key, digest, svc.now())
+    earlier = svc.idempotency.claim(account, key, digest, svc.now())
     if earlier is not None:
         if earlier.request_hash != digest:
             raise ApiError(
@@ -85,10 +85,10 @@ def idempotent(
     try:
         answer = run()
     except BaseException:
-        svc.accounts.release(account, key)
+        svc.idempotency.release(account, key)
         raise
     response = _respond(answer, status_code)
-    svc.accounts.answered(account, key, status_code, bytes(response.body).decode())
+    svc.idempotency.answered(account, key, status_code, bytes(response.body).decode())
     return response
 
 

@@ -14,6 +14,8 @@ from api.settings import Settings
 from ledger.account_store import AccountStore
 from ledger.application import Ledger
 from ledger.blob_store import CERTIFICATE_BLOBS, BlobStore, open_blob_store
+from ledger.idempotency_keys import IdempotencyKeys
+from ledger.login_throttle import LoginThrottle
 from ledger.read_audit import ReadAudit
 from ledger.side_database import SideDatabase
 
@@ -25,6 +27,8 @@ class Services:
     ledger: Ledger
     side: SideDatabase
     accounts: AccountStore
+    throttle: LoginThrottle
+    idempotency: IdempotencyKeys
     audit: ReadAudit
     settings: Settings
     certificates: BlobStore
@@ -37,7 +41,16 @@ class Services:
         certificates = open_blob_store(
             CERTIFICATE_BLOBS, ledger.database, side.datastore, max_bytes=limit
         )
-        return cls(ledger, side, AccountStore(side), ReadAudit(side), settings, certificates)
+        return cls(
+            ledger,
+            side,
+            AccountStore(side),
+            LoginThrottle(side),
+            IdempotencyKeys(side),
+            ReadAudit(side),
+            settings,
+            certificates,
+        )
 
     def now(self) -> datetime:
         return self.ledger.clock()

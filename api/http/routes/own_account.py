@@ -127,7 +127,7 @@ def change_password(
     revoked = svc.accounts.revoke_all(
         account.id, now, keep=token_in_use(request), tokens=body.revoke_other_tokens
     )
-    svc.accounts.login_succeeded(account.username)
+    svc.throttle.login_succeeded(account.username)
     audit_account(svc, source, found.actor, "account.password", account.username, "success")
     return PasswordChanged(changed_at=now.isoformat(), revoked=revoked)
 
