@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 from uuid import UUID
 
 from ledger.streams import AgencyEvent
+from ledger.time_zones import local_date
 
 if TYPE_CHECKING:
     from ledger.application import Ledger
@@ -88,7 +89,8 @@ def record_import(
     owner.record(
         ImportCompleted(
             **owner.envelope(now, actor),
-            effective_on=now.date(),
+            # The agency's day, not UTC's: an evening import in Chicago is that day's.
+            effective_on=local_date(now, ledger.get_agency(agency).time_zone),
             file_sha256=file_sha256,
             kind=kind,
             file_name=file_name,

@@ -9,11 +9,12 @@ County, OR: America/Boise; north-west Indiana: America/Chicago) records its own.
 
 from __future__ import annotations
 
+from datetime import date, datetime
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from ledger.errors import InvalidValueError
 
-__all__ = ["STATE_TIME_ZONES", "default_time_zone", "time_zone", "zone_info"]
+__all__ = ["STATE_TIME_ZONES", "default_time_zone", "local_date", "time_zone", "zone_info"]
 
 # The states the shipped rule packs cover (``ledger/rule_packs/``).
 STATE_TIME_ZONES = {
@@ -41,6 +42,12 @@ def time_zone(name: str) -> str:
             f"time zone {name!r}: use an IANA name such as America/Chicago"
         ) from None
     return name
+
+
+def local_date(moment: datetime, zone: str) -> date:
+    """The calendar day ``moment`` falls on where the agency keeps its days (``zone``
+    empty: UTC): the effective date of a fact recorded now, such as an import."""
+    return moment.astimezone(zone_info(zone or "UTC")).date()
 
 
 def zone_info(name: str) -> ZoneInfo:

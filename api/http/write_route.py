@@ -29,7 +29,7 @@ from api.http.policy import Access, Policy, Scope, api_route
 from api.http.services import services
 from ledger.account import Role
 from ledger.application import Ledger
-from ledger.time_zones import zone_info
+from ledger.time_zones import local_date
 from ledger.unit_of_work import UnitOfWork
 
 __all__ = [
@@ -67,8 +67,7 @@ Command = Callable[[Ledger, UnitOfWork, str], Any]
 
 def agency_today(ledger: Ledger, agency: str) -> date:
     """Today where ``agency`` keeps its days (the default of an omitted effective date)."""
-    zone = ledger.get_agency(agency).time_zone or "UTC"
-    return ledger.clock().astimezone(zone_info(zone)).date()
+    return local_date(ledger.clock(), ledger.get_agency(agency).time_zone)
 
 
 def _idempotency_key(

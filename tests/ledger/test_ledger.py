@@ -439,3 +439,33 @@ def test_assignment_aliases_are_recorded_as_canonical_ids(ledger: Ledger) -> Non
         actor=ACTOR,
     )
     assert ledger.get_person(slug, "E7").assignments == ["dispatch"]
+
+
+def test_an_import_is_dated_on_the_agencys_day_not_utcs(ledger: Ledger, clock: object) -> None:
+    """An import committed at 21:30 in Minnesota is already the next day in UTC; its
+    ``effective_on`` is the agency's day (America/Chicago, MN's default zone), as every
+    other fact recorded "today" is."""
+    from ledger.clock import SettableClock
+    from ledger.imports import ImportCompleted, record_import
+
+    assert isinstance(clock, SettableClock)
+    slug = agency(ledger)  # MN: America/Chicago
+    clock.set(datetime(2025, 3, 2, 3, 30, tzinfo=UTC))  # 2025-03-01 21:30 CST
+    uow = ledger.unit_of_work()
+    record_import(
+        ledger,
+        uow,
+        slug,
+        file_sha256="cd" * 32,
+        kind="people",
+        file_name="roster.csv",
+        rows=0,
+        people=0,
+        records=0,
+        actor=ACTOR,
+    )
+    uow.save()
+    marker = [
+        e for e in ledger.stream(ledger.get_agency(slug).id) if isinstance(e, ImportCompleted)
+    ]
+    assert [m.effective_on for m in marker] == [date(2025, 3, 1)]
