@@ -66,7 +66,8 @@ class AccountStore:
         return str(rows[0][0]) if rows else None
 
     def erase(self, account_id: UUID) -> int:
-        """Erase every secret of the account (password and tokens); returns how many."""
+        """Erase every secret of the account (password, second factor, tokens, sessions);
+        returns how many rows."""
         with self.db.transaction() as cur:
             cur.execute(
                 f"DELETE FROM {self.db.table(SECRETS)} WHERE account_id = %s", (str(account_id),)

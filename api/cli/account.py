@@ -1,7 +1,8 @@
 """``muster account``: open accounts, set passwords, grant and revoke roles, issue and
-revoke API tokens. The first admin is made here (no route can make an account without
-one). Grants and revocations are ledger events; passwords (argon2id) and token hashes
-live in the secrets table (``ledger.account_store``), never in the log."""
+revoke API tokens, erase an account's secrets. The first admin is made here (no route can
+make an account without one). Grants and revocations are ledger events; passwords
+(argon2id) and token hashes live in the secrets table (``ledger.account_store``), never in
+the log."""
 
 from __future__ import annotations
 
@@ -228,3 +229,22 @@ def revoke_token(username: str = typer.Argument(...), token_id: str = typer.Argu
         err_console.print(styled(("error:", "red"), f" {username} has no live token {token_id}"))
         raise typer.Exit(2)
     console.print(f"revoked token {token_id} of {username}")
+
+
+@app.command("erase")
+def erase(
+    username: str = typer.Argument(...),
+    yes: bool = typer.Option(False, "--yes", help="Erase without asking"),
+) -> None:
+    """Erase every secret of an account (password, second factor, tokens, sessions): it
+    can no longer sign in. The account and its grants are events and stay; `muster
+    account password` opens it again."""
+    with open_ledger() as ledger:
+        account = get_account(ledger, username)
+        if not yes and not typer.confirm(f"erase every secret of {account.username}?"):
+            err_console.print("nothing erased")
+            raise typer.Exit(1)
+        side = open_side_database(ledger)
+        erased = AccountStore(side).erase(account.id)
+        side.close()
+    console.print(f"erased {erased} secret(s) of {account.username}")

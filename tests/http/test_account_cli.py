@@ -50,3 +50,30 @@ def test_bootstrap_grant_token_and_refusals(database_url: str) -> None:
         assert all(e.actor == "user:setup" for e in ledger.stream(account.id))
     finally:
         ledger.close()
+
+
+def test_erasing_an_accounts_secrets_from_the_command_line(database_url: str) -> None:
+    """``muster account erase``: the password and tokens go, the account and its grants
+    stay; without ``--yes`` it asks, and a "no" erases nothing (exit 1); an unknown account
+    is one line, exit 2."""
+    opened = muster(database_url, "account", "add", "gone", "--name", "Gone", "--password-stdin",
+                    stdin=PASSWORD + "\n")  # fmt: skip
+    assert opened.returncode == 0, opened.stderr
+    token_id = muster(database_url, "account", "token", "gone", "--label", "x").stdout.split("_")[1]
+    assert token_id in muster(database_url, "account", "tokens", "gone").stdout
+    declined = muster(database_url, "account", "erase", "gone", stdin="n\n")
+    assert declined.returncode == 1
+    assert "nothing erased" in declined.stdout + declined.stderr
+    unknown = muster(database_url, "account", "erase", "ghost", "--yes")
+    assert unknown.returncode == 2
+    assert len((unknown.stdout + unknown.stderr).strip().splitlines()) == 1
+    erased = muster(database_url, "account", "erase", "gone", "--yes")
+    assert erased.returncode == 0, erased.stderr
+    assert "erased 2 secret(s) of gone" in erased.stdout
+    assert token_id not in muster(database_url, "account", "tokens", "gone").stdout
+    ledger = Ledger(database_url)
+    try:
+        account = get_account(ledger, "gone")
+        assert [type(e).__name__ for e in ledger.stream(account.id)] == ["AccountOpened"]
+    finally:
+        ledger.close()

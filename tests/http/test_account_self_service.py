@@ -291,3 +291,67 @@ def test_one_revokes_ones_own_token_and_it_is_audited(world: World) -> None:
     assert _audit(world, "account.token") == [
         ("account:command", "account.token.revoke", "account:command", "success")
     ]
+
+
+def test_an_admin_sets_a_forgotten_password_ending_sessions_and_lifting_the_lockout(
+    world: World,
+) -> None:
+    """An officer forgot their password and locked the name with wrong guesses: the admin
+    sets a new one; the old no longer works, the lockout is lifted, browser sessions end,
+    API tokens stay live. A weak password is refused by name and changes nothing."""
+    _with_password(world, "officer1")
+    account = get_account(world.ledger, "officer1")
+    session = _login(world, "officer1")
+    assert session.status_code == 201
+    for _ in range(5):
+        _login(world, "officer1", "not the password at all")
+    assert _login(world, "officer1").json()["code"] == "locked"
+    admin, path = world.auth("admin"), "/api/v1/accounts/officer1/password"
+    before = world.services.accounts.password_hash(account.id)
+    weak = world.client.put(path, json={"password": "short"}, headers=admin)
+    assert (weak.status_code, weak.json()["field"]) == (422, "password")
+    assert world.services.accounts.password_hash(account.id) == before
+    refused = world.client.put(path, json={"password": NEW}, headers=world.auth("coordinator"))
+    assert refused.status_code == 403
+    assert world.services.accounts.password_hash(account.id) == before
+    assert world.client.put(path, json={"password": NEW}, headers=admin).status_code == 204
+    assert _login(world, "officer1").status_code == 401
+    assert _login(world, "officer1", NEW).status_code == 201
+    assert world.client.get("/api/v1/me", headers=world.auth("officer1")).status_code == 200
+    assert ("account:admin", "account.password.reset", "account:officer1", "success") in _audit(
+        world, "account.password"
+    )
+    assert NEW.encode() not in _log_and_audit(world)
+
+
+def test_an_admin_erases_every_secret_of_an_account_but_not_their_own(world: World) -> None:
+    """Secrets "can be rotated and erased" (issue 15 §4): erasing an account's secrets
+    removes its password, second factor and tokens, so it can no longer sign in; its
+    account and grants are events and stay. An admin cannot erase their own (they would
+    lock themselves out); another admin must."""
+    _with_password(world, "command")
+    account = get_account(world.ledger, "command")
+    world.services.accounts.set_totp_seed(account.id, pyotp.random_base32(), world.ledger.clock())
+    events_before = world.ledger.store.count_events()
+    assert world.client.get("/api/v1/me", headers=world.auth("command")).status_code == 200
+    path = "/api/v1/accounts/command/secrets"
+    assert world.client.delete(path, headers=world.auth("coordinator")).status_code == 403
+    assert world.client.get("/api/v1/me", headers=world.auth("command")).status_code == 200
+    erased = world.client.delete(path, headers=world.auth("admin"))
+    assert erased.status_code == 200
+    assert erased.json()["erased"] == 3  # password, TOTP seed, the bearer token
+    assert world.client.get("/api/v1/me", headers=world.auth("command")).status_code == 401
+    assert _login(world, "command").status_code == 401
+    assert world.services.accounts.password_hash(account.id) is None
+    assert world.services.accounts.totp_seed(account.id) is None
+    assert get_account(world.ledger, "command").grants  # the grants are events: they stay
+    assert world.ledger.store.count_events() == events_before  # nothing appended or removed
+    again = world.client.delete(path, headers=world.auth("admin"))
+    assert (again.status_code, again.json()["erased"]) == (200, 0)
+    own = world.client.delete("/api/v1/accounts/admin/secrets", headers=world.auth("admin"))
+    assert (own.status_code, own.json()["code"]) == (409, "own_account")
+    assert world.client.get("/api/v1/me", headers=world.auth("admin")).status_code == 200
+    assert _audit(world, "account.secrets") == [
+        ("account:admin", "account.secrets.erase", "account:command", "success"),
+        ("account:admin", "account.secrets.erase", "account:command", "none"),
+    ]

@@ -110,6 +110,10 @@ ROUTES: dict[str, tuple[str, dict[str, object] | None, str]] = {
     "/api/v1/accounts/{username}/tokens/{token_id}": ("DELETE", None, "accounts"),
     "/api/v1/accounts/{username}/totp": ("POST", None, "accounts"),
     "/api/v1/accounts/{username}/totp#reset": ("DELETE", None, "accounts"),
+    # A weak password: an allowed admin is refused by the body; the spare account's
+    # secrets are the only ones erased (it signs in nowhere in the matrix).
+    "/api/v1/accounts/{username}/password": ("PUT", {"password": "short"}, "accounts"),
+    "/api/v1/accounts/{username}/secrets": ("DELETE", None, "accounts"),
     "/healthz": ("GET", None, "public"),
     "/api/v1/accounts": ("GET", None, "accounts"),
     "/api/v1/accounts#open": (

@@ -1,9 +1,11 @@
 """Account administration (admin): list accounts, open one, grant and revoke roles; list
 and revoke any account's API tokens; start a TOTP enrolment for an account or reset its
-second factor. The same use cases as ``muster account`` (``ledger.accounts``); grants and
-revocations are ledger events recorded with the admin's account as actor; tokens and
-second factors are rows of the secrets table, each change a read-audit entry
-(``account.token.revoke``, ``account.totp.start``, ``account.totp.reset``)."""
+second factor; set a forgotten password; erase every secret of an account. The same use
+cases as ``muster account`` (``ledger.accounts``); grants and revocations are ledger
+events recorded with the admin's account as actor; passwords, tokens and second factors
+are rows of the secrets table, each change a read-audit entry (``account.token.revoke``,
+``account.totp.start``, ``account.totp.reset``, ``account.password.reset``,
+``account.secrets.erase``)."""
 
 from __future__ import annotations
 
@@ -191,3 +193,64 @@ def reset_account_totp(request: Request, username: str, found: Access = Depends(
     removed = svc.accounts.reset_totp(account.id)
     audit_account(svc, source_of(request), found.actor, "account.totp.reset",
                   account.username, "success" if removed else "none")  # fmt: skip
+
+
+class PasswordReset(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    password: str = Field(min_length=1, max_length=256, description="12 to 256 characters")
+
+
+class SecretsErased(BaseModel):
+    erased: int = Field(description="How many secret rows were erased (password, second "
+                        "factor, tokens, sessions)")  # fmt: skip
+
+
+@api_route(
+    router,
+    "PUT",
+    "/{username}/password",
+    ADMIN,
+    status_code=204,
+    summary="Set a new password for an account (its holder forgot it); its browser "
+    "sessions end and a login lockout is lifted; its API tokens stay live",
+)
+def reset_account_password(
+    request: Request, username: str, body: PasswordReset, found: Access = Depends(access)
+) -> None:
+    svc = services(request)
+    account = get_account(svc.ledger, username)
+    problem = check_new_password(body.password)
+    if problem is not None:
+        raise ApiError(422, "weak_password", problem, "password")
+    now = svc.now()
+    svc.accounts.set_password(account.id, hash_password(body.password), now)
+    svc.accounts.revoke_all(account.id, now, tokens=False)
+    svc.throttle.login_succeeded(account.username)
+    audit_account(svc, source_of(request), found.actor, "account.password.reset",
+                  account.username, "success")  # fmt: skip
+
+
+@api_route(
+    router,
+    "DELETE",
+    "/{username}/secrets",
+    ADMIN,
+    response_model=SecretsErased,
+    summary="Erase every secret of an account (password hash, second factor, API tokens, "
+    "browser sessions): it can no longer sign in. The account and its grants are events "
+    "and stay; a new password opens it again. Not your own account",
+)
+def erase_account_secrets(
+    request: Request, username: str, found: Access = Depends(access)
+) -> SecretsErased:
+    svc = services(request)
+    account = get_account(svc.ledger, username)
+    assert found.principal is not None
+    if account.id == found.principal.account_id:
+        raise ApiError(
+            409, "own_account", "erase your own secrets from another admin account", "username"
+        )
+    erased = svc.accounts.erase(account.id)
+    audit_account(svc, source_of(request), found.actor, "account.secrets.erase",
+                  account.username, "success" if erased else "none")  # fmt: skip
+    return SecretsErased(erased=erased)
