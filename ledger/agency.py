@@ -20,6 +20,7 @@ __all__ = [
     "TimeZoneSet",
     "agency_id_for",
     "jurisdiction_on",
+    "jurisdiction_spans",
 ]
 
 
@@ -29,6 +30,24 @@ def jurisdiction_on(registered: str, adopted: Sequence[tuple[date, str]], day: d
     if not in_effect:
         return registered
     return adopted[max(in_effect)[1]][1]
+
+
+def jurisdiction_spans(
+    registered: str, adopted: Sequence[tuple[date, str]]
+) -> dict[str, tuple[tuple[date | None, date | None], ...]]:
+    """The days the agency followed each jurisdiction, as ``jurisdiction_on`` reads them:
+    for each, its spans (from, inclusive, None before any adoption; to, exclusive, None
+    while it still follows it), oldest first."""
+    timeline: list[tuple[date | None, str]] = [(None, registered)]
+    for on in sorted({on for on, _ in adopted}):
+        followed = jurisdiction_on(registered, adopted, on)
+        if followed != timeline[-1][1]:
+            timeline.append((on, followed))
+    spans: dict[str, list[tuple[date | None, date | None]]] = {}
+    for n, (start, followed) in enumerate(timeline):
+        end = timeline[n + 1][0] if n + 1 < len(timeline) else None
+        spans.setdefault(followed, []).append((start, end))
+    return {name: tuple(found) for name, found in spans.items()}
 
 
 def agency_id_for(slug: str) -> UUID:

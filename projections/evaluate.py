@@ -33,6 +33,7 @@ from projections.status import (
     Status,
     StatusCode,
 )
+from projections.stored_versions import Followed
 
 __all__ = ["DEFAULT_WARNING_DAYS", "evaluate"]
 
@@ -50,7 +51,10 @@ def evaluate(
     start is unknown (``earlier_windows``): it also judges the windows before it, flagged
     with that reading's confidence and note. Packs are evaluated
     independently and their requirements reported together (a state pack and an agency's
-    local pack add up).
+    local pack add up). A pack whose versions say on which days the agency followed its
+    jurisdiction (``RuleVersion.followed``: the agency changed jurisdiction) reports only
+    the windows judged on such a day: a window that ended before ``as_of``, on its end;
+    the window under way, on ``as_of``.
     """
     ctx = Context(history, as_of, timedelta(days=warning_days))
     by_pack: dict[str, list[RuleVersion]] = defaultdict(list)
@@ -61,8 +65,17 @@ def evaluate(
     results: list[RequirementStatus] = []
     for pack_id in sorted(by_pack):
         versions = sorted(by_pack[pack_id], key=lambda v: v.version.effective_from, reverse=True)
+        # An agency that changed jurisdiction: this pack reports only the windows judged on
+        # a day its jurisdiction was followed. Uncertain reading (the boards' texts are
+        # silent, docs/rule-packs.md): a change of jurisdiction does not end the carry of
+        # a window missed before it, and the old rules' window under way at the change is
+        # judged by neither pack.
+        followed = versions[0].followed
         for requirement_id in sorted({r.id for v in versions for r in v.version.requirements}):
-            results.extend(_requirement(versions, requirement_id, ctx))
+            found = _requirement(versions, requirement_id, ctx)
+            if followed is not None:
+                found = [r for r in found if _followed_on(followed, _judged_on(r, as_of))]
+            results.extend(found)
     results.sort(key=lambda r: r.sort_key)
     overall, reasons = _overall(results, ctx)
     considered = sorted(v.label for vs in by_pack.values() for v in vs)
@@ -74,6 +87,18 @@ def evaluate(
         requirements=tuple(results),
         reasons=tuple(reasons),
         rule_versions=tuple(considered),
+    )
+
+
+def _judged_on(result: RequirementStatus, as_of: date) -> date:
+    """The day a result's window is judged: its end once it has ended, else ``as_of``."""
+    end = result.window_end
+    return end if end is not None and end < as_of else as_of
+
+
+def _followed_on(followed: Followed, day: date) -> bool:
+    return any(
+        (start is None or start <= day) and (end is None or day < end) for start, end in followed
     )
 
 

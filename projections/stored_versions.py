@@ -16,19 +16,27 @@ reading of every shipped pack version, and of versions drawn around them.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from datetime import datetime
+from datetime import date, datetime
 from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
 if TYPE_CHECKING:
     from projections.rules.schema import RuleVersion
 
 __all__ = [
+    "Followed",
     "StoredVersion",
     "StoredVersionMismatchError",
     "rule_catalogue",
     "stored_versions_from_events",
     "versions_for_agency",
 ]
+
+
+# Days an agency followed a jurisdiction: (from, inclusive, None for always; to, exclusive,
+# None for still), as ``ledger.agency.jurisdiction_spans`` reads its adoptions. Defined
+# here, beside the stored versions that carry it, so that a read without the schema can
+# bind them (``RuleVersion.followed`` is the same spans on the validated version).
+Followed = tuple[tuple[date | None, date | None], ...]
 
 
 class StoredVersionMismatchError(ValueError):
@@ -38,13 +46,19 @@ class StoredVersionMismatchError(ValueError):
 class StoredVersion:
     """One stored rule version: its content as recorded, and what names it and says whom
     it binds, read with the schema's defaults (``owner`` "state", ``agency`` and
-    ``consequence`` none, ``version.revision`` 1)."""
+    ``consequence`` none, ``version.revision`` 1).
+
+    ``followed``: for an agency that followed more than one jurisdiction, the days it
+    followed this version's (``followed_during``); None: the version binds every day it
+    claims. Not content: never stored or hashed, but part of the rules key."""
 
     __slots__ = (
+        "_base",
         "_model",
         "agency",
         "consequence",
         "content",
+        "followed",
         "id",
         "jurisdiction",
         "owner",
@@ -62,7 +76,18 @@ class StoredVersion:
         self.jurisdiction: str = content["jurisdiction"]
         self.agency: str | None = content.get("agency")
         self.consequence: str | None = content.get("consequence")
+        self.followed: Followed | None = None
+        self._base: StoredVersion | None = None
         self._model: RuleVersion | None = None
+
+    def followed_during(self, spans: Followed) -> StoredVersion:
+        """A copy that binds only windows judged on a day in ``spans``: its validated
+        version is this one's, bound to the same spans (``RuleVersion.followed_during``),
+        so the schema still validates the content once."""
+        copy = StoredVersion(self.content)
+        copy.followed = spans
+        copy._base = self if self._base is None else self._base
+        return copy
 
     @property
     def label(self) -> str:
@@ -73,13 +98,18 @@ class StoredVersion:
     def rule_version(self) -> RuleVersion:
         """The version validated by the schema (once): what evaluation is given."""
         if self._model is None:
-            from projections.rules.loader import rule_version_from_content
+            if self._base is not None and self.followed is not None:
+                self._model = self._base.rule_version().followed_during(self.followed)
+            else:
+                from projections.rules.loader import rule_version_from_content
 
-            self._model = rule_version_from_content(self.content)
+                self._model = rule_version_from_content(self.content)
         return self._model
 
     def __repr__(self) -> str:
-        return f"StoredVersion({self.label!r})"
+        if self.followed is None:
+            return f"StoredVersion({self.label!r})"
+        return f"StoredVersion({self.label!r}, followed={self.followed!r})"
 
 
 def stored_versions_from_events(

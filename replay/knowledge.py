@@ -16,12 +16,13 @@ from zoneinfo import ZoneInfo
 
 from eventsourcing.persistence import StoredEvent
 
-from ledger.agency import Agency, agency_id_for, jurisdiction_on
+from ledger.agency import Agency, agency_id_for, jurisdiction_on, jurisdiction_spans
 from ledger.application import Ledger
 from ledger.envelope import LedgerEvent
 from ledger.errors import AgencyNotFoundError
 from ledger.time_zones import default_time_zone, zone_info
 from projections.stored_versions import (
+    Followed,
     StoredVersion,
     stored_versions_from_events,
     versions_for_agency,
@@ -53,6 +54,21 @@ class AgencyKnowledge:
     def jurisdiction_on(self, day: date) -> str:
         return jurisdiction_on(self.registered_jurisdiction or self.jurisdiction, self.adopted, day)
 
+    def followed(self) -> dict[str, Followed]:
+        """The days the agency followed each jurisdiction (``jurisdiction_spans``)."""
+        return jurisdiction_spans(self.registered_jurisdiction or self.jurisdiction, self.adopted)
+
+    def followed_by(self, day: date) -> tuple[str, ...]:
+        """The jurisdictions the agency had followed by ``day`` (that day or earlier): a
+        day's answer reports the windows that closed under each while it followed it."""
+        return tuple(
+            sorted(
+                name
+                for name, spans in self.followed().items()
+                if any(start is None or start <= day for start, _ in spans)
+            )
+        )
+
 
 class Knowledge:
     """Agencies and rule versions as known at an instant, for one ledger, with what their
@@ -63,6 +79,10 @@ class Knowledge:
         self._ledger = ledger
         self._agencies: dict[tuple[UUID, int], AgencyKnowledge] = {}
         self._rule_versions: dict[tuple[UUID, int], StoredVersion | None] = {}
+        # (version, the copy bound to the days its jurisdiction was followed), by the
+        # version's id and those days: one copy per version and spans, made once, so its
+        # validated version (``StoredVersion.rule_version``) is made and prepared once too.
+        self._followed: dict[tuple[int, Followed], tuple[StoredVersion, StoredVersion]] = {}
 
     def agency_at(self, slug: str, known_at: datetime | None) -> AgencyKnowledge:
         return self.agency_by_id(agency_id_for(slug), known_at, slug)
@@ -108,7 +128,8 @@ class Knowledge:
         as_of: date,
     ) -> list[RuleVersion]:
         """``stored_versions_for``, each validated by the rule-pack schema (once per stored
-        position): what evaluation is given."""
+        position, and once per position and followed spans): what evaluation is given,
+        bound to the same followed spans as the stored versions."""
         stored = self.stored_versions_for(agency, known_at, positions, as_of=as_of)
         return [v.rule_version() for v in stored]
 
@@ -124,7 +145,17 @@ class Knowledge:
         state packs of the jurisdiction it followed that day and the agency's own local
         packs (each checked against its content hash), as stored: read without the schema
         (``projections.stored_versions``). ``positions``: the rule-pack stream positions
-        recorded by ``known_at``, if already read."""
+        recorded by ``known_at``, if already read.
+
+        An agency that had followed more than one jurisdiction by ``as_of`` gets the state
+        packs of each, every version bound to the days it followed that jurisdiction
+        (``StoredVersion.followed_during``, whose validated version is bound alike:
+        ``RuleVersion.followed``): the engine reports a window of a pack only when the
+        agency followed its jurisdiction on the window's end (or on ``as_of`` for the
+        window under way), so windows that closed unmet under the earlier rules stay
+        findings and the later rules judge no window that closed before they were adopted.
+        The spans are part of the rules key (``projections.answer_keys.rules_key``), so an
+        answer under other spans is never read from the memo or the tracked model."""
         store, cache = self._ledger.store, self._rule_versions
         if positions is None:
             positions = store.stream_positions("rule_pack", recorded_by=known_at)
@@ -137,7 +168,24 @@ class Knowledge:
                 )
         published = {(v.pack, v.id): v for p in positions if (v := cache[p]) is not None}
         ordered = [published[key] for key in sorted(published)]
-        return versions_for_agency(ordered, agency.jurisdiction_on(as_of), agency.slug)
+        followed = agency.followed_by(as_of)
+        if len(followed) <= 1:
+            return versions_for_agency(ordered, agency.jurisdiction_on(as_of), agency.slug)
+        spans = agency.followed()
+        return [
+            self._bound(v, spans[v.jurisdiction]) if v.owner == "state" else v
+            for v in ordered
+            if (v.owner == "state" and v.jurisdiction in followed)
+            or (v.owner == "agency" and v.agency == agency.slug)
+        ]
+
+    def _bound(self, version: StoredVersion, spans: Followed) -> StoredVersion:
+        key = (id(version), spans)
+        entry = self._followed.get(key)
+        if entry is None or entry[0] is not version:
+            entry = (version, version.followed_during(spans))
+            self._followed[key] = entry
+        return entry[1]
 
 
 def decode_stored(ledger: Ledger, stored: Sequence[StoredEvent]) -> list[LedgerEvent]:

@@ -50,10 +50,12 @@ def trend(
     with paused_gc():
         agency = side.knowledge.agency_at(slug, known_at)
         heads = ledger.store.stream_heads("person", agency.agency_id, recorded_by=known_at)
-        # Each day is judged under the jurisdiction the agency followed that day.
-        spans: dict[str, list[date]] = {}
+        # Each day is judged under the jurisdiction the agency followed that day, with the
+        # windows that closed under any it followed before (``rule_versions_for``).
+        spans: dict[tuple[str, tuple[str, ...]], list[date]] = {}
         for day in days:
-            spans.setdefault(agency.jurisdiction_on(day), []).append(day)
+            key = (agency.jurisdiction_on(day), agency.followed_by(day))
+            spans.setdefault(key, []).append(day)
         known: dict[date, dict[UUID, AnswerRow]] = {}
         for span in spans.values():
             versions = side.knowledge.rule_versions_for(agency, known_at, as_of=span[0])

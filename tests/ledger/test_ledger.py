@@ -8,6 +8,7 @@ from uuid import uuid4
 
 import pytest
 
+from ledger.agency import jurisdiction_spans
 from ledger.application import Ledger
 from ledger.clock import SettableClock
 from ledger.errors import (
@@ -469,3 +470,22 @@ def test_an_import_is_dated_on_the_agencys_day_not_utcs(ledger: Ledger, clock: o
         e for e in ledger.stream(ledger.get_agency(slug).id) if isinstance(e, ImportCompleted)
     ]
     assert [m.effective_on for m in marker] == [date(2025, 3, 1)]
+
+
+def test_the_days_each_jurisdiction_was_followed() -> None:
+    """``jurisdiction_spans`` reads adoptions as ``jurisdiction_on`` does: by effective
+    date, the later-recorded of two on one day winning; adopting the one already followed
+    changes nothing."""
+    adopted = [
+        (date(2024, 1, 1), "US-MN"),
+        (date(2022, 1, 1), "US-OH"),
+        (date(2023, 1, 1), "US-OH"),
+        (date(2025, 1, 1), "US-IN"),
+        (date(2025, 1, 1), "US-TX"),
+    ]
+    assert jurisdiction_spans("US-MN", adopted) == {
+        "US-MN": ((None, date(2022, 1, 1)), (date(2024, 1, 1), date(2025, 1, 1))),
+        "US-OH": ((date(2022, 1, 1), date(2024, 1, 1)),),
+        "US-TX": ((date(2025, 1, 1), None),),
+    }
+    assert jurisdiction_spans("US-MN", [(date(2020, 1, 1), "US-MN")]) == {"US-MN": ((None, None),)}

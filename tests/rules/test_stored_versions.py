@@ -17,7 +17,11 @@ from hypothesis import strategies as st
 
 from api.rulebook import publish_shipped_packs
 from ledger.application import Ledger
+from ledger.clock import SettableClock
 from ledger.rule_pack import RuleVersionPublished, content_hash
+from projections.answer_keys import TRACKED_FORM, rules_key
+from projections.evaluate import evaluate
+from projections.history import history_from_events
 from projections.rules import resolve_versions, shipped_packs
 from projections.rules.from_ledger import rule_versions_from_events
 from projections.rules.loader import rule_version_from_content, version_content
@@ -29,6 +33,8 @@ from projections.stored_versions import (
     stored_versions_from_events,
     versions_for_agency,
 )
+from replay.asof import status
+from replay.knowledge import person_streams
 from replay.read_side import read_side
 
 SHIPPED = [v for pack in shipped_packs() for v in resolve_versions(pack)]
@@ -175,3 +181,79 @@ def test_the_read_side_hands_the_same_versions_read_either_way(tmp_path: object)
                 assert rule_catalogue(stored) == _schema_catalogue(models)
     finally:
         ledger.close()
+
+
+def test_both_paths_bind_the_days_each_jurisdiction_was_followed(
+    ledger: Ledger, clock: SettableClock
+) -> None:
+    """Issue 12 §3a: an agency registered under MN rules that followed OH from 2024-01-01
+    and MN again from 2025-07-01. On every day asked, the versions read without the schema
+    and those the engine is given name the same versions bound to the same days
+    (``followed``), the validated ones are the very models the engine gets, the rules keys
+    of both are equal (a stored answer found either way is the same entry), and the stored
+    path's answer is an evaluation of the person's events under the schema's versions."""
+    clock.set(datetime(2026, 7, 2, 12, tzinfo=UTC))
+    slug = "moved-pd"
+    ledger.register_agency(slug, "Moved PD", "MN", actor="user:test")
+    ledger.enrol_person(
+        slug,
+        "E1",
+        first_name="Pat",
+        last_name="Officer",
+        kind="sworn",
+        hired_on=date(2019, 3, 4),
+        rank="Officer",
+        unit_name="Patrol",
+        actor="user:test",
+    )
+    publish_shipped_packs(ledger, "user:test")
+    ledger.adopt_jurisdiction(slug, "US-OH", date(2024, 1, 1), actor="user:test")
+    ledger.adopt_jurisdiction(slug, "US-MN", date(2025, 7, 1), actor="user:test")
+    knowledge = read_side(ledger).knowledge
+    agency = knowledge.agency_at(slug, None)
+    mn = ((None, date(2024, 1, 1)), (date(2025, 7, 1), None))
+    oh = ((date(2024, 1, 1), date(2025, 7, 1)),)
+    keys = set()
+    for day in (date(2023, 6, 1), date(2024, 6, 1), date(2025, 6, 30), date(2026, 6, 1)):
+        stored = knowledge.stored_versions_for(agency, None, as_of=day)
+        models = knowledge.rule_versions_for(agency, None, as_of=day)
+        assert [s.label for s in stored] == [m.label for m in models]
+        assert [s.followed for s in stored] == [m.followed for m in models]
+        assert all(s.rule_version() is m for s, m in zip(stored, models, strict=True))
+        assert models == knowledge.rule_versions_for(agency, None, as_of=day)  # made once
+        expected = {"US-MN": mn, "US-OH": oh} if day >= date(2024, 1, 1) else {"US-MN": None}
+        assert {s.jurisdiction: s.followed for s in stored} == expected, day
+        for form in ("answer", "roster", "status", TRACKED_FORM):
+            assert rules_key(stored, form) == rules_key(models, form)
+        keys.add(rules_key(stored, "answer"))
+        assert rule_catalogue(stored) == _schema_catalogue(models)
+
+        (events,) = person_streams(ledger, agency.agency_id, None)
+        evaluated = evaluate(models, history_from_events(events), day).to_dict()
+        answer = status(ledger, slug, "E1", day, memo=False)["person"]["compliance"]
+        assert answer == evaluated, day
+        assert status(ledger, slug, "E1", day)["person"]["compliance"] == evaluated, day
+    # Before the first move the versions are unbound (an agency that never moved keeps its
+    # keys); after it, bound; on every later day the same versions bound to the same days.
+    assert len(keys) == 2
+    # Bound copies are not the stored versions themselves: those stay unbound.
+    unbound = knowledge.stored_versions_for(agency, None, as_of=date(2023, 6, 1))
+    assert all(s.followed is None and s.rule_version().followed is None for s in unbound)
+
+
+def test_the_rules_key_names_the_days_a_version_binds() -> None:
+    """The same versions bound to other days judge other windows: another key; bound to
+    the same days, the same key whichever way they were read."""
+    stored = [StoredVersion(version_content(v)) for v in SHIPPED[:3]]
+    unbound = rules_key(stored, "answer")
+    assert rules_key([s.rule_version() for s in stored], "answer") == unbound
+    early = [s.followed_during(((None, date(2024, 1, 1)),)) for s in stored]
+    late = [s.followed_during(((None, date(2023, 1, 1)),)) for s in stored]
+    keys = {unbound, rules_key(early, "answer"), rules_key(late, "answer")}
+    assert len(keys) == 3
+    assert rules_key([s.rule_version() for s in early], "answer") == rules_key(early, "answer")
+    assert all(e.rule_version().followed == ((None, date(2024, 1, 1)),) for e in early)
+    # The bound copy's model is the stored version's model, bound: validated once.
+    assert early[0].rule_version() == stored[0].rule_version().followed_during(
+        ((None, date(2024, 1, 1)),)
+    )

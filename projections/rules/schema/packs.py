@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import Field, model_validator
+from pydantic import Field, PrivateAttr, model_validator
 
 from projections.rules.schema.calendars import Calendar
 from projections.rules.schema.common import (
@@ -25,6 +25,7 @@ from projections.rules.schema.requirements import (
     ValidAtAllTimesRequirement,
 )
 from projections.rules.schema.versions import VersionSpec
+from projections.stored_versions import Followed
 
 __all__ = ["PackFile", "PackHeader", "RuleVersion"]
 
@@ -129,6 +130,21 @@ class RuleVersion(PackHeader):
     topics: dict[Identifier, Topic]
     populations: dict[Identifier, Population]
     calendars: dict[Identifier, Calendar]
+    # Not content (never dumped, hashed or stored): for an agency that followed more than
+    # one jurisdiction, the days it followed this version's (``followed_during``).
+    _followed: Followed | None = PrivateAttr(default=None)
+
+    @property
+    def followed(self) -> Followed | None:
+        """The days the agency asked about followed this version's jurisdiction; None: it
+        followed no other, so the version binds every day it claims."""
+        return self._followed
+
+    def followed_during(self, spans: Followed) -> RuleVersion:
+        """A copy that binds only windows judged on a day in ``spans`` (``evaluate``)."""
+        copy = self.model_copy()
+        copy._followed = spans
+        return copy
 
     @property
     def id(self) -> str:
