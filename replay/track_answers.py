@@ -33,7 +33,7 @@ from projections.credentials.tracks import TRACKS, Track, TrackItem, combine
 from projections.fingerprint import code_fingerprint
 from projections.history import history_from_events
 from projections.read_store import AnswerRow
-from projections.status import STATUS_SEVERITY
+from projections.status import STATUS_SEVERITY, StatusCode
 from replay.asof import (
     NOT_HIRED,
     KnownAt,
@@ -159,8 +159,9 @@ def _own_rows(
             body = orjson.dumps(
                 {"inactive": _inactive(history, day), "items": [i.to_dict() for i in items]}
             )
-            worst = combine(items, inactive_reason=None)["status"]
-            row = AnswerRow(facts.employee_id, worst, history.kind, history.status_on(day), body)
+            worst = combine(items, inactive_reason=None)["tracks"]
+            status = f"{worst['credential']} {worst['policy']}"  # what a trend counts
+            row = AnswerRow(facts.employee_id, status, history.kind, history.status_on(day), body)
             known[day][person_id] = row
             fresh[day].append((person_id, heads[person_id], row))
     for day in days:
@@ -172,21 +173,78 @@ def _person_heads(ledger: Ledger, agency_id: UUID, known_at: datetime) -> dict[U
     return ledger.store.stream_heads("person", agency_id, recorded_by=known_at)
 
 
+def _state_reasons(row: bytes) -> list[str] | None:
+    """The state answer's ``compliance.reasons`` read from a stored roster row without
+    parsing the rest of it (a row is tens of kilobytes of windows and records): its keys
+    are sorted and indented at a fixed depth (``projections.answers``), so the reasons are
+    the lines from ``reasons`` to ``requirements``. None if the row is not laid out so."""
+    start = row.find(_REASONS)
+    end = row.find(_REQUIREMENTS, start)
+    if start < 0 or end < 0:
+        return None
+    reasons = orjson.loads(b"{" + row[start:end].rstrip(b",") + b"}")["reasons"]
+    return list(reasons)
+
+
+# The compliance's keys in a stored roster row: at depth 2 of the row, itself at depth 2.
+_REASONS = b'\n        "reasons": '
+_REQUIREMENTS = b'\n        "requirements": '
+# The row's own keys (depth 1 of the row), and the row's end.
+_KIND = b'\n      "kind": '
+_END = b"\n    }"
+
+
+def _members(values: dict[str, Any]) -> bytes:
+    """``values`` as the members of a row's object, as the row's own serialiser lays them
+    out: each on its line at the row's depth (no braces, no trailing comma)."""
+    document = orjson.dumps(values, option=orjson.OPT_SORT_KEYS | orjson.OPT_INDENT_2)
+    return document.replace(b"\n", b"\n    ")[1:-6]
+
+
+def _across_row(
+    state: AnswerRow, row: bytes, own: AnswerRow | None, tracks: Sequence[Track]
+) -> tuple[bytes, dict[str, Any]] | None:
+    """The roster row with the tracks shown, its bytes spliced from the stored row's (the
+    same bytes as the row parsed, extended and serialised again): ``status`` and
+    ``reasons`` across them, ``tracks`` (each one's status) and ``items`` (the credential
+    and policy items); and the answer across the tracks. None if the row is not laid out
+    as ``_state_reasons`` expects."""
+    reasons = _state_reasons(row)
+    kind_at, end_at = row.find(_KIND), len(row) - len(_END)
+    if reasons is None or kind_at < 0 or not row.endswith(_END):
+        return None
+    status = cast(StatusCode, state.status)
+    items = [TrackItem("state", "rules", "", status, None, "", tuple(reasons))]
+    inactive = None
+    if own is not None:
+        body = orjson.loads(own.body)
+        inactive = body["inactive"]
+        items += [_item(d) for d in body["items"]]
+    answer = combine(items, inactive_reason=inactive, tracks=tracks)
+    mine = [i for i in answer["items"] if i["track"] != "state"]
+    tail = {"reasons": answer["reasons"], "status": answer["status"], "tracks": answer["tracks"]}
+    spliced = b"".join(
+        (
+            row[:kind_at],
+            _members({"items": mine}),
+            b",",
+            row[kind_at:end_at],
+            b",",
+            _members(tail),
+            _END,
+        )
+    )
+    return spliced, answer
+
+
 def _across(
     state: dict[str, Any], own: AnswerRow | None, tracks: Sequence[Track]
 ) -> dict[str, Any]:
-    """The roster row with the tracks shown: ``status`` and ``reasons`` across them,
-    ``tracks`` (each one's status) and ``items`` (the credential and policy items)."""
+    """``_across_row`` on a parsed row (for a row not laid out as expected)."""
     compliance = state["compliance"]
     items = [
         TrackItem(
-            "state",
-            "rules",
-            "State-mandated training",
-            compliance["status"],
-            None,
-            ", ".join(compliance.get("rule_versions", [])),
-            tuple(compliance.get("reasons", [])),
+            "state", "rules", "", compliance["status"], None, "", tuple(compliance["reasons"])
         )
     ]
     inactive = None
@@ -224,6 +282,8 @@ def roster_across(
     if tuple(tracks) == ("state",) or agency_head is None or _empty(programme):
         return roster(ledger, slug, as_of, used, filters, workers=workers, progress=progress)
     with paused_gc():
+        agency_id = agency_id_for(slug)
+        heads = _person_heads(ledger, agency_id, used)
         state = roster(
             ledger,
             slug,
@@ -232,24 +292,29 @@ def roster_across(
             RosterFilters(kinds=filters.kinds, person_statuses=filters.person_statuses),
             workers=workers,
             progress=progress,
+            heads=heads,
         )
         day = date.fromisoformat(state["as_of"])
-        agency_id = agency_id_for(slug)
-        heads = _person_heads(ledger, agency_id, used)
         own = _own_rows(ledger, agency_id, programme, agency_head, heads, [day], used)[day]
         by_employee = {row.employee_id: row for row in own.values()}
         rows, counts, not_hired = [], Counter[str](), 0
         by_track: dict[str, Counter[str]] = {t: Counter() for t in tracks}
-        for person in state["people"]:
-            row = _across(person, by_employee.get(person["employee_id"]), tracks)
-            if filters.statuses and row["status"] not in filters.statuses:
+        for facet, stored in zip(state.facets, state.rows, strict=True):
+            mine = by_employee.get(facet.employee_id)
+            found = _across_row(facet, stored, mine, tracks)
+            if found is None:
+                answer = _across(orjson.loads(stored), mine, tracks)
+                row = _row_bytes(answer)
+            else:
+                row, answer = found
+            if filters.statuses and answer["status"] not in filters.statuses:
                 continue
-            rows.append(_row_bytes(row))
-            if row["person_status"] == NOT_HIRED:
+            rows.append(row)
+            if facet.person_status == NOT_HIRED:
                 not_hired += 1
             else:
-                counts[row["status"]] += 1
-                for track, status in row["tracks"].items():
+                counts[answer["status"]] += 1
+                for track, status in answer["tracks"].items():
                     by_track[track][status] += 1
     head = {key: state[key] for key in state if key != "people"}
     head["filters"] = filters.to_dict()
@@ -304,38 +369,43 @@ def trend_across(
         own = _own_rows(ledger, agency_id, programme, agency_head, heads, days, used)
         points = []
         for day in days:
-            counts = Counter[str]()
-            by_track: dict[str, Counter[str]] = {t: Counter() for t in tracks}
+            # People counted by what decides their status: the state track's, each own
+            # track's worst (the memoised row's status) and their person status.
+            tally = Counter[tuple[str, str, str]]()
             mine = own[day]
             for person_id, row in state[day].items():
                 if row.person_status == NOT_HIRED:
                     continue
-                body = None if person_id not in mine else orjson.loads(mine[person_id].body)
-                statuses = _track_statuses(row.status, body, tracks)
-                inactive = body is not None and body["inactive"] is not None
-                counts[_overall(statuses.values(), inactive)] += 1
-                for track, status in statuses.items():
-                    by_track[track][status] += 1
-            points.append(
-                {
-                    "as_of": day.isoformat(),
-                    "counts": dict(sorted(counts.items())),
-                    "counts_by_track": {t: dict(sorted(c.items())) for t, c in by_track.items()},
-                }
-            )
+                found = mine.get(person_id)
+                if found is None:
+                    tally[(row.status, _NOTHING_OWN, "")] += 1
+                else:
+                    tally[(row.status, found.status, found.person_status)] += 1
+            points.append({"as_of": day.isoformat(), **_counts(tally, tracks)})
     return {**answer, "points": points, "tracks_shown": list(tracks)}
 
 
-def _track_statuses(
-    state: str, own: dict[str, Any] | None, tracks: Sequence[Track]
-) -> dict[str, str]:
-    """Each shown track's status: the state answer's, and the worst of each own track's
-    items (``combine``'s ``tracks``)."""
-    found: dict[str, list[str]] = {t: [] for t in tracks}
-    if "state" in found:
-        found["state"].append(state)
-    if own is not None:
-        for item in cast(list[dict[str, Any]], own["items"]):
-            if item["track"] in found:
-                found[item["track"]].append(item["status"])
-    return {t: _overall(s, False) for t, s in found.items()}
+# The own tracks' statuses of someone neither binds (a row's status: credential, policy).
+_NOTHING_OWN = "not_applicable not_applicable"
+# The person statuses ``replay.tracks._inactive`` gives a reason for (inactive overall).
+_INACTIVE = frozenset({"not_hired", "separated", "inactive"})
+
+
+def _counts(
+    tally: Counter[tuple[str, str, str]], tracks: Sequence[Track]
+) -> dict[str, dict[str, Any]]:
+    """A trend point's ``counts`` (across ``tracks``) and ``counts_by_track``, as
+    ``combine`` would judge each person of the tally."""
+    counts = Counter[str]()
+    by_track: dict[str, Counter[str]] = {t: Counter() for t in tracks}
+    for (state, own, person_status), n in tally.items():
+        credential, policy = own.split(" ")
+        each = {"state": state, "credential": credential, "policy": policy}
+        shown = {t: _overall([each[t]], False) for t in tracks}
+        counts[_overall(shown.values(), person_status in _INACTIVE)] += n
+        for track, status in shown.items():
+            by_track[track][status] += n
+    return {
+        "counts": dict(sorted(counts.items())),
+        "counts_by_track": {t: dict(sorted(c.items())) for t, c in by_track.items()},
+    }

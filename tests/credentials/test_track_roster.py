@@ -8,13 +8,15 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
+import orjson
 import pytest
 
 from ledger.application import Ledger
 from ledger.clock import SettableClock
+from projections.answer_keys import EXPORT_OPTIONS
 from replay.asof import RosterFilters, roster
 from replay.export import roster_csv, to_json
-from replay.track_answers import parse_tracks, roster_across, trend_across
+from replay.track_answers import _across_row, parse_tracks, roster_across, trend_across
 from replay.trend import trend
 from tests.credentials.helpers import ACTOR, FIREARMS, GLOCK, SLUG, agency, at, qualify, step
 
@@ -203,3 +205,51 @@ def test_track_names() -> None:
     assert parse_tracks(["policies", "Credentials"]) == ("credential", "policy")
     with pytest.raises(ValueError, match="credentials or policies"):
         parse_tracks(["k9"])
+
+
+def test_the_spliced_rows_are_the_rows_parsed_extended_and_serialised_again(
+    ledger: Ledger, clock: SettableClock
+) -> None:
+    """The roster across the tracks splices its keys into the stored state rows' bytes:
+    the export is byte for byte the parsed document serialised afresh, and each row is
+    the state row with the four keys added."""
+    _programme(ledger, clock)
+    clock.set(at(2025, 1, 10))
+    ledger.record_training(
+        SLUG, "E1", completed_on=date(2025, 1, 9), course_title="Use of force", hours="4",
+        actor=ACTOR,
+    )  # fmt: skip
+    step(clock, at(2025, 3, 10))
+    day = date(2025, 3, 1)
+    across = roster_across(ledger, SLUG, day)
+    document = {key: across[key] for key in across}
+    assert to_json(across) == orjson.dumps(document, option=EXPORT_OPTIONS) + b"\n"
+    state = {p["employee_id"]: p for p in roster(ledger, SLUG, day)["people"]}
+    for row in across["people"]:
+        extra = {k: row.pop(k) for k in ("items", "reasons", "status", "tracks")}
+        assert row == state[row["employee_id"]]
+        assert extra["tracks"]["state"] == row["compliance"]["status"]
+    stored = roster(ledger, SLUG, day)
+    assert stored.facets  # the splice is what answered, not the parse-everything fallback
+    for facet, raw in zip(stored.facets, stored.rows, strict=True):
+        assert _across_row(facet, raw, None, ("state",)) is not None
+
+
+@pytest.mark.parametrize("tracks", [("state", "credential", "policy"), ("credential",)])
+def test_each_trend_point_counts_what_the_roster_of_its_day_counts(
+    ledger: Ledger, clock: SettableClock, tracks: tuple[Any, ...]
+) -> None:
+    _programme(ledger, clock)
+    step(clock, at(2025, 3, 10))
+    ledger.change_status(
+        SLUG, "C1", status="separated", effective_on=date(2025, 2, 20), reason="left",
+        actor=ACTOR,
+    )  # fmt: skip
+    step(clock)
+    points = trend_across(ledger, SLUG, date(2024, 12, 1), date(2025, 3, 1), "month", None, tracks)
+    for point in points["points"]:
+        day = date.fromisoformat(point["as_of"])
+        answer = roster_across(ledger, SLUG, day, tracks=tracks)
+        assert point["counts"] == answer["counts"], day
+        assert point["counts_by_track"] == answer["counts_by_track"], day
+    assert points["points"][-1]["counts"].get("inactive") == 1  # C1, separated
