@@ -17,7 +17,6 @@ import hashlib
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from datetime import date, datetime
-from functools import cache
 from itertools import groupby
 from typing import Any, cast
 from uuid import UUID
@@ -30,7 +29,7 @@ from ledger.gc_pause import paused_gc
 from projections.credentials.facts import facts_from_events
 from projections.credentials.programme import Programme, programme_from_events
 from projections.credentials.tracks import TRACKS, Track, TrackItem, combine
-from projections.fingerprint import code_fingerprint
+from projections.fingerprint import modules_fingerprint
 from projections.history import history_from_events
 from projections.read_store import AnswerRow
 from projections.status import STATUS_SEVERITY, StatusCode
@@ -85,9 +84,8 @@ def parse_tracks(values: Iterable[str]) -> tuple[Track, ...]:
     return tuple(t for t in TRACKS if t in chosen) if chosen else TRACKS
 
 
-@cache
 def _own_code() -> str:
-    return code_fingerprint(*_OWN_MODULES)
+    return modules_fingerprint("own-tracks", _OWN_MODULES)
 
 
 def _programme(ledger: Ledger, slug: str, known_at: datetime) -> tuple[Programme, int | None]:
