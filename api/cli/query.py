@@ -16,7 +16,7 @@ from api.cli.context import open_ledger
 from api.cli.progress import progress_bar
 from api.cli.timeargs import parse_as_of, parse_day, parse_known_at
 
-__all__ = ["roster_command", "status_command", "trend_command"]
+__all__ = ["TRACK", "parse_track_option", "roster_command", "status_command", "trend_command"]
 
 AGENCY = typer.Option(..., "--agency", metavar="SLUG", help="Agency slug")
 AS_OF = typer.Option(
@@ -78,7 +78,8 @@ def _vocabulary(values: Iterable[str], allowed: tuple[str, ...], option: str) ->
     return frozenset(kept)
 
 
-def _tracks(given: list[str]) -> tuple[Any, ...]:
+def parse_track_option(given: list[str]) -> tuple[Any, ...]:
+    """``--track`` as given (none: all three tracks), refused naming the accepted names."""
     from replay.track_answers import parse_tracks
 
     try:
@@ -120,7 +121,7 @@ def roster_command(
         people = frozenset(PERSON_STATUSES) - {"separated"}
     day, moment = parse_as_of(as_of), parse_known_at(known_at)
     filters = RosterFilters(statuses, kinds, people)
-    tracks = _tracks(track)
+    tracks = parse_track_option(track)
     with open_ledger() as ledger, progress_bar("evaluating the roster (people)") as advance:
         answer = roster_across(
             ledger,
@@ -163,7 +164,7 @@ def trend_command(
         check_steps(first, last, every)
     except ValueError as error:
         raise typer.BadParameter(str(error)) from None
-    tracks = _tracks(track)
+    tracks = parse_track_option(track)
     with open_ledger() as ledger, progress_bar("counting statuses (people)") as advance:
         answer = trend_across(
             ledger,

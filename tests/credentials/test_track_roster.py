@@ -5,6 +5,8 @@ and the own tracks are judged as of the day and as recorded at ``known_at``."""
 
 from __future__ import annotations
 
+import io
+import zipfile
 from datetime import date
 from typing import Any
 
@@ -16,6 +18,8 @@ from ledger.clock import SettableClock
 from projections.answer_keys import EXPORT_OPTIONS
 from replay.asof import RosterFilters, roster
 from replay.export import roster_csv, to_json
+from replay.packet import agency_packet
+from replay.packet_verifier import verify_packet
 from replay.track_answers import _across_row, parse_tracks, roster_across, trend_across
 from replay.trend import trend
 from tests.credentials.helpers import ACTOR, FIREARMS, GLOCK, SLUG, agency, at, qualify, step
@@ -253,3 +257,29 @@ def test_each_trend_point_counts_what_the_roster_of_its_day_counts(
         assert point["counts"] == answer["counts"], day
         assert point["counts_by_track"] == answer["counts_by_track"], day
     assert points["points"][-1]["counts"].get("inactive") == 1  # C1, separated
+
+
+def test_the_agency_packet_answers_across_the_tracks_and_verifies(
+    ledger: Ledger, clock: SettableClock
+) -> None:
+    """The packet's answer is the roster across the tracks, its CSV has the tracks' rows,
+    the agency's events (its credential type and policy) are in it, and it verifies; for
+    the state track alone it is the state packet."""
+    _programme(ledger, clock)
+    step(clock, at(2025, 3, 10))
+    day, known_at = date(2025, 3, 1), at(2025, 3, 10)
+    data = agency_packet(ledger, SLUG, day, known_at)
+    assert verify_packet(data) == []
+    members = zipfile.ZipFile(io.BytesIO(data))
+    answer = orjson.loads(members.read("answer.json"))
+    assert answer["tracks_shown"] == ["state", "credential", "policy"]
+    assert to_json(roster_across(ledger, SLUG, day, known_at)) == members.read("answer.json")
+    assert b",credential,,firearms@v1,firearms[A1],non_compliant," in members.read("answer.csv")
+    events = members.read("events.jsonl")
+    assert b"CredentialTypeDefined" in events
+    assert b"PolicyPublished" in events
+    assert orjson.loads(members.read("packet.json"))["tracks_shown"] == answer["tracks_shown"]
+    state = agency_packet(ledger, SLUG, day, known_at, tracks=("state",))
+    assert verify_packet(state) == []
+    state_answer = zipfile.ZipFile(io.BytesIO(state)).read("answer.json")
+    assert state_answer == to_json(roster(ledger, SLUG, day, known_at))
