@@ -26,11 +26,9 @@ import orjson
 from ledger.agency import agency_id_for
 from ledger.application import Ledger
 from ledger.gc_pause import paused_gc
-from projections.credentials.facts import facts_from_events
 from projections.credentials.programme import Programme, programme_from_events
 from projections.credentials.tracks import TRACKS, Track, TrackItem, combine
 from projections.fingerprint import modules_fingerprint
-from projections.history import history_from_events
 from projections.read_store import AnswerRow
 from projections.status import STATUS_SEVERITY, StatusCode
 from replay.asof import (
@@ -45,8 +43,6 @@ from replay.asof import (
 )
 from replay.knowledge import decode_stored
 from replay.read_side import read_side
-from replay.tracks import TRAINING_TOPICS, _inactive, _own_items
-from replay.trend import statuses_by_day, trend
 
 __all__ = ["TRACK_NAMES", "parse_tracks", "roster_across", "trend_across"]
 
@@ -130,6 +126,12 @@ def _own_rows(
     """Each person's credential and policy items on each day (the row's body: the items
     and the inactive reason, if any): memoised, else judged from one read of the streams
     of everyone missing, without their training events."""
+    # The fold and the judging are imported only when some item is to be judged: a roster
+    # the memo answers does without them, as the state roster does (issue 14 §6).
+    from projections.credentials.facts import facts_from_events
+    from projections.history import history_from_events
+    from replay.tracks import TRAINING_TOPICS, _inactive, _own_items
+
     memo = read_side(ledger).store.memo
     key = _own_key(agency_head)
     known = {day: memo.get(agency_id, key, day.isoformat(), heads) for day in days}
@@ -354,6 +356,8 @@ def trend_across(
     """``replay.trend.trend`` across ``tracks``: each point's ``counts`` are of the status
     across them, ``counts_by_track`` of each track's. The state trend itself when only the
     state track is asked for or the agency has no credential type or policy assignment."""
+    from replay.trend import statuses_by_day, trend
+
     used = known_at_used(ledger, requested_instant(ledger, slug, known_at))
     programme, agency_head = _programme(ledger, slug, used)
     if tuple(tracks) == ("state",) or agency_head is None or _empty(programme):
