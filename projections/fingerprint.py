@@ -23,6 +23,7 @@ __all__ = [
     "documents_fingerprint",
     "engine_fingerprint",
     "engine_modules",
+    "modules_fingerprint",
     "use_cache_dir",
 ]
 
@@ -192,3 +193,16 @@ def documents_fingerprint() -> str:
 
     modules, fingerprint = remembered(computed, _PACKAGES, _ALSO, _cache_folder, "documents")
     return fingerprint if modules == frozenset(_DOCUMENTS) else computed()[1]
+
+
+@cache
+def modules_fingerprint(name: str, modules: tuple[str, ...]) -> str:
+    """``code_fingerprint`` of ``modules``, remembered across processes under ``name`` as
+    ``documents_fingerprint`` is (for answers other code computes: the credential and
+    policy tracks')."""
+
+    def computed() -> tuple[frozenset[str], str]:
+        return frozenset(modules), code_fingerprint(*modules)
+
+    found, fingerprint = remembered(computed, _PACKAGES, _ALSO, _cache_folder, name)
+    return fingerprint if found == frozenset(modules) else computed()[1]

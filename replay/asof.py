@@ -13,7 +13,7 @@ the ``known_at`` used is stated in the answer.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
 from typing import TYPE_CHECKING, Any, Literal
@@ -298,12 +298,14 @@ def roster(
     memo: bool = True,
     workers: int = 1,
     progress: Progress | None = None,
+    heads: dict[UUID, int] | None = None,
 ) -> RosterAnswer:
     """Every person known at T (clamped to the stable horizon: ``known_at_used``),
     evaluated on ``as_of`` (none: the agency's local date at T), filtered, ordered by
     employee id (people not answered before are evaluated in up to ``workers``
     processes). ``counts`` leave out the people not yet hired on ``as_of``, as
-    ``trend``'s do (``not_yet_hired`` counts them)."""
+    ``trend``'s do (``not_yet_hired`` counts them). ``heads``: everyone's stream heads at
+    T, if the caller has read them already."""
     known_at = known_at_used(ledger, requested_instant(ledger, slug, known_at))
     knowledge = read_side(ledger).knowledge
     agency = knowledge.agency_at(slug, known_at)
@@ -315,6 +317,7 @@ def roster(
         versions,
         as_of,
         known_at,
+        heads,
         form="roster",
         memo=memo,
         workers=workers,
@@ -329,7 +332,7 @@ def roster(
         "not_yet_hired": sum(a.person_status == NOT_HIRED for a in kept),
         "rule_versions": rule_catalogue(versions),
     }
-    return RosterAnswer(head, [a.body for a in kept])
+    return RosterAnswer(head, [a.body for a in kept], kept)
 
 
 class RosterAnswer(Mapping[str, Any]):
@@ -339,10 +342,19 @@ class RosterAnswer(Mapping[str, Any]):
     puts the export together from the stored rows without parsing them, which for a
     statewide roster is most of the time an answer takes."""
 
-    def __init__(self, header: dict[str, Any], rows: list[bytes]) -> None:
+    def __init__(
+        self, header: dict[str, Any], rows: list[bytes], facets: Sequence[AnswerRow] = ()
+    ) -> None:
         self._header = header
         self._rows = rows
         self._people: list[dict[str, Any]] | None = None
+        # Each row's status, person status and employee id, where the roster kept them.
+        self.facets = facets
+
+    @property
+    def rows(self) -> list[bytes]:
+        """Each person's row as exported (indented at its depth in the document)."""
+        return self._rows
 
     def __getitem__(self, key: str) -> Any:
         if key != "people":

@@ -12,7 +12,14 @@ import orjson
 
 from replay.asof import RosterAnswer
 
-__all__ = ["ROSTER_CSV_COLUMNS", "roster_csv", "spreadsheet_cell", "spreadsheet_row", "to_json"]
+__all__ = [
+    "ROSTER_CSV_COLUMNS",
+    "TRACKS_CSV_COLUMNS",
+    "roster_csv",
+    "spreadsheet_cell",
+    "spreadsheet_row",
+    "to_json",
+]
 
 # A spreadsheet runs a cell that starts with one of these as a formula (OWASP "CSV
 # Injection"): a name "=HYPERLINK(...)" would become a live link in the coordinator's Excel.
@@ -42,6 +49,15 @@ ROSTER_CSV_COLUMNS = [
     "records",
     "corrections",
     "time_zone",
+]
+# A roster across the tracks (``replay.track_answers``): each row names its track, and the
+# credential and policy items get a row each (item id, version, status, last day, reasons).
+TRACKS_CSV_COLUMNS = [
+    *ROSTER_CSV_COLUMNS[:8],
+    "track",
+    *ROSTER_CSV_COLUMNS[8:-1],
+    "reasons",
+    ROSTER_CSV_COLUMNS[-1],
 ]
 
 
@@ -73,7 +89,8 @@ def roster_csv(document: Mapping[str, Any], *, line_end: str = "\n") -> bytes:
     in ``line_end``: audit packets write RFC 4180's CRLF."""
     out = io.StringIO()
     writer = _SafeWriter(csv.writer(out, lineterminator=line_end))
-    writer.writerow(ROSTER_CSV_COLUMNS)
+    tracks = document.get("tracks_shown") if "counts_by_track" in document else None
+    writer.writerow(ROSTER_CSV_COLUMNS if tracks is None else TRACKS_CSV_COLUMNS)
     zone = document["time_zone"]
     for person in document["people"]:
         compliance = person["compliance"]
@@ -86,13 +103,18 @@ def roster_csv(document: Mapping[str, Any], *, line_end: str = "\n") -> bytes:
             person["name"],
             person["kind"],
             person["person_status"],
-            compliance["status"],
+            compliance["status"] if tracks is None else person["status"],
         ]
+        if tracks is not None:
+            _track_rows(writer, base, person, tracks, zone)
+            if "state" not in tracks:
+                continue
+            base.append("state")
         requirements = compliance["requirements"] or [None]
         for requirement in requirements:
             if requirement is None:
-                blank = [""] * (len(ROSTER_CSV_COLUMNS) - len(base) - 1)
-                writer.writerow([*base, *blank, zone])
+                blank = [""] * (len(ROSTER_CSV_COLUMNS) - 9)
+                writer.writerow([*base, *blank, *([""] if tracks else []), zone])
                 continue
             listed = [records[rid] for rid in requirement["records"] if rid in records]
             counted = ";".join(
@@ -119,10 +141,41 @@ def roster_csv(document: Mapping[str, Any], *, line_end: str = "\n") -> bytes:
                     requirement["confidence"],
                     counted,
                     corrections,
+                    *([] if tracks is None else [""]),
                     zone,
                 ]
             )
     return out.getvalue().encode()
+
+
+def _track_rows(
+    writer: _SafeWriter, base: list[Any], person: Mapping[str, Any], tracks: list[str], zone: str
+) -> None:
+    """A row for each credential and policy item of the tracks shown (the state track's
+    requirements follow, one a row, as in the state roster)."""
+    for item in person["items"]:
+        if item["track"] not in tracks:
+            continue
+        blank = [""] * 3
+        writer.writerow(
+            [
+                *base,
+                item["track"],
+                "",
+                item["version"],
+                item["item_id"],
+                item["status"],
+                "",
+                "",
+                item["until"] or "",
+                *blank,
+                "",
+                "",
+                "",
+                "\n".join(item["reasons"]),
+                zone,
+            ]
+        )
 
 
 class _SafeWriter:

@@ -20,7 +20,7 @@ from replay.chunks import Checkpoint, Work, status_rows
 from replay.read_side import read_side
 from replay.workers import worker_pool
 
-__all__ = ["check_steps", "trend"]
+__all__ = ["check_steps", "statuses_by_day", "trend"]
 
 
 def trend(
@@ -44,6 +44,39 @@ def trend(
     are evaluated again. Those not memoised have their history read once (checkpoint, else
     events) and evaluated for every step they miss, in up to ``workers`` processes.
     """
+    answer, days, known = statuses_by_day(
+        ledger, slug, start, end, every, known_at, memo=memo, workers=workers, progress=progress
+    )
+    points = [
+        {
+            "as_of": day.isoformat(),
+            "counts": dict(
+                sorted(
+                    Counter(
+                        row.status for row in known[day].values() if row.person_status != NOT_HIRED
+                    ).items()
+                )
+            ),
+        }
+        for day in days
+    ]
+    return {**answer, "points": points}
+
+
+def statuses_by_day(
+    ledger: Ledger,
+    slug: str,
+    start: date,
+    end: date,
+    every: str,
+    known_at: KnownAt = None,
+    *,
+    memo: bool = True,
+    workers: int = 1,
+    progress: Progress | None = None,
+) -> tuple[dict[str, Any], list[date], dict[date, dict[UUID, AnswerRow]]]:
+    """``trend``'s answer without its points, its days, and each person's state answer
+    (status only) on each day."""
     known_at = known_at_used(ledger, requested_instant(ledger, slug, known_at))
     days = _steps(start, end, every)
     side = read_side(ledger)
@@ -72,28 +105,10 @@ def trend(
                     progress,
                 )
             )
-    points = [
-        {
-            "as_of": day.isoformat(),
-            "counts": dict(
-                sorted(
-                    Counter(
-                        row.status for row in known[day].values() if row.person_status != NOT_HIRED
-                    ).items()
-                )
-            ),
-        }
-        for day in days
-    ]
     head = header(agency, versions, end, known_at)  # the rules of the last span: ``end``'s
     head.pop("as_of")
-    return {
-        **head,
-        "from": start.isoformat(),
-        "to": end.isoformat(),
-        "every": every,
-        "points": points,
-    }
+    answer = {**head, "from": start.isoformat(), "to": end.isoformat(), "every": every}
+    return answer, days, known
 
 
 def _statuses(

@@ -255,6 +255,8 @@ def print_roster(answer: Mapping[str, Any], *, separated_left_out: bool) -> None
     if answer["not_yet_hired"]:
         counts += f" (not yet hired, uncounted: {answer['not_yet_hired']})"
     _say(f"people by status: {counts}")
+    for track, by_status in answer.get("counts_by_track", {}).items():
+        _say(f"{track} track: {_counts(by_status)}", 2)
     if separated_left_out:
         _say("separated people are left out (--all lists them)")
     titles = _titles(answer)
@@ -267,7 +269,11 @@ def print_roster(answer: Mapping[str, Any], *, separated_left_out: bool) -> None
         who = styled(
             (person["employee_id"], "bold"), f"  {person['name']} ({person['kind']}, {state})"
         )
-        console.print(_heading(who, styled(_status(compliance["status"]))))
+        console.print(_heading(who, styled(_status(person.get("status", compliance["status"])))))
+        if "tracks" in person:
+            _tracks_lines(person)
+            if "state" not in person["tracks"]:
+                continue
         unmet: dict[tuple[str, str], list[Mapping[str, Any]]] = {}
         for r in compliance["requirements"]:
             if r["status"] in UNMET:
@@ -280,6 +286,16 @@ def print_roster(answer: Mapping[str, Any], *, separated_left_out: bool) -> None
     for person in people:
         for record in person["counted_records"]:
             _corrections(record, f"{person['employee_id']}: ")
+
+
+def _tracks_lines(person: Mapping[str, Any]) -> None:
+    """A roster row across the tracks: each track's status, and each credential or policy
+    item still to be done, with its reason (the state track's unmet requirements follow)."""
+    _say(", ".join(f"{t} {status_word(s)}" for t, s in person["tracks"].items()), 4)
+    for item in person["items"]:
+        if item["status"] in UNMET:
+            reason = item["reasons"][0] if item["reasons"] else status_word(item["status"])
+            _say(f"- {item['track']} {item['item_id']}: {reason}", 4)
 
 
 def print_trend(answer: Mapping[str, Any]) -> None:
@@ -299,3 +315,5 @@ def print_trend(answer: Mapping[str, Any]) -> None:
     for point in answer["points"]:
         table.add_row(point["as_of"], *(str(point["counts"].get(s, 0)) for s in statuses))
     console.print(table)
+    if "tracks_shown" in answer:
+        _say(f"across the tracks: {', '.join(answer['tracks_shown'])} (--json: each's counts)")

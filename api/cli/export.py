@@ -16,7 +16,7 @@ import typer
 from api.cli.context import console, err_console, open_ledger
 from api.cli.errors import EXIT_INPUT
 from api.cli.output import styled
-from api.cli.query import AGENCY, AS_OF, KNOWN_AT
+from api.cli.query import AGENCY, AS_OF, KNOWN_AT, TRACK, parse_track_option
 from api.cli.timeargs import parse_as_of, parse_known_at
 from api.cli.whole_file import write_whole
 from replay.packet import BrokenChainError, agency_packet, person_packet
@@ -51,12 +51,16 @@ def export_agency(
     as_of: str | None = AS_OF,
     known_at: str | None = KNOWN_AT,
     out: Path = OUT,
+    track: list[str] = TRACK,
 ) -> None:
     """The agency's packet: the roster, everyone's events, the digest and proofs."""
     day, moment = parse_as_of(as_of), parse_known_at(known_at)
     workers = os.cpu_count() or 1
+    tracks = parse_track_option(track)
     with open_ledger() as ledger:
-        data = _built(lambda: agency_packet(ledger, agency, day, moment, workers=workers))
+        data = _built(
+            lambda: agency_packet(ledger, agency, day, moment, workers=workers, tracks=tracks)
+        )
     _write(out, data)
 
 

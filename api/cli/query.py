@@ -8,6 +8,7 @@ from __future__ import annotations
 import os
 import sys
 from collections.abc import Iterable
+from typing import Any
 
 import typer
 
@@ -15,7 +16,7 @@ from api.cli.context import open_ledger
 from api.cli.progress import progress_bar
 from api.cli.timeargs import parse_as_of, parse_day, parse_known_at
 
-__all__ = ["roster_command", "status_command", "trend_command"]
+__all__ = ["TRACK", "parse_track_option", "roster_command", "status_command", "trend_command"]
 
 AGENCY = typer.Option(..., "--agency", metavar="SLUG", help="Agency slug")
 AS_OF = typer.Option(
@@ -30,6 +31,12 @@ KNOWN_AT = typer.Option(
     metavar="INSTANT",
     help="Answer from the records as they stood then (default now; a date is the end of "
     "that day, a time without an offset local, both in the agency's time zone)",
+)
+
+TRACK = typer.Option(
+    [],
+    "--track",
+    help="Only this track: state, credentials or policies (repeatable; default all three)",
 )
 
 # What the roster's filters may name (the engine's and the ledger's closed vocabularies).
@@ -71,6 +78,16 @@ def _vocabulary(values: Iterable[str], allowed: tuple[str, ...], option: str) ->
     return frozenset(kept)
 
 
+def parse_track_option(given: list[str]) -> tuple[Any, ...]:
+    """``--track`` as given (none: all three tracks), refused naming the accepted names."""
+    from replay.track_answers import parse_tracks
+
+    try:
+        return parse_tracks(given)
+    except ValueError as error:
+        raise typer.BadParameter(f"--{error}") from None
+
+
 def roster_command(
     agency: str = AGENCY,
     as_of: str | None = AS_OF,
@@ -84,12 +101,14 @@ def roster_command(
     everyone: bool = typer.Option(
         False, "--all", help="Keep separated people too (left out unless asked)"
     ),
+    track: list[str] = TRACK,
 ) -> None:
     """Everyone in an agency on a day, as the records stood at an instant: per person the
     unmet requirements, what remains of each and its deadline."""
     from api.cli.answers_text import print_roster
-    from replay.asof import RosterFilters, roster
+    from replay.asof import RosterFilters
     from replay.export import roster_csv, to_json
+    from replay.track_answers import roster_across
 
     if output not in {"table", "json", "csv"}:
         raise typer.BadParameter(f"--format {output!r}: use table, json or csv")
@@ -102,9 +121,17 @@ def roster_command(
         people = frozenset(PERSON_STATUSES) - {"separated"}
     day, moment = parse_as_of(as_of), parse_known_at(known_at)
     filters = RosterFilters(statuses, kinds, people)
+    tracks = parse_track_option(track)
     with open_ledger() as ledger, progress_bar("evaluating the roster (people)") as advance:
-        answer = roster(
-            ledger, agency, day, moment, filters, workers=os.cpu_count() or 1, progress=advance
+        answer = roster_across(
+            ledger,
+            agency,
+            day,
+            moment,
+            filters,
+            tracks,
+            workers=os.cpu_count() or 1,
+            progress=advance,
         )
     if output == "json":
         # Bytes straight out: a statewide roster is hundreds of megabytes of JSON.
@@ -123,11 +150,13 @@ def trend_command(
     every: str = typer.Option("month", "--every", metavar="STEP", help="day, week, month or year"),
     known_at: str | None = KNOWN_AT,
     as_json: bool = typer.Option(False, "--json", help="Machine-readable, byte-stable"),
+    track: list[str] = TRACK,
 ) -> None:
     """The agency's status counts at each step, as the records stood at an instant."""
     from api.cli.answers_text import print_trend
     from replay.export import to_json
-    from replay.trend import check_steps, trend
+    from replay.track_answers import trend_across
+    from replay.trend import check_steps
 
     first, last = parse_day(start, "--from"), parse_day(end, "--to")
     moment = parse_known_at(known_at)
@@ -135,14 +164,16 @@ def trend_command(
         check_steps(first, last, every)
     except ValueError as error:
         raise typer.BadParameter(str(error)) from None
+    tracks = parse_track_option(track)
     with open_ledger() as ledger, progress_bar("counting statuses (people)") as advance:
-        answer = trend(
+        answer = trend_across(
             ledger,
             agency,
             first,
             last,
             every,
             moment,
+            tracks,
             workers=os.cpu_count() or 1,
             progress=advance,
         )

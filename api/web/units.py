@@ -9,12 +9,14 @@ read-audited."""
 from __future__ import annotations
 
 from collections import Counter
+from dataclasses import replace
 from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
 from api.http.policy import AGENCY_WIDE, Policy, Scope
+from api.http.routes.reads import parse_track
 from api.http.services import services
 from api.web.base import render, web_route
 from api.web.charts import GOOD_STATUSES
@@ -25,6 +27,7 @@ from ledger.agency import agency_id_for
 from ledger.application import Ledger
 from ledger.person import person_id_for
 from replay.asof import roster
+from replay.track_answers import roster_across
 
 __all__ = ["router", "units_of"]
 
@@ -51,11 +54,15 @@ def units_of(ledger: Ledger, agency: str, employee_ids: list[str]) -> dict[str, 
 def unit_page(request: Request, agency: str, unit: str) -> Response:
     travel = time_travel(request)
     ledger = services(request).ledger
-    answer = roster(ledger, agency, travel.as_of, travel.known_at)
+    tracks = parse_track(request.query_params.getlist("track"))
+    answer = roster_across(ledger, agency, travel.as_of, travel.known_at, tracks=tracks)
     people = answer["people"]
     units = units_of(ledger, agency, [p["employee_id"] for p in people])
     mine = [p for p in people if units[p["employee_id"]] == unit]
     facts = picture(answer, mine)
+    if "tracks_shown" in answer:  # the tiles count the status across the tracks
+        across = Counter(p["status"] for p in mine if p["person_status"] != "not_hired")
+        facts = replace(facts, counts=dict(sorted(across.items())), total=sum(across.values()))
     return render(
         request,
         "unit.html",
@@ -64,6 +71,7 @@ def unit_page(request: Request, agency: str, unit: str) -> Response:
             "agency": answer["agency"],
             "unit": unit,
             "facts": facts,
+            "tracks_shown": answer.get("tracks_shown"),
             "people": [
                 (p, needs(p, {OVERDUE, SOON})) for p in sorted(mine, key=lambda p: p["employee_id"])
             ],

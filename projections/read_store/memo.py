@@ -89,7 +89,8 @@ class AnswerMemo:
                 )
                 size = sum(len(row.body) + MEMO_ROW_BYTES for _, _, row in rows)
                 self._count_and_evict(cur, str(agency_id), rules_key, as_of, size)
-            self._checkpoints.put(histories, current_fold_key(), cur)
+            if histories:  # the fold's code is fingerprinted only when there are some
+                self._checkpoints.put(histories, current_fold_key(), cur)
 
     def _count_and_evict(
         self, cur: Cursor, agency_id: str, rules_key: str, as_of: str, added: int

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
@@ -22,8 +22,9 @@ import orjson
 from ledger.agency import agency_id_for
 from ledger.application import Ledger
 from ledger.person import person_id_for
+from projections.credentials.tracks import TRACKS, Track
 from replay import packet_verifier
-from replay.asof import KnownAt, roster, status
+from replay.asof import KnownAt, status
 from replay.export import roster_csv, spreadsheet_row, to_json
 from replay.notices import NOTICE_COLUMNS, notice_rows
 from replay.packet.certification import certification_text
@@ -33,6 +34,7 @@ from replay.packet.renewal import renewal_roster
 from replay.packet.report import report_pdf
 from replay.packet.review import REVIEW_COLUMNS, ce_review_rows
 from replay.packet_verifier import CERTIFICATION, MANIFEST, PACKET_FORMAT, manifest_text
+from replay.track_answers import roster_across
 
 __all__ = ["agency_packet", "person_packet"]
 
@@ -79,11 +81,21 @@ def person_packet(
 
 
 def agency_packet(
-    ledger: Ledger, slug: str, as_of: date | None, known_at: KnownAt, *, workers: int = 1
+    ledger: Ledger,
+    slug: str,
+    as_of: date | None,
+    known_at: KnownAt,
+    *,
+    workers: int = 1,
+    tracks: Sequence[Track] = TRACKS,
 ) -> bytes:
-    """Everyone's packet: the roster, and every person's events."""
-    answer = roster(ledger, slug, as_of, known_at, workers=workers)
+    """Everyone's packet: the roster (across ``tracks``: ``replay.track_answers``), and
+    every person's events; across the credential or policy track, the agency's events too
+    (its credential types and policies)."""
+    answer = roster_across(ledger, slug, as_of, known_at, tracks=tracks, workers=workers)
     people = [UUID(p["compliance"]["person_id"]) for p in answer["people"]]
+    if "tracks_shown" in answer:
+        people.append(agency_id_for(slug))
     query = {"kind": "agency", "employee_id": None}
     notices = _notices(ledger, slug, answer, None)
     return _packet(ledger, query, answer, to_json(answer), people, notices,
@@ -138,11 +150,14 @@ def _packet(
             CERTIFICATION: "the records custodian's certification, with the manifest's SHA-256",
         },
         **({"renewal_roster": renewal[0]} if renewal is not None else {}),
+        **({"tracks_shown": answer["tracks_shown"]} if "tracks_shown" in answer else {}),
     }
     members = {
         "README.txt": _readme(packet, digest),
         "answer.json": answer_json,
-        "answer.csv": roster_csv({**_header(answer), "people": people}, line_end="\r\n"),
+        "answer.csv": roster_csv(
+            {**_header(answer, tracks=True), "people": people}, line_end="\r\n"
+        ),
         "citations.csv": _csv(
             ["rule_version", "requirement_id", "source_id", "title", "url"], citations
         ),
@@ -167,8 +182,12 @@ def _packet(
     return packet_verifier.canonical_zip(members)
 
 
-def _header(answer: Mapping[str, Any]) -> dict[str, Any]:
-    return {key: answer[key] for key in ("agency", "as_of", "known_at", "time_zone")}
+def _header(answer: Mapping[str, Any], *, tracks: bool = False) -> dict[str, Any]:
+    """What the CSV and notices documents repeat of the answer (``tracks``: and, for the
+    CSV, the tracks a roster across them shows)."""
+    keys = ("agency", "as_of", "known_at", "time_zone")
+    across = ("counts_by_track", "tracks_shown") if tracks else ()
+    return {key: answer[key] for key in (*keys, *across) if key in answer}
 
 
 def _proofs(cut: LedgerCut, streams: list[UUID]) -> dict[str, Any]:

@@ -285,3 +285,41 @@ def test_a_policy_from_upload_to_coverage(url: str, tmp_path: Path) -> None:
     )
     assert refused.returncode == 2
     assert "PDF or UTF-8 Markdown" in refused.stderr
+
+
+def test_roster_and_trend_answer_across_the_tracks_and_each_alone(url: str) -> None:
+    """``muster roster`` and ``muster trend`` across the tracks by default: E1 and E2 hold
+    a Glock and never qualified, so their firearms credential is non-compliant; ``--track
+    credentials`` shows that track alone, ``--track k9`` is refused in one line."""
+    _define(url)
+    axes = ("--agency", AGENCY, "--as-of", "2025-03-01")
+    answer = json.loads(run(url, "roster", *axes, "--format", "json").stdout)
+    assert answer["tracks_shown"] == ["state", "credential", "policy"]
+    assert answer["counts_by_track"]["credential"] == {"non_compliant": 2}
+    e1 = next(p for p in answer["people"] if p["employee_id"] == "E1")
+    assert e1["status"] == "non_compliant"
+    assert e1["tracks"]["credential"] == "non_compliant"
+    alone = json.loads(
+        run(url, "roster", *axes, "--track", "credentials", "--format", "json").stdout
+    )
+    assert list(alone["counts_by_track"]) == ["credential"]
+    csv = run(url, "roster", *axes, "--format", "csv").stdout
+    assert csv.splitlines()[0].split(",")[8] == "track"
+    table = run(url, "roster", *axes, env=NARROW).stdout
+    assert "credential track: non-compliant: 2" in table
+    assert "credential firearms[G-E1]" in table
+    trend = json.loads(
+        run(
+            url,
+            *("trend", "--agency", AGENCY, "--from", "2025-01-01", "--to", "2025-03-01"),
+            *("--track", "credentials", "--json"),
+        ).stdout
+    )
+    assert [p["counts_by_track"]["credential"] for p in trend["points"]] == [
+        {"non_compliant": 2}
+    ] * 3
+    state = json.loads(run(url, "roster", *axes, "--track", "state", "--format", "json").stdout)
+    assert "tracks_shown" not in state
+    refused = run(url, "roster", *axes, "--track", "k9", ok=False)
+    assert refused.returncode == 2
+    assert "credentials or policies" in refused.stderr

@@ -15,13 +15,13 @@ from pydantic import BaseModel, Field
 
 from api.http.errors import ApiError
 from api.http.policy import AGENCY_WIDE, READERS, Access, Policy, Scope, access, api_route
-from api.http.routes.reads import AS_OF, KNOWN_AT, parse_known_at
+from api.http.routes.reads import AS_OF, KNOWN_AT, TRACK, parse_known_at, parse_track
 from api.http.services import services
 from ledger.account import Role
 from ledger.views import AgencyView
-from replay.asof import roster
 from replay.export import to_json
-from replay.trend import check_steps, trend
+from replay.track_answers import roster_across, trend_across
+from replay.trend import check_steps
 from replay.verify import verify_store
 
 __all__ = ["router"]
@@ -76,9 +76,10 @@ def unit_roster(
     unit: str,
     as_of: date | None = AS_OF,
     known_at: str | None = KNOWN_AT,
+    track: list[str] = TRACK,
 ) -> Response:
-    ledger = services(request).ledger
-    answer = roster(ledger, agency, as_of, parse_known_at(known_at))
+    ledger, tracks = services(request).ledger, parse_track(track)
+    answer = roster_across(ledger, agency, as_of, parse_known_at(known_at), tracks=tracks)
     members = {
         view.employee_id
         for view in (ledger.get_person_by_id(i) for i in ledger.people_ids(agency))
@@ -88,6 +89,7 @@ def unit_roster(
     document["unit"] = unit
     document["people"] = [p for p in answer["people"] if p.get("employee_id") in members]
     document.pop("counts", None)
+    document.pop("counts_by_track", None)  # the agency's, as ``counts`` were
     return Response(to_json(document), media_type="application/json")
 
 
@@ -105,7 +107,9 @@ def agency_trend(
     end: date = Query(description="Last day (YYYY-MM-DD)", examples=["2025-12-31"]),
     every: str = Query("month", description="day, week, month or year", max_length=10),
     known_at: str | None = KNOWN_AT,
+    track: list[str] = TRACK,
 ) -> Response:
+    tracks = parse_track(track)
     try:
         check_steps(start, end, every)
     except ValueError as error:
@@ -115,7 +119,8 @@ def agency_trend(
     steps = {"day": 1, "week": 7, "month": 28, "year": 365}[every]
     if (end - start).days // steps + 1 > MAX_STEPS:
         raise ApiError(422, "too_many_steps", f"at most {MAX_STEPS} steps: widen every", "every")
-    answer = trend(services(request).ledger, agency, start, end, every, parse_known_at(known_at))
+    ledger, moment = services(request).ledger, parse_known_at(known_at)
+    answer = trend_across(ledger, agency, start, end, every, moment, tracks)
     return Response(to_json(answer), media_type="application/json")
 
 

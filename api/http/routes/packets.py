@@ -24,7 +24,7 @@ from starlette.concurrency import run_in_threadpool
 
 from api.http.errors import ApiError
 from api.http.policy import Policy, Scope, api_route
-from api.http.routes.reads import AS_OF, KNOWN_AT, parse_known_at
+from api.http.routes.reads import AS_OF, KNOWN_AT, TRACK, parse_known_at, parse_track
 from api.http.services import services
 from api.publication import LedgerDoesNotVerifyError, digest_document
 from ledger.account import Role
@@ -90,11 +90,15 @@ def person_packet_route(
     responses={200: _ZIP},
 )
 def agency_packet_route(
-    request: Request, agency: str, as_of: date | None = AS_OF, known_at: str | None = KNOWN_AT
+    request: Request,
+    agency: str,
+    as_of: date | None = AS_OF,
+    known_at: str | None = KNOWN_AT,
+    track: list[str] = TRACK,
 ) -> Response:
     ledger = services(request).ledger
-    moment = parse_known_at(known_at)
-    data = built_packet(lambda: agency_packet(ledger, agency, as_of, moment))
+    moment, tracks = parse_known_at(known_at), parse_track(track)
+    data = built_packet(lambda: agency_packet(ledger, agency, as_of, moment, tracks=tracks))
     return zip_download(data, f"{agency}-packet.zip")
 
 

@@ -30,19 +30,29 @@ from api.http.services import services
 from ledger.agency import agency_id_for
 from ledger.application import Ledger
 from ledger.person import TrainingCorrected, TrainingVoided, person_id_for
+from projections.credentials.tracks import Track
 from projections.stored_versions import rule_catalogue
 from replay.asof import (
     KnownAt,
     RosterFilters,
     known_at_used,
     requested_instant,
-    roster,
     status_json,
 )
 from replay.notices import notice_rows
 from replay.read_side import read_side
+from replay.track_answers import parse_tracks, roster_across
 
-__all__ = ["NoticePublic", "Timeline", "TimelineEntry", "parse_known_at", "router", "timeline"]
+__all__ = [
+    "TRACK",
+    "NoticePublic",
+    "Timeline",
+    "TimelineEntry",
+    "parse_known_at",
+    "parse_track",
+    "router",
+    "timeline",
+]
 
 router = APIRouter(prefix="/api/v1/agencies/{agency}", tags=["reads"])
 
@@ -53,6 +63,21 @@ KNOWN_AT = Query(
     "ISO instant (without an offset: the agency's local time); default now",
     max_length=40,
 )
+
+
+TRACK = Query(
+    [],
+    description="Only this track: state, credentials or policies (repeatable; default all)",
+    max_length=3,
+)
+
+
+def parse_track(given: list[str]) -> tuple[Track, ...]:
+    """The tracks named (``replay.track_answers.parse_tracks``), refused as a 422."""
+    try:
+        return parse_tracks(given)
+    except ValueError as error:
+        raise ApiError(422, "invalid_track", str(error), "track") from None
 
 
 def parse_known_at(text: str | None) -> KnownAt:
@@ -230,9 +255,12 @@ def agency_roster(
     status_filter: list[str] = Query([], alias="status", max_length=10),
     kind: list[str] = Query([], max_length=10),
     person_status: list[str] = Query([], max_length=10),
+    track: list[str] = TRACK,
 ) -> Response:
     filters = RosterFilters(frozenset(status_filter), frozenset(kind), frozenset(person_status))
-    answer = roster(services(request).ledger, agency, as_of, parse_known_at(known_at), filters)
+    tracks = parse_track(track)
+    ledger = services(request).ledger
+    answer = roster_across(ledger, agency, as_of, parse_known_at(known_at), filters, tracks)
     return Response(answer.to_json(), media_type="application/json")
 
 
