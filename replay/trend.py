@@ -14,9 +14,18 @@ from ledger.application import Ledger
 from ledger.gc_pause import paused_gc
 from projections.answer_keys import rules_key
 from projections.read_store import AnswerRow
+from projections.read_store.grid import FIRST_MONTH, UNKNOWN, GridRow, month, month_day
 from projections.rules.schema import RuleVersion
-from replay.asof import NOT_HIRED, KnownAt, Progress, header, known_at_used, requested_instant
-from replay.chunks import Checkpoint, Work, status_rows
+from replay.asof import (
+    NOT_HIRED,
+    KnownAt,
+    Progress,
+    header,
+    known_at_used,
+    local_day,
+    requested_instant,
+)
+from replay.chunks import Checkpoint, Work, status_codes, status_rows
 from replay.read_side import read_side
 from replay.workers import worker_pool
 
@@ -54,34 +63,46 @@ def trend(
         spans: dict[str, list[date]] = {}
         for day in days:
             spans.setdefault(agency.jurisdiction_on(day), []).append(day)
-        known: dict[date, dict[UUID, AnswerRow]] = {}
+        counts: dict[date, Counter[str]] = {day: Counter() for day in days}
         for span in spans.values():
             versions = side.knowledge.rule_versions_for(agency, known_at, as_of=span[0])
-            known.update(
-                _statuses(
+            # Firsts of a month from the status grid (filled here for what it lacks); the
+            # other days memoised one answer set a day. memo=False: every status evaluated.
+            firsts = [day for day in span if memo and day.day == 1]
+            others = [day for day in span if not (memo and day.day == 1)]
+            if firsts and heads:
+                grid = _grid_statuses(
                     ledger,
                     agency.agency_id,
                     heads,
                     versions,
-                    span,
+                    firsts,
+                    known_at,
+                    local_day(agency, known_at),
+                    workers,
+                    progress,
+                )
+                for day, codes in zip(firsts, zip(*grid.values(), strict=True), strict=True):
+                    counts[day].update(codes)
+                    del counts[day][NOT_HIRED]
+            if others:
+                known = _statuses(
+                    ledger,
+                    agency.agency_id,
+                    heads,
+                    versions,
+                    others,
                     known_at,
                     memo,
                     workers,
                     progress,
                 )
-            )
+                for day, rows in known.items():
+                    counts[day].update(
+                        row.status for row in rows.values() if row.person_status != NOT_HIRED
+                    )
     points = [
-        {
-            "as_of": day.isoformat(),
-            "counts": dict(
-                sorted(
-                    Counter(
-                        row.status for row in known[day].values() if row.person_status != NOT_HIRED
-                    ).items()
-                )
-            ),
-        }
-        for day in days
+        {"as_of": day.isoformat(), "counts": dict(sorted(counts[day].items()))} for day in days
     ]
     head = header(agency, versions, end, known_at)  # the rules of the last span: ``end``'s
     head.pop("as_of")
@@ -92,6 +113,95 @@ def trend(
         "every": every,
         "points": points,
     }
+
+
+def _grid_statuses(
+    ledger: Ledger,
+    agency_id: UUID,
+    heads: dict[UUID, int],
+    versions: list[RuleVersion],
+    days: list[date],
+    known_at: datetime,
+    today: date,
+    workers: int,
+    progress: Progress | None,
+) -> dict[UUID, list[str]]:
+    """By person, their status code on each of ``days`` (firsts of a month), ``not_hired``
+    before the hire: from the status grid (``projections.read_store.grid``) at their head
+    at T under ``versions``; the months a person's row lacks (or the whole row, at a head
+    nobody asked about) are evaluated like the memo's, in up to ``workers`` processes, and
+    stored into the row."""
+    store = read_side(ledger).store
+    key = rules_key(versions, "status")
+    months = [month(day) for day in days]
+    rows = store.grid.get(agency_id, key, heads)
+    # A person evaluated at all is evaluated on every month their row lacks from ten
+    # years before the first asked to the month of ``today`` (months before the hire cost
+    # a look-up, not an evaluation), so later charts of other days find them whole; never
+    # before January of year 1 (a start in the first ten years of the era asked for
+    # year 0 and failed).
+    fill = range(
+        max(FIRST_MONTH, min(months[0] - 120, months[-1])), max(month(today), months[-1]) + 1
+    )
+    missing: dict[UUID, list[date]] = {}
+    for person in heads:
+        lo, codes = rows.get(person, (0, []))
+        if any(not lo <= i < lo + len(codes) or codes[i - lo] == UNKNOWN for i in months):
+            missing[person] = [
+                month_day(i)
+                for i in fill
+                if not lo <= i < lo + len(codes) or codes[i - lo] == UNKNOWN
+            ]
+    if missing:
+        people = sorted(missing)
+        work = Work.plan(store, heads, people, versions, True, workers)
+        calls = [
+            (
+                agency_id,
+                known_at,
+                {p: heads[p] for p in chunk},
+                work.checkpoints_of(chunk),
+                {p: missing[p] for p in chunk},
+                work.versions,
+                days[0],
+            )
+            for chunk in work.chunks
+        ]
+        fresh: list[tuple[UUID, int, GridRow]] = []
+        folded: list[Checkpoint] = []
+        done = 0
+        with worker_pool(ledger, work.workers) as pool:
+            for chunk, (computed, new_checkpoints) in zip(
+                work.chunks, pool.map_in_order(status_codes, calls), strict=True
+            ):
+                for person_id, codes_found in computed:
+                    found = {
+                        month(day): code
+                        for day, code in zip(missing[person_id], codes_found, strict=True)
+                    }
+                    rows[person_id] = _merged(rows.get(person_id), found)
+                    fresh.append((person_id, heads[person_id], rows[person_id]))
+                folded.extend(new_checkpoints)
+                done += len(chunk)
+                if progress is not None:
+                    progress(done, len(people))
+        store.grid.put(agency_id, key, fresh, folded)
+    return {
+        person: [rows[person][1][index - rows[person][0]] for index in months] for person in heads
+    }
+
+
+def _merged(row: GridRow | None, found: dict[int, str]) -> GridRow:
+    """A person's grid row with the months just evaluated written in (holes stay
+    ``UNKNOWN``)."""
+    lo, codes = row if row is not None else (min(found), [])
+    first = min(lo, *found)
+    last = max(lo + len(codes) - 1, *found)
+    merged = [UNKNOWN] * (last - first + 1)
+    merged[lo - first : lo - first + len(codes)] = codes
+    for index, code in found.items():
+        merged[index - first] = code
+    return first, merged
 
 
 def _statuses(
