@@ -59,6 +59,7 @@ def trend(
     with paused_gc():
         agency = side.knowledge.agency_at(slug, known_at)
         heads = ledger.store.stream_heads("person", agency.agency_id, recorded_by=known_at)
+        today = local_day(agency, known_at)
         # Each day is judged under the jurisdiction the agency followed that day.
         spans: dict[str, list[date]] = {}
         for day in days:
@@ -66,10 +67,11 @@ def trend(
         counts: dict[date, Counter[str]] = {day: Counter() for day in days}
         for span in spans.values():
             versions = side.knowledge.rule_versions_for(agency, known_at, as_of=span[0])
-            # Firsts of a month from the status grid (filled here for what it lacks); the
-            # other days memoised one answer set a day. memo=False: every status evaluated.
-            firsts = [day for day in span if memo and day.day == 1]
-            others = [day for day in span if not (memo and day.day == 1)]
+            # Firsts of a month within the grid's window from the status grid (filled here
+            # for what it lacks); the other days memoised one answer set a day.
+            # memo=False: every status evaluated.
+            firsts = [day for day in span if memo and _on_grid(day, today)]
+            others = [day for day in span if not (memo and _on_grid(day, today))]
             if firsts and heads:
                 grid = _grid_statuses(
                     ledger,
@@ -78,7 +80,7 @@ def trend(
                     versions,
                     firsts,
                     known_at,
-                    local_day(agency, known_at),
+                    today,
                     workers,
                     progress,
                 )
@@ -115,6 +117,26 @@ def trend(
     }
 
 
+# The grid holds firsts of a month in a window around the agency's today: a career and
+# more before it, a few years after. A first of a month outside it (a chart of the first
+# centuries of the era, or of year 9999) is memoised one answer set a day like any other
+# day, so no person's row spans centuries nobody served in: the back-fill of a chart from
+# year 1 would otherwise evaluate and hold some 24,000 months per person (1.7 GB at M).
+GRID_YEARS_BEFORE = 60
+GRID_YEARS_AFTER = 10
+
+
+def _grid_window(today: date) -> range:
+    """The months (``grid.month``) the status grid holds, by the agency's today; never
+    before January of year 1 (``date.min``)."""
+    here = month(today)
+    return range(max(FIRST_MONTH, here - 12 * GRID_YEARS_BEFORE), here + 12 * GRID_YEARS_AFTER + 1)
+
+
+def _on_grid(day: date, today: date) -> bool:
+    return day.day == 1 and month(day) in _grid_window(today)
+
+
 def _grid_statuses(
     ledger: Ledger,
     agency_id: UUID,
@@ -137,11 +159,13 @@ def _grid_statuses(
     rows = store.grid.get(agency_id, key, heads)
     # A person evaluated at all is evaluated on every month their row lacks from ten
     # years before the first asked to the month of ``today`` (months before the hire cost
-    # a look-up, not an evaluation), so later charts of other days find them whole; never
-    # before January of year 1 (a start in the first ten years of the era asked for
-    # year 0 and failed).
+    # a look-up, not an evaluation), so later charts of other days find them whole; within
+    # the grid's window, so never before January of year 1 (a start in the first ten
+    # years of the era once asked for year 0 and failed: a 500 on the API's trend).
+    window = _grid_window(today)
     fill = range(
-        max(FIRST_MONTH, min(months[0] - 120, months[-1])), max(month(today), months[-1]) + 1
+        max(window.start, min(months[0] - 120, months[-1])),
+        min(window.stop, max(month(today), months[-1]) + 1),
     )
     missing: dict[UUID, list[date]] = {}
     for person in heads:

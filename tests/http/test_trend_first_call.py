@@ -4,9 +4,13 @@ Schemathesis found ``GET /api/v1/agencies/{agency}/trend`` failing on a first ca
 on the repeat: the status grid's back-fill (``replay.trend._grid_statuses``) evaluates
 every month from ten years before the first asked, and for a start in the first ten years
 of the era it asked for year 0 ("year 0 is out of range", a 500). The back-fill now stops
-at January of year 1 (``date.min``). Each call here is the first trend the store is asked
-(a fresh world per test), and is answered 200, or 422 for steps the route refuses — never
-500 — and the same on the repeat and as evaluated without the memo or the grid."""
+at January of year 1 (``date.min``), and the grid holds only months in a window around the
+agency's today (``replay.trend._grid_window``): firsts of a month outside it are memoised
+like any other day, so a chart of year 1 or of year 9999 fills no row across centuries.
+
+Each call here is the first trend the store is asked (a fresh world per test), and is
+answered 200, or 422 for steps the route refuses (never 500), the same on the repeat and
+as evaluated without the memo or the grid."""
 
 from __future__ import annotations
 
@@ -14,7 +18,9 @@ from datetime import date, datetime
 
 import pytest
 
-from replay.trend import trend
+from projections.read_store.grid import decode_codes
+from replay.read_side import read_side
+from replay.trend import GRID_YEARS_AFTER, GRID_YEARS_BEFORE, trend
 from tests.http.conftest import AGENCY, World
 
 BASE = f"/api/v1/agencies/{AGENCY}/trend"
@@ -96,3 +102,36 @@ def test_a_first_trend_at_the_calendar_s_ends_is_never_a_server_error(
     assert answer.status_code in (200, 422), answer.text
     if answer.status_code == 422:
         assert answer.json()["field"] in ("start", "end", "every"), answer.text
+
+
+def _grid_rows(world: World) -> list[tuple[date, int]]:
+    """Every row of the status grid: its first month and how many months it holds."""
+    db = read_side(world.ledger).store.db
+    with db.reading() as cur:
+        cur.execute(f"SELECT lo, codes FROM {db.table('rm_status_grid')}")
+        return [(date.fromisoformat(lo), len(decode_codes(codes))) for lo, codes in cur.fetchall()]
+
+
+def test_the_grid_holds_no_month_outside_its_window(world: World) -> None:
+    """Charts of the first years of the calendar and of centuries ahead are answered without
+    the grid (no row starts before its window or runs past it); a recent chart fills it as
+    before."""
+    auth = world.auth("coordinator")
+    for query in (
+        "start=0001-01-01&end=0002-01-01&every=month",
+        "start=0010-01-01&end=0030-01-01&every=year",
+        "start=2200-01-01&end=2201-01-01&every=month",  # past the window's end (today+10y)
+    ):
+        answer = world.client.get(f"{BASE}?{query}", headers=auth)
+        assert answer.status_code == 200, answer.text
+    assert _grid_rows(world) == []
+    recent = world.client.get(f"{BASE}?start=2024-01-01&end=2025-03-01&every=month", headers=auth)
+    assert recent.status_code == 200, recent.text
+    rows = _grid_rows(world)
+    assert len(rows) == 3  # E1, E2, E3 at their heads
+    today = date(2025, 3, 1)  # the fixture's clock
+    for lo, months in rows:
+        assert lo >= date(today.year - GRID_YEARS_BEFORE, today.month, 1)
+        last = lo.year * 12 + lo.month - 1 + months - 1
+        assert last <= (today.year + GRID_YEARS_AFTER) * 12 + today.month - 1
+        assert lo == date(2014, 1, 1)  # ten years before the first month asked
