@@ -24,6 +24,7 @@ __all__ = [
     "PersonAnswer",
     "answer_document",
     "documents",
+    "overview_document",
     "person_answer",
     "roster_document",
 ]
@@ -164,6 +165,39 @@ def roster_document(answer: PersonAnswer) -> bytes:
     """The stored roster row, exactly as it appears in the export (sorted keys, indented
     at its depth there), so a roster is put together without parsing anything."""
     return _roster_bytes(answer.roster_entry())
+
+
+# The requirement statuses the dashboard's overview lists (overdue, due soon, deadlines).
+_OVERVIEW_STATUSES = frozenset({"non_compliant", "due_soon", "on_track"})
+
+
+def overview_document(answer: PersonAnswer) -> bytes:
+    """A narrow row for the dashboard's overview: the person, their status, and of their
+    requirements only those overdue, due soon or on track, with what remains of each by
+    when (the fields a roster row gives them, nothing else): a fraction of a roster row,
+    made without the counted records."""
+    status = answer.status
+    requirements = [
+        {
+            "deadline": r.deadline.isoformat() if r.deadline else None,
+            "remaining": hours_text(r.remaining),
+            "requirement_id": r.requirement_id,
+            "status": r.status,
+            "topics": [t.to_dict() for t in sorted(r.topics, key=lambda t: t.topic)],
+            "unit": r.unit,
+        }
+        for r in sorted(status.requirements, key=lambda r: r.sort_key)
+        if r.status in _OVERVIEW_STATUSES
+    ]
+    return orjson.dumps(
+        {
+            "employee_id": answer.employee_id,
+            "name": answer.name,
+            "kind": answer.kind,
+            "person_status": answer.person_status,
+            "compliance": {"requirements": requirements, "status": status.status},
+        }
+    )
 
 
 def _roster_bytes(entry: dict[str, Any]) -> bytes:

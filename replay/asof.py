@@ -12,6 +12,7 @@ the ``known_at`` used is stated in the answer.
 
 from __future__ import annotations
 
+import hashlib
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
@@ -141,7 +142,7 @@ def answers_for(
     known_at: datetime,
     heads: dict[UUID, int] | None = None,
     *,
-    form: Literal["answer", "roster"] = "answer",
+    form: Literal["answer", "roster", "overview"] = "answer",
     memo: bool = True,
     workers: int = 1,
     progress: Progress | None = None,
@@ -221,7 +222,9 @@ def _tracked(
         return {}
     key = rules_key(versions, TRACKED_FORM)
     try:
-        return store.queries.answers(live, agency.agency_id, key, heads, roster=form == "roster")
+        # The overview's narrow rows are a subset of a roster row: the tracked rows serve it.
+        roster = form in ("roster", "overview")
+        return store.queries.answers(live, agency.agency_id, key, heads, roster=roster)
     except PersistenceError:
         swapped = store.tracked.recently_live(fresh=True)
         if swapped is None or swapped.generation == live.generation:
@@ -299,13 +302,16 @@ def roster(
     workers: int = 1,
     progress: Progress | None = None,
     heads: dict[UUID, int] | None = None,
+    form: Literal["roster", "overview"] = "roster",
 ) -> RosterAnswer:
     """Every person known at T (clamped to the stable horizon: ``known_at_used``),
     evaluated on ``as_of`` (none: the agency's local date at T), filtered, ordered by
     employee id (people not answered before are evaluated in up to ``workers``
     processes). ``counts`` leave out the people not yet hired on ``as_of``, as
     ``trend``'s do (``not_yet_hired`` counts them). ``heads``: everyone's stream heads at
-    T, if the caller has read them already."""
+    T, if the caller has read them already. ``form="overview"``: rows with only what the
+    dashboard's overview shows (``projections.answers.overview_document``; a person the
+    tracked model holds keeps their full roster row), never exported."""
     known_at = known_at_used(ledger, requested_instant(ledger, slug, known_at))
     knowledge = read_side(ledger).knowledge
     agency = knowledge.agency_at(slug, known_at)
@@ -318,7 +324,7 @@ def roster(
         as_of,
         known_at,
         heads,
-        form="roster",
+        form=form,
         memo=memo,
         workers=workers,
         progress=progress,
@@ -365,6 +371,15 @@ class RosterAnswer(Mapping[str, Any]):
 
     def __iter__(self) -> Iterator[str]:
         return iter(sorted([*self._header, "people"]))
+
+    def digest(self) -> bytes:
+        """A digest of the rows (not the header): equal rows, equal digest, so what is
+        derived from the rows alone may be kept by it."""
+        hasher = hashlib.blake2b(digest_size=20)
+        for row in self._rows:
+            hasher.update(len(row).to_bytes(8, "big"))
+            hasher.update(row)
+        return hasher.digest()
 
     def __len__(self) -> int:
         return len(self._header) + 1

@@ -9,7 +9,12 @@ from uuid import UUID
 
 from ledger.application import Ledger
 from ledger.gc_pause import paused_gc
-from projections.answers import answer_document, person_answer, roster_document
+from projections.answers import (
+    answer_document,
+    overview_document,
+    person_answer,
+    roster_document,
+)
 from projections.evaluate import evaluate
 from projections.history import PersonHistory
 from projections.history_codec import Identity, decode_history, encode_history, fold_key
@@ -19,10 +24,12 @@ from replay.read_side import read_side
 from replay.stored_streams import fold_streams
 from replay.workers import start_method
 
-__all__ = ["Checkpoint", "Work", "answer_rows", "status_rows"]
+__all__ = ["Checkpoint", "Work", "answer_rows", "histories_at", "status_codes", "status_rows"]
 
 # (person, stream head, encoded history): a history checkpoint to store.
 Checkpoint = tuple[UUID, int, str]
+
+NOT_HIRED = "not_hired"  # replay.asof's: a day before the hire, in no status count
 
 # Starting a worker costs 10-50 ms when forked (a connection) and about half a second when
 # spawned (an interpreter and its imports too), against ~0.6 ms per person evaluated.
@@ -84,7 +91,7 @@ def answer_rows(
         out = []
         for identity, history in histories:
             answer = person_answer(identity, history, versions, as_of)
-            document = roster_document(answer) if form == "roster" else answer_document(answer)
+            document = _DOCUMENTS[form](answer)
             row = AnswerRow(
                 answer.employee_id,
                 answer.status.status,
@@ -94,6 +101,13 @@ def answer_rows(
             )
             out.append((UUID(history.person_id), row))
         return out, folded
+
+
+_DOCUMENTS = {
+    "answer": answer_document,
+    "roster": roster_document,
+    "overview": overview_document,
+}
 
 
 def status_rows(
@@ -125,6 +139,38 @@ def status_rows(
         return out, folded
 
 
+def status_codes(
+    ledger: Ledger,
+    agency_id: UUID,
+    known_at: datetime,
+    heads: dict[UUID, int],
+    checkpoints: dict[UUID, str],
+    days: dict[UUID, list[date]],
+    versions: list[RuleVersion] | None,
+    rules_day: date,
+) -> tuple[list[tuple[UUID, list[str]]], list[Checkpoint]]:
+    """Each person's status code on each of their days: the overall status a status-only
+    answer states, or ``not_hired`` (not evaluated) on a day their history says they were
+    not hired yet, as a trend leaves them out of its counts. The rule versions (looked up
+    here when not given) are those binding on ``rules_day``; also the checkpoints of
+    histories folded."""
+    with paused_gc():
+        versions, histories, folded = _chunk(
+            ledger, agency_id, known_at, heads, checkpoints, versions, rules_day
+        )
+        out = []
+        for _, history in histories:
+            person_id = UUID(history.person_id)
+            codes = [
+                NOT_HIRED
+                if history.status_on(day) == NOT_HIRED
+                else str(evaluate(versions, history, day).status)
+                for day in days[person_id]
+            ]
+            out.append((person_id, codes))
+        return out, folded
+
+
 def _chunk(
     ledger: Ledger,
     agency_id: UUID,
@@ -142,11 +188,11 @@ def _chunk(
         versions = knowledge.rule_versions_for(
             knowledge.agency_by_id(agency_id, known_at), known_at, as_of=as_of
         )
-    histories, folded = _histories(ledger, heads, checkpoints)
+    histories, folded = histories_at(ledger, heads, checkpoints)
     return versions, histories, folded
 
 
-def _histories(
+def histories_at(
     ledger: Ledger, heads: dict[UUID, int], checkpoints: dict[UUID, str]
 ) -> tuple[list[tuple[Identity, PersonHistory]], list[Checkpoint]]:
     """People's histories at the given heads: from their checkpoints (which must be at

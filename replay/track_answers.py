@@ -375,14 +375,14 @@ def trend_across(
             # track's worst (the memoised row's status) and their person status.
             tally = Counter[tuple[str, str, str]]()
             mine = own[day]
-            for person_id, row in state[day].items():
-                if row.person_status == NOT_HIRED:
+            for person_id, code in state[day].items():
+                if code == NOT_HIRED:
                     continue
                 found = mine.get(person_id)
                 if found is None:
-                    tally[(row.status, _NOTHING_OWN, "")] += 1
+                    tally[(code, _NOTHING_OWN, "")] += 1
                 else:
-                    tally[(row.status, found.status, found.person_status)] += 1
+                    tally[(code, found.status, found.person_status)] += 1
             points.append({"as_of": day.isoformat(), **_counts(tally, tracks)})
     return {**answer, "points": points, "tracks_shown": list(tracks)}
 

@@ -14,9 +14,18 @@ from ledger.application import Ledger
 from ledger.gc_pause import paused_gc
 from projections.answer_keys import rules_key
 from projections.read_store import AnswerRow
+from projections.read_store.grid import FIRST_MONTH, UNKNOWN, GridRow, month, month_day
 from projections.rules.schema import RuleVersion
-from replay.asof import NOT_HIRED, KnownAt, Progress, header, known_at_used, requested_instant
-from replay.chunks import Checkpoint, Work, status_rows
+from replay.asof import (
+    NOT_HIRED,
+    KnownAt,
+    Progress,
+    header,
+    known_at_used,
+    local_day,
+    requested_instant,
+)
+from replay.chunks import Checkpoint, Work, status_codes, status_rows
 from replay.read_side import read_side
 from replay.workers import worker_pool
 
@@ -44,22 +53,14 @@ def trend(
     are evaluated again. Those not memoised have their history read once (checkpoint, else
     events) and evaluated for every step they miss, in up to ``workers`` processes.
     """
-    answer, days, known = statuses_by_day(
+    answer, days, codes = statuses_by_day(
         ledger, slug, start, end, every, known_at, memo=memo, workers=workers, progress=progress
     )
-    points = [
-        {
-            "as_of": day.isoformat(),
-            "counts": dict(
-                sorted(
-                    Counter(
-                        row.status for row in known[day].values() if row.person_status != NOT_HIRED
-                    ).items()
-                )
-            ),
-        }
-        for day in days
-    ]
+    points = []
+    for day in days:
+        counts = Counter(codes[day].values())
+        del counts[NOT_HIRED]
+        points.append({"as_of": day.isoformat(), "counts": dict(sorted(counts.items()))})
     return {**answer, "points": points}
 
 
@@ -74,41 +75,177 @@ def statuses_by_day(
     memo: bool = True,
     workers: int = 1,
     progress: Progress | None = None,
-) -> tuple[dict[str, Any], list[date], dict[date, dict[UUID, AnswerRow]]]:
-    """``trend``'s answer without its points, its days, and each person's state answer
-    (status only) on each day."""
+) -> tuple[dict[str, Any], list[date], dict[date, dict[UUID, str]]]:
+    """``trend``'s answer without its points, its days, and each person's state status on
+    each day (``not_hired`` before their hire)."""
     known_at = known_at_used(ledger, requested_instant(ledger, slug, known_at))
     days = _steps(start, end, every)
     side = read_side(ledger)
     with paused_gc():
         agency = side.knowledge.agency_at(slug, known_at)
         heads = ledger.store.stream_heads("person", agency.agency_id, recorded_by=known_at)
+        today = local_day(agency, known_at)
         # Each day is judged under the jurisdiction the agency followed that day, with the
         # windows that closed under any it followed before (``rule_versions_for``).
         spans: dict[tuple[str, tuple[str, ...]], list[date]] = {}
         for day in days:
             key = (agency.jurisdiction_on(day), agency.followed_by(day))
             spans.setdefault(key, []).append(day)
-        known: dict[date, dict[UUID, AnswerRow]] = {}
+        codes: dict[date, dict[UUID, str]] = {day: {} for day in days}
         for span in spans.values():
             versions = side.knowledge.rule_versions_for(agency, known_at, as_of=span[0])
-            known.update(
-                _statuses(
+            # Firsts of a month within the grid's window from the status grid (filled here
+            # for what it lacks); the other days memoised one answer set a day.
+            # memo=False: every status evaluated.
+            firsts = [day for day in span if memo and _on_grid(day, today)]
+            others = [day for day in span if not (memo and _on_grid(day, today))]
+            if firsts and heads:
+                grid = _grid_statuses(
                     ledger,
                     agency.agency_id,
                     heads,
                     versions,
-                    span,
+                    firsts,
+                    known_at,
+                    today,
+                    workers,
+                    progress,
+                )
+                for person, row in grid.items():
+                    for day, code in zip(firsts, row, strict=True):
+                        codes[day][person] = code
+            if others:
+                known = _statuses(
+                    ledger,
+                    agency.agency_id,
+                    heads,
+                    versions,
+                    others,
                     known_at,
                     memo,
                     workers,
                     progress,
                 )
-            )
+                for day, rows in known.items():
+                    codes[day].update(
+                        (person, NOT_HIRED if row.person_status == NOT_HIRED else row.status)
+                        for person, row in rows.items()
+                    )
     head = header(agency, versions, end, known_at)  # the rules of the last span: ``end``'s
     head.pop("as_of")
     answer = {**head, "from": start.isoformat(), "to": end.isoformat(), "every": every}
-    return answer, days, known
+    return answer, days, codes
+
+
+# The grid holds firsts of a month in a window around the agency's today: a career and
+# more before it, a few years after. A first of a month outside it (a chart of the first
+# centuries of the era, or of year 9999) is memoised one answer set a day like any other
+# day, so no person's row spans centuries nobody served in: the back-fill of a chart from
+# year 1 would otherwise evaluate and hold some 24,000 months per person (1.7 GB at M).
+GRID_YEARS_BEFORE = 60
+GRID_YEARS_AFTER = 10
+
+
+def _grid_window(today: date) -> range:
+    """The months (``grid.month``) the status grid holds, by the agency's today; never
+    before January of year 1 (``date.min``)."""
+    here = month(today)
+    return range(max(FIRST_MONTH, here - 12 * GRID_YEARS_BEFORE), here + 12 * GRID_YEARS_AFTER + 1)
+
+
+def _on_grid(day: date, today: date) -> bool:
+    return day.day == 1 and month(day) in _grid_window(today)
+
+
+def _grid_statuses(
+    ledger: Ledger,
+    agency_id: UUID,
+    heads: dict[UUID, int],
+    versions: list[RuleVersion],
+    days: list[date],
+    known_at: datetime,
+    today: date,
+    workers: int,
+    progress: Progress | None,
+) -> dict[UUID, list[str]]:
+    """By person, their status code on each of ``days`` (firsts of a month), ``not_hired``
+    before the hire: from the status grid (``projections.read_store.grid``) at their head
+    at T under ``versions``; the months a person's row lacks (or the whole row, at a head
+    nobody asked about) are evaluated like the memo's, in up to ``workers`` processes, and
+    stored into the row."""
+    store = read_side(ledger).store
+    key = rules_key(versions, "status")
+    months = [month(day) for day in days]
+    rows = store.grid.get(agency_id, key, heads)
+    # A person evaluated at all is evaluated on every month their row lacks from ten
+    # years before the first asked to the month of ``today`` (months before the hire cost
+    # a look-up, not an evaluation), so later charts of other days find them whole; within
+    # the grid's window, so never before January of year 1 (a start in the first ten
+    # years of the era once asked for year 0 and failed: a 500 on the API's trend).
+    window = _grid_window(today)
+    fill = range(
+        max(window.start, min(months[0] - 120, months[-1])),
+        min(window.stop, max(month(today), months[-1]) + 1),
+    )
+    missing: dict[UUID, list[date]] = {}
+    for person in heads:
+        lo, codes = rows.get(person, (0, []))
+        if any(not lo <= i < lo + len(codes) or codes[i - lo] == UNKNOWN for i in months):
+            missing[person] = [
+                month_day(i)
+                for i in fill
+                if not lo <= i < lo + len(codes) or codes[i - lo] == UNKNOWN
+            ]
+    if missing:
+        people = sorted(missing)
+        work = Work.plan(store, heads, people, versions, True, workers)
+        calls = [
+            (
+                agency_id,
+                known_at,
+                {p: heads[p] for p in chunk},
+                work.checkpoints_of(chunk),
+                {p: missing[p] for p in chunk},
+                work.versions,
+                days[0],
+            )
+            for chunk in work.chunks
+        ]
+        fresh: list[tuple[UUID, int, GridRow]] = []
+        folded: list[Checkpoint] = []
+        done = 0
+        with worker_pool(ledger, work.workers) as pool:
+            for chunk, (computed, new_checkpoints) in zip(
+                work.chunks, pool.map_in_order(status_codes, calls), strict=True
+            ):
+                for person_id, codes_found in computed:
+                    found = {
+                        month(day): code
+                        for day, code in zip(missing[person_id], codes_found, strict=True)
+                    }
+                    rows[person_id] = _merged(rows.get(person_id), found)
+                    fresh.append((person_id, heads[person_id], rows[person_id]))
+                folded.extend(new_checkpoints)
+                done += len(chunk)
+                if progress is not None:
+                    progress(done, len(people))
+        store.grid.put(agency_id, key, fresh, folded)
+    return {
+        person: [rows[person][1][index - rows[person][0]] for index in months] for person in heads
+    }
+
+
+def _merged(row: GridRow | None, found: dict[int, str]) -> GridRow:
+    """A person's grid row with the months just evaluated written in (holes stay
+    ``UNKNOWN``)."""
+    lo, codes = row if row is not None else (min(found), [])
+    first = min(lo, *found)
+    last = max(lo + len(codes) - 1, *found)
+    merged = [UNKNOWN] * (last - first + 1)
+    merged[lo - first : lo - first + len(codes)] = codes
+    for index, code in found.items():
+        merged[index - first] = code
+    return first, merged
 
 
 def _statuses(

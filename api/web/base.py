@@ -21,9 +21,10 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
+import threading
 from collections.abc import Callable
 from functools import lru_cache
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
@@ -237,3 +238,29 @@ def _next_query(target: str) -> str:
     from urllib.parse import urlencode
 
     return urlencode({"next": target})
+
+
+K = TypeVar("K")
+V = TypeVar("V")
+
+
+class Recent(Generic[K, V]):
+    """The last few values computed from keys that name all they are derived from (a
+    digest of the rows a picture is drawn from, the numbers a chart draws): a repeated
+    page skips the work. Thread-safe; first in, first dropped past ``size``."""
+
+    def __init__(self, size: int = 8) -> None:
+        self._size = size
+        self._values: dict[K, V] = {}
+        self._lock = threading.Lock()
+
+    def get(self, key: K, compute: Callable[[], V]) -> V:
+        with self._lock:
+            if key in self._values:
+                return self._values[key]
+        value = compute()
+        with self._lock:
+            self._values[key] = value
+            while len(self._values) > self._size:
+                del self._values[next(iter(self._values))]
+        return value

@@ -8,7 +8,10 @@ from __future__ import annotations
 import re
 from typing import Any
 
+import orjson
 from markupsafe import Markup, escape
+
+from api.web.base import Recent
 
 __all__ = ["GOOD_STATUSES", "STATUS_ORDER", "trend_chart", "trend_table"]
 
@@ -44,9 +47,24 @@ def trend_table(answer: dict[str, Any]) -> dict[str, Any]:
     return {"statuses": statuses, "rows": rows}
 
 
+_DRAWN: Recent[tuple[str, bytes], str] = Recent()
+
+
 def trend_chart(answer: dict[str, Any], title: str, nonce: str = "") -> Markup:
     """A stacked bar chart of the counts by status at each step, as inline SVG (its
-    ``<style>`` carries ``nonce`` for the page's Content-Security-Policy)."""
+    ``<style>`` carries ``nonce`` for the page's Content-Security-Policy). The last few
+    drawn are kept by their title and numbers (all a chart is drawn from)."""
+    numbers = orjson.dumps([answer.get("every"), answer["points"]])
+    svg = _DRAWN.get((title, numbers), lambda: _draw(answer, title))
+    if nonce:
+        svg = svg.replace("<style", f'<style nonce="{nonce}"')
+    label = escape(f"{title} (the numbers are in the table below)")
+    svg = svg.replace("<svg ", f'<svg role="img" aria-label="{label}" ', 1)
+    # pygal escapes the labels and title it draws, and all of them are ours.
+    return Markup(svg)  # nosec B704
+
+
+def _draw(answer: dict[str, Any], title: str) -> str:
     import pygal  # only when a chart is drawn
     from pygal.style import Style
 
@@ -92,10 +110,4 @@ def trend_chart(answer: dict[str, Any], title: str, nonce: str = "") -> Markup:
         chart.show_minor_x_labels = True
     for status in statuses:
         chart.add(status.replace("_", " "), [p["counts"].get(status, 0) for p in points])
-    svg = _SCRIPT.sub("", chart.render(is_unicode=True))
-    if nonce:
-        svg = svg.replace("<style", f'<style nonce="{nonce}"')
-    label = escape(f"{title} (the numbers are in the table below)")
-    svg = svg.replace("<svg ", f'<svg role="img" aria-label="{label}" ', 1)
-    # pygal escapes the labels and title it draws, and all of them are ours.
-    return Markup(svg)  # nosec B704
+    return _SCRIPT.sub("", chart.render(is_unicode=True))

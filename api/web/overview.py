@@ -9,7 +9,7 @@ audited like it."""
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -19,14 +19,14 @@ from fastapi.responses import Response
 
 from api.http.policy import AGENCY_WIDE, Policy, Scope
 from api.http.services import services
-from api.web.base import principal_of, render, web_route
+from api.web.base import Recent, principal_of, render, web_route
 from api.web.charts import trend_chart, trend_table
 from api.web.packet_downloads import agency_packet_link
 from api.web.timetravel import time_travel
 from replay.asof import roster
 from replay.trend import trend
 
-__all__ = ["OVERDUE", "SOON", "Need", "Picture", "needs", "picture", "router"]
+__all__ = ["OVERDUE", "SOON", "Need", "Picture", "needs", "picture", "roster_picture", "router"]
 
 router = APIRouter(tags=["web"])
 
@@ -152,6 +152,20 @@ def picture(answer: Any, people: list[dict[str, Any]] | None = None) -> Picture:
     )
 
 
+_PICTURES: Recent[tuple[str, bytes], Picture] = Recent()
+
+
+def roster_picture(answer: Any) -> Picture:
+    """``picture(answer)``, kept for the last few rosters by their day and a digest of
+    their rows (the facts are a function of those alone), so a page asked again parses
+    no row; ``known_at`` is the answer's own."""
+    digest = getattr(answer, "digest", None)
+    if digest is None:
+        return picture(answer)
+    facts = _PICTURES.get((answer["as_of"], digest()), lambda: picture(answer))
+    return replace(facts, known_at=answer["known_at"])
+
+
 @web_route(
     router,
     "GET",
@@ -167,8 +181,8 @@ def overview(
 ) -> Response:
     travel = time_travel(request)
     ledger = services(request).ledger
-    answer = roster(ledger, agency, travel.as_of, travel.known_at)
-    facts = picture(answer)
+    answer = roster(ledger, agency, travel.as_of, travel.known_at, form="overview")
+    facts = roster_picture(answer)
     as_of = date.fromisoformat(answer["as_of"])
     years = max(1, min(years, 10))
     every = "month" if every == "month" else "year"

@@ -1,15 +1,18 @@
 """The supervisor's unit view and the command view (the agency picture, unit by unit).
 
-A unit is a person's current unit (``PersonView.unit``), as the supervisor's policy
-reads it (``api.http.policy``: a supervisor reads the records of people whose current
-unit is theirs). The unit view is behind a ``unit`` policy (its supervisors and the
-agency-wide roles); the command view behind the roster's (agency-wide roles). Both are
+People are grouped by their unit on the page's ``as_of`` as recorded by its ``known_at``
+(``replay.units.units_on``), so a past day shows the units of then. Who may open a unit's
+page is decided on current units, as the supervisor's policy reads them
+(``api.http.policy``: a supervisor reads the records of people whose current unit is
+theirs). The unit view is behind a ``unit`` policy (its supervisors and the agency-wide
+roles); the command view behind the roster's (agency-wide roles). Both are
 read-audited."""
 
 from __future__ import annotations
 
 from collections import Counter
 from dataclasses import replace
+from datetime import date, datetime
 from typing import Any
 
 from fastapi import APIRouter, Request
@@ -20,7 +23,7 @@ from api.http.routes.reads import parse_track
 from api.http.services import services
 from api.web.base import render, web_route
 from api.web.charts import GOOD_STATUSES
-from api.web.overview import OVERDUE, SOON, needs, picture
+from api.web.overview import OVERDUE, SOON, needs, picture, roster_picture
 from api.web.timetravel import time_travel
 from ledger.account import Role
 from ledger.agency import agency_id_for
@@ -28,6 +31,7 @@ from ledger.application import Ledger
 from ledger.person import person_id_for
 from replay.asof import roster
 from replay.track_answers import roster_across
+from replay.units import units_on
 
 __all__ = ["router", "units_of"]
 
@@ -35,14 +39,20 @@ router = APIRouter(tags=["web"])
 NO_UNIT = "(no unit)"
 
 
-def units_of(ledger: Ledger, agency: str, employee_ids: list[str]) -> dict[str, str]:
-    """Each person's current unit ('' for none)."""
+def units_of(ledger: Ledger, agency: str, answer: Any) -> dict[str, str]:
+    """By employee id: each person's unit ('' for none) on the roster answer's ``as_of``,
+    as recorded by its ``known_at``."""
     agency_id = agency_id_for(agency)
-    found = {}
-    for employee_id in employee_ids:
-        view = ledger.get_person_by_id(person_id_for(agency_id, employee_id))
-        found[employee_id] = view.unit
-    return found
+    by_person = units_on(
+        ledger,
+        agency_id,
+        date.fromisoformat(answer["as_of"]),
+        datetime.fromisoformat(answer["known_at"]),
+    )
+    return {
+        p["employee_id"]: by_person.get(person_id_for(agency_id, p["employee_id"]), "")
+        for p in answer["people"]
+    }
 
 
 @web_route(
@@ -57,7 +67,7 @@ def unit_page(request: Request, agency: str, unit: str) -> Response:
     tracks = parse_track(request.query_params.getlist("track"))
     answer = roster_across(ledger, agency, travel.as_of, travel.known_at, tracks=tracks)
     people = answer["people"]
-    units = units_of(ledger, agency, [p["employee_id"] for p in people])
+    units = units_of(ledger, agency, answer)
     mine = [p for p in people if units[p["employee_id"]] == unit]
     facts = picture(answer, mine)
     if "tracks_shown" in answer:  # the tiles count the status across the tracks
@@ -114,7 +124,7 @@ def command_page(request: Request, agency: str) -> Response:
     ledger = services(request).ledger
     answer = roster(ledger, agency, travel.as_of, travel.known_at)
     people = answer["people"]
-    units = units_of(ledger, agency, [p["employee_id"] for p in people])
+    units = units_of(ledger, agency, answer)
     rows = _by_unit(people, units)
     statuses = sorted({s for row in rows for s in row["counts"]})
     return render(
@@ -123,7 +133,7 @@ def command_page(request: Request, agency: str) -> Response:
         {
             "title": f"{answer['agency']['name']}: by unit",
             "agency": answer["agency"],
-            "facts": picture(answer),
+            "facts": roster_picture(answer),
             "rows": rows,
             "statuses": statuses,
         },

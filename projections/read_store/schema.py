@@ -14,7 +14,16 @@ __all__ = [
     "read_schema",
 ]
 
-TABLES = ("rm_meta", "rm_tracking", "rm_answers", "rm_memo_sets", "rm_memo_totals", "rm_history")
+TABLES = (
+    "rm_meta",
+    "rm_tracking",
+    "rm_answers",
+    "rm_memo_sets",
+    "rm_memo_totals",
+    "rm_history",
+    "rm_status_grid",
+    "rm_unit_periods",
+)
 
 
 def read_schema(schema: str) -> str:
@@ -105,6 +114,25 @@ def create_tables(db: ReadDatabase) -> None:
             "body TEXT NOT NULL)"
         )
         _store_uncompressed(db, cur, "rm_history", "body")
+        # Status codes on firsts of a month (projections.read_store.grid), filled lazily by
+        # trends: one row per person, stream head and rules key.
+        cur.execute(
+            f"CREATE TABLE IF NOT EXISTS {db.table('rm_status_grid')} ("
+            "agency_id TEXT NOT NULL, rules_key TEXT NOT NULL, person_id TEXT NOT NULL, "
+            "version INTEGER NOT NULL, lo TEXT NOT NULL, codes TEXT NOT NULL, "
+            "PRIMARY KEY (agency_id, rules_key, person_id, version))"
+        )
+        # Units by the day each assignment starts (projections.read_store.unit_periods),
+        # filled lazily by the unit and command views: one row per person and stream head.
+        cur.execute(
+            f"CREATE TABLE IF NOT EXISTS {db.table('rm_unit_periods')} ("
+            "agency_id TEXT NOT NULL, person_id TEXT NOT NULL, version INTEGER NOT NULL, "
+            "periods TEXT NOT NULL, PRIMARY KEY (person_id, version))"
+        )
+        cur.execute(
+            "CREATE INDEX IF NOT EXISTS rm_unit_periods_agency ON "
+            f"{db.table('rm_unit_periods')} (agency_id)"
+        )
 
 
 def _retire_other_layouts(db: ReadDatabase, cur: Cursor) -> None:
