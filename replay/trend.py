@@ -320,7 +320,10 @@ def _steps(start: date, end: date, every: str) -> list[date]:
         days.append(day)
         if len(days) > 2000:
             raise ValueError("at most 2000 steps")
-        day = start + _STEP[every] * len(days)
+        try:
+            day = start + _STEP[every] * len(days)
+        except (OverflowError, ValueError):  # past 9999-12-31: beyond any ``end``
+            break
     return days
 
 

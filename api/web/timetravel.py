@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from fastapi import Request
 
+from api.cli.timeargs import LAST_DAY
 from api.http.errors import ApiError
 from api.http.routes.reads import parse_known_at
 from replay.asof import KnownAt
@@ -84,6 +85,9 @@ def time_travel(request: Request) -> TimeTravel:
             as_of = date.fromisoformat(as_of_text)
         except ValueError:
             raise ApiError(422, "invalid_as_of", "as_of: use YYYY-MM-DD", "as_of") from None
+        if as_of > LAST_DAY:
+            message = f"as_of: muster answers for days up to {LAST_DAY}"
+            raise ApiError(422, "invalid_as_of", message, "as_of")
     if len(known_text) > 40:
         raise ApiError(422, "invalid_known_at", "known_at: use YYYY-MM-DD or an ISO instant")
     known_at = parse_known_at(known_text) if known_text else None

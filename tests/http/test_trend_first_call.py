@@ -135,3 +135,37 @@ def test_the_grid_holds_no_month_outside_its_window(world: World) -> None:
         last = lo.year * 12 + lo.month - 1 + months - 1
         assert last <= (today.year + GRID_YEARS_AFTER) * 12 + today.month - 1
         assert lo == date(2014, 1, 1)  # ten years before the first month asked
+
+
+@pytest.mark.parametrize(
+    ("path", "field"),
+    [
+        ("/api/v1/agencies/mpls/people/E1/status?as_of=9999-12-31", "as_of"),
+        ("/api/v1/agencies/mpls/roster?as_of=3000-01-01", "as_of"),
+        (f"{BASE}?start=9999-01-01&end=9999-12-31&every=month", "start"),
+        (f"{BASE}?start=2025-01-01&end=9999-12-31&every=year", "end"),
+    ],
+)
+def test_a_day_past_the_engines_calendar_is_refused_naming_the_field(
+    world: World, path: str, field: str
+) -> None:
+    """A window of years from a day in 9999 would run past 9999-12-31, where Python's
+    calendar ends: the engine failed there (a 500 for the status at 9999-12-31). The API
+    answers for days up to the CLI's ``LAST_DAY`` (2999-12-31) and refuses a later one as a
+    422 naming the field (the pages likewise: ``tests/web/test_web_session.py``)."""
+    answer = world.client.get(path, headers=world.auth("coordinator"))
+    assert answer.status_code == 422, answer.text
+    assert answer.json()["field"] == field
+    assert "2999-12-31" in answer.json()["message"]
+
+
+def test_the_last_answerable_day_is_answered(world: World) -> None:
+    auth = world.auth("coordinator")
+    status = world.client.get(
+        "/api/v1/agencies/mpls/people/E1/status?as_of=2999-12-31", headers=auth
+    )
+    assert status.status_code == 200, status.text
+    assert status.json()["as_of"] == "2999-12-31"
+    chart = world.client.get(f"{BASE}?start=2999-01-01&end=2999-12-31&every=month", headers=auth)
+    assert chart.status_code == 200, chart.text
+    assert len(chart.json()["points"]) == 12

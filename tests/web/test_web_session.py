@@ -245,6 +245,7 @@ def test_bad_time_travel_input_is_a_clear_page_not_a_crash(
 ) -> None:
     login(web_client, web_world, "coordinator")
     for query, words in (("as_of=2025-13-45", "as_of: use YYYY-MM-DD"),
+                         ("as_of=9999-12-31", "as_of: muster answers for days up to 2999-12-31"),
                          ("known_at=yesterday", "known_at: use YYYY-MM-DD")):  # fmt: skip
         page = web_client.get(f"/agencies/{AGENCY}?{query}")
         assert page.status_code == 422

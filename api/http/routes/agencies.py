@@ -13,9 +13,10 @@ from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import Response
 from pydantic import BaseModel, Field
 
+from api.cli.timeargs import LAST_DAY
 from api.http.errors import ApiError
 from api.http.policy import AGENCY_WIDE, READERS, Access, Policy, Scope, access, api_route
-from api.http.routes.reads import AS_OF, KNOWN_AT, TRACK, parse_known_at, parse_track
+from api.http.routes.reads import AS_OF, KNOWN_AT, TRACK, AnswerableDay, parse_known_at, parse_track
 from api.http.services import services
 from ledger.account import Role
 from ledger.views import AgencyView
@@ -74,7 +75,7 @@ def unit_roster(
     request: Request,
     agency: str,
     unit: str,
-    as_of: date | None = AS_OF,
+    as_of: AnswerableDay | None = AS_OF,
     known_at: str | None = KNOWN_AT,
     track: list[str] = TRACK,
 ) -> Response:
@@ -110,6 +111,10 @@ def agency_trend(
     track: list[str] = TRACK,
 ) -> Response:
     tracks = parse_track(track)
+    for name, day in (("start", start), ("end", end)):
+        if day > LAST_DAY:  # as ``AnswerableDay``, whose validator did not run on these
+            message = f"{name}: muster answers for days up to {LAST_DAY}"
+            raise ApiError(422, "invalid_steps", message, name)
     try:
         check_steps(start, end, every)
     except ValueError as error:

@@ -20,7 +20,7 @@ from pydantic import Field
 
 from api.http.errors import ApiError
 from api.http.policy import AGENCY_WIDE, READERS, Access, Policy, Scope, access, api_route
-from api.http.routes.reads import AS_OF, KNOWN_AT, _json, parse_known_at
+from api.http.routes.reads import AS_OF, KNOWN_AT, AnswerableDay, _json, parse_known_at
 from api.http.services import services
 from api.http.write_route import (
     AGENCY_WRITE,
@@ -68,7 +68,7 @@ def person_track_status(
     request: Request,
     agency: str,
     employee_id: str,
-    as_of: date | None = AS_OF,
+    as_of: AnswerableDay | None = AS_OF,
     known_at: str | None = KNOWN_AT,
     track: list[str] | None = TRACK,
 ) -> Response:
@@ -236,7 +236,7 @@ def coverage(
     request: Request,
     agency: str,
     policy_id: str,
-    as_of: date | None = AS_OF,
+    as_of: AnswerableDay | None = AS_OF,
     known_at: str | None = KNOWN_AT,
 ) -> Response:
     ledger = services(request).ledger

@@ -13,7 +13,6 @@ from __future__ import annotations
 import base64
 import binascii
 from collections.abc import Callable
-from datetime import date
 from typing import Any
 
 import orjson
@@ -24,7 +23,7 @@ from starlette.concurrency import run_in_threadpool
 
 from api.http.errors import ApiError
 from api.http.policy import Policy, Scope, api_route
-from api.http.routes.reads import AS_OF, KNOWN_AT, TRACK, parse_known_at, parse_track
+from api.http.routes.reads import AS_OF, KNOWN_AT, TRACK, AnswerableDay, parse_known_at, parse_track
 from api.http.services import services
 from api.publication import LedgerDoesNotVerifyError, digest_document
 from ledger.account import Role
@@ -71,7 +70,7 @@ def person_packet_route(
     request: Request,
     agency: str,
     employee_id: str,
-    as_of: date | None = AS_OF,
+    as_of: AnswerableDay | None = AS_OF,
     known_at: str | None = KNOWN_AT,
 ) -> Response:
     ledger = services(request).ledger
@@ -92,7 +91,7 @@ def person_packet_route(
 def agency_packet_route(
     request: Request,
     agency: str,
-    as_of: date | None = AS_OF,
+    as_of: AnswerableDay | None = AS_OF,
     known_at: str | None = KNOWN_AT,
     track: list[str] = TRACK,
 ) -> Response:

@@ -15,14 +15,15 @@ has returned is in every answer asked for after it.
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
+from typing import Annotated, Any
 
 import orjson
 import typer
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
-from pydantic import BaseModel, Field
+from pydantic import AfterValidator, BaseModel, Field
 
+from api.cli.timeargs import LAST_DAY
 from api.cli.timeargs import parse_known_at as cli_known_at
 from api.http.errors import ApiError
 from api.http.policy import AGENCY_WIDE, READERS, Policy, Scope, api_route
@@ -45,6 +46,7 @@ from replay.track_answers import parse_tracks, roster_across
 
 __all__ = [
     "TRACK",
+    "AnswerableDay",
     "NoticePublic",
     "Timeline",
     "TimelineEntry",
@@ -57,6 +59,16 @@ __all__ = [
 router = APIRouter(prefix="/api/v1/agencies/{agency}", tags=["reads"])
 
 AS_OF = Query(None, description="The day asked about (YYYY-MM-DD; default the agency's today)")
+
+
+def _answerable(day: date) -> date:
+    if day > LAST_DAY:  # the engine's windows of years would run past 9999-12-31
+        raise ValueError(f"muster answers for days up to {LAST_DAY}")
+    return day
+
+
+# A day a question may name: up to the CLI's ``LAST_DAY`` (``api.cli.timeargs``).
+AnswerableDay = Annotated[date, AfterValidator(_answerable)]
 KNOWN_AT = Query(
     None,
     description="The records as they stood then: YYYY-MM-DD (the end of that day) or an "
@@ -117,7 +129,7 @@ def person_status(
     request: Request,
     agency: str,
     employee_id: str,
-    as_of: date | None = AS_OF,
+    as_of: AnswerableDay | None = AS_OF,
     known_at: str | None = KNOWN_AT,
 ) -> Response:
     ledger = services(request).ledger
@@ -250,7 +262,7 @@ def timeline(ledger: Ledger, agency: str, employee_id: str, known_at: KnownAt) -
 def agency_roster(
     request: Request,
     agency: str,
-    as_of: date | None = AS_OF,
+    as_of: AnswerableDay | None = AS_OF,
     known_at: str | None = KNOWN_AT,
     status_filter: list[str] = Query([], alias="status", max_length=10),
     kind: list[str] = Query([], max_length=10),
@@ -280,7 +292,10 @@ class RulesInForce(BaseModel):
     summary="The rule versions that bind the agency on as_of, as known at known_at",
 )
 def rules_in_force(
-    request: Request, agency: str, as_of: date | None = AS_OF, known_at: str | None = KNOWN_AT
+    request: Request,
+    agency: str,
+    as_of: AnswerableDay | None = AS_OF,
+    known_at: str | None = KNOWN_AT,
 ) -> RulesInForce:
     ledger = services(request).ledger
     moment = known_at_used(ledger, requested_instant(ledger, agency, parse_known_at(known_at)))
