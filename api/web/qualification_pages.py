@@ -85,27 +85,25 @@ def roster_form(request: Request, agency: str, rows: str = Query("", max_length=
     return _roster_page(request, agency)
 
 
+# The words of a refusal, in the order looked for, and the roster field it is about.
+_FIELD_WORDS = (
+    (("weapon class",), "weapon_class"),
+    (("score",), "score"),
+    (("serial", "per weapon"), "serial"),
+    (("date",), "on"),
+    (("instructor",), "instructor"),
+    (("credential type", "earned by"), "credential_type"),
+    (("result",), "result"),
+)
+
+
 def _row_field(message: str) -> str:
     """Which field of a roster row (or the shared fields) a refusal is about."""
     text = message.lower()
-    if "weapon class" in text:
-        return "weapon_class"
-    if "score" in text:
-        return "score"
-    if "serial" in text or "per weapon" in text:
-        return "serial"
-    if "date" in text:
-        return "on"
-    if "instructor" in text:
-        return "instructor"
-    if "credential type" in text or "earned by" in text:
-        return "credential_type"
-    if "result" in text:
-        return "result"
-    return ""
+    return next((field for words, field in _FIELD_WORDS if any(w in text for w in words)), "")
 
 
-_SHARED = ("credential_type", "on", "instructor", "weapon_class", "on")
+_SHARED = frozenset({"credential_type", "on", "instructor", "weapon_class"})
 
 
 def _rows_of(
