@@ -18,7 +18,7 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from datetime import date, datetime
 from itertools import groupby
-from typing import Any, cast
+from typing import Any, Literal, cast
 from uuid import UUID
 
 import orjson
@@ -44,7 +44,7 @@ from replay.asof import (
 from replay.knowledge import decode_stored
 from replay.read_side import read_side
 
-__all__ = ["TRACK_NAMES", "parse_tracks", "roster_across", "trend_across"]
+__all__ = ["TRACK_NAMES", "has_own_tracks", "parse_tracks", "roster_across", "trend_across"]
 
 # What a track may be asked for by (the CLI's ``--track``, the API's ``track=``).
 TRACK_NAMES: dict[str, Track] = {
@@ -94,6 +94,13 @@ def _programme(ledger: Ledger, slug: str, known_at: datetime) -> tuple[Programme
 
 def _empty(programme: Programme) -> bool:
     return not programme.type_versions and not programme.assignments
+
+
+def has_own_tracks(ledger: Ledger, slug: str, known_at: datetime) -> bool:
+    """Whether the agency had, as recorded by ``known_at``, a credential type or a policy
+    assignment (else every answer across the tracks is the state answer)."""
+    programme, head = _programme(ledger, slug, known_at)
+    return head is not None and not _empty(programme)
 
 
 def _own_key(agency_head: int) -> str:
@@ -242,11 +249,9 @@ def _across(
 ) -> dict[str, Any]:
     """``_across_row`` on a parsed row (for a row not laid out as expected)."""
     compliance = state["compliance"]
-    items = [
-        TrackItem(
-            "state", "rules", "", compliance["status"], None, "", tuple(compliance["reasons"])
-        )
-    ]
+    # A narrow overview row carries no reasons (``projections.answers.overview_document``).
+    reasons = tuple(compliance.get("reasons", ()))
+    items = [TrackItem("state", "rules", "", compliance["status"], None, "", reasons)]
     inactive = None
     if own is not None:
         body = orjson.loads(own.body)
@@ -272,15 +277,19 @@ def roster_across(
     *,
     workers: int = 1,
     progress: Progress | None = None,
+    form: Literal["roster", "overview"] = "roster",
 ) -> RosterAnswer:
     """``replay.asof.roster`` across ``tracks``: each row's ``status`` is across them (the
     status filter and ``counts`` are on it), ``counts_by_track`` counts each track's. The
     state roster itself when only the state track is asked for or the agency has no
-    credential type or policy assignment."""
+    credential type or policy assignment. ``form="overview"``: the state rows narrow, as
+    ``roster`` makes them (their reasons left out), never exported."""
     used = known_at_used(ledger, requested_instant(ledger, slug, known_at))
     programme, agency_head = _programme(ledger, slug, used)
     if tuple(tracks) == ("state",) or agency_head is None or _empty(programme):
-        return roster(ledger, slug, as_of, used, filters, workers=workers, progress=progress)
+        return roster(
+            ledger, slug, as_of, used, filters, workers=workers, progress=progress, form=form
+        )
     with paused_gc():
         agency_id = agency_id_for(slug)
         heads = _person_heads(ledger, agency_id, used)
@@ -293,6 +302,7 @@ def roster_across(
             workers=workers,
             progress=progress,
             heads=heads,
+            form=form,
         )
         day = date.fromisoformat(state["as_of"])
         own = _own_rows(ledger, agency_id, programme, agency_head, heads, [day], used)[day]

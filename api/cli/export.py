@@ -37,11 +37,16 @@ def export_person(
     as_of: str | None = AS_OF,
     known_at: str | None = KNOWN_AT,
     out: Path = OUT,
+    track: list[str] = TRACK,
 ) -> None:
-    """One person's packet: the status answer, their events, the digest and proofs."""
+    """One person's packet: the status answer (across the tracks), their events, the digest
+    and proofs."""
     day, moment = parse_as_of(as_of), parse_known_at(known_at)
+    tracks = parse_track_option(track)
     with open_ledger() as ledger:
-        data = _built(lambda: person_packet(ledger, agency, employee_id, day, moment))
+        data = _built(
+            lambda: person_packet(ledger, agency, employee_id, day, moment, tracks=tracks)
+        )
     _write(out, data)
 
 

@@ -13,18 +13,19 @@ from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from typing import Any
 
+import orjson
 from dateutil.relativedelta import relativedelta
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
 from api.http.policy import AGENCY_WIDE, Policy, Scope
+from api.http.routes.reads import parse_track
 from api.http.services import services
 from api.web.base import Recent, principal_of, render, web_route
 from api.web.charts import trend_chart, trend_table
 from api.web.packet_downloads import agency_packet_link
 from api.web.timetravel import time_travel
-from replay.asof import roster
-from replay.trend import trend
+from replay.track_answers import roster_across, trend_across
 
 __all__ = ["OVERDUE", "SOON", "Need", "Picture", "needs", "picture", "roster_picture", "router"]
 
@@ -48,11 +49,23 @@ class Need:
 
 
 @dataclass
+class OwnItem:
+    """A credential or policy item short on the day: its track, title and first reason."""
+
+    track: str
+    item_id: str
+    title: str
+    status: str
+    reason: str
+
+
+@dataclass
 class Row:
     employee_id: str
     name: str
     status: str
     needs: list[Need] = field(default_factory=list)
+    items: list[OwnItem] = field(default_factory=list)
 
 
 @dataclass
@@ -65,21 +78,56 @@ class Picture:
     total: int
     overdue: list[Row]
     due_soon: list[Row]
-    gaps: list[tuple[str, int, int]]  # requirement, overdue, due soon
+    gaps: list[tuple[str, int, int]]  # requirement (or "track:item"), overdue, due soon
     topic_gaps: list[tuple[str, int]]
     deadlines: list[tuple[str, Row, Need]]
+    titles: dict[str, str] = field(default_factory=dict)  # what a gap's key is called
+    tracks_shown: tuple[str, ...] = ()  # () for the state answer alone
+
+    def title(self, key: str) -> str:
+        return self.titles.get(key, key)
 
 
-def needs(person: dict[str, Any], statuses: set[str]) -> list[Need]:
+def requirement_titles(answer: Any) -> dict[str, str]:
+    """Each requirement id's title, from the roster header's rule catalogue (a roster row
+    names requirements by id only); where versions title one id differently, the last
+    version's title (the catalogue is ordered by pack and version)."""
+    titles: dict[str, str] = {}
+    for version in (answer.get("rule_versions") or {}).values():
+        for requirement_id, requirement in version.get("requirements", {}).items():
+            titles[requirement_id] = requirement.get("title") or requirement_id
+    return titles
+
+
+def own_items(person: dict[str, Any], statuses: set[str]) -> list[OwnItem]:
+    """The person's credential and policy items in ``statuses`` (a roster row across the
+    tracks; none for a state row)."""
+    return [
+        OwnItem(
+            i["track"],
+            i["item_id"],
+            i.get("title") or i["item_id"],
+            i["status"],
+            i["reasons"][0] if i.get("reasons") else i["status"].replace("_", " "),
+        )
+        for i in person.get("items", ())
+        if i["status"] in statuses
+    ]
+
+
+def needs(
+    person: dict[str, Any], statuses: set[str], titles: dict[str, str] | None = None
+) -> list[Need]:
     """What the person still needs, one line per requirement: its latest short window
-    (what remains, by when) and how many of its windows are short."""
+    (what remains, by when) and how many of its windows are short. ``titles``: the
+    requirements' titles by id, where the row does not carry them."""
     found: dict[str, Need] = {}
     for req in person["compliance"]["requirements"]:
         if req["status"] not in statuses:
             continue
         need = Need(
             req["requirement_id"],
-            req.get("title") or req["requirement_id"],
+            req.get("title") or (titles or {}).get(req["requirement_id"]) or req["requirement_id"],
             req["remaining"],
             req["unit"],
             req["deadline"],
@@ -94,29 +142,41 @@ def needs(person: dict[str, Any], statuses: set[str]) -> list[Need]:
 
 
 def picture(answer: Any, people: list[dict[str, Any]] | None = None) -> Picture:
-    """The overview's facts of a roster answer (``people``: a subset of its rows)."""
+    """The overview's facts of a roster answer (``people``: a subset of its rows). Across
+    the tracks (``tracks_shown`` in the answer) a person is counted and listed by their
+    status across them, with the credential and policy items they are short on; the state
+    track's requirements are listed only when it is shown."""
     rows = answer["people"] if people is None else people
+    tracks = tuple(answer.get("tracks_shown") or ())
+    state_shown = not tracks or "state" in tracks
+    titles = requirement_titles(answer)
     as_of = date.fromisoformat(answer["as_of"])
     horizon = as_of + timedelta(days=SOON_DAYS)
     counts: Counter[str] = Counter()
-    overdue, soon, deadlines = [], [], []
+    overdue: list[Row] = []
+    soon: list[Row] = []
+    deadlines: list[tuple[str, Row, Need]] = []
     gaps: dict[str, list[int]] = {}
     topics: Counter[str] = Counter()
     for person in rows:
         if person["person_status"] == "not_hired":
             continue
-        status = person["compliance"]["status"]
+        status = person["status"] if tracks else person["compliance"]["status"]
         counts[status] += 1
         row = Row(person["employee_id"], person["name"], status)
-        if status == OVERDUE:
-            row.needs = needs(person, {OVERDUE})
-            overdue.append(row)
-        elif status == SOON:
-            row.needs = needs(person, {SOON})
-            soon.append(row)
+        for wanted, into in ((OVERDUE, overdue), (SOON, soon)):
+            if status == wanted:
+                row.needs = needs(person, {wanted}, titles) if state_shown else []
+                row.items = own_items(person, {wanted})
+                into.append(row)
         short: dict[str, str] = {}  # requirement -> its worst status for this person
         short_topics: set[str] = set()
-        for req in person["compliance"]["requirements"]:
+        for item in own_items(person, {OVERDUE, SOON}):
+            key = f"{item.track}:{item.item_id}"
+            titles.setdefault(key, f"{item.title} ({item.track})")
+            if short.get(key) != OVERDUE:
+                short[key] = item.status
+        for req in person["compliance"]["requirements"] if state_shown else ():
             if req["status"] in (OVERDUE, SOON):
                 if short.get(req["requirement_id"]) != OVERDUE:
                     short[req["requirement_id"]] = req["status"]
@@ -129,7 +189,9 @@ def picture(answer: Any, people: list[dict[str, Any]] | None = None) -> Picture:
                 if as_of <= day <= horizon and req["remaining"] not in ("0", "0.0"):
                     need = Need(
                         req["requirement_id"],
-                        req.get("title") or req["requirement_id"],
+                        req.get("title")
+                        or titles.get(req["requirement_id"])
+                        or req["requirement_id"],
                         req["remaining"],
                         req["unit"],
                         deadline,
@@ -149,20 +211,23 @@ def picture(answer: Any, people: list[dict[str, Any]] | None = None) -> Picture:
         gaps=sorted(((k, v[0], v[1]) for k, v in gaps.items()), key=lambda g: (-g[1] - g[2], g[0])),
         topic_gaps=sorted(topics.items(), key=lambda t: (-t[1], t[0])),
         deadlines=deadlines,
+        titles={k: titles[k] for k in gaps if k in titles},
+        tracks_shown=tracks,
     )
 
 
-_PICTURES: Recent[tuple[str, bytes], Picture] = Recent()
+_PICTURES: Recent[tuple[str, str, bytes], Picture] = Recent()
 
 
 def roster_picture(answer: Any) -> Picture:
-    """``picture(answer)``, kept for the last few rosters by their day and a digest of
-    their rows (the facts are a function of those alone), so a page asked again parses
-    no row; ``known_at`` is the answer's own."""
+    """``picture(answer)``, kept for the last few rosters by their day, the tracks shown,
+    the requirements' titles and a digest of their rows (the facts are a function of those
+    alone), so a page asked again parses no row; ``known_at`` is the answer's own."""
     digest = getattr(answer, "digest", None)
     if digest is None:
         return picture(answer)
-    facts = _PICTURES.get((answer["as_of"], digest()), lambda: picture(answer))
+    header = orjson.dumps([answer.get("tracks_shown"), requirement_titles(answer)])
+    facts = _PICTURES.get((answer["as_of"], header.decode(), digest()), lambda: picture(answer))
     return replace(facts, known_at=answer["known_at"])
 
 
@@ -181,7 +246,10 @@ def overview(
 ) -> Response:
     travel = time_travel(request)
     ledger = services(request).ledger
-    answer = roster(ledger, agency, travel.as_of, travel.known_at, form="overview")
+    tracks = parse_track(request.query_params.getlist("track"))
+    answer = roster_across(
+        ledger, agency, travel.as_of, travel.known_at, tracks=tracks, form="overview"
+    )
     facts = roster_picture(answer)
     as_of = date.fromisoformat(answer["as_of"])
     years = max(1, min(years, 10))
@@ -194,7 +262,7 @@ def overview(
         start = date(as_of.year - years, as_of.month, 1)
     # The chart as the records stood at the roster's instant (the same known_at).
     known = datetime.fromisoformat(answer["known_at"])
-    history = trend(ledger, agency, start, as_of, every, known)
+    history = trend_across(ledger, agency, start, as_of, every, known, tracks)
     steps = "month by month" if every == "month" else f"on {as_of:%d %B} each year"
     title = f"People by status, {steps}, over the last {years} years"
     return render(

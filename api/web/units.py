@@ -11,7 +11,6 @@ read-audited."""
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import replace
 from datetime import date, datetime
 from typing import Any
 
@@ -23,13 +22,19 @@ from api.http.routes.reads import parse_track
 from api.http.services import services
 from api.web.base import render, web_route
 from api.web.charts import GOOD_STATUSES
-from api.web.overview import OVERDUE, SOON, needs, picture, roster_picture
+from api.web.overview import (
+    OVERDUE,
+    SOON,
+    needs,
+    picture,
+    requirement_titles,
+    roster_picture,
+)
 from api.web.timetravel import time_travel
 from ledger.account import Role
 from ledger.agency import agency_id_for
 from ledger.application import Ledger
 from ledger.person import person_id_for
-from replay.asof import roster
 from replay.track_answers import roster_across
 from replay.units import units_on
 
@@ -69,10 +74,8 @@ def unit_page(request: Request, agency: str, unit: str) -> Response:
     people = answer["people"]
     units = units_of(ledger, agency, answer)
     mine = [p for p in people if units[p["employee_id"]] == unit]
-    facts = picture(answer, mine)
-    if "tracks_shown" in answer:  # the tiles count the status across the tracks
-        across = Counter(p["status"] for p in mine if p["person_status"] != "not_hired")
-        facts = replace(facts, counts=dict(sorted(across.items())), total=sum(across.values()))
+    facts = picture(answer, mine)  # across the tracks when the answer is
+    titles = requirement_titles(answer)
     return render(
         request,
         "unit.html",
@@ -83,20 +86,25 @@ def unit_page(request: Request, agency: str, unit: str) -> Response:
             "facts": facts,
             "tracks_shown": answer.get("tracks_shown"),
             "people": [
-                (p, needs(p, {OVERDUE, SOON})) for p in sorted(mine, key=lambda p: p["employee_id"])
+                (p, needs(p, {OVERDUE, SOON}, titles))
+                for p in sorted(mine, key=lambda p: p["employee_id"])
             ],
         },
         travel=travel.showing(answer),
     )
 
 
-def _by_unit(people: list[dict[str, Any]], units: dict[str, str]) -> list[dict[str, Any]]:
+def _by_unit(
+    people: list[dict[str, Any]], units: dict[str, str], across: bool
+) -> list[dict[str, Any]]:
+    """Each unit's people by status (across the tracks if ``across``)."""
     groups: dict[str, Counter[str]] = {}
     for person in people:
         if person["person_status"] == "not_hired":
             continue
         unit = units[person["employee_id"]] or NO_UNIT
-        groups.setdefault(unit, Counter())[person["compliance"]["status"]] += 1
+        status = person["status"] if across else person["compliance"]["status"]
+        groups.setdefault(unit, Counter())[status] += 1
     rows = []
     for unit, counts in sorted(groups.items()):
         total = sum(counts.values())
@@ -122,10 +130,11 @@ def _by_unit(people: list[dict[str, Any]], units: dict[str, str]) -> list[dict[s
 def command_page(request: Request, agency: str) -> Response:
     travel = time_travel(request)
     ledger = services(request).ledger
-    answer = roster(ledger, agency, travel.as_of, travel.known_at)
+    tracks = parse_track(request.query_params.getlist("track"))
+    answer = roster_across(ledger, agency, travel.as_of, travel.known_at, tracks=tracks)
     people = answer["people"]
     units = units_of(ledger, agency, answer)
-    rows = _by_unit(people, units)
+    rows = _by_unit(people, units, "tracks_shown" in answer)
     statuses = sorted({s for row in rows for s in row["counts"]})
     return render(
         request,
@@ -136,6 +145,7 @@ def command_page(request: Request, agency: str) -> Response:
             "facts": roster_picture(answer),
             "rows": rows,
             "statuses": statuses,
+            "tracks_shown": answer.get("tracks_shown"),
         },
         travel=travel.showing(answer),
     )

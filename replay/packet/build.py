@@ -34,7 +34,8 @@ from replay.packet.renewal import renewal_roster
 from replay.packet.report import report_pdf
 from replay.packet.review import REVIEW_COLUMNS, ce_review_rows
 from replay.packet_verifier import CERTIFICATION, MANIFEST, PACKET_FORMAT, manifest_text
-from replay.track_answers import roster_across
+from replay.track_answers import has_own_tracks, roster_across
+from replay.tracks import person_tracks
 
 __all__ = ["agency_packet", "person_packet"]
 
@@ -67,17 +68,64 @@ _RENEWAL = {
 
 
 def person_packet(
-    ledger: Ledger, slug: str, employee_id: str, as_of: date | None, known_at: KnownAt
+    ledger: Ledger,
+    slug: str,
+    employee_id: str,
+    as_of: date | None,
+    known_at: KnownAt,
+    *,
+    tracks: Sequence[Track] = TRACKS,
 ) -> bytes:
-    """One person's packet; PersonNotFoundError if the person was not known at T."""
-    answer = status(ledger, slug, employee_id, as_of, known_at)
-    person_id = person_id_for(agency_id_for(slug), employee_id)
+    """One person's packet; PersonNotFoundError if the person was not known at T. Across
+    ``tracks`` when the agency has a credential type or policy assignment: the person's
+    row gains what a roster row across them has (``status``, ``reasons``, ``tracks``,
+    ``items``: ``replay.tracks.person_tracks``) and the agency's events are in it."""
+    answer: Mapping[str, Any] = status(ledger, slug, employee_id, as_of, known_at)
+    agency_id = agency_id_for(slug)
+    streams = [person_id_for(agency_id, employee_id)]
+    used = datetime.fromisoformat(answer["known_at"])
+    if tuple(tracks) != ("state",) and has_own_tracks(ledger, slug, used):
+        answer = _person_across(ledger, slug, employee_id, answer, tracks)
+        streams.append(agency_id)
     query = {"kind": "person", "employee_id": employee_id}
     # The notices about the person (proof of notice, ``ledger.notice``) are in the packet
     # with their hash links and inclusion proofs, as recorded by known_at.
     notices = _notices(ledger, slug, answer, [employee_id])
-    return _packet(ledger, query, answer, to_json(answer), [person_id], notices,
+    return _packet(ledger, query, answer, to_json(answer), streams, notices,
                    _person_citations(answer))  # fmt: skip
+
+
+def _person_across(
+    ledger: Ledger,
+    slug: str,
+    employee_id: str,
+    answer: Mapping[str, Any],
+    tracks: Sequence[Track],
+) -> dict[str, Any]:
+    """The state answer with the person's row across ``tracks``, laid out as a roster row
+    across them (``replay.track_answers.roster_across``)."""
+    across = person_tracks(
+        ledger,
+        slug,
+        employee_id,
+        date.fromisoformat(answer["as_of"]),
+        datetime.fromisoformat(answer["known_at"]),
+        tracks,
+    )
+    person = {
+        **answer["person"],
+        "items": [i for i in across["items"] if i["track"] != "state"],
+        "reasons": across["reasons"],
+        "status": across["status"],
+        "tracks": across["tracks"],
+    }
+    by_track = {track: {status: 1} for track, status in across["tracks"].items()}
+    return {
+        **answer,
+        "counts_by_track": by_track,
+        "person": person,
+        "tracks_shown": across["tracks_shown"],
+    }
 
 
 def agency_packet(

@@ -48,7 +48,16 @@ def _person(pdf: ReportPage, person: Mapping[str, Any]) -> None:
         f"{person['person_status']})",
         11,
     )
-    pdf.para(f"Status: {compliance['status']}", 13, "B")
+    if "tracks" in person:
+        shown = ", ".join(person["tracks"])
+        pdf.para(f"Status: {person['status']} (across the tracks: {shown})", 13, "B")
+        pdf.para(" · ".join(f"{t} {s}" for t, s in person["tracks"].items()), 10)
+        for reason in person["reasons"]:
+            pdf.para(f"- {reason}", 8)
+    else:
+        pdf.para(f"Status: {compliance['status']}", 13, "B")
+    if "items" in person:
+        _own_items(pdf, person["items"])
     pdf.heading("Rule versions in force")
     for label in compliance["rule_versions"] or ["none"]:
         pdf.para(f"- {label}")
@@ -117,6 +126,39 @@ def _person(pdf: ReportPage, person: Mapping[str, Any]) -> None:
             pdf.para(f"    corrected, recorded {c['recorded_at']}: {c['reason']}", 8)
 
 
+def _own_items(pdf: ReportPage, items: Sequence[Mapping[str, Any]]) -> None:
+    """The person's credentials and policy acknowledgements, each with its status, the day
+    it holds until and why."""
+    pdf.heading("Agency credentials and policy acknowledgements")
+    if not items:
+        pdf.para("None binds this person on as_of.")
+        return
+    widths: tuple[float, ...] = (66, 22, 30, 22, 46)
+    pdf.row(widths, ("item", "track", "status", "until", "version"), bold=True)
+    for item in items:
+        pdf.row(
+            widths,
+            (
+                item["title"] or item["item_id"],
+                item["track"],
+                item["status"],
+                item["until"] or "",
+                item["version"],
+            ),
+        )
+        for reason in item["reasons"]:
+            pdf.para(f"    {reason}", 8)
+
+
+def _unmet_own(person: Mapping[str, Any], *, track: bool = True) -> list[str]:
+    """The credentials and policies the person is short on, by title (and track)."""
+    return sorted(
+        f"{i['title'] or i['item_id']}" + (f" ({i['track']})" if track else "")
+        for i in person.get("items", ())
+        if i["status"] in {"non_compliant", "due_soon"}
+    )
+
+
 def _agency(
     pdf: ReportPage, answer: Mapping[str, Any], people: Sequence[Mapping[str, Any]]
 ) -> None:
@@ -130,6 +172,11 @@ def _agency(
     pdf.heading("Status counts")
     total = max(sum(counts.values()), 1)
     pdf.bars([(status, float(n), float(total), status) for status, n in counts.items()])
+    if "counts_by_track" in answer:
+        pdf.para(f"Across the tracks: {', '.join(answer['tracks_shown'])}; each track alone:", 9)
+        for track, by_status in answer["counts_by_track"].items():
+            each = ", ".join(f"{status} {n}" for status, n in by_status.items()) or "nobody"
+            pdf.para(f"- {track}: {each}", 8)
     pdf.heading("Rule versions in force")
     for label in answer["rule_versions_known"] or ["none"]:
         pdf.para(f"- {label}")
@@ -144,6 +191,7 @@ def _agency(
             }
         )
     )
+    unmet.update(item for p in people for item in _unmet_own(p))
     if unmet:
         pdf.heading("Requirements most often unmet (non-compliant or due soon)")
         for requirement, n in sorted(unmet.items(), key=lambda item: (-item[1], item[0]))[:12]:
@@ -168,8 +216,8 @@ def _agency(
                 p["name"],
                 p["kind"],
                 p["person_status"],
-                p["compliance"]["status"],
-                ", ".join(open_),
+                p.get("status") or p["compliance"]["status"],
+                ", ".join([*open_, *_unmet_own(p, track=False)]),
             ),
         )
 
@@ -221,7 +269,9 @@ def _agency_notices(
     for (kind, outcome), n in sorted(kinds.items()):
         pdf.para(f"- {kind}, {outcome}: {n}")
     open_ = {"non_compliant", "due_soon"}
-    late = {p["employee_id"] for p in people if p["compliance"]["status"] in open_}
+    late = {
+        p["employee_id"] for p in people if (p.get("status") or p["compliance"]["status"]) in open_
+    }
     _notices(
         pdf,
         "Notices about people non-compliant or due soon on as_of",

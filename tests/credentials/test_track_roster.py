@@ -12,13 +12,14 @@ from typing import Any
 
 import orjson
 import pytest
+from pypdf import PdfReader
 
 from ledger.application import Ledger
 from ledger.clock import SettableClock
 from projections.answer_keys import EXPORT_OPTIONS
-from replay.asof import RosterFilters, roster
+from replay.asof import RosterFilters, roster, status
 from replay.export import roster_csv, to_json
-from replay.packet import agency_packet
+from replay.packet import agency_packet, person_packet
 from replay.packet_verifier import verify_packet
 from replay.track_answers import _across_row, parse_tracks, roster_across, trend_across
 from replay.trend import trend
@@ -283,3 +284,50 @@ def test_the_agency_packet_answers_across_the_tracks_and_verifies(
     assert verify_packet(state) == []
     state_answer = zipfile.ZipFile(io.BytesIO(state)).read("answer.json")
     assert state_answer == to_json(roster(ledger, SLUG, day, known_at))
+
+
+def test_the_person_packet_answers_across_the_tracks_and_verifies(
+    ledger: Ledger, clock: SettableClock
+) -> None:
+    """A person's packet carries their row across the tracks (as a roster row across them
+    has it), the credential's row in its CSV, the agency's events and a report naming the
+    credential; it verifies; for the state track alone it is the state packet."""
+    _programme(ledger, clock)
+    step(clock, at(2025, 3, 10))
+    day, known_at = date(2025, 3, 1), at(2025, 3, 10)  # E1's qualification ran out 02-28
+    data = person_packet(ledger, SLUG, "E1", day, known_at)
+    assert verify_packet(data) == []
+    members = zipfile.ZipFile(io.BytesIO(data))
+    answer = orjson.loads(members.read("answer.json"))
+    person = answer["person"]
+    row = _row(roster_across(ledger, SLUG, day, known_at), "E1")
+    for key in ("items", "reasons", "status", "tracks"):
+        assert person[key] == row[key], key
+    assert person["tracks"]["credential"] == "non_compliant"
+    assert person["status"] == "non_compliant"
+    assert answer["tracks_shown"] == ["state", "credential", "policy"]
+    assert b",credential,,firearms@v1,firearms[A1],non_compliant," in members.read("answer.csv")
+    assert b"CredentialTypeDefined" in members.read("events.jsonl")
+    pages = PdfReader(io.BytesIO(members.read("report.pdf"))).pages
+    text = "\n".join(page.extract_text() for page in pages)
+    assert "Status: non_compliant (across the tracks: state, credential, policy)" in text
+    assert "Firearms qualification (A1)" in text
+    assert person_packet(ledger, SLUG, "E1", day, known_at) == data  # the same bytes again
+    state = person_packet(ledger, SLUG, "E1", day, known_at, tracks=("state",))
+    assert verify_packet(state) == []
+    state_answer = zipfile.ZipFile(io.BytesIO(state)).read("answer.json")
+    assert state_answer == to_json(status(ledger, SLUG, "E1", day, known_at))
+    assert b"CredentialTypeDefined" not in zipfile.ZipFile(io.BytesIO(state)).read("events.jsonl")
+
+
+def test_the_agency_report_counts_each_track_and_names_the_credentials(
+    ledger: Ledger, clock: SettableClock
+) -> None:
+    _programme(ledger, clock)
+    step(clock, at(2025, 3, 10))
+    data = agency_packet(ledger, SLUG, date(2025, 3, 1), at(2025, 3, 10))
+    report = zipfile.ZipFile(io.BytesIO(data)).read("report.pdf")
+    text = "\n".join(p.extract_text() for p in PdfReader(io.BytesIO(report)).pages)
+    assert "Across the tracks: state, credential, policy; each track alone:" in text
+    assert "- credential: " in text
+    assert "Firearms qualification (A1) (credential)" in text

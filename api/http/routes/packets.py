@@ -72,10 +72,13 @@ def person_packet_route(
     employee_id: str,
     as_of: AnswerableDay | None = AS_OF,
     known_at: str | None = KNOWN_AT,
+    track: list[str] = TRACK,
 ) -> Response:
     ledger = services(request).ledger
-    moment = parse_known_at(known_at)
-    data = built_packet(lambda: person_packet(ledger, agency, employee_id, as_of, moment))
+    moment, tracks = parse_known_at(known_at), parse_track(track)
+    data = built_packet(
+        lambda: person_packet(ledger, agency, employee_id, as_of, moment, tracks=tracks)
+    )
     return zip_download(data, f"{agency}-{employee_id}-packet.zip")
 
 
