@@ -33,7 +33,13 @@ __all__ = [
 
 
 class LedgerError(Exception):
-    """Base of every error the ledger raises on purpose."""
+    """Base of every error the ledger raises on purpose. ``field``: the input it refuses,
+    where one is to blame (the edges name it: an HTTP error body's ``field``, the form
+    field a page shows the message beside), else None."""
+
+    def __init__(self, *args: object, field: str | None = None) -> None:
+        super().__init__(*args)
+        self.field = field
 
 
 class ValidationError(LedgerError):

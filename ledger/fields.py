@@ -107,24 +107,32 @@ def hidden_character(value: str) -> tuple[int, str] | None:
     return None
 
 
+def _name(label: str) -> str | None:
+    """The field a refusal names: the label when it is a field's name ("course_title"),
+    None for a label in words ("quiz question")."""
+    return label if label.isidentifier() else None
+
+
 def text(field: str, value: str, *, required: bool = False, limit: int = 200) -> str:
     """Stripped, NFC-normalised text (a composed and a decomposed "é" are the same name),
     without control or invisible format characters."""
+    name = _name(field)
     if not isinstance(value, str):
-        raise InvalidValueError(f"{field}: expected text")
+        raise InvalidValueError(f"{field}: expected text", field=name)
     value = unicodedata.normalize("NFC", value.strip())
     if required and not value:
-        raise InvalidValueError(f"{field} is required")
+        raise InvalidValueError(f"{field} is required", field=name)
     hidden = hidden_character(value)
     if hidden is not None:
         position, char = hidden
-        name = unicodedata.name(char, "control character")
+        char_name = unicodedata.name(char, "control character")
         raise InvalidValueError(
-            f"{field}: character {position} is U+{ord(char):04X} ({name}), a control or "
-            "invisible formatting character, which is not accepted"
+            f"{field}: character {position} is U+{ord(char):04X} ({char_name}), a control or "
+            "invisible formatting character, which is not accepted",
+            field=name,
         )
     if len(value) > limit:
-        raise InvalidValueError(f"{field}: at most {limit} printable characters")
+        raise InvalidValueError(f"{field}: at most {limit} printable characters", field=name)
     return value
 
 
@@ -133,24 +141,30 @@ def choice(field: str, value: str, allowed: type[StrEnum]) -> str:
         return str(allowed(value).value)
     except ValueError:
         options = ", ".join(member.value for member in allowed)
-        raise InvalidValueError(f"{field} {value!r}: expected one of {options}") from None
+        raise InvalidValueError(
+            f"{field} {value!r}: expected one of {options}", field=_name(field)
+        ) from None
 
 
-def hours(field: str, value: Decimal | str | int) -> Decimal:
+def hours(field: str, value: Decimal | str | int, *, name: str | None = None) -> Decimal:
+    """Hours of one record (``name``: the field refused, if not ``field`` itself)."""
+    name = name or _name(field)
     if isinstance(value, str) and not _HOURS.match(value.strip()):
         raise HoursOutOfRangeError(
-            f"{field} {value!r} is not a number of hours: write digits 0-9 with a decimal point"
+            f"{field} {value!r} is not a number of hours: write digits 0-9 with a decimal point",
+            field=name,
         )
     try:
         parsed = Decimal(str(value).strip())
     except InvalidOperation:
-        raise HoursOutOfRangeError(f"{field} {value!r} is not a number") from None
+        raise HoursOutOfRangeError(f"{field} {value!r} is not a number", field=name) from None
     if not parsed.is_finite() or parsed <= 0 or parsed > MAX_HOURS_PER_RECORD:
         raise HoursOutOfRangeError(
-            f"{field} {value} must be more than 0 and at most {MAX_HOURS_PER_RECORD}"
+            f"{field} {value} must be more than 0 and at most {MAX_HOURS_PER_RECORD}",
+            field=name,
         )
     if parsed != parsed.quantize(Decimal("0.01")):
-        raise HoursOutOfRangeError(f"{field} {value}: at most two decimal places")
+        raise HoursOutOfRangeError(f"{field} {value}: at most two decimal places", field=name)
     # One canonical form, so the same hours from CSV ("2") and XLSX (2.0) store identically;
     # one shared object per value (at most 12,000: 0.01 to 120.00), not one per record.
     canonical = parsed.quantize(Decimal("0.01"))
@@ -162,12 +176,14 @@ def topic_hours(values: dict[str, Decimal | str | int], total: Decimal) -> dict[
     for topic, value in values.items():
         if not _TOPIC.match(topic):
             raise InvalidValueError(
-                f"topic {topic!r}: use a canonical topic id such as use_of_force"
+                f"topic {topic!r}: use a canonical topic id such as use_of_force",
+                field="topic_hours",
             )
-        cleaned[topic] = hours(f"hours for {topic}", value)
+        cleaned[topic] = hours(f"hours for {topic}", value, name="topic_hours")
     if sum(cleaned.values(), Decimal(0)) > total:
         raise HoursOutOfRangeError(
-            f"topic hours {sum(cleaned.values())} exceed the record's total {total}"
+            f"topic hours {sum(cleaned.values())} exceed the record's total {total}",
+            field="topic_hours",
         )
     return dict(sorted(cleaned.items()))
 
@@ -177,7 +193,9 @@ def tags(values: Sequence[str], kind: str = "tag") -> list[str]:
     cleaned = sorted({value.strip().lower() for value in values if value.strip()})
     for value in cleaned:
         if not _TOPIC.match(value):
-            raise InvalidValueError(f"{kind} {value!r}: use lowercase letters, digits and _")
+            raise InvalidValueError(
+                f"{kind} {value!r}: use lowercase letters, digits and _", field=f"{kind}s"
+            )
     return cleaned
 
 
@@ -190,5 +208,7 @@ def assignments(values: Sequence[str]) -> list[str]:
 
 def valid_until(value: date | None, completed_on: date) -> date | None:
     if value is not None and value < completed_on:
-        raise InvalidValueError("a credential cannot expire before it was earned")
+        raise InvalidValueError(
+            "a credential cannot expire before it was earned", field="valid_until"
+        )
     return value

@@ -186,7 +186,7 @@ class PeopleCases(LedgerCore):
             ("basic_completed_on", basic_completed_on),
         ):
             if day is not None and day > now.date():
-                raise FutureEffectiveDateError(f"{name} {day} is after today")
+                raise FutureEffectiveDateError(f"{name} {day} is after today", field=name)
         with self._using(uow) as u:
             u.person(agency, employee_id).record_certification(
                 at=now,

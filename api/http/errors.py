@@ -84,7 +84,8 @@ _STATUSES: list[tuple[type[Exception], int]] = [
 ]
 _DATE_FIELDS = {"certified_on", "basic_completed_on", "valid_until", "expires_on", "ends_on",
                 "starts_on", "new_deadline"}  # fmt: skip
-# Field names a domain message may start with ("hours '-1' is not ...").
+# Field names a domain message may start with ("hours '-1' is not ..."), for an error that
+# names no ``field`` of its own.
 _FIELD = re.compile(r"^([a-z_]+)\b")
 _FIELDS = {
     "hours", "topic_hours", "course_title", "provider", "post_course_number", "delivery",
@@ -171,7 +172,7 @@ def install_error_handlers(app: FastAPI) -> None:
         page = _page(request, status, code_for(error), message)
         if page is not None:
             return page
-        field = _field_of(message)
+        field = error.field or _field_of(message)
         # A future date: the date field the message names ("certified_on ... is after
         # today"), else the route's date ("status date ..." is the route's effective_on).
         if isinstance(error, FutureEffectiveDateError) and field not in _DATE_FIELDS:

@@ -51,7 +51,11 @@ def parse_day(errors: FormErrors, name: str, text: str, label: str) -> date | No
 
 
 def field_of(error: LedgerError, fields: tuple[str, ...], date_field: str) -> str:
-    """Which of ``fields`` a refusal is about ("" for the form as a whole)."""
+    """Which of ``fields`` a refusal is about ("" for the form as a whole): the field the
+    error names, else the one its message starts with."""
+    named = {"topic_hours": "topic"}.get(error.field or "", error.field)
+    if named in fields:
+        return named
     if isinstance(error, CertificateRejectedError):
         return "certificate"
     if isinstance(error, FutureEffectiveDateError):

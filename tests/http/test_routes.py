@@ -43,6 +43,12 @@ def _post(world: World, path: str, body: Any, **headers: str) -> Any:
         ({**GOOD, "agency_id": str(agency_id_for("stp"))}, "agency_id", "invalid_request"),
         ({**GOOD, "recorded_at": "2020-01-01T00:00:00Z"}, "recorded_at", "invalid_request"),
         ({**GOOD, "role": "admin"}, "role", "invalid_request"),
+        # Fields the ledger's refusal names itself (its message starts with other words).
+        ({**GOOD, "valid_until": "2025-01-01"}, "valid_until", "invalid_value"),
+        ({**GOOD, "tags": ["Not A Tag!"]}, "tags", "invalid_value"),
+        ({**GOOD, "topic_hours": {"use_of_force": "-2"}}, "topic_hours", "hours_out_of_range"),
+        ({**GOOD, "topic_hours": {"Use Of Force": "2"}}, "topic_hours", "invalid_value"),
+        ({**GOOD, "topic_hours": {"use_of_force": "99"}}, "topic_hours", "hours_out_of_range"),
         ([1, 2], None, "invalid_request"),
     ],
 )
