@@ -10,7 +10,7 @@ from contextlib import contextmanager
 from functools import lru_cache
 from typing import Any
 
-__all__ = ["Cursor", "ReadDatabase", "to_qmark"]
+__all__ = ["Cursor", "ReadDatabase", "prune_older_heads", "to_qmark"]
 
 # psycopg's placeholder grammar as the read side uses it: ``%s`` a parameter, ``%%`` a
 # literal percent sign; any other ``%`` is refused on both backends, as psycopg refuses it.
@@ -133,3 +133,19 @@ class ReadDatabase:
             return
         with self._datastore.get_connection() as conn, conn.cursor(binary=binary) as cur:
             yield Cursor(cur, qmark=False)
+
+
+def prune_older_heads(
+    cur: Cursor,
+    table: str,
+    where: str,
+    rows: Sequence[tuple[tuple[str, ...], int]],
+) -> None:
+    """For each (key, head) just stored: delete the key's rows at heads older than the
+    newest one below ``head`` (``where`` selects a key's rows from its values). A lazily
+    filled read model's rows are recomputable, so dropping them costs only speed."""
+    cur.executemany(
+        f"DELETE FROM {table} WHERE {where} AND version < "
+        f"(SELECT max(version) FROM {table} WHERE {where} AND version < %s)",
+        [(*key, *key, head) for key, head in rows],
+    )

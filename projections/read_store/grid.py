@@ -6,7 +6,10 @@ A row is a pure function of the person's events up to its head, the rules key (r
 versions, form, evaluation code) and the months it holds, so a row at another head is
 never served: a write makes the next trend recompute only the people it touched (their
 head moved), and an answer at an earlier ``known_at`` finds the row of the head it asks
-about, or computes it. Rows at other heads are left in place for such questions.
+about, or computes it. Storing a person's row drops their rows at heads older than the
+newest one below it (``prune_older_heads``): the row just stored and the one before it
+(an answer at an earlier ``known_at``, asked again) stay, and the table holds a bounded
+number of rows per person and rules key instead of one per write ever made.
 
 A row's codes run from its first month (``lo``, a first of a month) on, one per month,
 as runs (``code*count``, comma-separated); a month nobody asked about yet is ``?``, so a
@@ -19,7 +22,7 @@ from datetime import date
 from uuid import UUID
 
 from projections.read_store.checkpoints import Checkpoints
-from projections.read_store.database import ReadDatabase
+from projections.read_store.database import ReadDatabase, prune_older_heads
 from projections.read_store.rows import by_text
 
 __all__ = [
@@ -128,6 +131,12 @@ class StatusGrid:
                     )
                     for person, head, (lo, codes) in rows
                 ],
+            )
+            prune_older_heads(
+                cur,
+                self._db.table("rm_status_grid"),
+                "agency_id = %s AND rules_key = %s AND person_id = %s",
+                [((str(agency_id), rules_key, str(person)), head) for person, head, _ in rows],
             )
             self._checkpoints.put(histories, fold_key(), cur)
 

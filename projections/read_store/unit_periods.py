@@ -12,7 +12,7 @@ from uuid import UUID
 
 import orjson
 
-from projections.read_store.database import ReadDatabase
+from projections.read_store.database import ReadDatabase, prune_older_heads
 from projections.read_store.rows import by_text
 
 __all__ = ["UnitPeriod", "UnitPeriods"]
@@ -63,4 +63,11 @@ class UnitPeriods:
                     )
                     for person, head, periods in rows
                 ],
+            )
+            # As the status grid's rows: the person's row before this one stays, no older.
+            prune_older_heads(
+                cur,
+                self._db.table("rm_unit_periods"),
+                "person_id = %s",
+                [((str(person),), head) for person, head, _ in rows],
             )

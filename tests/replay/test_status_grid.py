@@ -28,6 +28,7 @@ from replay.export import to_json
 from replay.read_models import catch_up, rebuild
 from replay.read_side import open_read_store
 from replay.trend import trend
+from replay.units import units_on
 from tests.factories import ACTOR
 from tests.replay.helpers import synthetic_agency
 from tests.replay.test_asof import _OPS, AS_OF, _apply
@@ -166,3 +167,53 @@ def test_a_late_entry_is_not_in_the_grid_answer_before_it_was_recorded(
     assert now == to_json(trend(ledger, *chart, memo=False))
     assert now != at_before
     assert _grid_rows(store) > 0
+
+
+def _rows_of(store: ReadStore, table: str, person: UUID) -> list[int]:
+    with store.db.reading() as cur:
+        cur.execute(
+            f"SELECT version FROM {store.db.table(table)} WHERE person_id = %s ORDER BY version",
+            (str(person),),
+        )
+        return [int(row[0]) for row in cur.fetchall()]
+
+
+def test_a_person_keeps_two_grid_and_unit_rows_however_often_written(
+    ledger: Ledger, clock: SettableClock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Five writes to one officer, each followed by a trend and a units read: their rows
+    at old heads are dropped as new ones are stored (the head just stored and the one
+    before it stay), so neither table grows with every write; the answer at the
+    ``known_at`` before the last write is still served from the grid without evaluating,
+    and every answer is the plain evaluation's."""
+    store = open_read_store(ledger)
+    synthetic_agency(ledger, clock, officers=4)
+    chart = ("synth-pd", date(2021, 2, 1), date(2025, 2, 1), "month")
+    employee = roster(ledger, "synth-pd", AS_OF)["people"][0]["employee_id"]
+    person = ledger.get_person("synth-pd", employee)
+    agency_id = person.agency_id
+    moments = []
+    for n in range(5):
+        clock.set(clock() + timedelta(minutes=5))
+        ledger.record_training("synth-pd", employee, completed_on=date(2022, 6, 1 + n),
+                               course_title="use_of_force course", hours=2,
+                               topic_hours={"use_of_force": 2}, actor=ACTOR)  # fmt: skip
+        moments.append(clock())
+        trend(ledger, *chart, clock())
+        units_on(ledger, agency_id, AS_OF, clock())
+        assert len(_rows_of(store, "rm_status_grid", person.id)) <= 2
+        assert len(_rows_of(store, "rm_unit_periods", person.id)) <= 2
+    head = len(ledger.stream(person.id))
+    assert _rows_of(store, "rm_status_grid", person.id) == [head - 1, head]
+    assert _rows_of(store, "rm_unit_periods", person.id) == [head - 1, head]
+    calls = _spy(monkeypatch)
+    before_last = moments[-2]
+    from_grid = to_json(trend(ledger, *chart, before_last))
+    assert calls == []  # served from the grid: nobody evaluated
+    assert from_grid == to_json(trend(ledger, *chart, before_last, memo=False))
+    # An answer at a head older than both kept rows is computed again, and is right.
+    oldest = moments[0]
+    assert to_json(trend(ledger, *chart, oldest)) == to_json(
+        trend(ledger, *chart, oldest, memo=False)
+    )
+    assert len(_rows_of(store, "rm_status_grid", person.id)) <= 3
