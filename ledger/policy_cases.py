@@ -172,6 +172,11 @@ class PolicyCases(LedgerCore):
         data = policy.quizzes.get(version_of(policy_id, policy, version))
         return None if data is None else parse_quiz(data)
 
+    def policy_quizzes(self, agency: str, policy_id: str) -> dict[str, Quiz]:
+        """The quiz of each version that has one now, by version hash."""
+        policy = UnitOfWork(self).agency(agency).policy(policy_id)
+        return {digest: parse_quiz(data) for digest, data in policy.quizzes.items()}
+
     def assign_policy(
         self,
         agency: str,
