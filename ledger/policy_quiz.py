@@ -137,7 +137,9 @@ def parse_quiz(data: Mapping[str, Any]) -> Quiz:
         if isinstance(correct, bool) or not isinstance(correct, int):
             raise InvalidValueError(f"question {number}: correct: the number of a choice")
         if not 1 <= correct <= len(parsed):
-            raise InvalidValueError(f"question {number}: correct {correct}: no such choice")
+            raise InvalidValueError(
+                f"question {number}: correct {correct}: no such choice (it has {len(parsed)})"
+            )
         questions.append(Question(qid, text, parsed, correct))
     if len({q.id for q in questions}) != len(questions):
         raise InvalidValueError("questions: two questions have the same id")

@@ -28,7 +28,7 @@ from api.web.policy_versions import versions_of
 from api.web.programme import programme_now
 from ledger.errors import LedgerError, NotFoundError
 from ledger.policy_cases import DUE_FROM, MAX_DOCUMENT_BYTES
-from ledger.policy_quiz import MAX_CHOICES
+from ledger.policy_quiz import MAX_CHOICES, Quiz
 
 __all__ = ["QUIZ_ROWS", "router"]
 
@@ -169,6 +169,14 @@ def _manage_page(
     today = agency_today(ledger, agency)
     query = request.query_params
     chosen = query.get("version", "")
+    # The quiz form starts from the quiz of the latest version that has one (edit and set
+    # again), or empty.
+    shown = next((v for v in reversed(versions) if v.version_hash in quizzes), None)
+    if shown is not None and not chosen:
+        chosen = shown.version_hash
+    quiz_typed = {} if shown is None or form == "quiz" else _typed_quiz(quizzes[shown.version_hash])
+    more = [f"q{n}_{f}" for n in range(3, QUIZ_ROWS + 1) for f in ("text", "choices", "correct")]
+    source = (typed or {}) if form == "quiz" else quiz_typed
     context: dict[str, Any] = {
         "title": f"Manage: {programme.title_of(policy_id) or policy_id}",
         "hide_travel": True,
@@ -185,15 +193,31 @@ def _manage_page(
         "today": today.isoformat(),
         "chosen": chosen,
         "due_from": DUE_FROM,
-        "quiz_rows": range(1, QUIZ_ROWS + 1),
+        "quiz_rows": list(range(1, QUIZ_ROWS + 1)),
+        "quiz_typed": quiz_typed,
+        "more_open": any(source.get(name, "").strip() for name in more),
         "max_choices": MAX_CHOICES,
         "notice": _NOTICES.get(query.get("done", ""), ""),
+        "notice_hash": query.get("version", "")
+        if query.get("done") in ("uploaded", "unchanged")
+        else "",
         "library_href": _policies(agency),
         "upload_href": f"{_policies(agency)}/upload?"
         + urlencode({"policy": policy_id, "title": programme.title_of(policy_id)}),
         "coverage_href": f"{_policies(agency)}/{quote(policy_id, safe='')}/coverage",
     }
     return render(request, "policy_manage.html", context, status)
+
+
+def _typed_quiz(quiz: Quiz) -> dict[str, str]:
+    """A quiz as the form's fields (none for one longer than the form, set by the CLI)."""
+    if len(quiz.questions) > QUIZ_ROWS:
+        return {}
+    typed = {"pass_mark": str(quiz.pass_mark)}
+    for n, q in enumerate(quiz.questions, 1):
+        typed |= {f"q{n}_text": q.text, f"q{n}_choices": "\n".join(q.choices),
+                  f"q{n}_correct": str(q.correct)}  # fmt: skip
+    return typed
 
 
 @web_route(router, "GET", _MANAGE, _PAGE)
