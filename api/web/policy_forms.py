@@ -91,7 +91,7 @@ def _upload_page(
         "errors": errors or FormErrors(),
         "typed": typed or {"policy_id": query.get("policy", ""), "title": query.get("title", "")},
         "known": [(p, programme.title_of(p)) for p in programme.policy_ids],
-        "max_kb": MAX_DOCUMENT_BYTES // 1024,
+        "max_size": f"{MAX_DOCUMENT_BYTES / 1_000_000:g} MB",
         "library_href": _policies(agency),
     }
     return render(request, "policy_upload.html", context, status)

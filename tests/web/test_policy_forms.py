@@ -161,6 +161,7 @@ def test_publish_quiz_and_assign_forms_refuse_beside_the_field_and_write_nothing
                  reason="First issue")  # fmt: skip
     assert done.status_code == 303
     assert "Published." in web_client.get(done.headers["location"]).text
+    assert "First issue" in web_client.get(POLICIES).text  # the reason, in the library
     assert _post(web_client, quiz, token, version=digest, **QUIZ_FORM).status_code == 303
     page = web_client.get(f"{POLICIES}/pursuit/manage?done=quiz").text
     assert "2 questions, pass 50%" in page
@@ -209,7 +210,7 @@ def test_only_the_agency_coordinator_reaches_the_forms(
     web_world: WebWorld, web_client: TestClient, role: str
 ) -> None:
     login(web_client, web_world, role)
-    for path in (f"{POLICIES}/upload",):
+    for path in (f"{POLICIES}/upload", f"{POLICIES}/use-of-force/manage"):
         assert web_client.get(path, follow_redirects=False).status_code == 403
     token = hashlib.sha256(f"csrf:{web_client.cookies['muster_session']}".encode()).hexdigest()
     before = _events(web_world)
