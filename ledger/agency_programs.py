@@ -19,6 +19,7 @@ from ledger.program_events import (
     CredentialTypeState,
     PolicyAssigned,
     PolicyPublished,
+    PolicyQuizSet,
     PolicyState,
     PolicyVersionUploaded,
 )
@@ -158,6 +159,7 @@ class AgencyPrograms:
         version_hash: str,
         effective_on: date,
         editorial: bool,
+        reason: str = "",
     ) -> int:
         policy = self.policy(policy_id)
         if version_hash not in policy.uploaded:
@@ -177,9 +179,38 @@ class AgencyPrograms:
                 version_hash=version_hash,
                 number=number,
                 editorial=editorial,
+                reason=reason,
             )
         )
         return number
+
+    def set_policy_quiz(
+        self,
+        *,
+        at: datetime,
+        actor: str,
+        policy_id: str,
+        version_hash: str,
+        quiz: dict[str, Any],
+    ) -> bool:
+        """Record the version's quiz; False (nothing recorded) when it already is this one."""
+        policy = self.policy(policy_id)
+        if version_hash not in policy.uploaded:
+            raise PolicyNotFoundError(
+                f"policy {policy_id!r} has no uploaded version {version_hash[:12]}…"
+            )
+        if policy.quizzes.get(version_hash) == quiz:
+            return False
+        self._record(
+            PolicyQuizSet(
+                **self._envelope(at, actor),
+                effective_on=at.date(),
+                policy_id=policy_id,
+                version_hash=version_hash,
+                quiz=quiz,
+            )
+        )
+        return True
 
     def assign_policy(
         self,

@@ -21,6 +21,7 @@ __all__ = [
     "PersonNotFoundError",
     "PolicyBlobError",
     "PolicyNotFoundError",
+    "QuizFailedError",
     "RecordAlreadyVoidedError",
     "ReliefNotFoundError",
     "RequestAlreadyDecidedError",
@@ -52,6 +53,10 @@ class NotFoundError(LedgerError):
 
 class InvalidValueError(ValidationError):
     """A field has a value outside its allowed set or shape."""
+
+
+class QuizFailedError(InvalidValueError):
+    """A policy quiz's answers scored below its pass mark; the acknowledgement is refused."""
 
 
 class HoursOutOfRangeError(ValidationError):

@@ -10,13 +10,15 @@ from collections.abc import Mapping, Sequence
 from datetime import date
 from decimal import Decimal
 from functools import cached_property
+from typing import Any
 from uuid import UUID
 
 from ledger import fields
 from ledger.blob_store import POLICY_DOCUMENTS, Blob, BlobStore, open_blob_store
 from ledger.credential_cases import score, selectors, slug_id
-from ledger.errors import InvalidValueError, PolicyNotFoundError
+from ledger.errors import InvalidValueError, PolicyNotFoundError, QuizFailedError
 from ledger.ledger_core import LedgerCore
+from ledger.policy_quiz import Quiz, parse_quiz
 from ledger.program_events import PolicyState
 from ledger.unit_of_work import UnitOfWork
 
@@ -119,9 +121,12 @@ class PolicyCases(LedgerCore):
         effective_on: date,
         actor: str,
         editorial: bool = False,
+        reason: str = "",
         uow: UnitOfWork | None = None,
     ) -> int:
-        """Publish an uploaded version from ``effective_on``; its number."""
+        """Publish an uploaded version from ``effective_on``; its number. ``reason``: an
+        optional note kept with the publication (why it changed, why it is editorial)."""
+        reason = fields.text("reason", reason, limit=500)
         now = self.clock()
         with self._using(uow) as u:
             owner = u.agency(agency)
@@ -134,7 +139,43 @@ class PolicyCases(LedgerCore):
                 version_hash=digest,
                 effective_on=effective_on,
                 editorial=editorial,
+                reason=reason,
             )
+
+    def set_policy_quiz(
+        self,
+        agency: str,
+        policy_id: str,
+        version: str | int,
+        quiz: Mapping[str, Any],
+        *,
+        actor: str,
+        uow: UnitOfWork | None = None,
+    ) -> tuple[str, bool]:
+        """Attach a comprehension quiz (``ledger.policy_quiz``) to an uploaded version;
+        acknowledgements of it from now on are scored by the ledger and refused below the
+        pass mark. Its hash, and False when this very quiz was already set."""
+        parsed = parse_quiz(quiz)
+        now = self.clock()
+        with self._using(uow) as u:
+            owner = u.agency(agency)
+            digest = version_of(policy_id, owner.policy(policy_id), version)
+            new = owner.set_policy_quiz(
+                at=now, actor=actor, policy_id=policy_id, version_hash=digest,
+                quiz=parsed.as_data(),
+            )  # fmt: skip
+        return digest, new
+
+    def policy_quiz(self, agency: str, policy_id: str, version: str | int) -> Quiz | None:
+        """The quiz set on the version now (None: acknowledged without one)."""
+        policy = UnitOfWork(self).agency(agency).policy(policy_id)
+        data = policy.quizzes.get(version_of(policy_id, policy, version))
+        return None if data is None else parse_quiz(data)
+
+    def policy_quizzes(self, agency: str, policy_id: str) -> dict[str, Quiz]:
+        """The quiz of each version that has one now, by version hash."""
+        policy = UnitOfWork(self).agency(agency).policy(policy_id)
+        return {digest: parse_quiz(data) for digest, data in policy.quizzes.items()}
 
     def assign_policy(
         self,
@@ -185,7 +226,12 @@ class PolicyCases(LedgerCore):
         """Record that the person acknowledged this exact published version on ``on``; its
         hash. The document is read (and its hash checked) first: nobody acknowledges bytes
         the ledger can no longer show. ``on`` may be before the upload (an acknowledgement
-        on paper entered later); the event's recorded time says when the ledger learned it."""
+        on paper entered later); the event's recorded time says when the ledger learned it.
+
+        When the version has a quiz (``set_policy_quiz``) the ledger scores the answers
+        itself: every question must be answered, a ``quiz_score`` given that differs from
+        the ledger's is refused, and so is a score below the pass mark (``QuizFailedError``;
+        nothing is recorded). Without a quiz, answers and score are stored as given."""
         if channel not in CHANNELS:
             raise InvalidValueError(f"channel {channel!r}: expected one of {', '.join(CHANNELS)}")
         answers = {
@@ -203,6 +249,9 @@ class PolicyCases(LedgerCore):
             digest = version_of(policy_id, policy, version)
             if digest not in policy.published:
                 raise InvalidValueError(f"version {digest[:12]}… of {policy_id!r} is not published")
+            quiz_data = policy.quizzes.get(digest)
+            if quiz_data is not None:
+                answers, parsed_score = _scored(parse_quiz(quiz_data), answers, parsed_score)
             self.policy_blobs.get(digest)
             u.person(agency, employee_id).acknowledge_policy(
                 at=now,
@@ -215,3 +264,20 @@ class PolicyCases(LedgerCore):
                 quiz_score=parsed_score,
             )
         return digest
+
+
+def _scored(
+    quiz: Quiz, answers: dict[str, str], given: Decimal | None
+) -> tuple[dict[str, str], Decimal]:
+    chosen, marked = quiz.mark(answers)
+    if given is not None and given != marked:
+        raise InvalidValueError(
+            f"quiz_score {given}: the answers score {marked}; the ledger scores the quiz "
+            "itself (leave the score out)"
+        )
+    if marked < quiz.pass_mark:
+        raise QuizFailedError(
+            f"quiz_answers: {marked}% correct, below the pass mark of {quiz.pass_mark}%: "
+            "nothing was recorded; read the policy again and retry"
+        )
+    return chosen, marked

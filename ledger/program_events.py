@@ -17,7 +17,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
-from typing import TYPE_CHECKING, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 from uuid import UUID
 
 from ledger import streams
@@ -32,6 +32,7 @@ __all__ = [
     "CredentialTypeState",
     "PolicyAssigned",
     "PolicyPublished",
+    "PolicyQuizSet",
     "PolicyState",
     "PolicyVersionUploaded",
 ]
@@ -119,7 +120,8 @@ class PolicyVersionUploaded(streams.AgencyProgrammeEvent):
 class PolicyPublished(streams.AgencyProgrammeEvent):
     """Version ``number`` (1, 2, ... in publication order) of the policy is the one in force
     from ``effective_on``. ``editorial``: the wording changed but not the substance, so an
-    acknowledgement of the previous version still counts."""
+    acknowledgement of the previous version still counts. ``reason``: the coordinator's
+    note on the publication (none on events recorded before it existed)."""
 
     TOPIC: ClassVar[str] = "ledger.program_events:PolicyPublished"
 
@@ -127,9 +129,26 @@ class PolicyPublished(streams.AgencyProgrammeEvent):
     version_hash: str
     number: int
     editorial: bool
+    reason: str = ""
 
     def apply(self, aggregate: Agency) -> None:
         aggregate.policies[self.policy_id].published.append(self.version_hash)
+
+
+class PolicyQuizSet(streams.AgencyProgrammeEvent):
+    """The comprehension quiz of one uploaded version (``ledger.policy_quiz``: questions
+    with their correct choice, and the pass mark in percent), for acknowledgements recorded
+    from now on; a later one for the same version replaces it, an earlier acknowledgement
+    keeps the answers and score it was recorded with."""
+
+    TOPIC: ClassVar[str] = "ledger.program_events:PolicyQuizSet"
+
+    policy_id: str
+    version_hash: str
+    quiz: dict[str, Any]
+
+    def apply(self, aggregate: Agency) -> None:
+        aggregate.policies[self.policy_id].quizzes[self.version_hash] = self.quiz
 
 
 class PolicyAssigned(streams.AgencyProgrammeEvent):
@@ -172,6 +191,7 @@ class PolicyState:
     uploaded: dict[str, date] = field(default_factory=dict)  # version hash -> upload day
     published: list[str] = field(default_factory=list)  # version hashes, in order
     assignments: list[UUID] = field(default_factory=list)
+    quizzes: dict[str, dict[str, Any]] = field(default_factory=dict)  # hash -> quiz data
 
     def number_of(self, version_hash: str) -> int | None:
         """The version's publication number (1-based; its first publication), if any."""

@@ -5,7 +5,10 @@ coverage and who had acknowledged a version on a day, as recorded at an instant.
 
 from __future__ import annotations
 
+import json
+import tomllib
 from pathlib import Path
+from typing import Any
 
 import typer
 
@@ -24,6 +27,7 @@ policy_app = typer.Typer(
     no_args_is_help=True,
 )
 POLICY = typer.Argument(..., help="The policy's id, e.g. use-of-force")
+_QUIZ_FILE_BYTES = 64 * 1024
 VERSION = typer.Argument(..., help="A published number (3) or a version hash (8+ digits)")
 
 
@@ -68,6 +72,7 @@ def publish(
     editorial: bool = typer.Option(
         False, "--editorial", help="Wording only: earlier acknowledgements still count"
     ),
+    reason: str = typer.Option("", "--reason", help="A note kept with the publication"),
     dry_run: bool = DRY_RUN,
     as_json: bool = AS_JSON,
 ) -> None:
@@ -76,10 +81,48 @@ def publish(
 
     def command(ledger: Ledger, uow: UnitOfWork, who: str) -> int:
         return ledger.publish_policy(
-            agency, policy_id, version, effective_on=start, editorial=editorial, actor=who, uow=uow
-        )
+            agency, policy_id, version, effective_on=start, editorial=editorial, reason=reason,
+            actor=who, uow=uow,
+        )  # fmt: skip
 
     write(f"policy {policy_id}", command, dry_run, as_json)
+
+
+def _quiz_file(path: Path) -> dict[str, Any]:
+    """A quiz from a small JSON (``.json``) or TOML (``.toml``) file."""
+    try:
+        if path.stat().st_size > _QUIZ_FILE_BYTES:
+            raise InvalidValueError(f"{path.name}: a quiz file is at most {_QUIZ_FILE_BYTES} bytes")
+        raw = path.read_bytes()
+    except OSError as error:
+        raise InvalidValueError(f"cannot read {path}: {error.strerror}") from None
+    try:
+        data = tomllib.loads(raw.decode()) if path.suffix == ".toml" else json.loads(raw)
+    except (UnicodeDecodeError, ValueError) as error:  # JSON and TOML errors are ValueErrors
+        raise InvalidValueError(f"{path.name}: not valid JSON or TOML ({error})") from None
+    if not isinstance(data, dict):
+        raise InvalidValueError(f"{path.name}: expected a table with pass_mark and questions")
+    return data
+
+
+@policy_app.command("quiz")
+def quiz(
+    policy_id: str = POLICY,
+    version: str = VERSION,
+    file: Path = typer.Argument(..., help="The quiz: a .json or .toml file (see docs)"),
+    agency: str = AGENCY,
+    dry_run: bool = DRY_RUN,
+    as_json: bool = AS_JSON,
+) -> None:
+    """Set the version's comprehension quiz; its acknowledgements are then scored by the
+    ledger and refused below the pass mark."""
+    data = _quiz_file(file)
+
+    def command(ledger: Ledger, uow: UnitOfWork, who: str) -> str:
+        digest, _new = ledger.set_policy_quiz(agency, policy_id, version, data, actor=who, uow=uow)
+        return digest
+
+    write(f"quiz of policy {policy_id} ({file.name})", command, dry_run, as_json)
 
 
 @policy_app.command("assign")
@@ -122,8 +165,12 @@ def acknowledge(
     version: str = VERSION,
     agency: str = AGENCY,
     channel: str = typer.Option("in_person", "--channel", help="in_person, online or paper"),
-    quiz: list[str] | None = typer.Option(None, "--quiz", help="QUESTION=ANSWER (repeatable)"),
-    score: str | None = typer.Option(None, "--score", help="Quiz score, 0-100"),
+    quiz: list[str] | None = typer.Option(
+        None, "--quiz", help="QUESTION=ANSWER, the answer a choice's number (repeatable)"
+    ),
+    score: str | None = typer.Option(
+        None, "--score", help="Quiz score, 0-100 (with a quiz set, the ledger scores it)"
+    ),
     on: str | None = ON,
     dry_run: bool = DRY_RUN,
     as_json: bool = AS_JSON,

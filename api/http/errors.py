@@ -93,6 +93,7 @@ _FIELDS = {
     "last_name", "unit", "role", "username", "display_name", "expires_on", "certificate_ref",
     "employment", "license_number", "rank", "email", "approver", "certificate", "topic",
     "certified_on", "basic_completed_on", "new_deadline", "ends_on", "starts_on",
+    "quiz_answers", "quiz_score",
 }  # fmt: skip
 
 

@@ -1,7 +1,8 @@
 """The coordinator's policy pages (issue 17): the coverage report of a policy version,
 and the policy library (version history, documents, a diff between Markdown versions).
 Behind the agency-wide read (coordinator, command, auditor), with the time-travel
-controls; no form here writes."""
+controls; no form here writes (a coordinator's forms are ``api.web.policy_forms``, linked
+from the library today)."""
 
 from __future__ import annotations
 
@@ -17,8 +18,8 @@ from fastapi.responses import Response
 
 from api.http.policy import AGENCY_WIDE, Policy, Scope
 from api.http.services import services
-from api.http.write_route import agency_today
-from api.web.base import render, web_route
+from api.http.write_route import COORDINATORS, agency_today
+from api.web.base import principal_of, render, web_route
 from api.web.policy_pages import person_name
 from api.web.policy_versions import version_document, version_of, versions_of
 from api.web.programme import programme_of
@@ -126,10 +127,19 @@ def library_page(request: Request, agency: str) -> Response:
                 "assignments": [a for a in programme.assignments if a.policy_id == policy_id],
             }
         )
+    grants = principal_of(request).grants
+    can_write = not travel.travelling and any(
+        g.role in COORDINATORS and g.agency == agency for g in grants
+    )
     return render(
         request,
         "policy_library.html",
-        {"title": "Policy library", "agency": agency, "policies": policies},
+        {
+            "title": "Policy library",
+            "agency": agency,
+            "policies": policies,
+            "can_write": can_write,
+        },
         travel=travel.showing(as_of.isoformat(), used.isoformat()),
     )
 

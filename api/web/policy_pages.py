@@ -1,11 +1,14 @@
 """The officer's policy acknowledgement page (issue 17): the exact text of the version in
-force, its SHA-256, the document to download, and an Acknowledge button.
+force, its SHA-256, the document to download, its comprehension quiz when the coordinator
+set one (``api.web.policy_forms``), and an Acknowledge button.
 
 The page is behind the person-read policy (an officer their own record); its button posts
 to the API's acknowledgement policy (the officer their own, a coordinator one given on
 paper) with the session's CSRF token, and runs the same use case
 (``Ledger.acknowledge_policy``) on the version hash the page showed: what is recorded is
-what was read. The coordinator's coverage report and library are in
+what was read. The quiz's answers are posted as ``quiz_<question id>`` fields and scored by
+the ledger (never by the page); an acknowledgement below the pass mark is refused there and
+nothing is written. The coordinator's coverage report and library are in
 ``api.web.policy_library_pages``."""
 
 from __future__ import annotations
@@ -14,7 +17,7 @@ from datetime import date
 from typing import Any
 from urllib.parse import quote, urlencode
 
-from fastapi import APIRouter, Form, Query, Request
+from fastapi import APIRouter, Depends, Form, Query, Request
 from fastapi.responses import RedirectResponse, Response
 
 from api.http.policy import READERS, Policy, Scope
@@ -28,7 +31,7 @@ from api.web.programme import programme_now
 from ledger.account import Role
 from ledger.agency import agency_id_for
 from ledger.application import Ledger
-from ledger.errors import LedgerError, NotFoundError, PolicyNotFoundError
+from ledger.errors import LedgerError, NotFoundError, PolicyNotFoundError, QuizFailedError
 from ledger.person import person_id_for
 from ledger.policy_cases import CHANNELS
 from replay.tracks import person_policy
@@ -85,6 +88,7 @@ def _ack_page(
         for a in sorted(seen.acknowledgements, key=lambda a: a.on, reverse=True)
     ]
     who = _may_acknowledge(request, agency, employee_id)
+    quiz = None if shown is None else ledger.policy_quiz(agency, policy_id, shown.version_hash)
     base = f"/agencies/{quote(agency, safe='')}/people/{quote(employee_id, safe='')}"
     context: dict[str, Any] = {
         "title": f"Policy: {seen.programme.title_of(policy_id) or policy_id}",
@@ -102,6 +106,7 @@ def _ack_page(
         "history": history,
         "who": who,
         "channels": CHANNELS,
+        "quiz": quiz,
         "errors": errors or FormErrors(),
         "typed": typed or {},
         "done": request.query_params.get("done", ""),
@@ -123,6 +128,22 @@ def acknowledgement_page(
     return _ack_page(request, agency, employee_id, policy_id)
 
 
+_ANSWER = "quiz_"
+
+
+async def _quiz_answers(request: Request) -> dict[str, str]:
+    """The quiz's answers: each ``quiz_<question id>`` field of the posted form."""
+    form = await request.form()
+    return {
+        k[len(_ANSWER) :]: v
+        for k, v in form.items()
+        if k.startswith(_ANSWER) and isinstance(v, str) and len(k) <= 60 and len(v) <= 400
+    }
+
+
+_QUIZ_ANSWERS = Depends(_quiz_answers)
+
+
 @web_route(router, "POST", _ACK, ACKNOWLEDGE)
 def acknowledge(
     request: Request,
@@ -132,12 +153,14 @@ def acknowledge(
     version_hash: str = Form("", max_length=64),
     channel: str = Form("online", max_length=20),
     on: str = Form("", max_length=40),
+    answers: dict[str, str] = _QUIZ_ANSWERS,
 ) -> Response:
     """Acknowledge the version the page showed (its hash), today (an officer online), or
-    on a given day and channel (a coordinator, for one given on paper)."""
+    on a given day and channel (a coordinator, for one given on paper), with the quiz's
+    answers when it has one (scored by the ledger)."""
     ledger = services(request).ledger
     who = _may_acknowledge(request, agency, employee_id)
-    typed = {"channel": channel, "on": on}
+    typed = {"channel": channel, "on": on, **{_ANSWER + k: v for k, v in answers.items()}}
     errors = FormErrors()
     day = agency_today(ledger, agency)
     if who != "coordinator":
@@ -169,6 +192,7 @@ def acknowledge(
                 version_hash,
                 on=day,
                 channel=channel,
+                quiz_answers=answers,
                 actor=principal_of(request).actor,
                 uow=uow,
             )
@@ -176,6 +200,11 @@ def acknowledge(
             errors.add("", sentence(str(missing)))
         except LedgerError as refused:
             text = str(refused)
+            if text.startswith("quiz_"):  # the ledger scored the answers and refused them
+                errors.add("quiz", sentence(text))
+                errors.add("", "your answers did not reach the pass mark (see the quiz below)."
+                           if isinstance(refused, QuizFailedError)
+                           else "answer every question of the quiz below.")  # fmt: skip
             errors.add("on" if "date" in text and who == "coordinator" else "", sentence(text))
         else:
             uow.save()

@@ -59,6 +59,7 @@ class Version:
     editorial: bool
     uploaded_at: datetime | None
     published_at: datetime | None
+    reason: str = ""  # the publication's note
 
     @property
     def markdown(self) -> bool:
@@ -88,6 +89,7 @@ def versions_of(programme: Programme, policy_id: str) -> list[Version]:
                 p.editorial,
                 u.recorded_at if u else None,
                 p.recorded_at,
+                p.reason,
             )
         )
     published = {v.version_hash for v in found}

@@ -73,6 +73,7 @@ class Publication:
     effective_on: date
     editorial: bool
     recorded_at: datetime | None
+    reason: str = ""
 
 
 @dataclass(frozen=True)
@@ -177,6 +178,7 @@ def programme_from_events(events: Iterable[object]) -> Programme:
                     event.effective_on,
                     event.editorial,
                     recorded,
+                    event.reason,
                 )
             )
         elif isinstance(event, PolicyAssigned):

@@ -323,3 +323,46 @@ def test_roster_and_trend_answer_across_the_tracks_and_each_alone(url: str) -> N
     refused = run(url, "roster", *axes, "--track", "k9", ok=False)
     assert refused.returncode == 2
     assert "credentials or policies" in refused.stderr
+
+
+def test_a_quiz_set_from_a_file_scores_acknowledgements(url: str, tmp_path: Path) -> None:
+    """``muster policy quiz`` from a TOML (or JSON) file; ``acknowledge --quiz`` answers are
+    scored by the ledger: a fail is refused in one line and writes nothing, a disagreeing
+    ``--score`` too, a pass is recorded with the ledger's score."""
+    document = tmp_path / "pursuit.md"
+    document.write_bytes(b"# Pursuit\n\nEnd a pursuit when the risk outweighs the need.\n")
+    axes = ("--agency", AGENCY)
+    run(url, "policy", "upload", "pursuit", str(document), *axes, "--title", "Pursuit")
+    run(url, "policy", "publish", "pursuit", hashlib.sha256(
+        document.read_bytes()).hexdigest()[:10], *axes, "--from", "2025-01-02",
+        "--reason", "First issue")  # fmt: skip
+    quiz = tmp_path / "quiz.toml"
+    quiz.write_text(
+        'pass_mark = 50\n\n[[questions]]\nid = "ends"\ntext = "When does it end?"\n'
+        'choices = ["Never", "When the risk outweighs the need"]\ncorrect = 2\n\n'
+        '[[questions]]\ntext = "Who calls it off?"\nchoices = ["A supervisor", "Nobody"]\n'
+        "correct = 1\n"
+    )
+    run(url, "policy", "quiz", "pursuit", "1", str(quiz), *axes)
+    bad = tmp_path / "quiz.json"
+    bad.write_text(
+        '{"pass_mark": 50, "questions": [{"text": "A", "choices": ["x"], "correct": 1}]}'
+    )
+    refused = run(url, "policy", "quiz", "pursuit", "1", str(bad), *axes, ok=False)
+    assert refused.returncode == 2
+    assert "give 2-8 choices" in refused.stderr
+    ack = ("policy", "acknowledge", "E1", "pursuit", "1", *axes, "--on", "2025-01-05")
+    before = _events(url)
+    failed = run(url, *ack, "--quiz", "ends=1", "--quiz", "q2=2", ok=False)
+    assert failed.returncode == 2
+    assert "0% correct, below the pass mark of 50%" in failed.stderr
+    assert len(failed.stderr.strip().splitlines()) == 1
+    lied = run(url, *ack, "--quiz", "ends=1", "--quiz", "q2=1", "--score", "100", ok=False)
+    assert "the answers score 50" in lied.stderr
+    assert _events(url) == before
+    run(url, *ack, "--quiz", "ends=2", "--quiz", "q2=1")
+    who = json.loads(
+        run(url, "policy", "acknowledged", "pursuit", "1", *axes, "--on", "2025-03-01",
+            "--json").stdout
+    )  # fmt: skip
+    assert [(a["employee_id"], a["quiz_score"]) for a in who["acknowledged"]] == [("E1", "100")]

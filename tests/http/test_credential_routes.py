@@ -184,3 +184,46 @@ def test_unhappy_paths_write_nothing(world: World) -> None:
         assert refused.status_code == status, refused.text
     history = world.client.get(f"{BASE}/people/E1/history", headers=world.auth("coordinator"))
     assert len(history.json()["entries"]) == before
+
+
+def test_the_acknowledgement_route_scores_a_quiz_itself(world: World) -> None:
+    """With a quiz set on the version, the route's answers are scored by the ledger: a
+    fail, an unanswered question and a caller's score that disagrees are each 422 naming
+    the field, with nothing written; a pass is recorded with the ledger's score."""
+    _programme(world)
+    world.ledger.set_policy_quiz(
+        AGENCY, "use-of-force", 1,
+        {"pass_mark": 100, "questions": [
+            {"text": "Which force?", "choices": ["Any", "Only reasonable force"], "correct": 2}
+        ]},
+        actor=ACTOR,
+    )  # fmt: skip
+    url = f"{BASE}/people/E1/policy-acknowledgements"
+    body = {"policy_id": "use-of-force", "version": "1", "on": "2025-03-01"}
+    officer = world.auth("officer1")
+    before = world.ledger.store.count_events()
+    for answers, score, field, text in (
+        ({"q1": "1"}, None, "quiz_answers", "below the pass mark of 100%"),
+        ({}, None, "quiz_answers", "answer question q1"),
+        ({"q1": "1"}, "100", "quiz_score", "the answers score 0"),
+    ):
+        extra: dict[str, Any] = {"quiz_answers": answers}
+        if score is not None:
+            extra["quiz_score"] = score
+        refused = world.client.post(url, json={**body, **extra}, headers=officer)
+        assert refused.status_code == 422, refused.text
+        assert refused.json()["field"] == field, refused.text
+        assert text in refused.text
+    assert world.ledger.store.count_events() == before
+    passed = world.client.post(
+        url, json={**body, "quiz_answers": {"q1": "Only reasonable force"}}, headers=officer
+    )
+    assert passed.status_code == 201, passed.text
+    who = world.client.get(
+        f"{BASE}/policies/use-of-force/versions/1/acknowledgements",
+        params={"on": "2025-03-01"},
+        headers=world.auth("coordinator"),
+    )
+    assert [(a["employee_id"], a["quiz_score"]) for a in who.json()["acknowledged"]] == [
+        ("E1", "100")
+    ]

@@ -48,6 +48,7 @@ STREAM_TYPES = {
     "ledger.program_events:PolicyVersionUploaded": "agency",
     "ledger.program_events:PolicyPublished": "agency",
     "ledger.program_events:PolicyAssigned": "agency",
+    "ledger.program_events:PolicyQuizSet": "agency",
     "ledger.person_credential_events:QualificationAttempted": "person",
     "ledger.person_credential_events:CredentialGranted": "person",
     "ledger.person_credential_events:CredentialSuspended": "person",
