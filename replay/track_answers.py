@@ -38,13 +38,21 @@ from replay.asof import (
     RosterAnswer,
     RosterFilters,
     known_at_used,
+    local_day,
     requested_instant,
     roster,
 )
 from replay.knowledge import decode_stored
 from replay.read_side import read_side
 
-__all__ = ["TRACK_NAMES", "has_own_tracks", "parse_tracks", "roster_across", "trend_across"]
+__all__ = [
+    "TRACK_NAMES",
+    "fill_own_tracks",
+    "has_own_tracks",
+    "parse_tracks",
+    "roster_across",
+    "trend_across",
+]
 
 # What a track may be asked for by (the CLI's ``--track``, the API's ``track=``).
 TRACK_NAMES: dict[str, Track] = {
@@ -174,6 +182,28 @@ def _own_rows(
     for day in days:
         memo.put(agency_id, key, day.isoformat(), fresh[day])
     return known
+
+
+def fill_own_tracks(ledger: Ledger, slug: str, as_of: date | None = None) -> int:
+    """Judge and store everyone's credential and policy items on ``as_of`` (none: the
+    agency's today) as recorded now, as a roster across the tracks would: what
+    ``muster replay`` runs beside the tracked model, so the present picture across the
+    tracks is read, not judged, by the first reader. Returns how many people were judged
+    (0 for an agency with no credential type or policy assignment, or all stored)."""
+    used = known_at_used(ledger, None)
+    programme, agency_head = _programme(ledger, slug, used)
+    if agency_head is None or _empty(programme):
+        return 0
+    agency_id = agency_id_for(slug)
+    if as_of is None:
+        as_of = local_day(read_side(ledger).knowledge.agency_at(slug, used), used)
+    with paused_gc():
+        heads = _person_heads(ledger, agency_id, used)
+        stored = read_side(ledger).store.memo.get(
+            agency_id, _own_key(agency_head), as_of.isoformat(), heads
+        )
+        _own_rows(ledger, agency_id, programme, agency_head, heads, [as_of], used)
+    return len(heads) - len(stored)
 
 
 def _person_heads(ledger: Ledger, agency_id: UUID, known_at: datetime) -> dict[UUID, int]:

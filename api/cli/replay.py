@@ -4,13 +4,30 @@ from __future__ import annotations
 
 import os
 import time
+from datetime import date
+from typing import TYPE_CHECKING
 
 import typer
 
 from api.cli import context
 from api.cli.context import open_ledger
 from api.cli.progress import progress_bar
-from api.cli.timeargs import model_day
+from api.cli.timeargs import model_day, parse_as_of
+
+if TYPE_CHECKING:
+    from ledger.application import Ledger
+
+
+def _fill_own_tracks(ledger: Ledger, day: date | None) -> None:
+    """Everyone's credential and policy items judged and stored beside the tracked model
+    (``replay.track_answers.fill_own_tracks``), in each agency that has either."""
+    from replay.track_answers import fill_own_tracks
+
+    for agency in ledger.list_agencies():
+        judged = fill_own_tracks(ledger, agency.slug, day)
+        if judged:
+            people = "1 person" if judged == 1 else f"{judged} people"
+            context.console.print(f"{agency.slug}: credential and policy items stored for {people}")
 
 
 def replay_command(
@@ -53,6 +70,7 @@ def replay_command(
                 f"caught up to position {report.position}: {report.events} events, "
                 f"{report.people_updated} people updated"
             )
+            _fill_own_tracks(ledger, parse_as_of(as_of))
             if not follow:
                 break
             time.sleep(interval)

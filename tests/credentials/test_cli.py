@@ -366,3 +366,24 @@ def test_a_quiz_set_from_a_file_scores_acknowledgements(url: str, tmp_path: Path
             "--json").stdout
     )  # fmt: skip
     assert [(a["employee_id"], a["quiz_score"]) for a in who["acknowledged"]] == [("E1", "100")]
+
+
+def test_replay_stores_the_credential_items_beside_the_tracked_model(url: str) -> None:
+    """``muster replay`` judges and stores the credential and policy items for today of
+    everyone not stored yet: none after a roster stored them, the one person written to
+    since; the roster read afterwards is the same."""
+    _define(url)
+    before = json.loads(run(url, "roster", "--agency", AGENCY, "--format", "json").stdout)
+    first = run(url, "replay", "--workers", "1", env=NARROW).stdout
+    # The roster asked before stored them for today already: nobody is judged again.
+    assert "credential and policy items" not in first
+    run(url, "credential", "issue-weapon", "E1", "--agency", AGENCY,
+        *("--weapon-class", "rifle", "--make-model", "AR-15", "--serial", "R-E1"),
+        *("--on", "2024-02-01"))  # fmt: skip
+    again = run(url, "replay", "--catch-up", env=NARROW).stdout
+    assert f"{AGENCY}: credential and policy items stored for 1 person" in again
+    for line in again.splitlines():
+        assert len(line) <= 80, line
+    after = json.loads(run(url, "roster", "--agency", AGENCY, "--format", "json").stdout)
+    # A rifle is of no class the type binds: E1's items are judged again, and the same.
+    assert after["people"] == before["people"]

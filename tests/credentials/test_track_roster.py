@@ -21,7 +21,13 @@ from replay.asof import RosterFilters, roster, status
 from replay.export import roster_csv, to_json
 from replay.packet import agency_packet, person_packet
 from replay.packet_verifier import verify_packet
-from replay.track_answers import _across_row, parse_tracks, roster_across, trend_across
+from replay.track_answers import (
+    _across_row,
+    fill_own_tracks,
+    parse_tracks,
+    roster_across,
+    trend_across,
+)
 from replay.trend import trend
 from tests.credentials.helpers import ACTOR, FIREARMS, GLOCK, SLUG, agency, at, qualify, step
 
@@ -331,3 +337,36 @@ def test_the_agency_report_counts_each_track_and_names_the_credentials(
     assert "Across the tracks: state, credential, policy; each track alone:" in text
     assert "- credential: " in text
     assert "Firearms qualification (A1) (credential)" in text
+
+
+def test_filled_own_tracks_are_read_not_judged_by_the_next_roster(
+    ledger: Ledger, clock: SettableClock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``fill_own_tracks`` (what ``muster replay`` runs) stores everyone's credential and
+    policy items for today; the roster across the tracks then judges nobody, and its bytes
+    are the roster judged afresh; a write to one person makes the next fill judge that
+    person alone."""
+    _programme(ledger, clock)
+    step(clock, at(2025, 3, 10))
+    assert fill_own_tracks(ledger, SLUG) == 2
+    assert fill_own_tracks(ledger, SLUG) == 0
+    judged: list[str] = []
+    import replay.tracks
+
+    real = replay.tracks._own_items
+
+    def spy(programme: Any, history: Any, *rest: Any) -> Any:
+        judged.append(history.person_id)
+        return real(programme, history, *rest)
+
+    monkeypatch.setattr(replay.tracks, "_own_items", spy)
+    answer = roster_across(ledger, SLUG, None)
+    assert judged == []
+    assert _row(answer, "E1")["tracks"]["credential"] == "non_compliant"
+    step(clock)  # the same day, a minute on
+    qualify(ledger, "E1", date(2025, 3, 10))
+    assert fill_own_tracks(ledger, SLUG) == 1
+    assert len(judged) == 1
+    assert _row(roster_across(ledger, SLUG, None), "E1")["tracks"]["credential"] == "compliant"
+    assert len(judged) == 1
+    assert fill_own_tracks(ledger, "no-such-agency") == 0
