@@ -37,6 +37,9 @@ _WRITE = Policy(Scope.AGENCY, COORDINATORS, statuses=(404, 409))
 _SPLIT = re.compile(r"[\s,;]+")
 # The type form's fields, in the order a ledger message is searched for them.
 _TYPE_FIELDS = (
+    "hours_window_months",
+    "hours_required",
+    "topics",
     "validity_months",
     "passing_score",
     "max_score",
@@ -85,6 +88,9 @@ def _typed_from(version: CredentialTypeVersion) -> dict[str, str]:
         "warning_days": str(version.warning_days),
         "per_weapon": "on" if version.per_weapon else "",
         "weapon_classes": ", ".join(version.weapon_classes),
+        "topics": ", ".join(version.topics),
+        "hours_required": number(version.hours_required),
+        "hours_window_months": str(version.hours_window_months or ""),
     }
 
 
@@ -158,6 +164,8 @@ def _type_field(message: str) -> str:
         return "max_score"
     if "per-weapon" in message:
         return "weapon_classes"
+    if "apply only to earned_by" in message:
+        return "earned_by"
     for name in _TYPE_FIELDS:
         if re.search(rf"\b{name}\b", message):
             return name
@@ -179,6 +187,11 @@ def _spec(errors: FormErrors, fields: dict[str, str]) -> dict[str, Any]:
         "warning_days": _whole(errors, "warning_days", fields["warning_days"], 30),
         "per_weapon": bool(fields["per_weapon"]),
         "weapon_classes": [c for c in _SPLIT.split(fields["weapon_classes"]) if c],
+        "topics": [t for t in _SPLIT.split(fields["topics"]) if t],
+        "hours_required": fields["hours_required"].strip() or None,
+        "hours_window_months": _whole(
+            errors, "hours_window_months", fields["hours_window_months"], 0
+        ),
     }
 
 
@@ -194,6 +207,9 @@ def _type_form(
     warning_days: str = Form("", max_length=20),
     per_weapon: str = Form("", max_length=10),
     weapon_classes: str = Form("", max_length=500),
+    topics: str = Form("", max_length=2000),
+    hours_required: str = Form("", max_length=20),
+    hours_window_months: str = Form("", max_length=20),
 ) -> dict[str, str]:
     """The fields of a type version's form (define and change share them), as typed."""
     return {
@@ -208,6 +224,9 @@ def _type_form(
         "warning_days": warning_days,
         "per_weapon": per_weapon,
         "weapon_classes": weapon_classes,
+        "topics": topics,
+        "hours_required": hours_required,
+        "hours_window_months": hours_window_months,
     }
 
 
