@@ -21,12 +21,15 @@ from ledger.unit_of_work import UnitOfWork
 __all__ = [
     "EARNED_BY",
     "SELECTOR_KINDS",
+    "SPEC_FIELDS",
     "VALIDITY",
     "CredentialCases",
     "plain",
     "score",
     "selectors",
     "slug_id",
+    "spec_field",
+    "type_spec",
 ]
 
 EARNED_BY = ("qualification", "certificate", "training_hours")
@@ -221,6 +224,38 @@ def type_spec(
         "weapon_classes": classes,
         **hours,
     }
+
+
+# The fields of a type version, the most specific first (``hours_window_months`` before
+# ``validity_months``): what ``spec_field`` searches a refusal of ``type_spec`` for.
+SPEC_FIELDS = (
+    "hours_window_months",
+    "hours_required",
+    "topics",
+    "validity_months",
+    "passing_score",
+    "max_score",
+    "renewal_days",
+    "warning_days",
+    "weapon_classes",
+    "earned_by",
+    "validity",
+    "holders",
+    "per_weapon",
+    "name",
+)
+
+
+def spec_field(message: str) -> str | None:
+    """The type version field a refusal of ``type_spec`` is about (for an edge to put the
+    message beside it), or None."""
+    if "needs a max_score" in message:
+        return "max_score"
+    if "per-weapon" in message:
+        return "weapon_classes"
+    if "apply only to earned_by" in message:
+        return "earned_by"
+    return next((f for f in SPEC_FIELDS if re.search(rf"\b{f}\b", message)), None)
 
 
 def _weapon(state: CredentialTypeState, weapon: Sequence[str]) -> tuple[str, str, str]:

@@ -23,7 +23,7 @@ from api.web.form_errors import FormErrors, parse_day, sentence
 from api.web.programme import programme_of
 from api.web.timetravel import time_travel
 from ledger.application import Ledger
-from ledger.credential_cases import EARNED_BY, VALIDITY
+from ledger.credential_cases import EARNED_BY, VALIDITY, spec_field
 from ledger.errors import LedgerError, NotFoundError
 from projections.credentials.programme import CredentialTypeVersion, Programme
 
@@ -35,26 +35,9 @@ _TYPES = "/agencies/{agency}/credential-types"
 _READ = Policy(Scope.AGENCY, AGENCY_WIDE, audit="read.credential_types")
 _WRITE = Policy(Scope.AGENCY, COORDINATORS, statuses=(404, 409))
 _SPLIT = re.compile(r"[\s,;]+")
-# The type form's fields, in the order a ledger message is searched for them.
-_TYPE_FIELDS = (
-    "hours_window_months",
-    "hours_required",
-    "topics",
-    "validity_months",
-    "passing_score",
-    "max_score",
-    "renewal_days",
-    "warning_days",
-    "weapon_classes",
-    "weapon_class",
-    "earned_by",
-    "validity",
-    "holders",
-    "per_weapon",
-    "name",
-    "reason",
-    "effective_on",
-)
+# The form's fields other than the type version's (``ledger.credential_cases.SPEC_FIELDS``),
+# in the order a ledger message is searched for them.
+_OTHER_FIELDS = ("weapon_class", "reason", "effective_on")
 
 
 def _types(programme: Programme) -> list[dict[str, Any]]:
@@ -160,13 +143,10 @@ def _whole(errors: FormErrors, name: str, text: str, default: int) -> int:
 
 
 def _type_field(message: str) -> str:
-    if "needs a max_score" in message:
-        return "max_score"
-    if "per-weapon" in message:
-        return "weapon_classes"
-    if "apply only to earned_by" in message:
-        return "earned_by"
-    for name in _TYPE_FIELDS:
+    found = spec_field(message)
+    if found is not None:
+        return found
+    for name in _OTHER_FIELDS:
         if re.search(rf"\b{name}\b", message):
             return name
     if message.startswith("credential type") or "already defined" in message:
