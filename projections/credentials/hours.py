@@ -13,8 +13,8 @@ The credential is earned on the first day the hours are met, judged by the versi
 that day (before the first version: by the first version; a retired type earns nothing).
 Hours are used once: an earning uses every hour completed by its day, so the next earning
 counts only training completed after it, and after a revocation only training completed
-from the revocation day on counts. The hours can be met only on a day a record was
-completed or a version took effect, so only those days are tried."""
+from the revocation day on counts. The hours can be met only on a day a record with hours
+in the topics was completed or a version took effect, so only those days are tried."""
 
 from __future__ import annotations
 
@@ -101,9 +101,16 @@ def hours_earnings(
 ) -> list[HoursEarning]:
     """Every day by ``as_of`` the type's hours were met (counting training completed on or
     after ``since``, a revocation's day, when given), in order."""
-    if not any(v.type_id == type_id and v.by_hours for v in programme.type_versions):
+    topics = {
+        t for v in programme.type_versions if v.type_id == type_id and v.by_hours for t in v.topics
+    }
+    if not topics:
         return []
-    days = {r.completed_on for r in history.records_between(since, as_of)}
+    days = {
+        r.completed_on
+        for r in history.records_between(since, as_of)
+        if any(r.topic_hours.get(t) for t in topics)
+    }
     days |= {
         v.effective_from
         for v in programme.type_versions
