@@ -408,3 +408,19 @@ def test_a_type_stored_before_training_hours_existed_reads_without_them(
     assert isinstance(event, kind)
     assert (event.topics, event.hours_required, event.hours_window_months) == ([], None, 0)
     assert event == current
+
+
+def test_a_grant_earns_an_hours_type_on_its_day_without_using_hours(
+    ledger: Ledger, clock: SettableClock
+) -> None:
+    """Granted 2025-01-15 (valid through 2026-01-14); 16 hours on 2025-03-01 still earn it
+    then (the grant used none), from that day: valid through 2026-02-28."""
+    _define(ledger, clock)
+    step(clock, at(2025, 3, 2))
+    ledger.grant_credential(
+        SLUG, "E1", credential_type="tactics", on=date(2025, 1, 15), actor=ACTOR
+    )
+    assert _on(ledger, date(2025, 1, 15))["until"] == "2026-01-14"
+    _train(ledger, date(2025, 3, 1), "firearms", 16)
+    assert _on(ledger, date(2025, 2, 28))["until"] == "2026-01-14"
+    assert _on(ledger, date(2025, 3, 1))["until"] == "2026-02-28"
