@@ -18,7 +18,9 @@ weapon and a qualification per person, a policy assigned to everyone, acknowledg
   read back from the memo.
 
 ``--trend`` times the same for a 12-month monthly trend ending on that day (``trend`` vs
-``trend_across``).
+``trend_across``). ``--hours`` also defines a credential type earned by training hours
+(8 hours in use_of_force or firearms within 24 months, held by every sworn officer), so
+the own tracks read everyone's training events too (``replay.tracks.unread_topics``).
 """
 
 from __future__ import annotations
@@ -63,6 +65,7 @@ def main() -> None:
     parser.add_argument("--size", default="M", choices=["S", "M", "L"])
     parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--trend", action="store_true")
+    parser.add_argument("--hours", action="store_true")
     args = parser.parse_args()
     source, _ = ensure_store("sqlite", args.size)
     source.close()
@@ -76,6 +79,22 @@ def main() -> None:
     print(f"# size {args.size}: {people} people given the programme in {seconds:.1f} s")
     print(f"# load average at start: {os.getloadavg()[0]:.1f}")
     ledger = Ledger(url)
+    if args.hours:
+        ledger.define_credential_type(
+            SLUG,
+            "uof-hours",
+            effective_on=date(2015, 1, 1),
+            actor="system:bench",
+            name="Use of force hours",
+            holders=["kind:sworn"],
+            earned_by="training_hours",
+            topics=["use_of_force", "firearms"],
+            hours_required=8,
+            hours_window_months=24,
+            validity="months",
+            validity_months=12,
+        )
+        print("# with a credential type earned by training hours")
     day = TRACKED_DAY
     rows: list[tuple[str, float]] = []
 

@@ -21,15 +21,18 @@ from ledger.unit_of_work import UnitOfWork
 __all__ = [
     "EARNED_BY",
     "SELECTOR_KINDS",
+    "SPEC_FIELDS",
     "VALIDITY",
     "CredentialCases",
     "plain",
     "score",
     "selectors",
     "slug_id",
+    "spec_field",
+    "type_spec",
 ]
 
-EARNED_BY = ("qualification", "certificate")
+EARNED_BY = ("qualification", "certificate", "training_hours")
 VALIDITY = ("months", "end_of_next_year", "certificate")
 SELECTOR_KINDS = ("kind", "rank", "unit", "assignment", "person")
 RESULTS = ("pass", "fail")
@@ -37,6 +40,10 @@ ACTIONS = ("suspend", "reinstate", "revoke")
 _SLUG = re.compile(r"[a-z0-9][a-z0-9_-]{0,39}")
 _DAYS_LIMIT = 3660
 MAX_SCORE_LIMIT = Decimal(1000)
+# A training-hours type: at most this many hours, topics and months of window.
+MAX_HOURS_REQUIRED = Decimal(1000)
+MAX_TOPICS = 20
+_TOPIC = re.compile(r"[a-z][a-z0-9_]{1,63}")  # as ``ledger.fields`` checks a record's topics
 
 
 def slug_id(field: str, value: str) -> str:
@@ -92,6 +99,66 @@ def plain(value: Decimal) -> Decimal:
     return Decimal(format(value.normalize(), "f"))
 
 
+def topic_ids(field: str, values: Sequence[str]) -> list[str]:
+    """Canonical topic ids (``use_of_force``), as training records carry them; sorted."""
+    parsed = sorted({str(v).strip() for v in values if str(v).strip()})
+    for value in parsed:
+        if not _TOPIC.fullmatch(value):
+            raise InvalidValueError(
+                f"{field} {value!r}: use canonical topic ids such as use_of_force "
+                "(lowercase letters, digits and _)"
+            )
+    if len(parsed) > MAX_TOPICS:
+        raise InvalidValueError(f"{field}: at most {MAX_TOPICS} topics")
+    return parsed
+
+
+def hours_required_value(value: Decimal | str | int | None) -> Decimal | None:
+    if value is None or value == "":
+        return None
+    try:
+        parsed = Decimal(str(value).strip())
+    except InvalidOperation:
+        raise InvalidValueError(f"hours_required {value!r}: expected a number of hours") from None
+    if not parsed.is_finite() or not Decimal(0) < parsed <= MAX_HOURS_REQUIRED:
+        raise InvalidValueError(
+            f"hours_required {value!r}: must be more than 0 and at most {MAX_HOURS_REQUIRED}"
+        )
+    if parsed != parsed.quantize(Decimal("0.01")):
+        raise InvalidValueError(f"hours_required {value!r}: at most two decimal places")
+    return plain(parsed)
+
+
+def _hours_spec(
+    earned_by: str,
+    topics: Sequence[str],
+    hours_required: Decimal | str | int | None,
+    hours_window_months: int,
+) -> dict[str, Any]:
+    """The training-hours fields: all three for ``training_hours``, none for the others."""
+    if isinstance(topics, str):
+        topics = topics.split(",")  # a form's "firearms, defensive_tactics"
+    parsed_topics = topic_ids("topics", topics)
+    required = hours_required_value(hours_required)
+    window = _count("hours_window_months", hours_window_months, 0, 120)
+    if earned_by != "training_hours":
+        if parsed_topics or required is not None or window:
+            raise InvalidValueError(
+                "topics, hours_required and hours_window_months apply only to earned_by "
+                f"training_hours, not {earned_by}"
+            )
+        return {}
+    if not parsed_topics:
+        raise InvalidValueError("topics: name at least one topic id for earned_by training_hours")
+    if required is None:
+        raise InvalidValueError("hours_required: give the hours earned_by training_hours needs")
+    if window == 0:
+        raise InvalidValueError(
+            "hours_window_months: give the months (1-120) the hours must be completed within"
+        )
+    return {"topics": parsed_topics, "hours_required": required, "hours_window_months": window}
+
+
 def _choice(field: str, value: str, allowed: Sequence[str]) -> str:
     if value not in allowed:
         raise InvalidValueError(f"{field} {value!r}: expected one of {', '.join(allowed)}")
@@ -111,9 +178,13 @@ def type_spec(
     warning_days: int = 30,
     per_weapon: bool = False,
     weapon_classes: Sequence[str] = (),
+    topics: Sequence[str] = (),
+    hours_required: Decimal | str | int | None = None,
+    hours_window_months: int = 0,
 ) -> dict[str, Any]:
     """A credential type version's fields, parsed and checked together."""
     earned_by = _choice("earned_by", earned_by, EARNED_BY)
+    hours = _hours_spec(earned_by, topics, hours_required, hours_window_months)
     validity = _choice("validity", validity, VALIDITY)
     top = score("max_score", max_score, MAX_SCORE_LIMIT)
     if top is not None and top == 0:
@@ -128,6 +199,8 @@ def type_spec(
         raise InvalidValueError(f"validity_months applies only to validity months, not {validity}")
     if validity == "certificate" and earned_by != "certificate":
         raise InvalidValueError("validity certificate needs earned_by certificate")
+    if earned_by == "training_hours" and (top is not None or passing is not None):
+        raise InvalidValueError("max_score and passing_score apply only to earned_by qualification")
     classes = sorted(
         {fields.text("weapon_class", c, required=True, limit=40) for c in weapon_classes}
     )
@@ -149,7 +222,40 @@ def type_spec(
         "warning_days": _count("warning_days", warning_days, 0, _DAYS_LIMIT),
         "per_weapon": bool(per_weapon),
         "weapon_classes": classes,
+        **hours,
     }
+
+
+# The fields of a type version, the most specific first (``hours_window_months`` before
+# ``validity_months``): what ``spec_field`` searches a refusal of ``type_spec`` for.
+SPEC_FIELDS = (
+    "hours_window_months",
+    "hours_required",
+    "topics",
+    "validity_months",
+    "passing_score",
+    "max_score",
+    "renewal_days",
+    "warning_days",
+    "weapon_classes",
+    "earned_by",
+    "validity",
+    "holders",
+    "per_weapon",
+    "name",
+)
+
+
+def spec_field(message: str) -> str | None:
+    """The type version field a refusal of ``type_spec`` is about (for an edge to put the
+    message beside it), or None."""
+    if "needs a max_score" in message:
+        return "max_score"
+    if "per-weapon" in message:
+        return "weapon_classes"
+    if "apply only to earned_by" in message:
+        return "earned_by"
+    return next((f for f in SPEC_FIELDS if re.search(rf"\b{f}\b", message)), None)
 
 
 def _weapon(state: CredentialTypeState, weapon: Sequence[str]) -> tuple[str, str, str]:
@@ -253,7 +359,7 @@ class CredentialCases(LedgerCore):
             state = u.agency(agency).credential_type(credential_type)
             if state.earned_by != "qualification":
                 raise InvalidValueError(
-                    f"{credential_type!r} is earned by certificate, not attempt"
+                    f"{credential_type!r} is earned by {state.earned_by}, not attempt"
                 )
             if state.retired:
                 raise InvalidValueError(f"credential type {credential_type!r} is retired")

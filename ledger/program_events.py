@@ -14,7 +14,7 @@ coordinator, ...) are grants of access, not facts about a person, so they are no
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import KW_ONLY, dataclass, field
 from datetime import date
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any, ClassVar
@@ -41,8 +41,11 @@ __all__ = [
 class CredentialTypeDefined(streams.AgencyProgrammeEvent):
     """Version 1 of a credential type, in force from ``effective_on``.
 
-    ``earned_by``: ``qualification`` (an attempt passed, with score and instructor) or
-    ``certificate`` (an external certificate with its own expiry). ``validity``: ``months``
+    ``earned_by``: ``qualification`` (an attempt passed, with score and instructor),
+    ``certificate`` (an external certificate with its own expiry) or ``training_hours``
+    (``hours_required`` hours of completed training in ``topics``, topic ids as the training
+    records carry them, within the ``hours_window_months`` months ending on the day they are
+    met; version 2 added these three, and version 1 events read as none). ``validity``: ``months``
     (``validity_months`` after the day earned), ``end_of_next_year`` (31 December of the
     next calendar year) or ``certificate`` (the certificate's expiry). A requalification
     within ``renewal_days`` before the current expiry renews from that expiry (no time is
@@ -51,6 +54,8 @@ class CredentialTypeDefined(streams.AgencyProgrammeEvent):
     person carries."""
 
     TOPIC: ClassVar[str] = "ledger.program_events:CredentialTypeDefined"
+
+    class_version = 2
 
     type_id: str
     name: str
@@ -65,6 +70,14 @@ class CredentialTypeDefined(streams.AgencyProgrammeEvent):
     warning_days: int
     per_weapon: bool
     weapon_classes: list[str]
+    _: KW_ONLY
+    topics: list[str] = field(default_factory=list)
+    hours_required: Decimal | None = None
+    hours_window_months: int = 0
+
+    @staticmethod
+    def upcast_v1_v2(state: dict[str, Any]) -> None:
+        state.update(topics=[], hours_required=None, hours_window_months=0)  # none in v1
 
     def apply(self, aggregate: Agency) -> None:
         aggregate.credential_types[self.type_id] = CredentialTypeState(

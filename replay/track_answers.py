@@ -3,7 +3,8 @@
 one status per person across the tracks shown, each track also asked for alone.
 
 The credential and policy items are judged from the agency's programme (as recorded at
-``known_at``) and each person's stream without its training events, read in one query for
+``known_at``) and each person's stream without its training events (with them when a
+credential type is earned by training hours), read in one query for
 everyone not memoised; each person's items on a day are memoised like a state answer,
 keyed by their stream head at ``known_at``, the agency's stream head (the programme) and
 the code that judges them, so a roster or a trend asked again reads them back.
@@ -67,6 +68,7 @@ TRACK_NAMES: dict[str, Track] = {
 _OWN_MODULES = (
     "projections.credentials.credentials",
     "projections.credentials.facts",
+    "projections.credentials.hours",
     "projections.credentials.policies",
     "projections.credentials.programme",
     "projections.credentials.tracks",
@@ -140,12 +142,13 @@ def _own_rows(
 ) -> dict[date, dict[UUID, AnswerRow]]:
     """Each person's credential and policy items on each day (the row's body: the items
     and the inactive reason, if any): memoised, else judged from one read of the streams
-    of everyone missing, without their training events."""
+    of everyone missing, without their training events unless a credential type is earned
+    by training hours (``replay.tracks.unread_topics``)."""
     # The fold and the judging are imported only when some item is to be judged: a roster
     # the memo answers does without them, as the state roster does (issue 14 §6).
     from projections.credentials.facts import facts_from_events
     from projections.history import history_from_events
-    from replay.tracks import TRAINING_TOPICS, _inactive, _own_items
+    from replay.tracks import _inactive, _own_items, unread_topics
 
     memo = read_side(ledger).store.memo
     key = _own_key(agency_head)
@@ -158,7 +161,7 @@ def _own_rows(
         agency_id=agency_id,
         originator_ids=None if len(missing) == len(heads) else missing,
         recorded_by=known_at,
-        without_topics=TRAINING_TOPICS,
+        without_topics=unread_topics(programme),
     )
     fresh: dict[date, list[tuple[UUID, int, AnswerRow]]] = {day: [] for day in days}
     wanted = set(missing)

@@ -43,6 +43,7 @@ __all__ = [
     "programme_at",
     "publication_named",
     "roster_tracks",
+    "unread_topics",
 ]
 
 
@@ -133,9 +134,16 @@ def person_tracks(
     return {**_header(agency, as_of, used), "employee_id": facts.employee_id, **answer}
 
 
-# What the credential and policy tracks never fold (audiences and statuses come from the
-# person's kind, hire date, statuses and assignments): left unread by ``everyone_own_items``.
+# What the credential and policy tracks fold only for a type earned by training hours
+# (audiences and statuses come from the person's kind, hire date, statuses and
+# assignments): left unread by ``everyone_own_items`` unless ``Programme.counts_training``.
 TRAINING_TOPICS = (TrainingCompleted.TOPIC, TrainingCorrected.TOPIC, TrainingVoided.TOPIC)
+
+
+def unread_topics(programme: Programme) -> tuple[str, ...]:
+    """The topics the own tracks may leave unread for ``programme``: the training events,
+    unless a credential type is earned by training hours."""
+    return () if programme.counts_training else TRAINING_TOPICS
 
 
 def _everyone(
@@ -180,16 +188,17 @@ def everyone_own_items(
 ) -> tuple[Programme, Iterator[tuple[PersonHistory, CredentialFacts, list[TrackItem]]]]:
     """The agency's programme as recorded at ``known_at`` and, for each person hired by
     ``as_of``, their credential and policy items on ``as_of``: the streams read in one
-    query without their training events, which these tracks never fold (the histories
-    yielded hold no training records), decoded and judged one person at a time. Nobody's
-    stream is read when the agency has no credential type or policy assignment."""
+    query without their training events, which these tracks fold only for a type earned by
+    training hours (``unread_topics``; the histories yielded then hold no training
+    records), decoded and judged one person at a time. Nobody's stream is read when the
+    agency has no credential type or policy assignment."""
     agency, as_of, used = _axes(ledger, slug, as_of, known_at)
     programme = programme_at(ledger, slug, used)
 
     def rows() -> Iterator[tuple[PersonHistory, CredentialFacts, list[TrackItem]]]:
         if not programme.type_versions and not programme.assignments:
             return
-        for history, facts in _everyone(ledger, agency, used, TRAINING_TOPICS):
+        for history, facts in _everyone(ledger, agency, used, unread_topics(programme)):
             if history.status_on(as_of) == "not_hired":
                 continue
             yield history, facts, _own_items(programme, history, facts, as_of, TRACKS)

@@ -40,6 +40,8 @@ _FIELD_OF_OPTION = {
     "renewal_days": "renewal_days",
     "warning_days": "warning_days",
     "per_weapon": "per_weapon",
+    "hours_required": "hours_required",
+    "hours_window_months": "hours_window_months",
 }
 
 
@@ -52,11 +54,15 @@ def _type_spec(options: dict[str, Any]) -> dict[str, Any]:
         if options[option] is not None
     }
     spec["weapon_classes"] = options["weapon_classes"] or []
+    if options["topics"]:
+        spec["topics"] = [t for value in options["topics"] for t in value.split(",")]
     return spec
 
 
 NAME = typer.Option(..., "--name", help="What the credential is called")
-EARNED_BY = typer.Option("qualification", "--earned-by", help="qualification or certificate")
+EARNED_BY = typer.Option(
+    "qualification", "--earned-by", help="qualification, certificate or training_hours"
+)
 VALIDITY = typer.Option(
     "months", "--validity", help="months, end_of_next_year or certificate (its own expiry)"
 )
@@ -70,6 +76,23 @@ WARNING = typer.Option(30, "--warning-days", help="Due soon this many days befor
 PER_WEAPON = typer.Option(False, "--per-weapon", help="Held per weapon carried")
 WEAPON_CLASS = typer.Option(
     None, "--weapon-class", help="With --per-weapon: a class it covers (repeatable)"
+)
+TOPIC = typer.Option(
+    None,
+    "--topic",
+    help="With --earned-by training_hours: a topic id whose hours count, e.g. firearms "
+    "(repeatable, or comma-separated)",
+)
+HOURS = typer.Option(
+    None,
+    "--hours-required",
+    help="With --earned-by training_hours: the hours required in the topics",
+)
+WINDOW = typer.Option(
+    None,
+    "--hours-window-months",
+    help="With --earned-by training_hours: the hours count if completed within this many "
+    "months ending on the day they are met",
 )
 
 
@@ -89,6 +112,9 @@ def define(
     warning_days: int = WARNING,
     per_weapon: bool = PER_WEAPON,
     weapon_classes: list[str] | None = WEAPON_CLASS,
+    topics: list[str] | None = TOPIC,
+    hours_required: str | None = HOURS,
+    hours_window_months: int | None = WINDOW,
     dry_run: bool = DRY_RUN,
     as_json: bool = AS_JSON,
 ) -> None:
@@ -121,6 +147,9 @@ def change(
     warning_days: int = WARNING,
     per_weapon: bool = PER_WEAPON,
     weapon_classes: list[str] | None = WEAPON_CLASS,
+    topics: list[str] | None = TOPIC,
+    hours_required: str | None = HOURS,
+    hours_window_months: int | None = WINDOW,
     dry_run: bool = DRY_RUN,
     as_json: bool = AS_JSON,
 ) -> None:
@@ -183,6 +212,9 @@ def list_types(
             "validity_months": v.validity_months,
             "per_weapon": v.per_weapon,
             "weapon_classes": list(v.weapon_classes),
+            "topics": list(v.topics),
+            "hours_required": None if v.hours_required is None else str(v.hours_required),
+            "hours_window_months": v.hours_window_months,
         }
         for v in sorted(programme.type_versions, key=lambda v: (v.type_id, v.version))
     ]
@@ -193,6 +225,11 @@ def list_types(
         console.print(f"no credential types recorded by {used.isoformat()}", markup=False)
     for v in versions:
         state = "retired" if v["retired"] else f"{v['earned_by']}, {v['validity']}"
+        if v["topics"] and not v["retired"]:
+            state += (
+                f"; {v['hours_required']} hours in {', '.join(v['topics'])} within "
+                f"{v['hours_window_months']} months"
+            )
         console.print(
             f"{v['type_id']} v{v['version']} from {v['effective_from']}: {v['name']} ({state}); "
             f"holders {', '.join(v['holders'])}",

@@ -23,7 +23,7 @@ from api.web.form_errors import FormErrors, parse_day, sentence
 from api.web.programme import programme_of
 from api.web.timetravel import time_travel
 from ledger.application import Ledger
-from ledger.credential_cases import EARNED_BY, VALIDITY
+from ledger.credential_cases import EARNED_BY, VALIDITY, spec_field
 from ledger.errors import LedgerError, NotFoundError
 from projections.credentials.programme import CredentialTypeVersion, Programme
 
@@ -35,23 +35,9 @@ _TYPES = "/agencies/{agency}/credential-types"
 _READ = Policy(Scope.AGENCY, AGENCY_WIDE, audit="read.credential_types")
 _WRITE = Policy(Scope.AGENCY, COORDINATORS, statuses=(404, 409))
 _SPLIT = re.compile(r"[\s,;]+")
-# The type form's fields, in the order a ledger message is searched for them.
-_TYPE_FIELDS = (
-    "validity_months",
-    "passing_score",
-    "max_score",
-    "renewal_days",
-    "warning_days",
-    "weapon_classes",
-    "weapon_class",
-    "earned_by",
-    "validity",
-    "holders",
-    "per_weapon",
-    "name",
-    "reason",
-    "effective_on",
-)
+# The form's fields other than the type version's (``ledger.credential_cases.SPEC_FIELDS``),
+# in the order a ledger message is searched for them.
+_OTHER_FIELDS = ("weapon_class", "reason", "effective_on")
 
 
 def _types(programme: Programme) -> list[dict[str, Any]]:
@@ -85,6 +71,9 @@ def _typed_from(version: CredentialTypeVersion) -> dict[str, str]:
         "warning_days": str(version.warning_days),
         "per_weapon": "on" if version.per_weapon else "",
         "weapon_classes": ", ".join(version.weapon_classes),
+        "topics": ", ".join(version.topics),
+        "hours_required": number(version.hours_required),
+        "hours_window_months": str(version.hours_window_months or ""),
     }
 
 
@@ -154,11 +143,10 @@ def _whole(errors: FormErrors, name: str, text: str, default: int) -> int:
 
 
 def _type_field(message: str) -> str:
-    if "needs a max_score" in message:
-        return "max_score"
-    if "per-weapon" in message:
-        return "weapon_classes"
-    for name in _TYPE_FIELDS:
+    found = spec_field(message)
+    if found is not None:
+        return found
+    for name in _OTHER_FIELDS:
         if re.search(rf"\b{name}\b", message):
             return name
     if message.startswith("credential type") or "already defined" in message:
@@ -179,6 +167,11 @@ def _spec(errors: FormErrors, fields: dict[str, str]) -> dict[str, Any]:
         "warning_days": _whole(errors, "warning_days", fields["warning_days"], 30),
         "per_weapon": bool(fields["per_weapon"]),
         "weapon_classes": [c for c in _SPLIT.split(fields["weapon_classes"]) if c],
+        "topics": [t for t in _SPLIT.split(fields["topics"]) if t],
+        "hours_required": fields["hours_required"].strip() or None,
+        "hours_window_months": _whole(
+            errors, "hours_window_months", fields["hours_window_months"], 0
+        ),
     }
 
 
@@ -194,6 +187,9 @@ def _type_form(
     warning_days: str = Form("", max_length=20),
     per_weapon: str = Form("", max_length=10),
     weapon_classes: str = Form("", max_length=500),
+    topics: str = Form("", max_length=2000),
+    hours_required: str = Form("", max_length=20),
+    hours_window_months: str = Form("", max_length=20),
 ) -> dict[str, str]:
     """The fields of a type version's form (define and change share them), as typed."""
     return {
@@ -208,6 +204,9 @@ def _type_form(
         "warning_days": warning_days,
         "per_weapon": per_weapon,
         "weapon_classes": weapon_classes,
+        "topics": topics,
+        "hours_required": hours_required,
+        "hours_window_months": hours_window_months,
     }
 
 

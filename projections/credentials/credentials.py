@@ -4,8 +4,10 @@ Pure: no I/O, no clock; expiry is computed here from the facts, never recorded. 
 credential type the version in force on ``as_of`` says who must hold it and how early to
 warn; the version in force on the day a credential was earned says how long it lasts
 (so a later version never changes how an earlier day is judged). Earned by a passed
-attempt or a grant (a failed attempt earns nothing); a per-weapon type is held per weapon,
-matched by serial, for each weapon of its classes the person carries that day.
+attempt or a grant (a failed attempt earns nothing), or for a type earned by training
+hours on the day the hours in its topics are met (``projections.credentials.hours``); a
+per-weapon type is held per weapon, matched by serial, for each weapon of its classes the
+person carries that day.
 
 Validity: ``months`` N: through the day before the same date N months after it was earned
 (earned within ``renewal_days`` before the current expiry: N months after that expiry, so
@@ -15,24 +17,17 @@ valid until reinstated; a revocation voids everything earned before it."""
 
 from __future__ import annotations
 
-import calendar
 from dataclasses import dataclass
 from datetime import date, timedelta
 
 from projections.credentials.facts import CredentialFacts
+from projections.credentials.hours import add_months, hours_earnings, hours_progress
 from projections.credentials.programme import CredentialTypeVersion, Programme
 from projections.credentials.tracks import TrackItem, in_audience
 from projections.person_history import PersonHistory
 from projections.status import StatusCode
 
 __all__ = ["add_months", "evaluate_credentials"]
-
-
-def add_months(day: date, months: int) -> date:
-    """The same day ``months`` later (the month's last day where it is shorter)."""
-    index = day.month - 1 + months
-    year, month = day.year + index // 12, index % 12 + 1
-    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
 
 
 @dataclass(frozen=True)
@@ -54,14 +49,16 @@ def evaluate_credentials(
         if not in_audience(version.holders, history, facts.employee_id, as_of):
             continue
         if not version.per_weapon:
-            items.append(_judge(programme, version, facts, as_of, ""))
+            items.append(_judge(programme, version, facts, as_of, "", history))
             continue
         carried = sorted(
             w.serial
             for w in facts.weapons
             if w.carried_on(as_of) and w.weapon_class in version.weapon_classes
         )
-        items.extend(_judge(programme, version, facts, as_of, serial) for serial in carried)
+        items.extend(
+            _judge(programme, version, facts, as_of, serial, history) for serial in carried
+        )
     return items
 
 
@@ -71,6 +68,7 @@ def _judge(
     facts: CredentialFacts,
     as_of: date,
     serial: str,
+    history: PersonHistory,
 ) -> TrackItem:
     type_id = version.type_id
     item_id = f"{type_id}[{serial}]" if serial else type_id
@@ -97,18 +95,33 @@ def _judge(
     )
     revoked_on = max((a.on for a in actions if a.action == "revoke"), default=None)
     earnings = _earnings(facts, type_id, serial, as_of, revoked_on)
+    by_hours = hours_earnings(programme, type_id, history, as_of, revoked_on) if not serial else []
+    if by_hours:
+        earnings = sorted(
+            [*earnings, *(_Earning(e.on, e.source, None) for e in by_hours)], key=lambda e: e.on
+        )
     failed = _last_failure(facts, type_id, serial, as_of)
+    last_used = by_hours[-1].on if by_hours else None
+    if last_used is None and revoked_on is not None:
+        last_used = revoked_on - timedelta(days=1)
+    progress = "" if serial else hours_progress(programme, type_id, history, as_of, last_used)
     if not earnings:
         if revoked_on is not None:
-            return done("non_compliant", None, f"revoked on {revoked_on.isoformat()}", failed)
+            return done(
+                "non_compliant", None, f"revoked on {revoked_on.isoformat()}", failed, progress
+            )
+        if progress:
+            return done("non_compliant", None, f"never earned: {progress}")
         return done("non_compliant", None, "never earned", failed)
     valid_through, basis = _validity(programme, version, earnings)
+    toward = f"toward renewal: {progress}" if progress else ""
     if valid_through < as_of:
         return done(
             "non_compliant",
             valid_through,
             f"expired: valid through {valid_through.isoformat()} ({basis})",
             failed,
+            toward,
         )
     suspension = next((a for a in reversed(actions) if a.action in {"suspend", "reinstate"}), None)
     if suspension is not None and suspension.action == "suspend":
@@ -119,7 +132,10 @@ def _judge(
         )
     if (valid_through - as_of).days < version.warning_days:
         return done(
-            "due_soon", valid_through, f"valid through {valid_through.isoformat()} ({basis})"
+            "due_soon",
+            valid_through,
+            f"valid through {valid_through.isoformat()} ({basis})",
+            toward,
         )
     return done("compliant", valid_through, f"valid through {valid_through.isoformat()} ({basis})")
 

@@ -49,10 +49,18 @@ class CredentialTypeVersion:
     weapon_classes: tuple[str, ...]
     recorded_at: datetime | None = None
     retired: bool = False
+    # earned_by training_hours: hours in these topics within the months ending on a day.
+    topics: tuple[str, ...] = ()
+    hours_required: Decimal | None = None
+    hours_window_months: int = 0
 
     @property
     def label(self) -> str:
         return f"{self.type_id}@v{self.version}"
+
+    @property
+    def by_hours(self) -> bool:
+        return self.earned_by == "training_hours" and self.hours_required is not None
 
 
 @dataclass(frozen=True)
@@ -92,6 +100,12 @@ class Programme:
     uploads: tuple[PolicyUpload, ...] = ()
     publications: tuple[Publication, ...] = ()
     assignments: tuple[PolicyAssignment, ...] = ()
+
+    @property
+    def counts_training(self) -> bool:
+        """Whether some credential type is earned by training hours: its people's training
+        records must then be read to judge the credential track."""
+        return any(v.by_hours for v in self.type_versions)
 
     @property
     def type_ids(self) -> list[str]:
@@ -214,4 +228,7 @@ def _type_version(
         per_weapon=event.per_weapon,
         weapon_classes=tuple(event.weapon_classes),
         recorded_at=recorded,
+        topics=tuple(event.topics),
+        hours_required=event.hours_required,
+        hours_window_months=event.hours_window_months,
     )

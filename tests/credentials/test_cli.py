@@ -387,3 +387,53 @@ def test_replay_stores_the_credential_items_beside_the_tracked_model(url: str) -
     after = json.loads(run(url, "roster", "--agency", AGENCY, "--format", "json").stdout)
     # A rifle is of no class the type binds: E1's items are judged again, and the same.
     assert after["people"] == before["people"]
+
+
+def test_a_credential_earned_by_training_hours_from_the_command_line(url: str) -> None:
+    """``credential define --earned-by training_hours`` with its topics, hours and window;
+    a bad one is one line naming the field with nothing written; the status shows the
+    hours counted toward it, and the day they are met."""
+    define = (
+        *("credential", "define", "tactics", "--agency", AGENCY, "--name", "Tactics"),
+        *("--holder", "kind:sworn", "--from", "2024-01-01", "--months", "12"),
+        *("--earned-by", "training_hours", "--topic", "firearms,defensive_tactics"),
+        *("--hours-window-months", "12"),
+    )
+    before = _events(url)
+    refused = run(url, *define, "--hours-required", "0", ok=False)
+    assert refused.returncode == 2
+    assert "hours_required '0': must be more than 0 and at most 1000" in refused.stderr
+    assert refused.stderr.count("\n") == 1
+    assert _events(url) == before
+    run(url, *define, "--hours-required", "16")
+    listed = json.loads(run(url, "credential", "list", "--agency", AGENCY, "--json").stdout)
+    (tactics,) = [t for t in listed["credential_types"] if t["type_id"] == "tactics"]
+    assert (tactics["topics"], tactics["hours_required"], tactics["hours_window_months"]) == (
+        ["defensive_tactics", "firearms"],
+        "16",
+        12,
+    )
+    for on, topic in (("2025-01-10", "firearms=10"), ("2025-03-01", "defensive_tactics=6")):
+        run(
+            url,
+            *("training", "record", "E1", "--agency", AGENCY, "--course", "Range"),
+            *("--hours", "10" if topic.startswith("firearms") else "6", "--on", on),
+            *("--topic", topic),
+        )
+    args = ("--agency", AGENCY, "--track", "credential", "--json")
+    short = json.loads(
+        run(url, "credential", "status", "E1", "--as-of", "2025-02-28", *args).stdout
+    )
+    (item,) = [i for i in short["items"] if i["item_id"] == "tactics"]
+    assert item["status"] == "non_compliant"
+    assert item["reasons"][0].startswith(
+        "never earned: 10 of 16 hours in defensive_tactics, firearms by 2025-02-28"
+    )
+    met = json.loads(run(url, "credential", "status", "E1", "--as-of", "2025-03-01", *args).stdout)
+    (item,) = [i for i in met["items"] if i["item_id"] == "tactics"]
+    assert (item["status"], item["until"]) == ("compliant", "2026-02-28")
+    text = run(
+        url, "credential", "status", "E2", "--agency", AGENCY, "--as-of", "2025-03-01", env=NARROW
+    ).stdout
+    assert all(len(line) <= 80 for line in text.splitlines()), text
+    assert "0 of 16 hours in defensive_tactics" in " ".join(t.strip() for t in text.splitlines())

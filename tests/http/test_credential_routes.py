@@ -227,3 +227,90 @@ def test_the_acknowledgement_route_scores_a_quiz_itself(world: World) -> None:
     assert [(a["employee_id"], a["quiz_score"]) for a in who.json()["acknowledged"]] == [
         ("E1", "100")
     ]
+
+
+def test_a_type_earned_by_training_hours_is_defined_changed_and_judged(
+    world: World, clock: SettableClock
+) -> None:
+    """POST the type with its topics, hours and window (a bad one: 422 naming the field,
+    nothing written), the person's tracks say the hours counted and the day they are met,
+    a new version (hours raised) changes the answer only from when it is known."""
+    coordinator = world.auth("coordinator")
+    hours = {
+        "type_id": "tactics",
+        "name": "Tactics proficiency",
+        "holders": ["kind:sworn"],
+        "earned_by": "training_hours",
+        "topics": ["firearms", "defensive_tactics"],
+        "hours_required": 16,
+        "hours_window_months": 12,
+        "validity": "months",
+        "validity_months": 12,
+        "effective_on": "2024-01-01",
+    }
+    before = world.ledger.store.count_events()
+    for bad, field in (
+        ({"topics": []}, "topics"),
+        ({"hours_required": 0}, "hours_required"),
+        ({"hours_window_months": 0}, "hours_window_months"),
+        ({"earned_by": "qualification"}, "earned_by"),
+    ):
+        refused = world.client.post(
+            f"{BASE}/credential-types", json={**hours, **bad}, headers=coordinator
+        )
+        assert refused.status_code == 422, refused.text
+        assert refused.json()["field"] == field, refused.text
+    assert world.ledger.store.count_events() == before
+    defined = world.client.post(f"{BASE}/credential-types", json=hours, headers=coordinator)
+    assert defined.status_code == 201, defined.text
+    assert defined.json()["events"] == ["CredentialTypeDefined"]
+    for on, topic, amount in ((date(2025, 1, 10), "firearms", 10), (date(2025, 3, 1), "ethics", 8)):
+        world.ledger.record_training(
+            AGENCY,
+            "E1",
+            completed_on=on,
+            course_title=topic,
+            hours=amount,
+            topic_hours={topic: amount},
+            actor=ACTOR,
+        )
+    short = _item(_tracks(world, as_of="2025-03-01"), "tactics")
+    assert short["status"] == "non_compliant"
+    assert short["reasons"][0].startswith(
+        "never earned: 10 of 16 hours in defensive_tactics, firearms by 2025-03-01"
+    )
+    trained = world.client.post(
+        f"{BASE}/people/E1/training",
+        json={
+            "course_title": "Defensive tactics",
+            "hours": "6",
+            "topic_hours": {"defensive_tactics": "6"},
+            "completed_on": "2025-03-01",
+        },
+        headers=coordinator,
+    )
+    assert trained.status_code == 201, trained.text
+    answer = _tracks(world, as_of="2025-03-01")
+    met = _item(answer, "tactics")
+    assert (met["status"], met["until"]) == ("compliant", "2026-02-28")
+    clock.set(clock.now.replace(minute=clock.now.minute + 1))
+    changed = world.client.post(
+        f"{BASE}/credential-types/tactics/versions",
+        json={**{k: v for k, v in hours.items() if k != "type_id"}, "hours_required": 24,
+              "reason": "raised to 24 hours"},
+        headers=coordinator,
+    )  # fmt: skip
+    assert changed.status_code == 201, changed.text
+    assert changed.json()["id"] == "2"
+    raised = _item(_tracks(world, as_of="2025-03-01"), "tactics")
+    assert raised["status"] == "non_compliant"
+    assert raised["reasons"][0].startswith("never earned: 16 of 24 hours")
+    then = _item(_tracks(world, as_of="2025-03-01", known_at=answer["known_at"]), "tactics")
+    assert then["status"] == "compliant"
+    listed = world.client.get(f"{BASE}/credential-types", headers=coordinator)
+    assert listed.status_code == 200, listed.text
+    versions = [v for v in listed.json()["credential_types"] if v["type_id"] == "tactics"]
+    assert [(v["version"], v["hours_required"], v["topics"]) for v in versions] == [
+        (1, "16", ["defensive_tactics", "firearms"]),
+        (2, "24", ["defensive_tactics", "firearms"]),
+    ]

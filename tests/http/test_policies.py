@@ -208,6 +208,30 @@ ROUTES: dict[str, tuple[str, dict[str, object] | None, str]] = {
         {"audience": ["everyone"], "due_days": 30},
         "write_agency",
     ),
+    "/api/v1/agencies/{agency}/credential-types": ("GET", None, "read_agency"),
+    # A body the route refuses (an unknown earned_by) once the guard lets the caller in.
+    "/api/v1/agencies/{agency}/credential-types#define": (
+        "POST",
+        {
+            "type_id": "matrix",
+            "name": "M",
+            "holders": ["everyone"],
+            "earned_by": "x",
+            "validity": "months",
+        },
+        "write_agency",
+    ),
+    "/api/v1/agencies/{agency}/credential-types/{type_id}/versions": (
+        "POST",
+        {
+            "name": "M",
+            "holders": ["everyone"],
+            "earned_by": "x",
+            "validity": "months",
+            "reason": "r",
+        },
+        "write_agency",
+    ),
     "/api/v1/agencies/{agency}/policies/{policy_id}/coverage": ("GET", None, "read_agency"),
     "/api/v1/agencies/{agency}/policies/{policy_id}/versions/{version}/acknowledgements": (
         "GET",
@@ -318,6 +342,7 @@ def _denied(world: World, role: str, template: str, target: str) -> bool:
         .replace("{notice_id}", _RECORD)
         .replace("{unit}", UNITS[target])
         .replace("{policy_id}", "use-of-force")
+        .replace("{type_id}", "matrix")
         .replace("{version}", "1")
         .replace("{kind}", "training")
     )

@@ -197,6 +197,57 @@ def test_a_coordinator_defines_changes_and_retires_a_type(
     assert unknown.status_code == 422
 
 
+def test_a_coordinator_defines_a_type_earned_by_training_hours(
+    web_world: WebWorld, web_client: TestClient
+) -> None:
+    """The topics, hours and window: each refusal beside its field with nothing appended;
+    the type recorded, its versions' row says the hours, and the change form offers them."""
+    login(web_client, web_world, "coordinator")
+    token = _token(web_client)
+    hours = {
+        **TYPE_FORM,
+        "name": "Tactics proficiency",
+        "earned_by": "training_hours",
+        "topics": "firearms, defensive_tactics",
+        "hours_required": "16",
+        "hours_window_months": "12",
+        "type_id": "tactics",
+        "effective_on": "2024-01-01",
+        "csrf_token": token,
+    }
+    before = _events(web_world)
+    for data, field in (
+        ({"topics": ""}, "d-topics-error"),
+        ({"topics": "Fire-Arms"}, "d-topics-error"),
+        ({"hours_required": "0"}, "d-hours_required-error"),
+        ({"hours_required": "many"}, "d-hours_required-error"),
+        ({"hours_window_months": ""}, "d-hours_window_months-error"),
+        ({"hours_window_months": "a year"}, "d-hours_window_months-error"),
+        ({"earned_by": "qualification"}, "d-earned_by-error"),
+    ):
+        refused = web_client.post(TYPES, data={**hours, **data})
+        assert refused.status_code == 422, data
+        assert f'id="{field}"' in refused.text, (
+            data,
+            re.findall(r"field-error[^<]*<", refused.text),
+        )
+        assert 'value="Tactics proficiency"' in refused.text
+    assert _events(web_world) == before
+    done = web_client.post(TYPES, data=hours, follow_redirects=False)
+    assert done.status_code == 303
+    programme = programme_at(web_world.ledger, AGENCY, web_world.ledger.clock() + timedelta(1))
+    version = programme.type_on("tactics", date(2024, 6, 1))
+    assert version is not None
+    assert (version.topics, version.hours_required, version.hours_window_months) == (
+        ("defensive_tactics", "firearms"),
+        16,
+        12,
+    )
+    page = web_client.get(TYPES).text
+    assert "16 hours in defensive_tactics, firearms within 12 months" in page
+    assert 'value="defensive_tactics, firearms"' in page  # the change form, filled in
+
+
 def test_a_range_day_roster_is_all_or_nothing_with_errors_beside_fields(
     web_world: WebWorld, web_client: TestClient
 ) -> None:

@@ -159,3 +159,43 @@ def test_the_credential_pages_at_phone_width_with_their_errors(
     assert _axe(page) == []
     _shot(page, backend, "range-day")
     context.close()
+
+
+def test_a_type_earned_by_training_hours_is_defined_at_phone_width(
+    chromium: Any, served: str, web_world: WebWorld, backend: str
+) -> None:
+    """The define form's topics, hours and window: a refused hours figure beside its field,
+    then the type recorded and its version row saying the hours; clear at 390 px, axe 0
+    serious or critical."""
+    context, page = _login(chromium, served, web_world, "coordinator")
+    page.get_by_role("link", name="Credential types").first.click()
+    page.wait_for_load_state()
+    define = page.locator("section[aria-labelledby=define-h]")
+    define.get_by_label("Id", exact=True).fill("tactics")
+    define.get_by_label("In force from").fill("2024-01-01")
+    define.get_by_label("Name", exact=True).fill("Tactics proficiency")
+    define.get_by_label("Who must hold it").fill("kind:sworn")
+    define.get_by_label("Earned by").select_option("training_hours")
+    define.locator("#d-validity_months").fill("12")
+    define.get_by_label("Training topics").fill("firearms, defensive_tactics")
+    define.get_by_label("Hours required").fill("0")
+    define.get_by_label("Within months").fill("12")
+    define.get_by_role("button", name="Define").click()
+    page.wait_for_load_state()
+    assert page.get_by_role("alert").is_visible()
+    assert page.locator("#d-hours_required-error").is_visible()
+    _fits(page)
+    assert _axe(page) == []
+    _shot(page, backend, "credential-types-hours-errors")
+    define = page.locator("section[aria-labelledby=define-h]")
+    assert define.get_by_label("Training topics").input_value() == "firearms, defensive_tactics"
+    define.get_by_label("Hours required").fill("16")
+    define.get_by_role("button", name="Define").click()
+    page.wait_for_load_state()
+    assert page.get_by_role("status").inner_text() == "Defined."
+    row = page.locator("section[aria-labelledby=t-tactics] tbody tr").first
+    assert "16 hours in defensive_tactics, firearms within 12 months" in row.inner_text()
+    _fits(page)
+    assert _axe(page) == []
+    _shot(page, backend, "credential-types-hours")
+    context.close()

@@ -1,7 +1,8 @@
 """Credential and policy routes (issue 17): a person's status across the state, credential
-and policy tracks; a coordinator records a qualification attempt or a granted credential,
-and assigns a policy; an officer (or a coordinator, for one on paper) acknowledges a
-published policy version; a policy's coverage and who had acknowledged a version.
+and policy tracks; a coordinator defines a credential type or records a new version of it,
+records a qualification attempt or a granted credential, and assigns a policy; an officer
+(or a coordinator, for one on paper) acknowledges a published policy version; the credential
+types as recorded, a policy's coverage and who had acknowledged a version.
 
 Each write runs the ledger's use case the CLI's ``muster credential|policy`` run, through
 the shared write path of ``api.http.write_route``. Reads are bitemporal as the other read
@@ -33,9 +34,12 @@ from api.http.write_route import (
 )
 from ledger.account import Role
 from ledger.application import Ledger
+from ledger.credential_cases import spec_field, type_spec
+from ledger.errors import InvalidValueError
 from ledger.unit_of_work import UnitOfWork
 from projections.credentials.tracks import TRACKS
-from replay.tracks import person_tracks, policy_acknowledgements, policy_coverage
+from replay.asof import known_at_used, requested_instant
+from replay.tracks import person_tracks, policy_acknowledgements, policy_coverage, programme_at
 
 __all__ = ["router"]
 
@@ -77,6 +81,144 @@ def person_track_status(
         ledger, agency, employee_id, as_of, parse_known_at(known_at), _tracks(track)
     )
     return _json(answer)
+
+
+class CredentialTypeVersion(Strict):
+    """One full version of a credential type (``docs/credentials.md``)."""
+
+    name: str = Field(min_length=1, max_length=200, examples=["Firearms qualification"])
+    holders: list[str] = Field(
+        min_length=1, max_length=50, examples=[["kind:sworn"]],
+        description="Selectors: everyone, kind:…, rank:…, unit:…, assignment:…, person:ID",
+    )  # fmt: skip
+    earned_by: str = Field(description="qualification, certificate or training_hours")
+    validity: str = Field(description="months, end_of_next_year or certificate")
+    validity_months: int = Field(0, description="With validity months: how many (1-120)")
+    passing_score: Decimal | None = None
+    max_score: Decimal | None = None
+    renewal_days: int = 0
+    warning_days: int = 30
+    per_weapon: bool = False
+    weapon_classes: list[str] = Field(default_factory=list, max_length=20)
+    topics: list[str] = Field(
+        default_factory=list, max_length=50, examples=[["firearms", "defensive_tactics"]],
+        description="earned_by training_hours: the topic ids whose hours count",
+    )  # fmt: skip
+    hours_required: Decimal | None = Field(
+        None, description="earned_by training_hours: the hours required in the topics"
+    )
+    hours_window_months: int = Field(
+        0,
+        description="earned_by training_hours: the hours count when completed within this "
+        "many months ending on the day they are met (1-120)",
+    )
+    effective_on: date | None = Field(None, description="In force from; default today")
+
+    def spec(self) -> dict[str, Any]:
+        """The version's fields for the ledger, checked first so that a refusal names its
+        field (``ledger.credential_cases.spec_field``)."""
+        spec = self.model_dump(exclude={"effective_on", "type_id", "reason"})
+        try:
+            type_spec(**spec)
+        except InvalidValueError as refused:
+            raise ApiError(422, "invalid_value", str(refused), spec_field(str(refused))) from None
+        return spec
+
+
+class NewCredentialType(CredentialTypeVersion):
+    type_id: str = Field(min_length=1, max_length=40, examples=["firearms"])
+
+
+class ChangedCredentialType(CredentialTypeVersion):
+    reason: str = Field(min_length=1, max_length=500)
+
+
+@write_route(
+    router,
+    "/credential-types",
+    AGENCY_WRITE,
+    "Define a credential type (version 1), in force from effective_on",
+)
+def define_credential_type(
+    request: Request, body: NewCredentialType, found: Access = Depends(access)
+) -> Response:
+    spec = body.spec()
+
+    def command(ledger: Ledger, uow: UnitOfWork, who: str) -> object:
+        ledger.define_credential_type(
+            found.agency,
+            body.type_id,
+            effective_on=body.effective_on or agency_today(ledger, found.agency),
+            actor=who,
+            uow=uow,
+            **spec,
+        )
+        return body.type_id
+
+    return run_write(request, found, body, command, date_field="effective_on")
+
+
+@write_route(
+    router,
+    "/credential-types/{type_id}/versions",
+    AGENCY_WRITE,
+    "A new full version of a credential type from effective_on (earlier days keep theirs)",
+)
+def change_credential_type(
+    request: Request, type_id: str, body: ChangedCredentialType, found: Access = Depends(access)
+) -> Response:
+    spec = body.spec()
+
+    def command(ledger: Ledger, uow: UnitOfWork, who: str) -> object:
+        return ledger.change_credential_type(
+            found.agency,
+            type_id,
+            effective_on=body.effective_on or agency_today(ledger, found.agency),
+            reason=body.reason,
+            actor=who,
+            uow=uow,
+            **spec,
+        )
+
+    return run_write(request, found, body, command, date_field="effective_on")
+
+
+@api_route(
+    router,
+    "GET",
+    "/credential-types",
+    Policy(Scope.AGENCY, AGENCY_WIDE, audit="read.credential_types", statuses=(404,)),
+    summary="Every version of every credential type, as recorded at known_at",
+)
+def credential_types(request: Request, agency: str, known_at: str | None = KNOWN_AT) -> Response:
+    ledger = services(request).ledger
+    used = known_at_used(ledger, requested_instant(ledger, agency, parse_known_at(known_at)))
+    programme = programme_at(ledger, agency, used)
+    versions = [
+        {
+            "type_id": v.type_id,
+            "version": v.version,
+            "effective_from": v.effective_from.isoformat(),
+            "recorded_at": None if v.recorded_at is None else v.recorded_at.isoformat(),
+            "retired": v.retired,
+            "name": v.name,
+            "holders": list(v.holders),
+            "earned_by": v.earned_by,
+            "validity": v.validity,
+            "validity_months": v.validity_months,
+            "passing_score": None if v.passing_score is None else str(v.passing_score),
+            "max_score": None if v.max_score is None else str(v.max_score),
+            "renewal_days": v.renewal_days,
+            "warning_days": v.warning_days,
+            "per_weapon": v.per_weapon,
+            "weapon_classes": list(v.weapon_classes),
+            "topics": list(v.topics),
+            "hours_required": None if v.hours_required is None else str(v.hours_required),
+            "hours_window_months": v.hours_window_months,
+        }
+        for v in sorted(programme.type_versions, key=lambda v: (v.type_id, v.version))
+    ]
+    return _json({"known_at": used.isoformat(), "credential_types": versions})
 
 
 class Qualification(Strict):
