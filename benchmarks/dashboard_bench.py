@@ -38,6 +38,7 @@ from ledger.accounts import AccountNotFoundError, get_account, grant_role, open_
 from replay.asof import local_day, roster
 from replay.read_models import rebuild
 from replay.read_side import read_side
+from replay.trend import fill_status_grid
 
 AGENCY = "bench-pd"
 USER = "bench-coordinator"
@@ -92,6 +93,16 @@ def main() -> None:
         "--past", default="2021-03-17", help="days not asked before, comma-separated, in order"
     )
     parser.add_argument(
+        "--fresh-grid",
+        action="store_true",
+        help="empty the status grid first, then fill it as `muster replay` does, timed",
+    )
+    parser.add_argument(
+        "--no-fill",
+        action="store_true",
+        help="leave the status grid as it is (no `muster replay` fill): readers pay for it",
+    )
+    parser.add_argument(
         "--rebuild",
         action="store_true",
         help="rebuild the tracked model first, timed (else only when it is not at today)",
@@ -119,6 +130,12 @@ def main() -> None:
         began = time.perf_counter()
         rebuild(ledger, store, day, workers=2)
         print(f"rebuilt the read models for {day} in {time.perf_counter() - began:.1f} s")
+    if args.fresh_grid:
+        store.grid.clear()
+    if not args.no_fill:  # as `muster replay` fills it, ahead of the readers
+        began = time.perf_counter()
+        filled = fill_status_grid(ledger, AGENCY, workers=2)
+        print(f"filled the status grid for {filled} people in {time.perf_counter() - began:.1f} s")
     answer = roster(ledger, AGENCY, None)
     people = answer["people"]
     baseline = _baseline(people, answer["as_of"], args.repeat)

@@ -29,7 +29,11 @@ from replay.chunks import Checkpoint, Work, status_codes, status_rows
 from replay.read_side import read_side
 from replay.workers import worker_pool
 
-__all__ = ["check_steps", "statuses_by_day", "trend"]
+__all__ = ["CHART_YEARS", "check_steps", "fill_status_grid", "statuses_by_day", "trend"]
+
+# The longest chart the dashboard's overview draws (``?years=1..10``): what
+# ``fill_status_grid`` fills ahead of the readers.
+CHART_YEARS = 10
 
 
 def trend(
@@ -62,6 +66,35 @@ def trend(
         del counts[NOT_HIRED]
         points.append({"as_of": day.isoformat(), "counts": dict(sorted(counts.items()))})
     return {**answer, "points": points}
+
+
+def fill_status_grid(
+    ledger: Ledger,
+    slug: str,
+    years: int = CHART_YEARS,
+    *,
+    workers: int = 1,
+    progress: Progress | None = None,
+) -> int:
+    """Fill the status grid, as recorded now, on the firsts of a month of the last
+    ``years`` years up to this month (what the overview's monthly charts of the present
+    ask), so no reader pays for them: what ``muster replay`` runs beside the tracked
+    model. Only what the grid lacks is evaluated (everyone the first time; afterwards the
+    people written to since). Returns how many people were evaluated."""
+    used = known_at_used(ledger, None)
+    agency = read_side(ledger).knowledge.agency_at(slug, used)
+    end = local_day(agency, used).replace(day=1)
+    start = end - relativedelta(years=years)
+    evaluated = 0
+
+    def counted(done: int, total: int | None) -> None:
+        nonlocal evaluated
+        evaluated = max(evaluated, total or 0)
+        if progress is not None:
+            progress(done, total)
+
+    statuses_by_day(ledger, slug, start, end, "month", used, workers=workers, progress=counted)
+    return evaluated
 
 
 def statuses_by_day(
@@ -177,25 +210,21 @@ def _grid_statuses(
     key = rules_key(versions, "status")
     months = [month(day) for day in days]
     rows = store.grid.get(agency_id, key, heads)
-    # A person evaluated at all is evaluated on every month their row lacks from ten
-    # years before the first asked to the month of ``today`` (months before the hire cost
-    # a look-up, not an evaluation), so later charts of other days find them whole; within
-    # the grid's window, so never before January of year 1 (a start in the first ten
-    # years of the era once asked for year 0 and failed: a 500 on the API's trend).
+    # Only the months asked for are evaluated: a reader never pays for months nobody
+    # asked about (the first chart of a first of a month once back-filled fifteen years of
+    # months for everyone: 516 s at M). ``fill_status_grid`` (``muster replay``) fills the
+    # recent years ahead of the readers.
     window = _grid_window(today)
-    fill = range(
-        max(window.start, min(months[0] - 120, months[-1])),
-        min(window.stop, max(month(today), months[-1]) + 1),
-    )
     missing: dict[UUID, list[date]] = {}
     for person in heads:
         lo, codes = rows.get(person, (0, []))
-        if any(not lo <= i < lo + len(codes) or codes[i - lo] == UNKNOWN for i in months):
-            missing[person] = [
-                month_day(i)
-                for i in fill
-                if not lo <= i < lo + len(codes) or codes[i - lo] == UNKNOWN
-            ]
+        lacking = [
+            month_day(i)
+            for i in months
+            if i in window and (not lo <= i < lo + len(codes) or codes[i - lo] == UNKNOWN)
+        ]
+        if lacking:
+            missing[person] = lacking
     if missing:
         people = sorted(missing)
         work = Work.plan(store, heads, people, versions, True, workers)

@@ -18,6 +18,26 @@ if TYPE_CHECKING:
     from ledger.application import Ledger
 
 
+def _fill_status_grid(ledger: Ledger, years: int, workers: int) -> None:
+    """Each agency's status on the firsts of a month of the last ``years`` years, as
+    recorded now, filled ahead of the dashboard's charts (``replay.trend.fill_status_grid``):
+    everyone the first time, then the people written to since."""
+    if years == 0:
+        return
+    from replay.trend import fill_status_grid
+
+    for agency in ledger.list_agencies():
+        with progress_bar(f"{agency.slug}: monthly chart points") as advance:
+            evaluated = fill_status_grid(
+                ledger, agency.slug, years, workers=workers, progress=advance
+            )
+        if evaluated:
+            people = "1 person" if evaluated == 1 else f"{evaluated} people"
+            context.console.print(
+                f"{agency.slug}: {years} years of monthly statuses filled for {people}"
+            )
+
+
 def _fill_own_tracks(ledger: Ledger, day: date | None) -> None:
     """Everyone's credential and policy items judged and stored beside the tracked model
     (``replay.track_answers.fill_own_tracks``), in each agency that has either."""
@@ -39,6 +59,13 @@ def replay_command(
     interval: float = typer.Option(2.0, "--interval", help="Seconds between catch-ups"),
     workers: int = typer.Option(
         os.cpu_count() or 1, "--workers", min=1, help="Processes evaluating people in a rebuild"
+    ),
+    chart_years: int = typer.Option(
+        10,
+        "--chart-years",
+        min=0,
+        max=10,
+        help="Years of monthly chart points to fill ahead of the dashboard (0: none)",
     ),
 ) -> None:
     """Rebuild the read models from an empty state (resumable, swapped in atomically)."""
@@ -71,6 +98,7 @@ def replay_command(
                 f"{report.people_updated} people updated"
             )
             _fill_own_tracks(ledger, parse_as_of(as_of))
+            _fill_status_grid(ledger, chart_years, workers)
             if not follow:
                 break
             time.sleep(interval)

@@ -27,7 +27,7 @@ from replay.chunks import status_codes
 from replay.export import to_json
 from replay.read_models import catch_up, rebuild
 from replay.read_side import open_read_store
-from replay.trend import trend
+from replay.trend import fill_status_grid, trend
 from replay.units import units_on
 from tests.factories import ACTOR
 from tests.replay.helpers import synthetic_agency
@@ -217,3 +217,51 @@ def test_a_person_keeps_two_grid_and_unit_rows_however_often_written(
         trend(ledger, *chart, oldest, memo=False)
     )
     assert len(_rows_of(store, "rm_status_grid", person.id)) <= 3
+
+
+def _days_evaluated(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """How many (person, day) statuses each evaluation call of a trend computed."""
+    sizes: list[int] = []
+    real: Callable[..., Any] = status_codes
+
+    def spy(ledger: Ledger, agency_id: UUID, known_at: datetime, heads: dict[UUID, int],
+            checkpoints: Any, days: dict[UUID, list[date]], *rest: Any) -> Any:  # fmt: skip
+        sizes.append(sum(len(d) for d in days.values()))
+        return real(ledger, agency_id, known_at, heads, checkpoints, days, *rest)
+
+    monkeypatch.setattr("replay.trend.status_codes", spy)
+    return sizes
+
+
+def test_a_reader_evaluates_only_the_months_it_asks_and_replay_fills_the_rest(
+    ledger: Ledger, clock: SettableClock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A yearly chart on firsts of a month evaluates those months alone (it once
+    back-filled ten years of months for everyone: minutes at M); ``fill_status_grid``
+    (``muster replay``) fills the last ten years of months ahead of the readers, after
+    which a monthly chart of them evaluates nobody, and after a write only that person;
+    every answer is the plain evaluation's."""
+    synthetic_agency(ledger, clock, officers=6)
+    people = len(roster(ledger, "synth-pd", AS_OF)["people"])
+    sizes = _days_evaluated(monkeypatch)
+    yearly = ("synth-pd", date(2021, 2, 1), date(2025, 2, 1), "year")
+    assert to_json(trend(ledger, *yearly)) == to_json(trend(ledger, *yearly, memo=False))
+    assert 0 < sum(sizes) <= people * 5  # five firsts of February, no month besides
+    sizes.clear()
+    assert fill_status_grid(ledger, "synth-pd", 10) == people
+    assert sum(sizes) <= people * 121
+    sizes.clear()
+    monthly = ("synth-pd", date(2015, 3, 1), date(2025, 2, 1), "month")
+    from_grid = to_json(trend(ledger, *monthly))
+    assert sizes == []  # every month read from the grid
+    assert from_grid == to_json(trend(ledger, *monthly, memo=False))
+    sizes.clear()
+    assert fill_status_grid(ledger, "synth-pd", 10) == 0
+    employee = roster(ledger, "synth-pd", AS_OF)["people"][0]["employee_id"]
+    clock.set(clock() + timedelta(minutes=5))
+    ledger.record_training("synth-pd", employee, completed_on=date(2022, 6, 1),
+                           course_title="use_of_force course", hours=8,
+                           topic_hours={"use_of_force": 8}, actor=ACTOR)  # fmt: skip
+    sizes.clear()
+    assert fill_status_grid(ledger, "synth-pd", 10) == 1
+    assert to_json(trend(ledger, *monthly)) == to_json(trend(ledger, *monthly, memo=False))
