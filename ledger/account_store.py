@@ -161,13 +161,13 @@ class AccountStore:
         unreadable: list[str] = []
         for account, kind, stored in rows:
             account_id, text = UUID(str(account)), str(stored)
-            if self.keys.is_current(text):
-                current += 1
-                continue
-            try:
+            try:  # every row is opened, those already under the current key too: a check
                 seed = self.keys.open(account_id, text)
             except SecretKeyError as error:
                 unreadable.append(f"{kind}: {error}")
+                continue
+            if self.keys.is_current(text):
+                current += 1
                 continue
             with self.db.transaction() as cur:
                 if self._reseal(cur, account_id, str(kind), text, seed):
