@@ -235,3 +235,18 @@ def test_postgres_needs_a_key_file_and_sqlite_keeps_one_beside_its_store(
     assert served.returncode == 2
     assert "Traceback" not in served.stderr
     assert "MUSTER_SECRET_KEY_FILE is required on PostgreSQL" in served.stderr
+
+
+def test_a_password_reset_by_an_admin_leaves_the_second_factor(world: World) -> None:
+    """ASVS 6.4.3: a reset must not bypass the second factor."""
+    account_id, totp = _enrol(world, "coordinator")
+    new = "a new password from the admin"
+    reset = world.client.put("/api/v1/accounts/coordinator/password", json={"password": new},
+                             headers=world.auth("admin"))  # fmt: skip
+    assert reset.status_code == 204, reset.text
+    asked = world.client.post("/api/v1/session", json={"username": "coordinator", "password": new})
+    assert (asked.status_code, asked.json()["code"]) == (401, "totp_required")
+    assert world.services.accounts.totp_seed(account_id) == totp.secret
+    code = totp.generate_otp(totp.timecode(world.ledger.clock()))
+    body = {"username": "coordinator", "password": new, "totp": code}
+    assert world.client.post("/api/v1/session", json=body).status_code == 201
