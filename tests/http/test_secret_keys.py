@@ -250,3 +250,18 @@ def test_a_password_reset_by_an_admin_leaves_the_second_factor(world: World) -> 
     code = totp.generate_otp(totp.timecode(world.ledger.clock()))
     body = {"username": "coordinator", "password": new, "totp": code}
     assert world.client.post("/api/v1/session", json=body).status_code == 201
+
+
+def test_the_login_page_says_a_second_factor_cannot_be_read(world: World) -> None:
+    admin_id, _ = _enrol(world, "admin")
+    coordinator_id, totp = _enrol(world, "coordinator")
+    _set_raw(world, coordinator_id, "totp", _rows(world)[(str(admin_id), "totp")])
+    form = world.client.get("/login")
+    token = form.text.split('name="csrf_token" value="', 1)[1].split('"', 1)[0]
+    # The login form's Secure cookie, sent back by hand (the client speaks http).
+    world.client.cookies.set("muster_login_csrf", form.cookies.get("muster_login_csrf") or "")
+    code = totp.generate_otp(totp.timecode(world.ledger.clock()))
+    page = world.client.post("/login", data={"username": "coordinator", "password": PASSWORD,
+                                             "totp": code, "csrf_token": token})  # fmt: skip
+    assert page.status_code == 401
+    assert "cannot be read on this server: ask an administrator to reset it" in page.text
