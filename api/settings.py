@@ -132,6 +132,11 @@ class Settings:
     # The key file that signs digests sent to a webhook (``muster digest publish
     # --webhook``, api/publication.py), in the seal key file's form; keep it apart from it.
     digest_webhook_key_file: Path | None = None
+    # The key file that encrypts the account secrets read back (TOTP seeds:
+    # ``ledger.secret_keys``), in the seal key file's form: the last key encrypts, the
+    # earlier ones only open rows not yet re-encrypted (``muster account rotate-secrets``).
+    # Unset on SQLite: a key file made beside the store; required on PostgreSQL.
+    secret_key_file: Path | None = None
     # How long a write waits for another's write lock before giving up (seconds).
     lock_timeout: int = 10
     # Start on a PostgreSQL server with fsync or synchronous_commit off (tests only).
@@ -208,6 +213,7 @@ _PARSERS: dict[str, Callable[[str], Any]] = {
     "actor": _text,
     "seal_key_file": _path,
     "digest_webhook_key_file": _path,
+    "secret_key_file": _path,
     "lock_timeout": _integer(1, 600),
     "allow_unsafe_durability": _boolean,
     "http_host": _text,

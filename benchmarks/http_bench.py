@@ -26,6 +26,7 @@ import socket
 import statistics
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 from collections.abc import Callable
@@ -164,10 +165,25 @@ def _load(base: str, path: str, token: str, seconds: float, clients: int) -> dic
     }
 
 
+def _secret_key_file() -> str:
+    """MUSTER_SECRET_KEY_FILE, or a throwaway key file (a server on PostgreSQL needs one;
+    the bench enrols no second factor, so a new key each run loses nothing)."""
+    given = os.environ.get("MUSTER_SECRET_KEY_FILE", "")
+    if given:
+        return given
+    from ledger.secret_keys import new_secret_key_line
+
+    path = Path(tempfile.mkdtemp(prefix="muster-bench-keys-")) / "secret-keys"
+    path.write_text(new_secret_key_line("bench"), encoding="utf-8")
+    path.chmod(0o600)
+    return str(path)
+
+
 def _serve(url: str) -> tuple[subprocess.Popen[bytes], str]:
     port = _free_port()
     env = {**os.environ, "MUSTER_DATABASE_URL": url, "MUSTER_HTTP_PORT": str(port),
-           "MUSTER_LOG_LEVEL": "warning", "MUSTER_LOG_FORMAT": "json"}  # fmt: skip
+           "MUSTER_LOG_LEVEL": "warning", "MUSTER_LOG_FORMAT": "json",
+           "MUSTER_SECRET_KEY_FILE": _secret_key_file()}  # fmt: skip
     server = subprocess.Popen([MUSTER, "serve", "--workers", "1"], env=env,
                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # fmt: skip
     base = f"http://127.0.0.1:{port}"
@@ -376,7 +392,8 @@ def main() -> None:
     token, person = _token_and_person(url)
     port = _free_port()
     env = {**os.environ, "MUSTER_DATABASE_URL": url, "MUSTER_HTTP_PORT": str(port),
-           "MUSTER_LOG_LEVEL": "warning", "MUSTER_LOG_FORMAT": "json"}  # fmt: skip
+           "MUSTER_LOG_LEVEL": "warning", "MUSTER_LOG_FORMAT": "json",
+           "MUSTER_SECRET_KEY_FILE": _secret_key_file()}  # fmt: skip
     server = subprocess.Popen([MUSTER, "serve", "--workers", "1"], env=env,
                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # fmt: skip
     base = f"http://127.0.0.1:{port}"

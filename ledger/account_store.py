@@ -4,6 +4,10 @@ and erased.
 
 Password hashes arrive already hashed (argon2id, at the edge: ``api.http.passwords``);
 API tokens are made here and only their SHA-256 is kept: the token itself is shown once.
+TOTP seeds must be read back, so they are kept encrypted under the secret keys
+(``ledger.secret_keys``), bound to their account; a seed stored before encryption, or
+under an earlier key, is re-encrypted under the current key when it is read, and
+``rotate`` does every row at once.
 """
 
 from __future__ import annotations
@@ -15,9 +19,10 @@ from dataclasses import dataclass
 from datetime import datetime
 from uuid import UUID
 
-from ledger.side_database import SECRETS, SideDatabase, utc_text
+from ledger.secret_keys import SecretKeyError, SecretKeys
+from ledger.side_database import SECRETS, SideCursor, SideDatabase, utc_text
 
-__all__ = ["AccountStore", "TokenInfo"]
+__all__ = ["AccountStore", "Rotation", "TokenInfo"]
 
 _PREFIX = "mst"
 _SESSION_PREFIX = "mss"
@@ -33,13 +38,30 @@ class TokenInfo:
     revoked_at: str | None
 
 
+@dataclass(frozen=True)
+class Rotation:
+    """What ``AccountStore.rotate`` did: rows re-encrypted under the current key, rows
+    already under it, and the rows it could not read (each one line; left as they were)."""
+
+    rewritten: int
+    current: int
+    unreadable: tuple[str, ...]
+
+
+_SEED_KINDS = ("totp", "totp_pending")
+
+
 def _digest(secret: str) -> str:
     return hashlib.sha256(secret.encode()).hexdigest()
 
 
 class AccountStore:
-    def __init__(self, database: SideDatabase) -> None:
+    """The secrets table; ``keys`` encrypt the TOTP seeds (without them the seeds cannot
+    be written or read, everything else can)."""
+
+    def __init__(self, database: SideDatabase, keys: SecretKeys | None = None) -> None:
         self.db = database
+        self.keys = keys or SecretKeys()
 
     # -- passwords -----------------------------------------------------------------------
 
@@ -78,8 +100,9 @@ class AccountStore:
 
     def set_totp_seed(self, account_id: UUID, seed: str, now: datetime) -> None:
         """Enrol (or re-enrol) the account's TOTP seed (base32); an old seed is gone. The
-        seed must be readable to check codes, so this row is the one secret kept as is:
-        erase it with ``erase`` like the rest."""
+        seed must be readable to check codes, so it is kept encrypted (not hashed) under
+        the current secret key: erase it with ``erase`` like the rest."""
+        sealed = self.keys.seal(account_id, seed)
         with self.db.transaction() as cur:
             cur.execute(
                 f"DELETE FROM {self.db.table(SECRETS)} WHERE account_id = %s AND kind = %s",
@@ -88,17 +111,68 @@ class AccountStore:
             cur.execute(
                 f"INSERT INTO {self.db.table(SECRETS)} (secret_id, account_id, kind, hash, "
                 "label, created_at) VALUES (%s, %s, %s, %s, %s, %s)",
-                (f"totp-{account_id}", str(account_id), "totp", seed, "", utc_text(now)),
+                (f"totp-{account_id}", str(account_id), "totp", sealed, "", utc_text(now)),
             )
 
     def totp_seed(self, account_id: UUID) -> str | None:
+        """The account's active seed; SecretKeyError if it cannot be read (a wrong key, or
+        a row copied from another account): the caller refuses the login."""
+        with self.db.transaction() as cur:
+            return self._read_seed(cur, account_id, "totp")
+
+    def _read_seed(self, cur: SideCursor, account_id: UUID, kind: str) -> str | None:
+        """The seed of ``kind``, re-encrypted in place if it was kept before encryption or
+        under an earlier key (only if the row is still the one read)."""
+        cur.execute(
+            f"SELECT hash FROM {self.db.table(SECRETS)} WHERE account_id = %s AND kind = %s",
+            (str(account_id), kind),
+        )
+        rows = cur.fetchall()
+        if not rows:
+            return None
+        stored = str(rows[0][0])
+        seed = self.keys.open(account_id, stored)
+        if self.keys and not self.keys.is_current(stored):
+            self._reseal(cur, account_id, kind, stored, seed)
+        return seed
+
+    def _reseal(self, cur: SideCursor, account_id: UUID, kind: str, stored: str, seed: str) -> bool:
+        cur.execute(
+            f"UPDATE {self.db.table(SECRETS)} SET hash = %s WHERE account_id = %s AND kind = %s "
+            "AND hash = %s",
+            (self.keys.seal(account_id, seed), str(account_id), kind, stored),
+        )
+        return cur.rowcount == 1
+
+    def rotate(self) -> Rotation:
+        """Re-encrypt every TOTP seed (active and staged) under the current key, seeds
+        kept before encryption included; a row that cannot be read is left as it is and
+        named, so no second factor is ever lost."""
+        if not self.keys:
+            raise SecretKeyError("no secret key to encrypt with: set MUSTER_SECRET_KEY_FILE")
         with self.db.transaction() as cur:
             cur.execute(
-                f"SELECT hash FROM {self.db.table(SECRETS)} WHERE account_id = %s AND kind = %s",
-                (str(account_id), "totp"),
+                f"SELECT account_id, kind, hash FROM {self.db.table(SECRETS)} "
+                "WHERE kind IN (%s, %s) ORDER BY account_id, kind",
+                _SEED_KINDS,
             )
             rows = cur.fetchall()
-        return str(rows[0][0]) if rows else None
+        rewritten = current = 0
+        unreadable: list[str] = []
+        for account, kind, stored in rows:
+            account_id, text = UUID(str(account)), str(stored)
+            try:  # every row is opened, those already under the current key too: a check
+                seed = self.keys.open(account_id, text)
+            except SecretKeyError as error:
+                unreadable.append(f"{kind}: {error}")
+                continue
+            if self.keys.is_current(text):
+                current += 1
+                continue
+            with self.db.transaction() as cur:
+                if self._reseal(cur, account_id, str(kind), text, seed):
+                    rewritten += 1
+        return Rotation(rewritten, current, tuple(unreadable))
 
     def use_totp_step(self, account_id: UUID, step_start: datetime) -> bool:
         """Accept a code of the time step starting at ``step_start`` once: False if a code
@@ -117,6 +191,7 @@ class AccountStore:
         """Stage a TOTP enrolment (kind ``totp_pending``, replacing an earlier staged one):
         it counts only once confirmed with a code of its own (``confirm_totp``), so a seed
         nobody scanned never locks anyone out; an active seed stays as it is until then."""
+        sealed = self.keys.seal(account_id, seed)
         with self.db.transaction() as cur:
             cur.execute(
                 f"DELETE FROM {self.db.table(SECRETS)} WHERE account_id = %s AND kind = %s",
@@ -125,22 +200,22 @@ class AccountStore:
             cur.execute(
                 f"INSERT INTO {self.db.table(SECRETS)} (secret_id, account_id, kind, hash, "
                 "label, created_at, expires_at) VALUES (%s, %s, %s, %s, %s, %s, %s)",
-                (f"totp-pending-{account_id}", str(account_id), "totp_pending", seed, "",
+                (f"totp-pending-{account_id}", str(account_id), "totp_pending", sealed, "",
                  utc_text(now), utc_text(expires_at)),
             )  # fmt: skip
 
     def pending_totp_seed(self, account_id: UUID, now: datetime) -> str | None:
-        """The staged seed, unless it has expired."""
+        """The staged seed, unless it has expired (SecretKeyError as ``totp_seed``)."""
         with self.db.transaction() as cur:
             cur.execute(
-                f"SELECT hash, expires_at FROM {self.db.table(SECRETS)} "
+                f"SELECT expires_at FROM {self.db.table(SECRETS)} "
                 "WHERE account_id = %s AND kind = %s",
                 (str(account_id), "totp_pending"),
             )
             rows = cur.fetchall()
-        if not rows or (rows[0][1] is not None and str(rows[0][1]) <= utc_text(now)):
-            return None
-        return str(rows[0][0])
+            if not rows or (rows[0][0] is not None and str(rows[0][0]) <= utc_text(now)):
+                return None
+            return self._read_seed(cur, account_id, "totp_pending")
 
     def confirm_totp(
         self, account_id: UUID, seed: str, step_start: datetime, now: datetime
@@ -148,11 +223,21 @@ class AccountStore:
         """Make the staged ``seed`` the account's second factor (the old one is gone), its
         code of ``step_start`` counted as used (no replay at login); False if that staged
         seed is no longer there (confirmed or replaced meanwhile)."""
+        sealed = self.keys.seal(account_id, seed)
         with self.db.transaction() as cur:
             table = self.db.table(SECRETS)
             cur.execute(
+                f"SELECT hash FROM {table} WHERE account_id = %s AND kind = %s",
+                (str(account_id), "totp_pending"),
+            )
+            rows = cur.fetchall()
+            if not rows or not hmac.compare_digest(
+                self.keys.open(account_id, str(rows[0][0])).encode(), seed.encode()
+            ):
+                return False
+            cur.execute(
                 f"DELETE FROM {table} WHERE account_id = %s AND kind = %s AND hash = %s",
-                (str(account_id), "totp_pending", seed),
+                (str(account_id), "totp_pending", str(rows[0][0])),
             )
             if cur.rowcount != 1:
                 return False
@@ -163,7 +248,7 @@ class AccountStore:
             cur.execute(
                 f"INSERT INTO {table} (secret_id, account_id, kind, hash, label, created_at, "
                 "last_used_at) VALUES (%s, %s, %s, %s, %s, %s, %s)",
-                (f"totp-{account_id}", str(account_id), "totp", seed, "", utc_text(now),
+                (f"totp-{account_id}", str(account_id), "totp", sealed, "", utc_text(now),
                  utc_text(step_start)),
             )  # fmt: skip
             return True

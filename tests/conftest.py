@@ -12,6 +12,7 @@ import tempfile
 import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime
+from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
 import psycopg
@@ -34,6 +35,13 @@ BACKENDS = ["sqlite", "postgres"]
 os.environ["XDG_DATA_HOME"] = tempfile.mkdtemp(prefix="muster-tests-data-")
 # Likewise its cache (MUSTER_CACHE_DIR's default: $XDG_CACHE_HOME/muster).
 os.environ["XDG_CACHE_HOME"] = tempfile.mkdtemp(prefix="muster-tests-cache-")
+# The key of the account secrets (TOTP seeds) every test's server and command is given,
+# as a server on PostgreSQL must be (MUSTER_SECRET_KEY_FILE); a fixed test key, never a
+# real one. Tests of the key file kept beside a SQLite store unset it.
+TEST_SECRET_KEY_FILE = Path(tempfile.mkdtemp(prefix="muster-tests-keys-")) / "secret-keys"
+TEST_SECRET_KEY_FILE.write_text(f"test-1 {bytes(range(32, 64)).hex()}\n", encoding="utf-8")
+TEST_SECRET_KEY_FILE.chmod(0o600)
+os.environ["MUSTER_SECRET_KEY_FILE"] = str(TEST_SECRET_KEY_FILE)
 # A fixed test key (never a real one): tests that attack the seals use it.
 TEST_SEAL_KEYS = SealKeys({"test-1": bytes(range(32))}, "test-1")
 

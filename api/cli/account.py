@@ -6,14 +6,17 @@ the log."""
 
 from __future__ import annotations
 
+import os
 import sys
 from datetime import timedelta
+from pathlib import Path
 from uuid import UUID
 
 import typer
 from rich.table import Table
 
-from api.cli.context import console, err_console, open_ledger
+from api.cli.context import configured_secret_keys, console, err_console, open_ledger
+from api.cli.errors import refuse
 from api.cli.output import styled
 from api.cli.timeargs import parse_day
 from api.cli.writes import actor
@@ -196,8 +199,12 @@ def totp(username: str = typer.Argument(...)) -> None:
         account = get_account(ledger, username)
         side = open_side_database(ledger)
         seed = new_totp_seed()
-        AccountStore(side).set_totp_seed(account.id, seed, ledger.clock())
-        side.close()
+        try:
+            AccountStore(side, configured_secret_keys()).set_totp_seed(
+                account.id, seed, ledger.clock()
+            )
+        finally:
+            side.close()
     err_console.print(f"TOTP enrolled for {account.username} (shown once; scan or type it):")
     typer.echo(totp_uri(seed, account.username))
     typer.echo(seed)
@@ -248,3 +255,60 @@ def erase(
         erased = AccountStore(side).erase(account.id)
         side.close()
     console.print(f"erased {erased} secret(s) of {account.username}")
+
+
+@app.command("rotate-secrets")
+def rotate_secrets() -> None:
+    """Re-encrypt every TOTP seed under the current secret key (the last of
+    MUSTER_SECRET_KEY_FILE), seeds kept before encryption included; then the earlier keys
+    can be dropped from the file. A seed that cannot be read is named and left as it is
+    (exit status 1); nothing is lost."""
+    from ledger.secret_keys import SecretKeyError
+
+    with open_ledger() as ledger:
+        side = open_side_database(ledger)
+        store = AccountStore(side, configured_secret_keys())
+        try:
+            done = store.rotate()
+        except SecretKeyError as error:
+            err_console.print(styled(("error:", "red"), f" {error}"))
+            raise typer.Exit(2) from None
+        finally:
+            side.close()
+    console.print(
+        f"re-encrypted {done.rewritten} second factor(s) under key {store.keys.current}; "
+        f"{done.current} already were"
+    )
+    for problem in done.unreadable:
+        err_console.print(styled(("unreadable:", "red"), f" {problem}"))
+    if done.unreadable:
+        err_console.print(
+            f"{len(done.unreadable)} left as they were: keep the keys that opened them, or "
+            "reset those second factors (muster account totp)"
+        )
+        raise typer.Exit(1)
+
+
+@app.command("new-secret-key")
+def new_secret_key(
+    key_file: Path = typer.Argument(..., help="The key file (created, or a key appended)"),
+    key_id: str = typer.Option(..., "--id", help="The new key's id, e.g. 2026-12"),
+) -> None:
+    """Add a fresh secret key to KEY_FILE (MUSTER_SECRET_KEY_FILE's form, owner-only): it
+    encrypts the TOTP seeds from now on; the earlier keys still open the older ones until
+    `muster account rotate-secrets`."""
+    from ledger.secret_keys import SecretKeyError, load_secret_keys, new_secret_key_line
+
+    if not key_id.isascii() or not key_id.replace("-", "").replace("_", "").isalnum():
+        refuse("a key id is letters, digits, '-' and '_'")
+    if key_file.exists():
+        try:
+            known = load_secret_keys(key_file).keys
+        except SecretKeyError as error:
+            refuse(str(error))
+        if key_id in known:
+            refuse(f"key id {key_id!r} is already in {key_file}")
+    descriptor = os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+    with os.fdopen(descriptor, "a", encoding="utf-8") as out:
+        out.write(new_secret_key_line(key_id))
+    console.print(f"secret key {key_id} added to {key_file}; new second factors use it")

@@ -14,12 +14,21 @@ if TYPE_CHECKING:
     from ledger.application import Ledger
     from ledger.clock import Clock
     from ledger.seal import SealKeys
+    from ledger.secret_keys import SecretKeys
 
     # The CLI's two plain consoles (``api.cli.output.plain_console``): stdout and stderr.
     console: Console
     err_console: Console
 
-__all__ = ["configured_seal_keys", "console", "err_console", "lock_timeouts", "open_ledger"]
+__all__ = [
+    "check_secret_keys",
+    "configured_seal_keys",
+    "configured_secret_keys",
+    "console",
+    "err_console",
+    "lock_timeouts",
+    "open_ledger",
+]
 
 _CONSOLES = {"console": {}, "err_console": {"stderr": True}}
 
@@ -55,6 +64,37 @@ def configured_seal_keys() -> SealKeys:
         return load_seal_keys(path)
     except ValueError as error:
         refuse(str(error))
+
+
+def configured_secret_keys() -> SecretKeys:
+    """The keys that encrypt the TOTP seeds (``api.secret_key_setting``: the file of
+    MUSTER_SECRET_KEY_FILE, or the one beside a SQLite store); none, or a bad file, is a
+    one-line error and exit status 2. Call it once the store is open (the file beside a
+    SQLite store is made then)."""
+    from api.secret_key_setting import configured_secret_keys as configured
+    from api.settings import get_settings
+    from ledger.secret_keys import SecretKeyError
+
+    try:
+        return configured(get_settings())
+    except SecretKeyError as error:
+        refuse(str(error))
+
+
+def check_secret_keys() -> None:
+    """Before serving: a missing or bad MUSTER_SECRET_KEY_FILE (required on PostgreSQL) is
+    one line and exit status 2 here, not a traceback from each worker. The key file
+    beside a SQLite store is left for the server to make or read."""
+    from api.settings import get_settings
+    from ledger.database import parse_database_url
+
+    settings = get_settings()
+    try:
+        sqlite = parse_database_url(settings.database_url).sqlite_path is not None
+    except ValueError as error:
+        refuse(f"MUSTER_DATABASE_URL: {error}")
+    if settings.secret_key_file is not None or not sqlite:
+        configured_secret_keys()
 
 
 def _missing_store(url: str) -> None:

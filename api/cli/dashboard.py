@@ -21,10 +21,11 @@ def dashboard(
     """Serve the dashboard (and the JSON API) in the browser; print its URL."""
     import uvicorn  # only when serving: the CLI's start stays light
 
-    from api.cli.context import console
+    from api.cli.context import check_secret_keys, console
     from api.settings import get_settings
 
     settings = get_settings()
+    check_secret_keys()
     bind, at = host or settings.http_host, port or settings.http_port
     if demo_logins:
         from api.cli.demo_logins import print_logins, rekey_demo_logins

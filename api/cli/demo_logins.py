@@ -12,7 +12,7 @@ from typing import Any
 
 from rich.table import Table
 
-from api.cli.context import console, open_ledger
+from api.cli.context import configured_secret_keys, console, open_ledger
 from api.cli.output import styled
 from api.http.passwords import hash_password
 from api.http.services import open_side_database
@@ -78,8 +78,9 @@ def rekey_demo_logins(agency: str, totp_roles: frozenset[str]) -> list[DemoLogin
             ),
             ("demo-admin", "Demo Admin", "admin", {}, "accounts"),
         ]
+        keys = configured_secret_keys()
         side = open_side_database(ledger)
-        store = AccountStore(side)
+        store = AccountStore(side, keys)
         logins = []
         try:
             for username, name, role, extra, scope in wanted:

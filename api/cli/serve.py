@@ -38,6 +38,7 @@ def serve(
     from api.settings import get_settings
 
     settings = get_settings()
+    context.check_secret_keys()
     bind, at = host or settings.http_host, port or settings.http_port
     api = f"http://{bind}:{at}/api/v1"
     context.console.print(f"muster API on {api} (OpenAPI: /api/v1/openapi.json)")

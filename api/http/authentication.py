@@ -22,6 +22,7 @@ import hmac
 from datetime import UTC, date, datetime, timedelta
 
 import pyotp
+import structlog
 
 from api.http.errors import ApiError
 from api.http.passwords import hash_password, needs_rehash, verify_password
@@ -30,6 +31,7 @@ from ledger.account import Grant, account_id_for
 from ledger.account import username as username_of
 from ledger.accounts import AccountNotFoundError, AccountView, get_account_by_id
 from ledger.errors import InvalidValueError, NotFoundError
+from ledger.secret_keys import SecretKeyError
 from ledger.time_zones import zone_info
 
 __all__ = [
@@ -179,6 +181,27 @@ def check_login(
         _audit(svc, source, name, "failure")
         raise bad from None
     assert stored is not None
+    try:
+        return _second_factor(svc, account, password, totp, source, now, stored)
+    except SecretKeyError as error:
+        # Fails closed: a seed this server cannot open (a wrong MUSTER_SECRET_KEY_FILE, or
+        # a row copied from another account) lets nobody in; the log says why.
+        structlog.get_logger("muster.accounts").error("totp_unreadable", reason=str(error))
+        _audit(svc, source, name, "failure")
+        raise ApiError(
+            401,
+            "totp_unreadable",
+            "this account's second factor cannot be read on this server: ask an admin to reset it",
+            "totp",
+        ) from None
+
+
+def _second_factor(
+    svc: Services, account: AccountView, password: str, totp: str | None, source: str,
+    now: datetime, stored: str,
+) -> AccountView:  # fmt: skip
+    """``check_login`` once the password was right: the code, where one is needed."""
+    name, account_id = account.username, account.id
     seed = svc.accounts.totp_seed(account_id)
     required = svc.settings.totp_roles & {g.role for g in grants_in_force(svc, account, now)}
     pending = None if seed is not None else svc.accounts.pending_totp_seed(account_id, now)

@@ -10,6 +10,7 @@ from typing import cast
 
 from fastapi import Request
 
+from api.secret_key_setting import configured_secret_keys
 from api.settings import Settings
 from ledger.account_store import AccountStore
 from ledger.application import Ledger
@@ -35,6 +36,8 @@ class Services:
 
     @classmethod
     def for_ledger(cls, ledger: Ledger, settings: Settings) -> Services:
+        """SecretKeyError (one line) if there is no secret key for the TOTP seeds."""
+        keys = configured_secret_keys(settings)
         side = open_side_database(ledger)
         # The store also stages import files between dry run and commit (``api.web``).
         limit = max(settings.upload_max_bytes, settings.import_max_bytes)
@@ -44,7 +47,7 @@ class Services:
         return cls(
             ledger,
             side,
-            AccountStore(side),
+            AccountStore(side, keys),
             LoginThrottle(side),
             IdempotencyKeys(side),
             ReadAudit(side),

@@ -1,7 +1,10 @@
 """Account administration for admins in the browser: every account and its grants; open
-an account with a password; grant a role; revoke a grant with a reason. The same use
-cases as ``muster account`` and the API's ``/api/v1/accounts`` (grants and revocations
-are ledger events; the password hash is a row of the secrets table, never an event)."""
+an account with a password; grant a role; revoke a grant with a reason; set a forgotten
+password; erase every secret of an account (after a confirm step; never one's own). The
+same use cases as ``muster account`` and the API's ``/api/v1/accounts`` (grants and
+revocations are ledger events; password hashes and the other secrets are rows of the
+secrets table, never events; the password and erase forms call ``api.http.account_admin``,
+as the API's routes do)."""
 
 from __future__ import annotations
 
@@ -12,13 +15,16 @@ from uuid import UUID
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response
 
+from api.http.account_admin import erase_secrets, set_forgotten_password
+from api.http.errors import ApiError
 from api.http.passwords import check_new_password, hash_password
 from api.http.policy import Policy, Scope
+from api.http.routes.own_account import source_of
 from api.http.services import services
 from api.web.base import principal_of, render, security_headers, web_route
 from api.web.form_errors import FormErrors, parse_day, sentence
 from ledger.account import Role
-from ledger.accounts import grant_role, list_accounts, open_account, revoke_role
+from ledger.accounts import get_account, grant_role, list_accounts, open_account, revoke_role
 from ledger.errors import LedgerError
 
 __all__ = ["router"]
@@ -44,9 +50,21 @@ def _page(
         "errors": errors or FormErrors(),
         "form": form,
         "typed": typed or {},
-        "done": request.query_params.get("done", ""),
+        "done": _DONE.get(request.query_params.get("done", ""), ""),
+        "me": principal_of(request).username,
     }
     return render(request, "accounts.html", context, status)
+
+
+# What the notice after a change says (the query names one of these, nothing else shows).
+_DONE = {
+    "opened": "opened",
+    "granted": "granted",
+    "revoked": "revoked",
+    # A message shown after a reset, not a password (bandit reads the key as one).
+    "password": "the new password is set; that account's browser sessions have ended",  # nosec B105
+    "erased": "every secret of that account is erased; it can no longer sign in",
+}
 
 
 def _done(what: str) -> Response:
@@ -133,3 +151,46 @@ def revoke(
         except LedgerError as refused:
             errors.add("", sentence(str(refused)))
     return _page(request, errors, f"revoke-{grant_id}", {"reason": reason}, 422)
+
+
+@web_route(router, "POST", f"{_PATH}/{{username}}/password", ADMIN)
+def set_password(
+    request: Request, username: str, password: str = Form("", max_length=256)
+) -> Response:
+    """Set a forgotten password (``account_admin.set_forgotten_password``)."""
+    svc = services(request)
+    account = get_account(svc.ledger, username)
+    try:
+        set_forgotten_password(svc, account, password, actor=principal_of(request).actor,
+                               source=source_of(request))  # fmt: skip
+    except ApiError as refused:
+        errors = FormErrors()
+        errors.add(refused.field or "", sentence(refused.message))
+        return _page(request, errors, f"password-{account.username}", {}, refused.status)
+    return _done("password")
+
+
+@web_route(router, "POST", f"{_PATH}/{{username}}/erase", ADMIN)
+def erase(request: Request, username: str, confirmed: str = Form("", max_length=10)) -> Response:
+    """Erase every secret of an account: the first post shows what will go and asks;
+    the confirming one (``confirmed=yes``) erases (``account_admin.erase_secrets``)."""
+    svc = services(request)
+    account = get_account(svc.ledger, username)
+    principal = principal_of(request)
+    if confirmed != "yes":
+        context: dict[str, Any] = {
+            "title": f"Erase the secrets of {account.username}",
+            "hide_travel": True,
+            "account": account,
+            "tokens": [t for t in svc.accounts.tokens(account.id) if t.revoked_at is None],
+            "own": account.id == principal.account_id,
+        }
+        return render(request, "account_erase.html", context)
+    try:
+        erase_secrets(svc, account, principal.account_id, actor=principal.actor,
+                      source=source_of(request))  # fmt: skip
+    except ApiError as refused:
+        errors = FormErrors()
+        errors.add("", sentence(refused.message))
+        return _page(request, errors, f"erase-{account.username}", {}, refused.status)
+    return _done("erased")

@@ -117,6 +117,11 @@ def login(
                 "Your role needs a second factor: ask an administrator to run "
                 "muster account totp for your account."
             )
+        elif refused.code == "totp_unreadable":
+            message = (
+                "Your second factor cannot be read on this server: ask an administrator "
+                "to reset it."
+            )
         elif ask_code:
             message = "Wrong username, password or code."
         else:

@@ -16,6 +16,7 @@ from api.rulebook import publish_shipped_packs
 from api.settings import Settings
 from ledger.accounts import grant_role, open_account
 from ledger.application import Ledger
+from tests.conftest import TEST_SECRET_KEY_FILE
 
 ACTOR = "user:test"
 AGENCY, OTHER_AGENCY = "mpls", "stp"
@@ -97,7 +98,9 @@ def world(ledger: Ledger) -> Iterator[World]:
     for employee_id, unit in PEOPLE.items():
         enrol(ledger, AGENCY, employee_id, unit)
     enrol(ledger, OTHER_AGENCY, "S1", "Patrol")
-    services = Services.for_ledger(ledger, Settings(database_url=ledger.database_url))
+    services = Services.for_ledger(
+        ledger, Settings(database_url=ledger.database_url, secret_key_file=TEST_SECRET_KEY_FILE)
+    )
     with TestClient(create_app(services), raise_server_exceptions=False) as client:
         world = World(ledger, services, client)
         for name, grant in ACCOUNTS.items():

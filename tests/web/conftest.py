@@ -31,6 +31,7 @@ from api.settings import Settings
 from ledger.accounts import grant_role, open_account
 from ledger.application import Ledger
 from ledger.clock import SettableClock
+from tests.conftest import TEST_SECRET_KEY_FILE
 
 ACTOR = "user:test"
 AGENCY, OTHER_AGENCY = "mpls", "stp"
@@ -158,7 +159,9 @@ def _settings(database_url: str) -> Settings:
     """The pages' tests log in with passwords alone (MUSTER_TOTP_REQUIRED_ROLES empty):
     the second factor is tested on its own (test_web_session's TOTP tests, and
     tests/http/test_totp.py for the API's login the form shares)."""
-    return Settings(database_url=database_url, totp_required_roles="")
+    return Settings(
+        database_url=database_url, totp_required_roles="", secret_key_file=TEST_SECRET_KEY_FILE
+    )
 
 
 @pytest.fixture

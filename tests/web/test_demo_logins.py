@@ -13,6 +13,8 @@ from api.http.services import open_side_database
 from api.settings import get_settings
 from ledger.account_store import AccountStore
 from ledger.accounts import get_account
+from ledger.secret_keys import load_secret_keys
+from tests.conftest import TEST_SECRET_KEY_FILE
 from tests.web.conftest import AGENCY, WebWorld
 
 
@@ -65,7 +67,7 @@ def test_roles_that_need_a_second_factor_get_a_fresh_seed_kept_out_of_the_log(
     second = rekey_demo_logins(AGENCY, needed)
     assert {login.role for login in second if login.totp_seed} == needed
     ledger = configured.ledger
-    store = AccountStore(open_side_database(ledger))
+    store = AccountStore(open_side_database(ledger), load_secret_keys(TEST_SECRET_KEY_FILE))
     try:
         for old, new in zip(first, second, strict=True):
             account = get_account(ledger, new.username)

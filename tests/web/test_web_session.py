@@ -14,6 +14,7 @@ from fastapi.testclient import TestClient
 from api.http.services import open_side_database
 from api.web import web_routers
 from ledger.side_database import SECRETS
+from tests.conftest import TEST_SECRET_KEY_FILE
 from tests.web.conftest import AGENCY, MARKUP_NAME, OTHER_AGENCY, WebWorld
 
 _TOKEN = re.compile(r'name="csrf_token" value="([^"]+)"')
@@ -269,7 +270,9 @@ def test_the_login_form_asks_for_the_second_factor_where_the_role_needs_one(
     from api.settings import Settings
     from ledger.accounts import get_account
 
-    settings = Settings(database_url=web_world.database_url)  # the default: admin,coordinator
+    settings = Settings(  # the default roles: admin,coordinator
+        database_url=web_world.database_url, secret_key_file=TEST_SECRET_KEY_FILE
+    )
     services = Services.for_ledger(web_world.ledger, settings)
     seed = new_totp_seed()
     coordinator = get_account(web_world.ledger, "coordinator")

@@ -16,6 +16,7 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
 from pydantic import BaseModel, ConfigDict, Field
 
+from api.http.account_admin import erase_secrets, set_forgotten_password
 from api.http.authentication import audit_account
 from api.http.errors import ApiError
 from api.http.passwords import check_new_password, hash_password
@@ -219,15 +220,8 @@ def reset_account_password(
 ) -> None:
     svc = services(request)
     account = get_account(svc.ledger, username)
-    problem = check_new_password(body.password)
-    if problem is not None:
-        raise ApiError(422, "weak_password", problem, "password")
-    now = svc.now()
-    svc.accounts.set_password(account.id, hash_password(body.password), now)
-    svc.accounts.revoke_all(account.id, now, tokens=False)
-    svc.throttle.login_succeeded(account.username)
-    audit_account(svc, source_of(request), found.actor, "account.password.reset",
-                  account.username, "success")  # fmt: skip
+    set_forgotten_password(svc, account, body.password, actor=found.actor,
+                           source=source_of(request))  # fmt: skip
 
 
 @api_route(
@@ -246,11 +240,6 @@ def erase_account_secrets(
     svc = services(request)
     account = get_account(svc.ledger, username)
     assert found.principal is not None
-    if account.id == found.principal.account_id:
-        raise ApiError(
-            409, "own_account", "erase your own secrets from another admin account", "username"
-        )
-    erased = svc.accounts.erase(account.id)
-    audit_account(svc, source_of(request), found.actor, "account.secrets.erase",
-                  account.username, "success" if erased else "none")  # fmt: skip
+    erased = erase_secrets(svc, account, found.principal.account_id, actor=found.actor,
+                           source=source_of(request))  # fmt: skip
     return SecretsErased(erased=erased)

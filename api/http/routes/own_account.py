@@ -33,6 +33,7 @@ from api.http.passwords import check_new_password, hash_password
 from api.http.policy import Access, Policy, Scope, access, api_route
 from api.http.services import Services, services
 from ledger.accounts import AccountView, get_account_by_id
+from ledger.secret_keys import SecretKeyError
 
 __all__ = ["TotpEnrolment", "router", "source_of", "start_enrolment"]
 
@@ -166,7 +167,10 @@ def confirm_totp(
 ) -> TotpConfirmed:
     svc, account = _caller(request, found)
     source, now = source_of(request), svc.now()
-    pending = svc.accounts.pending_totp_seed(account.id, now)
+    try:
+        pending = svc.accounts.pending_totp_seed(account.id, now)
+    except SecretKeyError:  # staged under a key this server no longer has: start anew
+        pending = None
     if pending is None:
         audit_account(svc, source, found.actor, "account.totp.confirm", account.username,
                       "failure")  # fmt: skip
