@@ -17,6 +17,7 @@ from uuid import UUID, uuid4
 from ledger import fields
 from ledger.agency import agency_id_for
 from ledger.certificates import Certificate
+from ledger.errors import LedgerError
 from ledger.ledger_core import LedgerCore
 from ledger.person import Person
 from ledger.request_events import PENDING, TrainingRequested, TrainingRequestState
@@ -59,7 +60,11 @@ class RequestCases(LedgerCore):
         """``topic``: the one topic the hours count towards ("" for general hours)."""
         now = self._now_and_check(completed_on, "completion date")
         total = fields.hours("hours", hours)
-        topic_hours = fields.topic_hours({topic.strip(): total} if topic.strip() else {}, total)
+        try:
+            topic_hours = fields.topic_hours({topic.strip(): total} if topic.strip() else {}, total)
+        except LedgerError as refused:
+            refused.field = "topic"  # this use case takes one topic, not a mapping
+            raise
         with self._using(uow) as u:
             person = u.person(agency, employee_id)
             new_id = request_id or uuid4()
