@@ -123,9 +123,7 @@ def type_spec(
         raise InvalidValueError("a passing_score needs a max_score")
     months = _count("validity_months", validity_months, 0, 120)
     if validity == "months" and months == 0:
-        raise InvalidValueError(
-            "validity months needs validity_months 1-120", field="validity_months"
-        )
+        raise InvalidValueError("validity months needs validity_months 1-120")
     if validity != "months" and months:
         raise InvalidValueError(f"validity_months applies only to validity months, not {validity}")
     if validity == "certificate" and earned_by != "certificate":

@@ -94,10 +94,9 @@ _FIELDS = {
     "employment", "license_number", "rank", "email", "approver", "certificate", "topic",
     "certified_on", "basic_completed_on", "new_deadline", "ends_on", "starts_on",
     "quiz_answers", "quiz_score",
-    # The credential type and policy routes' fields (issue 17 §4).
-    "name", "holders", "earned_by", "validity", "validity_months", "passing_score",
-    "max_score", "renewal_days", "warning_days", "weapon_classes", "audience", "due_days",
-    "due_from", "channel", "title", "document", "pass_mark", "questions",
+    # The policy routes' fields (issue 17 §4).
+    "audience", "due_days", "due_from", "channel", "title", "document", "pass_mark",
+    "questions",
 }  # fmt: skip
 # A quiz's question is refused by its number ("question 2: two choices are the same").
 _QUESTION = re.compile(r"^question \d+\b")

@@ -215,7 +215,7 @@ ROUTES: dict[str, tuple[str, dict[str, object] | None, str]] = {
         "read_agency",
     ),
     # The policy library (issue 17 §4). The writes' bodies are refused by the use case for
-    # an allowed coordinator (an empty document, no such policy or type), so the matrix
+    # an allowed coordinator (an empty document, no such policy, no type 'matrix'), so the matrix
     # writes nothing; an officer reads a version's document or quiz only where the policy
     # binds them, and none does here (the policy does not exist: refused, saying nothing).
     "/api/v1/agencies/{agency}/policies": ("GET", None, "read_agency"),
@@ -247,31 +247,6 @@ ROUTES: dict[str, tuple[str, dict[str, object] | None, str]] = {
         "GET",
         None,
         "read_bound",
-    ),
-    "/api/v1/agencies/{agency}/credential-types": ("GET", None, "member"),
-    "/api/v1/agencies/{agency}/credential-types#define": (
-        "POST",
-        {
-            "type_id": "matrix",
-            "name": "M",
-            "holders": ["everyone"],
-            "earned_by": "none",
-            "validity": "months",
-            "validity_months": 12,
-        },
-        "write_agency",
-    ),
-    "/api/v1/agencies/{agency}/credential-types/{type_id}": (
-        "PUT",
-        {
-            "name": "M",
-            "holders": ["everyone"],
-            "earned_by": "qualification",
-            "validity": "months",
-            "validity_months": 12,
-            "reason": "matrix",
-        },
-        "write_agency",
     ),
     "/api/v1/agencies/{agency}/credential-types/{type_id}/retirement": (
         "POST",
@@ -384,9 +359,9 @@ def _denied(world: World, role: str, template: str, target: str) -> bool:
         .replace("{notice_id}", _RECORD)
         .replace("{unit}", UNITS[target])
         .replace("{policy_id}", "use-of-force")
+        .replace("{type_id}", "matrix")
         .replace("{version}", "1")
         .replace("{kind}", "training")
-        .replace("{type_id}", "no-such-type")
     )
     path = path.replace("{username}", "spare").split("#")[0]
     if body is not None and body.get("username") == "__new__":

@@ -8,6 +8,7 @@ retry with the same Idempotency-Key appends nothing."""
 from __future__ import annotations
 
 import hashlib
+from datetime import date
 from typing import Any
 
 import pytest
@@ -16,7 +17,9 @@ from ledger.agency import agency_id_for
 from ledger.clock import SettableClock
 from ledger.errors import LedgerError
 from ledger.policy_cases import MAX_DOCUMENT_BYTES
-from tests.http.conftest import AGENCY, World
+from replay.asof import known_at_used, requested_instant
+from replay.tracks import programme_at
+from tests.http.conftest import ACTOR, AGENCY, World
 
 BASE = f"/api/v1/agencies/{AGENCY}"
 POLICY = f"{BASE}/policies/use-of-force"
@@ -231,8 +234,6 @@ def test_refusals_name_the_field_and_write_nothing(world: World) -> None:
         ("POST", f"{POLICY}/publications", {"version": digest}),
         ("PUT", f"{POLICY}/versions/{digest}/quiz", QUIZ),
         ("POST", f"{POLICY}/assignments", {"audience": ["everyone"], "due_days": 1}),
-        ("POST", f"{BASE}/credential-types", {"type_id": "k9"}),
-        ("PUT", f"{BASE}/credential-types/k9", {}),
         ("POST", f"{BASE}/credential-types/k9/retirement", {"reason": "x"}),
     ]
     for method, path, body in writes:
@@ -316,76 +317,47 @@ FIREARMS = {
 }
 
 
-def test_credential_types_defined_changed_retired_and_listed(
-    world: World, clock: SettableClock
-) -> None:
+def test_a_credential_type_is_retired_once_and_earlier_days_keep_it(world: World) -> None:
+    world.ledger.define_credential_type(
+        AGENCY, "firearms", effective_on=date(2020, 1, 1), actor=ACTOR, **FIREARMS
+    )
+    retirement = f"{BASE}/credential-types/firearms/retirement"
     coordinator = world.auth("coordinator")
-    types = f"{BASE}/credential-types"
-    key = {**coordinator, "Idempotency-Key": "define-firearms"}
-    body = {**FIREARMS, "type_id": "firearms", "effective_on": "2020-01-01"}
-    defined = world.client.post(types, json=body, headers=key)
-    assert defined.status_code == 201, defined.text
-    assert (defined.json()["id"], defined.json()["events"]) == (
-        "firearms",
-        ["CredentialTypeDefined"],
-    )
     count = _agency_events(world)
-    replayed = world.client.post(types, json=body, headers=key)
-    assert replayed.headers.get("idempotent-replayed") == "true"
-    twice = world.client.post(types, json=body, headers=coordinator)
-    assert twice.status_code in (409, 422), twice.text
-    assert _agency_events(world) == count
-    # Refused by the use case's checks, naming the field.
-    for bad, field in (
-        ({**body, "type_id": "cpr", "validity": "forever"}, "validity"),
-        ({**body, "type_id": "cpr", "holders": ["nobody:x"]}, "holders"),
-        ({**body, "type_id": "cpr", "validity_months": 0}, "validity_months"),
-        ({**body, "type_id": "cpr", "actor": "x"}, "actor"),
+    for body, status, field in (
+        ({"effective_on": "2025-02-01"}, 422, "reason"),
+        ({"effective_on": "2025-02-30", "reason": "r"}, 422, "effective_on"),
+        ({"reason": "r", "actor": "x"}, 422, "actor"),
     ):
-        refused = world.client.post(types, json=bad, headers=coordinator)
-        assert refused.status_code == 422, refused.text
-        assert refused.json()["field"] == field, refused.json()
+        refused = world.client.post(retirement, json=body, headers=coordinator)
+        assert refused.status_code == status, refused.text
+        assert refused.json()["field"] == field
+    missing = world.client.post(
+        f"{BASE}/credential-types/k9/retirement", json={"reason": "r"}, headers=coordinator
+    )
+    assert missing.status_code == 404, missing.text
     assert _agency_events(world) == count
 
-    clock.set(clock.now.replace(minute=5))
-    changed = world.client.put(
-        f"{types}/firearms",
-        json={**FIREARMS, "validity_months": 6, "effective_on": "2025-01-01",
-              "reason": "qualify twice a year"},
-        headers=coordinator,
-    )  # fmt: skip
-    assert changed.status_code == 200, changed.text
-    assert changed.json()["id"] == "2"
-    no_reason = world.client.put(
-        f"{types}/firearms", json={**FIREARMS, "effective_on": "2025-01-01"}, headers=coordinator
-    )
-    assert (no_reason.status_code, no_reason.json()["field"]) == (422, "reason")
-    missing = world.client.put(f"{types}/k9", json={**FIREARMS, "reason": "x"}, headers=coordinator)
-    assert missing.status_code == 404
-    retired = world.client.post(
-        f"{types}/firearms/retirement",
-        json={"effective_on": "2025-02-01", "reason": "replaced"},
-        headers=coordinator,
-    )
+    headers = {**coordinator, "Idempotency-Key": "retire-firearms"}
+    body = {"effective_on": "2025-02-01", "reason": "replaced"}
+    retired = world.client.post(retirement, json=body, headers=headers)
     assert retired.status_code == 201, retired.text
-
-    # Anyone with a grant in the agency reads the types (an officer too).
-    listed = world.client.get(types, headers=world.auth("officer1"))
-    assert listed.status_code == 200, listed.text
-    [firearms] = listed.json()["types"]
-    assert (firearms["type_id"], firearms["in_force"], firearms["retired"]) == ("firearms", 3, True)
-    versions = firearms["versions"]
-    assert [(v["version"], v["effective_from"], v["retired"]) for v in versions] == [
-        (1, "2020-01-01", False),
-        (2, "2025-01-01", False),
-        (3, "2025-02-01", True),
-    ]
-    assert (versions[0]["validity_months"], versions[1]["validity_months"]) == (12, 6)
-    assert versions[0]["passing_score"] == "80"
-    assert world.client.get(types, headers=world.auth("admin")).status_code == 403
+    assert retired.json()["events"] == ["CredentialTypeRetired"]
+    again = world.client.post(retirement, json=body, headers=headers)
+    assert again.headers.get("idempotent-replayed") == "true"
+    assert _agency_events(world) == count + 1
+    now = known_at_used(world.ledger, requested_instant(world.ledger, AGENCY, None))
+    programme = programme_at(world.ledger, AGENCY, now)
+    before, after = (
+        programme.type_on("firearms", d) for d in (date(2025, 1, 31), date(2025, 2, 1))
+    )
+    assert before is not None
+    assert not before.retired
+    assert after is not None
+    assert after.retired
 
 
-@pytest.mark.parametrize("path", ["/policies", "/credential-types"])
+@pytest.mark.parametrize("path", ["/policies", "/credential-types/{type_id}/retirement"])
 def test_the_new_routes_are_documented(world: World, path: str) -> None:
     document = world.client.get("/api/v1/openapi.json").json()
     for template, operations in document["paths"].items():
