@@ -35,23 +35,26 @@ CHANNELS = ("in_person", "online", "paper")
 DUE_FROM = ("publication", "assignment")
 _QUIZ_ITEMS = 50
 MAX_DOCUMENT_BYTES = POLICY_DOCUMENTS.max_bytes
+_NOT_A_DOCUMENT = "a policy document must be a PDF or UTF-8 Markdown"
 
 
 def media_type_of(content: bytes) -> str:
     """``application/pdf`` for a PDF (by its signature), ``text/markdown`` for UTF-8 text;
     an empty, oversized or other document is refused."""
     if not content:
-        raise InvalidValueError("a policy document cannot be empty")
+        raise InvalidValueError("a policy document cannot be empty", field="document")
     if len(content) > MAX_DOCUMENT_BYTES:
-        raise InvalidValueError(f"a policy document is at most {MAX_DOCUMENT_BYTES} bytes")
+        raise InvalidValueError(
+            f"a policy document is at most {MAX_DOCUMENT_BYTES} bytes", field="document"
+        )
     if content.startswith(b"%PDF-"):
         return "application/pdf"
     try:
         text = content.decode("utf-8")
     except UnicodeDecodeError:
-        raise InvalidValueError("a policy document must be a PDF or UTF-8 Markdown") from None
+        raise InvalidValueError(_NOT_A_DOCUMENT, field="document") from None
     if "\x00" in text:
-        raise InvalidValueError("a policy document must be a PDF or UTF-8 Markdown")
+        raise InvalidValueError(_NOT_A_DOCUMENT, field="document")
     return "text/markdown"
 
 

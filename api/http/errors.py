@@ -94,7 +94,12 @@ _FIELDS = {
     "employment", "license_number", "rank", "email", "approver", "certificate", "topic",
     "certified_on", "basic_completed_on", "new_deadline", "ends_on", "starts_on",
     "quiz_answers", "quiz_score",
+    # The policy routes' fields (issue 17 §4).
+    "audience", "due_days", "due_from", "channel", "title", "document", "pass_mark",
+    "questions",
 }  # fmt: skip
+# A quiz's question is refused by its number ("question 2: two choices are the same").
+_QUESTION = re.compile(r"^question \d+\b")
 
 
 def status_for(error: Exception) -> int:
@@ -107,6 +112,8 @@ def code_for(error: Exception) -> str:
 
 
 def _field_of(message: str) -> str | None:
+    if _QUESTION.match(message):
+        return "questions"
     match = _FIELD.match(message)
     return match.group(1) if match and match.group(1) in _FIELDS else None
 

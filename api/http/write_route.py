@@ -95,20 +95,21 @@ def write_route(
     *,
     response_model: type[BaseModel] = WriteResult,
     if_match: bool = True,
+    method: str = "POST",
     **options: Any,
 ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
-    """A POST (201) behind ``policy`` taking ``Idempotency-Key``, and ``If-Match`` where
-    the route names a person (``{employee_id}`` in the router's prefix or the path) and
-    ``if_match`` is not turned off."""
+    """A POST (201; or ``method``, a PUT answering 200) behind ``policy`` taking
+    ``Idempotency-Key``, and ``If-Match`` where the route names a person (``{employee_id}``
+    in the router's prefix or the path) and ``if_match`` is not turned off."""
     headers = [Depends(_idempotency_key)]
     if if_match and "{employee_id}" in router.prefix + path:
         headers.append(Depends(_if_match))
     return api_route(
         router,
-        "POST",
+        method,
         path,
         policy,
-        status_code=201,
+        status_code=201 if method == "POST" else 200,
         response_model=response_model,
         summary=summary,
         dependencies=[*headers, *options.pop("dependencies", [])],
@@ -133,11 +134,18 @@ def _expect_version(uow: UnitOfWork, found: Access, if_match: str | None) -> Non
 
 
 def run_write(
-    request: Request, found: Access, body: BaseModel, command: Command, *, date_field: str
+    request: Request,
+    found: Access,
+    body: BaseModel,
+    command: Command,
+    *,
+    date_field: str,
+    status_code: int = 201,
 ) -> Response:
     """Run ``command`` once per Idempotency-Key in one unit of work; the recorded time,
     the events, the new id and the person's version as the answer. ``date_field`` names
-    the field a domain error about a date is put on."""
+    the field a domain error about a date is put on. A command that stages nothing (the
+    same policy document again) answers with no events and the save's instant."""
     request.state.date_field = date_field
     if_match: str | None = getattr(request.state, "if_match", None)
 
@@ -147,16 +155,15 @@ def run_write(
         _expect_version(uow, found, if_match)
         result = command(ledger, uow, found.actor)
         events = [type(e).__name__ for e in uow.pending()]
-        uow.save()
-        assert uow.recorded_at is not None
+        saved = uow.save()
         version = None
         if found.employee_id:
             version = uow.person(found.agency, found.employee_id).version
         return WriteResult(
-            recorded_at=uow.recorded_at.isoformat(),
+            recorded_at=saved.recorded_at.isoformat(),
             events=events,
             id=None if result is None else str(result),
             version=version,
         )
 
-    return idempotent(request, found, body, run)
+    return idempotent(request, found, body, run, status_code)

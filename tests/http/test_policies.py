@@ -238,6 +238,45 @@ ROUTES: dict[str, tuple[str, dict[str, object] | None, str]] = {
         None,
         "read_agency",
     ),
+    # The policy library (issue 17 §4). The writes' bodies are refused by the use case for
+    # an allowed coordinator (an empty document, no such policy, no type 'matrix'), so the matrix
+    # writes nothing; an officer reads a version's document or quiz only where the policy
+    # binds them, and none does here (the policy does not exist: refused, saying nothing).
+    "/api/v1/agencies/{agency}/policies": ("GET", None, "read_agency"),
+    "/api/v1/agencies/{agency}/policies/{policy_id}": ("GET", None, "read_agency"),
+    "/api/v1/agencies/{agency}/policies/{policy_id}/versions": (
+        "POST",
+        None,  # multipart (``__document__`` below)
+        "write_agency",
+    ),
+    "/api/v1/agencies/{agency}/policies/{policy_id}/publications": (
+        "POST",
+        {"version": "0" * 64},
+        "write_agency",
+    ),
+    "/api/v1/agencies/{agency}/policies/{policy_id}/versions/{version}/quiz": (
+        "PUT",
+        {
+            "pass_mark": 50,
+            "questions": [{"text": "Which?", "choices": ["This", "That"], "correct": 1}],
+        },
+        "write_agency",
+    ),
+    "/api/v1/agencies/{agency}/policies/{policy_id}/versions/{version}/quiz#read": (
+        "GET",
+        None,
+        "read_bound",
+    ),
+    "/api/v1/agencies/{agency}/policies/{policy_id}/versions/{version}/document": (
+        "GET",
+        None,
+        "read_bound",
+    ),
+    "/api/v1/agencies/{agency}/credential-types/{type_id}/retirement": (
+        "POST",
+        {"reason": "matrix"},
+        "write_agency",
+    ),
     "/api/v1/agencies/{agency}/imports/{kind}/dry-run": (
         "POST",
         None,  # multipart (``__import__`` below)
@@ -292,6 +331,8 @@ def expected(role: str, kind: str, target: str) -> bool:
         return role in {"coordinator", "other-coordinator"} or (
             role == "officer1" and target == "own"
         )
+    if kind == "read_bound":  # agency-wide; an officer only what binds them (nothing here)
+        return role in {"coordinator", "command", "auditor", "other-coordinator"}
     if kind in {"write_person", "write_agency", "audit", "queue"}:
         return role in {"coordinator", "other-coordinator"}
     raise AssertionError(kind)
@@ -362,6 +403,9 @@ def _denied(world: World, role: str, template: str, target: str) -> bool:
         form = {"completed_on": "2025-02-01", "course_title": "Matrix", "hours": "1"}
         files = {"certificate": ("matrix.pdf", b"%PDF-1.7 matrix", "application/pdf")}
         response = world.client.post(path, data=form, files=files, headers=headers)
+    elif template.endswith("/versions") and method == "POST":
+        files = {"document": ("matrix.md", b"", "text/markdown")}  # empty: refused
+        response = world.client.post(path, data={"title": "M"}, files=files, headers=headers)
     elif template.endswith("/dry-run"):
         sheet = f"employee_id,completed_on,course_title,hours\n{employee_id},2025-02-01,M,1\n"
         files = {"file": ("matrix.csv", sheet.encode(), "text/csv")}

@@ -1,0 +1,452 @@
+"""The policy library over HTTP (issue 17 §4): upload a policy document version, publish
+one, set a version's comprehension quiz, and read the library, a version's document and
+its quiz.
+
+Each write runs the ledger's use case the CLI's ``muster policy`` and the dashboard's forms
+run (``Ledger.upload_policy``, ``publish_policy``, ``set_policy_quiz``), through the shared
+write path of ``api.http.write_route`` (``Idempotency-Key``, the recorded time in the
+answer). The document is a multipart ``document`` part; its type is decided by its content
+(``ledger.policy_cases.media_type_of``: a PDF or UTF-8 Markdown), never by its name or the
+part's ``Content-Type``; one byte over ``MAX_DOCUMENT_BYTES`` is read and refused with 413
+before anything is stored.
+
+Reading: the library (every policy, its versions, publications, assignments, whether each
+version has a quiz) is the agency-wide read (coordinator, command, auditor). A version's
+document and its quiz are also for the people the policy binds: an officer (their own
+grant's person) may read the published versions of a policy that binds them today, and
+nobody but a coordinator is ever shown a quiz's correct choices.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
+from fastapi.responses import Response
+from pydantic import BaseModel, Field
+
+from api.http.errors import ApiError
+from api.http.policy import AGENCY_WIDE, READERS, Access, Policy, Scope, access, api_route
+from api.http.services import services
+from api.http.write_route import (
+    AGENCY_WRITE,
+    COORDINATORS,
+    Strict,
+    agency_today,
+    run_write,
+    write_route,
+)
+from api.web.policy_versions import Version, version_document, versions_of
+from ledger.application import Ledger
+from ledger.errors import NotFoundError, PolicyNotFoundError
+from ledger.policy_cases import MAX_DOCUMENT_BYTES, version_of
+from ledger.policy_quiz import MAX_CHOICES, MAX_QUESTIONS, Quiz
+from ledger.unit_of_work import UnitOfWork
+from projections.credentials.programme import Programme
+from replay.asof import known_at_used, requested_instant
+from replay.tracks import person_policy, programme_at
+
+__all__ = ["router"]
+
+router = APIRouter(prefix="/api/v1/agencies/{agency}", tags=["policies"])
+
+_POLICY = "/policies/{policy_id}"
+_VERSION = _POLICY + "/versions/{version}"
+UPLOAD = Policy(Scope.AGENCY, COORDINATORS, statuses=(404, 409, 413))
+LIBRARY = Policy(Scope.AGENCY, AGENCY_WIDE, audit="read.policy", statuses=(404,))
+# Anyone with a grant in the agency passes the guard; the route then lets through the
+# agency-wide readers, and an officer only to what binds them (its own audit entry).
+BOUND = Policy(Scope.MEMBER, READERS, statuses=(404,))
+_DOCUMENT_TYPES = ("application/pdf", "text/markdown")
+_VERSION_REF = "The version's published number, its SHA-256, or a prefix of 8+ hex digits"
+
+
+# -- writes ------------------------------------------------------------------------------
+
+
+class UploadForm(Strict):
+    """What an Idempotency-Key is checked against: the title and the document's hash."""
+
+    title: str
+    document_sha256: str
+
+
+@write_route(
+    router,
+    f"{_POLICY}/versions",
+    UPLOAD,
+    "Upload a policy document version (PDF or Markdown, by content); its id is the "
+    "SHA-256 of its bytes, and the same bytes again record nothing",
+    openapi_extra={
+        "requestBody": {
+            "content": {
+                "multipart/form-data": {
+                    "encoding": {"document": {"contentType": ", ".join(_DOCUMENT_TYPES)}}
+                }
+            }
+        }
+    },
+)
+def upload_version(
+    request: Request,
+    policy_id: str,
+    document: UploadFile = File(description="The document: a PDF or a UTF-8 Markdown file"),
+    title: str = Form(min_length=1, max_length=500, examples=["Use of force"]),
+    found: Access = Depends(access),
+) -> Response:
+    content = document.file.read(MAX_DOCUMENT_BYTES + 1)  # one byte past the limit is refused
+    if len(content) > MAX_DOCUMENT_BYTES:
+        raise ApiError(
+            413, "document_too_large",
+            f"document: a policy document is at most {MAX_DOCUMENT_BYTES} bytes", "document",
+        )  # fmt: skip
+    form = UploadForm(title=title, document_sha256=hashlib.sha256(content).hexdigest())
+
+    def command(ledger: Ledger, uow: UnitOfWork, who: str) -> str:
+        digest, _ = ledger.upload_policy(
+            found.agency, policy_id, content, title=title, actor=who, uow=uow
+        )
+        return digest
+
+    return run_write(request, found, form, command, date_field="document")
+
+
+class PublicationIn(Strict):
+    version: str = Field(
+        min_length=1, max_length=64, examples=["3f2a9c1e"],
+        description="The uploaded version's SHA-256 (or a prefix of 8+ hex digits)",
+    )  # fmt: skip
+    effective_on: date | None = Field(None, description="In force from; default today")
+    editorial: bool = Field(False, description="No re-acknowledgement needed")
+    reason: str = Field("", max_length=500, examples=["Annual review: section 4 rewritten"])
+
+
+@write_route(
+    router,
+    f"{_POLICY}/publications",
+    AGENCY_WRITE,
+    "Publish an uploaded version from effective_on (editorial: no new acknowledgement); "
+    "the answer's id is its number",
+)
+def publish_version(
+    request: Request, policy_id: str, body: PublicationIn, found: Access = Depends(access)
+) -> Response:
+    def command(ledger: Ledger, uow: UnitOfWork, who: str) -> int:
+        return ledger.publish_policy(
+            found.agency,
+            policy_id,
+            body.version,
+            effective_on=body.effective_on or agency_today(ledger, found.agency),
+            editorial=body.editorial,
+            reason=body.reason,
+            actor=who,
+            uow=uow,
+        )
+
+    return run_write(request, found, body, command, date_field="effective_on")
+
+
+class QuestionIn(Strict):
+    id: str | None = Field(
+        None, pattern=r"^[a-z0-9][a-z0-9_-]{0,39}$", examples=["q1"],
+        description="Default q1, q2, ... by position",
+    )  # fmt: skip
+    text: str = Field(min_length=1, max_length=500, examples=["When may force be used?"])
+    choices: list[str] = Field(
+        min_length=2, max_length=MAX_CHOICES,
+        examples=[["Never", "When objectively reasonable", "Always"]],
+    )  # fmt: skip
+    correct: int = Field(ge=1, le=MAX_CHOICES, examples=[2], description="1-based")
+
+
+class QuizIn(Strict):
+    pass_mark: Decimal = Field(ge=0, le=100, examples=[80], description="Percent correct")
+    questions: list[QuestionIn] = Field(min_length=1, max_length=MAX_QUESTIONS)
+
+
+@write_route(
+    router,
+    f"{_VERSION}/quiz",
+    AGENCY_WRITE,
+    "Set the comprehension quiz of an uploaded version (acknowledgements of it are then "
+    "scored by the ledger); the answer's id is the version's SHA-256",
+    method="PUT",
+)
+def set_quiz(
+    request: Request, policy_id: str, version: str, body: QuizIn, found: Access = Depends(access)
+) -> Response:
+    quiz: dict[str, Any] = {
+        "pass_mark": str(body.pass_mark),
+        "questions": [q.model_dump(exclude_none=True) for q in body.questions],
+    }
+
+    def command(ledger: Ledger, uow: UnitOfWork, who: str) -> str:
+        digest, _ = ledger.set_policy_quiz(
+            found.agency, policy_id, _reference(version), quiz, actor=who, uow=uow
+        )
+        return digest
+
+    return run_write(request, found, body, command, date_field="pass_mark", status_code=200)
+
+
+# -- reads -------------------------------------------------------------------------------
+
+
+class QuestionOut(BaseModel):
+    id: str
+    text: str
+    choices: list[str]
+    correct: int | None = Field(None, description="Shown to a coordinator only")
+
+
+class QuizOut(BaseModel):
+    pass_mark: str
+    questions: list[QuestionOut]
+
+
+class VersionOut(BaseModel):
+    version_hash: str = Field(description="The SHA-256 of the document's exact bytes")
+    number: int | None = Field(None, description="Its publication's number (None: unpublished)")
+    media_type: str
+    size: int
+    recorded_at: str | None = Field(None, description="When its upload was recorded")
+    has_quiz: bool
+    document_href: str
+
+
+class PublicationOut(BaseModel):
+    number: int
+    version_hash: str
+    effective_on: str
+    editorial: bool
+    reason: str
+    recorded_at: str | None
+
+
+class AssignmentOut(BaseModel):
+    assignment_id: str
+    audience: list[str]
+    due_days: int
+    due_from: str
+    effective_on: str
+
+
+class PolicyOut(BaseModel):
+    policy_id: str
+    title: str
+    in_force: int | None = Field(None, description="The version in force today, by number")
+    versions: list[VersionOut]
+    publications: list[PublicationOut]
+    assignments: list[AssignmentOut]
+
+
+class PolicyDetail(PolicyOut):
+    quizzes: dict[str, QuizOut] = Field(description="Each version's quiz, by version hash")
+
+
+class Library(BaseModel):
+    agency: str
+    known_at: str = Field(description="The records as they stood at this instant (now)")
+    policies: list[PolicyOut]
+
+
+def _reference(version: str) -> str | int:
+    return int(version) if version.isdigit() else version
+
+
+def _programme(ledger: Ledger, agency: str) -> tuple[Programme, str]:
+    used = known_at_used(ledger, requested_instant(ledger, agency, None))
+    return programme_at(ledger, agency, used), used.isoformat()
+
+
+def _is_coordinator(found: Access) -> bool:
+    assert found.principal is not None
+    return any(g.role in COORDINATORS and g.agency == found.agency for g in found.principal.grants)
+
+
+def _quiz_out(quiz: Quiz, with_answers: bool) -> QuizOut:
+    return QuizOut(
+        pass_mark=str(quiz.pass_mark),
+        questions=[
+            QuestionOut(
+                id=q.id,
+                text=q.text,
+                choices=list(q.choices),
+                correct=q.correct if with_answers else None,
+            )
+            for q in quiz.questions
+        ],
+    )
+
+
+def _policy_out(
+    agency: str, programme: Programme, policy_id: str, today: date, quizzed: set[str]
+) -> dict[str, Any]:
+    base = f"/api/v1/agencies/{agency}/policies/{policy_id}/versions"
+    current = programme.publication_on(policy_id, today)
+    return {
+        "policy_id": policy_id,
+        "title": programme.title_of(policy_id),
+        "in_force": None if current is None else current.number,
+        "versions": [
+            VersionOut(
+                version_hash=v.version_hash,
+                number=v.number,
+                media_type=v.media_type,
+                size=v.size,
+                recorded_at=None if v.uploaded_at is None else v.uploaded_at.isoformat(),
+                has_quiz=v.version_hash in quizzed,
+                document_href=f"{base}/{v.version_hash}/document",
+            )
+            for v in versions_of(programme, policy_id)
+        ],
+        "publications": [
+            PublicationOut(
+                number=p.number,
+                version_hash=p.version_hash,
+                effective_on=p.effective_on.isoformat(),
+                editorial=p.editorial,
+                reason=p.reason,
+                recorded_at=None if p.recorded_at is None else p.recorded_at.isoformat(),
+            )
+            for p in programme.publications_of(policy_id)
+        ],
+        "assignments": [
+            AssignmentOut(
+                assignment_id=a.assignment_id,
+                audience=list(a.audience),
+                due_days=a.due_days,
+                due_from=a.due_from,
+                effective_on=a.effective_on.isoformat(),
+            )
+            for a in programme.assignments
+            if a.policy_id == policy_id
+        ],
+    }
+
+
+@api_route(
+    router,
+    "GET",
+    "/policies",
+    LIBRARY,
+    summary="The policy library: every policy with its versions, publications and "
+    "assignments, and which versions have a quiz",
+)
+def library(request: Request, agency: str) -> Library:
+    ledger = services(request).ledger
+    programme, used = _programme(ledger, agency)
+    today = agency_today(ledger, agency)
+    policies = []
+    for policy_id in programme.policy_ids:
+        quizzed = set(ledger.policy_quizzes(agency, policy_id))
+        policies.append(PolicyOut(**_policy_out(agency, programme, policy_id, today, quizzed)))
+    return Library(agency=agency, known_at=used, policies=policies)
+
+
+@api_route(
+    router,
+    "GET",
+    _POLICY,
+    LIBRARY,
+    summary="One policy: its versions, publications, assignments and each version's quiz "
+    "(its correct choices shown to a coordinator only)",
+)
+def policy_detail(
+    request: Request, agency: str, policy_id: str, found: Access = Depends(access)
+) -> PolicyDetail:
+    ledger = services(request).ledger
+    programme, _ = _programme(ledger, agency)
+    if policy_id not in programme.policy_ids:
+        raise PolicyNotFoundError(f"agency {agency!r} has no policy {policy_id!r}")
+    quizzes = ledger.policy_quizzes(agency, policy_id)
+    answers = _is_coordinator(found)
+    return PolicyDetail(
+        **_policy_out(agency, programme, policy_id, agency_today(ledger, agency), set(quizzes)),
+        quizzes={h: _quiz_out(q, answers) for h, q in quizzes.items()},
+    )
+
+
+def _readable_version(request: Request, found: Access, policy_id: str, version: str) -> Version:
+    """The version the caller may read, or 403 (audited either way): any version for the
+    agency-wide readers; for an officer, a published version of a policy that binds them
+    today (an unknown policy is refused the same way, saying nothing of it)."""
+    svc = services(request)
+    ledger = svc.ledger
+    assert found.principal is not None
+    grants = [g for g in found.principal.grants if g.agency == found.agency]
+    wide = any(g.role in AGENCY_WIDE for g in grants)
+    chosen: Version | None = None
+    try:
+        programme, _ = _programme(ledger, found.agency)
+        if policy_id not in programme.policy_ids:
+            raise PolicyNotFoundError(f"agency {found.agency!r} has no policy {policy_id!r}")
+        state = UnitOfWork(ledger).agency(found.agency).policy(policy_id)
+        digest = version_of(policy_id, state, _reference(version))
+        chosen = next(v for v in versions_of(programme, policy_id) if v.version_hash == digest)
+        if not wide:
+            people = {g.employee_id for g in grants if g.employee_id}
+            bound = any(
+                person_policy(ledger, found.agency, e, policy_id).item is not None for e in people
+            )
+            chosen = chosen if bound and chosen.number is not None else None
+    except NotFoundError:
+        if wide:
+            raise
+    svc.audit.append(
+        at=svc.now(),
+        actor=found.actor,
+        action="read.policy",
+        obj=f"agency:{found.agency}",
+        agency=found.agency,
+        source=request.client.host if request.client else "",
+        outcome="denied" if chosen is None else "allowed",
+    )
+    if chosen is None:
+        raise ApiError(403, "forbidden", "your roles do not allow this")
+    return chosen
+
+
+@api_route(
+    router,
+    "GET",
+    f"{_VERSION}/document",
+    BOUND,
+    response_class=Response,
+    responses={
+        200: {
+            "content": {t: {} for t in _DOCUMENT_TYPES},
+            "description": "The version's exact bytes (checked against its SHA-256)",
+        },
+    },
+    summary="Download a version's document as uploaded (an officer: the published versions "
+    "of a policy that binds them)",
+    description=_VERSION_REF,
+)
+def document(
+    request: Request, agency: str, policy_id: str, version: str, found: Access = Depends(access)
+) -> Response:
+    chosen = _readable_version(request, found, policy_id, version)
+    return version_document(services(request).ledger, policy_id, chosen)
+
+
+@api_route(
+    router,
+    "GET",
+    f"{_VERSION}/quiz",
+    BOUND,
+    summary="A version's comprehension quiz to answer (its correct choices shown to a "
+    "coordinator only); 404 when it has none",
+    description=_VERSION_REF,
+)
+def quiz(
+    request: Request, agency: str, policy_id: str, version: str, found: Access = Depends(access)
+) -> QuizOut:
+    chosen = _readable_version(request, found, policy_id, version)
+    found_quiz = services(request).ledger.policy_quiz(agency, policy_id, chosen.version_hash)
+    if found_quiz is None:
+        raise PolicyNotFoundError(f"version {chosen.version_hash[:12]}… has no quiz")
+    return _quiz_out(found_quiz, _is_coordinator(found))
