@@ -56,7 +56,8 @@ class AgencyPrograms:
     ) -> None:
         if type_id in self.credential_types:
             raise InvalidValueError(
-                f"credential type {type_id!r} is already defined: change it instead"
+                f"credential type {type_id!r} is already defined: change it instead",
+                field="type_id",
             )
         self._record(
             CredentialTypeDefined(
@@ -108,7 +109,7 @@ class AgencyPrograms:
     def _live_type(self, type_id: str) -> CredentialTypeState:
         state = self.credential_type(type_id)
         if state.retired:
-            raise InvalidValueError(f"credential type {type_id!r} is retired")
+            raise InvalidValueError(f"credential type {type_id!r} is retired", field="type_id")
         return state
 
     # -- policies ----------------------------------------------------------------------
@@ -167,9 +168,13 @@ class AgencyPrograms:
                 f"policy {policy_id!r} has no uploaded version {version_hash[:12]}…"
             )
         if version_hash in policy.published:
-            raise InvalidValueError(f"version {version_hash[:12]}… is already published")
+            raise InvalidValueError(
+                f"version {version_hash[:12]}… is already published", field="version"
+            )
         if editorial and not policy.published:
-            raise InvalidValueError("the first published version cannot be editorial")
+            raise InvalidValueError(
+                "the first published version cannot be editorial", field="editorial"
+            )
         number = len(policy.published) + 1
         self._record(
             PolicyPublished(

@@ -13,7 +13,7 @@ from typing import Any
 from uuid import UUID
 
 from ledger import fields
-from ledger.errors import InvalidValueError
+from ledger.errors import InvalidValueError, LedgerError
 from ledger.ledger_core import LedgerCore
 from ledger.program_events import CredentialTypeState
 from ledger.unit_of_work import UnitOfWork
@@ -46,12 +46,13 @@ MAX_TOPICS = 20
 _TOPIC = re.compile(r"[a-z][a-z0-9_]{1,63}")  # as ``ledger.fields`` checks a record's topics
 
 
-def slug_id(field: str, value: str) -> str:
+def slug_id(label: str, value: str, *, field: str) -> str:
     value = value.strip()
     if not _SLUG.fullmatch(value):
         raise InvalidValueError(
-            f"{field} {value!r}: 1-40 lowercase letters, digits, '-' or '_', starting with a "
-            "letter or digit"
+            f"{label} {value!r}: 1-40 lowercase letters, digits, '-' or '_', starting with a "
+            "letter or digit",
+            field=field,
         )
     return value
 
@@ -68,17 +69,22 @@ def selectors(field: str, values: Sequence[str]) -> list[str]:
         if kind not in SELECTOR_KINDS or not target.strip():
             raise InvalidValueError(
                 f"{field} {value!r}: expected everyone or KIND:VALUE with KIND one of "
-                f"{', '.join(SELECTOR_KINDS)}"
+                f"{', '.join(SELECTOR_KINDS)}",
+                field=field,
             )
         parsed.add(f"{kind}:{target.strip()}")
     if not parsed:
-        raise InvalidValueError(f"{field}: name at least one (everyone, kind:sworn, unit:…)")
+        raise InvalidValueError(
+            f"{field}: name at least one (everyone, kind:sworn, unit:…)", field=field
+        )
     return sorted(parsed)
 
 
 def _count(field: str, value: int, low: int, high: int) -> int:
     if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
-        raise InvalidValueError(f"{field} {value!r}: expected a whole number {low}-{high}")
+        raise InvalidValueError(
+            f"{field} {value!r}: expected a whole number {low}-{high}", field=field
+        )
     return value
 
 
@@ -88,9 +94,9 @@ def score(field: str, value: Decimal | str | int | None, high: Decimal) -> Decim
     try:
         parsed = Decimal(str(value).strip())
     except InvalidOperation:
-        raise InvalidValueError(f"{field} {value!r}: expected a number") from None
+        raise InvalidValueError(f"{field} {value!r}: expected a number", field=field) from None
     if not parsed.is_finite() or not Decimal(0) <= parsed <= high:
-        raise InvalidValueError(f"{field} {value!r}: out of range 0-{plain(high)}")
+        raise InvalidValueError(f"{field} {value!r}: out of range 0-{plain(high)}", field=field)
     return plain(parsed.quantize(Decimal("0.01")))
 
 
@@ -106,10 +112,11 @@ def topic_ids(field: str, values: Sequence[str]) -> list[str]:
         if not _TOPIC.fullmatch(value):
             raise InvalidValueError(
                 f"{field} {value!r}: use canonical topic ids such as use_of_force "
-                "(lowercase letters, digits and _)"
+                "(lowercase letters, digits and _)",
+                field=field,
             )
     if len(parsed) > MAX_TOPICS:
-        raise InvalidValueError(f"{field}: at most {MAX_TOPICS} topics")
+        raise InvalidValueError(f"{field}: at most {MAX_TOPICS} topics", field=field)
     return parsed
 
 
@@ -119,13 +126,18 @@ def hours_required_value(value: Decimal | str | int | None) -> Decimal | None:
     try:
         parsed = Decimal(str(value).strip())
     except InvalidOperation:
-        raise InvalidValueError(f"hours_required {value!r}: expected a number of hours") from None
+        raise InvalidValueError(
+            f"hours_required {value!r}: expected a number of hours", field="hours_required"
+        ) from None
     if not parsed.is_finite() or not Decimal(0) < parsed <= MAX_HOURS_REQUIRED:
         raise InvalidValueError(
-            f"hours_required {value!r}: must be more than 0 and at most {MAX_HOURS_REQUIRED}"
+            f"hours_required {value!r}: must be more than 0 and at most {MAX_HOURS_REQUIRED}",
+            field="hours_required",
         )
     if parsed != parsed.quantize(Decimal("0.01")):
-        raise InvalidValueError(f"hours_required {value!r}: at most two decimal places")
+        raise InvalidValueError(
+            f"hours_required {value!r}: at most two decimal places", field="hours_required"
+        )
     return plain(parsed)
 
 
@@ -145,23 +157,31 @@ def _hours_spec(
         if parsed_topics or required is not None or window:
             raise InvalidValueError(
                 "topics, hours_required and hours_window_months apply only to earned_by "
-                f"training_hours, not {earned_by}"
+                f"training_hours, not {earned_by}",
+                field="earned_by",
             )
         return {}
     if not parsed_topics:
-        raise InvalidValueError("topics: name at least one topic id for earned_by training_hours")
+        raise InvalidValueError(
+            "topics: name at least one topic id for earned_by training_hours", field="topics"
+        )
     if required is None:
-        raise InvalidValueError("hours_required: give the hours earned_by training_hours needs")
+        raise InvalidValueError(
+            "hours_required: give the hours earned_by training_hours needs", field="hours_required"
+        )
     if window == 0:
         raise InvalidValueError(
-            "hours_window_months: give the months (1-120) the hours must be completed within"
+            "hours_window_months: give the months (1-120) the hours must be completed within",
+            field="hours_window_months",
         )
     return {"topics": parsed_topics, "hours_required": required, "hours_window_months": window}
 
 
 def _choice(field: str, value: str, allowed: Sequence[str]) -> str:
     if value not in allowed:
-        raise InvalidValueError(f"{field} {value!r}: expected one of {', '.join(allowed)}")
+        raise InvalidValueError(
+            f"{field} {value!r}: expected one of {', '.join(allowed)}", field=field
+        )
     return value
 
 
@@ -188,28 +208,40 @@ def type_spec(
     validity = _choice("validity", validity, VALIDITY)
     top = score("max_score", max_score, MAX_SCORE_LIMIT)
     if top is not None and top == 0:
-        raise InvalidValueError("max_score must be above 0")
+        raise InvalidValueError("max_score must be above 0", field="max_score")
     passing = score("passing_score", passing_score, top if top is not None else MAX_SCORE_LIMIT)
     if passing is not None and top is None:
-        raise InvalidValueError("a passing_score needs a max_score")
+        raise InvalidValueError("a passing_score needs a max_score", field="max_score")
     months = _count("validity_months", validity_months, 0, 120)
     if validity == "months" and months == 0:
-        raise InvalidValueError("validity months needs validity_months 1-120")
+        raise InvalidValueError(
+            "validity months needs validity_months 1-120", field="validity_months"
+        )
     if validity != "months" and months:
-        raise InvalidValueError(f"validity_months applies only to validity months, not {validity}")
+        raise InvalidValueError(
+            f"validity_months applies only to validity months, not {validity}",
+            field="validity_months",
+        )
     if validity == "certificate" and earned_by != "certificate":
-        raise InvalidValueError("validity certificate needs earned_by certificate")
+        raise InvalidValueError(
+            "validity certificate needs earned_by certificate", field="earned_by"
+        )
     if earned_by == "training_hours" and (top is not None or passing is not None):
-        raise InvalidValueError("max_score and passing_score apply only to earned_by qualification")
+        raise InvalidValueError(
+            "max_score and passing_score apply only to earned_by qualification", field="earned_by"
+        )
     classes = sorted(
         {fields.text("weapon_class", c, required=True, limit=40) for c in weapon_classes}
     )
     if per_weapon and (earned_by != "qualification" or not classes):
         raise InvalidValueError(
-            "a per-weapon type is earned by qualification and names weapon classes"
+            "a per-weapon type is earned by qualification and names weapon classes",
+            field="weapon_classes",
         )
     if classes and not per_weapon:
-        raise InvalidValueError("weapon_classes apply only to a per-weapon type")
+        raise InvalidValueError(
+            "weapon_classes apply only to a per-weapon type", field="weapon_classes"
+        )
     return {
         "name": fields.text("name", name, required=True, limit=120),
         "holders": selectors("holders", holders),
@@ -246,30 +278,29 @@ SPEC_FIELDS = (
 )
 
 
-def spec_field(message: str) -> str | None:
+def spec_field(refused: LedgerError) -> str | None:
     """The type version field a refusal of ``type_spec`` is about (for an edge to put the
-    message beside it), or None."""
-    if "needs a max_score" in message:
-        return "max_score"
-    if "per-weapon" in message:
-        return "weapon_classes"
-    if "apply only to earned_by" in message:
-        return "earned_by"
-    return next((f for f in SPEC_FIELDS if re.search(rf"\b{f}\b", message)), None)
+    message beside it), or None: every refusal of ``type_spec`` names its field."""
+    return refused.field if refused.field in SPEC_FIELDS else None
 
 
 def _weapon(state: CredentialTypeState, weapon: Sequence[str]) -> tuple[str, str, str]:
     weapon_class, make_model, serial = (fields.text("weapon", w, limit=80) for w in weapon)
     if not state.per_weapon:
         if weapon_class or make_model or serial:
-            raise InvalidValueError(f"credential type {state.name!r} is not held per weapon")
+            raise InvalidValueError(
+                f"credential type {state.name!r} is not held per weapon", field="serial"
+            )
         return "", "", ""
     if not serial or not weapon_class:
-        raise InvalidValueError(f"{state.name!r} is held per weapon: give its class and serial")
+        raise InvalidValueError(
+            f"{state.name!r} is held per weapon: give its class and serial", field="serial"
+        )
     if weapon_class not in state.weapon_classes:
         raise InvalidValueError(
             f"weapon class {weapon_class!r}: {state.name!r} covers "
-            f"{', '.join(state.weapon_classes)}"
+            f"{', '.join(state.weapon_classes)}",
+            field="weapon_class",
         )
     return weapon_class, make_model, serial
 
@@ -287,7 +318,7 @@ class CredentialCases(LedgerCore):
         uow: UnitOfWork | None = None,
         **spec: Any,
     ) -> None:
-        type_id, parsed = slug_id("credential type", type_id), type_spec(**spec)
+        type_id, parsed = slug_id("credential type", type_id, field="type_id"), type_spec(**spec)
         now = self.clock()
         with self._using(uow) as u:
             u.agency(agency).define_credential_type(
@@ -359,15 +390,19 @@ class CredentialCases(LedgerCore):
             state = u.agency(agency).credential_type(credential_type)
             if state.earned_by != "qualification":
                 raise InvalidValueError(
-                    f"{credential_type!r} is earned by {state.earned_by}, not attempt"
+                    f"{credential_type!r} is earned by {state.earned_by}, not attempt",
+                    field="credential_type",
                 )
             if state.retired:
-                raise InvalidValueError(f"credential type {credential_type!r} is retired")
+                raise InvalidValueError(
+                    f"credential type {credential_type!r} is retired", field="credential_type"
+                )
             parsed = score("score", score_value, state.max_score or MAX_SCORE_LIMIT)
             passing = state.passing_score
             if result == "pass" and passing is not None and (parsed is None or parsed < passing):
                 raise InvalidValueError(
-                    f"a pass of {credential_type!r} needs a score of at least {plain(passing)}"
+                    f"a pass of {credential_type!r} needs a score of at least {plain(passing)}",
+                    field="score",
                 )
             u.person(agency, employee_id).attempt_qualification(
                 at=now,
@@ -402,10 +437,13 @@ class CredentialCases(LedgerCore):
             state = u.agency(agency).credential_type(credential_type)
             if state.validity == "certificate" and expires_on is None:
                 raise InvalidValueError(
-                    f"{credential_type!r} lasts as its certificate: give expires_on"
+                    f"{credential_type!r} lasts as its certificate: give expires_on",
+                    field="expires_on",
                 )
             if bool(serial) != state.per_weapon:
-                raise InvalidValueError("name the weapon's serial exactly for a per-weapon type")
+                raise InvalidValueError(
+                    "name the weapon's serial exactly for a per-weapon type", field="serial"
+                )
             u.person(agency, employee_id).grant_credential(
                 at=now,
                 actor=actor,
@@ -439,7 +477,9 @@ class CredentialCases(LedgerCore):
         with self._using(uow) as u:
             state = u.agency(agency).credential_type(credential_type)
             if serial and not state.per_weapon:
-                raise InvalidValueError(f"{credential_type!r} is not held per weapon")
+                raise InvalidValueError(
+                    f"{credential_type!r} is not held per weapon", field="serial"
+                )
             u.person(agency, employee_id).act_on_credential(
                 at=now,
                 actor=actor,
@@ -462,7 +502,7 @@ class CredentialCases(LedgerCore):
     ) -> None:
         weapon_class, make_model, serial = (fields.text("weapon", w, limit=80) for w in weapon)
         if not weapon_class or not serial:
-            raise InvalidValueError("a weapon needs its class and serial")
+            raise InvalidValueError("a weapon needs its class and serial", field="weapon")
         now = self._now_and_check(on, "issue date")
         with self._using(uow) as u:
             u.person(agency, employee_id).issue_weapon(

@@ -58,7 +58,8 @@ class CredentialCommands:
         if on < self.hired_on:
             raise InvalidValueError(
                 f"{on.isoformat()} is before {self.employee_id}'s hire date "
-                f"{self.hired_on.isoformat()}"
+                f"{self.hired_on.isoformat()}",
+                field="on",
             )
 
     def attempt_qualification(
@@ -107,7 +108,8 @@ class CredentialCommands:
         self._new_fact(grant_id, on)
         if expires_on is not None and expires_on < on:
             raise InvalidValueError(
-                f"expiry {expires_on.isoformat()} is before the grant {on.isoformat()}"
+                f"expiry {expires_on.isoformat()} is before the grant {on.isoformat()}",
+                field="expires_on",
             )
         self._record(
             CredentialGranted(
@@ -136,9 +138,11 @@ class CredentialCommands:
         """``action``: ``suspend``, ``reinstate`` or ``revoke``, from ``on``."""
         event_class = _ACTIONS.get(action)
         if event_class is None:
-            raise InvalidValueError(f"action {action!r}: expected one of {', '.join(_ACTIONS)}")
+            raise InvalidValueError(
+                f"action {action!r}: expected one of {', '.join(_ACTIONS)}", field="action"
+            )
         if on < self.hired_on:
-            raise InvalidValueError(f"{on.isoformat()} is before the hire date")
+            raise InvalidValueError(f"{on.isoformat()} is before the hire date", field="on")
         self._record(
             event_class(
                 **self._envelope(at, actor),
@@ -154,7 +158,9 @@ class CredentialCommands:
     ) -> None:
         weapon_class, make_model, serial = weapon
         if serial in self.weapons:
-            raise InvalidValueError(f"{self.employee_id} already carries weapon {serial!r}")
+            raise InvalidValueError(
+                f"{self.employee_id} already carries weapon {serial!r}", field="serial"
+            )
         self._record(
             WeaponIssued(
                 **self._envelope(at, actor),
@@ -169,7 +175,9 @@ class CredentialCommands:
         self, *, at: datetime, actor: str, on: date, serial: str, reason: str
     ) -> None:
         if serial not in self.weapons:
-            raise InvalidValueError(f"{self.employee_id} carries no weapon {serial!r}")
+            raise InvalidValueError(
+                f"{self.employee_id} carries no weapon {serial!r}", field="serial"
+            )
         self._record(
             WeaponReturned(
                 **self._envelope(at, actor), effective_on=on, serial=serial, reason=reason
@@ -189,7 +197,7 @@ class CredentialCommands:
         quiz_score: Decimal | None,
     ) -> None:
         if on < self.hired_on:
-            raise InvalidValueError(f"{on.isoformat()} is before the hire date")
+            raise InvalidValueError(f"{on.isoformat()} is before the hire date", field="on")
         self._record(
             PolicyAcknowledged(
                 **self._envelope(at, actor),

@@ -96,7 +96,7 @@ class PolicyCases(LedgerCore):
     ) -> tuple[str, bool]:
         """Store the document and record its upload; its version hash, and False when these
         exact bytes were already uploaded for the policy (nothing recorded)."""
-        policy_id = slug_id("policy", policy_id)
+        policy_id = slug_id("policy", policy_id, field="policy_id")
         title = fields.text("title", title, required=True)
         now = self.clock()
         with self._using(uow) as u:
@@ -193,9 +193,13 @@ class PolicyCases(LedgerCore):
         uow: UnitOfWork | None = None,
     ) -> UUID:
         if isinstance(due_days, bool) or not isinstance(due_days, int) or not 0 <= due_days <= 3660:
-            raise InvalidValueError(f"due_days {due_days!r}: expected a whole number 0-3660")
+            raise InvalidValueError(
+                f"due_days {due_days!r}: expected a whole number 0-3660", field="due_days"
+            )
         if due_from not in DUE_FROM:
-            raise InvalidValueError(f"due_from {due_from!r}: expected one of {', '.join(DUE_FROM)}")
+            raise InvalidValueError(
+                f"due_from {due_from!r}: expected one of {', '.join(DUE_FROM)}", field="due_from"
+            )
         parsed = selectors("audience", audience)
         now = self.clock()
         assignment_id = uuid.uuid4()

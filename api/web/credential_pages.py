@@ -19,7 +19,7 @@ from api.http.policy import AGENCY_WIDE, Policy, Scope
 from api.http.services import services
 from api.http.write_route import COORDINATORS, agency_today
 from api.web.base import principal_of, render, security_headers, web_route
-from api.web.form_errors import FormErrors, parse_day, sentence
+from api.web.form_errors import FormErrors, field_of, parse_day, sentence
 from api.web.programme import programme_of
 from api.web.timetravel import time_travel
 from ledger.application import Ledger
@@ -142,16 +142,11 @@ def _whole(errors: FormErrors, name: str, text: str, default: int) -> int:
     return int(value)
 
 
-def _type_field(message: str) -> str:
-    found = spec_field(message)
+def _type_field(refused: LedgerError) -> str:
+    found = spec_field(refused)
     if found is not None:
         return found
-    for name in _OTHER_FIELDS:
-        if re.search(rf"\b{name}\b", message):
-            return name
-    if message.startswith("credential type") or "already defined" in message:
-        return "type_id"
-    return ""
+    return field_of(refused, ("type_id", *_OTHER_FIELDS), "effective_on")
 
 
 def _spec(errors: FormErrors, fields: dict[str, str]) -> dict[str, Any]:
@@ -225,7 +220,7 @@ def _run(ledger: Ledger, errors: FormErrors, action: Any) -> bool:
     except NotFoundError as missing:
         errors.add("type_id", sentence(str(missing)))
     except LedgerError as refused:
-        errors.add(_type_field(str(refused)), sentence(str(refused)))
+        errors.add(_type_field(refused), sentence(str(refused)))
     return not errors
 
 

@@ -23,10 +23,10 @@ from api.http.policy import Policy, Scope
 from api.http.services import services
 from api.http.write_route import COORDINATORS, agency_today
 from api.web.base import principal_of, render, security_headers, web_route
-from api.web.form_errors import FormErrors, parse_day, sentence
+from api.web.form_errors import FormErrors, field_of, parse_day, sentence
 from api.web.policy_versions import versions_of
 from api.web.programme import programme_now
-from ledger.errors import LedgerError, NotFoundError
+from ledger.errors import LedgerError
 from ledger.policy_cases import DUE_FROM, MAX_DOCUMENT_BYTES
 from ledger.policy_quiz import MAX_CHOICES, Quiz
 
@@ -60,14 +60,14 @@ def _back(agency: str, policy_id: str, done: str, **extra: str) -> Response:
     return security_headers(RedirectResponse(target, 303))
 
 
-def _run(errors: FormErrors, name_of: Callable[[str], str], action: Callable[[], Any]) -> Any:
+def _run(
+    errors: FormErrors, name_of: Callable[[LedgerError], str], action: Callable[[], Any]
+) -> Any:
     """Run one write; a refusal is said beside its field. None when refused."""
     try:
         return action()
-    except NotFoundError as missing:
-        errors.add(name_of(str(missing)), sentence(str(missing)))
     except LedgerError as refused:
-        errors.add(name_of(str(refused)), sentence(str(refused)))
+        errors.add(name_of(refused), sentence(str(refused)))
     return None
 
 
@@ -102,12 +102,8 @@ def upload_page(request: Request, agency: str) -> Response:
     return _upload_page(request, agency)
 
 
-def _upload_field(message: str) -> str:
-    if message.startswith("policy "):
-        return "policy_id"
-    if message.startswith("title"):
-        return "title"
-    return "document"
+def _upload_field(refused: LedgerError) -> str:
+    return field_of(refused, ("policy_id", "title", "document"), "") or "document"
 
 
 @web_route(router, "POST", f"{_POLICIES}/upload", _WRITE)
@@ -225,12 +221,8 @@ def manage_page(request: Request, agency: str, policy_id: str) -> Response:
     return _manage_page(request, agency, policy_id)
 
 
-def _publish_field(message: str) -> str:
-    if message.startswith("reason"):
-        return "reason"
-    if "editorial" in message:
-        return "editorial"
-    return "version"
+def _publish_field(refused: LedgerError) -> str:
+    return field_of(refused, ("version", "editorial", "reason"), "effective_on") or "version"
 
 
 @web_route(router, "POST", f"{_POLICIES}/{{policy_id}}/publish", _WRITE)
@@ -333,7 +325,7 @@ def set_quiz(
         actor = principal_of(request).actor
         found = _run(
             errors,
-            _quiz_field(rows),
+            lambda refused: _quiz_field(rows)(str(refused)),
             lambda: ledger.set_policy_quiz(agency, policy_id, version, data, actor=actor, uow=uow),
         )
         if found is not None:
@@ -344,11 +336,8 @@ def set_quiz(
     )
 
 
-def _assign_field(message: str) -> str:
-    for name in ("audience", "due_days", "due_from"):
-        if message.startswith(name):
-            return name
-    return ""
+def _assign_field(refused: LedgerError) -> str:
+    return field_of(refused, ("audience", "due_days", "due_from"), "effective_on")
 
 
 @web_route(router, "POST", f"{_POLICIES}/{{policy_id}}/assign", _WRITE)

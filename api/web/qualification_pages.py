@@ -19,7 +19,7 @@ from api.http.write_route import COORDINATORS, agency_today
 from api.web.base import principal_of, render, security_headers, web_route
 from api.web.form_errors import FormErrors, parse_day, sentence
 from api.web.programme import programme_of
-from ledger.errors import LedgerError, NotFoundError
+from ledger.errors import FutureEffectiveDateError, LedgerError, NotFoundError
 from projections.credentials.programme import CredentialTypeVersion, Programme
 
 __all__ = ["MAX_ROSTER_ROWS", "router"]
@@ -85,22 +85,24 @@ def roster_form(request: Request, agency: str, rows: str = Query("", max_length=
     return _roster_page(request, agency)
 
 
-# The words of a refusal, in the order looked for, and the roster field it is about.
-_FIELD_WORDS = (
-    (("weapon class",), "weapon_class"),
-    (("score",), "score"),
-    (("serial", "per weapon"), "serial"),
-    (("date",), "on"),
-    (("instructor",), "instructor"),
-    (("credential type", "earned by"), "credential_type"),
-    (("result",), "result"),
-)
+# The ledger's name of a refused input, as the roster form names its field.
+_ROW_FIELDS = {
+    "weapon": "weapon_class",
+    "weapon_class": "weapon_class",
+    "score": "score",
+    "serial": "serial",
+    "on": "on",
+    "instructor": "instructor",
+    "credential_type": "credential_type",
+    "result": "result",
+}
 
 
-def _row_field(message: str) -> str:
+def _row_field(refused: LedgerError) -> str:
     """Which field of a roster row (or the shared fields) a refusal is about."""
-    text = message.lower()
-    return next((field for words, field in _FIELD_WORDS if any(w in text for w in words)), "")
+    if isinstance(refused, FutureEffectiveDateError):
+        return "on"
+    return _ROW_FIELDS.get(refused.field or "", "")
 
 
 _SHARED = frozenset({"credential_type", "on", "instructor", "weapon_class"})
@@ -198,7 +200,7 @@ def record_roster(
                 else:
                     errors.add(f"row{i}-employee", "No one in this agency has this employee id.")
             except LedgerError as refused:
-                where = _row_field(str(refused))
+                where = _row_field(refused)
                 name = where if where in _SHARED else f"row{i}-{where or 'employee'}"
                 errors.add(name, sentence(str(refused)))
         if not errors:

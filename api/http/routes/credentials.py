@@ -121,7 +121,7 @@ class CredentialTypeVersion(Strict):
         try:
             type_spec(**spec)
         except InvalidValueError as refused:
-            raise ApiError(422, "invalid_value", str(refused), spec_field(str(refused))) from None
+            raise ApiError(422, "invalid_value", str(refused), spec_field(refused)) from None
         return spec
 
 
