@@ -171,19 +171,23 @@ def hours(field: str, value: Decimal | str | int, *, name: str | None = None) ->
     return _HOUR_VALUES.setdefault(canonical, canonical)
 
 
-def topic_hours(values: dict[str, Decimal | str | int], total: Decimal) -> dict[str, Decimal]:
+def topic_hours(
+    values: dict[str, Decimal | str | int], total: Decimal, *, field: str = "topic_hours"
+) -> dict[str, Decimal]:
+    """Hours by canonical topic, none above the record's total; ``field``: the input a
+    refusal names (``topic`` where a use case takes one topic, not a mapping)."""
     cleaned: dict[str, Decimal] = {}
     for topic, value in values.items():
         if not _TOPIC.match(topic):
             raise InvalidValueError(
                 f"topic {topic!r}: use a canonical topic id such as use_of_force",
-                field="topic_hours",
+                field=field,
             )
-        cleaned[topic] = hours(f"hours for {topic}", value, name="topic_hours")
+        cleaned[topic] = hours(f"hours for {topic}", value, name=field)
     if sum(cleaned.values(), Decimal(0)) > total:
         raise HoursOutOfRangeError(
             f"topic hours {sum(cleaned.values())} exceed the record's total {total}",
-            field="topic_hours",
+            field=field,
         )
     return dict(sorted(cleaned.items()))
 

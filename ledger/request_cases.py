@@ -17,7 +17,6 @@ from uuid import UUID, uuid4
 from ledger import fields
 from ledger.agency import agency_id_for
 from ledger.certificates import Certificate
-from ledger.errors import LedgerError
 from ledger.ledger_core import LedgerCore
 from ledger.person import Person
 from ledger.request_events import PENDING, TrainingRequested, TrainingRequestState
@@ -60,11 +59,8 @@ class RequestCases(LedgerCore):
         """``topic``: the one topic the hours count towards ("" for general hours)."""
         now = self._now_and_check(completed_on, "completion date")
         total = fields.hours("hours", hours)
-        try:
-            topic_hours = fields.topic_hours({topic.strip(): total} if topic.strip() else {}, total)
-        except LedgerError as refused:
-            refused.field = "topic"  # this use case takes one topic, not a mapping
-            raise
+        one: dict[str, Decimal | str | int] = {topic.strip(): total} if topic.strip() else {}
+        topic_hours = fields.topic_hours(one, total, field="topic")  # one topic, not a mapping
         with self._using(uow) as u:
             person = u.person(agency, employee_id)
             new_id = request_id or uuid4()
