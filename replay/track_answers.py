@@ -49,7 +49,7 @@ from replay.read_side import read_side
 __all__ = [
     "TRACK_NAMES",
     "fill_own_tracks",
-    "has_own_tracks",
+    "own_programme",
     "parse_tracks",
     "roster_across",
     "trend_across",
@@ -106,11 +106,11 @@ def _empty(programme: Programme) -> bool:
     return not programme.type_versions and not programme.assignments
 
 
-def has_own_tracks(ledger: Ledger, slug: str, known_at: datetime) -> bool:
-    """Whether the agency had, as recorded by ``known_at``, a credential type or a policy
-    assignment (else every answer across the tracks is the state answer)."""
+def own_programme(ledger: Ledger, slug: str, known_at: datetime) -> Programme | None:
+    """The agency's credential types and policy assignments as recorded by ``known_at``;
+    None when it had neither (then every answer across the tracks is the state answer)."""
     programme, head = _programme(ledger, slug, known_at)
-    return head is not None and not _empty(programme)
+    return None if head is None or _empty(programme) else programme
 
 
 def _own_key(agency_head: int) -> str:
@@ -139,9 +139,10 @@ def _own_rows(
     heads: dict[UUID, int],
     days: Sequence[date],
     known_at: datetime,
-) -> dict[date, dict[UUID, AnswerRow]]:
+) -> tuple[dict[date, dict[UUID, AnswerRow]], int]:
     """Each person's credential and policy items on each day (the row's body: the items
-    and the inactive reason, if any): memoised, else judged from one read of the streams
+    and the inactive reason, if any), and how many people were judged: memoised, else
+    judged from one read of the streams
     of everyone missing, without their training events unless a credential type is earned
     by training hours (``replay.tracks.unread_topics``)."""
     # The fold and the judging are imported only when some item is to be judged: a roster
@@ -155,7 +156,7 @@ def _own_rows(
     known = {day: memo.get(agency_id, key, day.isoformat(), heads) for day in days}
     missing = sorted(p for p in heads if any(p not in known[d] for d in days))
     if not missing:
-        return known
+        return known, 0
     stored = ledger.store.select_stream_events(
         "person",
         agency_id=agency_id,
@@ -184,7 +185,7 @@ def _own_rows(
             fresh[day].append((person_id, heads[person_id], row))
     for day in days:
         memo.put(agency_id, key, day.isoformat(), fresh[day])
-    return known
+    return known, len(missing)
 
 
 def fill_own_tracks(ledger: Ledger, slug: str, as_of: date | None = None) -> int:
@@ -202,11 +203,8 @@ def fill_own_tracks(ledger: Ledger, slug: str, as_of: date | None = None) -> int
         as_of = local_day(read_side(ledger).knowledge.agency_at(slug, used), used)
     with paused_gc():
         heads = _person_heads(ledger, agency_id, used)
-        stored = read_side(ledger).store.memo.get(
-            agency_id, _own_key(agency_head), as_of.isoformat(), heads
-        )
-        _own_rows(ledger, agency_id, programme, agency_head, heads, [as_of], used)
-    return len(heads) - len(stored)
+        _, judged = _own_rows(ledger, agency_id, programme, agency_head, heads, [as_of], used)
+    return judged
 
 
 def _person_heads(ledger: Ledger, agency_id: UUID, known_at: datetime) -> dict[UUID, int]:
@@ -338,7 +336,7 @@ def roster_across(
             form=form,
         )
         day = date.fromisoformat(state["as_of"])
-        own = _own_rows(ledger, agency_id, programme, agency_head, heads, [day], used)[day]
+        own = _own_rows(ledger, agency_id, programme, agency_head, heads, [day], used)[0][day]
         by_employee = {row.employee_id: row for row in own.values()}
         rows, counts, not_hired = [], Counter[str](), 0
         by_track: dict[str, Counter[str]] = {t: Counter() for t in tracks}
@@ -411,7 +409,7 @@ def trend_across(
         )
         agency_id = agency_id_for(slug)
         heads = _person_heads(ledger, agency_id, used)
-        own = _own_rows(ledger, agency_id, programme, agency_head, heads, days, used)
+        own, _ = _own_rows(ledger, agency_id, programme, agency_head, heads, days, used)
         points = []
         for day in days:
             # People counted by what decides their status: the state track's, each own

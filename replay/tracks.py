@@ -115,8 +115,11 @@ def person_tracks(
     as_of: date | None = None,
     known_at: KnownAt = None,
     tracks: Sequence[Track] = TRACKS,
+    *,
+    programme: Programme | None = None,
 ) -> dict[str, Any]:
-    """One person's status across ``tracks`` on ``as_of`` as recorded at ``known_at``."""
+    """One person's status across ``tracks`` on ``as_of`` as recorded at ``known_at``;
+    ``programme``: the agency's as recorded by then, if the caller has read it already."""
     agency, as_of, used = _axes(ledger, slug, as_of, known_at)
     person_id = person_id_for(agency.agency_id, employee_id)
     streams = list(person_streams(ledger, agency.agency_id, used, person_id=person_id))
@@ -126,7 +129,9 @@ def person_tracks(
         )
     events = streams[0]
     history, facts = history_from_events(events, used), facts_from_events(events)
-    items = _own_items(programme_at(ledger, slug, used), history, facts, as_of, tracks)
+    if programme is None:
+        programme = programme_at(ledger, slug, used)
+    items = _own_items(programme, history, facts, as_of, tracks)
     if "state" in tracks:
         state = status(ledger, slug, employee_id, as_of, used)
         items.append(_state_item(state["person"]["compliance"]))

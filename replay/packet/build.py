@@ -22,6 +22,7 @@ import orjson
 from ledger.agency import agency_id_for
 from ledger.application import Ledger
 from ledger.person import person_id_for
+from projections.credentials.programme import Programme
 from projections.credentials.tracks import TRACKS, Track
 from replay import packet_verifier
 from replay.asof import KnownAt, status
@@ -34,7 +35,7 @@ from replay.packet.renewal import renewal_roster
 from replay.packet.report import report_pdf
 from replay.packet.review import REVIEW_COLUMNS, ce_review_rows
 from replay.packet_verifier import CERTIFICATION, MANIFEST, PACKET_FORMAT, manifest_text
-from replay.track_answers import has_own_tracks, roster_across
+from replay.track_answers import own_programme, roster_across
 from replay.tracks import person_tracks
 
 __all__ = ["agency_packet", "person_packet"]
@@ -84,8 +85,9 @@ def person_packet(
     agency_id = agency_id_for(slug)
     streams = [person_id_for(agency_id, employee_id)]
     used = datetime.fromisoformat(answer["known_at"])
-    if tuple(tracks) != ("state",) and has_own_tracks(ledger, slug, used):
-        answer = _person_across(ledger, slug, employee_id, answer, tracks)
+    programme = None if tuple(tracks) == ("state",) else own_programme(ledger, slug, used)
+    if programme is not None:
+        answer = _person_across(ledger, slug, employee_id, answer, tracks, programme)
         streams.append(agency_id)
     query = {"kind": "person", "employee_id": employee_id}
     # The notices about the person (proof of notice, ``ledger.notice``) are in the packet
@@ -101,6 +103,7 @@ def _person_across(
     employee_id: str,
     answer: Mapping[str, Any],
     tracks: Sequence[Track],
+    programme: Programme,
 ) -> dict[str, Any]:
     """The state answer with the person's row across ``tracks``, laid out as a roster row
     across them (``replay.track_answers.roster_across``)."""
@@ -111,6 +114,7 @@ def _person_across(
         date.fromisoformat(answer["as_of"]),
         datetime.fromisoformat(answer["known_at"]),
         tracks,
+        programme=programme,
     )
     person = {
         **answer["person"],
