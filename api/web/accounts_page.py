@@ -56,13 +56,15 @@ def _page(
     return render(request, "accounts.html", context, status)
 
 
+# A message shown after a reset, not a password (bandit reads the name as one).
+_PASSWORD_SET = "the new password is set; that account's browser sessions have ended"  # nosec B105
+
 # What the notice after a change says (the query names one of these, nothing else shows).
 _DONE = {
     "opened": "opened",
     "granted": "granted",
     "revoked": "revoked",
-    # A message shown after a reset, not a password (bandit reads the key as one).
-    "password": "the new password is set; that account's browser sessions have ended",  # nosec B105
+    "password": _PASSWORD_SET,
     "erased": "every secret of that account is erased; it can no longer sign in",
 }
 
