@@ -5,9 +5,9 @@ and erased.
 Password hashes arrive already hashed (argon2id, at the edge: ``api.http.passwords``);
 API tokens are made here and only their SHA-256 is kept: the token itself is shown once.
 TOTP seeds must be read back, so they are kept encrypted under the secret keys
-(``ledger.secret_keys``), bound to their account; a seed stored before encryption, or
-under an earlier key, is re-encrypted under the current key when it is read, and
-``rotate`` does every row at once.
+(``ledger.secret_keys``), bound to their account; a seed under an earlier key is
+re-encrypted under the current key when it is read, and ``rotate`` does every row at
+once. A seed kept in plain text is refused, and sealed only by ``rotate`` when asked.
 """
 
 from __future__ import annotations
@@ -121,8 +121,8 @@ class AccountStore:
             return self._read_seed(cur, account_id, "totp")
 
     def _read_seed(self, cur: SideCursor, account_id: UUID, kind: str) -> str | None:
-        """The seed of ``kind``, re-encrypted in place if it was kept before encryption or
-        under an earlier key (only if the row is still the one read)."""
+        """The seed of ``kind``, re-encrypted in place if it was kept under an earlier key
+        (only if the row is still the one read)."""
         cur.execute(
             f"SELECT hash FROM {self.db.table(SECRETS)} WHERE account_id = %s AND kind = %s",
             (str(account_id), kind),
@@ -144,10 +144,12 @@ class AccountStore:
         )
         return cur.rowcount == 1
 
-    def rotate(self) -> Rotation:
-        """Re-encrypt every TOTP seed (active and staged) under the current key, seeds
-        kept before encryption included; a row that cannot be read is left as it is and
-        named, so no second factor is ever lost."""
+    def rotate(self, *, seal_plaintext: bool = False) -> Rotation:
+        """Re-encrypt every TOTP seed (active and staged) under the current key, and seal
+        the seeds kept in plain text if ``seal_plaintext`` (an administrator's word that
+        they are the store's own, not written into the table around muster); a row that
+        cannot be read, or a plain one not to be sealed, is left as it is and named, so no
+        second factor is ever lost."""
         if not self.keys:
             raise SecretKeyError("no secret key to encrypt with: set MUSTER_SECRET_KEY_FILE")
         with self.db.transaction() as cur:
@@ -162,7 +164,7 @@ class AccountStore:
         for account, kind, stored in rows:
             account_id, text = UUID(str(account)), str(stored)
             try:  # every row is opened, those already under the current key too: a check
-                seed = self.keys.open(account_id, text)
+                seed = self.keys.open(account_id, text, plaintext=seal_plaintext)
             except SecretKeyError as error:
                 unreadable.append(f"{kind}: {error}")
                 continue

@@ -6,8 +6,11 @@ does not hold, the account's id as associated data, so a ciphertext copied onto 
 account's row does not open. The stored text is ``aesgcm1:<key id>:<nonce and
 ciphertext, base64url>``: the key id beside it lets old rows open after a rotation (the
 earlier keys of the key file), until ``muster account rotate-secrets`` re-encrypts them
-under the current one. A seed stored before encryption (plain base32, no ``:``) still
-reads as it is, and is encrypted when next read (``ledger.account_store``).
+under the current one. A seed kept in plain text (plain base32, no ``:``: stored before
+encryption, or written into the table around muster) is refused, so a second factor
+cannot be bypassed by writing a known seed into the database; an administrator who knows
+the plain seeds to be the store's own seals them with ``muster account rotate-secrets
+--seal-plaintext``.
 
 Key files have the seal key file's form (``ledger.seal``): ``<key id> <64 hex digits>``
 lines, the last one current. The AES key is derived from the file's secret with a label
@@ -22,6 +25,7 @@ import hashlib
 import os
 import re
 import secrets
+import stat
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -87,14 +91,21 @@ class SecretKeys:
         text = base64.urlsafe_b64encode(nonce + sealed).decode("ascii")
         return f"{_FORMAT}:{self.current}:{text}"
 
-    def open(self, account_id: UUID, stored: str) -> str:
-        """The secret ``stored`` holds for ``account_id`` (a seed kept before encryption as
-        it is); SecretKeyError if it cannot be read."""
+    def open(self, account_id: UUID, stored: str, *, plaintext: bool = False) -> str:
+        """The secret ``stored`` holds for ``account_id``; SecretKeyError if it cannot be
+        read, or if it is a seed kept in plain text and ``plaintext`` is not allowed."""
         if not is_sealed(stored):
-            if _BASE32.fullmatch(stored):
-                return stored
-            msg = f"account {account_id}: the stored second factor is neither a seed nor sealed"
-            raise SecretKeyError(msg)
+            if not _BASE32.fullmatch(stored):
+                msg = f"account {account_id}: the stored second factor is neither a seed nor sealed"
+                raise SecretKeyError(msg)
+            if not plaintext:
+                msg = (
+                    f"account {account_id}: its second factor is kept in plain text, not "
+                    "sealed: seal it with `muster account rotate-secrets --seal-plaintext` "
+                    "if it is the store's own, else reset it"
+                )
+                raise SecretKeyError(msg)
+            return stored
         _format, key_id, text = stored.split(":", 2)
         if key_id not in self.keys:
             msg = (
@@ -120,9 +131,11 @@ class SecretKeys:
 
 def load_secret_keys(path: Path) -> SecretKeys:
     """Keys from a key file (the seal key file's form; the last line is current). Raises
-    SecretKeyError with a one-line reason."""
+    SecretKeyError with a one-line reason, also when the file may be read or written by
+    anyone but its owner (as ssh refuses a private key others can read)."""
     try:
         text = path.read_text(encoding="utf-8")
+        mode = stat.S_IMODE(path.stat().st_mode)
     except OSError as error:
         msg = f"cannot read the secret key file {path}: {error.strerror}"
         raise SecretKeyError(msg) from None
@@ -130,6 +143,12 @@ def load_secret_keys(path: Path) -> SecretKeys:
         keys = parse_seal_keys(text.splitlines(), str(path))
     except ValueError as error:
         raise SecretKeyError(str(error).replace("seal key", "secret key")) from None
+    if mode & 0o077:
+        msg = (
+            f"the secret key file {path} is open to others (mode {mode:04o}): "
+            f"make it its owner's alone with `chmod 600 {path}`"
+        )
+        raise SecretKeyError(msg)
     return SecretKeys(dict(keys.keys), keys.current, str(path))
 
 

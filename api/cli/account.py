@@ -258,18 +258,25 @@ def erase(
 
 
 @app.command("rotate-secrets")
-def rotate_secrets() -> None:
+def rotate_secrets(
+    seal_plaintext: bool = typer.Option(
+        False,
+        "--seal-plaintext",
+        help="Also seal the seeds kept in plain text (stored before encryption): only if "
+        "you know them to be this store's own, not written into its table by someone else",
+    ),
+) -> None:
     """Re-encrypt every TOTP seed under the current secret key (the last of
-    MUSTER_SECRET_KEY_FILE), seeds kept before encryption included; then the earlier keys
-    can be dropped from the file. A seed that cannot be read is named and left as it is
-    (exit status 1); nothing is lost."""
+    MUSTER_SECRET_KEY_FILE); then the earlier keys can be dropped from the file. A seed
+    that cannot be read, or one kept in plain text without --seal-plaintext, is named and
+    left as it is (exit status 1); nothing is lost."""
     from ledger.secret_keys import SecretKeyError
 
     with open_ledger() as ledger:
         side = open_side_database(ledger)
         store = AccountStore(side, configured_secret_keys())
         try:
-            done = store.rotate()
+            done = store.rotate(seal_plaintext=seal_plaintext)
         except SecretKeyError as error:
             err_console.print(styled(("error:", "red"), f" {error}"))
             raise typer.Exit(2) from None

@@ -1,8 +1,10 @@
 """TOTP seeds encrypted at rest (issue 15 §4: secrets "in a separate table that can be
 rotated and erased"): the stored column holds no seed, login with a code still works, a
 ciphertext copied onto another account's row fails closed, ``muster account
-rotate-secrets`` moves every seed (those kept before encryption too) to the current key so
-the old one can be dropped, and a wrong or missing key is one line. Both backends."""
+rotate-secrets`` moves every seed to the current key so the old one can be dropped, a
+seed kept in plain text (planted to pass the second factor) fails closed until an admin
+seals it, a key file others may read is refused, and a wrong or missing key is one line.
+Both backends."""
 
 from __future__ import annotations
 
@@ -107,16 +109,53 @@ def test_a_ciphertext_copied_onto_another_account_fails_closed(world: World) -> 
     assert _login(world, "admin", admin_totp).status_code == 201
 
 
-def test_a_seed_kept_before_encryption_still_works_and_is_encrypted_on_first_use(
+def test_a_seed_planted_in_plain_text_fails_closed_until_an_admin_seals_it(
     world: World,
 ) -> None:
-    account_id, totp = _enrol(world, "admin")
-    _set_raw(world, account_id, "totp", totp.secret)  # as stored before this change
-    assert _login(world, "admin", totp).status_code == 201
+    # The attack: someone who can write the secrets table (not the key file) puts a seed
+    # of their own in plain text on the admin's row, to pass the second factor.
+    account_id, _ = _enrol(world, "admin")
+    planted = pyotp.TOTP(new_totp_seed(), interval=TOTP_STEP_SECONDS)
+    _set_raw(world, account_id, "totp", planted.secret)
+    refused = _login(world, "admin", planted)
+    assert refused.status_code == 401, refused.text
+    assert refused.json()["code"] == "totp_unreadable"
+    assert _rows(world)[(str(account_id), "totp")] == planted.secret  # nothing rewritten
+    with pytest.raises(SecretKeyError, match="kept in plain text"):
+        world.services.accounts.totp_seed(account_id)
+    # A rotation names it and leaves it; only an admin's --seal-plaintext seals it.
+    done = world.services.accounts.rotate()
+    assert (done.rewritten, done.current) == (0, 0)
+    [problem] = done.unreadable
+    assert f"account {account_id}" in problem
+    assert "--seal-plaintext" in problem
+    assert _rows(world)[(str(account_id), "totp")] == planted.secret
+    sealed = world.services.accounts.rotate(seal_plaintext=True)
+    assert (sealed.rewritten, sealed.unreadable) == (1, ())
     stored = _rows(world)[(str(account_id), "totp")]
     assert is_sealed(stored)
-    assert totp.secret not in stored
-    assert world.services.accounts.totp_seed(account_id) == totp.secret
+    assert planted.secret not in stored
+    assert _login(world, "admin", planted).status_code == 201
+
+
+def test_a_key_file_others_may_read_is_refused_in_one_line(world: World, tmp_path: Path) -> None:
+    good = load_secret_keys(TEST_SECRET_KEY_FILE)
+    for mode in (0o644, 0o640, 0o604, 0o620, 0o660):
+        path = _key_file(tmp_path / f"keys-{mode:o}", ("test-1", good.keys["test-1"]))
+        path.chmod(mode)
+        with pytest.raises(SecretKeyError) as refused:
+            load_secret_keys(path)
+        assert f"chmod 600 {path}" in str(refused.value)
+        assert f"mode {mode:04o}" in str(refused.value)
+    path.chmod(0o400)  # read-only for its owner is fine
+    assert load_secret_keys(path).current == "test-1"
+    # A command that needs the keys refuses it: one line, no traceback, exit 2.
+    path.chmod(0o644)
+    served = _muster(world, "account", "rotate-secrets", key_file=path)
+    assert served.returncode == 2, served.stderr
+    assert "Traceback" not in served.stderr + served.stdout
+    [line] = served.stderr.strip().splitlines()
+    assert "is open to others (mode 0644)" in line
 
 
 def test_rotation_re_encrypts_every_seed_and_the_old_key_can_then_be_dropped(
@@ -129,7 +168,7 @@ def test_rotation_re_encrypts_every_seed_and_the_old_key_can_then_be_dropped(
     new_key = os.urandom(32)
     both = _key_file(tmp_path / "both", ("test-1", old.keys["test-1"]), ("next", new_key))
     rotating = AccountStore(world.services.side, load_secret_keys(both))
-    done = rotating.rotate()
+    done = rotating.rotate(seal_plaintext=True)
     assert (done.rewritten, done.current, done.unreadable) == (2, 0, ())
     assert all(v.startswith("aesgcm1:next:") for v in _rows(world).values())
     assert rotating.rotate().current == 2  # nothing left to do
@@ -195,7 +234,10 @@ def test_the_cli_rotates_and_a_wrong_key_is_one_line(world: World, tmp_path: Pat
                     key_file=None)  # fmt: skip
     assert added.returncode == 0, added.stderr
     assert stat.S_IMODE(new_file.stat().st_mode) == 0o600
-    rotated = _muster(world, "account", "rotate-secrets", key_file=new_file)
+    plain = _muster(world, "account", "rotate-secrets", key_file=new_file)
+    assert plain.returncode == 1, plain.stderr  # kept in plain text: named, not sealed
+    assert "kept in plain text" in plain.stderr
+    rotated = _muster(world, "account", "rotate-secrets", "--seal-plaintext", key_file=new_file)
     assert rotated.returncode == 0, rotated.stderr
     assert "re-encrypted 1 second factor(s) under key 2027-01" in rotated.stdout
     assert _rows(world)[(str(account_id), "totp")].startswith("aesgcm1:2027-01:")
