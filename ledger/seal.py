@@ -14,6 +14,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
+import stat
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -122,13 +123,23 @@ class SealKeys:
 
 def load_seal_keys(path: Path) -> SealKeys:
     """Keys from a file of ``<key id> <64 hex digits>`` lines (``#`` comments allowed);
-    the last line is the current key. Raises ValueError with a one-line reason."""
+    the last line is the current key. Raises ValueError with a one-line reason, also when
+    the file may be read or written by anyone but its owner (as ssh refuses a private key
+    others can read): a key others can read lets them forge what it signs."""
     try:
         text = path.read_text(encoding="utf-8")
+        mode = stat.S_IMODE(path.stat().st_mode)
     except OSError as error:
         msg = f"cannot read the seal key file {path}: {error.strerror}"
         raise ValueError(msg) from None
-    return parse_seal_keys(text.splitlines(), str(path))
+    keys = parse_seal_keys(text.splitlines(), str(path))
+    if mode & 0o077:
+        msg = (
+            f"the seal key file {path} is open to others (mode {mode:04o}): "
+            f"make it its owner's alone with `chmod 600 {path}`"
+        )
+        raise ValueError(msg)
+    return keys
 
 
 def parse_seal_keys(lines: Iterable[str], source: str) -> SealKeys:

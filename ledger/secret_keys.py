@@ -25,7 +25,6 @@ import hashlib
 import os
 import re
 import secrets
-import stat
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -34,7 +33,7 @@ from uuid import UUID
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
-from ledger.seal import new_seal_key_line, parse_seal_keys
+from ledger.seal import load_seal_keys, new_seal_key_line
 
 __all__ = [
     "SecretKeyError",
@@ -132,23 +131,11 @@ class SecretKeys:
 def load_secret_keys(path: Path) -> SecretKeys:
     """Keys from a key file (the seal key file's form; the last line is current). Raises
     SecretKeyError with a one-line reason, also when the file may be read or written by
-    anyone but its owner (as ssh refuses a private key others can read)."""
+    anyone but its owner (``ledger.seal.load_seal_keys``)."""
     try:
-        text = path.read_text(encoding="utf-8")
-        mode = stat.S_IMODE(path.stat().st_mode)
-    except OSError as error:
-        msg = f"cannot read the secret key file {path}: {error.strerror}"
-        raise SecretKeyError(msg) from None
-    try:
-        keys = parse_seal_keys(text.splitlines(), str(path))
+        keys = load_seal_keys(path)
     except ValueError as error:
         raise SecretKeyError(str(error).replace("seal key", "secret key")) from None
-    if mode & 0o077:
-        msg = (
-            f"the secret key file {path} is open to others (mode {mode:04o}): "
-            f"make it its owner's alone with `chmod 600 {path}`"
-        )
-        raise SecretKeyError(msg)
     return SecretKeys(dict(keys.keys), keys.current, str(path))
 
 

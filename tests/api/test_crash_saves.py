@@ -45,6 +45,7 @@ SEAL_KEY = "crash-1 " + "ab" * 32 + "\n"  # a fixed test key, never a real one
 def key_file(tmp_path: Path) -> Path:
     path = tmp_path / "seal.keys"
     path.write_text(SEAL_KEY)
+    path.chmod(0o600)
     return path
 
 

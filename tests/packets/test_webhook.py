@@ -74,6 +74,7 @@ def test_the_digest_reaches_the_webhook_signed(
     _store(database_url)
     keys = tmp_path / "webhook.keys"
     keys.write_text(KEY_FILE_TEXT)
+    keys.chmod(0o600)
     held = tmp_path / "held.json"
     before = int(time.time())
     sent = run(
@@ -111,6 +112,7 @@ def test_webhook_refusals_are_one_line(
     _store(database_url)
     keys = tmp_path / "webhook.keys"
     keys.write_text(KEY_FILE_TEXT)
+    keys.chmod(0o600)
     env = {"MUSTER_DIGEST_WEBHOOK_KEY_FILE": str(keys)}
 
     def refused(*args: str, environment: dict[str, str] | None = None) -> str:

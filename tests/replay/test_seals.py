@@ -144,6 +144,7 @@ def test_key_file_format_and_refusals(tmp_path: Path) -> None:
     with one line naming the line."""
     path = tmp_path / "keys"
     path.write_text("# muster seal keys\n" + new_seal_key_line("a") + new_seal_key_line("b"))
+    path.chmod(0o600)
     keys = load_seal_keys(path)
     assert keys.current == "b"
     assert set(keys.keys) == {"a", "b"}
@@ -159,3 +160,11 @@ def test_key_file_format_and_refusals(tmp_path: Path) -> None:
             load_seal_keys(path)
     with pytest.raises(ValueError, match="cannot read"):
         load_seal_keys(tmp_path / "missing")
+    # A key others may read could sign forgeries: refused until it is its owner's alone.
+    path.write_text(new_seal_key_line("a"))
+    for mode in (0o644, 0o640, 0o604, 0o660, 0o602):
+        path.chmod(mode)
+        with pytest.raises(ValueError, match=rf"open to others \(mode {mode:04o}\).*chmod 600"):
+            load_seal_keys(path)
+    path.chmod(0o400)
+    assert load_seal_keys(path).current == "a"
