@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import date, datetime
-from uuid import NAMESPACE_URL, UUID, uuid5
+from uuid import UUID
 
 from eventsourcing.domain import Aggregate
 
 from ledger import streams
 from ledger.agency_programs import AgencyPrograms
 from ledger.aggregate import Envelope, LedgerAggregate
+from ledger.ids import agency_id_for
 from ledger.program_events import CredentialTypeState, PolicyState
 
 __all__ = [
@@ -48,11 +49,6 @@ def jurisdiction_spans(
         end = timeline[n + 1][0] if n + 1 < len(timeline) else None
         spans.setdefault(followed, []).append((start, end))
     return {name: tuple(found) for name, found in spans.items()}
-
-
-def agency_id_for(slug: str) -> UUID:
-    """Deterministic stream id: registering the same slug twice collides in the store."""
-    return uuid5(NAMESPACE_URL, f"muster:agency:{slug}")
 
 
 class AgencyRegistered(streams.AgencyEvent, Aggregate.Created):
