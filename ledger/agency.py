@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import date, datetime
+from typing import TYPE_CHECKING
 from uuid import UUID
 
 from eventsourcing.domain import Aggregate
@@ -12,7 +13,9 @@ from ledger import streams
 from ledger.agency_programs import AgencyPrograms
 from ledger.aggregate import Envelope, LedgerAggregate
 from ledger.ids import agency_id_for
-from ledger.program_events import CredentialTypeState, PolicyState
+
+if TYPE_CHECKING:
+    from ledger.program_events import CredentialTypeState, PolicyState
 
 __all__ = [
     "Agency",

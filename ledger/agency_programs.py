@@ -12,23 +12,17 @@ from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
 from ledger.errors import CredentialTypeNotFoundError, InvalidValueError, PolicyNotFoundError
-from ledger.program_events import (
-    CredentialTypeChanged,
-    CredentialTypeDefined,
-    CredentialTypeRetired,
-    CredentialTypeState,
-    PolicyAssigned,
-    PolicyPublished,
-    PolicyQuizSet,
-    PolicyState,
-    PolicyVersionUploaded,
-)
 
 if TYPE_CHECKING:
     from ledger.aggregate import Envelope
     from ledger.envelope import LedgerEvent
+    from ledger.program_events import CredentialTypeState, PolicyState
 
 __all__ = ["AgencyPrograms"]
+
+# The programme's event classes are imported by the command that records one (and, to
+# decode one, by the topic it is stored under): reading an agency whose stream holds none
+# (``muster agency list``, a status) does not build their dataclasses (issue 14 §6).
 
 
 class AgencyPrograms:
@@ -58,6 +52,8 @@ class AgencyPrograms:
             raise InvalidValueError(
                 f"credential type {type_id!r} is already defined: change it instead"
             )
+        from ledger.program_events import CredentialTypeDefined
+
         self._record(
             CredentialTypeDefined(
                 **self._envelope(at, actor),
@@ -80,6 +76,8 @@ class AgencyPrograms:
     ) -> int:
         state = self._live_type(type_id)
         version = state.version + 1
+        from ledger.program_events import CredentialTypeChanged
+
         self._record(
             CredentialTypeChanged(
                 **self._envelope(at, actor),
@@ -96,6 +94,8 @@ class AgencyPrograms:
         self, *, at: datetime, actor: str, type_id: str, effective_on: date, reason: str
     ) -> None:
         self._live_type(type_id)
+        from ledger.program_events import CredentialTypeRetired
+
         self._record(
             CredentialTypeRetired(
                 **self._envelope(at, actor),
@@ -137,6 +137,8 @@ class AgencyPrograms:
         known = self.policies.get(policy_id)
         if known is not None and version_hash in known.uploaded:
             return False
+        from ledger.program_events import PolicyVersionUploaded
+
         self._record(
             PolicyVersionUploaded(
                 **self._envelope(at, actor),
@@ -171,6 +173,8 @@ class AgencyPrograms:
         if editorial and not policy.published:
             raise InvalidValueError("the first published version cannot be editorial")
         number = len(policy.published) + 1
+        from ledger.program_events import PolicyPublished
+
         self._record(
             PolicyPublished(
                 **self._envelope(at, actor),
@@ -201,6 +205,8 @@ class AgencyPrograms:
             )
         if policy.quizzes.get(version_hash) == quiz:
             return False
+        from ledger.program_events import PolicyQuizSet
+
         self._record(
             PolicyQuizSet(
                 **self._envelope(at, actor),
@@ -225,6 +231,8 @@ class AgencyPrograms:
         effective_on: date,
     ) -> None:
         self.policy(policy_id)
+        from ledger.program_events import PolicyAssigned
+
         self._record(
             PolicyAssigned(
                 **self._envelope(at, actor),
