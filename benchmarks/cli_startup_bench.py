@@ -11,6 +11,13 @@ person's ``status`` and the ``roster``; the stores are built once beforehand and
 ``--compare BIN`` times another checkout's ``muster`` (e.g. ``main``'s venv) in the same
 interleaved run, each on its own copy of the stores.
 
+Every process reads its bytecode from a cache made in the warm-up run (``PYTHONPYCACHEPREFIX``
+in the run's temporary folder, ``PYTHONDONTWRITEBYTECODE`` removed), as an installed
+``muster`` does, whatever the environment says; neither checkout's tree is written to.
+``--no-bytecode`` keeps the environment as it is: where it sets ``PYTHONDONTWRITEBYTECODE``
+(the shells on this project's machines do) and a checkout has no ``__pycache__``, every start
+compiles muster's own modules from source (typer's and rich's were compiled at install).
+
     .venv/bin/python benchmarks/cli_startup_bench.py --runs 15 [--compare ../main/.venv/bin]
 """
 
@@ -105,9 +112,17 @@ def main() -> None:
         type=Path,
         help="the bin folder of another checkout's venv: its muster is timed in the same run",
     )
+    parser.add_argument(
+        "--no-bytecode",
+        action="store_true",
+        help="keep PYTHONDONTWRITEBYTECODE and the bytecode caches as the environment has them",
+    )
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as folder:
         base_env = {**os.environ, "MUSTER_LOG_FORMAT": "json", "MUSTER_LOG_LEVEL": "warning"}
+        if not args.no_bytecode:
+            base_env.pop("PYTHONDONTWRITEBYTECODE", None)
+            base_env["PYTHONPYCACHEPREFIX"] = str(Path(folder) / "pycache")
         tiny = _store(Path(folder))
         demo, employee = _demo_store(Path(folder), base_env)
         stores = {"": (tiny, demo)}
@@ -153,9 +168,10 @@ def main() -> None:
                 times[name].append(_timed(command, env))
     base_wall = statistics.median(t[0] for t in times["python -c 'import typer, rich'"])
     base_cpu = statistics.median(t[1] for t in times["python -c 'import typer, rich'"])
+    bytecode = "as the environment has it" if args.no_bytecode else "from a warm cache"
     print(
-        f"{args.runs} runs each, interleaved; median wall time and median CPU time (user +"
-        " system), each with its ratio to the baseline's"
+        f"{args.runs} runs each, interleaved, bytecode {bytecode}; median wall time and median"
+        " CPU time (user + system), each with its ratio to the baseline's"
     )
     for name, samples in times.items():
         wall = statistics.median(t[0] for t in samples)

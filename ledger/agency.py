@@ -4,14 +4,18 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import date, datetime
-from uuid import NAMESPACE_URL, UUID, uuid5
+from typing import TYPE_CHECKING
+from uuid import UUID
 
 from eventsourcing.domain import Aggregate
 
 from ledger import streams
 from ledger.agency_programs import AgencyPrograms
 from ledger.aggregate import Envelope, LedgerAggregate
-from ledger.program_events import CredentialTypeState, PolicyState
+from ledger.ids import agency_id_for
+
+if TYPE_CHECKING:
+    from ledger.program_events import CredentialTypeState, PolicyState
 
 __all__ = [
     "Agency",
@@ -48,11 +52,6 @@ def jurisdiction_spans(
         end = timeline[n + 1][0] if n + 1 < len(timeline) else None
         spans.setdefault(followed, []).append((start, end))
     return {name: tuple(found) for name, found in spans.items()}
-
-
-def agency_id_for(slug: str) -> UUID:
-    """Deterministic stream id: registering the same slug twice collides in the store."""
-    return uuid5(NAMESPACE_URL, f"muster:agency:{slug}")
 
 
 class AgencyRegistered(streams.AgencyEvent, Aggregate.Created):

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import cast
 from uuid import UUID
 
 from ledger import fields, time_zones
@@ -11,7 +10,6 @@ from ledger.agency import Agency, agency_id_for
 from ledger.errors import DuplicateAgencyError, InvalidValueError
 from ledger.ledger_core import LedgerCore
 from ledger.unit_of_work import UnitOfWork
-from ledger.views import AgencyView, agency_view
 
 __all__ = ["AgencyCases"]
 
@@ -78,9 +76,3 @@ class AgencyCases(LedgerCore):
             u.agency(slug).adopt_jurisdiction(
                 at=now, actor=actor, jurisdiction=jurisdiction, effective_on=effective_on
             )
-
-    def list_agencies(self) -> list[AgencyView]:
-        return [
-            agency_view(cast(Agency, self.repository.get(agency_id)))
-            for agency_id in self.store.streams(Agency.stream_type)
-        ]

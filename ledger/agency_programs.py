@@ -12,23 +12,17 @@ from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
 from ledger.errors import CredentialTypeNotFoundError, InvalidValueError, PolicyNotFoundError
-from ledger.program_events import (
-    CredentialTypeChanged,
-    CredentialTypeDefined,
-    CredentialTypeRetired,
-    CredentialTypeState,
-    PolicyAssigned,
-    PolicyPublished,
-    PolicyQuizSet,
-    PolicyState,
-    PolicyVersionUploaded,
-)
 
 if TYPE_CHECKING:
     from ledger.aggregate import Envelope
     from ledger.envelope import LedgerEvent
+    from ledger.program_events import CredentialTypeState, PolicyState
 
 __all__ = ["AgencyPrograms"]
+
+# The programme's event classes are imported by the command that records one (and, to
+# decode one, by the topic it is stored under): reading an agency whose stream holds none
+# (``muster agency list``, a status) does not build their dataclasses (issue 14 §6).
 
 
 class AgencyPrograms:
@@ -59,6 +53,8 @@ class AgencyPrograms:
                 f"credential type {type_id!r} is already defined: change it instead",
                 field="type_id",
             )
+        from ledger.program_events import CredentialTypeDefined
+
         self._record(
             CredentialTypeDefined(
                 **self._envelope(at, actor),
@@ -81,6 +77,8 @@ class AgencyPrograms:
     ) -> int:
         state = self._live_type(type_id)
         version = state.version + 1
+        from ledger.program_events import CredentialTypeChanged
+
         self._record(
             CredentialTypeChanged(
                 **self._envelope(at, actor),
@@ -97,6 +95,8 @@ class AgencyPrograms:
         self, *, at: datetime, actor: str, type_id: str, effective_on: date, reason: str
     ) -> None:
         self._live_type(type_id)
+        from ledger.program_events import CredentialTypeRetired
+
         self._record(
             CredentialTypeRetired(
                 **self._envelope(at, actor),
@@ -138,6 +138,8 @@ class AgencyPrograms:
         known = self.policies.get(policy_id)
         if known is not None and version_hash in known.uploaded:
             return False
+        from ledger.program_events import PolicyVersionUploaded
+
         self._record(
             PolicyVersionUploaded(
                 **self._envelope(at, actor),
@@ -176,6 +178,8 @@ class AgencyPrograms:
                 "the first published version cannot be editorial", field="editorial"
             )
         number = len(policy.published) + 1
+        from ledger.program_events import PolicyPublished
+
         self._record(
             PolicyPublished(
                 **self._envelope(at, actor),
@@ -206,6 +210,8 @@ class AgencyPrograms:
             )
         if policy.quizzes.get(version_hash) == quiz:
             return False
+        from ledger.program_events import PolicyQuizSet
+
         self._record(
             PolicyQuizSet(
                 **self._envelope(at, actor),
@@ -230,6 +236,8 @@ class AgencyPrograms:
         effective_on: date,
     ) -> None:
         self.policy(policy_id)
+        from ledger.program_events import PolicyAssigned
+
         self._record(
             PolicyAssigned(
                 **self._envelope(at, actor),

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from datetime import date, datetime
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
 from uuid import UUID
 
 from eventsourcing.application import Application
@@ -22,8 +22,14 @@ from ledger.index_writes import Appended, SavedUnit
 from ledger.seal import SealKeys
 from ledger.serialisation import LedgerMapper, OrjsonTranscoder
 from ledger.store import ChainedRecorder
-from ledger.unit_of_work import UnitOfWork
-from ledger.views import AgencyView, agency_view
+
+if TYPE_CHECKING:
+    from ledger.unit_of_work import UnitOfWork
+    from ledger.views import AgencyView, PersonView
+
+# The unit of work (with the Person aggregate and its ~100 event classes) and the views are
+# imported when a use case or ``get_agency`` first runs: a read that opens the store
+# through ``ledger.reader`` decodes no person's events (issue 14 §6).
 
 __all__ = ["LedgerCore"]
 
@@ -169,6 +175,8 @@ class LedgerCore(Application[UUID]):
     # -- units of work -------------------------------------------------------------------
 
     def unit_of_work(self) -> UnitOfWork:
+        from ledger.unit_of_work import UnitOfWork
+
         return UnitOfWork(self)
 
     @contextmanager
@@ -176,6 +184,8 @@ class LedgerCore(Application[UUID]):
         if uow is not None:
             yield uow
             return
+        from ledger.unit_of_work import UnitOfWork
+
         own = UnitOfWork(self)
         yield own
         own.save()
@@ -188,7 +198,43 @@ class LedgerCore(Application[UUID]):
         return now
 
     def get_agency(self, slug: str) -> AgencyView:
+        from ledger.unit_of_work import UnitOfWork
+        from ledger.views import agency_view
+
         return agency_view(UnitOfWork(self).agency(slug))
+
+    def list_agencies(self) -> list[AgencyView]:
+        """Every agency, as its stream reads now."""
+        from ledger.agency import Agency
+        from ledger.views import agency_view
+
+        return [
+            agency_view(cast(Agency, self.repository.get(agency_id)))
+            for agency_id in self.store.streams(Agency.stream_type)
+        ]
+
+    def get_person(self, agency: str, employee_id: str) -> PersonView:
+        from ledger.unit_of_work import UnitOfWork
+        from ledger.views import person_view
+
+        return person_view(UnitOfWork(self).person(agency, employee_id))
+
+    def get_person_by_id(self, person_id: UUID) -> PersonView:
+        from eventsourcing.application import AggregateNotFoundError
+
+        from ledger.errors import PersonNotFoundError
+        from ledger.person import Person
+        from ledger.views import person_view
+
+        try:
+            return person_view(cast(Person, self.repository.get(person_id)))
+        except AggregateNotFoundError:
+            raise PersonNotFoundError(f"no person with id {person_id}") from None
+
+    def people_ids(self, agency: str) -> list[UUID]:
+        from ledger.streams import PersonEvent
+
+        return self.store.streams(PersonEvent.stream_type, self.get_agency(agency).id)
 
     def stream(self, originator_id: UUID) -> list[LedgerEvent]:
         return cast(list[LedgerEvent], list(self.events.get(originator_id)))

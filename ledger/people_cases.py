@@ -4,17 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import date
-from typing import cast
 from uuid import UUID
 
-from eventsourcing.application import AggregateNotFoundError
-
 from ledger import fields
-from ledger.errors import DuplicateEmployeeIdError, FutureEffectiveDateError, PersonNotFoundError
+from ledger.errors import DuplicateEmployeeIdError, FutureEffectiveDateError
 from ledger.ledger_core import LedgerCore
 from ledger.person import Person, person_id_for
 from ledger.unit_of_work import UnitOfWork
-from ledger.views import PersonView, person_view
 from ledger.vocabulary import Employment, PersonKind, PersonStatus
 
 __all__ = ["PeopleCases"]
@@ -197,15 +193,3 @@ class PeopleCases(LedgerCore):
                 certificates=fields.tags(certificates, "certificate"),
                 employment=fields.choice("employment", employment, Employment),
             )
-
-    def get_person(self, agency: str, employee_id: str) -> PersonView:
-        return person_view(UnitOfWork(self).person(agency, employee_id))
-
-    def get_person_by_id(self, person_id: UUID) -> PersonView:
-        try:
-            return person_view(cast(Person, self.repository.get(person_id)))
-        except AggregateNotFoundError:
-            raise PersonNotFoundError(f"no person with id {person_id}") from None
-
-    def people_ids(self, agency: str) -> list[UUID]:
-        return self.store.streams(Person.stream_type, self.get_agency(agency).id)

@@ -6,13 +6,13 @@ they were first stored with."""
 
 from __future__ import annotations
 
-import unicodedata
 from datetime import date, datetime
-from uuid import NAMESPACE_URL, UUID, uuid5
+from uuid import UUID
 
 from ledger import streams
 from ledger.aggregate import LedgerAggregate
 from ledger.errors import InvalidValueError
+from ledger.ids import person_id_for
 from ledger.person_credentials import CredentialCommands
 from ledger.person_events import (
     AssignmentChanged,
@@ -61,15 +61,6 @@ __all__ = [
     "WaiverGranted",
     "person_id_for",
 ]
-
-
-def person_id_for(agency_id: UUID, employee_id: str) -> UUID:
-    """Deterministic stream id: a second enrolment of the same employee id collides.
-
-    NFC first, as ``fields.text`` stores ids, so an id typed with a decomposed accent finds
-    the person (ids already in NFC, and every ASCII id, map exactly as before)."""
-    key = unicodedata.normalize("NFC", employee_id.strip()).casefold()
-    return uuid5(NAMESPACE_URL, f"muster:person:{agency_id}:{key}")
 
 
 class Person(

@@ -5,11 +5,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
+from typing import TYPE_CHECKING
 from uuid import UUID
 
-from ledger.agency import Agency
-from ledger.person import Person
 from ledger.time_zones import default_time_zone
+
+if TYPE_CHECKING:  # read off them, never built here: an agency's view needs no Person
+    from ledger.agency import Agency
+    from ledger.person import Person
 
 __all__ = ["AgencyView", "PersonView", "TrainingRecordView", "agency_view", "person_view"]
 

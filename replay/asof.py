@@ -23,11 +23,10 @@ from uuid import UUID
 import orjson
 from eventsourcing.persistence import PersistenceError
 
-from ledger.agency import agency_id_for
-from ledger.application import Ledger
 from ledger.errors import PersonNotFoundError
 from ledger.gc_pause import paused_gc
-from ledger.person import person_id_for
+from ledger.ids import agency_id_for, person_id_for
+from ledger.ledger_core import LedgerCore
 from projections.answer_keys import EXPORT_OPTIONS, TRACKED_FORM, Labelled, rules_key
 from projections.read_store import AnswerRow, ReadStore
 from projections.stored_versions import StoredVersion, rule_catalogue
@@ -86,9 +85,9 @@ class RosterFilters:
         }
 
 
-def known_at_used(ledger: Ledger, requested: datetime | None) -> datetime:
+def known_at_used(ledger: LedgerCore, requested: datetime | None) -> datetime:
     """The ``known_at`` an answer is given for: the one asked for, clamped to the log's
-    stable horizon (``Ledger.stable_horizon``); none asked for means the horizon.
+    stable horizon (``LedgerCore.stable_horizon``); none asked for means the horizon.
 
     Clamped rather than waited for: while a unit is being written (an import holds the
     write lock for seconds) the horizon is the last committed unit's recorded time, so a
@@ -101,7 +100,7 @@ def known_at_used(ledger: Ledger, requested: datetime | None) -> datetime:
     return requested
 
 
-def requested_instant(ledger: Ledger, slug: str, requested: KnownAt) -> datetime | None:
+def requested_instant(ledger: LedgerCore, slug: str, requested: KnownAt) -> datetime | None:
     """The instant a ``known_at`` as asked names, in UTC: a bare date is the end of that day
     in the agency's time zone, an instant without an offset is the agency's local time.
     The zone is the one recorded now (an answer states the instant it used, which means
@@ -135,7 +134,7 @@ def header(
 
 
 def answers_for(
-    ledger: Ledger,
+    ledger: LedgerCore,
     agency: AgencyKnowledge,
     versions: list[StoredVersion],
     as_of: date,
@@ -234,7 +233,7 @@ def _tracked(
 
 
 def status(
-    ledger: Ledger,
+    ledger: LedgerCore,
     slug: str,
     employee_id: str,
     as_of: date | None,
@@ -250,7 +249,7 @@ def status(
 
 
 def status_json(
-    ledger: Ledger, slug: str, employee_id: str, as_of: date | None, known_at: KnownAt = None
+    ledger: LedgerCore, slug: str, employee_id: str, as_of: date | None, known_at: KnownAt = None
 ) -> bytes:
     """``status``'s answer as JSON, the person's part the stored answer's own bytes (not
     parsed and written again: for a person with years of records that was most of what
@@ -263,7 +262,7 @@ def status_json(
 
 
 def _status_parts(
-    ledger: Ledger,
+    ledger: LedgerCore,
     slug: str,
     employee_id: str,
     as_of: date | None,
@@ -292,7 +291,7 @@ def _status_parts(
 
 
 def roster(
-    ledger: Ledger,
+    ledger: LedgerCore,
     slug: str,
     as_of: date | None,
     known_at: KnownAt = None,

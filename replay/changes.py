@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from ledger.application import Ledger
+from ledger.ledger_core import LedgerCore
 from replay.asof import roster
 
 __all__ = ["StatusChange", "status_changes"]
@@ -36,7 +36,7 @@ def _requirements(person: dict[str, Any]) -> dict[str, str]:
 
 
 def status_changes(
-    ledger: Ledger, slug: str, as_of: date, before: datetime, after: datetime
+    ledger: LedgerCore, slug: str, as_of: date, before: datetime, after: datetime
 ) -> list[StatusChange]:
     """Every person known at ``after`` whose answer on ``as_of`` differs from the answer
     known at ``before`` (a person unknown then counts as ``unknown``), by employee id."""

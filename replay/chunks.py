@@ -7,8 +7,8 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from uuid import UUID
 
-from ledger.application import Ledger
 from ledger.gc_pause import paused_gc
+from ledger.ledger_core import LedgerCore
 from projections.answers import (
     answer_document,
     overview_document,
@@ -71,7 +71,7 @@ class Work:
 
 
 def answer_rows(
-    ledger: Ledger,
+    ledger: LedgerCore,
     agency_id: UUID,
     known_at: datetime,
     as_of: date,
@@ -111,7 +111,7 @@ _DOCUMENTS = {
 
 
 def status_rows(
-    ledger: Ledger,
+    ledger: LedgerCore,
     agency_id: UUID,
     known_at: datetime,
     heads: dict[UUID, int],
@@ -140,7 +140,7 @@ def status_rows(
 
 
 def status_codes(
-    ledger: Ledger,
+    ledger: LedgerCore,
     agency_id: UUID,
     known_at: datetime,
     heads: dict[UUID, int],
@@ -172,7 +172,7 @@ def status_codes(
 
 
 def _chunk(
-    ledger: Ledger,
+    ledger: LedgerCore,
     agency_id: UUID,
     known_at: datetime,
     heads: dict[UUID, int],
@@ -193,7 +193,7 @@ def _chunk(
 
 
 def histories_at(
-    ledger: Ledger, heads: dict[UUID, int], checkpoints: dict[UUID, str]
+    ledger: LedgerCore, heads: dict[UUID, int], checkpoints: dict[UUID, str]
 ) -> tuple[list[tuple[Identity, PersonHistory]], list[Checkpoint]]:
     """People's histories at the given heads: from their checkpoints (which must be at
     those heads), else folded from their events cut there; also the checkpoints of the

@@ -17,9 +17,9 @@ from zoneinfo import ZoneInfo
 from eventsourcing.persistence import StoredEvent
 
 from ledger.agency import Agency, agency_id_for, jurisdiction_on, jurisdiction_spans
-from ledger.application import Ledger
 from ledger.envelope import LedgerEvent
 from ledger.errors import AgencyNotFoundError
+from ledger.ledger_core import LedgerCore
 from ledger.time_zones import default_time_zone, zone_info
 from projections.stored_versions import (
     Followed,
@@ -75,7 +75,7 @@ class Knowledge:
     stored events decode to kept by stream position: stored events never change (the store
     refuses it and ``verify`` proves it), so a position decoded once is valid for good."""
 
-    def __init__(self, ledger: Ledger) -> None:
+    def __init__(self, ledger: LedgerCore) -> None:
         self._ledger = ledger
         self._agencies: dict[tuple[UUID, int], AgencyKnowledge] = {}
         self._rule_versions: dict[tuple[UUID, int], StoredVersion | None] = {}
@@ -188,13 +188,13 @@ class Knowledge:
         return entry[1]
 
 
-def decode_stored(ledger: Ledger, stored: Sequence[StoredEvent]) -> list[LedgerEvent]:
+def decode_stored(ledger: LedgerCore, stored: Sequence[StoredEvent]) -> list[LedgerEvent]:
     to_domain = ledger.mapper.to_domain_event
     return [cast(LedgerEvent, to_domain(s)) for s in stored]
 
 
 def person_streams(
-    ledger: Ledger,
+    ledger: LedgerCore,
     agency_id: UUID,
     known_at: datetime | None,
     *,

@@ -18,9 +18,9 @@ from uuid import UUID
 from eventsourcing.utils import resolve_topic
 
 from ledger.account import AccountEvent
-from ledger.application import Ledger
 from ledger.gc_pause import paused_gc
 from ledger.imports import ImportCompleted
+from ledger.ledger_core import LedgerCore
 from ledger.streams import (
     AgencyProgrammeEvent,
     NoticeEvent,
@@ -49,7 +49,7 @@ Checkpoints = list[tuple[UUID, int, str]]
 class _Rules:
     """Rule versions per agency, looked up once per batch (they change rarely)."""
 
-    ledger: Ledger
+    ledger: LedgerCore
     as_of: date
     versions: dict[UUID, tuple[list[RuleVersion], str]] = field(default_factory=dict)
 
@@ -81,7 +81,7 @@ def _rows_for(
 
 
 def rebuild(
-    ledger: Ledger,
+    ledger: LedgerCore,
     store: ReadStore,
     as_of: date,
     *,
@@ -126,7 +126,9 @@ def rebuild(
     return building.generation
 
 
-def _write_chunk(ledger: Ledger, ids: list[UUID], head: int, as_of: date, generation: int) -> int:
+def _write_chunk(
+    ledger: LedgerCore, ids: list[UUID], head: int, as_of: date, generation: int
+) -> int:
     """Compute one chunk of a rebuild and write its rows and checkpoints (in a worker
     process, or here); returns how many people it wrote."""
     rows, checkpoints = _chunk_rows(ledger, ids, head, as_of)
@@ -135,7 +137,7 @@ def _write_chunk(ledger: Ledger, ids: list[UUID], head: int, as_of: date, genera
 
 
 def _chunk_rows(
-    ledger: Ledger, ids: list[UUID], head: int, as_of: date
+    ledger: LedgerCore, ids: list[UUID], head: int, as_of: date
 ) -> tuple[Rows, Checkpoints]:
     """Read, fold and evaluate one chunk of people, their log cut at ``head``."""
     with paused_gc():
@@ -174,7 +176,7 @@ def _touches(topic: str) -> str:
 
 
 def catch_up(
-    ledger: Ledger,
+    ledger: LedgerCore,
     store: ReadStore,
     as_of: date,
     *,

@@ -7,7 +7,7 @@ import weakref
 from typing import cast
 from weakref import WeakKeyDictionary
 
-from ledger.application import Ledger
+from ledger.ledger_core import LedgerCore
 from projections.read_store import ReadStore
 from projections.read_store.schema import read_schema
 from replay.knowledge import Knowledge
@@ -15,7 +15,7 @@ from replay.knowledge import Knowledge
 __all__ = ["ReadSide", "open_read_store", "read_side"]
 
 
-def open_read_store(ledger: Ledger) -> ReadStore:
+def open_read_store(ledger: LedgerCore) -> ReadStore:
     """The read-side tables in the ledger's own database (on PostgreSQL in the schema
     beside the ledger's, ``read_schema``). Missing tables are created (on PostgreSQL by
     ``muster db init``, so an ordinary start finds them and runs no DDL), but never in
@@ -34,21 +34,21 @@ class ReadSide:
     """One ledger's read store and knowledge, shared by every answer and read-model update
     in this process (a worker process has its own ledger, so its own read side)."""
 
-    def __init__(self, ledger: Ledger) -> None:
+    def __init__(self, ledger: LedgerCore) -> None:
         self.ledger = ledger
         self.store = open_read_store(ledger)
         self.knowledge = Knowledge(ledger)
 
 
 # The one registry: a ledger's read side lives as long as the ledger does.
-_READ_SIDES: WeakKeyDictionary[Ledger, ReadSide] = WeakKeyDictionary()
+_READ_SIDES: WeakKeyDictionary[LedgerCore, ReadSide] = WeakKeyDictionary()
 
 
-def read_side(ledger: Ledger) -> ReadSide:
+def read_side(ledger: LedgerCore) -> ReadSide:
     """The ledger's read side, built on first use. It refers to its ledger through a weak
     proxy: a value that held its own key strongly would keep every ledger (and its
     connection pool) alive for the life of the process."""
     side = _READ_SIDES.get(ledger)
     if side is None:
-        side = _READ_SIDES[ledger] = ReadSide(cast(Ledger, weakref.proxy(ledger)))
+        side = _READ_SIDES[ledger] = ReadSide(cast(LedgerCore, weakref.proxy(ledger)))
     return side

@@ -24,9 +24,9 @@ from uuid import UUID
 
 import orjson
 
-from ledger.agency import agency_id_for
-from ledger.application import Ledger
 from ledger.gc_pause import paused_gc
+from ledger.ids import agency_id_for
+from ledger.ledger_core import LedgerCore
 from projections.credentials.programme import Programme, programme_from_events
 from projections.credentials.tracks import TRACKS, Track, TrackItem, combine
 from projections.fingerprint import modules_fingerprint
@@ -94,7 +94,7 @@ def _own_code() -> str:
     return modules_fingerprint("own-tracks", _OWN_MODULES)
 
 
-def _programme(ledger: Ledger, slug: str, known_at: datetime) -> tuple[Programme, int | None]:
+def _programme(ledger: LedgerCore, slug: str, known_at: datetime) -> tuple[Programme, int | None]:
     agency_id = agency_id_for(slug)
     head = ledger.store.heads_of([agency_id], recorded_by=known_at).get(agency_id)
     if head is None:
@@ -106,7 +106,7 @@ def _empty(programme: Programme) -> bool:
     return not programme.type_versions and not programme.assignments
 
 
-def own_programme(ledger: Ledger, slug: str, known_at: datetime) -> Programme | None:
+def own_programme(ledger: LedgerCore, slug: str, known_at: datetime) -> Programme | None:
     """The agency's credential types and policy assignments as recorded by ``known_at``;
     None when it had neither (then every answer across the tracks is the state answer)."""
     programme, head = _programme(ledger, slug, known_at)
@@ -132,7 +132,7 @@ def _item(d: dict[str, Any]) -> TrackItem:
 
 
 def _own_rows(
-    ledger: Ledger,
+    ledger: LedgerCore,
     agency_id: UUID,
     programme: Programme,
     agency_head: int,
@@ -188,7 +188,7 @@ def _own_rows(
     return known, len(missing)
 
 
-def fill_own_tracks(ledger: Ledger, slug: str, as_of: date | None = None) -> int:
+def fill_own_tracks(ledger: LedgerCore, slug: str, as_of: date | None = None) -> int:
     """Judge and store everyone's credential and policy items on ``as_of`` (none: the
     agency's today) as recorded now, as a roster across the tracks would: what
     ``muster replay`` runs beside the tracked model, so the present picture across the
@@ -207,7 +207,7 @@ def fill_own_tracks(ledger: Ledger, slug: str, as_of: date | None = None) -> int
     return judged
 
 
-def _person_heads(ledger: Ledger, agency_id: UUID, known_at: datetime) -> dict[UUID, int]:
+def _person_heads(ledger: LedgerCore, agency_id: UUID, known_at: datetime) -> dict[UUID, int]:
     return ledger.store.stream_heads("person", agency_id, recorded_by=known_at)
 
 
@@ -299,7 +299,7 @@ def _across(
 
 
 def roster_across(
-    ledger: Ledger,
+    ledger: LedgerCore,
     slug: str,
     as_of: date | None,
     known_at: KnownAt = None,
@@ -383,7 +383,7 @@ def _overall(statuses: Iterable[str], inactive: bool) -> str:
 
 
 def trend_across(
-    ledger: Ledger,
+    ledger: LedgerCore,
     slug: str,
     start: date,
     end: date,

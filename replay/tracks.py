@@ -18,8 +18,8 @@ from datetime import date, datetime
 from typing import Any
 
 from ledger.agency import agency_id_for
-from ledger.application import Ledger
 from ledger.errors import PersonNotFoundError, PolicyNotFoundError
+from ledger.ledger_core import LedgerCore
 from ledger.person import person_id_for
 from ledger.person_events import TrainingCompleted, TrainingCorrected, TrainingVoided
 from projections.credentials.credentials import evaluate_credentials
@@ -47,7 +47,7 @@ __all__ = [
 ]
 
 
-def programme_at(ledger: Ledger, slug: str, known_at: datetime) -> Programme:
+def programme_at(ledger: LedgerCore, slug: str, known_at: datetime) -> Programme:
     """The agency's credential types and policies as recorded by ``known_at``."""
     agency_id = agency_id_for(slug)
     head = ledger.store.heads_of([agency_id], recorded_by=known_at).get(agency_id)
@@ -57,7 +57,7 @@ def programme_at(ledger: Ledger, slug: str, known_at: datetime) -> Programme:
 
 
 def _axes(
-    ledger: Ledger, slug: str, as_of: date | None, known_at: KnownAt
+    ledger: LedgerCore, slug: str, as_of: date | None, known_at: KnownAt
 ) -> tuple[AgencyKnowledge, date, datetime]:
     used = known_at_used(ledger, requested_instant(ledger, slug, known_at))
     agency = read_side(ledger).knowledge.agency_at(slug, used)
@@ -109,7 +109,7 @@ def _header(agency: AgencyKnowledge, as_of: date, known_at: datetime) -> dict[st
 
 
 def person_tracks(
-    ledger: Ledger,
+    ledger: LedgerCore,
     slug: str,
     employee_id: str,
     as_of: date | None = None,
@@ -152,14 +152,14 @@ def unread_topics(programme: Programme) -> tuple[str, ...]:
 
 
 def _everyone(
-    ledger: Ledger, agency: AgencyKnowledge, known_at: datetime, without: Sequence[str] = ()
+    ledger: LedgerCore, agency: AgencyKnowledge, known_at: datetime, without: Sequence[str] = ()
 ) -> Iterable[tuple[PersonHistory, CredentialFacts]]:
     for events in person_streams(ledger, agency.agency_id, known_at, without_topics=without):
         yield history_from_events(events, known_at), facts_from_events(events)
 
 
 def roster_tracks(
-    ledger: Ledger,
+    ledger: LedgerCore,
     slug: str,
     as_of: date | None = None,
     known_at: KnownAt = None,
@@ -189,7 +189,7 @@ def roster_tracks(
 
 
 def everyone_own_items(
-    ledger: Ledger, slug: str, as_of: date, known_at: KnownAt = None
+    ledger: LedgerCore, slug: str, as_of: date, known_at: KnownAt = None
 ) -> tuple[Programme, Iterator[tuple[PersonHistory, CredentialFacts, list[TrackItem]]]]:
     """The agency's programme as recorded at ``known_at`` and, for each person hired by
     ``as_of``, their credential and policy items on ``as_of``: the streams read in one
@@ -230,7 +230,7 @@ def publication_named(programme: Programme, policy_id: str, version: str | int) 
 
 
 def policy_acknowledgements(
-    ledger: Ledger,
+    ledger: LedgerCore,
     slug: str,
     policy_id: str,
     version: str | int,
@@ -262,7 +262,11 @@ def policy_acknowledgements(
 
 
 def policy_coverage(
-    ledger: Ledger, slug: str, policy_id: str, as_of: date | None = None, known_at: KnownAt = None
+    ledger: LedgerCore,
+    slug: str,
+    policy_id: str,
+    as_of: date | None = None,
+    known_at: KnownAt = None,
 ) -> dict[str, Any]:
     """Everyone the policy binds on ``as_of``: whether the version in force is acknowledged
     (or overdue, or due), with counts."""
@@ -307,7 +311,7 @@ class PersonPolicy:
 
 
 def person_policy(
-    ledger: Ledger,
+    ledger: LedgerCore,
     slug: str,
     employee_id: str,
     policy_id: str,

@@ -10,8 +10,8 @@ from uuid import UUID
 
 from dateutil.relativedelta import relativedelta
 
-from ledger.application import Ledger
 from ledger.gc_pause import paused_gc
+from ledger.ledger_core import LedgerCore
 from projections.answer_keys import rules_key
 from projections.read_store import AnswerRow
 from projections.read_store.grid import FIRST_MONTH, UNKNOWN, GridRow, month, month_day
@@ -37,7 +37,7 @@ CHART_YEARS = 10
 
 
 def trend(
-    ledger: Ledger,
+    ledger: LedgerCore,
     slug: str,
     start: date,
     end: date,
@@ -69,7 +69,7 @@ def trend(
 
 
 def fill_status_grid(
-    ledger: Ledger,
+    ledger: LedgerCore,
     slug: str,
     years: int = CHART_YEARS,
     *,
@@ -98,7 +98,7 @@ def fill_status_grid(
 
 
 def statuses_by_day(
-    ledger: Ledger,
+    ledger: LedgerCore,
     slug: str,
     start: date,
     end: date,
@@ -191,7 +191,7 @@ def _on_grid(day: date, today: date) -> bool:
 
 
 def _grid_statuses(
-    ledger: Ledger,
+    ledger: LedgerCore,
     agency_id: UUID,
     heads: dict[UUID, int],
     versions: list[RuleVersion],
@@ -278,7 +278,7 @@ def _merged(row: GridRow | None, found: dict[int, str]) -> GridRow:
 
 
 def _statuses(
-    ledger: Ledger,
+    ledger: LedgerCore,
     agency_id: UUID,
     heads: dict[UUID, int],
     versions: list[RuleVersion],

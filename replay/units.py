@@ -9,8 +9,8 @@ from datetime import date, datetime
 from typing import TYPE_CHECKING
 from uuid import UUID
 
-from ledger.application import Ledger
 from ledger.gc_pause import paused_gc
+from ledger.ledger_core import LedgerCore
 from projections.read_store.unit_periods import UnitPeriod
 from replay.read_side import read_side
 
@@ -36,7 +36,9 @@ def unit_on(periods: Sequence[UnitPeriod], day: date) -> str:
     return periods[max(found - 1, 0)][1]
 
 
-def units_on(ledger: Ledger, agency_id: UUID, as_of: date, known_at: datetime) -> dict[UUID, str]:
+def units_on(
+    ledger: LedgerCore, agency_id: UUID, as_of: date, known_at: datetime
+) -> dict[UUID, str]:
     """By person known at ``known_at``: their unit on ``as_of`` ('' for none) from what was
     recorded by then. Read from the unit periods stored at each person's head then; the
     others' histories are read (checkpoint, else events) and their periods stored."""

@@ -26,14 +26,15 @@ from concurrent.futures import Future, ProcessPoolExecutor
 from contextlib import contextmanager
 from typing import Any, TypeVar
 
-from ledger.application import Ledger
+from ledger.ledger_core import LedgerCore
+from ledger.reader import LedgerReader
 
 __all__ = ["WorkerPool", "start_method", "worker_pool"]
 
 T = TypeVar("T")
 Task = Callable[..., T]
 
-_LEDGER: Ledger | None = None
+_LEDGER: LedgerCore | None = None
 
 
 def _open(database_url: str, env: dict[str, str]) -> None:
@@ -46,7 +47,7 @@ def _open(database_url: str, env: dict[str, str]) -> None:
     # starting together and each re-running that DDL deadlocked on PostgreSQL (the
     # trigger function's catalogue row against a table lock), so workers never run it.
     # The parent also checked the server's durability settings (workers only read the log).
-    _LEDGER = Ledger(
+    _LEDGER = LedgerReader(
         database_url, env={**env, "CREATE_TABLE": "false"}, allow_unsafe_durability=True
     )
 
@@ -60,7 +61,7 @@ class WorkerPool:
     """``map_in_order(task, calls)`` runs ``task(ledger, *args)`` for each call, in worker
     processes when there are any, else here; tasks must be module-level functions."""
 
-    def __init__(self, ledger: Ledger, pool: ProcessPoolExecutor | None, workers: int) -> None:
+    def __init__(self, ledger: LedgerCore, pool: ProcessPoolExecutor | None, workers: int) -> None:
         self._ledger = ledger
         self._pool = pool
         self._window = 2 * workers
@@ -89,7 +90,7 @@ def start_method() -> str:
 
 
 @contextmanager
-def worker_pool(ledger: Ledger, workers: int) -> Iterator[WorkerPool]:
+def worker_pool(ledger: LedgerCore, workers: int) -> Iterator[WorkerPool]:
     """A pool of ``workers`` processes (none, and work done here, when ``workers`` ≤ 1)."""
     if workers <= 1:
         yield WorkerPool(ledger, None, 1)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import typer
 
 from api.cli import context
-from api.cli.context import open_ledger
+from api.cli.context import open_ledger, open_reader
 from api.cli.output import styled
 
 app = typer.Typer(help="Register and list agencies.", no_args_is_help=True)
@@ -71,7 +71,7 @@ def list_agencies() -> None:
     """List every agency with its jurisdiction and headcount."""
     from rich.table import Table
 
-    with open_ledger() as ledger:
+    with open_reader() as ledger:
         table = Table("slug", "name", "state")
         table.add_column("time zone", no_wrap=True)  # whole: it is every answer's context
         table.add_column("people")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from api.cli.errors import RefusedError, refuse
 
@@ -13,6 +13,8 @@ if TYPE_CHECKING:
 
     from ledger.application import Ledger
     from ledger.clock import Clock
+    from ledger.ledger_core import LedgerCore
+    from ledger.reader import LedgerReader
     from ledger.seal import SealKeys
     from ledger.secret_keys import SecretKeys
 
@@ -28,7 +30,10 @@ __all__ = [
     "err_console",
     "lock_timeouts",
     "open_ledger",
+    "open_reader",
 ]
+
+Core = TypeVar("Core", bound="LedgerCore")
 
 _CONSOLES = {"console": {}, "err_console": {"stderr": True}}
 
@@ -120,8 +125,27 @@ def open_ledger(clock: Clock | None = None, *, create: bool = False) -> Iterator
     (``api.cli.errors``), an unknown agency or person with the nearest names. Only the
     commands that set a store up (``create``: ``agency add``, ``account add``, ``demo``)
     may make a new SQLite file."""
-    from api.settings import get_settings
     from ledger.application import Ledger
+
+    with _opened(Ledger, clock, create=create) as ledger:
+        yield ledger
+
+
+@contextmanager
+def open_reader() -> Iterator[LedgerReader]:
+    """The configured store opened for reading (``ledger.reader``), as ``open_ledger``
+    opens it but without the write use cases: what the read commands (``agency list``,
+    ``status``, ``roster``, ``trend``) answer from, so they import none of them (issue 14
+    §6; ``tests/api/test_startup.py``)."""
+    from ledger.reader import LedgerReader
+
+    with _opened(LedgerReader, None, create=False) as reader:
+        yield reader
+
+
+@contextmanager
+def _opened(kind: type[Core], clock: Clock | None, *, create: bool) -> Iterator[Core]:
+    from api.settings import get_settings
     from ledger.clock import system_clock
     from ledger.errors import LedgerError, NotFoundError
     from projections.fingerprint import use_cache_dir
@@ -132,7 +156,7 @@ def open_ledger(clock: Clock | None = None, *, create: bool = False) -> Iterator
     if not create:
         _missing_store(settings.database_url)
     try:
-        ledger = Ledger(
+        ledger = kind(
             settings.database_url,
             clock=clock or system_clock,
             seal_keys=keys,
@@ -151,7 +175,7 @@ def open_ledger(clock: Clock | None = None, *, create: bool = False) -> Iterator
         ledger.close()
 
 
-def _nearest(ledger: Ledger, error: Exception) -> str:
+def _nearest(ledger: LedgerCore, error: Exception) -> str:
     """For an unknown agency or person: the nearest names and where to list them."""
     from api.cli.suggest import nearest_agency, nearest_person
     from ledger.errors import AgencyNotFoundError, PersonNotFoundError

@@ -12,7 +12,7 @@ from typing import Any
 
 import typer
 
-from api.cli.context import open_ledger
+from api.cli.context import open_reader
 from api.cli.progress import progress_bar
 from api.cli.timeargs import parse_as_of, parse_day, parse_known_at
 
@@ -58,7 +58,7 @@ def status_command(
     from replay.export import to_json
 
     day, moment = parse_as_of(as_of), parse_known_at(known_at)
-    with open_ledger() as ledger:
+    with open_reader() as ledger:
         answer = status(ledger, agency, employee_id, day, moment)
     if as_json:
         typer.echo(to_json(answer).decode(), nl=False)
@@ -122,7 +122,7 @@ def roster_command(
     day, moment = parse_as_of(as_of), parse_known_at(known_at)
     filters = RosterFilters(statuses, kinds, people)
     tracks = parse_track_option(track)
-    with open_ledger() as ledger, progress_bar("evaluating the roster (people)") as advance:
+    with open_reader() as ledger, progress_bar("evaluating the roster (people)") as advance:
         answer = roster_across(
             ledger,
             agency,
@@ -165,7 +165,7 @@ def trend_command(
     except ValueError as error:
         raise typer.BadParameter(str(error)) from None
     tracks = parse_track_option(track)
-    with open_ledger() as ledger, progress_bar("counting statuses (people)") as advance:
+    with open_reader() as ledger, progress_bar("counting statuses (people)") as advance:
         answer = trend_across(
             ledger,
             agency,

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 from typer._click.globals import get_current_context
 
 if TYPE_CHECKING:
-    from ledger.application import Ledger
+    from ledger.ledger_core import LedgerCore
 
 __all__ = ["nearest_agency", "nearest_person", "nearest_words"]
 
@@ -40,7 +40,7 @@ def _did_you_mean(close: list[str]) -> str:
     return f"; did you mean {' or '.join(repr(name) for name in close)}?" if close else ""
 
 
-def nearest_agency(ledger: Ledger) -> str:
+def nearest_agency(ledger: LedgerCore) -> str:
     """``; did you mean 'mpls'?; `muster agency list` lists the agencies``."""
     asked = _asked("agency", "slug")
     slugs = [agency.slug for agency in ledger.list_agencies()]
@@ -50,7 +50,7 @@ def nearest_agency(ledger: Ledger) -> str:
     return f"{_did_you_mean(close)}; `muster agency list` lists the agencies"
 
 
-def nearest_person(ledger: Ledger) -> str:
+def nearest_person(ledger: LedgerCore) -> str:
     """``; did you mean 'E1001'?; `muster roster --agency X` lists its people``."""
     asked, slug = _asked("employee_id"), _asked("agency", "slug")
     if slug is None:

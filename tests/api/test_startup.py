@@ -158,3 +158,79 @@ def test_a_read_already_answered_imports_no_schema_and_no_engine(tmp_path: objec
     assert run(url, *roster, "--format", "json").stdout == first
     assert run(url, *status, "--json").stdout == status_first
     assert "us-mn" in first  # answered under the shipped MN versions, not under none
+
+
+# What a read command must not import (issue 14 §6): the write side's use cases, and what
+# only they need: the unit of work, the Person aggregate and its event classes (a read
+# the tracked model or the memo answers decodes no person's events), the file importer.
+WRITE_SIDE = (
+    "ledger.application",
+    "ledger.agency_cases",
+    "ledger.people_cases",
+    "ledger.training_cases",
+    "ledger.relief_cases",
+    "ledger.credential_cases",
+    "ledger.policy_cases",
+    "ledger.request_cases",
+    "ledger.notice_cases",
+    "ledger.unit_of_work",
+    "ledger.person",
+    "ledger.person_events",
+    "ledger.imports",
+    "api.cli.writes",
+    "api.cli.record",
+    "openpyxl",
+)
+
+
+def test_a_read_command_imports_no_write_side(database_url: str) -> None:
+    """``agency list``, and a ``status`` and ``roster`` the memo holds, open the store as a
+    ``LedgerReader`` (``api.cli.context.open_reader``), so none of them imports a write use
+    case, the unit of work or the Person aggregate; they read the same as before (the
+    answers are compared with those the first, computing, commands gave). On both
+    backends: a start's imports do not depend on the store."""
+    url = database_url
+    run(url, "agency", "add", "mpls", "--name", "Minneapolis PD", "--state", "MN")
+    run(
+        url,
+        *("person", "enrol", "E1", "--agency", "mpls", "--first-name", "Pat"),
+        *("--last-name", "Lee", "--hired-on", "2019-01-07"),
+        env={"MUSTER_ACTOR": "coordinator.kim"},
+    )
+    known_at = json.loads(
+        run(url, "roster", "--agency", "mpls", "--as-of", "2026-06-30", "--format", "json").stdout
+    )["known_at"]
+    roster = ("roster", "--agency", "mpls", "--as-of", "2026-06-30", "--known-at", known_at)
+    status = ("status", "E1", "--agency", "mpls", "--as-of", "2026-06-30", "--known-at", known_at)
+    before = (run(url, *roster, "--format", "json").stdout, run(url, *status, "--json").stdout)
+    listing = run(url, "agency", "list").stdout
+    for argv in (("agency", "list"), roster, status):
+        loaded = _command_imports(url, *argv)
+        assert "ledger.reader" in loaded, argv
+        assert not _of(loaded, WRITE_SIDE), (argv, _of(loaded, WRITE_SIDE))
+    assert (run(url, *roster, "--format", "json").stdout, run(url, *status, "--json").stdout) == (
+        before
+    )
+    assert run(url, "agency", "list").stdout == listing
+    assert "mpls" in listing
+    assert "US-MN" in listing
+
+
+def test_a_read_refused_still_names_the_nearest(database_url: str) -> None:
+    """The reader keeps the hints of an unknown agency or person (``api.cli.suggest``)."""
+    url = database_url
+    run(url, "agency", "add", "mpls", "--name", "Minneapolis PD", "--state", "MN")
+    run(
+        url,
+        *("person", "enrol", "E1001", "--agency", "mpls", "--first-name", "Pat"),
+        *("--last-name", "Lee", "--hired-on", "2019-01-07"),
+        env={"MUSTER_ACTOR": "coordinator.kim"},
+    )
+    agency = run(url, "status", "E1001", "--agency", "mplss", ok=False)
+    assert agency.returncode != 0
+    assert "did you mean 'mpls'?" in agency.stderr
+    assert "`muster agency list`" in agency.stderr
+    person = run(url, "status", "E1002", "--agency", "mpls", ok=False)
+    assert person.returncode != 0
+    assert "did you mean 'E1001'?" in person.stderr
+    assert "Traceback" not in agency.stderr + person.stderr
