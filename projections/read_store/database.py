@@ -125,6 +125,34 @@ class ReadDatabase:
                 raw.execute(f"PRAGMA synchronous = {syncs}")
 
     @contextmanager
+    def transaction_discarding(self) -> Iterator[Cursor]:
+        """A transaction that drops or deletes only read-model rows, every one derived from
+        the event log in the same database. On SQLite it runs with ``secure_delete = FAST``:
+        a build with secure delete on by default (Debian's) otherwise overwrites every freed
+        page with zeros, which made dropping an old generation at M (about 65 MB) a third
+        of a second of CPU and a second of writes; zeroing a copy of what the log still
+        holds erases nothing. The connection's setting is restored after. PostgreSQL frees
+        a dropped table's files without writing them: a plain transaction."""
+        if self.backend != "sqlite":
+            with self.transaction() as cur:
+                yield cur
+            return
+        with self._datastore.get_connection(commit=True) as conn, conn.cursor() as raw:
+            raw.execute("PRAGMA secure_delete")
+            secure = int(raw.fetchone()[0])
+            raw.execute("PRAGMA secure_delete = FAST")
+            try:
+                raw.execute("BEGIN IMMEDIATE")
+                try:
+                    yield Cursor(raw, qmark=True)
+                except BaseException:
+                    raw.execute("ROLLBACK")
+                    raise
+                raw.execute("COMMIT")
+            finally:
+                raw.execute(f"PRAGMA secure_delete = {secure}")
+
+    @contextmanager
     def reading(self, *, binary: bool = False) -> Iterator[Cursor]:
         """A read; ``binary``: PostgreSQL sends results in binary (bytea as raw bytes)."""
         if self.backend == "sqlite":

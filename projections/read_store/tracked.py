@@ -144,7 +144,7 @@ class TrackedModel:
             )
             cur.execute(f"DELETE FROM {meta} WHERE key = 'live'")
             cur.execute(f"INSERT INTO {meta} VALUES ('live', %s)", (str(generation),))
-        with self._db.transaction() as cur:
+        with self._db.transaction_discarding() as cur:
             tracking = self._db.table("rm_tracking")
             cur.execute(f"SELECT generation FROM {tracking} WHERE generation < %s", (generation,))
             for (old,) in cur.fetchall():
