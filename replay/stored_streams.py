@@ -6,17 +6,12 @@ much cheaper than building the event first. Every other event, and any completio
 mapper cannot read that way (compressed, encrypted, or stored by an older class version),
 goes through ``to_domain_event`` into the plain fold.
 ``tests/replay/test_stored_streams.py`` proves both give the histories of the events.
-
-A record is also built here without the frozen dataclass's ``__init__`` (one
-``object.__setattr__`` per field, most of the record's cost: a rebuild builds one per
-completion), its fields set at once: the one place the fold's values are built that way,
-checked against the class's fields when this module is imported.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
 from itertools import groupby
 from typing import Any
 from uuid import UUID
@@ -64,9 +59,7 @@ def record_from_state(state: Mapping[str, Any]) -> TrainingRecord:
     """``training_record`` of the completion whose stored state (its values still tagged)
     this is, without building the event."""
     valid_until = state["valid_until"]
-    record: TrainingRecord = _new(TrainingRecord)
-    # Every field, in the class's order (checked below): what ``TrainingRecord(...)`` sets.
-    vars(record).update(
+    return TrainingRecord(
         record_id=uuid_text_of(state["record_id"]),
         completed_on=untag(state["effective_on"]),
         hours=untag(state["hours"]),
@@ -78,31 +71,4 @@ def record_from_state(state: Mapping[str, Any]) -> TrainingRecord:
         delivery=state["delivery"],
         tags=frozenset(state["tags"]),
         valid_until=None if valid_until is None else untag(valid_until),
-        corrections=(),
     )
-    return record
-
-
-_new = object.__new__
-# ``record_from_state`` sets these fields itself: a field added to, removed from or
-# reordered in ``TrainingRecord``, or a ``__post_init__`` or slots, must be seen here.
-_RECORD_FIELDS = (
-    "record_id",
-    "completed_on",
-    "hours",
-    "topic_hours",
-    "recorded_at",
-    "post_course_number",
-    "course_title",
-    "provider",
-    "delivery",
-    "tags",
-    "valid_until",
-    "corrections",
-)
-if (
-    tuple(f.name for f in fields(TrainingRecord)) != _RECORD_FIELDS
-    or hasattr(TrainingRecord, "__post_init__")
-    or hasattr(TrainingRecord, "__slots__")
-):  # pragma: no cover - fails at import, loudly, when the class changes
-    raise RuntimeError("replay.stored_streams.record_from_state is out of step with TrainingRecord")
