@@ -13,7 +13,7 @@ from typing import Any
 import orjson
 
 from projections.answer_keys import EXPORT_OPTIONS
-from projections.evaluate import evaluate
+from projections.evaluate import Plan, evaluate, evaluate_planned
 from projections.history import PersonHistory, TrainingRecord
 from projections.history_codec import Identity
 from projections.rules.schema import RuleVersion
@@ -143,15 +143,26 @@ def _corrections(record: TrainingRecord) -> dict[str, Any]:
 
 
 def person_answer(
-    identity: Identity, history: PersonHistory, versions: Sequence[RuleVersion], as_of: date
+    identity: Identity,
+    history: PersonHistory,
+    versions: Sequence[RuleVersion],
+    as_of: date,
+    *,
+    plan: Plan | None = None,
 ) -> PersonAnswer:
-    """Pure: the history is already folded at ``known_at``."""
+    """Pure: the history is already folded at ``known_at``. ``plan``: ``Plan.of(versions,
+    as_of)``, made once by a caller answering many people."""
+    if plan is None:
+        status = evaluate(versions, history, as_of)
+    else:
+        assert plan.as_of == as_of
+        status = evaluate_planned(plan, history)
     return PersonAnswer(
         employee_id=identity.employee_id,
         name=identity.name,
         kind=identity.kind,
         person_status=history.status_on(as_of),
-        status=evaluate(versions, history, as_of),
+        status=status,
         history=history,
     )
 

@@ -9,6 +9,7 @@ from datetime import date
 from ledger.person import PersonEnrolled
 from projections.answer_keys import TRACKED_FORM
 from projections.answers import documents, person_answer
+from projections.evaluate import Plan
 from projections.history import PersonHistory
 from projections.history_codec import Identity
 from projections.read_store import PersonRow, RequirementRow
@@ -25,11 +26,14 @@ def person_rows(
     rule_versions: Sequence[RuleVersion],
     rules_key: str,
     as_of: date,
+    *,
+    plan: Plan | None = None,
 ) -> tuple[PersonRow, list[RequirementRow]]:
     """Evaluate a person's history (their stream folded up to ``version``) on ``as_of``
-    under ``rule_versions`` (which ``rules_key`` names); pure, no I/O."""
+    under ``rule_versions`` (which ``rules_key`` names); pure, no I/O. ``plan``:
+    ``Plan.of(rule_versions, as_of)``, made once for many people."""
     identity = Identity.of(enrolled)
-    answer = person_answer(identity, history, rule_versions, as_of)
+    answer = person_answer(identity, history, rule_versions, as_of, plan=plan)
     body, roster = documents(answer)
     status = answer.status
     person_id, agency_id = str(enrolled.originator_id), str(enrolled.agency_id)

@@ -7,14 +7,14 @@ window containing ``as_of``, the version that governs that window (see
 ``projections.rules.selection``), measures the credited records, applies tolling, and
 reports beside it every earlier window still unmet (``projections.carry``). What it
 derives from a rule version alone is made once per version object
-(``projections.rules.prepared``), not once per person. The parts live in
-``projections.engine``: the evaluation's context, the governing version, one window's
-judgement, the requirements without fixed windows, and a result's assembly.
+(``projections.rules.prepared``), not once per person; what it derives from the versions
+and the day, once per ``Plan`` (``evaluate_planned``: many people, one plan). The parts
+live in ``projections.engine``: the evaluation's context and plan, the governing version,
+one window's judgement, the requirements without fixed windows, and a result's assembly.
 """
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from datetime import date, timedelta
 
@@ -23,6 +23,7 @@ from projections.carry import carried
 from projections.engine.context import Context
 from projections.engine.governing import Candidates, definition_in, govern, requirement_window
 from projections.engine.judge import binds, evaluate_in, unmet_in
+from projections.engine.plan import Plan
 from projections.engine.results import result
 from projections.history import PersonHistory
 from projections.rules.calendars import Window
@@ -35,7 +36,7 @@ from projections.status import (
 )
 from projections.stored_versions import Followed
 
-__all__ = ["DEFAULT_WARNING_DAYS", "evaluate"]
+__all__ = ["DEFAULT_WARNING_DAYS", "Plan", "evaluate", "evaluate_planned"]
 
 
 def evaluate(
@@ -56,29 +57,31 @@ def evaluate(
     the windows judged on such a day: a window that ended before ``as_of``, on its end;
     the window under way, on ``as_of``.
     """
+    return evaluate_planned(Plan.of(rule_versions, as_of), history, warning_days=warning_days)
+
+
+def evaluate_planned(
+    plan: Plan, history: PersonHistory, *, warning_days: int = DEFAULT_WARNING_DAYS
+) -> Status:
+    """``evaluate(rule_versions, history, as_of)`` for ``plan = Plan.of(rule_versions,
+    as_of)``: what depends on the versions and the day alone made once for many people."""
+    as_of = plan.as_of
     ctx = Context(history, as_of, timedelta(days=warning_days))
-    by_pack: dict[str, list[RuleVersion]] = defaultdict(list)
-    for version in rule_versions:
-        # A version whose legal start is unknown also judges the windows before it.
-        if version.version.effective_from <= as_of or version.version.earlier_windows:
-            by_pack[version.pack].append(version)
     results: list[RequirementStatus] = []
-    for pack_id in sorted(by_pack):
-        versions = sorted(by_pack[pack_id], key=lambda v: v.version.effective_from, reverse=True)
+    for pack in plan.packs:
         # An agency that changed jurisdiction: this pack reports only the windows judged on
         # a day its jurisdiction was followed. Uncertain reading (the boards' texts are
         # silent, docs/rule-packs.md): a change of jurisdiction does not end the carry of
         # a window missed before it, and the old rules' window under way at the change is
         # judged by neither pack.
-        followed = versions[0].followed
-        for requirement_id in sorted({r.id for v in versions for r in v.version.requirements}):
-            found = _requirement(versions, requirement_id, ctx)
+        followed = pack.followed
+        for requirement_id, candidates in pack.requirements:
+            found = _requirement(candidates, requirement_id, ctx)
             if followed is not None:
                 found = [r for r in found if _followed_on(followed, _judged_on(r, as_of))]
             results.extend(found)
     results.sort(key=lambda r: r.sort_key)
     overall, reasons = _overall(results, ctx)
-    considered = sorted(v.label for vs in by_pack.values() for v in vs)
     return Status(
         person_id=history.person_id,
         as_of=as_of,
@@ -86,7 +89,7 @@ def evaluate(
         warning_days=warning_days,
         requirements=tuple(results),
         reasons=tuple(reasons),
-        rule_versions=tuple(considered),
+        rule_versions=plan.considered,
     )
 
 
@@ -132,9 +135,8 @@ def _overall(results: Sequence[RequirementStatus], ctx: Context) -> tuple[Status
 
 
 def _requirement(
-    versions: Sequence[RuleVersion], requirement_id: str, ctx: Context
+    candidates: Candidates, requirement_id: str, ctx: Context
 ) -> list[RequirementStatus]:
-    candidates = Candidates.of(versions, requirement_id, ctx.as_of)
     defining = [version for version, _ in candidates.defining]
     latest, latest_def = candidates.defining[0]
     probe = requirement_window(latest, latest_def, ctx, ctx.as_of)

@@ -15,7 +15,7 @@ from projections.answers import (
     person_answer,
     roster_document,
 )
-from projections.evaluate import evaluate
+from projections.evaluate import Plan, evaluate
 from projections.history import PersonHistory
 from projections.history_codec import Identity, decode_history, encode_history, fold_key
 from projections.read_store import AnswerRow, ReadStore
@@ -89,8 +89,9 @@ def answer_rows(
             ledger, agency_id, known_at, heads, checkpoints, versions, as_of
         )
         out = []
+        plan = Plan.of(versions, as_of)  # one for the chunk: the same versions and day
         for identity, history in histories:
-            answer = person_answer(identity, history, versions, as_of)
+            answer = person_answer(identity, history, versions, as_of, plan=plan)
             document = _DOCUMENTS[form](answer)
             row = AnswerRow(
                 answer.employee_id,

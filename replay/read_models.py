@@ -30,6 +30,7 @@ from ledger.streams import (
 )
 from projections.answer_keys import rules_key
 from projections.current import TRACKED_FORM, person_rows
+from projections.evaluate import Plan
 from projections.history_codec import Identity, encode_history, fold_key
 from projections.read_store import PersonRow, ReadStore, RequirementRow
 from projections.rules.schema import RuleVersion
@@ -51,15 +52,20 @@ class _Rules:
 
     ledger: LedgerCore
     as_of: date
-    versions: dict[UUID, tuple[list[RuleVersion], str]] = field(default_factory=dict)
+    versions: dict[UUID, tuple[list[RuleVersion], str, Plan]] = field(default_factory=dict)
 
-    def for_agency(self, agency_id: UUID) -> tuple[list[RuleVersion], str]:
-        """The agency's rule versions known now, and the rules key naming them."""
+    def for_agency(self, agency_id: UUID) -> tuple[list[RuleVersion], str, Plan]:
+        """The agency's rule versions known now, the rules key naming them, and their
+        evaluation plan for the day (the same for every person of the agency)."""
         if agency_id not in self.versions:
             knowledge = read_side(self.ledger).knowledge
             agency = knowledge.agency_by_id(agency_id, None)
             versions = knowledge.rule_versions_for(agency, None, as_of=self.as_of)
-            self.versions[agency_id] = (versions, rules_key(versions, TRACKED_FORM))
+            self.versions[agency_id] = (
+                versions,
+                rules_key(versions, TRACKED_FORM),
+                Plan.of(versions, self.as_of),
+            )
         return self.versions[agency_id]
 
 
@@ -72,8 +78,8 @@ def _rows_for(
     checkpoints: Checkpoints = []
     for stream in streams:
         enrolled, history = stream.enrolled, stream.history
-        versions, key = rules.for_agency(enrolled.agency_id)
-        rows.append(person_rows(enrolled, history, stream.events, versions, key, as_of))
+        versions, key, plan = rules.for_agency(enrolled.agency_id)
+        rows.append(person_rows(enrolled, history, stream.events, versions, key, as_of, plan=plan))
         if enrolled.originator_id not in stored:
             body = encode_history(Identity.of(enrolled), history).decode()
             checkpoints.append((enrolled.originator_id, stream.events, body))

@@ -117,15 +117,16 @@ class TrackedModel:
     ) -> None:
         """Rows (and history checkpoints) for some people of a rebuild, in one transaction.
         They replace any rows of those people, so a chunk written again after an
-        interruption (its rows committed, the resume point not yet moved) is harmless."""
-        with self._db.transaction() as cur:
+        interruption (its rows committed, the resume point not yet moved) is harmless;
+        so is one lost to a power cut, so the commit does not wait for the disk."""
+        with self._db.transaction_recomputable() as cur:
             self._upsert(cur, generation, rows)
             self._checkpoints.put(histories, current_fold_key(), cur)
 
     def rebuilt_up_to(self, generation: int, resume_after: str) -> None:
         """Every person up to ``resume_after`` (in id order) has their rows in the
         generation: where an interrupted rebuild resumes."""
-        with self._db.transaction() as cur:
+        with self._db.transaction_recomputable() as cur:
             cur.execute(
                 f"UPDATE {self._db.table('rm_tracking')} SET resume_after = %s "
                 "WHERE generation = %s AND building = 1",
@@ -133,10 +134,14 @@ class TrackedModel:
             )
 
     def finish_generation(self, generation: int) -> None:
-        """Make a rebuilt generation live in one transaction, then drop older ones."""
+        """Make a rebuilt generation live in one transaction, then drop older ones.
+
+        Like every write of a rebuild, neither waits for the disk: a power cut can lose
+        them (commits reach the log in order), and the next ``catch_up`` finds the
+        generation still building and resumes it."""
         self._recent = None
         meta = self._db.table("rm_meta")
-        with self._db.transaction() as cur:
+        with self._db.transaction_recomputable() as cur:
             cur.execute(
                 f"UPDATE {self._db.table('rm_tracking')} SET building = 0, "
                 "notification_id = head WHERE generation = %s",
@@ -144,7 +149,7 @@ class TrackedModel:
             )
             cur.execute(f"DELETE FROM {meta} WHERE key = 'live'")
             cur.execute(f"INSERT INTO {meta} VALUES ('live', %s)", (str(generation),))
-        with self._db.transaction() as cur:
+        with self._db.transaction_recomputable(discarding=True) as cur:
             tracking = self._db.table("rm_tracking")
             cur.execute(f"SELECT generation FROM {tracking} WHERE generation < %s", (generation,))
             for (old,) in cur.fetchall():

@@ -38,6 +38,8 @@ def _overlaps(starts_on: date, ends_on: date | None, window: Window) -> bool:
 def toll(
     rules: list[Tolling], requirement_id: str, history: PersonHistory, window: Window
 ) -> Tolled:
+    if not history.exemptions:  # most people's windows: nothing to toll, nothing to say
+        return Tolled(window.end, False, (), ())
     deadline: date | None = window.end
     waived = False
     reasons: list[str] = []

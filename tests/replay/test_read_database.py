@@ -66,3 +66,48 @@ def test_memo_writes_on_sqlite_do_not_wait_for_the_disk_and_leave_event_writes_f
         assert ledger.store.count_events() > 0
     finally:
         ledger.close()
+
+
+def test_dropping_read_model_rows_on_sqlite_skips_secure_delete_and_restores_it(
+    tmp_path: object,
+) -> None:
+    """``transaction_recomputable(discarding=True)`` (dropping an old generation) runs with
+    ``synchronous = NORMAL`` and ``secure_delete = FAST`` and gives its connection back as
+    it found it; what it did is committed, and an error rolls it back."""
+    ledger = Ledger(f"sqlite:///{tmp_path}/drop.db")
+    try:
+        db = open_read_store(ledger).db
+        table = db.table("rm_test_drop")
+        with db.transaction() as cur:
+            cur.execute(f"CREATE TABLE {table} (a TEXT)")
+            cur.execute(f"INSERT INTO {table} VALUES (%s)", ("x",))
+        datastore = ledger.recorder.datastore  # type: ignore[attr-defined]
+        with datastore.get_connection(commit=False) as conn, conn.cursor() as raw:
+            raw.execute("PRAGMA secure_delete = 1")
+            raw.execute("PRAGMA synchronous = FULL")
+
+        def delete_then_fail() -> None:
+            with db.transaction_recomputable(discarding=True) as cur:
+                cur.execute("PRAGMA secure_delete")
+                assert [tuple(row) for row in cur.fetchall()] == [(2,)]  # FAST
+                cur.execute("PRAGMA synchronous")
+                assert [tuple(row) for row in cur.fetchall()] == [(1,)]  # NORMAL
+                cur.execute(f"DELETE FROM {table}")
+                raise RuntimeError
+
+        with pytest.raises(RuntimeError):
+            delete_then_fail()
+        with db.reading() as cur:
+            cur.execute(f"SELECT a FROM {table}")
+            assert [tuple(row) for row in cur.fetchall()] == [("x",)]  # rolled back
+        with db.transaction_recomputable(discarding=True) as cur:
+            cur.execute(f"DROP TABLE {table}")
+        with datastore.get_connection(commit=False) as conn, conn.cursor() as raw:
+            raw.execute("PRAGMA secure_delete")
+            assert int(raw.fetchone()[0]) == 1
+            raw.execute("PRAGMA synchronous")
+            assert int(raw.fetchone()[0]) == 2  # FULL again
+            raw.execute("SELECT count(*) FROM sqlite_master WHERE name = 'rm_test_drop'")
+            assert int(raw.fetchone()[0]) == 0
+    finally:
+        ledger.close()
