@@ -38,7 +38,7 @@ from ledger.accounts import AccountNotFoundError, get_account, grant_role, open_
 from replay.asof import local_day, roster
 from replay.read_models import rebuild
 from replay.read_side import read_side
-from replay.trend import fill_status_grid
+from replay.trend import CHART_YEARS, fill_status_grid
 
 AGENCY = "bench-pd"
 USER = "bench-coordinator"
@@ -103,6 +103,12 @@ def main() -> None:
         help="leave the status grid as it is (no `muster replay` fill): readers pay for it",
     )
     parser.add_argument(
+        "--chart-years",
+        type=int,
+        default=CHART_YEARS,
+        help="as `muster replay --chart-years N`: fill the months of the last 2N years",
+    )
+    parser.add_argument(
         "--rebuild",
         action="store_true",
         help="rebuild the tracked model first, timed (else only when it is not at today)",
@@ -134,7 +140,8 @@ def main() -> None:
         store.grid.clear()
     if not args.no_fill:  # as `muster replay` fills it, ahead of the readers
         began = time.perf_counter()
-        filled = fill_status_grid(ledger, AGENCY, workers=2)
+        years = args.chart_years  # as `muster replay --chart-years N` fills it
+        filled = fill_status_grid(ledger, AGENCY, years, before=years, workers=2)
         print(f"filled the status grid for {filled} people in {time.perf_counter() - began:.1f} s")
     answer = roster(ledger, AGENCY, None)
     people = answer["people"]

@@ -73,18 +73,23 @@ def fill_status_grid(
     slug: str,
     years: int = CHART_YEARS,
     *,
+    before: int = 0,
     workers: int = 1,
     progress: Progress | None = None,
 ) -> int:
     """Fill the status grid, as recorded now, on the firsts of a month of the last
     ``years`` years up to this month (what the overview's monthly charts of the present
-    ask), so no reader pays for them: what ``muster replay`` runs beside the tracked
+    ask), and of the ``before`` years before them (what the ``before``-year chart of any
+    past day in those ``years`` asks: ``muster replay`` passes its ``--chart-years`` as
+    both), so no reader pays for them: what ``muster replay`` runs beside the tracked
     model. Only what the grid lacks is evaluated (everyone the first time; afterwards the
-    people written to since). Returns how many people were evaluated."""
+    people written to since); a month before a person's hire is known from their history,
+    not evaluated (``replay.chunks.status_codes``). Returns how many people were
+    evaluated."""
     used = known_at_used(ledger, None)
     agency = read_side(ledger).knowledge.agency_at(slug, used)
     end = local_day(agency, used).replace(day=1)
-    start = end - relativedelta(years=years)
+    start = end - relativedelta(years=years + before)
     evaluated = 0
 
     def counted(done: int, total: int | None) -> None:
