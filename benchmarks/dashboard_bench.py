@@ -1,7 +1,7 @@
 """Issue 16 §4: the agency overview page against a same-run baseline, at size M (1,000
-officers, 10 years; SQLite).
+officers, 10 years; SQLite, or PostgreSQL with ``--backend postgres``).
 
-    .venv/bin/python benchmarks/dashboard_bench.py [--size M] [--repeat 5]
+    .venv/bin/python benchmarks/dashboard_bench.py [--size M] [--backend sqlite] [--repeat 5]
 
 The baseline is a hand-written SQL count of people by status over a flat, indexed table
 of the same facts (each person's status on the day, as the overview counts them),
@@ -89,6 +89,7 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--size", default="M")
     parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument("--backend", choices=("sqlite", "postgres"), default="sqlite")
     parser.add_argument(
         "--past", default="2021-03-17", help="days not asked before, comma-separated, in order"
     )
@@ -115,10 +116,10 @@ def main() -> None:
     )
     args = parser.parse_args()
     print(f"load average {os.getloadavg()[0]:.2f} {os.getloadavg()[1]:.2f} at the start")
-    ledger, generated = ensure_store("sqlite", args.size)
+    ledger, generated = ensure_store(args.backend, args.size)
     if generated is not None:
         print(f"generated the {args.size} store in {generated:.0f} s")
-    settings = Settings(database_url=url_for("sqlite", args.size), totp_required_roles="")
+    settings = Settings(database_url=url_for(args.backend, args.size), totp_required_roles="")
     services = Services.for_ledger(ledger, settings)
     try:
         get_account(ledger, USER)
