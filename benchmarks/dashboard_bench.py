@@ -110,6 +110,9 @@ def main() -> None:
         help="as `muster replay --chart-years N`: fill the months of the last 2N years",
     )
     parser.add_argument(
+        "--years", type=int, default=10, help="the past days' monthly charts: this many years"
+    )
+    parser.add_argument(
         "--rebuild",
         action="store_true",
         help="rebuild the tracked model first, timed (else only when it is not at today)",
@@ -119,15 +122,36 @@ def main() -> None:
     ledger, generated = ensure_store(args.backend, args.size)
     if generated is not None:
         print(f"generated the {args.size} store in {generated:.0f} s")
-    settings = Settings(database_url=url_for(args.backend, args.size), totp_required_roles="")
+    if args.backend == "postgres":  # the side tables, as `muster db init` makes them
+        import psycopg
+
+        from benchmarks.readside_bench import PG_CONNINFO
+        from ledger.side_database import create_statements
+
+        with psycopg.connect(PG_CONNINFO, autocommit=True) as pg:
+            for statement in create_statements("postgres", f"bench_{args.size.lower()}"):
+                pg.execute(statement)  # type: ignore[arg-type]
+    # PostgreSQL asks for a key file (TOTP seeds), made once beside the stores.
+    keys = OUT / "bench_postgres.secret-keys"
+    if args.backend == "postgres" and not keys.exists():
+        from ledger.secret_keys import new_secret_key_line
+
+        descriptor = os.open(keys, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(descriptor, "w", encoding="utf-8") as out:
+            out.write(new_secret_key_line("bench"))
+    settings = Settings(
+        database_url=url_for(args.backend, args.size),
+        totp_required_roles="",
+        secret_key_file=keys if args.backend == "postgres" else None,
+    )
     services = Services.for_ledger(ledger, settings)
     try:
-        get_account(ledger, USER)
+        account = get_account(ledger, USER)
     except AccountNotFoundError:
         account = open_account(ledger, USER, "Bench Coordinator", actor="system:bench")
         grant_role(ledger, USER, "coordinator", actor="system:bench", agency=AGENCY,
                    starts_on=date(2000, 1, 1))  # fmt: skip
-        services.accounts.set_password(account.id, hash_password(PASSWORD), ledger.clock())
+    services.accounts.set_password(account.id, hash_password(PASSWORD), ledger.clock())
     # The tracked model for the store's today, as `muster replay` keeps it (the status
     # grid is not part of it: trends fill it as they are asked).
     store = read_side(ledger).store
@@ -168,7 +192,7 @@ def main() -> None:
         said("today, median", today)
         pasts = []
         for asked in args.past.split(","):
-            past = f"{page}?as_of={asked}&years=10&every=month"
+            past = f"{page}?as_of={asked}&years={args.years}&every=month"
             began = time.perf_counter()
             get(past)
             first = time.perf_counter() - began
@@ -184,8 +208,10 @@ def main() -> None:
         ("overview today (median)", today),
     ]
     for day, first, again in pasts:
-        rows.append((f"overview as of {day} with 10-year monthly chart, first", first))
-        rows.append((f"overview as of {day} with 10-year monthly chart, again (median)", again))
+        rows.append((f"overview as of {day} with {args.years}-year monthly chart, first", first))
+        rows.append(
+            (f"overview as of {day} with {args.years}-year monthly chart, again (median)", again)
+        )
     print("| page | time | ratio to baseline | ratio to today's page |")
     print("|---|---|---|---|")
     for name, seconds in rows:
