@@ -29,7 +29,15 @@ from replay.chunks import Checkpoint, Work, status_codes, status_rows
 from replay.read_side import read_side
 from replay.workers import worker_pool
 
-__all__ = ["CHART_YEARS", "check_steps", "fill_status_grid", "statuses_by_day", "trend"]
+__all__ = [
+    "CHART_YEARS",
+    "YEARLY_CHART_YEARS",
+    "check_steps",
+    "fill_status_grid",
+    "fill_yearly_chart",
+    "statuses_by_day",
+    "trend",
+]
 
 # The longest chart the dashboard's overview draws (``?years=1..10``): what
 # ``fill_status_grid`` fills ahead of the readers.
@@ -100,6 +108,31 @@ def fill_status_grid(
 
     statuses_by_day(ledger, slug, start, end, "month", used, workers=workers, progress=counted)
     return evaluated
+
+
+# The overview's default chart (``api.web.overview.TREND_YEARS``): today's day in each of
+# the last five years, which ``fill_yearly_chart`` memoises ahead of the readers.
+YEARLY_CHART_YEARS = 5
+
+
+def fill_yearly_chart(
+    ledger: Ledger,
+    slug: str,
+    years: int = YEARLY_CHART_YEARS,
+    *,
+    workers: int = 1,
+    progress: Progress | None = None,
+) -> None:
+    """Memoise, as recorded now, everyone's status on the agency's today in each of the
+    last ``years`` years (the overview's default yearly chart of today: days that are not
+    firsts of a month, so the status grid holds none of them), so the first reader of the
+    day does not evaluate everyone on each of them: what ``muster replay`` runs beside the
+    grid's fill. Only what the memo lacks is evaluated (the same path a reader takes)."""
+    used = known_at_used(ledger, None)
+    agency = read_side(ledger).knowledge.agency_at(slug, used)
+    today = local_day(agency, used)
+    start = today - relativedelta(years=years)
+    statuses_by_day(ledger, slug, start, today, "year", used, workers=workers, progress=progress)
 
 
 def statuses_by_day(

@@ -20,12 +20,13 @@ if TYPE_CHECKING:
 
 def _fill_status_grid(ledger: Ledger, years: int, workers: int) -> None:
     """Each agency's status on the firsts of a month of the last ``years`` years and the
-    ``years`` before them (the ``years``-year chart of any day in the last ``years``), as
-    recorded now, filled ahead of the dashboard's charts (``replay.trend.fill_status_grid``):
-    everyone the first time, then the people written to since."""
+    ``years`` before them (the ``years``-year chart of any day in the last ``years``), and
+    on today's day in each of the last five years (the overview's default chart), as
+    recorded now, filled ahead of the dashboard's charts (``replay.trend.fill_status_grid``,
+    ``fill_yearly_chart``): everyone the first time, then the people written to since."""
     if years == 0:
         return
-    from replay.trend import fill_status_grid
+    from replay.trend import fill_status_grid, fill_yearly_chart
 
     for agency in ledger.list_agencies():
         with progress_bar(f"{agency.slug}: monthly chart points") as advance:
@@ -37,6 +38,9 @@ def _fill_status_grid(ledger: Ledger, years: int, workers: int) -> None:
             context.console.print(
                 f"{agency.slug}: {2 * years} years of monthly statuses filled for {people}"
             )
+        # The overview's default chart of today: today's day in each of the last years.
+        with progress_bar(f"{agency.slug}: yearly chart points") as advance:
+            fill_yearly_chart(ledger, agency.slug, workers=workers, progress=advance)
 
 
 def _fill_own_tracks(ledger: Ledger, day: date | None) -> None:
