@@ -1,7 +1,7 @@
 """Issue 16 §4: the agency overview page against a same-run baseline, at size M (1,000
-officers, 10 years; SQLite).
+officers, 10 years; SQLite, or PostgreSQL with ``--backend postgres``).
 
-    .venv/bin/python benchmarks/dashboard_bench.py [--size M] [--repeat 5]
+    .venv/bin/python benchmarks/dashboard_bench.py [--size M] [--backend sqlite] [--repeat 5]
 
 The baseline is a hand-written SQL count of people by status over a flat, indexed table
 of the same facts (each person's status on the day, as the overview counts them),
@@ -38,7 +38,7 @@ from ledger.accounts import AccountNotFoundError, get_account, grant_role, open_
 from replay.asof import local_day, roster
 from replay.read_models import rebuild
 from replay.read_side import read_side
-from replay.trend import fill_status_grid
+from replay.trend import CHART_YEARS, fill_status_grid
 
 AGENCY = "bench-pd"
 USER = "bench-coordinator"
@@ -89,6 +89,7 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--size", default="M")
     parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument("--backend", choices=("sqlite", "postgres"), default="sqlite")
     parser.add_argument(
         "--past", default="2021-03-17", help="days not asked before, comma-separated, in order"
     )
@@ -103,24 +104,54 @@ def main() -> None:
         help="leave the status grid as it is (no `muster replay` fill): readers pay for it",
     )
     parser.add_argument(
+        "--chart-years",
+        type=int,
+        default=CHART_YEARS,
+        help="as `muster replay --chart-years N`: fill the months of the last 2N years",
+    )
+    parser.add_argument(
+        "--years", type=int, default=10, help="the past days' monthly charts: this many years"
+    )
+    parser.add_argument(
         "--rebuild",
         action="store_true",
         help="rebuild the tracked model first, timed (else only when it is not at today)",
     )
     args = parser.parse_args()
     print(f"load average {os.getloadavg()[0]:.2f} {os.getloadavg()[1]:.2f} at the start")
-    ledger, generated = ensure_store("sqlite", args.size)
+    ledger, generated = ensure_store(args.backend, args.size)
     if generated is not None:
         print(f"generated the {args.size} store in {generated:.0f} s")
-    settings = Settings(database_url=url_for("sqlite", args.size), totp_required_roles="")
+    if args.backend == "postgres":  # the side tables, as `muster db init` makes them
+        import psycopg
+
+        from benchmarks.readside_bench import PG_CONNINFO
+        from ledger.side_database import create_statements
+
+        with psycopg.connect(PG_CONNINFO, autocommit=True) as pg:
+            for statement in create_statements("postgres", f"bench_{args.size.lower()}"):
+                pg.execute(statement)  # type: ignore[arg-type]
+    # PostgreSQL asks for a key file (TOTP seeds), made once beside the stores.
+    keys = OUT / "bench_postgres.secret-keys"
+    if args.backend == "postgres" and not keys.exists():
+        from ledger.secret_keys import new_secret_key_line
+
+        descriptor = os.open(keys, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(descriptor, "w", encoding="utf-8") as out:
+            out.write(new_secret_key_line("bench"))
+    settings = Settings(
+        database_url=url_for(args.backend, args.size),
+        totp_required_roles="",
+        secret_key_file=keys if args.backend == "postgres" else None,
+    )
     services = Services.for_ledger(ledger, settings)
     try:
-        get_account(ledger, USER)
+        account = get_account(ledger, USER)
     except AccountNotFoundError:
         account = open_account(ledger, USER, "Bench Coordinator", actor="system:bench")
         grant_role(ledger, USER, "coordinator", actor="system:bench", agency=AGENCY,
                    starts_on=date(2000, 1, 1))  # fmt: skip
-        services.accounts.set_password(account.id, hash_password(PASSWORD), ledger.clock())
+    services.accounts.set_password(account.id, hash_password(PASSWORD), ledger.clock())
     # The tracked model for the store's today, as `muster replay` keeps it (the status
     # grid is not part of it: trends fill it as they are asked).
     store = read_side(ledger).store
@@ -134,7 +165,8 @@ def main() -> None:
         store.grid.clear()
     if not args.no_fill:  # as `muster replay` fills it, ahead of the readers
         began = time.perf_counter()
-        filled = fill_status_grid(ledger, AGENCY, workers=2)
+        years = args.chart_years  # as `muster replay --chart-years N` fills it
+        filled = fill_status_grid(ledger, AGENCY, years, before=years, workers=2)
         print(f"filled the status grid for {filled} people in {time.perf_counter() - began:.1f} s")
     answer = roster(ledger, AGENCY, None)
     people = answer["people"]
@@ -160,7 +192,7 @@ def main() -> None:
         said("today, median", today)
         pasts = []
         for asked in args.past.split(","):
-            past = f"{page}?as_of={asked}&years=10&every=month"
+            past = f"{page}?as_of={asked}&years={args.years}&every=month"
             began = time.perf_counter()
             get(past)
             first = time.perf_counter() - began
@@ -176,8 +208,10 @@ def main() -> None:
         ("overview today (median)", today),
     ]
     for day, first, again in pasts:
-        rows.append((f"overview as of {day} with 10-year monthly chart, first", first))
-        rows.append((f"overview as of {day} with 10-year monthly chart, again (median)", again))
+        rows.append((f"overview as of {day} with {args.years}-year monthly chart, first", first))
+        rows.append(
+            (f"overview as of {day} with {args.years}-year monthly chart, again (median)", again)
+        )
     print("| page | time | ratio to baseline | ratio to today's page |")
     print("|---|---|---|---|")
     for name, seconds in rows:

@@ -29,7 +29,15 @@ from replay.chunks import Checkpoint, Work, status_codes, status_rows
 from replay.read_side import read_side
 from replay.workers import worker_pool
 
-__all__ = ["CHART_YEARS", "check_steps", "fill_status_grid", "statuses_by_day", "trend"]
+__all__ = [
+    "CHART_YEARS",
+    "YEARLY_CHART_YEARS",
+    "check_steps",
+    "fill_status_grid",
+    "fill_yearly_chart",
+    "statuses_by_day",
+    "trend",
+]
 
 # The longest chart the dashboard's overview draws (``?years=1..10``): what
 # ``fill_status_grid`` fills ahead of the readers.
@@ -73,18 +81,23 @@ def fill_status_grid(
     slug: str,
     years: int = CHART_YEARS,
     *,
+    before: int = 0,
     workers: int = 1,
     progress: Progress | None = None,
 ) -> int:
     """Fill the status grid, as recorded now, on the firsts of a month of the last
     ``years`` years up to this month (what the overview's monthly charts of the present
-    ask), so no reader pays for them: what ``muster replay`` runs beside the tracked
+    ask), and of the ``before`` years before them (what the ``before``-year chart of any
+    past day in those ``years`` asks: ``muster replay`` passes its ``--chart-years`` as
+    both), so no reader pays for them: what ``muster replay`` runs beside the tracked
     model. Only what the grid lacks is evaluated (everyone the first time; afterwards the
-    people written to since). Returns how many people were evaluated."""
+    people written to since); a month before a person's hire is known from their history,
+    not evaluated (``replay.chunks.status_codes``). Returns how many people were
+    evaluated."""
     used = known_at_used(ledger, None)
     agency = read_side(ledger).knowledge.agency_at(slug, used)
     end = local_day(agency, used).replace(day=1)
-    start = end - relativedelta(years=years)
+    start = end - relativedelta(years=years + before)
     evaluated = 0
 
     def counted(done: int, total: int | None) -> None:
@@ -95,6 +108,31 @@ def fill_status_grid(
 
     statuses_by_day(ledger, slug, start, end, "month", used, workers=workers, progress=counted)
     return evaluated
+
+
+# The overview's default chart (``api.web.overview.TREND_YEARS``): today's day in each of
+# the last five years, which ``fill_yearly_chart`` memoises ahead of the readers.
+YEARLY_CHART_YEARS = 5
+
+
+def fill_yearly_chart(
+    ledger: LedgerCore,
+    slug: str,
+    years: int = YEARLY_CHART_YEARS,
+    *,
+    workers: int = 1,
+    progress: Progress | None = None,
+) -> None:
+    """Memoise, as recorded now, everyone's status on the agency's today in each of the
+    last ``years`` years (the overview's default yearly chart of today: days that are not
+    firsts of a month, so the status grid holds none of them), so the first reader of the
+    day does not evaluate everyone on each of them: what ``muster replay`` runs beside the
+    grid's fill. Only what the memo lacks is evaluated (the same path a reader takes)."""
+    used = known_at_used(ledger, None)
+    agency = read_side(ledger).knowledge.agency_at(slug, used)
+    today = local_day(agency, used)
+    start = today - relativedelta(years=years)
+    statuses_by_day(ledger, slug, start, today, "year", used, workers=workers, progress=progress)
 
 
 def statuses_by_day(

@@ -19,23 +19,28 @@ if TYPE_CHECKING:
 
 
 def _fill_status_grid(ledger: Ledger, years: int, workers: int) -> None:
-    """Each agency's status on the firsts of a month of the last ``years`` years, as
-    recorded now, filled ahead of the dashboard's charts (``replay.trend.fill_status_grid``):
-    everyone the first time, then the people written to since."""
+    """Each agency's status on the firsts of a month of the last ``years`` years and the
+    ``years`` before them (the ``years``-year chart of any day in the last ``years``), and
+    on today's day in each of the last five years (the overview's default chart), as
+    recorded now, filled ahead of the dashboard's charts (``replay.trend.fill_status_grid``,
+    ``fill_yearly_chart``): everyone the first time, then the people written to since."""
     if years == 0:
         return
-    from replay.trend import fill_status_grid
+    from replay.trend import fill_status_grid, fill_yearly_chart
 
     for agency in ledger.list_agencies():
         with progress_bar(f"{agency.slug}: monthly chart points") as advance:
             evaluated = fill_status_grid(
-                ledger, agency.slug, years, workers=workers, progress=advance
+                ledger, agency.slug, years, before=years, workers=workers, progress=advance
             )
         if evaluated:
             people = "1 person" if evaluated == 1 else f"{evaluated} people"
             context.console.print(
-                f"{agency.slug}: {years} years of monthly statuses filled for {people}"
+                f"{agency.slug}: {2 * years} years of monthly statuses filled for {people}"
             )
+        # The overview's default chart of today: today's day in each of the last years.
+        with progress_bar(f"{agency.slug}: yearly chart points") as advance:
+            fill_yearly_chart(ledger, agency.slug, workers=workers, progress=advance)
 
 
 def _fill_own_tracks(ledger: Ledger, day: date | None) -> None:
@@ -65,7 +70,8 @@ def replay_command(
         "--chart-years",
         min=0,
         max=10,
-        help="Years of monthly chart points to fill ahead of the dashboard (0: none)",
+        help="Years of the dashboard's monthly charts to fill ahead (0: none): the months of "
+        "the last 2N years, so that the N-year chart of any day in the last N is filled",
     ),
 ) -> None:
     """Rebuild the read models from an empty state (resumable, swapped in atomically)."""

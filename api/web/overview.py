@@ -32,7 +32,7 @@ __all__ = ["OVERDUE", "SOON", "Need", "Picture", "needs", "picture", "roster_pic
 router = APIRouter(tags=["web"])
 
 SOON_DAYS = 90  # "upcoming deadlines": within this many days of as_of
-TREND_YEARS = 5
+TREND_YEARS = 5  # replay.trend.YEARLY_CHART_YEARS: what `muster replay` fills ahead
 LIST_LIMIT = 100  # rows of each list shown (``?limit=all`` for every one)
 OVERDUE = "non_compliant"
 SOON = "due_soon"

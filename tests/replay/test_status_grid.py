@@ -14,6 +14,7 @@ from typing import Any
 from uuid import UUID
 
 import pytest
+from dateutil.relativedelta import relativedelta
 from hypothesis import HealthCheck, given, settings
 
 from ledger.application import Ledger
@@ -23,11 +24,11 @@ from ledger.vocabulary import PersonStatus
 from projections.read_store import ReadStore
 from projections.read_store.grid import decode_codes, encode_codes
 from replay.asof import RosterFilters, roster
-from replay.chunks import status_codes
+from replay.chunks import status_codes, status_rows
 from replay.export import to_json
 from replay.read_models import catch_up, rebuild
 from replay.read_side import open_read_store
-from replay.trend import fill_status_grid, trend
+from replay.trend import fill_status_grid, fill_yearly_chart, trend
 from replay.units import units_on
 from tests.factories import ACTOR
 from tests.replay.helpers import synthetic_agency
@@ -265,3 +266,94 @@ def test_a_reader_evaluates_only_the_months_it_asks_and_replay_fills_the_rest(
     sizes.clear()
     assert fill_status_grid(ledger, "synth-pd", 10) == 1
     assert to_json(trend(ledger, *monthly)) == to_json(trend(ledger, *monthly, memo=False))
+
+
+def _past_chart(day: date, years: int = 10) -> tuple[str, date, date, str]:
+    """The overview's ``?years=N&every=month`` chart of ``day`` (``api.web.overview``)."""
+    return ("synth-pd", date(day.year - years, day.month, 1), day, "month")
+
+
+def test_the_fill_covers_the_ten_year_chart_of_every_past_day_in_the_filled_decade(
+    ledger: Ledger, clock: SettableClock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``fill_status_grid(years=10, before=10)`` (``muster replay --chart-years 10``) fills
+    the months of the last twenty years, so the ten-year monthly chart of any day of the
+    last ten years evaluates nobody on its first view, and each chart is the plain
+    evaluation's; after a write the next fill evaluates that person alone, and a
+    ``known_at`` before the write reads the person's row at their head of then (kept
+    beside the new one), never the one filled from the later records: its chart is the
+    plain evaluation's at that ``known_at``, the same before and after the fill."""
+    synthetic_agency(ledger, clock, officers=6, years=6)
+    people = len(roster(ledger, "synth-pd", AS_OF)["people"])
+    assert fill_status_grid(ledger, "synth-pd", 10, before=10) == people
+    calls = _spy(monkeypatch)
+    # Today is 2025-02-28 (its month 2025-02): the decade's first day, and days of each
+    # year since (firsts of a month and others), to today.
+    days = [date(2015, 2, 28), date(2015, 3, 1), AS_OF] + [
+        date(year, m, d)
+        for year in range(2015, 2026)
+        for m, d in ((3, 1), (9, 17))
+        if date(2015, 3, 1) < date(year, m, d) < AS_OF
+    ]
+    for day in days:
+        chart = _past_chart(day)
+        fast = to_json(trend(ledger, *chart))
+        assert calls == [], day  # every month of the chart from the grid
+        assert fast == to_json(trend(ledger, *chart, memo=False)), day
+    before = clock()
+    employee = roster(ledger, "synth-pd", AS_OF)["people"][0]["employee_id"]
+    person = ledger.get_person("synth-pd", employee).id
+    clock.set(before + timedelta(minutes=5))
+    ledger.record_training("synth-pd", employee, completed_on=date(2016, 6, 1),
+                           course_title="use_of_force course", hours=40,
+                           topic_hours={"use_of_force": 40}, actor=ACTOR)  # fmt: skip
+    chart = _past_chart(date(2019, 5, 17))
+    then = to_json(trend(ledger, *chart, before))
+    assert calls == []  # the rows at the heads of ``before``
+    assert then == to_json(trend(ledger, *chart, before, memo=False))
+    assert fill_status_grid(ledger, "synth-pd", 10, before=10) == 1
+    assert calls == [{person}]
+    calls.clear()
+    now = to_json(trend(ledger, *chart))
+    assert calls == []
+    assert now == to_json(trend(ledger, *chart, memo=False))
+    assert now != then
+    assert to_json(trend(ledger, *chart, before)) == then
+    assert calls == []
+
+
+def test_replay_memoises_the_default_yearly_chart_of_today(
+    ledger: Ledger, clock: SettableClock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``fill_yearly_chart`` (``muster replay``) memoises everyone on today's day in each
+    of the last five years (not firsts of a month: the grid holds none of them), so the
+    overview's default chart of today evaluates nobody, and is the plain evaluation's;
+    after a write the reader evaluates that person alone."""
+    synthetic_agency(ledger, clock, officers=6)
+    calls: list[set[UUID]] = []
+    real: Callable[..., Any] = status_rows
+
+    def spy(ledger: Ledger, agency_id: UUID, known_at: datetime, heads: dict[UUID, int],
+            *rest: Any) -> Any:  # fmt: skip
+        calls.append(set(heads))
+        return real(ledger, agency_id, known_at, heads, *rest)
+
+    monkeypatch.setattr("replay.trend.status_rows", spy)
+    fill_yearly_chart(ledger, "synth-pd")
+    assert calls  # everyone evaluated once, ahead of the readers
+    calls.clear()
+    today = date.fromisoformat(roster(ledger, "synth-pd", None)["as_of"])
+    chart = ("synth-pd", today - relativedelta(years=5), today, "year")
+    assert today.day != 1
+    fast = to_json(trend(ledger, *chart))
+    assert calls == []
+    assert fast == to_json(trend(ledger, *chart, memo=False))
+    employee = roster(ledger, "synth-pd", AS_OF)["people"][0]["employee_id"]
+    clock.set(clock() + timedelta(minutes=5))
+    ledger.record_training("synth-pd", employee, completed_on=date(2022, 6, 1),
+                           course_title="use_of_force course", hours=8,
+                           topic_hours={"use_of_force": 8}, actor=ACTOR)  # fmt: skip
+    calls.clear()
+    after = to_json(trend(ledger, *chart))
+    assert calls == [{ledger.get_person("synth-pd", employee).id}]
+    assert after == to_json(trend(ledger, *chart, memo=False))
