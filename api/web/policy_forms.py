@@ -24,11 +24,11 @@ from api.http.services import services
 from api.http.write_route import COORDINATORS, agency_today
 from api.web.base import principal_of, render, security_headers, web_route
 from api.web.form_errors import FormErrors, parse_day, sentence
-from api.web.policy_versions import versions_of
 from api.web.programme import programme_now
 from ledger.errors import LedgerError, NotFoundError
 from ledger.policy_cases import DUE_FROM, MAX_DOCUMENT_BYTES
 from ledger.policy_quiz import MAX_CHOICES, MAX_QUESTIONS, Quiz
+from replay.policy_versions import versions_of
 
 __all__ = ["QUIZ_ROWS", "router"]
 

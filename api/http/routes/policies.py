@@ -39,7 +39,6 @@ from api.http.write_route import (
     run_write,
     write_route,
 )
-from api.web.policy_versions import Version, version_document, versions_of
 from ledger.application import Ledger
 from ledger.errors import NotFoundError, PolicyNotFoundError
 from ledger.policy_cases import MAX_DOCUMENT_BYTES, version_of
@@ -47,6 +46,7 @@ from ledger.policy_quiz import MAX_CHOICES, MAX_QUESTIONS, Quiz
 from ledger.unit_of_work import UnitOfWork
 from projections.credentials.programme import Programme
 from replay.asof import known_at_used, requested_instant
+from replay.policy_versions import Version, version_document, versions_of
 from replay.tracks import person_policy, programme_at
 
 __all__ = ["router"]
@@ -430,7 +430,8 @@ def document(
     request: Request, agency: str, policy_id: str, version: str, found: Access = Depends(access)
 ) -> Response:
     chosen = _readable_version(request, found, policy_id, version)
-    return version_document(services(request).ledger, policy_id, chosen)
+    download = version_document(services(request).ledger, policy_id, chosen)
+    return Response(download.content, media_type=download.media_type, headers=download.headers)
 
 
 @api_route(
