@@ -3,11 +3,14 @@
 one status per person across the tracks shown, each track also asked for alone.
 
 The credential and policy items are judged from the agency's programme (as recorded at
-``known_at``) and each person's stream without its training events (with them when a
-credential type is earned by training hours), read in one query for
-everyone not memoised; each person's items on a day are memoised like a state answer,
-keyed by their stream head at ``known_at``, the agency's stream head (the programme) and
-the code that judges them, so a roster or a trend asked again reads them back.
+``known_at``) and each person's stream without its training events, read in one query for
+everyone not memoised; when a credential type is earned by training hours, the training
+records come from the history the state side already folded (the read side's checkpoint
+at exactly the person's stream head), not from decoding the training events again (a
+person without one has theirs read and folded, as before). Each person's items on a day
+are memoised like a state answer, keyed by their stream head at ``known_at``, the
+agency's stream head (the programme) and the code that judges them, so a roster or a
+trend asked again reads them back.
 
 An agency with no credential type and no policy assignment, or an answer asked for the
 state track alone, is the state answer, byte for byte."""
@@ -30,6 +33,7 @@ from ledger.gc_pause import paused_gc
 from projections.credentials.programme import Programme, programme_from_events
 from projections.credentials.tracks import TRACKS, Track, TrackItem, combine
 from projections.fingerprint import modules_fingerprint
+from projections.person_history import PersonHistory
 from projections.read_store import AnswerRow
 from projections.status import STATUS_SEVERITY, StatusCode
 from replay.asof import (
@@ -142,13 +146,16 @@ def _own_rows(
 ) -> dict[date, dict[UUID, AnswerRow]]:
     """Each person's credential and policy items on each day (the row's body: the items
     and the inactive reason, if any): memoised, else judged from one read of the streams
-    of everyone missing, without their training events unless a credential type is earned
-    by training hours (``replay.tracks.unread_topics``)."""
+    of everyone missing, without their training events; a credential type earned by
+    training hours takes each person's history, training records and all, from their
+    checkpoint at their head (``_checkpointed_histories``), and only people without one
+    have their training events read and folded. Judging stays pure: the same
+    ``PersonHistory`` either way (tested)."""
     # The fold and the judging are imported only when some item is to be judged: a roster
     # the memo answers does without them, as the state roster does (issue 14 §6).
     from projections.credentials.facts import facts_from_events
     from projections.history import history_from_events
-    from replay.tracks import _inactive, _own_items, unread_topics
+    from replay.tracks import TRAINING_TOPICS, _inactive, _own_items
 
     memo = read_side(ledger).store.memo
     key = _own_key(agency_head)
@@ -156,20 +163,33 @@ def _own_rows(
     missing = sorted(p for p in heads if any(p not in known[d] for d in days))
     if not missing:
         return known
+    # An hours type needs the training records: from the state side's history
+    # checkpoints at exactly these heads (already folded), not by decoding the training
+    # events again; only the people without one have their training events read.
+    counted = _checkpointed_histories(ledger, {p: heads[p] for p in missing}) if (
+        programme.counts_training
+    ) else {}  # fmt: skip
     stored = ledger.store.select_stream_events(
         "person",
         agency_id=agency_id,
         originator_ids=None if len(missing) == len(heads) else missing,
         recorded_by=known_at,
-        without_topics=unread_topics(programme),
+        without_topics=TRAINING_TOPICS
+        if not programme.counts_training or len(counted) == len(missing)
+        else (),
     )
     fresh: dict[date, list[tuple[UUID, int, AnswerRow]]] = {day: [] for day in days}
     wanted = set(missing)
     for person_id, group in groupby(stored, key=lambda s: s.originator_id):
         if person_id not in wanted:
             continue
-        events = decode_stored(ledger, list(group))
-        history, facts = history_from_events(events, known_at), facts_from_events(events)
+        found = counted.get(person_id)
+        kept = list(group)
+        if found is not None:  # the training events are not decoded again
+            kept = [s for s in kept if s.topic not in TRAINING_TOPICS]
+        events = decode_stored(ledger, kept)
+        history = found if found is not None else history_from_events(events, known_at)
+        facts = facts_from_events(events)
         for day in days:
             if person_id in known[day]:
                 continue
@@ -185,6 +205,17 @@ def _own_rows(
     for day in days:
         memo.put(agency_id, key, day.isoformat(), fresh[day])
     return known
+
+
+def _checkpointed_histories(ledger: Ledger, heads: dict[UUID, int]) -> dict[UUID, PersonHistory]:
+    """The folded histories (their training records with them) the read side holds as
+    checkpoints at exactly these stream heads, by person: each the fold of the same events
+    up to the same head, so it equals ``history_from_events`` of the person's whole stream
+    as known then (``projections.history_codec``; tested against it)."""
+    from projections.history_codec import decode_history, fold_key
+
+    bodies = read_side(ledger).store.checkpoints.get(heads, fold_key())
+    return {person_id: decode_history(body)[1] for person_id, body in bodies.items()}
 
 
 def fill_own_tracks(ledger: Ledger, slug: str, as_of: date | None = None) -> int:
