@@ -33,7 +33,6 @@ from ledger.gc_pause import paused_gc
 from projections.credentials.programme import Programme, programme_from_events
 from projections.credentials.tracks import TRACKS, Track, TrackItem, combine
 from projections.fingerprint import modules_fingerprint
-from projections.person_history import PersonHistory
 from projections.read_store import AnswerRow
 from projections.status import STATUS_SEVERITY, StatusCode
 from replay.asof import (
@@ -148,13 +147,14 @@ def _own_rows(
     and the inactive reason, if any): memoised, else judged from one read of the streams
     of everyone missing, without their training events; a credential type earned by
     training hours takes each person's history, training records and all, from their
-    checkpoint at their head (``_checkpointed_histories``), and only people without one
+    checkpoint at their head (``replay.checkpointed``), and only people without one
     have their training events read and folded. Judging stays pure: the same
     ``PersonHistory`` either way (tested)."""
     # The fold and the judging are imported only when some item is to be judged: a roster
     # the memo answers does without them, as the state roster does (issue 14 §6).
     from projections.credentials.facts import facts_from_events
     from projections.history import history_from_events
+    from replay.checkpointed import checkpointed_histories
     from replay.tracks import TRAINING_TOPICS, _inactive, _own_items
 
     memo = read_side(ledger).store.memo
@@ -166,7 +166,7 @@ def _own_rows(
     # An hours type needs the training records: from the state side's history
     # checkpoints at exactly these heads (already folded), not by decoding the training
     # events again; only the people without one have their training events read.
-    counted = _checkpointed_histories(ledger, {p: heads[p] for p in missing}) if (
+    counted = checkpointed_histories(ledger, {p: heads[p] for p in missing}) if (
         programme.counts_training
     ) else {}  # fmt: skip
     stored = ledger.store.select_stream_events(
@@ -205,17 +205,6 @@ def _own_rows(
     for day in days:
         memo.put(agency_id, key, day.isoformat(), fresh[day])
     return known
-
-
-def _checkpointed_histories(ledger: Ledger, heads: dict[UUID, int]) -> dict[UUID, PersonHistory]:
-    """The folded histories (their training records with them) the read side holds as
-    checkpoints at exactly these stream heads, by person: each the fold of the same events
-    up to the same head, so it equals ``history_from_events`` of the person's whole stream
-    as known then (``projections.history_codec``; tested against it)."""
-    from projections.history_codec import decode_history, fold_key
-
-    bodies = read_side(ledger).store.checkpoints.get(heads, fold_key())
-    return {person_id: decode_history(body)[1] for person_id, body in bodies.items()}
 
 
 def fill_own_tracks(ledger: Ledger, slug: str, as_of: date | None = None) -> int:

@@ -17,11 +17,13 @@ from ledger.clock import SettableClock
 from projections.history import history_from_events
 from projections.history_codec import fold_key
 from replay.asof import known_at_used, roster
+from replay.checkpointed import checkpointed_histories
 from replay.chunks import histories_at
 from replay.export import to_json
 from replay.knowledge import person_streams
 from replay.read_side import read_side
-from replay.track_answers import _checkpointed_histories, roster_across, trend_across
+from replay.track_answers import roster_across, trend_across
+from replay.tracks import everyone_own_items, roster_tracks
 from tests.credentials.helpers import ACTOR, SLUG, at, step
 from tests.credentials.test_hours_credential import _define, _train
 
@@ -55,6 +57,13 @@ def _world(ledger: Ledger, clock: SettableClock) -> None:
 def _across(ledger: Ledger) -> list[bytes]:
     answers = [to_json(roster_across(ledger, SLUG, day)) for day in DAYS]
     answers.append(to_json(trend_across(ledger, SLUG, DAYS[0], DAYS[-1], "month")))
+    # The other readers of everyone's histories (the CLI's credential roster, the
+    # notices' own tracks) go through replay.tracks._everyone, which shares them too.
+    answers += [to_json(roster_tracks(ledger, SLUG, day)) for day in DAYS]
+    for day in DAYS:
+        _, rows = everyone_own_items(ledger, SLUG, day)
+        answers.append(to_json([[h.person_id, [i.to_dict() for i in items]]
+                                for h, _, items in rows]))  # fmt: skip
     return answers
 
 
@@ -64,7 +73,7 @@ def test_a_checkpoint_is_the_fold_of_the_whole_stream(ledger: Ledger, clock: Set
     known_at = known_at_used(ledger, None)
     agency_id = agency_id_for(SLUG)
     heads = ledger.store.stream_heads("person", agency_id, recorded_by=known_at)
-    shared = _checkpointed_histories(ledger, heads)
+    shared = checkpointed_histories(ledger, heads)
     assert set(shared) == set(heads)  # everyone's, at exactly their head
     for events in person_streams(ledger, agency_id, known_at):
         folded = history_from_events(events, known_at)
@@ -86,7 +95,7 @@ def test_the_roster_and_trend_are_the_same_bytes_from_checkpoints_as_from_events
     heads = ledger.store.stream_heads(
         "person", agency_id_for(SLUG), recorded_by=known_at_used(ledger, None)
     )
-    assert len(_checkpointed_histories(ledger, heads)) == len(heads)
+    assert len(checkpointed_histories(ledger, heads)) == len(heads)
     store.memo.clear()
     assert _across(ledger) == from_events
     # And with a checkpoint for some people only (the rest folded from their events).
@@ -98,5 +107,5 @@ def test_the_roster_and_trend_are_the_same_bytes_from_checkpoints_as_from_events
     _, folded = histories_at(ledger, some, {})
     store.checkpoints.put(folded, fold_key())
     store.memo.clear()
-    assert len(_checkpointed_histories(ledger, heads)) == 2
+    assert len(checkpointed_histories(ledger, heads)) == 2
     assert _across(ledger) == from_events
