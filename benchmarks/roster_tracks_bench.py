@@ -20,7 +20,10 @@ weapon and a qualification per person, a policy assigned to everyone, acknowledg
 ``--trend`` times the same for a 12-month monthly trend ending on that day (``trend`` vs
 ``trend_across``). ``--hours`` also defines a credential type earned by training hours
 (8 hours in use_of_force or firearms within 24 months, held by every sworn officer), so
-the own tracks read everyone's training events too (``replay.tracks.unread_topics``).
+the own tracks need everyone's training records too: since issue 17's follow-up they take
+them from the history checkpoints the state roster left (``replay.track_answers``),
+falling back to reading the training events for a person without one. Each row gives
+wall-clock and CPU seconds, each with its ratio to its baseline in the same run.
 """
 
 from __future__ import annotations
@@ -50,14 +53,17 @@ from replay.trend import trend
 SLUG = "bench-pd"
 
 
-def _time(run: Callable[[], object]) -> float:
-    began = time.perf_counter()
+def _time(run: Callable[[], object]) -> tuple[float, float]:
+    """Wall-clock and CPU seconds (this process's: on a busy box the CPU time is the
+    steadier figure)."""
+    began, cpu = time.perf_counter(), time.process_time()
     run()
-    return time.perf_counter() - began
+    return time.perf_counter() - began, time.process_time() - cpu
 
 
-def _median(run: Callable[[], object], repeat: int) -> float:
-    return statistics.median(_time(run) for _ in range(repeat))
+def _median(run: Callable[[], object], repeat: int) -> tuple[float, float]:
+    taken = [_time(run) for _ in range(repeat)]
+    return statistics.median(t[0] for t in taken), statistics.median(t[1] for t in taken)
 
 
 def main() -> None:
@@ -96,7 +102,7 @@ def main() -> None:
         )
         print("# with a credential type earned by training hours")
     day = TRACKED_DAY
-    rows: list[tuple[str, float]] = []
+    rows: list[tuple[str, tuple[float, float]]] = []
 
     def state_roster() -> bytes:
         return to_json(roster(ledger, SLUG, day))
@@ -111,7 +117,7 @@ def main() -> None:
     rows.append(("roster: across the tracks, again", _median(across_roster, args.repeat)))
     answer = roster_across(ledger, SLUG, day)
     print(f"# roster counts_by_track: {answer['counts_by_track']}")
-    trend_base = None
+    trend_base: tuple[float, float] | None = None
     if args.trend:
         start = date(day.year - 1, day.month, day.day)
 
@@ -127,12 +133,14 @@ def main() -> None:
         rows.append(("trend: across the tracks, first", _time(across_trend)))
         rows.append(("trend: across the tracks, again", _median(across_trend, args.repeat)))
     ledger.close()
-    print("| what | seconds | ÷ its baseline |")
-    print("|---|---|---|")
-    for what, taken in rows:
+    print("| what | seconds | ÷ its baseline | CPU seconds | ÷ its baseline (CPU) |")
+    print("|---|---|---|---|---|")
+    for what, (taken, cpu) in rows:
         baseline = trend_base if what.startswith("trend") else base
-        ratio = taken / baseline if baseline else float("nan")
-        print(f"| {what} | {taken:.3f} | {ratio:.1f} |")
+        assert baseline is not None
+        ratio = taken / baseline[0] if baseline[0] else float("nan")
+        cpu_ratio = cpu / baseline[1] if baseline[1] else float("nan")
+        print(f"| {what} | {taken:.3f} | {ratio:.1f} | {cpu:.3f} | {cpu_ratio:.1f} |")
     print(f"# load average at end: {os.getloadavg()[0]:.1f}")
 
 

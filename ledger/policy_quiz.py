@@ -109,7 +109,9 @@ def parse_quiz(data: Mapping[str, Any]) -> Quiz:
     if not isinstance(raw, Sequence) or isinstance(raw, str) or not raw:
         raise InvalidValueError("questions: expected a list of 1 or more questions")
     if len(raw) > MAX_QUESTIONS:
-        raise InvalidValueError(f"questions: at most {MAX_QUESTIONS}")
+        raise InvalidValueError(
+            f"questions: a quiz has at most {MAX_QUESTIONS} questions (this one has {len(raw)})"
+        )
     questions = []
     for number, item in enumerate(raw, 1):
         if not isinstance(item, Mapping):

@@ -3,11 +3,14 @@
 one status per person across the tracks shown, each track also asked for alone.
 
 The credential and policy items are judged from the agency's programme (as recorded at
-``known_at``) and each person's stream without its training events (with them when a
-credential type is earned by training hours), read in one query for
-everyone not memoised; each person's items on a day are memoised like a state answer,
-keyed by their stream head at ``known_at``, the agency's stream head (the programme) and
-the code that judges them, so a roster or a trend asked again reads them back.
+``known_at``) and each person's stream without its training events, read in one query for
+everyone not memoised; when a credential type is earned by training hours, the training
+records come from the history the state side already folded (the read side's checkpoint
+at exactly the person's stream head), not from decoding the training events again (a
+person without one has theirs read and folded, as before). Each person's items on a day
+are memoised like a state answer, keyed by their stream head at ``known_at``, the
+agency's stream head (the programme) and the code that judges them, so a roster or a
+trend asked again reads them back.
 
 An agency with no credential type and no policy assignment, or an answer asked for the
 state track alone, is the state answer, byte for byte."""
@@ -142,14 +145,17 @@ def _own_rows(
 ) -> tuple[dict[date, dict[UUID, AnswerRow]], int]:
     """Each person's credential and policy items on each day (the row's body: the items
     and the inactive reason, if any), and how many people were judged: memoised, else
-    judged from one read of the streams
-    of everyone missing, without their training events unless a credential type is earned
-    by training hours (``replay.tracks.unread_topics``)."""
+    judged from one read of the streams of everyone missing, without their training
+    events; a credential type earned by training hours takes each person's history,
+    training records and all, from their checkpoint at their head
+    (``replay.checkpointed``), and only people without one have their training events
+    read and folded. Judging stays pure: the same ``PersonHistory`` either way (tested)."""
     # The fold and the judging are imported only when some item is to be judged: a roster
     # the memo answers does without them, as the state roster does (issue 14 §6).
     from projections.credentials.facts import facts_from_events
     from projections.history import history_from_events
-    from replay.tracks import _inactive, _own_items, unread_topics
+    from replay.checkpointed import checkpointed_histories
+    from replay.tracks import TRAINING_TOPICS, _inactive, _own_items
 
     memo = read_side(ledger).store.memo
     key = _own_key(agency_head)
@@ -157,20 +163,33 @@ def _own_rows(
     missing = sorted(p for p in heads if any(p not in known[d] for d in days))
     if not missing:
         return known, 0
+    # An hours type needs the training records: from the state side's history
+    # checkpoints at exactly these heads (already folded), not by decoding the training
+    # events again; only the people without one have their training events read.
+    counted = checkpointed_histories(ledger, {p: heads[p] for p in missing}) if (
+        programme.counts_training
+    ) else {}  # fmt: skip
     stored = ledger.store.select_stream_events(
         "person",
         agency_id=agency_id,
         originator_ids=None if len(missing) == len(heads) else missing,
         recorded_by=known_at,
-        without_topics=unread_topics(programme),
+        without_topics=TRAINING_TOPICS
+        if not programme.counts_training or len(counted) == len(missing)
+        else (),
     )
     fresh: dict[date, list[tuple[UUID, int, AnswerRow]]] = {day: [] for day in days}
     wanted = set(missing)
     for person_id, group in groupby(stored, key=lambda s: s.originator_id):
         if person_id not in wanted:
             continue
-        events = decode_stored(ledger, list(group))
-        history, facts = history_from_events(events, known_at), facts_from_events(events)
+        found = counted.get(person_id)
+        kept = list(group)
+        if found is not None:  # the training events are not decoded again
+            kept = [s for s in kept if s.topic not in TRAINING_TOPICS]
+        events = decode_stored(ledger, kept)
+        history = found if found is not None else history_from_events(events, known_at)
+        facts = facts_from_events(events)
         for day in days:
             if person_id in known[day]:
                 continue

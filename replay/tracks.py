@@ -16,6 +16,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
+from uuid import UUID
 
 from ledger.agency import agency_id_for
 from ledger.errors import PersonNotFoundError, PolicyNotFoundError
@@ -29,6 +30,7 @@ from projections.credentials.programme import Programme, Publication, programme_
 from projections.credentials.tracks import TRACKS, Track, TrackItem, combine
 from projections.history import PersonHistory, history_from_events
 from replay.asof import KnownAt, known_at_used, local_day, requested_instant, roster, status
+from replay.checkpointed import checkpointed_histories
 from replay.knowledge import AgencyKnowledge, person_streams
 from replay.read_side import read_side
 
@@ -154,8 +156,23 @@ def unread_topics(programme: Programme) -> tuple[str, ...]:
 def _everyone(
     ledger: LedgerCore, agency: AgencyKnowledge, known_at: datetime, without: Sequence[str] = ()
 ) -> Iterable[tuple[PersonHistory, CredentialFacts]]:
+    """Each person's history and credential facts as known at ``known_at``. When the
+    training events are wanted (``without`` empty) and everyone has a history checkpoint
+    at their stream head, the histories are those (``replay.checkpointed``) and only the
+    other events are read and decoded, for the facts: the same answers, without decoding
+    the training events again."""
+    shared: dict[UUID, PersonHistory] = {}
+    if not without:
+        heads = ledger.store.stream_heads("person", agency.agency_id, recorded_by=known_at)
+        shared = checkpointed_histories(ledger, heads)
+        if heads and len(shared) == len(heads):
+            without = TRAINING_TOPICS
+        else:
+            shared = {}  # someone has none: fold everyone's events, as before
     for events in person_streams(ledger, agency.agency_id, known_at, without_topics=without):
-        yield history_from_events(events, known_at), facts_from_events(events)
+        found = shared.get(events[0].originator_id) if shared else None
+        history = found if found is not None else history_from_events(events, known_at)
+        yield history, facts_from_events(events)
 
 
 def roster_tracks(

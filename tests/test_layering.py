@@ -54,3 +54,29 @@ def test_package_imports_only_what_the_layout_allows(package: str) -> None:
         if extra:
             problems.append(f"{relative}: {sorted(extra)}")
     assert not problems, problems
+
+
+def _modules(path: Path) -> set[str]:
+    """Every absolute module a file imports, in full (``api.web.base``)."""
+    names: set[str] = set()
+    for node in ast.walk(ast.parse(path.read_text())):
+        if isinstance(node, ast.Import):
+            names |= {alias.name for alias in node.names}
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            names.add(node.module)
+    return names
+
+
+def test_the_http_api_does_not_depend_on_the_dashboard() -> None:
+    """api/http is an edge of its own: what it shares with the dashboard's pages lives
+    below both (replay/, projections/) or in api/http itself, never in api/web. The one
+    exception is the composition root, api/http/app.py, which mounts the dashboard's
+    routers on the same app."""
+    problems = []
+    for path in sorted((ROOT / "api" / "http").rglob("*.py")):
+        if path == ROOT / "api" / "http" / "app.py":
+            continue
+        web = sorted(m for m in _modules(path) if m == "api.web" or m.startswith("api.web."))
+        if web:
+            problems.append(f"{path.relative_to(ROOT)}: {web}")
+    assert not problems, problems

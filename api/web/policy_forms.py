@@ -24,11 +24,11 @@ from api.http.services import services
 from api.http.write_route import COORDINATORS, agency_today
 from api.web.base import principal_of, render, security_headers, web_route
 from api.web.form_errors import FormErrors, field_of, parse_day, sentence
-from api.web.policy_versions import versions_of
 from api.web.programme import programme_now
 from ledger.errors import LedgerError
 from ledger.policy_cases import DUE_FROM, MAX_DOCUMENT_BYTES
-from ledger.policy_quiz import MAX_CHOICES, Quiz
+from ledger.policy_quiz import MAX_CHOICES, MAX_QUESTIONS, Quiz
+from replay.policy_versions import versions_of
 
 __all__ = ["QUIZ_ROWS", "router"]
 
@@ -38,7 +38,10 @@ _POLICIES = "/agencies/{agency}/policies"
 _MANAGE = "/agencies/{agency}/policies/{policy_id}/manage"
 _PAGE = Policy(Scope.AGENCY, COORDINATORS, statuses=(404,))
 _WRITE = Policy(Scope.AGENCY, COORDINATORS, statuses=(404, 409, 413))
-QUIZ_ROWS = 5  # question rows on the quiz form; an empty row is left out
+# Question rows the quiz form starts with (more for a quiz that has more); "Add a question"
+# shows one more, up to the ledger's own limit (MAX_QUESTIONS). An empty row is left out.
+QUIZ_ROWS = 2
+_ROW_FIELD = re.compile(r"^q([1-9]\d{0,3})_(?:text|choices|correct)$")
 _SPLIT = re.compile(r"[\s,;]+")
 _QUESTION = re.compile(r"^question (\d+)(?: choice)?\b")
 _NOTICES = {
@@ -157,6 +160,8 @@ def _manage_page(
     form: str = "",
     typed: dict[str, str] | None = None,
     status: int = 200,
+    quiz_rows: int = 0,
+    quiz_added: int = 0,
 ) -> Response:
     ledger = services(request).ledger
     programme = programme_now(ledger, agency)
@@ -171,8 +176,10 @@ def _manage_page(
     if shown is not None and not chosen:
         chosen = shown.version_hash
     quiz_typed = {} if shown is None or form == "quiz" else _typed_quiz(quizzes[shown.version_hash])
-    more = [f"q{n}_{f}" for n in range(3, QUIZ_ROWS + 1) for f in ("text", "choices", "correct")]
     source = (typed or {}) if form == "quiz" else quiz_typed
+    # One row per question typed or set (a crafted form's rows past the limit are refused
+    # by the ledger and not shown), at least QUIZ_ROWS.
+    rows = min(MAX_QUESTIONS, max(QUIZ_ROWS, quiz_rows, *_row_numbers(source)))
     context: dict[str, Any] = {
         "title": f"Manage: {programme.title_of(policy_id) or policy_id}",
         "hide_travel": True,
@@ -189,10 +196,11 @@ def _manage_page(
         "today": today.isoformat(),
         "chosen": chosen,
         "due_from": DUE_FROM,
-        "quiz_rows": list(range(1, QUIZ_ROWS + 1)),
+        "quiz_rows": list(range(1, rows + 1)),
         "quiz_typed": quiz_typed,
-        "more_open": any(source.get(name, "").strip() for name in more),
+        "quiz_added": quiz_added,
         "max_choices": MAX_CHOICES,
+        "max_questions": MAX_QUESTIONS,
         "notice": _NOTICES.get(query.get("done", ""), ""),
         "notice_hash": query.get("version", "")
         if query.get("done") in ("uploaded", "unchanged")
@@ -205,10 +213,13 @@ def _manage_page(
     return render(request, "policy_manage.html", context, status)
 
 
+def _row_numbers(fields: dict[str, str]) -> list[int]:
+    """The question rows named in the form's fields (``q3_text`` is row 3)."""
+    return sorted({int(m.group(1)) for k in fields if (m := _ROW_FIELD.match(k))})
+
+
 def _typed_quiz(quiz: Quiz) -> dict[str, str]:
-    """A quiz as the form's fields (none for one longer than the form, set by the CLI)."""
-    if len(quiz.questions) > QUIZ_ROWS:
-        return {}
+    """A quiz as the form's fields, one row per question (the ledger caps their number)."""
     typed = {"pass_mark": str(quiz.pass_mark)}
     for n, q in enumerate(quiz.questions, 1):
         typed |= {f"q{n}_text": q.text, f"q{n}_choices": "\n".join(q.choices),
@@ -276,7 +287,7 @@ def _quiz_data(errors: FormErrors, fields: dict[str, str]) -> dict[str, Any]:
     """The quiz as ``ledger.policy_quiz`` reads it, from the form's rows: an empty row is
     left out; a choice is a line of its row's choices."""
     questions = []
-    for row in range(1, QUIZ_ROWS + 1):
+    for row in _row_numbers(fields):
         text = fields.get(f"q{row}_text", "").strip()
         choices = [c.strip() for c in fields.get(f"q{row}_choices", "").splitlines() if c.strip()]
         correct = fields.get(f"q{row}_correct", "").strip()
@@ -297,6 +308,8 @@ def _quiz_field(rows: list[int]) -> Callable[[str], str]:
     def name_of(message: str) -> str:
         if message.startswith("pass_mark"):
             return "pass_mark"
+        if message.startswith("questions:"):
+            return "questions"
         found = _QUESTION.match(message)
         if found and 1 <= int(found.group(1)) <= len(rows):
             row = rows[int(found.group(1)) - 1]
@@ -312,28 +325,40 @@ def _quiz_field(rows: list[int]) -> Callable[[str], str]:
 def set_quiz(
     request: Request, agency: str, policy_id: str, fields: dict[str, str] = _ALL_FIELDS
 ) -> Response:
-    typed = {k: fields.get(k, "") for k in fields if k != "csrf_token"}
+    typed = {k: fields.get(k, "") for k in fields if k not in ("csrf_token", "add", "rows")}
+    shown = fields.get("rows", "").strip()
+    rows = min(int(shown), MAX_QUESTIONS) if shown.isdigit() else QUIZ_ROWS
+    if fields.get("add"):
+        # "Add a question": the same form again with one more empty row; nothing is written.
+        errors = FormErrors()
+        if rows >= MAX_QUESTIONS:
+            errors.add("questions", f"questions: a quiz has at most {MAX_QUESTIONS} questions.")
+            return _manage_page(request, agency, policy_id, errors=errors, form="quiz",
+                                typed=typed, status=422, quiz_rows=rows)  # fmt: skip
+        return _manage_page(request, agency, policy_id, form="quiz", typed=typed,
+                            quiz_rows=rows + 1, quiz_added=rows + 1)  # fmt: skip
     errors = FormErrors()
     version = fields.get("version", "").strip()
     if not version:
         errors.add("version", "Choose the version the quiz is for.")
     data = _quiz_data(errors, fields)
-    rows = [int(q["id"][1:]) for q in data["questions"]]
+    filled = [int(q["id"][1:]) for q in data["questions"]]
     if not errors:
         ledger = services(request).ledger
         uow = ledger.unit_of_work()
         actor = principal_of(request).actor
         found = _run(
             errors,
-            lambda refused: _quiz_field(rows)(str(refused)),
+            lambda refused: _quiz_field(filled)(str(refused)),
             lambda: ledger.set_policy_quiz(agency, policy_id, version, data, actor=actor, uow=uow),
         )
         if found is not None:
             uow.save()
             return _back(agency, policy_id, "quiz")
     return _manage_page(
-        request, agency, policy_id, errors=errors, form="quiz", typed=typed, status=422
-    )
+        request, agency, policy_id, errors=errors, form="quiz", typed=typed, status=422,
+        quiz_rows=rows,
+    )  # fmt: skip
 
 
 def _assign_field(refused: LedgerError) -> str:

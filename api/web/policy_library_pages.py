@@ -21,12 +21,13 @@ from api.http.services import services
 from api.http.write_route import COORDINATORS, agency_today
 from api.web.base import principal_of, render, web_route
 from api.web.policy_pages import person_name
-from api.web.policy_versions import version_document, version_of, versions_of
+from api.web.policy_versions import document_response
 from api.web.programme import programme_of
 from api.web.timetravel import time_travel
 from ledger.application import Ledger
 from ledger.errors import NotFoundError, PolicyNotFoundError
 from projections.credentials.programme import Publication
+from replay.policy_versions import version_of, versions_of
 from replay.tracks import policy_acknowledgements, policy_coverage, programme_at
 
 __all__ = ["diff_lines", "router"]
@@ -152,7 +153,7 @@ def library_page(request: Request, agency: str) -> Response:
 )
 def library_document(request: Request, agency: str, policy_id: str, version: str) -> Response:
     programme, _ = programme_of(request, agency)
-    return version_document(
+    return document_response(
         services(request).ledger, policy_id, version_of(programme, policy_id, version)
     )
 

@@ -26,7 +26,7 @@ from api.http.services import services
 from api.http.write_route import COORDINATORS, agency_today
 from api.web.base import principal_of, render, security_headers, web_route
 from api.web.form_errors import FormErrors, sentence
-from api.web.policy_versions import version_document, version_of, version_text
+from api.web.policy_versions import document_response, version_text
 from api.web.programme import programme_now
 from ledger.account import Role
 from ledger.agency import agency_id_for
@@ -34,6 +34,7 @@ from ledger.application import Ledger
 from ledger.errors import LedgerError, NotFoundError, PolicyNotFoundError, QuizFailedError
 from ledger.person import person_id_for
 from ledger.policy_cases import CHANNELS
+from replay.policy_versions import version_of
 from replay.tracks import person_policy
 
 __all__ = ["person_name", "router"]
@@ -228,4 +229,4 @@ def own_document(
     found = version_of(programme, policy_id, version)
     if found.number is None:  # an officer reads what was published, not a draft
         raise PolicyNotFoundError(f"policy {policy_id!r} has no published version {version[:12]}…")
-    return version_document(ledger, policy_id, found)
+    return document_response(ledger, policy_id, found)

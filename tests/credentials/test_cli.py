@@ -437,3 +437,31 @@ def test_a_credential_earned_by_training_hours_from_the_command_line(url: str) -
     ).stdout
     assert all(len(line) <= 80 for line in text.splitlines()), text
     assert "0 of 16 hours in defensive_tactics" in " ".join(t.strip() for t in text.splitlines())
+
+
+def test_a_quiz_past_the_ledgers_limit_is_refused_in_one_line(url: str, tmp_path: Path) -> None:
+    """``muster policy quiz`` takes up to ``MAX_QUESTIONS`` (20) questions, as the
+    dashboard's form and the API do; one more is refused naming the field, nothing written."""
+    document = tmp_path / "pursuit.md"
+    document.write_bytes(b"# Pursuit\n\nEnd a pursuit when the risk outweighs the need.\n")
+    axes = ("--agency", AGENCY)
+    run(url, "policy", "upload", "pursuit", str(document), *axes, "--title", "Pursuit")
+
+    def quiz(count: int) -> str:
+        questions = [
+            {"text": f"Question {n}?", "choices": [f"Yes {n}", f"No {n}"], "correct": 1}
+            for n in range(1, count + 1)
+        ]
+        path = tmp_path / f"quiz-{count}.json"
+        path.write_text(json.dumps({"pass_mark": 50, "questions": questions}))
+        return str(path)
+
+    version = hashlib.sha256(document.read_bytes()).hexdigest()[:12]
+    before = _events(url)
+    refused = run(url, "policy", "quiz", "pursuit", version, quiz(21), *axes, ok=False)
+    assert refused.returncode == 2
+    assert "questions: a quiz has at most 20 questions (this one has 21)" in refused.stderr
+    assert len(refused.stderr.strip().splitlines()) == 1
+    assert _events(url) == before
+    run(url, "policy", "quiz", "pursuit", version, quiz(20), *axes)
+    assert _events(url) == before + 1

@@ -9,9 +9,13 @@ from __future__ import annotations
 
 import hashlib
 import os
+from datetime import date
 from pathlib import Path
 from typing import Any
 
+from ledger.agency import agency_id_for
+from ledger.person import person_id_for
+from ledger.person_credential_events import PolicyAcknowledged
 from tests.web.conftest import ARTIFACTS, WebWorld
 from tests.web.test_policy_browser import _axe
 
@@ -140,4 +144,64 @@ def test_a_coordinator_publishes_with_a_quiz_and_an_officer_passes_it_at_360_px(
     page.goto(f"{served}/agencies/mpls/policies")
     page.wait_for_load_state()
     _check(page, backend, "policy-library-coordinator")
+    page.context.close()
+
+
+def test_a_coordinator_sets_a_seven_question_quiz_and_an_officer_takes_it(
+    chromium: Any, served: str, web_world: WebWorld, backend: str
+) -> None:
+    """More than the old form's 5 questions: "Add a question" (no script) one at a time,
+    what was typed kept; the officer answers all seven at 360 px and acknowledges."""
+    ledger = web_world.ledger
+    digest, _ = ledger.upload_policy("mpls", "pursuit", DOC, title="Vehicle pursuit", actor="t")
+    ledger.publish_policy("mpls", "pursuit", digest, effective_on=date(2025, 1, 2), actor="t")
+    ledger.assign_policy("mpls", "pursuit", audience=["everyone"], due_days=30,
+                         effective_on=date(2025, 1, 2), actor="t")  # fmt: skip
+    page = _login(chromium, served, web_world, "coordinator", DESK)
+    page.goto(f"{served}/agencies/mpls/policies/pursuit/manage")
+    page.wait_for_load_state()
+    quiz = page.locator("section[aria-labelledby=quiz-h]")
+    quiz.get_by_label("Pass mark (% correct)").fill("100")
+    for n in range(1, 8):
+        questions = page.locator("section[aria-labelledby=quiz-h] fieldset.question")
+        if n > questions.count():
+            page.get_by_role("button", name="Add a question").click()
+            page.wait_for_load_state()
+            questions = page.locator("section[aria-labelledby=quiz-h] fieldset.question")
+            assert questions.count() == n
+            # The new question has the focus, and what was typed above is still there.
+            assert page.evaluate("document.activeElement.id") == f"quiz-q{n}_text"
+            assert questions.nth(n - 2).get_by_label("Question", exact=True).input_value() == (
+                f"Rule {n - 1}: when does it apply?"
+            )
+        row = questions.nth(n - 1)
+        row.get_by_label("Question", exact=True).fill(f"Rule {n}: when does it apply?")
+        row.get_by_label("Choices, one per line").fill(f"Always (rule {n})\nNever (rule {n})")
+        row.get_by_label("Correct choice (its line number)").fill("1")
+        if n == 6:
+            _check(page, backend, "policy-quiz-rows")
+    page.get_by_role("button", name="Set the quiz").click()
+    page.wait_for_load_state()
+    assert "The quiz is set" in page.get_by_role("status").inner_text()
+    assert "7 questions, pass 100%" in page.locator("table").inner_text()
+    assert page.locator("section[aria-labelledby=quiz-h] fieldset.question").count() == 7
+    page.context.close()
+
+    page = _login(chromium, served, web_world, "officer1", PHONE)
+    page.goto(f"{served}/agencies/mpls/people/E1/policies/pursuit")
+    page.wait_for_load_state()
+    assert page.get_by_role("heading", name="Comprehension quiz").is_visible()
+    for n in range(1, 8):
+        page.get_by_label(f"Always (rule {n})").check()
+    _check(page, backend, "policy-quiz-seven")
+    page.get_by_role("button", name="Acknowledge version 1").click()
+    page.wait_for_load_state()
+    assert page.get_by_role("status").filter(has_text="Acknowledged").is_visible()
+    stored = ledger.store.select_stream_events(
+        "person", originator_ids=[person_id_for(agency_id_for("mpls"), "E1")]
+    )
+    acks = [ledger.mapper.to_domain_event(e) for e in stored]
+    last = [e for e in acks if isinstance(e, PolicyAcknowledged)][-1]
+    assert last.quiz_score == 100
+    assert len(last.quiz_answers) == 7
     page.context.close()

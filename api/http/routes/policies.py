@@ -13,8 +13,17 @@ before anything is stored.
 Reading: the library (every policy, its versions, publications, assignments, whether each
 version has a quiz) is the agency-wide read (coordinator, command, auditor). A version's
 document and its quiz are also for the people the policy binds: an officer (their own
-grant's person) may read the published versions of a policy that binds them today, and
-nobody but a coordinator is ever shown a quiz's correct choices.
+grant's person) may read the published versions of a policy that binds them, and nobody
+but a coordinator is ever shown a quiz's correct choices.
+
+Every read is bitemporal, as the other reads (``api.http.routes.reads``): ``as_of`` (the
+day asked about; default the agency's day at ``known_at``) and ``known_at`` (the records as
+they stood then; default now, clamped to the stable horizon), both stated in the answer
+(the document's in its ``Muster-As-Of`` and ``Muster-Known-At`` headers). The library is
+``replay.policy_versions.library_at``: a version uploaded or published after ``known_at``,
+or a quiz set after it, is not in the answer, nor can a reference (a number, a hash or a
+prefix) name it; an officer is let through to a version published by ``known_at`` of a
+policy that bound them on ``as_of`` as known then.
 """
 
 from __future__ import annotations
@@ -30,6 +39,7 @@ from pydantic import BaseModel, Field
 
 from api.http.errors import ApiError
 from api.http.policy import AGENCY_WIDE, READERS, Access, Policy, Scope, access, api_route
+from api.http.routes.reads import AS_OF, KNOWN_AT, AnswerableDay, parse_known_at
 from api.http.services import services
 from api.http.write_route import (
     AGENCY_WRITE,
@@ -39,15 +49,14 @@ from api.http.write_route import (
     run_write,
     write_route,
 )
-from api.web.policy_versions import Version, version_document, versions_of
 from ledger.application import Ledger
 from ledger.errors import NotFoundError, PolicyNotFoundError
-from ledger.policy_cases import MAX_DOCUMENT_BYTES, version_of
+from ledger.policy_cases import MAX_DOCUMENT_BYTES
 from ledger.policy_quiz import MAX_CHOICES, MAX_QUESTIONS, Quiz
 from ledger.unit_of_work import UnitOfWork
-from projections.credentials.programme import Programme
-from replay.asof import known_at_used, requested_instant
-from replay.tracks import person_policy, programme_at
+from replay.policy_versions import Library as PolicyLibrary
+from replay.policy_versions import Version, library_at, resolve, version_document, versions_of
+from replay.tracks import person_policy
 
 __all__ = ["router"]
 
@@ -243,23 +252,32 @@ class PolicyOut(BaseModel):
     assignments: list[AssignmentOut]
 
 
-class PolicyDetail(PolicyOut):
-    quizzes: dict[str, QuizOut] = Field(description="Each version's quiz, by version hash")
-
-
 class Library(BaseModel):
     agency: str
-    known_at: str = Field(description="The records as they stood at this instant (now)")
+    as_of: str = Field(description="The day asked about: in_force is the version in force then")
+    known_at: str = Field(description="The records as they stood at this instant")
     policies: list[PolicyOut]
+
+
+class PolicyDetail(PolicyOut):
+    agency: str
+    as_of: str
+    known_at: str
+    quizzes: dict[str, QuizOut] = Field(
+        description="Each version's quiz as set by known_at, by version hash"
+    )
+
+
+class QuizAnswer(QuizOut):
+    policy_id: str
+    version_hash: str
+    number: int | None = Field(None, description="Its publication's number, as known then")
+    as_of: str
+    known_at: str
 
 
 def _reference(version: str) -> str | int:
     return int(version) if version.isdigit() else version
-
-
-def _programme(ledger: Ledger, agency: str) -> tuple[Programme, str]:
-    used = known_at_used(ledger, requested_instant(ledger, agency, None))
-    return programme_at(ledger, agency, used), used.isoformat()
 
 
 def _is_coordinator(found: Access) -> bool:
@@ -282,11 +300,11 @@ def _quiz_out(quiz: Quiz, with_answers: bool) -> QuizOut:
     )
 
 
-def _policy_out(
-    agency: str, programme: Programme, policy_id: str, today: date, quizzed: set[str]
-) -> dict[str, Any]:
+def _policy_out(agency: str, library: PolicyLibrary, policy_id: str) -> dict[str, Any]:
     base = f"/api/v1/agencies/{agency}/policies/{policy_id}/versions"
-    current = programme.publication_on(policy_id, today)
+    programme = library.programme
+    quizzed = set(library.quizzes_of(policy_id))
+    current = programme.publication_on(policy_id, library.as_of)
     return {
         "policy_id": policy_id,
         "title": programme.title_of(policy_id),
@@ -328,23 +346,43 @@ def _policy_out(
     }
 
 
+# Every read answers on both axes, as the other reads do (``api.http.routes.reads``): a
+# version uploaded or published after known_at, or a quiz set after it, is not in the
+# answer, and an officer is let through to what bound them on as_of as known then.
+_AXES = (
+    " Bitemporal: as_of (the day asked about; default the agency's day at known_at) and "
+    "known_at (only what was recorded by then; default now); both stated in the answer."
+)
+
+
+def _library(
+    request: Request, agency: str, as_of: date | None, known_at: str | None
+) -> PolicyLibrary:
+    return library_at(services(request).ledger, agency, as_of, parse_known_at(known_at))
+
+
 @api_route(
     router,
     "GET",
     "/policies",
     LIBRARY,
     summary="The policy library: every policy with its versions, publications and "
-    "assignments, and which versions have a quiz",
+    "assignments, and which versions have a quiz, as recorded at known_at",
+    description=_AXES,
 )
-def library(request: Request, agency: str) -> Library:
-    ledger = services(request).ledger
-    programme, used = _programme(ledger, agency)
-    today = agency_today(ledger, agency)
-    policies = []
-    for policy_id in programme.policy_ids:
-        quizzed = set(ledger.policy_quizzes(agency, policy_id))
-        policies.append(PolicyOut(**_policy_out(agency, programme, policy_id, today, quizzed)))
-    return Library(agency=agency, known_at=used, policies=policies)
+def library(
+    request: Request,
+    agency: str,
+    as_of: AnswerableDay | None = AS_OF,
+    known_at: str | None = KNOWN_AT,
+) -> Library:
+    found = _library(request, agency, as_of, known_at)
+    return Library(
+        agency=agency,
+        as_of=found.as_of.isoformat(),
+        known_at=found.known_at.isoformat(),
+        policies=[PolicyOut(**_policy_out(agency, found, p)) for p in found.programme.policy_ids],
+    )
 
 
 @api_route(
@@ -353,27 +391,40 @@ def library(request: Request, agency: str) -> Library:
     _POLICY,
     LIBRARY,
     summary="One policy: its versions, publications, assignments and each version's quiz "
-    "(its correct choices shown to a coordinator only)",
+    "(its correct choices shown to a coordinator only), as recorded at known_at",
+    description=_AXES,
 )
 def policy_detail(
-    request: Request, agency: str, policy_id: str, found: Access = Depends(access)
+    request: Request,
+    agency: str,
+    policy_id: str,
+    as_of: AnswerableDay | None = AS_OF,
+    known_at: str | None = KNOWN_AT,
+    found: Access = Depends(access),
 ) -> PolicyDetail:
-    ledger = services(request).ledger
-    programme, _ = _programme(ledger, agency)
-    if policy_id not in programme.policy_ids:
-        raise PolicyNotFoundError(f"agency {agency!r} has no policy {policy_id!r}")
-    quizzes = ledger.policy_quizzes(agency, policy_id)
+    shown = _library(request, agency, as_of, known_at)
+    if policy_id not in shown.programme.policy_ids:
+        raise PolicyNotFoundError(
+            f"agency {agency!r} had no policy {policy_id!r} at {shown.known_at.isoformat()}"
+        )
     answers = _is_coordinator(found)
     return PolicyDetail(
-        **_policy_out(agency, programme, policy_id, agency_today(ledger, agency), set(quizzes)),
-        quizzes={h: _quiz_out(q, answers) for h, q in quizzes.items()},
+        **_policy_out(agency, shown, policy_id),
+        agency=agency,
+        as_of=shown.as_of.isoformat(),
+        known_at=shown.known_at.isoformat(),
+        quizzes={h: _quiz_out(q, answers) for h, q in shown.quizzes_of(policy_id).items()},
     )
 
 
-def _readable_version(request: Request, found: Access, policy_id: str, version: str) -> Version:
-    """The version the caller may read, or 403 (audited either way): any version for the
-    agency-wide readers; for an officer, a published version of a policy that binds them
-    today (an unknown policy is refused the same way, saying nothing of it)."""
+def _readable_version(
+    request: Request, found: Access, policy_id: str, version: str, shown: PolicyLibrary
+) -> Version:
+    """The version the caller may read in the library as known at ``known_at``, or 403
+    (audited either way): any version then recorded for the agency-wide readers; for an
+    officer, a version published by then of a policy that bound them on ``as_of`` as known
+    then (an unknown policy, or one not yet recorded, is refused the same way, saying
+    nothing of it)."""
     svc = services(request)
     ledger = svc.ledger
     assert found.principal is not None
@@ -381,21 +432,21 @@ def _readable_version(request: Request, found: Access, policy_id: str, version: 
     wide = any(g.role in AGENCY_WIDE for g in grants)
     chosen: Version | None = None
     try:
-        programme, _ = _programme(ledger, found.agency)
-        if policy_id not in programme.policy_ids:
-            raise PolicyNotFoundError(f"agency {found.agency!r} has no policy {policy_id!r}")
-        state = UnitOfWork(ledger).agency(found.agency).policy(policy_id)
-        digest = version_of(policy_id, state, _reference(version))
-        chosen = next(v for v in versions_of(programme, policy_id) if v.version_hash == digest)
+        chosen = resolve(shown, policy_id, version)
         if not wide:
             people = {g.employee_id for g in grants if g.employee_id}
             bound = any(
-                person_policy(ledger, found.agency, e, policy_id).item is not None for e in people
+                person_policy(
+                    ledger, found.agency, e, policy_id, as_of=shown.as_of, known_at=shown.known_at
+                ).item
+                is not None
+                for e in people
             )
             chosen = chosen if bound and chosen.number is not None else None
     except NotFoundError:
         if wide:
             raise
+        chosen = None
     svc.audit.append(
         at=svc.now(),
         actor=found.actor,
@@ -423,14 +474,25 @@ def _readable_version(request: Request, found: Access, policy_id: str, version: 
         },
     },
     summary="Download a version's document as uploaded (an officer: the published versions "
-    "of a policy that binds them)",
-    description=_VERSION_REF,
+    "of a policy that binds them), as recorded at known_at",
+    description=_VERSION_REF + "." + _AXES + " The axes used are in the Muster-As-Of and "
+    "Muster-Known-At headers.",
 )
 def document(
-    request: Request, agency: str, policy_id: str, version: str, found: Access = Depends(access)
+    request: Request,
+    agency: str,
+    policy_id: str,
+    version: str,
+    as_of: AnswerableDay | None = AS_OF,
+    known_at: str | None = KNOWN_AT,
+    found: Access = Depends(access),
 ) -> Response:
-    chosen = _readable_version(request, found, policy_id, version)
-    return version_document(services(request).ledger, policy_id, chosen)
+    shown = _library(request, agency, as_of, known_at)
+    chosen = _readable_version(request, found, policy_id, version, shown)
+    download = version_document(services(request).ledger, policy_id, chosen)
+    headers = {**download.headers, "Muster-As-Of": shown.as_of.isoformat(),
+               "Muster-Known-At": shown.known_at.isoformat()}  # fmt: skip
+    return Response(download.content, media_type=download.media_type, headers=headers)
 
 
 @api_route(
@@ -439,14 +501,31 @@ def document(
     f"{_VERSION}/quiz",
     BOUND,
     summary="A version's comprehension quiz to answer (its correct choices shown to a "
-    "coordinator only); 404 when it has none",
-    description=_VERSION_REF,
+    "coordinator only), as set by known_at; 404 when it had none",
+    description=_VERSION_REF + "." + _AXES,
 )
 def quiz(
-    request: Request, agency: str, policy_id: str, version: str, found: Access = Depends(access)
-) -> QuizOut:
-    chosen = _readable_version(request, found, policy_id, version)
-    found_quiz = services(request).ledger.policy_quiz(agency, policy_id, chosen.version_hash)
+    request: Request,
+    agency: str,
+    policy_id: str,
+    version: str,
+    as_of: AnswerableDay | None = AS_OF,
+    known_at: str | None = KNOWN_AT,
+    found: Access = Depends(access),
+) -> QuizAnswer:
+    shown = _library(request, agency, as_of, known_at)
+    chosen = _readable_version(request, found, policy_id, version, shown)
+    found_quiz = shown.quizzes_of(policy_id).get(chosen.version_hash)
     if found_quiz is None:
-        raise PolicyNotFoundError(f"version {chosen.version_hash[:12]}… has no quiz")
-    return _quiz_out(found_quiz, _is_coordinator(found))
+        raise PolicyNotFoundError(
+            f"version {chosen.version_hash[:12]}… had no quiz at {shown.known_at.isoformat()}"
+        )
+    out = _quiz_out(found_quiz, _is_coordinator(found))
+    return QuizAnswer(
+        **out.model_dump(),
+        policy_id=policy_id,
+        version_hash=chosen.version_hash,
+        number=chosen.number,
+        as_of=shown.as_of.isoformat(),
+        known_at=shown.known_at.isoformat(),
+    )
