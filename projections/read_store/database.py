@@ -100,29 +100,8 @@ class ReadDatabase:
             with self.transaction() as cur:
                 yield cur
             return
-        with self._datastore.get_connection(commit=True) as conn, conn.cursor() as raw:
-            raw.execute("PRAGMA busy_timeout")
-            waits = int(raw.fetchone()[0])
-            raw.execute("PRAGMA synchronous")
-            syncs = int(raw.fetchone()[0])
-            raw.execute("PRAGMA busy_timeout = 0")
-            raw.execute("PRAGMA synchronous = NORMAL")
-            try:
-                try:
-                    raw.execute("BEGIN IMMEDIATE")
-                except sqlite3.OperationalError:
-                    yield None
-                    return
-                finally:
-                    raw.execute(f"PRAGMA busy_timeout = {waits}")
-                try:
-                    yield Cursor(raw, qmark=True)
-                except BaseException:
-                    raw.execute("ROLLBACK")
-                    raise
-                raw.execute("COMMIT")
-            finally:
-                raw.execute(f"PRAGMA synchronous = {syncs}")
+        with self._sqlite_write({"synchronous": "NORMAL"}, unless_busy=True) as cur:
+            yield cur
 
     @contextmanager
     def transaction_recomputable(self, *, discarding: bool = False) -> Iterator[Cursor]:
@@ -146,6 +125,19 @@ class ReadDatabase:
                 yield cur
             return
         settings = {"synchronous": "NORMAL", **({"secure_delete": "FAST"} if discarding else {})}
+        with self._sqlite_write(settings) as cur:
+            assert cur is not None  # it waits for the lock
+            yield cur
+
+    @contextmanager
+    def _sqlite_write(
+        self, settings: dict[str, str], *, unless_busy: bool = False
+    ) -> Iterator[Cursor | None]:
+        """SQLite's write transaction (``BEGIN IMMEDIATE``) under the connection settings
+        ``settings``, each restored after. ``unless_busy``: None at once when the write
+        lock is taken, the wait for it restored as soon as the transaction has begun."""
+        if unless_busy:
+            settings = {**settings, "busy_timeout": "0"}
         with self._datastore.get_connection(commit=True) as conn, conn.cursor() as raw:
             before: dict[str, int] = {}
             try:
@@ -153,7 +145,16 @@ class ReadDatabase:
                     raw.execute(f"PRAGMA {name}")
                     before[name] = int(raw.fetchone()[0])
                     raw.execute(f"PRAGMA {name} = {value}")
-                raw.execute("BEGIN IMMEDIATE")
+                try:
+                    raw.execute("BEGIN IMMEDIATE")
+                except sqlite3.OperationalError:
+                    if not unless_busy:
+                        raise
+                    yield None
+                    return
+                finally:
+                    if unless_busy:
+                        raw.execute(f"PRAGMA busy_timeout = {before.pop('busy_timeout')}")
                 try:
                     yield Cursor(raw, qmark=True)
                 except BaseException:

@@ -111,3 +111,49 @@ def test_dropping_read_model_rows_on_sqlite_skips_secure_delete_and_restores_it(
             assert int(raw.fetchone()[0]) == 0
     finally:
         ledger.close()
+
+
+def test_a_memo_write_gives_up_at_once_while_another_process_holds_the_write_lock(
+    tmp_path: object,
+) -> None:
+    """While another connection holds SQLite's write lock, ``transaction_unless_busy``
+    yields None without waiting (not the connection's busy timeout), writes nothing, and
+    gives its connection back with its busy timeout and synchronous setting as it found
+    them; once the lock is free it writes."""
+    import sqlite3
+    import time
+
+    path = f"{tmp_path}/busy.db"
+    ledger = Ledger(f"sqlite:///{path}")
+    try:
+        db = open_read_store(ledger).db
+        table = db.table("rm_test_busy")
+        with db.transaction() as cur:
+            cur.execute(f"CREATE TABLE {table} (a TEXT)")
+        datastore = ledger.recorder.datastore  # type: ignore[attr-defined]
+        with datastore.get_connection(commit=False) as conn, conn.cursor() as raw:
+            raw.execute("PRAGMA busy_timeout = 3000")
+            raw.execute("PRAGMA synchronous = FULL")
+        holder = sqlite3.connect(path, isolation_level=None)
+        holder.execute("BEGIN IMMEDIATE")
+        try:
+            started = time.monotonic()
+            with db.transaction_unless_busy() as cur:
+                assert cur is None
+            assert time.monotonic() - started < 1.0  # not the 3 s busy timeout
+        finally:
+            holder.execute("ROLLBACK")
+            holder.close()
+        with datastore.get_connection(commit=False) as conn, conn.cursor() as raw:
+            raw.execute("PRAGMA busy_timeout")
+            assert int(raw.fetchone()[0]) == 3000
+            raw.execute("PRAGMA synchronous")
+            assert int(raw.fetchone()[0]) == 2
+        with db.transaction_unless_busy() as cur:
+            assert cur is not None
+            cur.execute(f"INSERT INTO {table} VALUES (%s)", ("written",))
+        with db.reading() as cur:
+            cur.execute(f"SELECT a FROM {table}")
+            assert [tuple(row) for row in cur.fetchall()] == [("written",)]
+    finally:
+        ledger.close()
