@@ -29,6 +29,7 @@ policy that bound them on ``as_of`` as known then.
 from __future__ import annotations
 
 import hashlib
+from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -417,6 +418,29 @@ def policy_detail(
     )
 
 
+@dataclass(frozen=True)
+class Readable:
+    """A version the caller may read, in the library as it stood at ``known_at``."""
+
+    shown: PolicyLibrary
+    chosen: Version
+    policy_id: str
+
+
+def readable(
+    request: Request,
+    agency: str,
+    policy_id: str,
+    version: str,
+    as_of: AnswerableDay | None = AS_OF,
+    known_at: str | None = KNOWN_AT,
+    found: Access = Depends(access),
+) -> Readable:
+    """The version a document or quiz route reads (its parameters are theirs)."""
+    shown = _library(request, agency, as_of, known_at)
+    return Readable(shown, _readable_version(request, found, policy_id, version, shown), policy_id)
+
+
 def _readable_version(
     request: Request, found: Access, policy_id: str, version: str, shown: PolicyLibrary
 ) -> Version:
@@ -478,18 +502,9 @@ def _readable_version(
     description=_VERSION_REF + "." + _AXES + " The axes used are in the Muster-As-Of and "
     "Muster-Known-At headers.",
 )
-def document(
-    request: Request,
-    agency: str,
-    policy_id: str,
-    version: str,
-    as_of: AnswerableDay | None = AS_OF,
-    known_at: str | None = KNOWN_AT,
-    found: Access = Depends(access),
-) -> Response:
-    shown = _library(request, agency, as_of, known_at)
-    chosen = _readable_version(request, found, policy_id, version, shown)
-    download = version_document(services(request).ledger, policy_id, chosen)
+def document(request: Request, read: Readable = Depends(readable)) -> Response:
+    shown, chosen = read.shown, read.chosen
+    download = version_document(services(request).ledger, read.policy_id, chosen)
     headers = {**download.headers, "Muster-As-Of": shown.as_of.isoformat(),
                "Muster-Known-At": shown.known_at.isoformat()}  # fmt: skip
     return Response(download.content, media_type=download.media_type, headers=headers)
@@ -504,17 +519,8 @@ def document(
     "coordinator only), as set by known_at; 404 when it had none",
     description=_VERSION_REF + "." + _AXES,
 )
-def quiz(
-    request: Request,
-    agency: str,
-    policy_id: str,
-    version: str,
-    as_of: AnswerableDay | None = AS_OF,
-    known_at: str | None = KNOWN_AT,
-    found: Access = Depends(access),
-) -> QuizAnswer:
-    shown = _library(request, agency, as_of, known_at)
-    chosen = _readable_version(request, found, policy_id, version, shown)
+def quiz(read: Readable = Depends(readable), found: Access = Depends(access)) -> QuizAnswer:
+    shown, chosen, policy_id = read.shown, read.chosen, read.policy_id
     found_quiz = shown.quizzes_of(policy_id).get(chosen.version_hash)
     if found_quiz is None:
         raise PolicyNotFoundError(
