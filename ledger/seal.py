@@ -14,7 +14,6 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
-import stat
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -23,6 +22,7 @@ from typing import NamedTuple
 from uuid import UUID
 
 from ledger.chain import instant_text
+from ledger.secret_files import read_secret_file, require_owner_only
 
 __all__ = [
     "SealKeys",
@@ -124,21 +124,14 @@ class SealKeys:
 def load_seal_keys(path: Path) -> SealKeys:
     """Keys from a file of ``<key id> <64 hex digits>`` lines (``#`` comments allowed);
     the last line is the current key. Raises ValueError with a one-line reason, also when
-    the file may be read or written by anyone but its owner (as ssh refuses a private key
-    others can read): a key others can read lets them forge what it signs."""
+    the file may be read or written by anyone but its owner (``ledger.secret_files``)."""
+    content = read_secret_file(path, "seal key", owner_only=False)
     try:
-        text = path.read_text(encoding="utf-8")
-        mode = stat.S_IMODE(path.stat().st_mode)
-    except OSError as error:
-        msg = f"cannot read the seal key file {path}: {error.strerror}"
-        raise ValueError(msg) from None
+        text = content.decode("utf-8")
+    except UnicodeDecodeError:
+        raise ValueError(f"the seal key file {path} is not UTF-8 text") from None
     keys = parse_seal_keys(text.splitlines(), str(path))
-    if mode & 0o077:
-        msg = (
-            f"the seal key file {path} is open to others (mode {mode:04o}): "
-            f"make it its owner's alone with `chmod 600 {path}`"
-        )
-        raise ValueError(msg)
+    require_owner_only(path, "seal key")
     return keys
 
 

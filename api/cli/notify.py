@@ -46,6 +46,26 @@ def channels_from(settings: Settings) -> Channels:
     )
 
 
+def _refuse_open_secret_files() -> None:
+    """Before a pass decides anything: a webhook key or SMTP password file others may
+    read is refused in one line (each send refuses it too, as a failed delivery)."""
+    from api.cli.errors import refuse
+    from api.settings import get_settings
+    from ledger.secret_files import SecretFileError, require_owner_only
+
+    settings = get_settings()
+    files = (
+        (settings.webhook_key_file, "webhook key"),
+        (settings.smtp_password_file, "SMTP password"),
+    )
+    for path, what in files:
+        if path is not None:
+            try:
+                require_owner_only(path, what)
+            except SecretFileError as error:
+                refuse(str(error))
+
+
 def run_all(ledger: Ledger, agency: str | None, today: date | None) -> list[str]:
     """One pass per agency (or the one named); a line per agency saying what it did."""
     from zoneinfo import ZoneInfo
@@ -76,6 +96,7 @@ def notify(
 ) -> None:
     """Run one pass: decide, record and send the notices due today."""
     day = optional_day(today, "--today")
+    _refuse_open_secret_files()
     with open_ledger() as ledger:
         for line in run_all(ledger, agency, day):
             console.print(line, markup=False)

@@ -29,6 +29,7 @@ from typing import Any, Protocol
 import orjson
 
 from api.notify.messages import Message
+from ledger.secret_files import SecretFileError, read_secret_file
 
 __all__ = [
     "REPLAY_WINDOW_SECONDS",
@@ -91,10 +92,11 @@ class SmtpChannel:
         email["Message-ID"] = message_id_for(notice_id)
         email.set_content(message.text)
         email.add_alternative(message.html, subtype="html")
+        secret = _secret(self.password_file, "SMTP password") if self.password_file else b""
+        password = secret.decode(errors="replace")
         try:
             with self._connect() as smtp:
                 if self.username:
-                    password = self.password_file.read_text().strip() if self.password_file else ""
                     smtp.login(self.username, password)
                 smtp.send_message(email)
         except (smtplib.SMTPException, OSError) as error:
@@ -137,6 +139,15 @@ def verify_webhook(
     return True
 
 
+def _secret(path: Path, what: str) -> bytes:
+    """The secret in ``path``, read at each send (a key or password replaced on disk is
+    used from the next one); a file others may read is refused, not used."""
+    try:
+        return read_secret_file(path, what).strip()
+    except SecretFileError as error:
+        raise DeliveryError(str(error)) from None
+
+
 @dataclass(frozen=True)
 class WebhookChannel:
     key_file: Path | None
@@ -154,10 +165,7 @@ class WebhookChannel:
             raise DeliveryError("no webhook key is set (MUSTER_WEBHOOK_KEY_FILE)")
         if not recipient.startswith(("https://", "http://")):
             raise DeliveryError(f"webhook {recipient!r} is not an http(s) URL")
-        try:
-            key = self.key_file.read_bytes().strip()
-        except OSError as error:
-            raise DeliveryError(f"webhook key {self.key_file}: {error.strerror}") from None
+        key = _secret(self.key_file, "webhook key")
         body = orjson.dumps(
             {**payload, "notice_id": notice_id, "subject": message.subject, "text": message.text},
             option=orjson.OPT_SORT_KEYS,

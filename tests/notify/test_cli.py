@@ -7,6 +7,7 @@ import time
 from pathlib import Path
 
 import orjson
+import pytest
 
 from api.notify.channels import REPLAY_WINDOW_SECONDS, verify_webhook
 from ledger.application import Ledger
@@ -121,6 +122,7 @@ def test_webhook_notices_are_signed_timestamped_and_a_replay_is_refused(
     ledger.close()
     key_file = tmp_path / "webhook.key"
     key_file.write_bytes(b"a test key of thirty-two bytes!!")
+    key_file.chmod(0o600)
     with webhook_server() as (hooks, url), smtp_server() as (_, port):
         run(
             database_url,
@@ -156,6 +158,45 @@ def test_webhook_notices_are_signed_timestamped_and_a_replay_is_refused(
     assert not verify_webhook(key, headers, body, now + REPLAY_WINDOW_SECONDS + 60, set())
     assert not verify_webhook(key, headers, body.replace(b"reminder", b"overdue"), now, set())
     assert not verify_webhook(b"another key", headers, body, now, set())
+
+
+def test_a_webhook_key_or_smtp_password_others_can_read_is_refused_before_the_pass(
+    ledger: Ledger, clock: SettableClock, database_url: str, tmp_path: Path
+) -> None:
+    """A webhook key file (or an SMTP password file) readable by its group or others:
+    ``notify run`` refuses in one line naming the file and ``chmod 600``, exit status 2,
+    before deciding anything (the next pass, once it is fixed, decides them all); a
+    channel asked to send with it fails the delivery with that reason, not the key."""
+    from api.notify.channels import DeliveryError, WebhookChannel
+    from api.notify.messages import Message
+
+    scenario.build(ledger, clock)
+    ledger.close()
+    key_file = tmp_path / "webhook.key"
+    key_file.write_bytes(b"a test key of thirty-two bytes!!")
+    password_file = tmp_path / "smtp.password"
+    password_file.write_text("hunter2\n")
+    args = ("notify", "run", "--agency", scenario.SLUG, "--today", "2025-10-02")
+    with smtp_server() as (mailbox, port):
+        for path, name in ((key_file, "WEBHOOK_KEY_FILE"), (password_file, "SMTP_PASSWORD_FILE")):
+            path.chmod(0o640)
+            env = _smtp_env(port, **{f"MUSTER_{name}": str(path)})
+            refused = run(database_url, *args, env=env, ok=False)
+            assert refused.returncode == 2
+            line = refused.stderr.strip()
+            assert len(line.splitlines()) == 1, line
+            assert "is open to others (mode 0640)" in line
+            assert f"chmod 600 {path}" in line
+            assert "hunter2" not in line
+            assert "thirty-two" not in line
+            assert not mailbox.received
+            path.chmod(0o600)
+        done = run(database_url, *args, env=_smtp_env(port, MUSTER_WEBHOOK_KEY_FILE=str(key_file)))
+        assert done.stdout.strip() == "notify-pd 2025-10-02: 4 decided, 4 delivered, 0 failed"
+    key_file.chmod(0o604)
+    channel = WebhookChannel(key_file)
+    with pytest.raises(DeliveryError, match=r"webhook key file .* is open to others \(mode 0604\)"):
+        channel.send("n1", "http://127.0.0.1:9/", Message("s", "t", "<p>t</p>"), {}, time.time())
 
 
 def test_serve_runs_passes_itself_when_an_interval_is_set(
