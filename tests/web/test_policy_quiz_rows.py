@@ -52,6 +52,9 @@ def test_add_a_question_keeps_what_was_typed_and_writes_nothing(
     assert _rows(added.text) == 3
     assert 'id="quiz-q3_text" name="q3_text" type="text" value="" autofocus' in added.text
     assert 'value="Question number 2?"' in added.text
+    # A question typed in is part of the quiz; only an empty one is marked optional.
+    assert "<legend>Question 2</legend>" in added.text
+    assert '<legend>Question 3 <span class="opt">(optional)</span></legend>' in added.text
     assert 'value="75"' in added.text
     assert "Nothing was recorded" not in added.text
     # Seven rows, one at a time, then a quiz of seven questions set and shown again whole.
