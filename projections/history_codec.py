@@ -122,7 +122,8 @@ _RECORD_FIELDS = (
     "valid_until",
     "corrections",
 )
-assert _RECORD_FIELDS == tuple(f.name for f in fields(TrainingRecord))
+if tuple(f.name for f in fields(TrainingRecord)) != _RECORD_FIELDS:  # built in this order below
+    raise RuntimeError(f"TrainingRecord's fields are not {_RECORD_FIELDS}")
 _new_record = object.__new__
 _instant = datetime.fromisoformat
 _NO_TAGS: frozenset[str] = frozenset()
@@ -172,9 +173,21 @@ def _decoded_record(values: list[Any]) -> TrainingRecord:
     return record
 
 
-def decode_history(data: bytes | str) -> tuple[Identity, PersonHistory]:
+def _records_until(records: list[Any], day: date | None) -> list[Any]:
+    if day is None:
+        return records
+    last = day.isoformat()  # ISO dates (four-digit years) sort as their days do
+    return [r for r in records if r[1] <= last]
+
+
+def decode_history(
+    data: bytes | str, *, records_until: date | None = None
+) -> tuple[Identity, PersonHistory]:
     """The identity and history ``encode_history`` was given (ValueError for another
-    codec version)."""
+    codec version). ``records_until``: only the training records completed on or before
+    that day (the rest are not decoded): what an evaluation on that day is given when
+    nothing but its status is wanted, as the engine credits no record completed after
+    the day it is asked about (``tests/rules/test_records_until.py``)."""
     (
         version,
         identity,
@@ -203,7 +216,7 @@ def decode_history(data: bytes | str) -> tuple[Identity, PersonHistory]:
             AssignmentPeriod(_on(d), rank, unit, tuple(names))
             for d, rank, unit, names in assignments
         ),
-        records=tuple(map(_decoded_record, records)),
+        records=tuple(map(_decoded_record, _records_until(records, records_until))),
         exemptions=tuple(
             Exemption(i, k, _on(s), _optional_day(e), reason) for i, k, s, e, reason in exemptions
         ),
