@@ -8,7 +8,7 @@ The format is positional JSON (dates ISO, decimals as their exact text), version
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from datetime import date, datetime
 from decimal import Decimal
 from functools import lru_cache
@@ -103,6 +103,32 @@ def _optional_day(text: str | None) -> date | None:
     return None if text is None else _on(text)
 
 
+# A record is built straight into its instance dictionary: a frozen dataclass's __init__
+# sets each of its twelve fields through object.__setattr__, which was most of a decode
+# (some 86,000 records at M, each checkpoint read decodes all of a person's). The fields
+# are the dataclass's own, in order (``tests/replay/test_checkpoints.py`` round-trips
+# every field; ``_RECORD_FIELDS`` is checked against the dataclass at import).
+_RECORD_FIELDS = (
+    "record_id",
+    "completed_on",
+    "hours",
+    "topic_hours",
+    "recorded_at",
+    "post_course_number",
+    "course_title",
+    "provider",
+    "delivery",
+    "tags",
+    "valid_until",
+    "corrections",
+)
+if tuple(f.name for f in fields(TrainingRecord)) != _RECORD_FIELDS:  # built in this order below
+    raise RuntimeError(f"TrainingRecord's fields are not {_RECORD_FIELDS}")
+_new_record = object.__new__
+_instant = datetime.fromisoformat
+_NO_TAGS: frozenset[str] = frozenset()
+
+
 def _decoded_record(values: list[Any]) -> TrainingRecord:
     (
         rid,
@@ -118,28 +144,50 @@ def _decoded_record(values: list[Any]) -> TrainingRecord:
         valid,
         corrections,
     ) = values
-    return TrainingRecord(
-        record_id=rid,
-        completed_on=_on(completed),
-        hours=_decimal(hours),
-        topic_hours={topic: _decimal(value) for topic, value in topics},
-        recorded_at=None if recorded is None else datetime.fromisoformat(recorded),
-        post_course_number=course,
-        course_title=title,
-        provider=provider,
-        delivery=delivery,
-        tags=frozenset(tags),
-        valid_until=_optional_day(valid),
-        corrections=tuple(
-            Correction(None if at is None else datetime.fromisoformat(at), reason, tuple(changed))
-            for at, reason, changed in corrections
-        ),
+    record = _new_record(TrainingRecord)
+    record.__dict__.update(
+        zip(
+            _RECORD_FIELDS,
+            (
+                rid,
+                _on(completed),
+                _decimal(hours),
+                {topic: _decimal(value) for topic, value in topics} if topics else {},
+                None if recorded is None else _instant(recorded),
+                course,
+                title,
+                provider,
+                delivery,
+                frozenset(tags) if tags else _NO_TAGS,
+                None if valid is None else _on(valid),
+                tuple(
+                    Correction(None if at is None else _instant(at), reason, tuple(changed))
+                    for at, reason, changed in corrections
+                )
+                if corrections
+                else (),
+            ),
+            strict=True,
+        )
     )
+    return record
 
 
-def decode_history(data: bytes | str) -> tuple[Identity, PersonHistory]:
+def _records_until(records: list[Any], day: date | None) -> list[Any]:
+    if day is None:
+        return records
+    last = day.isoformat()  # ISO dates (four-digit years) sort as their days do
+    return [r for r in records if r[1] <= last]
+
+
+def decode_history(
+    data: bytes | str, *, records_until: date | None = None
+) -> tuple[Identity, PersonHistory]:
     """The identity and history ``encode_history`` was given (ValueError for another
-    codec version)."""
+    codec version). ``records_until``: only the training records completed on or before
+    that day (the rest are not decoded): what an evaluation on that day is given when
+    nothing but its status is wanted, as the engine credits no record completed after
+    the day it is asked about (``tests/rules/test_records_until.py``)."""
     (
         version,
         identity,
@@ -168,7 +216,7 @@ def decode_history(data: bytes | str) -> tuple[Identity, PersonHistory]:
             AssignmentPeriod(_on(d), rank, unit, tuple(names))
             for d, rank, unit, names in assignments
         ),
-        records=tuple(_decoded_record(r) for r in records),
+        records=tuple(map(_decoded_record, _records_until(records, records_until))),
         exemptions=tuple(
             Exemption(i, k, _on(s), _optional_day(e), reason) for i, k, s, e, reason in exemptions
         ),

@@ -85,8 +85,11 @@ def answer_rows(
     which looks the rule versions up for ``known_at``); also the checkpoints of the
     histories folded from events."""
     with paused_gc():
+        # The overview's narrow row is the status alone (no record listed): the records
+        # completed after the day, which the engine never credits, are not decoded.
+        until = as_of if form == "overview" else None
         versions, histories, folded = _chunk(
-            ledger, agency_id, known_at, heads, checkpoints, versions, as_of
+            ledger, agency_id, known_at, heads, checkpoints, versions, as_of, until
         )
         out = []
         plan = Plan.of(versions, as_of)  # one for the chunk: the same versions and day
@@ -180,26 +183,32 @@ def _chunk(
     checkpoints: dict[UUID, str],
     versions: list[RuleVersion] | None,
     as_of: date,
+    records_until: date | None = None,
 ) -> tuple[list[RuleVersion], list[tuple[Identity, PersonHistory]], list[Checkpoint]]:
     """What a chunk of answers starts from: the rule versions (looked up here when a
     worker was not given them: it has only the agency's id) and the people's histories,
-    with the checkpoints folded."""
+    with the checkpoints folded (``records_until``: as ``histories_at``)."""
     if versions is None:
         knowledge = read_side(ledger).knowledge
         versions = knowledge.rule_versions_for(
             knowledge.agency_by_id(agency_id, known_at), known_at, as_of=as_of
         )
-    histories, folded = histories_at(ledger, heads, checkpoints)
+    histories, folded = histories_at(ledger, heads, checkpoints, records_until)
     return versions, histories, folded
 
 
 def histories_at(
-    ledger: LedgerCore, heads: dict[UUID, int], checkpoints: dict[UUID, str]
+    ledger: LedgerCore,
+    heads: dict[UUID, int],
+    checkpoints: dict[UUID, str],
+    records_until: date | None = None,
 ) -> tuple[list[tuple[Identity, PersonHistory]], list[Checkpoint]]:
     """People's histories at the given heads: from their checkpoints (which must be at
     those heads), else folded from their events cut there; also the checkpoints of the
-    histories folded."""
-    histories = [decode_history(body) for body in checkpoints.values()]
+    histories folded (always whole). ``records_until``: a checkpoint's training records
+    completed after that day are left out (``decode_history``); a history folded from
+    events keeps them all."""
+    histories = [decode_history(body, records_until=records_until) for body in checkpoints.values()]
     folded = []
     unfolded = {p: head for p, head in heads.items() if p not in checkpoints}
     for stream in fold_streams(ledger.mapper, ledger.store.select_streams_up_to(unfolded)):
