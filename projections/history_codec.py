@@ -103,11 +103,11 @@ def _optional_day(text: str | None) -> date | None:
     return None if text is None else _on(text)
 
 
-# A record is built straight into its instance dictionary: a frozen dataclass's __init__
-# sets each of its twelve fields through object.__setattr__, which was most of a decode
-# (some 86,000 records at M, each checkpoint read decodes all of a person's). The fields
-# are the dataclass's own, in order (``tests/replay/test_checkpoints.py`` round-trips
-# every field; ``_RECORD_FIELDS`` is checked against the dataclass at import).
+# This adapter builds a record straight into its instance dictionary: a frozen
+# dataclass's __init__ sets each field through object.__setattr__, which was most of a
+# checkpoint's decode (benchmarks/RESULTS.md). The fields are the dataclass's own, in
+# order, checked at import; tests/rules/test_records_until.py and
+# tests/replay/test_checkpoints.py compare the built records with the dataclass's.
 _RECORD_FIELDS = (
     "record_id",
     "completed_on",

@@ -4,7 +4,6 @@ first-period and first-window flags, its confidence and citations, and its measu
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import fields
 from datetime import date
 from decimal import Decimal
 from typing import Literal
@@ -81,64 +80,27 @@ def result(
         tuple(overrides),
         earlier,
     )
-    # Built straight into its instance dictionary: a frozen dataclass's __init__ sets its
-    # nineteen fields one object.__setattr__ at a time, and a past day's roster at M builds
-    # some 16,000 of these (``_STATUS_FIELDS`` is checked against the dataclass at import).
-    made = _new(RequirementStatus)
-    made.__dict__.update(
-        zip(
-            _STATUS_FIELDS,
-            (
-                version.pack,
-                spec.id,
-                requirement.id,
-                requirement.title,
-                requirement.kind,
-                status,
-                measure.unit if measure else _unit(requirement),
-                measure.required if measure else _required(requirement),
-                measure.counted if measure else ZERO,
-                measure.remaining if measure else ZERO,
-                window.start if window else None,
-                window.end if window else None,
-                deadline,
-                measure.records if measure else (),
-                citations,
-                confidence,
-                (*notes, *flagged),
-                measure.topics if measure else (),
-                consequence,
-            ),
-            strict=True,
-        )
+    return RequirementStatus(
+        pack_id=version.pack,
+        version_id=spec.id,
+        requirement_id=requirement.id,
+        title=requirement.title,
+        kind=requirement.kind,
+        status=status,
+        unit=measure.unit if measure else _unit(requirement),
+        required=measure.required if measure else _required(requirement),
+        counted=measure.counted if measure else ZERO,
+        remaining=measure.remaining if measure else ZERO,
+        window_start=window.start if window else None,
+        window_end=window.end if window else None,
+        deadline=deadline,
+        records=measure.records if measure else (),
+        citations=citations,
+        confidence=confidence,
+        reasons=(*notes, *flagged),
+        topics=measure.topics if measure else (),
+        consequence=consequence,
     )
-    return made
-
-
-_new = object.__new__
-_STATUS_FIELDS = (
-    "pack_id",
-    "version_id",
-    "requirement_id",
-    "title",
-    "kind",
-    "status",
-    "unit",
-    "required",
-    "counted",
-    "remaining",
-    "window_start",
-    "window_end",
-    "deadline",
-    "records",
-    "citations",
-    "confidence",
-    "reasons",
-    "topics",
-    "consequence",
-)
-if tuple(f.name for f in fields(RequirementStatus)) != _STATUS_FIELDS:  # built in this order below
-    raise RuntimeError(f"RequirementStatus's fields are not {_STATUS_FIELDS}")
 
 
 def _unit(requirement: Requirement) -> Literal["hours", "completions"]:

@@ -4,9 +4,8 @@ records completed after that day (``decode_history(..., records_until=day)``, us
 engine never looks at a record completed after the day it is asked about: every answer,
 whole, must be the same from the cut history as from the full one, on every day, above
 all on the days right at a record's date, a window's end, a deadline and its warning
-edge. The records and statuses built straight into their instance dictionaries (the
-codec's records, the engine's requirement results) must be the values the dataclasses
-build."""
+edge. The codec's records, built straight into their instance dictionaries, must be the
+values the dataclass builds."""
 
 from __future__ import annotations
 
@@ -22,7 +21,6 @@ from projections.answers import overview_document, person_answer
 from projections.evaluate import evaluate
 from projections.history import Correction, PersonHistory, StatusPeriod, TrainingRecord
 from projections.history_codec import Identity, decode_history, encode_history
-from projections.status import RequirementStatus
 from tests.rules.helpers import exemption, versions
 from tests.rules.test_context import tagged_records
 from tests.rules.test_properties import STATES, days, people
@@ -169,14 +167,3 @@ def test_a_record_built_into_its_dictionary_is_the_dataclass_value() -> None:
     assert decode_history(encode_history(IDENTITY, bare))[1] == bare
 
 
-def test_a_result_built_into_its_dictionary_is_the_dataclass_value() -> None:
-    hired = date(2018, 3, 14)
-    status = evaluate(versions("MN"), _person(hired), date(2021, 9, 1))
-    assert status.requirements
-    for built in status.requirements:
-        plain = RequirementStatus(**{f.name: getattr(built, f.name) for f in fields(built)})
-        assert built == plain
-        assert hash(built) == hash(plain)
-        assert repr(built) == repr(plain)
-        assert pickle.loads(pickle.dumps(built)) == plain
-        assert replace(built, status="compliant") == replace(plain, status="compliant")
