@@ -12,6 +12,8 @@ client threads), with the server process instrumented:
 
     .venv/bin/python benchmarks/http_tail.py [--seconds 10] [--clients 4] [--route status|me]
 
+(``HTTP_TAIL_SWITCH_INTERVAL=0.001`` runs the server with that ``sys.setswitchinterval``.)
+
 Prints a latency histogram (client side) and, for the slowest 1 % of requests against the
 median request, where the time went. Diagnostic only: not the benchmark's figures.
 """
@@ -52,6 +54,8 @@ def _add(key: str, seconds: float) -> None:
 
 def _instrument(out: Path) -> None:
     """Patch the server's modules in this process, then let uvicorn run the app."""
+    if os.environ.get("HTTP_TAIL_SWITCH_INTERVAL"):  # the GIL's hand-over interval (5 ms)
+        sys.setswitchinterval(float(os.environ["HTTP_TAIL_SWITCH_INTERVAL"]))
     from api.http import policy
 
     original_guard = policy._guard  # patched before the routes are declared with it
@@ -279,6 +283,10 @@ def _report(records: list[dict[str, Any]], gcs: list[list[float]], path: str, si
     if slow_groups:
         print(f"  tail requests that wrote a group: {len(slow_groups)}, mean group size "
               f"{statistics.mean(slow_groups):.1f}")  # fmt: skip
+    commits = sorted((r["commit_audit"] * 1000 for r in mine if "commit_audit" in r), reverse=True)
+    if commits:
+        print(f"  audit commits: {len(commits)}, median {statistics.median(commits):.2f} ms, "
+              f"slowest {', '.join(f'{c:.1f}' for c in commits[:8])} ms")  # fmt: skip
     for phase in ("token", "audit"):
         busy = sum(1 for r in mine if r.get(f"begin_{phase}", 0) > 0.0009)
         print(f"  requests whose {phase} BEGIN took >= 0.9 ms (busy handler slept): {busy} of {n}")
