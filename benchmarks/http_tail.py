@@ -247,10 +247,10 @@ def _histogram(latencies: list[float]) -> None:
 _PARTS = (
     ("queue to guard", lambda r: r.get("guard_at", r["at"]) - r["at"]),
     ("token lookup", lambda r: r.get("token", 0.0)),
-    ("  its BEGIN IMMEDIATE", lambda r: r.get("begin_token", 0.0)),
+    ("  its BEGIN (waiting for a lock)", lambda r: r.get("begin_token", 0.0)),
     ("audit append", lambda r: r.get("audit", 0.0)),
     ("  of it: writing a group", lambda r: r.get("audit_write", 0.0)),
-    ("    its BEGIN IMMEDIATE", lambda r: r.get("begin_audit", 0.0)),
+    ("    its BEGIN (waiting for a lock)", lambda r: r.get("begin_audit", 0.0)),
     ("    its COMMIT (fsync)", lambda r: r.get("commit_audit", 0.0)),
     ("guard CPU (thread)", lambda r: r.get("guard_cpu", 0.0)),
     ("guard to response start", lambda r: r.get("respond", r["end"]) - r.get("guard_end", r["at"])),
