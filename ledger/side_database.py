@@ -162,6 +162,7 @@ class SideDatabase:
         if config.backend == "sqlite":
             assert config.sqlite_path is not None
             self.path: Path | None = side_path(config.sqlite_path)
+            self._write_lock = _write_lock(self.path)
             with self.transaction() as cur:
                 for statement in create_statements("sqlite"):
                     cur.execute(statement)
@@ -200,7 +201,7 @@ class SideDatabase:
         processes' writers (another worker, the CLI) are still waited for by the handler."""
         if self.backend == "sqlite":
             nested = getattr(self._local, "writing", False)
-            lock = _write_lock(self.path)
+            lock = self._write_lock
             # A nested call is refused by SQLite itself (no transaction within one), as before.
             if not nested and not lock.acquire(timeout=self.lock_timeout):
                 raise OperationalError("database is locked (another thread's side write)")
