@@ -79,7 +79,7 @@ class AccountStore:
             )
 
     def password_hash(self, account_id: UUID) -> str | None:
-        with self.db.transaction() as cur:
+        with self.db.reading() as cur:
             cur.execute(
                 f"SELECT hash FROM {self.db.table(SECRETS)} WHERE account_id = %s AND kind = %s",
                 (str(account_id), "password"),
@@ -334,7 +334,7 @@ class AccountStore:
         token_id, _, secret = rest.partition("_")
         if prefix != expected or not token_id or not secret or len(token) > 200:
             return None
-        with self.db.transaction() as cur:
+        with self.db.reading() as cur:
             cur.execute(
                 f"SELECT account_id, hash, expires_at, revoked_at FROM {self.db.table(SECRETS)} "
                 "WHERE secret_id = %s AND kind = %s",
@@ -351,7 +351,7 @@ class AccountStore:
         return UUID(str(account_id))
 
     def tokens(self, account_id: UUID) -> list[TokenInfo]:
-        with self.db.transaction() as cur:
+        with self.db.reading() as cur:
             cur.execute(
                 f"SELECT secret_id, label, created_at, expires_at, revoked_at FROM "
                 f"{self.db.table(SECRETS)} WHERE account_id = %s AND kind = %s "

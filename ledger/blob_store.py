@@ -218,7 +218,7 @@ class TableBlobs(_Checked):
 
     def get(self, sha256: str) -> bytes:
         key = self._key(sha256)
-        with self.side.transaction() as cur:
+        with self.side.reading() as cur:
             cur.execute(
                 f"SELECT content FROM {self.side.table(self.collection.table)} WHERE sha256 = %s",
                 (key,),

@@ -44,7 +44,7 @@ class IdempotencyKeys:
             return None
         except IntegrityError:
             pass
-        with self.db.transaction() as cur:
+        with self.db.reading() as cur:
             cur.execute(
                 f"SELECT request_hash, status, response FROM {table} "
                 "WHERE account_id = %s AND key = %s",

@@ -18,7 +18,7 @@ class LoginThrottle:
         self.db = database
 
     def locked_until(self, name: str, now: datetime) -> datetime | None:
-        with self.db.transaction() as cur:
+        with self.db.reading() as cur:
             cur.execute(
                 f"SELECT locked_until FROM {self.db.table(THROTTLE)} WHERE username = %s",
                 (name,),

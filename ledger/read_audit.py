@@ -156,7 +156,7 @@ class ReadAudit:
         if agency is not None:
             where += " AND agency = %s"
             params.append(agency)
-        with self.db.transaction() as cur:
+        with self.db.reading() as cur:
             cur.execute(
                 f"SELECT {_COLUMNS} FROM {table} WHERE {where} ORDER BY position LIMIT %s",
                 (*params, limit),

@@ -151,6 +151,8 @@ class SideCursor:
 class SideDatabase:
     """Transactions on the side tables of one ledger's database."""
 
+    lock_timeout = 10.0  # seconds a SQLite write waits for the side file's lock
+
     def __init__(self, config: DatabaseConfig, datastore: Any = None) -> None:
         self.backend = config.backend
         self.datastore = datastore
@@ -160,6 +162,7 @@ class SideDatabase:
         if config.backend == "sqlite":
             assert config.sqlite_path is not None
             self.path: Path | None = side_path(config.sqlite_path)
+            self._write_lock = _write_lock(self.path)
             with self.transaction() as cur:
                 for statement in create_statements("sqlite"):
                     cur.execute(statement)
@@ -170,33 +173,46 @@ class SideDatabase:
     def table(self, name: str) -> str:
         return f"{self.prefix}{name}"
 
-    def _sqlite(self) -> sqlite3.Connection:
-        conn: sqlite3.Connection | None = getattr(self._local, "conn", None)
+    def _sqlite(self, *, reader: bool = False) -> sqlite3.Connection:
+        """This thread's connection to the side file: its writer, or (``reader``) one that
+        may only read (``query_only``), so a read can never take the write lock."""
+        name = "reader" if reader else "conn"
+        conn: sqlite3.Connection | None = getattr(self._local, name, None)
         if conn is None:
             assert self.path is not None
-            conn = sqlite3.connect(self.path, timeout=10, isolation_level=None)
+            conn = sqlite3.connect(self.path, timeout=self.lock_timeout, isolation_level=None)
             conn.execute("PRAGMA journal_mode = WAL")
             conn.execute("PRAGMA synchronous = FULL")
-            self._local.conn = conn
+            if reader:
+                conn.execute("PRAGMA query_only = ON")
+            setattr(self._local, name, conn)
         return conn
 
     @contextmanager
     def transaction(self) -> Iterator[SideCursor]:
-        """One transaction; on SQLite it holds the side file's write lock from the start
-        (which orders the audit chain), on PostgreSQL the chain takes ``lock_chain``."""
+        """One transaction that may write; on SQLite it holds the side file's write lock
+        from the start (which orders the audit chain), on PostgreSQL the chain takes
+        ``lock_chain``.
+
+        On SQLite this process's writers first queue on one lock per side file
+        (``_write_lock``), so a thread waiting for another's commit is woken as soon as it
+        is done, instead of polling the file's lock in SQLite's busy handler, which sleeps
+        1, 2, 5, 10, 15, 20, 25... ms between tries (up to ``lock_timeout`` in all). Other
+        processes' writers (another worker, the CLI) are still waited for by the handler."""
         if self.backend == "sqlite":
-            conn = self._sqlite()
-            cur = conn.cursor()
+            nested = getattr(self._local, "writing", False)
+            lock = self._write_lock
+            # A nested call is refused by SQLite itself (no transaction within one), as before.
+            if not nested and not lock.acquire(timeout=self.lock_timeout):
+                raise OperationalError("database is locked (another thread's side write)")
+            self._local.writing = True
             try:
-                cur.execute("BEGIN IMMEDIATE")
-            except sqlite3.OperationalError as error:
-                raise OperationalError(str(error)) from None
-            try:
-                yield SideCursor(cur, qmark=True)
-            except BaseException:
-                conn.rollback()
-                raise
-            conn.commit()
+                with self._sqlite_transaction(self._sqlite(), "BEGIN IMMEDIATE") as cur:
+                    yield cur
+            finally:
+                if not nested:
+                    self._local.writing = False
+                    lock.release()
             return
         with (
             self.datastore.get_connection() as conn,
@@ -205,6 +221,35 @@ class SideDatabase:
         ):
             yield SideCursor(cur, qmark=False)
 
+    @contextmanager
+    def reading(self) -> Iterator[SideCursor]:
+        """One transaction that only reads. On SQLite (WAL) a snapshot of what was
+        committed when it began, on a connection that cannot write: it neither waits for
+        the write lock nor holds it, so a request checking its bearer token never waits
+        for another's read-audit commit (nor delays it). On PostgreSQL the same as
+        ``transaction`` (its reads never wait for writers)."""
+        if self.backend == "sqlite":
+            with self._sqlite_transaction(self._sqlite(reader=True), "BEGIN") as cur:
+                yield cur
+            return
+        with self.transaction() as cur:
+            yield cur
+
+    @staticmethod
+    @contextmanager
+    def _sqlite_transaction(conn: sqlite3.Connection, begin: str) -> Iterator[SideCursor]:
+        cur = conn.cursor()
+        try:
+            cur.execute(begin)
+        except sqlite3.OperationalError as error:
+            raise OperationalError(str(error)) from None
+        try:
+            yield SideCursor(cur, qmark=True)
+        except BaseException:
+            conn.rollback()
+            raise
+        conn.commit()
+
     def lock_chain(self, cur: SideCursor) -> None:
         """Serialise appends to the audit chain (SQLite: the transaction already does)."""
         if self.backend != "sqlite":
@@ -212,10 +257,23 @@ class SideDatabase:
             cur.execute("SELECT pg_advisory_xact_lock(7501, hashtext(%s))", (self.schema,))
 
     def close(self) -> None:
-        conn: sqlite3.Connection | None = getattr(self._local, "conn", None)
-        if conn is not None:
-            conn.close()
-            self._local.conn = None
+        for name in ("conn", "reader"):
+            conn: sqlite3.Connection | None = getattr(self._local, name, None)
+            if conn is not None:
+                conn.close()
+                setattr(self._local, name, None)
+
+
+_WRITE_LOCKS: dict[Path, threading.Lock] = {}
+_WRITE_LOCKS_GUARD = threading.Lock()
+
+
+def _write_lock(path: Path | None) -> threading.Lock:
+    """The one lock this process's writers of the side file at ``path`` queue on."""
+    assert path is not None
+    key = path.resolve()
+    with _WRITE_LOCKS_GUARD:
+        return _WRITE_LOCKS.setdefault(key, threading.Lock())
 
 
 def side_path(ledger_path: Path) -> Path:

@@ -20,7 +20,7 @@ def _probe(request: Request, *, side: bool) -> JSONResponse:
     try:
         svc.ledger.store.last_recorded()
         if side:
-            with svc.side.transaction() as cur:
+            with svc.side.reading() as cur:
                 cur.execute(f"SELECT position FROM {svc.side.table(AUDIT)} LIMIT 1")
                 cur.fetchall()
     except Exception:  # any failure to reach the database is "not ready", never a 500
