@@ -44,6 +44,7 @@ IGNORED = frozenset(
         "ledger.imports:ImportCompleted",
         "ledger.imports:SimulationCompleted",
         "ledger.program_events:CredentialTypeDefined",
+        "ledger.program_events:CredentialTypeChanged",
         "ledger.program_events:CredentialTypeRetired",
         "ledger.program_events:PolicyVersionUploaded",
         "ledger.program_events:PolicyPublished",
