@@ -20,7 +20,7 @@ import os
 import re
 import sys
 
-__all__ = ["NotPlainError", "PlainLines", "is_terminal", "plain_width", "wrap"]
+__all__ = ["NotPlainError", "PlainLines", "boxed_table", "is_terminal", "plain_width", "wrap"]
 
 _WORD = re.compile(r"\s*\S+\s*")
 _TRAILING = re.compile(r"\s+$")
@@ -189,3 +189,38 @@ class PlainLines:
     def write(self) -> None:
         sys.stdout.write("".join(f"{line}\n" for line in self.lines))
         sys.stdout.flush()
+
+
+def boxed_table(headers: list[str], rows: list[list[str]], width: int) -> list[str]:
+    """``rich.table.Table(*headers)`` of these rows (rich's default box, ``HEAVY_HEAD``,
+    and padding: one space each side of every cell) as printed at ``width``, where every
+    column fits whole: no cell wraps, no column is shrunk. A table that does not fit, a
+    stream that does not take the box's characters, or a cell that is not one line of
+    printable ASCII raises ``NotPlainError`` (rich lays it out)."""
+    encoding = (getattr(sys.stdout, "encoding", None) or "utf-8").lower()
+    if not encoding.startswith("utf"):
+        raise NotPlainError("rich draws an ASCII box on this stream")
+    cells = [[_plain(cell) for cell in row] for row in [headers, *rows]]
+    if any(not cell.isascii() for row in cells for cell in row):
+        raise NotPlainError("a cell of more than one cell per character")
+    widths = [max(len(row[n]) for row in cells) + 2 for n in range(len(headers))]
+    if sum(widths) > width - (len(headers) + 1):
+        raise NotPlainError("a table rich would shrink")
+
+    def line(left: str, fill: str, cross: str, right: str) -> str:
+        return left + cross.join(fill * w for w in widths) + right
+
+    def row(edge: str, values: list[str]) -> str:
+        return (
+            edge
+            + edge.join(f" {v.ljust(w - 2)} " for v, w in zip(values, widths, strict=True))
+            + edge
+        )
+
+    return [
+        line("┏", "━", "┳", "┓"),
+        row("┃", cells[0]),
+        line("┡", "━", "╇", "┩"),
+        *(row("│", values) for values in cells[1:]),
+        line("└", "─", "┴", "┘"),
+    ]

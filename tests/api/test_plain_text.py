@@ -170,3 +170,46 @@ def test_whole_answers_read_the_same_either_way(
     assert "Zoë" in plain
     assert styled("x").plain == "x"  # the rich side of the comparison is rich's own
     assert plain_text.NotPlainError
+
+
+CELLS = st.text(st.sampled_from([*"abcXYZ -_/0129", "é", "\x1b"]), max_size=24)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    rows=st.lists(st.lists(CELLS, min_size=6, max_size=6), max_size=4),
+    width=st.integers(30, 140),
+)
+def test_the_agency_table_is_rich_s_where_it_fits(rows: list[list[str]], width: int) -> None:
+    """``boxed_table`` as ``muster agency list`` builds its rich table; a table rich would
+    shrink, or cells it measures otherwise, are left to rich (``NotPlainError``)."""
+    from rich.table import Table
+
+    headers = ["slug", "name", "state", "time zone", "people", "registered"]
+    try:
+        lines = plain_text.boxed_table(headers, rows, width)
+    except plain_text.NotPlainError:
+        return
+    table = Table("slug", "name", "state")
+    table.add_column("time zone", no_wrap=True)
+    table.add_column("people")
+    table.add_column("registered")
+    for row in rows:
+        table.add_row(*row)
+    assert "".join(f"{line}\n" for line in lines) == _rich(width, lambda c: c.print(table))
+
+
+def test_agency_list_prints_without_rich(tmp_path: object) -> None:
+    """Through the CLI (not a terminal): the same bytes as rich's table, none of rich's
+    console or table imported; a listing too wide is rich's, wrapped as before."""
+    from tests.api.test_startup import _command_imports
+
+    url = f"sqlite:///{tmp_path}/x.db"
+    run(url, "agency", "add", "mpls", "--name", "Minneapolis PD", "--state", "MN")
+    loaded = _command_imports(url, "agency", "list")
+    assert "rich.console" not in loaded
+    assert "rich.table" not in loaded
+    narrow = run(url, "agency", "list", env={"COLUMNS": "40"}).stdout
+    assert "America/Chicago" in narrow
+    assert "…" in narrow  # rich's own shrinking
+    assert max(len(line) for line in narrow.splitlines()) <= 40
