@@ -14,11 +14,13 @@ import hashlib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 from uuid import UUID
 
 import orjson
-from eventsourcing.persistence import StoredEvent
+
+if TYPE_CHECKING:  # annotations only: a reader of the index imports no eventsourcing
+    from eventsourcing.persistence import StoredEvent
 
 __all__ = [
     "GENESIS",

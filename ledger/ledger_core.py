@@ -205,13 +205,15 @@ class LedgerCore(Application[UUID]):
 
     def list_agencies(self) -> list[AgencyView]:
         """Every agency, as its stream reads now."""
+        from ledger.agency_facts import list_agencies
+
+        return list_agencies(self.store, self.agency_view_by_aggregate)
+
+    def agency_view_by_aggregate(self, agency_id: UUID) -> AgencyView:
         from ledger.agency import Agency
         from ledger.views import agency_view
 
-        return [
-            agency_view(cast(Agency, self.repository.get(agency_id)))
-            for agency_id in self.store.streams(Agency.stream_type)
-        ]
+        return agency_view(cast(Agency, self.repository.get(agency_id)))
 
     def get_person(self, agency: str, employee_id: str) -> PersonView:
         from ledger.unit_of_work import UnitOfWork

@@ -10,18 +10,17 @@ stays in the log: answers known before the revision keep the content known then.
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Mapping
 from datetime import date, datetime
 from typing import Any
 from uuid import NAMESPACE_URL, UUID, uuid5
 
-import orjson
 from eventsourcing.domain import Aggregate
 
 from ledger import streams
 from ledger.aggregate import LedgerAggregate
 from ledger.errors import ValidationError
+from ledger.rule_content import content_hash
 
 __all__ = [
     "SHARED_AGENCY_ID",
@@ -43,11 +42,6 @@ SHARED_AGENCY_ID = UUID(int=0)
 def rule_pack_id_for(pack_id: str) -> UUID:
     """Deterministic stream id: registering the same pack twice collides in the store."""
     return uuid5(NAMESPACE_URL, f"muster:rule-pack:{pack_id}")
-
-
-def content_hash(content: Mapping[str, Any]) -> str:
-    """SHA-256 of the canonical JSON (sorted keys, no whitespace) of a version's content."""
-    return hashlib.sha256(orjson.dumps(dict(content), option=orjson.OPT_SORT_KEYS)).hexdigest()
 
 
 def revision_of(content: Mapping[str, Any]) -> int:

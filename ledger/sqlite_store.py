@@ -5,92 +5,34 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Sequence
-from datetime import date, datetime
+from datetime import datetime
 from typing import Any
-from uuid import UUID
 
 from eventsourcing.persistence import OperationalError, StoredEvent
 from eventsourcing.sqlite import SQLiteApplicationRecorder, SQLiteCursor, SQLiteTransaction
 
-from ledger.chain import EventMeta, as_uuid, content_digests, instant_text
+from ledger.chain import EventMeta, as_uuid, content_digests
 from ledger.clock import Clock
 from ledger.envelope import LedgerEvent
 from ledger.errors import StoreBusyError
-from ledger.index_dialect import Dialect, insert_index_statement, last_recorded_statement
+from ledger.fast_uuid import uuid_hex
+from ledger.index_dialect import insert_index_statement, last_recorded_statement
 from ledger.index_reads import IndexReads
 from ledger.index_writes import Appended, Encode, index_rows, stamp_unit, unit_instant
 from ledger.seal import SealedEvent, SealKeys
 from ledger.seal_store import SealReads, seal_unit
-from ledger.serialisation import uuid_hex
+from ledger.sqlite_schema import (
+    DIALECT,
+    INDEX_DDL,
+    INDEX_TABLE,
+    SEAL_DDL,
+    SEAL_TABLE,
+    TRIGGERS_DDL,
+    horizon_facts,
+)
 from ledger.stream_reads import StreamReads
 
 __all__ = ["DIALECT", "INDEX_DDL", "INDEX_TABLE", "SEAL_TABLE", "ChainedSQLiteRecorder"]
-
-INDEX_TABLE = "event_index"
-
-SEAL_TABLE = "unit_seals"
-
-_APPEND_ONLY_TABLES = ("stored_events", INDEX_TABLE, SEAL_TABLE)
-
-DIALECT = Dialect(
-    placeholder="?",
-    index_table=INDEX_TABLE,
-    events_table="stored_events",
-    id_param=uuid_hex,
-    time_param=instant_text,
-    date_param=date.isoformat,
-    pairs_source=lambda pairs: (
-        f"(VALUES {','.join('(?,?)' for _ in pairs)}) AS wanted",
-        [item for pair in pairs for item in pair],
-    ),
-    to_uuid=lambda value: UUID(value),
-    to_time=datetime.fromisoformat,
-    to_date=date.fromisoformat,
-    notification_column="rowid",
-    seal_table=SEAL_TABLE,
-)
-
-
-# Index rows stored in log order (the notification id is the rowid), found by stream and
-# position through a narrow unique index. A save of 5,000 events then appends to the
-# table's last pages and spreads only the narrow keys over that index, instead of
-# inserting whole rows at random places of a table clustered on its random key (~4,900
-# pages rewritten per save at M, the page cache outgrown at L). The stream-start index
-# carries the position so that it covers its queries.
-INDEX_DDL = [
-    f"CREATE TABLE IF NOT EXISTS {INDEX_TABLE} ("
-    "originator_id TEXT NOT NULL, originator_version INTEGER NOT NULL, "
-    "notification_id INTEGER PRIMARY KEY, agency_id TEXT NOT NULL, "
-    "stream_type TEXT NOT NULL, recorded_at TEXT NOT NULL, effective_on TEXT NOT NULL, "
-    "link BLOB NOT NULL)",
-    f"CREATE UNIQUE INDEX IF NOT EXISTS {INDEX_TABLE}_key "
-    f"ON {INDEX_TABLE} (originator_id, originator_version)",
-    f"CREATE INDEX IF NOT EXISTS {INDEX_TABLE}_recorded ON {INDEX_TABLE} (recorded_at)",
-    f"CREATE INDEX IF NOT EXISTS {INDEX_TABLE}_agency_recorded "
-    f"ON {INDEX_TABLE} (agency_id, recorded_at)",
-    f"CREATE INDEX IF NOT EXISTS {INDEX_TABLE}_type_recorded "
-    f"ON {INDEX_TABLE} (stream_type, recorded_at)",
-    # Stream starts of an agency (its people), for per-stream head look-ups.
-    f"CREATE INDEX IF NOT EXISTS {INDEX_TABLE}_starts ON {INDEX_TABLE} "
-    "(agency_id, stream_type, recorded_at, originator_id, originator_version) "
-    "WHERE originator_version = 1",
-]
-
-# One row per sealed unit (``ledger.seal``), keyed by its first log position.
-SEAL_DDL = [
-    f"CREATE TABLE IF NOT EXISTS {SEAL_TABLE} ("
-    "first_notification INTEGER PRIMARY KEY, last_notification INTEGER NOT NULL, "
-    "events INTEGER NOT NULL, recorded_at TEXT NOT NULL, key_id TEXT NOT NULL, "
-    "previous BLOB NOT NULL, mac BLOB NOT NULL)",
-]
-
-
-def _refuse(table: str, operation: str) -> str:
-    return (
-        f"CREATE TRIGGER IF NOT EXISTS {table}_no_{operation.lower()} BEFORE {operation} "
-        f"ON {table} BEGIN SELECT RAISE(ABORT, 'muster: {operation} on {table} refused: "
-        "the event store is append-only'); END"
-    )
 
 
 class ChainedSQLiteRecorder(IndexReads, StreamReads, SealReads, SQLiteApplicationRecorder):
@@ -100,10 +42,7 @@ class ChainedSQLiteRecorder(IndexReads, StreamReads, SealReads, SQLiteApplicatio
     _last_recorded = last_recorded_statement(DIALECT)
 
     def construct_create_table_statements(self) -> list[str]:
-        statements = [*super().construct_create_table_statements(), *INDEX_DDL, *SEAL_DDL]
-        for table in _APPEND_ONLY_TABLES:
-            statements += [_refuse(table, "UPDATE"), _refuse(table, "DELETE")]
-        return statements
+        return [*super().construct_create_table_statements(), *INDEX_DDL, *SEAL_DDL, *TRIGGERS_DDL]
 
     def append_unit(
         self,
@@ -161,30 +100,9 @@ class ChainedSQLiteRecorder(IndexReads, StreamReads, SealReads, SQLiteApplicatio
         raise TypeError(_ONLY_UNITS)
 
     def horizon_facts(self) -> tuple[bool, datetime | None]:
-        """Try the database's write lock without waiting (``BEGIN IMMEDIATE`` with no busy
-        timeout), read the log's last recorded time, and let the lock go. SQLite has one
-        write lock per database, so a read-model write in flight in the same file counts
-        too: readers then clamp to the last committed unit, which is still exact, only
-        earlier than it had to be."""
+        """``ledger.sqlite_schema.horizon_facts`` on a connection of this store's."""
         with self.datastore.get_connection(commit=False) as conn, conn.cursor() as raw:
-            raw.execute("PRAGMA busy_timeout")
-            waits = int(raw.fetchone()[0])
-            raw.execute("PRAGMA busy_timeout = 0")
-            try:
-                raw.execute("BEGIN IMMEDIATE")
-            except sqlite3.OperationalError:
-                in_flight = True
-            else:
-                in_flight = False
-            finally:
-                raw.execute(f"PRAGMA busy_timeout = {waits}")
-            try:
-                raw.execute(self._last_recorded)
-                last = raw.fetchone()[0]
-            finally:
-                if not in_flight:
-                    raw.execute("ROLLBACK")
-        return in_flight, None if last is None else datetime.fromisoformat(last)
+            return horizon_facts(raw)
 
     def _insert_chunk(
         self,

@@ -68,6 +68,17 @@ class ChainedRecorder(Protocol):
         up_to_notification: int | None = ...,
         without_topics: Sequence[str] = ...,
     ) -> list[StoredEvent]: ...
+    def select_stream_rows(
+        self,
+        stream_type: str,
+        *,
+        agency_id: UUID | None = ...,
+        originator_ids: Sequence[UUID] | None = ...,
+        recorded_by: datetime | None = ...,
+        up_to_notification: int | None = ...,
+        without_topics: Sequence[str] = ...,
+    ) -> list[tuple[UUID, int, str, bytes]]: ...
+    def stream_rows(self, originator_id: UUID, head: int | None) -> list[tuple[str, bytes]]: ...
     def heads_of(
         self,
         originator_ids: Sequence[UUID],

@@ -5,12 +5,13 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping, Sequence
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
-from eventsourcing.persistence import StoredEvent
-
 from ledger.index_dialect import BackendReads, keyed_pages
+
+if TYPE_CHECKING:
+    from eventsourcing.persistence import StoredEvent
 
 __all__ = ["StreamReads"]
 
@@ -20,6 +21,8 @@ class StreamReads(BackendReads):
 
     def iter_stored(self, batch: int = 5000) -> Iterator[StoredEvent]:
         """Every stored event in (stream, position) order."""
+        from eventsourcing.persistence import StoredEvent
+
         d = self.dialect
         rows = keyed_pages(
             self._read, d, "originator_id, originator_version, topic, state", d.events_table, batch
@@ -76,6 +79,8 @@ class StreamReads(BackendReads):
     ) -> list[StoredEvent]:
         if not originator_ids:
             return []
+        from eventsourcing.persistence import StoredEvent  # a read that decodes imports it
+
         d = self.dialect
         ids = sorted(originator_ids)
         rows = self._read(
@@ -96,7 +101,7 @@ class StreamReads(BackendReads):
                 out.append(StoredEvent(stream, int(version), str(topic), bytes(state)))
         return out
 
-    def select_stream_events(
+    def select_stream_rows(
         self,
         stream_type: str,
         *,
@@ -105,11 +110,12 @@ class StreamReads(BackendReads):
         recorded_by: datetime | None = None,
         up_to_notification: int | None = None,
         without_topics: Sequence[str] = (),
-    ) -> list[StoredEvent]:
-        """Stored events of one stream type, in (stream, position) order, filtered by agency
-        or named streams (which must be of that type) and by recorded time / log position
-        through the index; events of ``without_topics`` are left out (their state is not
-        read: a reader that folds no training records need not fetch them)."""
+    ) -> list[tuple[UUID, int, str, bytes]]:
+        """Stored events of one stream type as (stream, position, topic, state), in (stream,
+        position) order, filtered by agency or named streams (which must be of that type)
+        and by recorded time / log position through the index; events of
+        ``without_topics`` are left out (their state is not read: a reader that folds no
+        training records need not fetch them)."""
         d = self.dialect
         sql = (
             "SELECT e.originator_id, e.originator_version, e.topic, e.state "
@@ -138,7 +144,42 @@ class StreamReads(BackendReads):
             sql += f" AND e.topic NOT IN ({d.marks(len(without_topics))})"
             params.extend(without_topics)
         rows = self._read(sql + " ORDER BY i.originator_id, i.originator_version", params)
-        return [StoredEvent(d.to_uuid(r[0]), int(r[1]), str(r[2]), bytes(r[3])) for r in rows]
+        return [(d.to_uuid(r[0]), int(r[1]), str(r[2]), bytes(r[3])) for r in rows]
+
+    def select_stream_events(
+        self,
+        stream_type: str,
+        *,
+        agency_id: UUID | None = None,
+        originator_ids: Sequence[UUID] | None = None,
+        recorded_by: datetime | None = None,
+        up_to_notification: int | None = None,
+        without_topics: Sequence[str] = (),
+    ) -> list[StoredEvent]:
+        """``select_stream_rows`` as the library's stored events."""
+        from eventsourcing.persistence import StoredEvent
+
+        rows = self.select_stream_rows(
+            stream_type,
+            agency_id=agency_id,
+            originator_ids=originator_ids,
+            recorded_by=recorded_by,
+            up_to_notification=up_to_notification,
+            without_topics=without_topics,
+        )
+        return [StoredEvent(*row) for row in rows]
+
+    def stream_rows(self, originator_id: UUID, head: int | None) -> list[tuple[str, bytes]]:
+        """(topic, state) of one stream's events up to ``head`` (None: all), in stream
+        order: for a reader that decodes the state itself (``ledger.agency_facts``)."""
+        d = self.dialect
+        sql = f"SELECT topic, state FROM {d.events_table} WHERE originator_id = {d.placeholder}"
+        params: list[Any] = [d.id_param(originator_id)]
+        if head is not None:
+            sql += f" AND originator_version <= {d.placeholder}"
+            params.append(head)
+        rows = self._read(sql + " ORDER BY originator_version", params)
+        return [(str(topic), bytes(state)) for topic, state in rows]
 
     def count_events(self) -> int:
         return int(self._read(f"SELECT count(*) FROM {self.dialect.events_table}", ())[0][0])

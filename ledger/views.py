@@ -12,9 +12,17 @@ from ledger.time_zones import default_time_zone
 
 if TYPE_CHECKING:  # read off them, never built here: an agency's view needs no Person
     from ledger.agency import Agency
+    from ledger.agency_facts import AgencyFacts
     from ledger.person import Person
 
-__all__ = ["AgencyView", "PersonView", "TrainingRecordView", "agency_view", "person_view"]
+__all__ = [
+    "AgencyView",
+    "PersonView",
+    "TrainingRecordView",
+    "agency_view",
+    "agency_view_of",
+    "person_view",
+]
 
 
 @dataclass(frozen=True)
@@ -61,6 +69,13 @@ def agency_view(agency: Agency) -> AgencyView:
     return AgencyView(
         agency.id, agency.slug, agency.name, agency.jurisdiction, agency.created_on, zone
     )
+
+
+def agency_view_of(facts: AgencyFacts) -> AgencyView:
+    """``agency_view`` of the aggregate these facts were folded from
+    (``ledger.agency_facts``)."""
+    zone = facts.time_zone or default_time_zone(facts.jurisdiction) or ""
+    return AgencyView(facts.id, facts.slug, facts.name, facts.jurisdiction, facts.created_on, zone)
 
 
 def person_view(person: Person) -> PersonView:

@@ -27,9 +27,19 @@ __all__ = [
     "StoredVersion",
     "StoredVersionMismatchError",
     "rule_catalogue",
+    "stored_version_from_state",
     "stored_versions_from_events",
     "versions_for_agency",
 ]
+
+# The stored topics of ``ledger.rule_pack``'s events: the two whose content is a version
+# (``RuleVersionRevised`` is a ``RuleVersionPublished``), and the one that carries none.
+# ``tests/rules/test_stored_versions.py`` checks these are every event class of a rule
+# pack's stream, each of class version 1.
+VERSION_TOPICS = frozenset(
+    {"ledger.rule_pack:RuleVersionPublished", "ledger.rule_pack:RuleVersionRevised"}
+)
+NO_VERSION_TOPICS = frozenset({"ledger.rule_pack:RulePackRegistered"})
 
 
 # Days an agency followed a jurisdiction: (from, inclusive, None for always; to, exclusive,
@@ -110,6 +120,30 @@ class StoredVersion:
         if self.followed is None:
             return f"StoredVersion({self.label!r})"
         return f"StoredVersion({self.label!r}, followed={self.followed!r})"
+
+
+def stored_version_from_state(topic: str, state: bytes) -> tuple[bool, StoredVersion | None]:
+    """``stored_versions_from_events`` of one rule-pack event, read from its stored state
+    (``ledger.state_codec``) without its class: (True, the version or None for an event
+    that carries none), or (False, None) for an event this reading does not know (another
+    topic, or a class version above 1: decode it with the mapper instead)."""
+    if topic in NO_VERSION_TOPICS:
+        return True, None
+    if topic not in VERSION_TOPICS:
+        return False, None
+    import orjson
+
+    from ledger.rule_content import content_hash
+    from ledger.state_codec import untag
+
+    fields = orjson.loads(state)
+    if fields.get("class_version", 1) != 1:
+        return False, None
+    content = untag(fields["content"])
+    if content_hash(content) != fields["content_hash"]:
+        label = f"{fields['pack_id']}@{fields['version_id']}"
+        raise StoredVersionMismatchError(f"{label}: stored content does not match its hash")
+    return True, StoredVersion(content)
 
 
 def stored_versions_from_events(

@@ -21,12 +21,10 @@ from typing import TYPE_CHECKING, Any, Literal
 from uuid import UUID
 
 import orjson
-from eventsourcing.persistence import PersistenceError
 
 from ledger.errors import PersonNotFoundError
 from ledger.gc_pause import paused_gc
 from ledger.ids import agency_id_for, person_id_for
-from ledger.ledger_core import LedgerCore
 from projections.answer_keys import EXPORT_OPTIONS, TRACKED_FORM, Labelled, rules_key
 from projections.read_store import AnswerRow, ReadStore
 from projections.stored_versions import StoredVersion, rule_catalogue
@@ -34,6 +32,7 @@ from replay.knowledge import AgencyKnowledge
 from replay.read_side import read_side
 
 if TYPE_CHECKING:
+    from ledger.ledger_core import LedgerCore
     from replay.chunks import Checkpoint
 
 __all__ = [
@@ -224,7 +223,13 @@ def _tracked(
         # The overview's narrow rows are a subset of a roster row: the tracked rows serve it.
         roster = form in ("roster", "overview")
         return store.queries.answers(live, agency.agency_id, key, heads, roster=roster)
-    except PersistenceError:
+    except Exception as error:
+        # The library's error class, imported only when something failed (a read that
+        # opened the store without the library has not imported it: ``ledger.reader``).
+        from eventsourcing.persistence import PersistenceError
+
+        if not isinstance(error, PersistenceError):
+            raise
         swapped = store.tracked.recently_live(fresh=True)
         if swapped is None or swapped.generation == live.generation:
             raise

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import io
 import re
 from collections.abc import Iterable, Mapping
@@ -88,6 +87,8 @@ def roster_csv(document: Mapping[str, Any], *, line_end: str = "\n") -> bytes:
     reason holds no line break: the ledger refuses control characters in text). Rows end
     in ``line_end``: audit packets write RFC 4180's CRLF."""
     out = io.StringIO()
+    import csv  # here: a status or a JSON export does without it
+
     writer = _SafeWriter(csv.writer(out, lineterminator=line_end))
     tracks = document.get("tracks_shown") if "counts_by_track" in document else None
     writer.writerow(ROSTER_CSV_COLUMNS if tracks is None else TRACKS_CSV_COLUMNS)

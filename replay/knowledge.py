@@ -14,22 +14,30 @@ from typing import TYPE_CHECKING, cast
 from uuid import UUID
 from zoneinfo import ZoneInfo
 
-from eventsourcing.persistence import StoredEvent
-
-from ledger.agency import Agency, agency_id_for, jurisdiction_on, jurisdiction_spans
-from ledger.envelope import LedgerEvent
+from ledger.agency_facts import AgencyFacts, fold_agency
 from ledger.errors import AgencyNotFoundError
-from ledger.ledger_core import LedgerCore
+from ledger.ids import agency_id_for
+from ledger.jurisdictions import jurisdiction_on, jurisdiction_spans
 from ledger.time_zones import default_time_zone, zone_info
 from projections.stored_versions import (
     Followed,
     StoredVersion,
+    stored_version_from_state,
     stored_versions_from_events,
     versions_for_agency,
 )
 
 if TYPE_CHECKING:
+    from eventsourcing.persistence import StoredEvent
+
+    from ledger.envelope import LedgerEvent
+    from ledger.ledger_core import LedgerCore
     from projections.rules.schema import RuleVersion
+
+# The library, the Agency aggregate and the rule-pack events are imported only where a
+# stored event is one the plain readings (``ledger.agency_facts``,
+# ``stored_version_from_state``) do not know: a read the read store answers does without
+# them (issue 14 §6).
 
 __all__ = ["AgencyKnowledge", "Knowledge", "decode_stored", "person_streams"]
 
@@ -103,10 +111,9 @@ class Knowledge:
         # it whole for each answer grew with the agency's history.
         key = (agency_id, head)
         if key not in self._agencies:
-            events = cast(list[LedgerEvent], list(self._ledger.events.get(agency_id, lte=head)))
-            agency = cast(Agency, None)
-            for event in events:
-                agency = event.mutate(agency)  # type: ignore[assignment]
+            agency = fold_agency(agency_id, self._ledger.store.stream_rows(agency_id, head))
+            if agency is None:
+                agency = self._folded_by_aggregate(agency_id, head)
             zone = agency.time_zone or default_time_zone(agency.jurisdiction) or "UTC"
             self._agencies[key] = AgencyKnowledge(
                 agency.id,
@@ -118,6 +125,26 @@ class Knowledge:
                 tuple(agency.adopted),
             )
         return self._agencies[key]
+
+    def _folded_by_aggregate(self, agency_id: UUID, head: int) -> AgencyFacts:
+        """The Agency aggregate's fold of the stream up to ``head``, for a stream with an
+        event ``fold_agency`` does not know."""
+        from ledger.agency import Agency
+
+        events = cast(list["LedgerEvent"], list(self._ledger.events.get(agency_id, lte=head)))
+        agency = cast(Agency, None)
+        for event in events:
+            agency = event.mutate(agency)  # type: ignore[assignment]
+        return AgencyFacts(
+            agency.id,
+            agency.slug,
+            agency.name,
+            agency.registered_jurisdiction,
+            agency.jurisdiction,
+            tuple(agency.adopted),
+            agency.time_zone,
+            agency.created_on,
+        )
 
     def rule_versions_for(
         self,
@@ -160,12 +187,12 @@ class Knowledge:
         if positions is None:
             positions = store.stream_positions("rule_pack", recorded_by=known_at)
         if any(position not in cache for position in positions):
-            stored = store.select_stream_events("rule_pack", recorded_by=known_at)
-            for event in decode_stored(self._ledger, stored):
-                parsed = stored_versions_from_events([event])
-                cache[(event.originator_id, event.originator_version)] = (
-                    parsed[0] if parsed else None
-                )
+            rows = store.select_stream_rows("rule_pack", recorded_by=known_at)
+            for originator_id, version, topic, state in rows:
+                known, parsed = stored_version_from_state(topic, state)
+                if not known:
+                    parsed = self._decoded_version(originator_id, version, topic, state)
+                cache[(originator_id, version)] = parsed
         published = {(v.pack, v.id): v for p in positions if (v := cache[p]) is not None}
         ordered = [published[key] for key in sorted(published)]
         followed = agency.followed_by(as_of)
@@ -179,6 +206,16 @@ class Knowledge:
             or (v.owner == "agency" and v.agency == agency.slug)
         ]
 
+    def _decoded_version(
+        self, originator_id: UUID, version: int, topic: str, state: bytes
+    ) -> StoredVersion | None:
+        """``stored_versions_from_events`` of one event decoded by the mapper."""
+        from eventsourcing.persistence import StoredEvent
+
+        stored = StoredEvent(originator_id, version, topic, state)
+        parsed = stored_versions_from_events(decode_stored(self._ledger, [stored]))
+        return parsed[0] if parsed else None
+
     def _bound(self, version: StoredVersion, spans: Followed) -> StoredVersion:
         key = (id(version), spans)
         entry = self._followed.get(key)
@@ -190,7 +227,7 @@ class Knowledge:
 
 def decode_stored(ledger: LedgerCore, stored: Sequence[StoredEvent]) -> list[LedgerEvent]:
     to_domain = ledger.mapper.to_domain_event
-    return [cast(LedgerEvent, to_domain(s)) for s in stored]
+    return [cast("LedgerEvent", to_domain(s)) for s in stored]
 
 
 def person_streams(

@@ -4,13 +4,15 @@ built once per ledger and owning every cache the answers and the read models kee
 from __future__ import annotations
 
 import weakref
-from typing import cast
+from typing import TYPE_CHECKING, cast
 from weakref import WeakKeyDictionary
 
-from ledger.ledger_core import LedgerCore
 from projections.read_store import ReadStore
 from projections.read_store.schema import read_schema
 from replay.knowledge import Knowledge
+
+if TYPE_CHECKING:
+    from ledger.ledger_core import LedgerCore
 
 __all__ = ["ReadSide", "open_read_store", "read_side"]
 
@@ -50,5 +52,5 @@ def read_side(ledger: LedgerCore) -> ReadSide:
     connection pool) alive for the life of the process."""
     side = _READ_SIDES.get(ledger)
     if side is None:
-        side = _READ_SIDES[ledger] = ReadSide(cast(LedgerCore, weakref.proxy(ledger)))
+        side = _READ_SIDES[ledger] = ReadSide(cast("LedgerCore", weakref.proxy(ledger)))
     return side

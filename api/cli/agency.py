@@ -7,6 +7,7 @@ import typer
 from api.cli import context
 from api.cli.context import open_ledger, open_reader
 from api.cli.output import styled
+from api.cli.plain_text import NotPlainError, boxed_table, plain_width
 
 app = typer.Typer(help="Register and list agencies.", no_args_is_help=True)
 ACTOR = typer.Option(
@@ -69,21 +70,34 @@ def set_time_zone(
 @app.command("list")
 def list_agencies() -> None:
     """List every agency with its jurisdiction and headcount."""
-    from rich.table import Table
-
     with open_reader() as ledger:
-        table = Table("slug", "name", "state")
-        table.add_column("time zone", no_wrap=True)  # whole: it is every answer's context
-        table.add_column("people")
-        table.add_column("registered")
-        for agency in ledger.list_agencies():
-            people = len(ledger.store.streams("person", agency.id))
-            table.add_row(
+        rows = [
+            [
                 agency.slug,
                 agency.name,
                 agency.jurisdiction,
                 agency.time_zone,
-                str(people),
+                str(len(ledger.store.streams("person", agency.id))),
                 agency.registered_at.strftime("%Y-%m-%d"),
-            )
+            ]
+            for agency in ledger.list_agencies()
+        ]
+    headers = ["slug", "name", "state", "time zone", "people", "registered"]
+    width = plain_width()
+    if width is not None:  # printed as rich would print it, without rich
+        try:
+            lines = boxed_table(headers, rows, width)
+        except NotPlainError:
+            pass
+        else:
+            typer.echo("\n".join(lines))
+            return
+    from rich.table import Table
+
+    table = Table("slug", "name", "state")
+    table.add_column("time zone", no_wrap=True)  # whole: it is every answer's context
+    table.add_column("people")
+    table.add_column("registered")
+    for row in rows:
+        table.add_row(*row)
     context.console.print(table)

@@ -8,15 +8,15 @@ are the answers themselves; this is only their reading.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from rich.table import Table
-from rich.text import Text
+from api.cli import context
+from api.cli.plain_text import NotPlainError, PlainLines, plain_width
 
-from api.cli.context import console
-from api.cli.output import paragraph, styled
+if TYPE_CHECKING:
+    from rich.table import Table
 
 __all__ = [
     "STATUS_WORDS",
@@ -79,22 +79,88 @@ def _window(requirement: Mapping[str, Any], as_of: date) -> str:
     return f"{_window_kind(requirement, as_of)} {span}"
 
 
-def _heading(left: Text, right: Text) -> Table:
-    """A title on the left that wraps, a status word on the right that never does."""
-    grid = Table.grid(expand=True)
-    grid.add_column(ratio=1, overflow="fold")
-    grid.add_column(justify="right", no_wrap=True)
-    grid.add_row(left, right)
-    return grid
+# A line's parts: plain text, or (text, style) for text shown in a style on a terminal.
+Parts = tuple[str | tuple[str, str], ...]
 
 
-def _say(text: str | Text, indent: int = 0) -> None:
-    """One paragraph, wrapped at words, every line of it ``indent`` spaces in; a reason
-    (``- …``) hangs under its own first word."""
-    if isinstance(text, str) and text.startswith("- "):
-        console.print(paragraph(text[2:], indent, bullet="-"))
-    else:
-        console.print(paragraph(text, indent))
+class _Rich:
+    """The answer printed through rich's console (colours on a terminal)."""
+
+    def blank(self) -> None:
+        context.console.print()
+
+    def say(self, text: str | Parts, indent: int = 0) -> None:
+        from api.cli.output import paragraph, styled
+
+        if isinstance(text, str) and text.startswith("- "):
+            context.console.print(paragraph(text[2:], indent, bullet="-"))
+        else:
+            context.console.print(
+                paragraph(text if isinstance(text, str) else styled(*text), indent)
+            )
+
+    def heading(self, left: Parts, right: Parts) -> None:
+        """A title on the left that wraps, a status word on the right that never does."""
+        from rich.table import Table
+
+        from api.cli.output import styled
+
+        grid = Table.grid(expand=True)
+        grid.add_column(ratio=1, overflow="fold")
+        grid.add_column(justify="right", no_wrap=True)
+        grid.add_row(styled(*left), styled(*right))
+        context.console.print(grid)
+
+    def table(self, make: Callable[[], Table]) -> None:
+        context.console.print(make())
+
+
+class _Plain:
+    """The same lines laid out without rich, where rich would print them plain
+    (``api.cli.plain_text``); anything it cannot lay out raises ``NotPlainError``."""
+
+    def __init__(self, lines: PlainLines) -> None:
+        self.lines = lines
+
+    def blank(self) -> None:
+        self.lines.blank()
+
+    def say(self, text: str | Parts, indent: int = 0) -> None:
+        if isinstance(text, str) and text.startswith("- "):
+            self.lines.paragraph(text[2:], indent, bullet="-")
+        else:
+            self.lines.paragraph(_joined(text), indent)
+
+    def heading(self, left: Parts, right: Parts) -> None:
+        self.lines.heading(_joined(left), _joined(right))
+
+    def table(self, make: Callable[[], Table]) -> None:
+        raise NotPlainError("a table")
+
+
+Out = _Rich | _Plain
+
+
+def _joined(text: str | Parts) -> str:
+    if isinstance(text, str):
+        return text
+    return "".join(part if isinstance(part, str) else part[0] for part in text)
+
+
+def _printed(render: Callable[[Out], None]) -> None:
+    """``render`` laid out without rich where rich would print it plain, else (or when it
+    holds what only rich lays out) through rich: the same bytes either way."""
+    width = plain_width()
+    if width is not None:
+        lines = PlainLines(width)
+        try:
+            render(_Plain(lines))
+        except NotPlainError:
+            pass
+        else:
+            lines.write()
+            return
+    render(_Rich())
 
 
 def _versions(labels: list[str]) -> str:
@@ -112,27 +178,27 @@ def _axes(answer: Mapping[str, Any]) -> str:
     return f"as of {answer['as_of']} ({answer['time_zone']}), known at {answer['known_at']}"
 
 
-def _requirement_lines(requirement: Mapping[str, Any], as_of: date) -> None:
+def _requirement_lines(out: Out, requirement: Mapping[str, Any], as_of: date) -> None:
     """One requirement: its title and status, then its window (which one, seen from the
     day), what was counted of what is required, what remains, the deadline, the reasons."""
     unit, code = requirement["unit"], requirement["status"]
     deadline, remaining = requirement["deadline"], requirement["remaining"]
-    console.print(_heading(styled((requirement["title"], "bold")), styled(_status(code))))
-    _say(_window(requirement, as_of) + (f"; deadline {deadline}" if deadline else ""), 2)
+    out.heading(((requirement["title"], "bold"),), (_status(code),))
+    out.say(_window(requirement, as_of) + (f"; deadline {deadline}" if deadline else ""), 2)
     if code not in {"not_applicable", "inactive"}:
-        _say(
+        out.say(
             f"counted {requirement['counted']} of {amount(requirement['required'], unit)}; "
             f"{amount(remaining, unit)} remaining",
             2,
         )
         for topic in requirement.get("topics", ()):
-            _say(
+            out.say(
                 f"{topic['topic']}: {topic['counted']} of {amount(topic['required'], unit)},"
                 f" {topic['remaining']} remaining",
                 4,
             )
     for reason in requirement.get("reasons", ()):
-        _say(f"- {reason}", 2)
+        out.say(f"- {reason}", 2)
 
 
 def _needs(results: list[Mapping[str, Any]], as_of: date) -> str:
@@ -154,26 +220,38 @@ def _needs(results: list[Mapping[str, Any]], as_of: date) -> str:
 
 
 def print_status(answer: Mapping[str, Any]) -> None:
+    _printed(lambda out: _status_lines(out, answer))
+
+
+def _status_lines(out: Out, answer: Mapping[str, Any]) -> None:
     person = answer["person"]
     compliance = person["compliance"]
     as_of = date.fromisoformat(answer["as_of"])
-    who = styled(
+    who: Parts = (
         (person["name"], "bold"),
         f" ({person['employee_id']}, {person['kind']}, "
         f"{_PERSON_WORDS.get(person['person_status'], person['person_status'])})",
     )
-    console.print(_heading(who, styled(_status(compliance["status"]))))
-    _say(_axes(answer))
-    _say(f"rule versions: {_versions(compliance['rule_versions']) or 'none'}")
+    out.heading(who, (_status(compliance["status"]),))
+    out.say(_axes(answer))
+    out.say(f"rule versions: {_versions(compliance['rule_versions']) or 'none'}")
     for requirement in compliance["requirements"]:
-        console.print()
-        _requirement_lines(requirement, as_of)
-    _overall(compliance)
+        out.blank()
+        _requirement_lines(out, requirement, as_of)
+    _overall(out, compliance)
     records = person["counted_records"]
-    console.print()
+    out.blank()
     if not records:
-        _say("counted records: none")
+        out.say("counted records: none")
         return
+    out.table(lambda: _records_table(records))
+    for record in records:
+        _corrections(out, record, "")
+
+
+def _records_table(records: list[Mapping[str, Any]]) -> Table:
+    from rich.table import Table
+
     table = Table(title="counted records", title_justify="left", expand=False)
     for column in ("record", "effective on", "recorded at (UTC)", "course", "hours"):
         table.add_column(column, overflow="fold")
@@ -185,22 +263,20 @@ def print_status(answer: Mapping[str, Any]) -> None:
             record["course_title"],
             record["hours"],
         )
-    console.print(table)
-    for record in records:
-        _corrections(record, "")
+    return table
 
 
-def _corrections(record: Mapping[str, Any], whose: str) -> None:
+def _corrections(out: Out, record: Mapping[str, Any], whose: str) -> None:
     """A corrected record's line per correction: when it was recorded, why, what changed."""
     for c in record.get("corrections", ()):
         changed = f" ({', '.join(c['changed'])})" if c.get("changed") else ""
-        _say(
+        out.say(
             f"- {whose}record {record['record_id'][:8]} (recorded {record['recorded_at']}) "
             f"corrected, recorded {c['recorded_at']}: {c['reason']}{changed}"
         )
 
 
-def _overall(compliance: Mapping[str, Any]) -> None:
+def _overall(out: Out, compliance: Mapping[str, Any]) -> None:
     """Why the overall status is what it is: the requirements at the worst status, by
     title and window (the engine names them by id and code), then its other reasons."""
     requirements = compliance["requirements"]
@@ -213,13 +289,13 @@ def _overall(compliance: Mapping[str, Any]) -> None:
     others = [x for x in compliance["reasons"] if x not in by_reason]
     if not worst and not others:
         return
-    console.print()
-    _say(f"overall {status_word(compliance['status'])}" + (", because of:" if worst else ":"))
+    out.blank()
+    out.say(f"overall {status_word(compliance['status'])}" + (", because of:" if worst else ":"))
     for r in worst:
         span = f"{r['window_start'] or 'the start'} to {r['window_end'] or 'open'}"
-        _say(f"- {r['title']} ({span})", 2)
+        out.say(f"- {r['title']} ({span})", 2)
     for reason in others:
-        _say(f"- {reason}", 2)
+        out.say(f"- {reason}", 2)
 
 
 def _instant(text: str | None) -> str:
@@ -248,30 +324,35 @@ def _titles(answer: Mapping[str, Any]) -> dict[tuple[str, str, str], str]:
 def print_roster(answer: Mapping[str, Any], *, separated_left_out: bool) -> None:
     """Per person a line (employee id, name, kind, person status, status), and under it
     every unmet requirement with what remains and the deadline."""
+    _printed(lambda out: _roster_lines(out, answer, separated_left_out=separated_left_out))
+
+
+def _roster_lines(out: Out, answer: Mapping[str, Any], *, separated_left_out: bool) -> None:
     as_of = date.fromisoformat(answer["as_of"])
-    _say(styled((answer["agency"]["name"], "bold"), f": {_axes(answer)}"))
-    _say(f"rule versions: {_versions(answer['rule_versions_known']) or 'none'}")
+    out.say(((answer["agency"]["name"], "bold"), f": {_axes(answer)}"))
+    out.say(f"rule versions: {_versions(answer['rule_versions_known']) or 'none'}")
     counts = _counts(answer["counts"])
     if answer["not_yet_hired"]:
         counts += f" (not yet hired, uncounted: {answer['not_yet_hired']})"
-    _say(f"people by status: {counts}")
+    out.say(f"people by status: {counts}")
     for track, by_status in answer.get("counts_by_track", {}).items():
-        _say(f"{track} track: {_counts(by_status)}", 2)
+        out.say(f"{track} track: {_counts(by_status)}", 2)
     if separated_left_out:
-        _say("separated people are left out (--all lists them)")
+        out.say("separated people are left out (--all lists them)")
     titles = _titles(answer)
     people = answer["people"]
     if not people:
-        _say("no one matches")
+        out.say("no one matches")
     for person in people:
         compliance = person["compliance"]
         state = _PERSON_WORDS.get(person["person_status"], person["person_status"])
-        who = styled(
-            (person["employee_id"], "bold"), f"  {person['name']} ({person['kind']}, {state})"
+        who: Parts = (
+            (person["employee_id"], "bold"),
+            f"  {person['name']} ({person['kind']}, {state})",
         )
-        console.print(_heading(who, styled(_status(person.get("status", compliance["status"])))))
+        out.heading(who, (_status(person.get("status", compliance["status"])),))
         if "tracks" in person:
-            _tracks_lines(person)
+            _tracks_lines(out, person)
             if "state" not in person["tracks"]:
                 continue
         unmet: dict[tuple[str, str], list[Mapping[str, Any]]] = {}
@@ -282,25 +363,29 @@ def print_roster(answer: Mapping[str, Any], *, separated_left_out: bool) -> None
             last = results[-1]
             key = (last["pack_id"], last["version_id"], last["requirement_id"])
             title = titles.get(key, last["requirement_id"])
-            _say(f"- {title}: {_needs(results, as_of)}", 4)
+            out.say(f"- {title}: {_needs(results, as_of)}", 4)
     for person in people:
         for record in person["counted_records"]:
-            _corrections(record, f"{person['employee_id']}: ")
+            _corrections(out, record, f"{person['employee_id']}: ")
 
 
-def _tracks_lines(person: Mapping[str, Any]) -> None:
+def _tracks_lines(out: Out, person: Mapping[str, Any]) -> None:
     """A roster row across the tracks: each track's status, and each credential or policy
     item still to be done, with its reason (the state track's unmet requirements follow)."""
-    _say(", ".join(f"{t} {status_word(s)}" for t, s in person["tracks"].items()), 4)
+    out.say(", ".join(f"{t} {status_word(s)}" for t, s in person["tracks"].items()), 4)
     for item in person["items"]:
         if item["status"] in UNMET:
             reason = item["reasons"][0] if item["reasons"] else status_word(item["status"])
-            _say(f"- {item['track']} {item['item_id']}: {reason}", 4)
+            out.say(f"- {item['track']} {item['item_id']}: {reason}", 4)
 
 
 def print_trend(answer: Mapping[str, Any]) -> None:
-    _say(
-        styled(
+    """The trend's counts are a table: printed through rich."""
+    from rich.table import Table
+
+    out = _Rich()
+    out.say(
+        (
             (answer["agency"]["name"], "bold"),
             f": known at {answer['known_at']}; days in {answer['time_zone']}; people not "
             "yet hired on a day are not counted",
@@ -314,6 +399,6 @@ def print_trend(answer: Mapping[str, Any]) -> None:
         table.add_column(status_word(code), justify="right", overflow="fold")
     for point in answer["points"]:
         table.add_row(point["as_of"], *(str(point["counts"].get(s, 0)) for s in statuses))
-    console.print(table)
+    context.console.print(table)
     if "tracks_shown" in answer:
-        _say(f"across the tracks: {', '.join(answer['tracks_shown'])} (--json: each's counts)")
+        out.say(f"across the tracks: {', '.join(answer['tracks_shown'])} (--json: each's counts)")

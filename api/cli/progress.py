@@ -16,6 +16,13 @@ Advance = Callable[[int, int | None], None]
 @contextmanager
 def progress_bar(description: str) -> Iterator[Advance]:
     """A transient bar on stderr for ``description``; a no-op when stderr is no terminal."""
+    import sys
+
+    from api.cli.plain_text import is_terminal
+
+    if not is_terminal(sys.stderr):  # as rich decides it, without making its console
+        yield _nothing
+        return
     from api.cli.context import err_console
 
     if not err_console.is_terminal:

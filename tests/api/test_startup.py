@@ -13,6 +13,7 @@ import sys
 import pytest
 
 from api.cli.app import LAZY_GROUPS
+from ledger.database import parse_database_url
 from tests.api.test_cli import run
 
 # What the root of the CLI and ``muster --help`` must not import.
@@ -234,3 +235,64 @@ def test_a_read_refused_still_names_the_nearest(database_url: str) -> None:
     assert person.returncode != 0
     assert "did you mean 'E1001'?" in person.stderr
     assert "Traceback" not in agency.stderr + person.stderr
+
+
+# What a read the read store answers on SQLite does without (``ledger.reader``): the
+# event-sourcing library and every aggregate or event class of the ledger.
+LIBRARY = (
+    "eventsourcing",
+    "ledger.ledger_core",
+    "ledger.core_reader",
+    "ledger.envelope",
+    "ledger.streams",
+    "ledger.aggregate",
+    "ledger.agency",
+    "ledger.program_events",
+    "ledger.rule_pack",
+    "ledger.serialisation",
+    "ledger.sqlite_store",
+)
+
+
+def test_a_read_on_sqlite_imports_no_event_sourcing_library(tmp_path: object) -> None:
+    """``agency list`` and a ``status`` the memo holds read a SQLite store through
+    ``ledger.light_reader`` (stored rows decoded by ``ledger.agency_facts`` and
+    ``projections.stored_versions``): no eventsourcing, no aggregate, no event class. A
+    roster across the tracks reads the agency's programme events and opens the library's
+    core for them, and a status the memo does not hold computes (and decodes the
+    person's events): both import it. The answers are byte for byte the same either way."""
+    url = f"sqlite:///{tmp_path}/x.db"
+    run(url, "agency", "add", "mpls", "--name", "Minneapolis PD", "--state", "MN")
+    run(url, "agency", "time-zone", "mpls", "America/Denver")
+    run(
+        url,
+        *("person", "enrol", "E1", "--agency", "mpls", "--first-name", "Pat"),
+        *("--last-name", "Lee", "--hired-on", "2019-01-07"),
+        env={"MUSTER_ACTOR": "coordinator.kim"},
+    )
+    status = ("status", "E1", "--agency", "mpls", "--as-of", "2026-06-30")
+    known_at = json.loads(run(url, *status, "--json").stdout)["known_at"]
+    status = (*status, "--known-at", known_at)
+    first = run(url, *status, "--json").stdout
+    listing = run(url, "agency", "list").stdout
+    for argv in (("agency", "list"), status, (*status, "--json")):
+        loaded = _command_imports(url, *argv)
+        assert "ledger.light_reader" in loaded, argv
+        assert not _of(loaded, LIBRARY), (argv, _of(loaded, LIBRARY))
+    computing = _command_imports(url, "status", "E1", "--agency", "mpls", "--as-of", "2026-05-01")
+    assert "eventsourcing" in computing
+    assert "ledger.core_reader" in computing
+    assert run(url, *status, "--json").stdout == first
+    assert run(url, "agency", "list").stdout == listing
+    assert "America/Denver" in listing
+    assert "America/Denver" in first
+
+
+def test_a_read_on_postgres_opens_the_library_s_store(postgres_ready: None) -> None:
+    """On PostgreSQL the reader opens the library's store at once (``open_light_store``
+    is SQLite's only)."""
+    from ledger.light_reader import open_light_store
+    from tests.conftest import POSTGRES_URL
+
+    env = parse_database_url(f"{POSTGRES_URL}?schema=public").env
+    assert open_light_store(env, {}, lambda: None) is None
