@@ -165,5 +165,3 @@ def test_a_record_built_into_its_dictionary_is_the_dataclass_value() -> None:
         records=(TrainingRecord(record_id="r2", completed_on=date(2021, 1, 1), hours=Decimal(1)),),
     )
     assert decode_history(encode_history(IDENTITY, bare))[1] == bare
-
-
