@@ -15,7 +15,14 @@ from eventsourcing.utils import get_topic, resolve_topic
 
 from ledger.fast_uuid import uuid_from_hex, uuid_hex, uuid_text
 
-__all__ = ["LedgerMapper", "OrjsonTranscoder", "untag", "uuid_hex", "uuid_text_of"]
+__all__ = [
+    "LedgerMapper",
+    "OrjsonTranscoder",
+    "scalar_decoder",
+    "untag",
+    "uuid_hex",
+    "uuid_text_of",
+]
 
 _TYPE, _DATA = "_type_", "_data_"
 
@@ -93,6 +100,12 @@ _DECODERS: dict[str, Any] = {
     "decimal_str": _recurring(Decimal),
     "uuid_hex": _recurring(uuid_from_hex),
 }
+
+
+def scalar_decoder(tag: str) -> Any:
+    """What ``untag`` decodes a tagged scalar of this tag with (``date_iso``,
+    ``datetime_iso``, ``decimal_str``, ``uuid_hex``): for a reader that knows a field's tag."""
+    return _DECODERS[tag]
 
 
 def untag(value: Any) -> Any:
