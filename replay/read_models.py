@@ -38,7 +38,7 @@ from replay.read_side import read_side
 from replay.stored_streams import FoldedStream, fold_streams
 from replay.workers import worker_pool
 
-__all__ = ["CatchUpReport", "catch_up", "rebuild", "staggered_chunks"]
+__all__ = ["CatchUpReport", "catch_up", "rebuild"]
 
 Progress = Callable[[int, int], None]
 Rows = list[tuple[PersonRow, Sequence[RequirementRow]]]
@@ -112,7 +112,9 @@ def rebuild(
     people = sorted(str(p) for p in ledger.store.streams("person"))
     todo = [p for p in people if p > building.resume_after]
     done = len(people) - len(todo)
-    chunks = staggered_chunks([UUID(p) for p in todo], chunk, workers)
+    chunks = [
+        [UUID(p) for p in todo[start : start + chunk]] for start in range(0, len(todo), chunk)
+    ]
     if stop_after_chunks is not None:
         chunks = chunks[:stop_after_chunks]
     calls = [(ids, building.head, as_of, building.generation) for ids in chunks]
@@ -128,22 +130,6 @@ def rebuild(
         return -1
     tracked.finish_generation(building.generation)
     return building.generation
-
-
-def staggered_chunks(ids: list[UUID], chunk: int, workers: int) -> list[list[UUID]]:
-    """``ids`` in order, in chunks of ``chunk``; with workers, the first ``workers`` chunks
-    are 1/workers, 2/workers, ... of a chunk, so the workers finish their chunks out of
-    step. Each writes its rows where it computed them, and on SQLite writes queue for the
-    one write lock: workers in step all finished a chunk together and waited there for each
-    other's write (0.1-0.4 s per chunk at M, measured)."""
-    sizes = [max(1, chunk * (k + 1) // workers) for k in range(workers)] if workers > 1 else []
-    chunks: list[list[UUID]] = []
-    start = 0
-    while start < len(ids):
-        size = sizes[len(chunks)] if len(chunks) < len(sizes) else chunk
-        chunks.append(ids[start : start + size])
-        start += size
-    return chunks
 
 
 def _write_chunk(

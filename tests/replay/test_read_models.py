@@ -13,8 +13,6 @@ from uuid import UUID, uuid4
 import orjson
 import psycopg
 import pytest
-from hypothesis import given
-from hypothesis import strategies as st
 from psycopg import sql
 
 from ledger.application import Ledger
@@ -30,7 +28,7 @@ from replay import chunks
 from replay.asof import roster, status
 from replay.export import to_json
 from replay.knowledge import Knowledge, person_streams
-from replay.read_models import catch_up, rebuild, staggered_chunks
+from replay.read_models import catch_up, rebuild
 from replay.read_side import open_read_store, read_side
 from replay.workers import start_method
 from tests.conftest import owner_url
@@ -422,29 +420,3 @@ def test_a_swap_by_another_process_is_seen_within_the_cache_age(
         assert len(computed) == 2
     finally:
         other.close()
-
-
-@given(st.integers(0, 400), st.integers(1, 60), st.integers(1, 5))
-def test_a_rebuilds_chunks_are_its_people_in_order_the_first_staggered(
-    people: int, chunk: int, workers: int
-) -> None:
-    """Chunks cover every person once, in order (the resume point moves over them in
-    order); none is larger than ``chunk``; with workers, the first ``workers`` chunks grow
-    by a ``workers``-th of a chunk each, so the workers' writes fall out of step."""
-    ids = sorted(uuid4() for _ in range(people))
-    found = staggered_chunks(ids, chunk, workers)
-    assert [p for c in found for p in c] == ids
-    assert all(0 < len(c) <= chunk for c in found)
-    sizes = [len(c) for c in found]
-    if workers == 1:
-        assert sizes[:-1] == [chunk] * (len(sizes) - 1)
-    else:
-        expected = [max(1, chunk * (k + 1) // workers) for k in range(workers)]
-        if not sizes:
-            assert people == 0
-        elif len(sizes) <= workers:  # the people ran out during the stagger
-            assert sizes[:-1] == expected[: len(sizes) - 1]
-            assert sizes[-1] <= expected[len(sizes) - 1]
-        else:
-            assert sizes[:workers] == expected
-            assert all(size == chunk for size in sizes[workers:-1])
