@@ -12,7 +12,7 @@ from typing import Any
 
 from ledger.fast_uuid import uuid_from_hex, uuid_text
 
-__all__ = ["untag", "uuid_text_of"]
+__all__ = ["scalar_decoder", "untag", "uuid_text_of"]
 
 _TYPE, _DATA = "_type_", "_data_"
 
@@ -28,6 +28,12 @@ _DECODERS: dict[str, Any] = {
     "decimal_str": _recurring(Decimal),
     "uuid_hex": _recurring(uuid_from_hex),
 }
+
+
+def scalar_decoder(tag: str) -> Any:
+    """What ``untag`` decodes a tagged scalar of this tag with (``date_iso``,
+    ``datetime_iso``, ``decimal_str``, ``uuid_hex``): for a reader that knows a field's tag."""
+    return _DECODERS[tag]
 
 
 def untag(value: Any) -> Any:

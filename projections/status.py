@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
+from functools import lru_cache
 from typing import Any, Literal
 
 __all__ = [
@@ -20,6 +21,7 @@ __all__ = [
     "StatusCode",
     "TopicProgress",
     "hours_text",
+    "plain_hours_text",
 ]
 
 StatusCode = Literal[
@@ -36,18 +38,21 @@ STATUS_SEVERITY: tuple[StatusCode, ...] = (
 )
 
 
-def hours_text(value: Decimal) -> str:
+def plain_hours_text(value: Decimal) -> str:
     """Canonical decimal text: 16, 6.5, 0.25 (never 16.00 or 1.6E+1)."""
     text = format(value.normalize(), "f")
     return "0" if text in {"-0", ""} else text
 
 
+# ``plain_hours_text``, remembered by value: a rebuild writes ~160,000 hour figures at M,
+# nearly all of a few dozen values. Equal decimals (4.00 and 4, 0 and -0) have the same
+# canonical text, so a value stands for every decimal equal to it
+# (``tests/rules/test_documents.py`` checks this on random decimals).
+hours_text = lru_cache(maxsize=4096)(plain_hours_text)
+
+
 def _day(value: date | None) -> str | None:
     return value.isoformat() if value is not None else None
-
-
-def _sorted_dict(items: dict[str, Any]) -> dict[str, Any]:
-    return {key: items[key] for key in sorted(items)}
 
 
 @dataclass(frozen=True)
@@ -57,7 +62,8 @@ class Citation:
     url: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
-        return _sorted_dict({"source_id": self.source_id, "title": self.title, "url": self.url})
+        # Keys in sorted order, written so: a roster cites tens of thousands of these.
+        return {"source_id": self.source_id, "title": self.title, "url": self.url}
 
 
 @dataclass(frozen=True)
@@ -143,15 +149,28 @@ class RequirementStatus:
         return common
 
     def _full(self, common: dict[str, Any], cited: list[Citation]) -> dict[str, Any]:
-        return _sorted_dict(
-            {
-                **common,
-                "citations": [c.to_dict() for c in cited],
-                "consequence": self.consequence,
-                "kind": self.kind,
-                "title": self.title,
-            }
-        )
+        # ``common``'s keys and these four, in sorted order (written so rather than sorted).
+        return {
+            "citations": [c.to_dict() for c in cited],
+            "confidence": common["confidence"],
+            "consequence": self.consequence,
+            "counted": common["counted"],
+            "deadline": common["deadline"],
+            "kind": self.kind,
+            "pack_id": common["pack_id"],
+            "reasons": common["reasons"],
+            "records": common["records"],
+            "remaining": common["remaining"],
+            "required": common["required"],
+            "requirement_id": common["requirement_id"],
+            "status": common["status"],
+            "title": self.title,
+            "topics": common["topics"],
+            "unit": common["unit"],
+            "version_id": common["version_id"],
+            "window_end": common["window_end"],
+            "window_start": common["window_start"],
+        }
 
 
 def _topic_key(topic: TopicProgress) -> str:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 import sqlite3
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from functools import lru_cache
 from typing import Any
@@ -50,6 +50,37 @@ class Cursor:
 
     def executemany(self, statement: str, params: Sequence[Sequence[Any]]) -> None:
         self._cursor.executemany(self._text(statement), params)
+
+    def insert_rows(
+        self,
+        table: str,
+        columns: Sequence[str],
+        types: Sequence[str],
+        rows: Iterable[Sequence[Any]],
+    ) -> None:
+        """``INSERT INTO table (columns)`` of every row: ``executemany`` on SQLite, one
+        binary ``COPY`` on PostgreSQL (``types``: the columns' PostgreSQL types), where an
+        ``executemany`` sends and acknowledges each row as its own statement (a rebuild's
+        rows were a tenth of its time there)."""
+        names = ", ".join(columns)
+        if self._qmark:
+            marks = ", ".join(["?"] * len(columns))
+            self._cursor.executemany(f"INSERT INTO {table} ({names}) VALUES ({marks})", rows)
+            return
+        with self._cursor.copy(f"COPY {table} ({names}) FROM STDIN (FORMAT BINARY)") as copy:
+            copy.set_types(list(types))
+            for row in rows:
+                copy.write_row(row)
+
+    def delete_keys(self, table: str, column: str, keys: Sequence[str]) -> None:
+        """``DELETE FROM table WHERE column = key`` for every key: ``executemany`` on SQLite
+        (each statement a cheap index probe in process), one statement on PostgreSQL."""
+        if self._qmark:
+            self._cursor.executemany(
+                f"DELETE FROM {table} WHERE {column} = ?", [(k,) for k in keys]
+            )
+            return
+        self._cursor.execute(f"DELETE FROM {table} WHERE {column} = ANY(%s)", (list(keys),))
 
     def fetchall(self) -> list[Any]:
         rows = self._cursor.fetchall()

@@ -148,6 +148,12 @@ def _retire_other_layouts(db: ReadDatabase, cur: Cursor) -> None:
     cur.execute(f"INSERT INTO {db.table('rm_meta')} VALUES ('layout', %s)", (LAYOUT,))
 
 
+# The PostgreSQL types of a generation's columns in ``PERSON_COLUMNS`` and
+# ``REQUIREMENT_COLUMNS`` order, as ``create_generation`` makes them (for a binary COPY).
+PERSON_TYPES = (*["text"] * 9, "int4", "text", "bytea", "bytea")
+REQUIREMENT_TYPES = ("text",) * 11
+
+
 def create_generation(db: ReadDatabase, cur: Cursor, generation: int) -> None:
     """One generation's person and requirement tables, with their indexes."""
     person, requirement = generation_tables(generation)

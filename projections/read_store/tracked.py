@@ -26,7 +26,12 @@ from projections.read_store.rows import (
     person_values,
     requirement_values,
 )
-from projections.read_store.schema import create_generation, generation_tables
+from projections.read_store.schema import (
+    PERSON_TYPES,
+    REQUIREMENT_TYPES,
+    create_generation,
+    generation_tables,
+)
 
 __all__ = ["LIVE_MAX_AGE_SECONDS", "Rows", "TrackedModel"]
 
@@ -183,17 +188,22 @@ class TrackedModel:
 
     def _upsert(self, cur: Cursor, generation: int, rows: Rows) -> None:
         person, requirement = (self._db.table(name) for name in generation_tables(generation))
-        ids = [(person_row.person_id,) for person_row, _ in rows]
-        cur.executemany(f"DELETE FROM {requirement} WHERE person_id = %s", ids)
-        cur.executemany(f"DELETE FROM {person} WHERE person_id = %s", ids)
-        cur.executemany(
-            f"INSERT INTO {person} ({PERSON_COLUMNS}) VALUES ({', '.join(['%s'] * 13)})",
-            [person_values(person_row) for person_row, _ in rows],
+        ids = [person_row.person_id for person_row, _ in rows]
+        cur.delete_keys(requirement, "person_id", ids)
+        cur.delete_keys(person, "person_id", ids)
+        cur.insert_rows(
+            person, _PERSON, PERSON_TYPES, [person_values(person_row) for person_row, _ in rows]
         )
-        cur.executemany(
-            f"INSERT INTO {requirement} ({REQUIREMENT_COLUMNS}) VALUES ({', '.join(['%s'] * 11)})",
+        cur.insert_rows(
+            requirement,
+            _REQUIREMENT,
+            REQUIREMENT_TYPES,
             [requirement_values(row) for _, requirement_rows in rows for row in requirement_rows],
         )
+
+
+_PERSON = [c.strip() for c in PERSON_COLUMNS.split(",")]
+_REQUIREMENT = [c.strip() for c in REQUIREMENT_COLUMNS.split(",")]
 
 
 def _tracking(row: Sequence[Any]) -> Tracking:

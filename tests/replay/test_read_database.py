@@ -3,10 +3,22 @@ the same on both backends: a literal ``?`` or ``%`` is never taken for a placeho
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from ledger.application import Ledger
+from projections.read_store import PersonRow, RequirementRow
 from projections.read_store.database import to_qmark
+from projections.read_store.rows import (
+    PERSON_COLUMNS,
+    REQUIREMENT_COLUMNS,
+    person_values,
+    requirement_values,
+)
+from projections.read_store.schema import generation_tables
 from replay.read_side import open_read_store
 from tests.factories import agency
 
@@ -157,3 +169,102 @@ def test_a_memo_write_gives_up_at_once_while_another_process_holds_the_write_loc
             assert [tuple(row) for row in cur.fetchall()] == [("written",)]
     finally:
         ledger.close()
+
+
+_TEXT = st.text(
+    st.characters(blacklist_categories=("Cs",), blacklist_characters="\x00"), max_size=12
+)
+_PEOPLE = st.lists(
+    st.tuples(
+        st.uuids().map(str),
+        _TEXT,
+        st.one_of(st.none(), _TEXT),
+        st.integers(0, 2**31 - 1),
+        st.binary(max_size=300),
+        st.lists(st.tuples(_TEXT, st.one_of(st.none(), _TEXT)), max_size=3),
+    ),
+    max_size=6,
+    unique_by=lambda person: person[0],
+)
+
+
+def _rows(people: list[Any], salt: str) -> list[tuple[PersonRow, list[RequirementRow]]]:
+    """Rows of every column type: text (with tabs, newlines, backslashes, any script),
+    NULLs, integers, bytes."""
+    out = []
+    for person_id, text, maybe, number, blob, requirements in people:
+        person = PersonRow(
+            person_id,
+            f"a{salt}",
+            text,
+            f"{text}\t\\N\n",
+            "sworn",
+            "active",
+            salt,
+            maybe,
+            "2026-11-01",
+            number,
+            text,
+            blob,
+            blob[::-1] + salt.encode(),
+        )
+        rows = [
+            RequirementRow(
+                person_id, "a", f"k{n}{salt}", text, "r", "v", salt, deadline, "1", text, "0"
+            )
+            for n, (text, deadline) in enumerate(requirements)
+        ]
+        out.append((person, rows))
+    return out
+
+
+def _generation_rows(db: Any, generation: int) -> list[list[tuple[Any, ...]]]:
+    found = []
+    with db.reading(binary=True) as cur:
+        for name in generation_tables(generation):
+            cur.execute(f"SELECT * FROM {db.table(name)}")
+            rows = [
+                tuple(bytes(v) if isinstance(v, memoryview) else v for v in row)
+                for row in cur.fetchall()
+            ]
+            found.append(sorted(rows, key=repr))
+    return found
+
+
+@settings(
+    max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(first=_PEOPLE, second=_PEOPLE)
+def test_rebuild_rows_are_written_as_plain_inserts_would_write_them(
+    ledger: Ledger, first: list[Any], second: list[Any]
+) -> None:
+    """A rebuild's rows (``Cursor.insert_rows``: one binary COPY on PostgreSQL) and the
+    rows they replace (``Cursor.delete_keys``: one statement there) leave a generation's
+    tables as the plain statements did: an ``executemany`` of ``DELETE`` by person and of
+    ``INSERT``, every value read back the same."""
+    tracked = open_read_store(ledger).tracked
+    db = tracked._db
+    fast = tracked.start_generation(0, "2026-11-01").generation
+    plain = tracked.start_generation(0, "2026-11-01").generation
+    # The second write restates some people of the first (the same ids, other values).
+    again = [(p[0], *q[1:]) for p, q in zip(first, second, strict=False)] + second[len(first) :]
+    for salt, people in (("1", first), ("2", again)):
+        rows = _rows(people, salt)
+        tracked.write_rebuild_rows(fast, rows)
+        person, requirement = (db.table(name) for name in generation_tables(plain))
+        with db.transaction() as cur:
+            ids = [(p.person_id,) for p, _ in rows]
+            cur.executemany(f"DELETE FROM {requirement} WHERE person_id = %s", ids)
+            cur.executemany(f"DELETE FROM {person} WHERE person_id = %s", ids)
+            cur.executemany(
+                f"INSERT INTO {person} ({PERSON_COLUMNS}) VALUES ({', '.join(['%s'] * 13)})",
+                [person_values(p) for p, _ in rows],
+            )
+            cur.executemany(
+                f"INSERT INTO {requirement} ({REQUIREMENT_COLUMNS}) "
+                f"VALUES ({', '.join(['%s'] * 11)})",
+                [requirement_values(r) for _, rs in rows for r in rs],
+            )
+        assert _generation_rows(db, fast) == _generation_rows(db, plain)
+    expected = {p[0] for p in first} | {p[0] for p in again}
+    assert {row[0] for row in _generation_rows(db, fast)[0]} == expected

@@ -9,6 +9,7 @@ from itertools import groupby
 
 from eventsourcing.compressor import ZlibCompressor
 from eventsourcing.persistence import StoredEvent
+from eventsourcing.utils import get_topic
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -17,7 +18,12 @@ from ledger.clock import SettableClock
 from ledger.person import TrainingCompleted
 from ledger.serialisation import LedgerMapper, OrjsonTranscoder
 from projections.history import PersonHistory, history_from_events
-from replay.stored_streams import fold_streams
+from replay.stored_streams import (
+    _plain_record,
+    _untagged_record,
+    fold_streams,
+    record_from_state,
+)
 from tests.factories import ACTOR, agency, officer
 from tests.replay.helpers import synthetic_agency
 
@@ -125,3 +131,70 @@ def test_completions_the_mapper_cannot_read_plainly_are_decoded_as_events(
     finally:
         del TrainingCompleted.class_version  # type: ignore[attr-defined]
     assert plain.tagged_state(completion) is not None
+
+
+# What decoding a malformed value raises (decimal.InvalidOperation is an ArithmeticError).
+_DECODING_ERRORS = (ValueError, TypeError, AttributeError, ArithmeticError, KeyError)
+_FIELDS = ("record_id", "effective_on", "hours", "timestamp", "valid_until", "topic_hours")
+_TAGS = ("uuid_hex", "date_iso", "decimal_str", "datetime_iso", "tuple", "other")
+
+
+def _restated(value: object, how: int) -> object:
+    """A tagged value made into another shape the decoder may meet: another tag, extra
+    keys, data that is not text, upper-case or short hex; else unchanged."""
+    if not isinstance(value, dict):
+        return value
+    data = value.get("_data_")
+    return [
+        {**value, "_type_": _TAGS[how % len(_TAGS)]},
+        {**value, "extra": 1},
+        {**value, "_data_": [data]},
+        {**value, "_data_": data.upper() if isinstance(data, str) else data},
+        {**value, "_data_": data[1:] if isinstance(data, str) else data},
+        {"_data_": data},
+        value,
+    ][how % 7]
+
+
+@settings(
+    max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(st.lists(st.tuples(st.sampled_from(_FIELDS), st.integers(0, 41)), max_size=4))
+def test_completions_decoded_by_field_are_those_untag_decodes(
+    ledger: Ledger, clock: SettableClock, changes: list[tuple[str, int]]
+) -> None:
+    """``record_from_state`` decodes a completion of the shape the ledger writes field by
+    field (``_plain_record``), and hands any other shape to the generic ``untag``
+    (``_untagged_record``): both give the same record, or the same error."""
+    clock.set(datetime(2025, 1, 1, tzinfo=UTC))
+    slug = agency(ledger, f"a{len(ledger.store.streams('agency'))}")
+    employee = officer(ledger, slug)
+    ledger.record_training(
+        slug,
+        employee,
+        completed_on=date(2024, 1, 1),
+        course_title="Use of force",
+        hours=Decimal("2.50"),
+        topic_hours={"use_of_force": Decimal("2.50")},
+        actor=ACTOR,
+        valid_until=date(2026, 1, 1),
+    )
+    completion = next(s for s in _stored_streams(ledger) if s.topic == get_topic(TrainingCompleted))
+    plain = ledger.mapper.tagged_state(completion)  # type: ignore[attr-defined]
+    assert plain is not None
+    assert _plain_record(plain) == _untagged_record(plain)  # the shape written: by field
+    state = dict(plain)
+    for name, how in changes:
+        if name == "topic_hours":
+            state[name] = {t: _restated(v, how) for t, v in state[name].items()}
+        else:
+            state[name] = _restated(state[name], how)
+    try:
+        expected: object = _untagged_record(state)
+    except _DECODING_ERRORS as error:
+        expected = type(error)
+    try:
+        found: object = record_from_state(state)
+    except _DECODING_ERRORS as error:
+        found = type(error)
+    assert found == expected
