@@ -10,7 +10,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
-from functools import lru_cache
 from typing import Any, Literal
 
 __all__ = [
@@ -21,7 +20,6 @@ __all__ = [
     "StatusCode",
     "TopicProgress",
     "hours_text",
-    "plain_hours_text",
 ]
 
 StatusCode = Literal[
@@ -38,17 +36,10 @@ STATUS_SEVERITY: tuple[StatusCode, ...] = (
 )
 
 
-def plain_hours_text(value: Decimal) -> str:
+def hours_text(value: Decimal) -> str:
     """Canonical decimal text: 16, 6.5, 0.25 (never 16.00 or 1.6E+1)."""
     text = format(value.normalize(), "f")
     return "0" if text in {"-0", ""} else text
-
-
-# ``plain_hours_text``, remembered by value: a rebuild writes ~160,000 hour figures at M,
-# nearly all of a few dozen values. Equal decimals (4.00 and 4, 0 and -0) have the same
-# canonical text, so a value stands for every decimal equal to it
-# (``tests/rules/test_documents.py`` checks this on random decimals).
-hours_text = lru_cache(maxsize=4096)(plain_hours_text)
 
 
 def _day(value: date | None) -> str | None:

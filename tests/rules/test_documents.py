@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from dataclasses import replace
 from datetime import UTC, date, datetime
-from decimal import Decimal
 
 import orjson
 from hypothesis import given, settings
@@ -15,7 +14,6 @@ from projections.answers import answer_document, documents, person_answer, roste
 from projections.evaluate import evaluate
 from projections.history import Correction, PersonHistory
 from projections.history_codec import Identity
-from projections.status import hours_text, plain_hours_text
 from tests.rules.helpers import versions
 from tests.rules.test_properties import STATES, days, people
 
@@ -59,28 +57,3 @@ def test_requirement_documents_are_built_with_their_keys_sorted(
             k: v for k, v in compact.items() if k != "citations"
         }
         assert [c["source_id"] for c in full["citations"]] == compact["citations"]
-
-
-_DECIMALS = st.decimals(allow_nan=False, allow_infinity=False, places=None) | st.decimals(
-    min_value=-100, max_value=1000, places=2
-)
-
-
-@settings(max_examples=300, deadline=None)
-@given(st.lists(_DECIMALS, min_size=1, max_size=8), st.integers(0, 6))
-def test_remembered_hours_text_is_the_plain_text_of_every_equal_decimal(
-    values: list[Decimal], zeros: int
-) -> None:
-    """``hours_text`` remembers by value: whichever of two equal decimals (4.00 and 4, -0
-    and 0.000) it saw first, each gets the text ``plain_hours_text`` gives it."""
-    for value in values:
-        sign, digits, exponent = value.as_tuple()
-        assert isinstance(exponent, int)
-        # Equal, with more trailing zeros (built exactly, no arithmetic to round).
-        restated = Decimal((sign, (*digits, *[0] * zeros), exponent - zeros))
-        assert restated == value
-        for text in (hours_text(value), hours_text(restated), hours_text(-restated)):
-            assert text in {plain_hours_text(value), plain_hours_text(-value)}
-        assert hours_text(value) == plain_hours_text(value)
-        assert hours_text(restated) == plain_hours_text(restated)
-        assert hours_text(-restated) == plain_hours_text(-restated)
