@@ -187,15 +187,24 @@ def _serve(url: str) -> tuple[subprocess.Popen[bytes], str]:
     server = subprocess.Popen([MUSTER, "serve", "--workers", "1"], env=env,
                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # fmt: skip
     base = f"http://127.0.0.1:{port}"
+    try:
+        wait_ready(server, base)
+    except SystemExit:
+        server.terminate()
+        raise
+    return server, base
+
+
+def wait_ready(server: subprocess.Popen[bytes], base: str) -> None:
+    """Until ``base``'s ``/readyz`` answers 200; SystemExit if the server ends or 120 s pass."""
     deadline = time.monotonic() + 120
     while True:
         try:
             if httpx.get(f"{base}/readyz", timeout=5).status_code == 200:
-                return server, base
+                return
         except httpx.HTTPError:
             pass
         if server.poll() is not None or time.monotonic() > deadline:
-            server.terminate()
             raise SystemExit("muster serve did not become ready")
         time.sleep(0.3)
 
@@ -399,16 +408,7 @@ def main() -> None:
     base = f"http://127.0.0.1:{port}"
     _SERVER_PID[0] = server.pid
     try:
-        deadline = time.monotonic() + 120
-        while True:
-            try:
-                if httpx.get(f"{base}/readyz", timeout=5).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            if server.poll() is not None or time.monotonic() > deadline:
-                raise SystemExit("muster serve did not become ready")
-            time.sleep(0.3)
+        wait_ready(server, base)
         status = f"/api/v1/agencies/{SLUG}/people/{person}/status"
         _load(base, status, token, 2, 1)  # warm: the person's answer memoised, caches filled
         _load(base, "/api/v1/me", token, 2, 1)

@@ -307,8 +307,14 @@ def main() -> None:
         _instrument(Path(args.serve))
         return
     sys.path.insert(0, str(HERE))
-    import httpx
-    from http_bench import SLUG, _free_port, _load_average, _secret_key_file, _token_and_person
+    from http_bench import (
+        SLUG,
+        _free_port,
+        _load_average,
+        _secret_key_file,
+        _token_and_person,
+        wait_ready,
+    )
     from readside_bench import url_for
 
     url = url_for("sqlite", "M")
@@ -320,16 +326,7 @@ def main() -> None:
            "MUSTER_SECRET_KEY_FILE": _secret_key_file()}  # fmt: skip
     server = subprocess.Popen([sys.executable, __file__, "--serve", str(out)], env=env)
     base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 120
-    while True:
-        try:
-            if httpx.get(f"{base}/readyz", timeout=5).status_code == 200:
-                break
-        except httpx.HTTPError:
-            pass
-        if server.poll() is not None or time.monotonic() > deadline:
-            raise SystemExit("the server did not become ready")
-        time.sleep(0.3)
+    wait_ready(server, base)
     path = (
         f"/api/v1/agencies/{SLUG}/people/{person}/status"
         if args.route == "status"
